@@ -1,0 +1,7 @@
+import { reply, route } from '@/lib/http/route';
+import { ArtifactCheckInput } from '@/lib/schemas/evidence';
+import { runArtifactCheck } from '@/lib/watchdog/artifact-checks';
+
+export const POST = route({ name: 'POST /artifact-checks', permission: 'artifactChecks.write', body: ArtifactCheckInput }, async ({ ctx, body }) =>
+  reply(201, { check: await runArtifactCheck(ctx, body) }),
+);

@@ -1,0 +1,4 @@
+import { route } from '@/lib/http/route';
+import { verifyAuditChain } from '@/lib/watchdog/audit';
+
+export const GET = route({ name: 'GET /audit/verify', permission: 'audit.read' }, ({ ctx }) => verifyAuditChain(ctx.db));

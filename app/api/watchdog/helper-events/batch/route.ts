@@ -1,0 +1,7 @@
+import { route, zodDetails } from '@/lib/http/route';
+import { HelperEventBatchInput } from '@/lib/schemas/evidence';
+import { ingestHelperEventBatch } from '@/lib/watchdog/helper-events';
+
+export const POST = route({ name: 'POST /helper-events/batch', permission: 'helperEvents.write', body: HelperEventBatchInput }, async ({ ctx, body }) => ({
+  results: await ingestHelperEventBatch(ctx, body.events, zodDetails),
+}));

@@ -1,0 +1,5 @@
+import { route } from '@/lib/http/route';
+import { JobListQuery } from '@/lib/schemas/evidence';
+import { listJobs } from '@/lib/watchdog/jobs';
+
+export const GET = route({ name: 'GET /jobs', permission: 'jobs.list', query: JobListQuery }, async ({ ctx, query }) => ({ jobs: await listJobs(ctx, query) }));

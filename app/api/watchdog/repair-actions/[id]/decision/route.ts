@@ -1,0 +1,8 @@
+import { route } from '@/lib/http/route';
+import { IdParams } from '@/lib/schemas/common';
+import { DecisionInput } from '@/lib/schemas/evidence';
+import { decideRepairAction } from '@/lib/watchdog/repair-actions';
+
+export const POST = route({ name: 'POST /repair-actions/:id/decision', permission: 'repairActions.decide', params: IdParams, body: DecisionInput }, ({ ctx, params, body }) =>
+  decideRepairAction(ctx, params.id, body),
+);

@@ -1,0 +1,4 @@
+import { route } from '@/lib/http/route';
+import { listRuleVersions } from '@/lib/watchdog/rules';
+
+export const GET = route({ name: 'GET /rules/versions', permission: 'rules.read' }, async ({ ctx }) => ({ versions: await listRuleVersions(ctx.db) }));

@@ -1,0 +1,5 @@
+import { route } from '@/lib/http/route';
+import { IdParams } from '@/lib/schemas/common';
+import { revokeToken } from '@/lib/watchdog/tokens';
+
+export const DELETE = route({ name: 'DELETE /tokens/:id', permission: 'tokens.manage', params: IdParams }, async ({ ctx, params }) => ({ token: await revokeToken(ctx, params.id) }));

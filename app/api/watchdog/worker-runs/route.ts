@@ -1,0 +1,8 @@
+import { reply, route } from '@/lib/http/route';
+import { WorkerRunInput } from '@/lib/schemas/evidence';
+import { upsertWorkerRun } from '@/lib/watchdog/worker-runs';
+
+export const POST = route({ name: 'POST /worker-runs', permission: 'workerRuns.write', body: WorkerRunInput }, async ({ ctx, body }) => {
+  const { status, run } = await upsertWorkerRun(ctx, body);
+  return reply(status, { run });
+});

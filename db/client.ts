@@ -1,0 +1,137 @@
+import path from 'node:path';
+import fs from 'node:fs';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import * as schema from './schema';
+
+export type Schema = typeof schema;
+/** A drizzle database or transaction over any of the three drivers. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type DatabaseKind = 'pglite' | 'postgres';
+
+export interface Database {
+  db: Db;
+  kind: DatabaseKind;
+  /** human description without credentials */
+  describe: string;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** postgres://… ; empty → embedded PGlite */
+  url?: string;
+  /** PGlite data directory, or 'memory://' for an in-memory database */
+  dataDir?: string;
+  poolMax?: number;
+}
+
+export function migrationsDir(): string {
+  return process.env.WATCHDOG_MIGRATIONS_DIR ?? path.join(process.cwd(), 'db', 'migrations');
+}
+
+export function dataDir(): string {
+  return path.resolve(process.env.WATCHDOG_DATA_DIR ?? path.join(process.cwd(), '.data'));
+}
+
+export function isNeonUrl(url: string): boolean {
+  try {
+    return /(^|\.)neon\.tech$/i.test(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}
+
+export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
+  const url = opts.url ?? process.env.DATABASE_URL ?? '';
+  if (!url) return openPglite(opts.dataDir ?? path.join(dataDir(), 'pglite'));
+  if (isNeonUrl(url)) return openNeon(url, opts.poolMax);
+  return openPg(url, opts.poolMax);
+}
+
+async function openPglite(dir: string): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { drizzle } = await import('drizzle-orm/pglite');
+  const memory = dir === 'memory://';
+  if (!memory) fs.mkdirSync(dir, { recursive: true });
+  const client = memory ? new PGlite() : new PGlite(dir);
+  await client.waitReady;
+  const db = drizzle(client, { schema }) as unknown as Db;
+  return {
+    db,
+    kind: 'pglite',
+    describe: memory ? 'pglite (memory)' : `pglite (${dir})`,
+    close: async () => {
+      await client.close();
+    },
+  };
+}
+
+async function openPg(url: string, poolMax?: number): Promise<Database> {
+  const pg = (await import('pg')).default;
+  const { drizzle } = await import('drizzle-orm/node-postgres');
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolMax ?? Number(process.env.WATCHDOG_PG_POOL_MAX ?? 10),
+  });
+  pool.on('error', () => {
+    /* an idle client lost its connection; the pool replaces it */
+  });
+  const db = drizzle(pool, { schema }) as unknown as Db;
+  return { db, kind: 'postgres', describe: `postgres (${safeHost(url)})`, close: () => pool.end() };
+}
+
+async function openNeon(url: string, poolMax?: number): Promise<Database> {
+  const neon = await import('@neondatabase/serverless');
+  const { drizzle } = await import('drizzle-orm/neon-serverless');
+  const ws = (await import('ws')).default;
+  neon.neonConfig.webSocketConstructor = ws;
+  const pool = new neon.Pool({ connectionString: url, max: poolMax ?? 10 });
+  const db = drizzle(pool, { schema }) as unknown as Db;
+  return { db, kind: 'postgres', describe: `neon (${safeHost(url)})`, close: () => pool.end() };
+}
+
+function safeHost(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || 5432}${u.pathname}`;
+  } catch {
+    return 'unparseable url';
+  }
+}
+
+/** Applies the committed drizzle-kit migrations; serialized across instances by an advisory lock. */
+export async function migrateDatabase(database: Database): Promise<void> {
+  const folder = migrationsDir();
+  const { sql } = await import('drizzle-orm');
+  if (database.kind === 'pglite') {
+    const { migrate } = await import('drizzle-orm/pglite/migrator');
+    await migrate(database.db as never, { migrationsFolder: folder });
+    return;
+  }
+  // Hold a transaction-scoped advisory lock while migrating so N instances starting at once
+  // apply each migration exactly once.
+  const { readMigrationFiles } = await import('drizzle-orm/migrator');
+  const migrations = readMigrationFiles({ migrationsFolder: folder });
+  await database.db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(7265001)`);
+    await tx.execute(sql`create schema if not exists "drizzle"`);
+    await tx.execute(
+      sql`create table if not exists "drizzle"."__drizzle_migrations" (id serial primary key, hash text not null, created_at bigint)`,
+    );
+    const done = await tx.execute(sql`select hash, created_at from "drizzle"."__drizzle_migrations"`);
+    const applied = new Set(rowsOf<{ hash: string }>(done).map((r) => r.hash));
+    for (const m of migrations) {
+      if (applied.has(m.hash)) continue;
+      for (const stmt of m.sql) {
+        if (stmt.trim()) await tx.execute(sql.raw(stmt));
+      }
+      await tx.execute(
+        sql`insert into "drizzle"."__drizzle_migrations" (hash, created_at) values (${m.hash}, ${m.folderMillis})`,
+      );
+    }
+  });
+}
+
+/** The rows of a raw `db.execute(sql…)` result, the same shape on all three drivers. */
+export function rowsOf<T>(result: unknown): T[] {
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}

@@ -1,0 +1,276 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/** One phase run of a worker on a job (doctor, claim, context, ...), upserted by the worker. */
+export const workerRuns = pgTable(
+  'worker_runs',
+  {
+    id: uuid('id').primaryKey(),
+    workerId: text('worker_id').notNull(),
+    jobId: text('job_id').notNull(),
+    phase: text('phase').notNull(),
+    status: text('status').notNull(),
+    startedAt: ts('started_at').notNull(),
+    endedAt: ts('ended_at'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('worker_runs_job_id_idx').on(t.jobId),
+    index('worker_runs_worker_id_idx').on(t.workerId),
+    index('worker_runs_started_at_idx').on(t.startedAt),
+  ],
+);
+
+/** The current lease of each job: who holds it, until when, under which fencing token. */
+export const jobLeases = pgTable(
+  'job_leases',
+  {
+    jobId: text('job_id').primaryKey(),
+    workerId: text('worker_id').notNull(),
+    fencingToken: bigint('fencing_token', { mode: 'number' }).notNull(),
+    leaseExpiresAt: ts('lease_expires_at').notNull(),
+    lastHeartbeatAt: ts('last_heartbeat_at').notNull(),
+    acquiredAt: ts('acquired_at').notNull(),
+    state: text('state').notNull(),
+    /** set when a supervisor approved a reclaim: the job is ready for another worker */
+    readyForReclaim: boolean('ready_for_reclaim').notNull().default(false),
+    /** how far the sweep has escalated this lease: 0 none, 1 expired (mark_stuck), 2 queue stuck */
+    sweepStage: integer('sweep_stage').notNull().default(0),
+    completedAt: ts('completed_at'),
+    completedArtifactCheckId: uuid('completed_artifact_check_id'),
+    completedOutputHash: text('completed_output_hash'),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('job_leases_state_expires_idx').on(t.state, t.leaseExpiresAt),
+    index('job_leases_sweep_idx').on(t.sweepStage, t.leaseExpiresAt).where(sql`${t.state} in ('active', 'expired')`),
+    index('job_leases_worker_id_idx').on(t.workerId),
+  ],
+);
+
+/** Acquisitions, releases, reclaims and completions of a lease: the fencing history of a job. */
+export const leaseHistory = pgTable(
+  'lease_history',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    jobId: text('job_id').notNull(),
+    workerId: text('worker_id').notNull(),
+    fencingToken: bigint('fencing_token', { mode: 'number' }).notNull(),
+    event: text('event').notNull(),
+    leaseExpiresAt: ts('lease_expires_at'),
+    at: ts('at').notNull(),
+    actor: text('actor').notNull(),
+  },
+  (t) => [index('lease_history_job_id_idx').on(t.jobId, t.at)],
+);
+
+/** Every helper command a worker ran, with its output hash and its classification. */
+export const helperEvents = pgTable(
+  'helper_events',
+  {
+    id: uuid('id').primaryKey(),
+    jobId: text('job_id').notNull(),
+    workerId: text('worker_id').notNull(),
+    command: text('command').notNull(),
+    phase: text('phase'),
+    exitCode: integer('exit_code').notNull(),
+    output: text('output'),
+    outputHash: text('output_hash').notNull(),
+    errorCode: text('error_code'),
+    durationMs: integer('duration_ms'),
+    createdAt: ts('created_at').notNull(),
+    receivedAt: ts('received_at').notNull(),
+    signal: text('signal'),
+    ruleVersion: integer('rule_version').notNull(),
+    suggestedActions: jsonb('suggested_actions').notNull().default(sql`'[]'::jsonb`),
+    incidentId: uuid('incident_id'),
+    /** sha256 of the canonical request body, so a replay with another body is told apart */
+    bodyHash: text('body_hash').notNull(),
+  },
+  (t) => [
+    index('helper_events_job_id_idx').on(t.jobId, t.createdAt),
+    index('helper_events_worker_id_idx').on(t.workerId),
+    index('helper_events_created_at_idx').on(t.createdAt),
+    index('helper_events_signal_idx').on(t.signal, t.createdAt),
+    index('helper_events_incident_id_idx').on(t.incidentId),
+  ],
+);
+
+/** Repairs: executed by the runner or the system, suggested by workers, requested and decided. */
+export const repairActions = pgTable(
+  'repair_actions',
+  {
+    id: uuid('id').primaryKey(),
+    jobId: text('job_id').notNull(),
+    trigger: text('trigger').notNull(),
+    action: text('action').notNull(),
+    authority: text('authority').notNull(),
+    result: text('result'),
+    suggestion: boolean('suggestion').notNull().default(false),
+    evidenceEventIds: jsonb('evidence_event_ids').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    note: text('note'),
+    phase: text('phase'),
+    outputHash: text('output_hash'),
+    incidentId: uuid('incident_id'),
+    requestedBy: text('requested_by').notNull(),
+    decision: text('decision'),
+    decidedBy: text('decided_by'),
+    decidedAt: ts('decided_at'),
+    decisionNote: text('decision_note'),
+    bodyHash: text('body_hash'),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [
+    index('repair_actions_job_id_idx').on(t.jobId, t.createdAt),
+    index('repair_actions_result_idx').on(t.result, t.createdAt),
+    index('repair_actions_incident_id_idx').on(t.incidentId),
+    index('repair_actions_created_at_idx').on(t.createdAt),
+    uniqueIndex('repair_actions_one_pending_idx')
+      .on(t.jobId, t.action)
+      .where(sql`${t.result} = 'pending'`),
+  ],
+);
+
+/** Artifact checks the server ran itself. */
+export const artifactChecks = pgTable(
+  'artifact_checks',
+  {
+    id: uuid('id').primaryKey(),
+    jobId: text('job_id').notNull(),
+    workerId: text('worker_id'),
+    primaryUrl: text('primary_url').notNull(),
+    files: jsonb('files').notNull().default(sql`'[]'::jsonb`),
+    httpStatus: integer('http_status'),
+    fileCount: integer('file_count').notNull(),
+    expectedFileCount: integer('expected_file_count').notNull(),
+    passed: boolean('passed').notNull(),
+    failureReason: text('failure_reason'),
+    checkedAt: ts('checked_at').notNull(),
+    requestedBy: text('requested_by').notNull(),
+  },
+  (t) => [
+    index('artifact_checks_job_id_idx').on(t.jobId, t.checkedAt),
+    index('artifact_checks_checked_at_idx').on(t.checkedAt),
+  ],
+);
+
+/** One incident per job + signal while open. */
+export const incidents = pgTable(
+  'incidents',
+  {
+    id: uuid('id').primaryKey(),
+    jobId: text('job_id').notNull(),
+    signal: text('signal').notNull(),
+    status: text('status').notNull(),
+    /** when the first failing evidence happened (for MTTD) */
+    firstFailureAt: ts('first_failure_at').notNull(),
+    detectedAt: ts('detected_at').notNull(),
+    resolvedAt: ts('resolved_at'),
+    resolution: text('resolution'),
+    evidenceEventIds: jsonb('evidence_event_ids').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    details: jsonb('details').notNull().default(sql`'{}'::jsonb`),
+    ruleVersion: integer('rule_version').notNull(),
+  },
+  (t) => [
+    uniqueIndex('incidents_one_open_idx').on(t.jobId, t.signal).where(sql`${t.status} = 'open'`),
+    index('incidents_job_id_idx').on(t.jobId),
+    index('incidents_status_idx').on(t.status, t.detectedAt),
+    index('incidents_detected_at_idx').on(t.detectedAt),
+  ],
+);
+
+/** Versioned watchdog rules; the highest version is in force. */
+export const ruleSets = pgTable('rule_sets', {
+  version: integer('version').primaryKey(),
+  rules: jsonb('rules').notNull(),
+  updatedAt: ts('updated_at').notNull(),
+  updatedBy: text('updated_by').notNull(),
+  updatedByRole: text('updated_by_role').notNull(),
+});
+
+/** Tamper-evident, hash-chained audit log. */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: ts('at').notNull(),
+    actor: text('actor').notNull(),
+    actorRole: text('actor_role'),
+    action: text('action').notNull(),
+    target: text('target'),
+    jobId: text('job_id'),
+    outputHash: text('output_hash'),
+    details: jsonb('details').notNull().default(sql`'{}'::jsonb`),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [index('audit_log_job_id_idx').on(t.jobId), index('audit_log_at_idx').on(t.at)],
+);
+
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: uuid('id').primaryKey(),
+    name: text('name').notNull(),
+    role: text('role').notNull(),
+    workerId: text('worker_id'),
+    tokenHash: text('token_hash').notNull(),
+    prefix: text('prefix').notNull(),
+    createdAt: ts('created_at').notNull(),
+    createdBy: text('created_by').notNull(),
+    revokedAt: ts('revoked_at'),
+    lastUsedAt: ts('last_used_at'),
+  },
+  (t) => [uniqueIndex('api_tokens_token_hash_idx').on(t.tokenHash)],
+);
+
+export const users = pgTable('users', {
+  id: uuid('id').primaryKey(),
+  email: text('email').notNull().unique(),
+  role: text('role').notNull(),
+  passwordHash: text('password_hash').notNull(),
+  createdAt: ts('created_at').notNull(),
+});
+
+/** The recorded D30 decision(s) of the owner. */
+export const d30Decisions = pgTable('d30_decisions', {
+  id: uuid('id').primaryKey(),
+  decision: text('decision').notNull(),
+  note: text('note'),
+  metrics: jsonb('metrics').notNull(),
+  decidedBy: text('decided_by').notNull(),
+  decidedAt: ts('decided_at').notNull(),
+});
+
+/** Outbox of escalation notifications delivered to the webhook with retries. */
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: uuid('id').primaryKey(),
+    kind: text('kind').notNull(),
+    jobId: text('job_id'),
+    payload: jsonb('payload').notNull(),
+    status: text('status').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at').notNull(),
+    lastError: text('last_error'),
+    createdAt: ts('created_at').notNull(),
+    deliveredAt: ts('delivered_at'),
+  },
+  (t) => [index('notifications_due_idx').on(t.status, t.nextAttemptAt)],
+);

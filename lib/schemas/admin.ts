@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { Identifier, RoleName, Signal } from './common';
+
+export const RuleInput = z.object({
+  signal: Signal,
+  threshold: z.number().finite().min(0).max(1_000_000),
+  auto_repair: z.string().max(500).optional(),
+  escalate: z.string().max(500).optional(),
+  params: z.record(z.string().max(50), z.union([z.number().finite(), z.string().max(200), z.boolean()])).optional(),
+});
+export type RuleInput = z.infer<typeof RuleInput>;
+
+export const RulesPutInput = z.object({
+  rules: z
+    .array(RuleInput)
+    .min(1)
+    .max(6)
+    .refine((rules) => new Set(rules.map((r) => r.signal)).size === rules.length, 'each signal at most once'),
+  note: z.string().max(500).optional(),
+});
+export type RulesPutInput = z.infer<typeof RulesPutInput>;
+
+export const TokenCreateInput = z.object({
+  role: RoleName,
+  worker_id: Identifier.nullish(),
+  name: z.string().min(1).max(100),
+});
+export type TokenCreateInput = z.infer<typeof TokenCreateInput>;
+
+export const UserCreateInput = z.object({
+  email: z.email().max(200),
+  role: z.enum(['supervisor', 'owner']),
+  password: z.string().min(8).max(200),
+});
+
+export const AuditQuery = z.object({
+  cursor: z.coerce.number().int().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  job_id: Identifier.optional(),
+});
+
+export const D30Query = z.object({
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+});
+
+export const D30DecisionInput = z.object({
+  decision: z.enum(['continue', 'escalate_to_watchdog_agent', 'change_owner']),
+  note: z.string().max(2000).optional(),
+});

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+/** Job and worker ids come from the queue: short, printable, safe in a URL path segment. */
+export const Identifier = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/, 'letters, digits and . _ : @ - only');
+export type Identifier = z.infer<typeof Identifier>;
+
+export const Uuid = z.uuid();
+export const IsoDate = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
+
+export const Phase = z.enum(['doctor', 'touch', 'claim', 'context', 'progress', 'build', 'upload', 'complete']);
+export type Phase = z.infer<typeof Phase>;
+
+export const RoleName = z.enum(['worker', 'system', 'supervisor', 'owner']);
+export type RoleName = z.infer<typeof RoleName>;
+
+export const Signal = z.enum([
+  'claim_no_output',
+  'fetch_failed',
+  'lease_near_expiry',
+  'lease_expired',
+  'queue_stuck',
+  'artifact_gate_fail',
+]);
+export type Signal = z.infer<typeof Signal>;
+export const signals = Signal.options;
+
+export const OutputHash = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be "sha256:" + 64 lowercase hex');
+
+export const JobIdParams = z.object({ job_id: Identifier });
+export const IdParams = z.object({ id: Uuid });
+
+export const ErrorBody = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+});

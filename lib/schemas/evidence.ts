@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { Identifier, IsoDate, OutputHash, Phase, Uuid } from './common';
+
+export const WorkerRunInput = z.object({
+  id: Uuid,
+  worker_id: Identifier,
+  job_id: Identifier,
+  phase: Phase,
+  status: z.enum(['ok', 'failed', 'retried', 'stuck']),
+  started_at: IsoDate,
+  ended_at: IsoDate.nullish(),
+});
+export type WorkerRunInput = z.infer<typeof WorkerRunInput>;
+
+export const LeaseInput = z.object({
+  worker_id: Identifier,
+  lease_expires_at: IsoDate,
+  fencing_token: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+});
+export type LeaseInput = z.infer<typeof LeaseInput>;
+
+const KiB = 1024;
+const utf8Bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+
+export const HelperEventInput = z.object({
+  id: Uuid,
+  job_id: Identifier,
+  worker_id: Identifier,
+  command: z.string().min(1).max(KiB).refine((s) => utf8Bytes(s) <= KiB, 'at most 1 KiB'),
+  phase: Phase.optional(),
+  exit_code: z.number().int().min(-255).max(1_000_000),
+  output: z
+    .string()
+    .max(64 * KiB)
+    .refine((s) => utf8Bytes(s) <= 64 * KiB, 'at most 64 KiB')
+    .optional(),
+  output_hash: OutputHash,
+  error_code: z.string().min(1).max(100).optional(),
+  duration_ms: z.number().int().min(0).max(7 * 24 * 3600 * 1000).optional(),
+  created_at: IsoDate.optional(),
+});
+export type HelperEventInput = z.infer<typeof HelperEventInput>;
+
+export const HelperEventBatchInput = z.object({
+  /** each element is judged on its own, so the batch only checks the envelope */
+  events: z.array(z.unknown()).min(1).max(500),
+});
+
+export const RepairActionName = z.enum([
+  'touch',
+  'retry',
+  'heartbeat',
+  'mark_stuck',
+  'block_complete',
+  'notify_owner',
+  'release',
+  'reclaim',
+]);
+export type RepairActionName = z.infer<typeof RepairActionName>;
+export const Authority = z.enum(['worker', 'system', 'supervisor']);
+export const RepairResult = z.enum(['success', 'failed', 'needs_human', 'pending']);
+
+export const RepairActionInput = z.object({
+  id: Uuid.optional(),
+  job_id: Identifier,
+  trigger: z.string().min(1).max(200),
+  action: RepairActionName,
+  authority: Authority,
+  result: RepairResult.optional(),
+  evidence_event_ids: z.array(Uuid).max(100).optional(),
+  note: z.string().max(2000).optional(),
+  phase: Phase.optional(),
+  output_hash: OutputHash.optional(),
+});
+export type RepairActionInput = z.infer<typeof RepairActionInput>;
+
+export const RepairActionQuery = z.object({
+  status: z.enum(['pending', 'decided', 'all']).default('all'),
+  job_id: Identifier.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+export const DecisionInput = z.object({
+  decision: z.enum(['approve', 'reject']),
+  note: z.string().max(2000).optional(),
+});
+export type DecisionInput = z.infer<typeof DecisionInput>;
+
+export const ArtifactCheckInput = z.object({
+  job_id: Identifier,
+  primary_url: z.string().min(1).max(2048),
+  files: z
+    .array(z.object({ name: z.string().min(1).max(500), url: z.string().min(1).max(2048).optional() }))
+    .max(50)
+    .optional(),
+  expected_file_count: z.number().int().min(0).max(50).optional(),
+});
+export type ArtifactCheckInput = z.infer<typeof ArtifactCheckInput>;
+
+export const CompleteInput = z.object({
+  worker_id: Identifier,
+  fencing_token: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  output_hash: OutputHash.optional(),
+});
+export type CompleteInput = z.infer<typeof CompleteInput>;
+
+export const IncidentQuery = z.object({
+  status: z.enum(['open', 'resolved', 'all']).default('open'),
+  signal: z.string().max(50).optional(),
+  job_id: Identifier.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+});
+
+export const JobListQuery = z.object({
+  q: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});

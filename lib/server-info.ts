@@ -1,0 +1,63 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { dataDir } from '@/db/client';
+
+/**
+ * While a server holds the embedded database it writes <data dir>/server.json (mode 0600) with its
+ * pid, port and a local admin secret, so the CLI can route administration through it.
+ */
+export interface ServerInfo {
+  pid: number;
+  port: number;
+  secret: string;
+}
+
+export function serverInfoPath(): string {
+  return path.join(dataDir(), 'server.json');
+}
+
+export function writeServerInfo(port: number): ServerInfo {
+  const info: ServerInfo = { pid: process.pid, port, secret: randomBytes(32).toString('base64url') };
+  fs.mkdirSync(dataDir(), { recursive: true });
+  const tmp = serverInfoPath() + '.tmp';
+  fs.writeFileSync(tmp, JSON.stringify(info), { mode: 0o600 });
+  fs.renameSync(tmp, serverInfoPath());
+  const cleanup = () => {
+    try {
+      const current = JSON.parse(fs.readFileSync(serverInfoPath(), 'utf8')) as ServerInfo;
+      if (current.pid === process.pid) fs.rmSync(serverInfoPath(), { force: true });
+    } catch {
+      /* gone already */
+    }
+  };
+  process.once('exit', cleanup);
+  return info;
+}
+
+// Route bundles and the instrumentation bundle are separate module instances: share via globalThis.
+const key = Symbol.for('worker-watchdog.server-info');
+type G = typeof globalThis & { [key]?: ServerInfo };
+
+export function rememberServerInfo(info: ServerInfo) {
+  (globalThis as G)[key] = info;
+}
+
+export function checkAdminSecret(presented: string | null): boolean {
+  const cached = (globalThis as G)[key];
+  if (!cached || !presented) return false;
+  const a = Buffer.from(presented);
+  const b = Buffer.from(cached.secret);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The live server holding the embedded database, if any. */
+export function readLiveServerInfo(): ServerInfo | null {
+  try {
+    const info = JSON.parse(fs.readFileSync(serverInfoPath(), 'utf8')) as ServerInfo;
+    process.kill(info.pid, 0);
+    return info;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import { desc, eq } from 'drizzle-orm';
+import type { Db } from '@/db/client';
+import { artifactChecks } from '@/db/schema';
+import type { ArtifactCheckInput } from '@/lib/schemas/evidence';
+import { assertJobAccess } from './access';
+import type { Ctx } from './context';
+import { openIncident, resolveIncidents } from './incidents';
+import { getCurrentRules, ruleParam } from './rules';
+import { probeUrl, type ProbeOptions, type ProbeResult } from './safe-fetch';
+import { telemetry } from './telemetry';
+
+export type CheckRow = typeof artifactChecks.$inferSelect;
+
+export function toCheckJson(row: CheckRow) {
+  return {
+    id: row.id,
+    job_id: row.jobId,
+    primary_url: row.primaryUrl,
+    files: row.files,
+    http_status: row.httpStatus,
+    file_count: row.fileCount,
+    expected_file_count: row.expectedFileCount,
+    passed: row.passed,
+    failure_reason: row.failureReason,
+    checked_at: row.checkedAt.toISOString(),
+    requested_by: row.requestedBy,
+  };
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]);
+      }
+    }),
+  );
+  return out;
+}
+
+/**
+ * The server checks the artifact itself: the primary URL must answer the expected status and
+ * enough files must be there (listed without a URL, or answering 200 at their URL).
+ * A failed check opens an artifact_gate_fail incident; a passing one resolves it.
+ */
+export async function runArtifactCheck(ctx: Ctx, input: ArtifactCheckInput, probe: ProbeOptions = {}) {
+  await assertJobAccess(ctx.db, ctx.actor, input.job_id);
+  const rules = await getCurrentRules(ctx.db);
+  const expectedStatus = ruleParam(rules, 'artifact_gate_fail', 'expected_status');
+  const expectedFiles = input.expected_file_count ?? ruleParam(rules, 'artifact_gate_fail', 'min_files');
+  const files = input.files ?? [];
+  const [primary, fileProbes] = await Promise.all([
+    probeUrl(input.primary_url, probe),
+    mapLimit(files, 5, (f) => (f.url ? probeUrl(f.url, probe) : Promise.resolve<ProbeResult | null>(null))),
+  ]);
+  const fileResults = files.map((f, i) => {
+    const p = fileProbes[i];
+    return { name: f.name, url: f.url ?? null, http_status: p?.status ?? null, counted: p === null || p.status === 200, error: p?.error ?? null };
+  });
+  const fileCount = fileResults.filter((f) => f.counted).length;
+  let failure: string | null = null;
+  if (primary.error) failure = `primary_url: ${primary.error}`;
+  else if (primary.status !== expectedStatus) failure = `primary_url answered ${primary.status}, expected ${expectedStatus}`;
+  else if (fileCount < expectedFiles) {
+    const bad = fileResults.filter((f) => !f.counted).map((f) => `${f.name} (${f.error ?? f.http_status})`);
+    failure = `${fileCount} of ${expectedFiles} expected files` + (bad.length ? `; not reachable: ${bad.slice(0, 5).join(', ')}` : '');
+  }
+  const passed = failure === null;
+  const id = randomUUID();
+  const now = new Date(Math.max(ctx.now.getTime(), Date.now()));
+  const row = await ctx.db.transaction(async (tx) => {
+    const [inserted] = await tx
+      .insert(artifactChecks)
+      .values({
+        id,
+        jobId: input.job_id,
+        workerId: ctx.actor.workerId ?? null,
+        primaryUrl: input.primary_url,
+        files: fileResults,
+        httpStatus: primary.status,
+        fileCount,
+        expectedFileCount: expectedFiles,
+        passed,
+        failureReason: failure,
+        checkedAt: now,
+        requestedBy: ctx.actor.label,
+      })
+      .returning();
+    if (passed) {
+      await resolveIncidents(tx, now, input.job_id, `artifact check ${id} passed`, ['artifact_gate_fail']);
+    } else {
+      await openIncident(tx, now, {
+        jobId: input.job_id,
+        signal: 'artifact_gate_fail',
+        firstFailureAt: now,
+        details: { check_id: id, failure_reason: failure, primary_url: input.primary_url },
+        ruleVersion: rules.version,
+      });
+    }
+    return inserted;
+  });
+  telemetry().gateResults.inc({ kind: 'artifact_check', result: passed ? 'passed' : 'failed' });
+  return toCheckJson(row);
+}
+
+export async function latestArtifactCheck(db: Db, jobId: string): Promise<CheckRow | null> {
+  const [row] = await db.select().from(artifactChecks).where(eq(artifactChecks.jobId, jobId)).orderBy(desc(artifactChecks.checkedAt), desc(artifactChecks.id)).limit(1);
+  return row ?? null;
+}

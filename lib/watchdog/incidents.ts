@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { type Db, rowsOf } from '@/db/client';
+import { incidents } from '@/db/schema';
+import type { Signal } from '@/lib/schemas/common';
+
+export interface OpenIncidentInput {
+  jobId: string;
+  signal: Signal;
+  firstFailureAt: Date;
+  evidenceEventIds?: string[];
+  details?: Record<string, unknown>;
+  ruleVersion: number;
+}
+
+/**
+ * Opens the job's incident for this signal, or adds the evidence to the one already open.
+ * One statement against the partial unique index, so concurrent writers never duplicate.
+ */
+export async function openIncident(db: Db, now: Date, input: OpenIncidentInput): Promise<{ id: string; created: boolean }> {
+  const evidence = JSON.stringify(input.evidenceEventIds ?? []);
+  const details = JSON.stringify(input.details ?? {});
+  const res = await db.execute(sql`
+    insert into incidents (id, job_id, signal, status, first_failure_at, detected_at, evidence_event_ids, details, rule_version)
+    values (${randomUUID()}, ${input.jobId}, ${input.signal}, 'open', ${input.firstFailureAt.toISOString()}, ${now.toISOString()},
+            ${evidence}::jsonb, ${details}::jsonb, ${input.ruleVersion})
+    on conflict (job_id, signal) where status = 'open'
+    do update set evidence_event_ids = incidents.evidence_event_ids || excluded.evidence_event_ids,
+                  details = incidents.details || excluded.details
+    returning id, (xmax = 0) as created`);
+  const row = rowsOf<{ id: string; created: boolean }>(res)[0];
+  return { id: row.id, created: Boolean(row.created) };
+}
+
+/** Resolves the job's open incidents (of the given signals, or all). Returns the ids resolved. */
+export async function resolveIncidents(db: Db, now: Date, jobId: string, resolution: string, signals?: Signal[], phase?: string): Promise<string[]> {
+  const rows = await db
+    .update(incidents)
+    .set({ status: 'resolved', resolvedAt: now, resolution })
+    .where(and(eq(incidents.jobId, jobId), eq(incidents.status, 'open'), signals ? inArray(incidents.signal, signals) : undefined, phase ? sql`${incidents.details}->>'phase' = ${phase}` : undefined))
+    .returning({ id: incidents.id });
+  return rows.map((r) => r.id);
+}
+
+export function toIncidentJson(row: typeof incidents.$inferSelect) {
+  return {
+    id: row.id,
+    job_id: row.jobId,
+    signal: row.signal,
+    status: row.status,
+    first_failure_at: row.firstFailureAt.toISOString(),
+    detected_at: row.detectedAt.toISOString(),
+    resolved_at: row.resolvedAt?.toISOString() ?? null,
+    resolution: row.resolution,
+    evidence_event_ids: row.evidenceEventIds,
+    details: row.details,
+    rule_version: row.ruleVersion,
+  };
+}
+
+export async function listIncidents(db: Db, q: { status: 'open' | 'resolved' | 'all'; signal?: string; job_id?: string; limit: number }) {
+  const rows = await db
+    .select()
+    .from(incidents)
+    .where(
+      and(
+        q.status === 'all' ? undefined : eq(incidents.status, q.status),
+        q.signal ? eq(incidents.signal, q.signal) : undefined,
+        q.job_id ? eq(incidents.jobId, q.job_id) : undefined,
+      ),
+    )
+    .orderBy(desc(incidents.detectedAt))
+    .limit(q.limit);
+  return rows.map(toIncidentJson);
+}

@@ -1,0 +1,194 @@
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import type { Db } from '@/db/client';
+import { jobLeases, leaseHistory, repairActions } from '@/db/schema';
+import type { LeaseInput } from '@/lib/schemas/evidence';
+import { assertActsFor } from './access';
+import type { Ctx } from './context';
+import { conflict, forbidden, notFound } from './errors';
+import { resolveIncidents } from './incidents';
+import { getCurrentRules, type RuleSet, ruleParam } from './rules';
+import { nudgeScheduler } from './scheduler-signal';
+
+export type LeaseRow = typeof jobLeases.$inferSelect;
+export type RiskLevel = 'normal' | 'near_expiry' | 'expired' | 'stale';
+
+export interface Directive {
+  action: 'heartbeat' | 'retry' | 'stop' | 'await_supervisor';
+  reason: string;
+}
+
+
+export function riskLevel(lease: LeaseRow, rules: Pick<RuleSet, 'rules'>, now: Date): RiskLevel {
+  if (lease.state === 'completed' || lease.state === 'released') return 'normal';
+  const left = lease.leaseExpiresAt.getTime() - now.getTime();
+  if (left <= 0) {
+    return -left > ruleParam(rules, 'queue_stuck', 'grace_s') * 1000 ? 'stale' : 'expired';
+  }
+  return left < ruleParam(rules, 'lease_near_expiry', 'within_s') * 1000 ? 'near_expiry' : 'normal';
+}
+
+export function toLeaseJson(lease: LeaseRow, rules: Pick<RuleSet, 'rules'>, now: Date) {
+  return {
+    job_id: lease.jobId,
+    worker_id: lease.workerId,
+    fencing_token: lease.fencingToken,
+    lease_expires_at: lease.leaseExpiresAt.toISOString(),
+    last_heartbeat_at: lease.lastHeartbeatAt.toISOString(),
+    acquired_at: lease.acquiredAt.toISOString(),
+    state: lease.state,
+    risk_level: riskLevel(lease, rules, now),
+    ready_for_reclaim: lease.readyForReclaim,
+    completed_at: lease.completedAt?.toISOString() ?? null,
+    completed_artifact_check_id: lease.completedArtifactCheckId,
+  };
+}
+export type LeaseJson = ReturnType<typeof toLeaseJson>;
+
+/** Is the lease held right now (active and not past its expiry)? */
+function isHeld(lease: LeaseRow, now: Date): boolean {
+  return lease.state === 'active' && lease.leaseExpiresAt.getTime() > now.getTime();
+}
+
+export async function recordLeaseHistory(db: Db, ctx: Ctx, lease: Pick<LeaseRow, 'jobId' | 'workerId' | 'fencingToken' | 'leaseExpiresAt'>, event: string) {
+  await db.insert(leaseHistory).values({
+    jobId: lease.jobId,
+    workerId: lease.workerId,
+    fencingToken: lease.fencingToken,
+    leaseExpiresAt: lease.leaseExpiresAt,
+    event,
+    at: ctx.now,
+    actor: ctx.actor.label,
+  });
+}
+
+/**
+ * The heartbeat: acquires a free (new, released or expired) lease with fencing token + 1, or renews
+ * the caller's own. Another worker's active lease → lease_conflict; an older token → stale_fencing_token.
+ */
+export async function heartbeatLease(ctx: Ctx, jobId: string, input: LeaseInput) {
+  assertActsFor(ctx.actor, input.worker_id);
+  const rules = await getCurrentRules(ctx.db);
+  const result = await ctx.db.transaction(async (tx) => {
+    const inserted = await tx
+      .insert(jobLeases)
+      .values({
+        jobId,
+        workerId: input.worker_id,
+        fencingToken: 1,
+        leaseExpiresAt: input.lease_expires_at,
+        lastHeartbeatAt: ctx.now,
+        acquiredAt: ctx.now,
+        state: 'active',
+        updatedAt: ctx.now,
+      })
+      .onConflictDoNothing()
+      .returning();
+    if (inserted.length) {
+      await recordLeaseHistory(tx, ctx, inserted[0], 'acquired');
+      return { lease: inserted[0], event: 'acquired' as const };
+    }
+    const [lease] = await tx.select().from(jobLeases).where(eq(jobLeases.jobId, jobId)).for('update');
+    const token = input.fencing_token;
+    if (token !== undefined && token < lease.fencingToken) {
+      throw conflict('stale_fencing_token', `fencing token ${token} is older than the lease's ${lease.fencingToken}`, {
+        current_fencing_token: lease.fencingToken,
+        state: lease.state,
+      });
+    }
+    if (lease.state === 'completed') {
+      throw conflict('lease_conflict', `job ${jobId} is already completed`, { state: 'completed', worker_id: lease.workerId });
+    }
+    if (isHeld(lease, ctx.now)) {
+      if (lease.workerId !== input.worker_id) {
+        throw conflict('lease_conflict', `job ${jobId} is leased by another worker until ${lease.leaseExpiresAt.toISOString()}`, {
+          lease_expires_at: lease.leaseExpiresAt.toISOString(),
+        });
+      }
+      if (token !== undefined && token !== lease.fencingToken) {
+        throw conflict('stale_fencing_token', `fencing token ${token} does not match the lease's ${lease.fencingToken}`, {
+          current_fencing_token: lease.fencingToken,
+        });
+      }
+      const [renewed] = await tx
+        .update(jobLeases)
+        .set({ leaseExpiresAt: input.lease_expires_at, lastHeartbeatAt: ctx.now, sweepStage: 0, updatedAt: ctx.now })
+        .where(eq(jobLeases.jobId, jobId))
+        .returning();
+      return { lease: renewed, event: 'renewed' as const };
+    }
+    // Free: released, expired, or past its expiry. The caller acquires with the next token.
+    if (token !== undefined && token > lease.fencingToken) {
+      throw conflict('stale_fencing_token', `fencing token ${token} was never issued for job ${jobId}`, { current_fencing_token: lease.fencingToken });
+    }
+    const [acquired] = await tx
+      .update(jobLeases)
+      .set({
+        workerId: input.worker_id,
+        fencingToken: lease.fencingToken + 1,
+        leaseExpiresAt: input.lease_expires_at,
+        lastHeartbeatAt: ctx.now,
+        acquiredAt: ctx.now,
+        state: 'active',
+        readyForReclaim: false,
+        sweepStage: 0,
+        updatedAt: ctx.now,
+      })
+      .where(eq(jobLeases.jobId, jobId))
+      .returning();
+    await recordLeaseHistory(tx, ctx, acquired, 'acquired');
+    return { lease: acquired, event: 'acquired' as const };
+  });
+  // A live lease again: the lease-time incidents of this job are over.
+  await resolveIncidents(ctx.db, ctx.now, jobId, `lease ${result.event} by ${input.worker_id}`, ['lease_expired', 'lease_near_expiry']);
+  nudgeScheduler(result.lease.leaseExpiresAt);
+  const directives = await directivesFor(ctx.db, result.lease, rules, ctx.now);
+  return { lease: toLeaseJson(result.lease, rules, ctx.now), directives };
+}
+
+/** What the watchdog wants from the holder now. */
+export async function directivesFor(db: Db, lease: LeaseRow, rules: RuleSet, now: Date): Promise<Directive[]> {
+  const out: Directive[] = [];
+  const risk = riskLevel(lease, rules, now);
+  const left = Math.round((lease.leaseExpiresAt.getTime() - now.getTime()) / 1000);
+  if (risk === 'near_expiry') out.push({ action: 'heartbeat', reason: `lease has ${left}s left (< ${ruleParam(rules, 'lease_near_expiry', 'within_s')}s): send a progress heartbeat` });
+  if (risk === 'expired' || risk === 'stale') out.push({ action: 'heartbeat', reason: 'the lease expiry given is already past: renew it with a future lease_expires_at' });
+  const pending = await db
+    .select({ action: repairActions.action })
+    .from(repairActions)
+    .where(and(eq(repairActions.jobId, lease.jobId), eq(repairActions.result, 'pending'), inArray(repairActions.action, ['release', 'reclaim'])));
+  for (const p of pending) out.push({ action: 'await_supervisor', reason: `a ${p.action} request for this job awaits a supervisor` });
+  return out;
+}
+
+export async function getLease(ctx: Ctx, jobId: string) {
+  const [lease] = await ctx.db.select().from(jobLeases).where(eq(jobLeases.jobId, jobId));
+  if (!lease) throw notFound(`lease of job ${jobId}`);
+  if (ctx.actor.role === 'worker' && lease.workerId !== ctx.actor.workerId) throw forbidden(`job ${jobId} is not held by worker ${ctx.actor.workerId}`);
+  const rules = await getCurrentRules(ctx.db);
+  return { lease: toLeaseJson(lease, rules, ctx.now), directives: await directivesFor(ctx.db, lease, rules, ctx.now) };
+}
+
+/** Releases a lease for a supervisor: state released, fencing token bumped so the old holder is fenced off. */
+export async function releaseLease(tx: Db, ctx: Ctx, jobId: string, mode: 'release' | 'reclaim'): Promise<LeaseRow | null> {
+  const [lease] = await tx.select().from(jobLeases).where(eq(jobLeases.jobId, jobId)).for('update');
+  if (!lease || lease.state === 'completed') return lease ?? null;
+  const [released] = await tx
+    .update(jobLeases)
+    .set({ state: 'released', fencingToken: lease.fencingToken + 1, readyForReclaim: mode === 'reclaim', sweepStage: 0, updatedAt: ctx.now })
+    .where(eq(jobLeases.jobId, jobId))
+    .returning();
+  await recordLeaseHistory(tx, ctx, released, mode === 'reclaim' ? 'reclaimed' : 'released');
+  return released;
+}
+
+export async function listLeaseHistory(db: Db, jobId: string) {
+  const rows = await db.select().from(leaseHistory).where(eq(leaseHistory.jobId, jobId)).orderBy(asc(leaseHistory.at), asc(leaseHistory.id));
+  return rows.map((h) => ({
+    event: h.event,
+    worker_id: h.workerId,
+    fencing_token: h.fencingToken,
+    lease_expires_at: h.leaseExpiresAt?.toISOString() ?? null,
+    at: h.at.toISOString(),
+    actor: h.actor,
+  }));
+}

@@ -1,0 +1,104 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import type { Db } from '@/db/client';
+import { notifications } from '@/db/schema';
+
+export interface NotificationInput {
+  kind: 'notify_owner' | 'needs_human' | 'supervisor_review';
+  jobId?: string | null;
+  payload: Record<string, unknown>;
+}
+
+const MAX_ATTEMPTS = 8;
+
+/** Queues an escalation in the same transaction as the change; delivery happens off the request path. */
+export async function enqueueNotification(db: Db, now: Date, n: NotificationInput) {
+  await db.insert(notifications).values({
+    id: randomUUID(),
+    kind: n.kind,
+    jobId: n.jobId ?? null,
+    payload: n.payload,
+    status: 'queued',
+    nextAttemptAt: now,
+    createdAt: now,
+  });
+}
+
+export function signWebhook(secret: string, timestamp: string, body: string): string {
+  return 'sha256=' + createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
+}
+
+export interface DeliveryOptions {
+  url?: string;
+  secret?: string;
+  fetchImpl?: typeof fetch;
+  batch?: number;
+}
+
+/**
+ * Delivers due notifications to the webhook, signed with HMAC-SHA256 (`X-Watchdog-Signature`
+ * over "timestamp.body"). Failures back off exponentially (2^attempt s, capped at 10 min);
+ * rows are claimed with SKIP LOCKED so several instances never send one twice.
+ */
+export async function deliverDueNotifications(db: Db, now: Date, opts: DeliveryOptions = {}): Promise<{ sent: number; failed: number }> {
+  const url = opts.url ?? process.env.WATCHDOG_WEBHOOK_URL;
+  if (!url) return { sent: 0, failed: 0 };
+  const secret = opts.secret ?? process.env.WATCHDOG_WEBHOOK_SECRET ?? '';
+  const doFetch = opts.fetchImpl ?? fetch;
+  let sent = 0;
+  let failed = 0;
+  const claimed = await db.transaction(async (tx) => {
+    const rows = await tx
+      .select()
+      .from(notifications)
+      .where(and(inArray(notifications.status, ['queued', 'retrying']), lte(notifications.nextAttemptAt, now)))
+      .orderBy(asc(notifications.nextAttemptAt))
+      .limit(opts.batch ?? 20)
+      .for('update', { skipLocked: true });
+    if (rows.length) {
+      // Lease the rows for a minute so a crash mid-delivery retries them later.
+      await tx
+        .update(notifications)
+        .set({ nextAttemptAt: new Date(now.getTime() + 60_000) })
+        .where(inArray(notifications.id, rows.map((r) => r.id)));
+    }
+    return rows;
+  });
+  for (const row of claimed) {
+    const body = JSON.stringify({ id: row.id, kind: row.kind, job_id: row.jobId, created_at: row.createdAt.toISOString(), payload: row.payload });
+    const timestamp = String(Math.floor(now.getTime() / 1000));
+    let error: string | null = null;
+    try {
+      const res = await doFetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-watchdog-timestamp': timestamp, 'x-watchdog-signature': signWebhook(secret, timestamp, body), 'x-watchdog-delivery': row.id },
+        body,
+        signal: AbortSignal.timeout(10_000),
+      });
+      if (!res.ok) error = `webhook answered ${res.status}`;
+    } catch (e) {
+      error = e instanceof Error ? e.message : String(e);
+    }
+    const attempts = row.attempts + 1;
+    if (!error) {
+      sent++;
+      await db.update(notifications).set({ status: 'delivered', attempts, deliveredAt: now, lastError: null }).where(eq(notifications.id, row.id));
+    } else {
+      failed++;
+      const backoff = Math.min(600, 2 ** attempts) * 1000;
+      await db
+        .update(notifications)
+        .set({ status: attempts >= MAX_ATTEMPTS ? 'failed' : 'retrying', attempts, lastError: error.slice(0, 500), nextAttemptAt: new Date(now.getTime() + backoff) })
+        .where(eq(notifications.id, row.id));
+    }
+  }
+  return { sent, failed };
+}
+
+export async function nextNotificationDue(db: Db): Promise<Date | null> {
+  const [row] = await db
+    .select({ at: sql<string | null>`min(${notifications.nextAttemptAt})` })
+    .from(notifications)
+    .where(inArray(notifications.status, ['queued', 'retrying']));
+  return row?.at ? new Date(row.at) : null;
+}

@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import { and, desc, eq, inArray, isNotNull } from 'drizzle-orm';
+import type { Db } from '@/db/client';
+import { helperEvents, jobLeases, repairActions } from '@/db/schema';
+import type { DecisionInput, RepairActionInput } from '@/lib/schemas/evidence';
+import { assertJobAccess } from './access';
+import { auditCtx } from './audit';
+import type { Ctx } from './context';
+import { conflict, forbidden, notFound } from './errors';
+import { canonicalJson, sha256Hex } from './hash';
+import { resolveIncidents } from './incidents';
+import { getCurrentRules } from './rules';
+import { releaseLease, toLeaseJson } from './leases';
+import { enqueueNotification } from './notifications';
+
+export type RepairRow = typeof repairActions.$inferSelect;
+
+export function toActionJson(row: RepairRow) {
+  return {
+    id: row.id,
+    job_id: row.jobId,
+    trigger: row.trigger,
+    action: row.action,
+    authority: row.authority,
+    result: row.result,
+    suggestion: row.suggestion,
+    evidence_event_ids: row.evidenceEventIds,
+    note: row.note,
+    phase: row.phase,
+    output_hash: row.outputHash,
+    incident_id: row.incidentId,
+    requested_by: row.requestedBy,
+    decision: row.decision,
+    decided_by: row.decidedBy,
+    decided_at: row.decidedAt?.toISOString() ?? null,
+    decision_note: row.decisionNote,
+    created_at: row.createdAt.toISOString(),
+  };
+}
+
+const SUPERVISED = new Set(['release', 'reclaim']);
+const AUDITED = new Set(['retry', 'release', 'reclaim']);
+
+/** The output hash that justifies an action: given, or that of its first evidence event. */
+async function evidenceOutputHash(db: Db, input: RepairActionInput): Promise<string | null> {
+  if (input.output_hash) return input.output_hash;
+  const ids = input.evidence_event_ids ?? [];
+  if (!ids.length) return null;
+  const rows = await db.select({ id: helperEvents.id, hash: helperEvents.outputHash }).from(helperEvents).where(inArray(helperEvents.id, ids));
+  return rows.find((r) => r.id === ids[0])?.hash ?? rows[0]?.hash ?? null;
+}
+
+/**
+ * Records a repair action. The authority must be the caller's own role; a worker's action is a
+ * suggestion; release/reclaim from a worker or the system becomes one pending request per job.
+ */
+export async function recordRepairAction(ctx: Ctx, input: RepairActionInput): Promise<{ status: 200 | 201; action: ReturnType<typeof toActionJson> }> {
+  if (input.authority !== ctx.actor.role) throw forbidden(`authority ${input.authority} is not the caller's role (${ctx.actor.role})`);
+  await assertJobAccess(ctx.db, ctx.actor, input.job_id);
+  const bodyHash = sha256Hex(canonicalJson(input));
+  const supervised = SUPERVISED.has(input.action);
+  const requested = supervised && ctx.actor.role !== 'supervisor';
+  const outputHash = await evidenceOutputHash(ctx.db, input);
+  const id = input.id ?? randomUUID();
+
+  return ctx.db.transaction(async (tx) => {
+    if (input.id) {
+      const [existing] = await tx.select().from(repairActions).where(eq(repairActions.id, input.id));
+      if (existing) {
+        if (existing.bodyHash !== bodyHash) throw conflict('idempotency_conflict', `repair action ${input.id} was already recorded with a different body`);
+        return { status: 200 as const, action: toActionJson(existing) };
+      }
+    }
+    if (requested) {
+      const [pending] = await tx
+        .select()
+        .from(repairActions)
+        .where(and(eq(repairActions.jobId, input.job_id), eq(repairActions.action, input.action), eq(repairActions.result, 'pending')));
+      if (pending) return { status: 200 as const, action: toActionJson(pending) };
+    }
+    const values = {
+      id,
+      jobId: input.job_id,
+      trigger: input.trigger,
+      action: input.action,
+      authority: input.authority,
+      result: requested ? 'pending' : (input.result ?? (ctx.actor.role === 'worker' ? null : 'success')),
+      suggestion: ctx.actor.role === 'worker' && !requested,
+      evidenceEventIds: input.evidence_event_ids ?? [],
+      note: input.note ?? null,
+      phase: input.phase ?? null,
+      outputHash,
+      requestedBy: ctx.actor.label,
+      bodyHash,
+      createdAt: ctx.now,
+    };
+    if (values.result === 'pending' && !requested) values.result = null;
+    const inserted = await tx.insert(repairActions).values(values).onConflictDoNothing().returning();
+    if (!inserted.length) {
+      // lost a race with an identical pending request or the same id: answer with the winner
+      const [winner] = await tx
+        .select()
+        .from(repairActions)
+        .where(input.id ? eq(repairActions.id, id) : and(eq(repairActions.jobId, input.job_id), eq(repairActions.action, input.action), eq(repairActions.result, 'pending')));
+      if (!winner) throw conflict('idempotency_conflict', 'the action could not be recorded; retry');
+      return { status: 200 as const, action: toActionJson(winner) };
+    }
+    let row = inserted[0];
+    if (supervised && !requested) {
+      // A supervisor's own release/reclaim is its decision: it takes effect at once.
+      await releaseLease(tx, ctx, input.job_id, input.action as 'release' | 'reclaim');
+      await resolveIncidents(tx, ctx.now, input.job_id, `${input.action} by ${ctx.actor.label}`, ['queue_stuck', 'lease_expired']);
+      [row] = await tx
+        .update(repairActions)
+        .set({ decision: 'approve', decidedBy: ctx.actor.label, decidedAt: ctx.now, result: 'success' })
+        .where(eq(repairActions.id, id))
+        .returning();
+    }
+    if (requested) {
+      await enqueueNotification(tx, ctx.now, { kind: 'supervisor_review', jobId: input.job_id, payload: { action_id: id, action: input.action, job_id: input.job_id, trigger: input.trigger, requested_by: ctx.actor.label } });
+    }
+    if (input.action === 'notify_owner' && ctx.actor.role !== 'worker') {
+      await enqueueNotification(tx, ctx.now, { kind: 'notify_owner', jobId: input.job_id, payload: { action_id: id, job_id: input.job_id, trigger: input.trigger, note: input.note ?? null } });
+    }
+    if (AUDITED.has(input.action)) {
+      await auditCtx(ctx, { action: `repair.${input.action}${requested ? '.requested' : ''}`, target: id, jobId: input.job_id, outputHash, details: { trigger: input.trigger, authority: input.authority, result: row.result, evidence_event_ids: input.evidence_event_ids ?? [] } }, tx);
+    }
+    return { status: 201 as const, action: toActionJson(row) };
+  });
+}
+
+export async function listRepairActions(db: Db, q: { status: 'pending' | 'decided' | 'all'; job_id?: string; limit: number }) {
+  const rows = await db
+    .select()
+    .from(repairActions)
+    .where(
+      and(
+        q.status === 'pending' ? eq(repairActions.result, 'pending') : q.status === 'decided' ? isNotNull(repairActions.decision) : undefined,
+        q.job_id ? eq(repairActions.jobId, q.job_id) : undefined,
+      ),
+    )
+    .orderBy(desc(repairActions.createdAt))
+    .limit(q.limit);
+  return rows.map(toActionJson);
+}
+
+/**
+ * A supervisor's decision on a pending release/reclaim. Row-locked, so of two concurrent decisions
+ * exactly one wins and the other gets already_decided. Approval fences the old holder off.
+ */
+export async function decideRepairAction(ctx: Ctx, id: string, input: DecisionInput) {
+  const rules = await getCurrentRules(ctx.db);
+  return ctx.db.transaction(async (tx) => {
+    const [row] = await tx.select().from(repairActions).where(eq(repairActions.id, id)).for('update');
+    if (!row) throw notFound('repair action');
+    if (row.decision || row.result !== 'pending') {
+      throw conflict('already_decided', row.decision ? `this ${row.action} was already ${row.decision}d by ${row.decidedBy}` : 'this action is not awaiting a decision', {
+        decision: row.decision,
+        decided_by: row.decidedBy,
+        decided_at: row.decidedAt?.toISOString() ?? null,
+      });
+    }
+    const approve = input.decision === 'approve';
+    const lease = approve ? await releaseLease(tx, ctx, row.jobId, row.action as 'release' | 'reclaim') : null;
+    if (approve) await resolveIncidents(tx, ctx.now, row.jobId, `${row.action} approved by ${ctx.actor.label}`, ['queue_stuck', 'lease_expired']);
+    const [decided] = await tx
+      .update(repairActions)
+      .set({ decision: input.decision, decidedBy: ctx.actor.label, decidedAt: ctx.now, decisionNote: input.note ?? null, result: approve ? 'success' : 'failed' })
+      .where(eq(repairActions.id, id))
+      .returning();
+    await auditCtx(
+      ctx,
+      {
+        action: `decision.${input.decision}`,
+        target: id,
+        jobId: row.jobId,
+        outputHash: row.outputHash,
+        details: { action: row.action, trigger: row.trigger, note: input.note ?? null, fencing_token: lease?.fencingToken ?? null },
+      },
+      tx,
+    );
+    const leaseRow = lease ?? (await tx.select().from(jobLeases).where(eq(jobLeases.jobId, row.jobId)))[0] ?? null;
+    return { action: toActionJson(decided), lease: leaseRow ? toLeaseJson(leaseRow, rules, ctx.now) : null };
+  });
+}

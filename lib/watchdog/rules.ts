@@ -1,0 +1,200 @@
+import { desc, eq, sql } from 'drizzle-orm';
+import type { Db } from '@/db/client';
+import { ruleSets } from '@/db/schema';
+import type { RuleInput } from '@/lib/schemas/admin';
+import { type Signal, signals } from '@/lib/schemas/common';
+import { auditCtx } from './audit';
+import type { Ctx } from './context';
+import { validationFailed } from './errors';
+
+export type RuleParams = Record<string, number | string | boolean>;
+
+export interface Rule {
+  signal: Signal;
+  threshold: number;
+  auto_repair: string;
+  escalate: string;
+  params: RuleParams;
+}
+
+export interface RuleSet {
+  version: number;
+  updated_at: string;
+  updated_by: string;
+  updated_by_role: string;
+  rules: Rule[];
+}
+
+/** The param each signal's `threshold` mirrors; the two are kept equal. */
+export const primaryParam: Record<Signal, string> = {
+  claim_no_output: 'timeout_s',
+  fetch_failed: 'retry_delay_s',
+  lease_near_expiry: 'within_s',
+  lease_expired: 'grace_s',
+  queue_stuck: 'grace_s',
+  artifact_gate_fail: 'min_files',
+};
+
+/** Version 1: the defaults of API.md. */
+export const defaultRules: Rule[] = [
+  {
+    signal: 'claim_no_output',
+    threshold: 30,
+    auto_repair: 'touch, then retry claim once (system)',
+    escalate: 'second failure: notify owner',
+    params: { timeout_s: 30, max_retries: 1 },
+  },
+  {
+    signal: 'fetch_failed',
+    threshold: 3,
+    auto_repair: 'touch, sleep 3 s, retry once (system)',
+    escalate: 'keep the claim payload and continue the build; second failure: needs human',
+    params: { retry_delay_s: 3, max_retries: 1 },
+  },
+  {
+    signal: 'lease_near_expiry',
+    threshold: 180,
+    auto_repair: 'progress heartbeat (system directive)',
+    escalate: 'if the upload was interrupted: mark stuck',
+    params: { within_s: 180 },
+  },
+  {
+    signal: 'lease_expired',
+    threshold: 0,
+    auto_repair: 'mark stuck (system)',
+    escalate: 'supervisor review',
+    params: { grace_s: 0 },
+  },
+  {
+    signal: 'queue_stuck',
+    threshold: 300,
+    auto_repair: 'release/reclaim request (pending)',
+    escalate: 'supervisor decides',
+    params: { grace_s: 300 },
+  },
+  {
+    signal: 'artifact_gate_fail',
+    threshold: 1,
+    auto_repair: 'block complete (system)',
+    escalate: 'mark stuck with evidence',
+    params: { expected_status: 200, min_files: 1 },
+  },
+];
+
+/** Bounds of each numeric param: [min, max]. A threshold must be positive except grace periods. */
+const paramBounds: Record<string, [number, number]> = {
+  timeout_s: [1, 3600],
+  max_retries: [0, 5],
+  retry_delay_s: [0, 600],
+  within_s: [1, 86_400],
+  grace_s: [0, 86_400],
+  expected_status: [100, 599],
+  min_files: [0, 50],
+};
+
+function toRuleSet(row: typeof ruleSets.$inferSelect): RuleSet {
+  return {
+    version: row.version,
+    updated_at: row.updatedAt.toISOString(),
+    updated_by: row.updatedBy,
+    updated_by_role: row.updatedByRole,
+    rules: row.rules as Rule[],
+  };
+}
+
+export async function ensureDefaultRules(db: Db, now = new Date()): Promise<void> {
+  await db
+    .insert(ruleSets)
+    .values({ version: 1, rules: defaultRules, updatedAt: now, updatedBy: 'system:defaults', updatedByRole: 'system' })
+    .onConflictDoNothing();
+}
+
+export async function getCurrentRules(db: Db): Promise<RuleSet> {
+  const [row] = await db.select().from(ruleSets).orderBy(desc(ruleSets.version)).limit(1);
+  if (!row) return { version: 1, updated_at: new Date(0).toISOString(), updated_by: 'system:defaults', updated_by_role: 'system', rules: defaultRules };
+  return toRuleSet(row);
+}
+
+export async function listRuleVersions(db: Db, limit = 50): Promise<RuleSet[]> {
+  const rows = await db.select().from(ruleSets).orderBy(desc(ruleSets.version)).limit(limit);
+  return rows.map(toRuleSet);
+}
+
+export function findRule(set: Pick<RuleSet, 'rules'>, signal: Signal): Rule {
+  return set.rules.find((r) => r.signal === signal) ?? defaultRules.find((r) => r.signal === signal)!;
+}
+
+export function ruleParam(set: Pick<RuleSet, 'rules'>, signal: Signal, name: string): number {
+  const v = findRule(set, signal).params[name];
+  const fallback = defaultRules.find((r) => r.signal === signal)!.params[name];
+  return typeof v === 'number' ? v : Number(fallback);
+}
+
+/**
+ * Merges a PUT into the current rules. `threshold` and the signal's primary param mirror each
+ * other: whichever of the two the caller changed wins. Unknown params and out-of-range values
+ * are refused with field details.
+ */
+export function mergeRules(current: Rule[], input: RuleInput[]): Rule[] {
+  const problems: { path: string; message: string }[] = [];
+  const next = signals.map((signal) => {
+    const base = current.find((r) => r.signal === signal) ?? defaultRules.find((r) => r.signal === signal)!;
+    const idx = input.findIndex((r) => r.signal === signal);
+    if (idx < 0) return base;
+    const change = input[idx];
+    const defaults = defaultRules.find((r) => r.signal === signal)!;
+    const params: RuleParams = { ...base.params };
+    for (const [key, value] of Object.entries(change.params ?? {})) {
+      if (!(key in defaults.params)) {
+        problems.push({ path: `rules.${idx}.params.${key}`, message: `unknown param for ${signal}` });
+        continue;
+      }
+      params[key] = value;
+    }
+    const primary = primaryParam[signal];
+    const paramChanged = change.params?.[primary] !== undefined && change.params[primary] !== base.params[primary];
+    const threshold = paramChanged && change.threshold === base.threshold ? Number(params[primary]) : change.threshold;
+    params[primary] = threshold;
+    for (const [key, value] of Object.entries(params)) {
+      const bounds = paramBounds[key];
+      if (!bounds) continue;
+      const path = key === primary ? `rules.${idx}.threshold` : `rules.${idx}.params.${key}`;
+      if (typeof value !== 'number' || !Number.isFinite(value)) problems.push({ path, message: 'must be a number' });
+      else if (value < bounds[0] || value > bounds[1]) problems.push({ path, message: `must be between ${bounds[0]} and ${bounds[1]}` });
+    }
+    return {
+      signal,
+      threshold,
+      auto_repair: change.auto_repair ?? base.auto_repair,
+      escalate: change.escalate ?? base.escalate,
+      params,
+    };
+  });
+  if (problems.length) throw validationFailed(problems, 'rules are not valid');
+  return next;
+}
+
+/** Owner PUT: a new version, the old ones kept, the change audited in the same transaction. */
+export async function updateRules(ctx: Ctx, input: RuleInput[], note?: string): Promise<RuleSet> {
+  return ctx.db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(7265003)`);
+    const current = await getCurrentRules(tx);
+    const rules = mergeRules(current.rules, input);
+    const version = current.version + 1;
+    const [row] = await tx
+      .insert(ruleSets)
+      .values({ version, rules, updatedAt: ctx.now, updatedBy: ctx.actor.label, updatedByRole: ctx.actor.role })
+      .returning();
+    const changed = rules
+      .map((r) => ({ signal: r.signal, before: current.rules.find((c) => c.signal === r.signal), after: r }))
+      .filter((c) => JSON.stringify(c.before) !== JSON.stringify(c.after))
+      .map((c) => ({ signal: c.signal, threshold_before: c.before?.threshold ?? null, threshold_after: c.after.threshold }));
+    await auditCtx(ctx, { action: 'rules.update', target: `rules:v${version}`, details: { version, previous_version: current.version, changed, note: note ?? null } }, tx);
+    return toRuleSet(row);
+  });
+}
+
+export async function getRuleVersion(db: Db, version: number): Promise<RuleSet | null> {
+  const [row] = await db.select().from(ruleSets).where(eq(ruleSets.version, version));
+  return row ? toRuleSet(row) : null;
+}

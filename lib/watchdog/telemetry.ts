@@ -1,0 +1,43 @@
+import client from 'prom-client';
+
+const key = Symbol.for('worker-watchdog.telemetry');
+type G = typeof globalThis & { [key]?: ReturnType<typeof createTelemetry> };
+
+function createTelemetry() {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry, prefix: 'watchdog_process_' });
+  return {
+    registry,
+    eventsIngested: new client.Counter({
+      name: 'watchdog_helper_events_ingested_total',
+      help: 'Helper events stored, by signal ("none" when healthy)',
+      labelNames: ['signal'] as const,
+      registers: [registry],
+    }),
+    gateResults: new client.Counter({
+      name: 'watchdog_artifact_gate_results_total',
+      help: 'Artifact checks and complete-gate answers, by result',
+      labelNames: ['kind', 'result'] as const,
+      registers: [registry],
+    }),
+    sweepDuration: new client.Histogram({
+      name: 'watchdog_sweep_duration_seconds',
+      help: 'Duration of one watchdog sweep',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    httpDuration: new client.Histogram({
+      name: 'watchdog_http_request_duration_seconds',
+      help: 'HTTP API latency by route, method and status',
+      labelNames: ['route', 'method', 'status'] as const,
+      buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+  };
+}
+
+export function telemetry() {
+  const g = globalThis as G;
+  g[key] ??= createTelemetry();
+  return g[key]!;
+}

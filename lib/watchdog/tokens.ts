@@ -1,0 +1,97 @@
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { and, desc, eq, isNull } from 'drizzle-orm';
+import type { Db } from '@/db/client';
+import { apiTokens } from '@/db/schema';
+import { auditCtx } from './audit';
+import type { Actor, Ctx, Role } from './context';
+import { notFound, validationFailed } from './errors';
+import { sha256Hex } from './hash';
+
+const PREFIX = 'wdt_';
+
+export function hashToken(token: string): string {
+  return sha256Hex(token);
+}
+
+export interface CreateTokenInput {
+  role: Role;
+  worker_id?: string | null;
+  name: string;
+}
+
+/** Creates a token; the secret is returned this once and only its hash is stored. */
+export async function createToken(ctx: Ctx, input: CreateTokenInput): Promise<{ id: string; token: string }> {
+  if (input.role === 'worker' && !input.worker_id) {
+    throw validationFailed([{ path: 'worker_id', message: 'worker_id is required for the worker role' }]);
+  }
+  if (input.role !== 'worker' && input.worker_id) {
+    throw validationFailed([{ path: 'worker_id', message: 'worker_id is only for the worker role' }]);
+  }
+  const id = randomUUID();
+  const token = PREFIX + randomBytes(32).toString('base64url');
+  await ctx.db.transaction(async (tx) => {
+    await tx.insert(apiTokens).values({
+      id,
+      name: input.name,
+      role: input.role,
+      workerId: input.worker_id ?? null,
+      tokenHash: hashToken(token),
+      prefix: token.slice(0, PREFIX.length + 6),
+      createdAt: ctx.now,
+      createdBy: ctx.actor.label,
+    });
+    await auditCtx(ctx, { action: 'token.create', target: id, details: { role: input.role, worker_id: input.worker_id ?? null, name: input.name } }, tx);
+  });
+  return { id, token };
+}
+
+export function toTokenJson(row: typeof apiTokens.$inferSelect) {
+  return {
+    id: row.id,
+    name: row.name,
+    role: row.role,
+    worker_id: row.workerId,
+    prefix: row.prefix,
+    created_at: row.createdAt.toISOString(),
+    created_by: row.createdBy,
+    revoked_at: row.revokedAt?.toISOString() ?? null,
+    last_used_at: row.lastUsedAt?.toISOString() ?? null,
+  };
+}
+
+export async function listTokens(ctx: Pick<Ctx, 'db'>) {
+  const rows = await ctx.db.select().from(apiTokens).orderBy(desc(apiTokens.createdAt));
+  return rows.map(toTokenJson);
+}
+
+export async function revokeToken(ctx: Ctx, id: string) {
+  return ctx.db.transaction(async (tx) => {
+    const [row] = await tx.select().from(apiTokens).where(eq(apiTokens.id, id)).for('update');
+    if (!row) throw notFound('token');
+    if (row.revokedAt) return toTokenJson(row);
+    const [updated] = await tx.update(apiTokens).set({ revokedAt: ctx.now }).where(eq(apiTokens.id, id)).returning();
+    await auditCtx(ctx, { action: 'token.revoke', target: id, details: { role: row.role, name: row.name } }, tx);
+    return toTokenJson(updated);
+  });
+}
+
+/** Looks a bearer secret up by its hash; null when unknown or revoked. */
+export async function findActorByToken(db: Db, token: string): Promise<Actor | null> {
+  if (!token.startsWith(PREFIX) || token.length > 200) return null;
+  const hash = hashToken(token);
+  const [row] = await db
+    .select()
+    .from(apiTokens)
+    .where(and(eq(apiTokens.tokenHash, hash), isNull(apiTokens.revokedAt)))
+    .limit(1);
+  if (!row) return null;
+  // The lookup is by hash already; compare once more in constant time as defence in depth.
+  if (!timingSafeEqual(Buffer.from(row.tokenHash), Buffer.from(hash))) return null;
+  return {
+    role: row.role as Role,
+    id: row.id,
+    label: `${row.role}:${row.name}`,
+    workerId: row.workerId,
+    via: 'token',
+  };
+}

@@ -1,0 +1,60 @@
+// `npm start`: builds the console when the build is missing or older than the sources, then runs
+// the production server (PORT, default 3000) on embedded PGlite unless DATABASE_URL is set.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+process.chdir(root);
+const port = process.env.PORT ?? '3000';
+const dataDir = path.resolve(process.env.WATCHDOG_DATA_DIR ?? path.join(root, '.data'));
+fs.mkdirSync(dataDir, { recursive: true });
+
+function newestMtime(dir) {
+  let newest = 0;
+  if (!fs.existsSync(dir)) return 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(p));
+    else newest = Math.max(newest, fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+const buildId = path.join(root, '.next', 'BUILD_ID');
+const sources = Math.max(...['app', 'components', 'lib', 'db', 'instrumentation.ts', 'next.config.ts', 'package.json'].map((p) => {
+  const full = path.join(root, p);
+  if (!fs.existsSync(full)) return 0;
+  return fs.statSync(full).isDirectory() ? newestMtime(full) : fs.statSync(full).mtimeMs;
+}));
+if (!fs.existsSync(buildId) || fs.statSync(buildId).mtimeMs < sources) {
+  console.log('Building the console (first start or sources changed)…');
+  const r = spawnSync(process.execPath, [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'], {
+    stdio: 'inherit',
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+  });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+// next-auth needs a stable secret: generated once per data dir unless NEXTAUTH_SECRET is given.
+let secret = process.env.NEXTAUTH_SECRET;
+if (!secret) {
+  const file = path.join(dataDir, 'auth-secret');
+  if (!fs.existsSync(file)) fs.writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  secret = fs.readFileSync(file, 'utf8').trim();
+}
+
+const child = spawn(process.execPath, [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', port], {
+  stdio: 'inherit',
+  env: {
+    ...process.env,
+    PORT: port,
+    NEXTAUTH_SECRET: secret,
+    NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${port}`,
+    NEXT_TELEMETRY_DISABLED: '1',
+    WATCHDOG_DATA_DIR: dataDir,
+  },
+});
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

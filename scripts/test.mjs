@@ -1,0 +1,46 @@
+// `npm test`: builds the console, starts a throwaway PostgreSQL when the Debian binaries are here
+// (or uses TEST_DATABASE_URL), then runs the unit + integration tests (vitest, on PGlite and
+// PostgreSQL, over real HTTP) and the end-to-end tests (Playwright in Debian's Chromium).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { postgresAvailable, startThrowawayPostgres } from './pg-throwaway.mjs';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+process.chdir(root);
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
+
+function run(label, cmd, args, extraEnv = {}) {
+  console.log(`\n=== ${label} ===`);
+  const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...env, ...extraEnv } });
+  return r.status ?? 1;
+}
+
+let stopPg = () => {};
+if (!env.TEST_DATABASE_URL && env.WATCHDOG_TEST_PG !== '0' && postgresAvailable()) {
+  const pg = await startThrowawayPostgres();
+  env.TEST_DATABASE_URL = pg.url;
+  stopPg = pg.stop;
+  console.log(`throwaway PostgreSQL at ${pg.url}`);
+} else if (!env.TEST_DATABASE_URL) {
+  console.log('PostgreSQL not available: integration tests run on PGlite only');
+}
+process.on('exit', () => stopPg());
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
+
+let failed = 0;
+if (env.WATCHDOG_SKIP_BUILD !== '1') {
+  if (run('build', process.execPath, [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'])) process.exit(1);
+}
+failed += run('unit + integration (vitest)', bin('vitest'), ['run', ...process.argv.slice(2)]) ? 1 : 0;
+const chromium = env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+if (fs.existsSync(path.join(root, 'playwright.config.ts'))) {
+  if (fs.existsSync(chromium)) failed += run('end-to-end (Playwright, Chromium)', bin('playwright'), ['test']) ? 1 : 0;
+  else {
+    console.error(`\nChromium not found at ${chromium}: install it (apt-get install -y chromium) to run the end-to-end tests.`);
+    failed += 1;
+  }
+}
+console.log(failed ? `\n${failed} test stage(s) failed` : '\nall test stages passed');
+process.exit(failed ? 1 : 0);
