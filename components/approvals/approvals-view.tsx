@@ -15,7 +15,7 @@ import { Input } from '@/components/ui/field';
 import { CheckBadgeIcon, ChevronDownIcon, ChevronRightIcon } from '@/components/ui/icons';
 import { LiveIndicator, PageHeader } from '@/components/ui/page-header';
 import { EmptyState, ErrorState, InlineAlert, LoadingRows, ReadOnlyNotice, Skeleton } from '@/components/ui/states';
-import { ExitCodeBadge, LeaseStateBadge, ResultBadge, RiskBadge, SignalBadge } from '@/components/ui/status';
+import { ExitCodeBadge, LeaseStateBadge, RiskBadge, SignalBadge } from '@/components/ui/status';
 import { RelativeTime } from '@/components/ui/time';
 import { useToast } from '@/components/ui/toast';
 
@@ -250,7 +250,7 @@ function RecentDecisions() {
                 {a.job_id}
               </Link>
               <span className="ml-auto flex items-center gap-2 text-xs text-slate-500">
-                <ResultBadge result={a.result} /> by {a.decided_by} · <RelativeTime iso={a.decided_at} />
+                by {a.decided_by} · <RelativeTime iso={a.decided_at} />
               </span>
             </li>
           ))}

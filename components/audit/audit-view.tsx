@@ -122,10 +122,10 @@ export function AuditView() {
                       <th scope="col" className="w-8 py-2.5 pl-4 sm:pl-5">
                         <span className="sr-only">Expand</span>
                       </th>
-                      <th scope="col" className="px-3 py-2.5">#</th>
+                      <th scope="col" className="hidden px-3 py-2.5 sm:table-cell">#</th>
                       <th scope="col" className="px-3 py-2.5">When</th>
                       <th scope="col" className="px-3 py-2.5">Action</th>
-                      <th scope="col" className="px-3 py-2.5">Actor</th>
+                      <th scope="col" className="hidden px-3 py-2.5 sm:table-cell">Actor</th>
                       <th scope="col" className="hidden px-3 py-2.5 md:table-cell">Job</th>
                       <th scope="col" className="hidden px-5 py-2.5 lg:table-cell">Hash</th>
                     </tr>
@@ -141,12 +141,15 @@ export function AuditView() {
                                 {expanded ? <ChevronDownIcon /> : <ChevronRightIcon />}
                               </button>
                             </td>
-                            <td className="px-3 py-2.5 font-mono text-xs tabular-nums text-slate-500">{e.id}</td>
+                            <td className="hidden px-3 py-2.5 font-mono text-xs tabular-nums text-slate-500 sm:table-cell">{e.id}</td>
                             <td className="whitespace-nowrap px-3 py-2.5 text-slate-600">
                               <RelativeTime iso={e.at} />
                             </td>
-                            <td className={cn('px-3 py-2.5 font-mono text-xs font-medium', actionTone(e.action))}>{e.action}</td>
                             <td className="px-3 py-2.5">
+                              <span className={cn('font-mono text-xs font-medium', actionTone(e.action))}>{e.action}</span>
+                              <span className="mt-0.5 block max-w-[12rem] truncate text-xs text-slate-500 sm:hidden">{e.actor}</span>
+                            </td>
+                            <td className="hidden px-3 py-2.5 sm:table-cell">
                               <span className="flex items-center gap-2">
                                 <RoleBadge role={e.actor_role} />
                                 <span className="max-w-[14rem] truncate text-xs text-slate-600" title={e.actor}>

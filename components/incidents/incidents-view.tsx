@@ -95,12 +95,12 @@ export function IncidentsView({ initialStatus, initialSignal }: { initialStatus:
             <div className="hidden overflow-x-auto md:block">
               <table className="min-w-full text-sm">
                 <thead>
-                  <tr className="border-b border-slate-100 text-left text-xs font-medium uppercase tracking-wide text-slate-500">
+                  <tr className="whitespace-nowrap border-b border-slate-100 text-left text-xs font-medium uppercase tracking-wide text-slate-500">
                     <th scope="col" className="px-5 py-2.5">Signal</th>
                     <th scope="col" className="px-3 py-2.5">Job</th>
                     <th scope="col" className="px-3 py-2.5">Status</th>
                     <th scope="col" className="px-3 py-2.5">Detected</th>
-                    <th scope="col" className="px-3 py-2.5 text-right">Time to detect</th>
+                    <th scope="col" className="px-3 py-2.5 text-right">To detect</th>
                     <th scope="col" className="px-3 py-2.5">Resolution</th>
                     <th scope="col" className="px-5 py-2.5 text-right">Evidence</th>
                   </tr>
@@ -115,25 +115,25 @@ export function IncidentsView({ initialStatus, initialSignal }: { initialStatus:
                         <Link href={`/jobs/${encodeURIComponent(i.job_id)}`} className="font-mono text-[13px] font-medium text-indigo-700 hover:underline">
                           {i.job_id}
                         </Link>
-                        {detailLine(i) ? <p className="mt-0.5 max-w-xs truncate text-xs text-slate-500">{detailLine(i)}</p> : null}
+                        {detailLine(i) ? <p className="mt-0.5 max-w-[16rem] truncate text-xs text-slate-500" title={detailLine(i) ?? undefined}>{detailLine(i)}</p> : null}
                       </td>
                       <td className="px-3 py-3">
                         <IncidentStatusBadge status={i.status} />
                       </td>
-                      <td className="px-3 py-3 text-slate-600">
+                      <td className="whitespace-nowrap px-3 py-3 text-slate-600">
                         <RelativeTime iso={i.detected_at} />
                       </td>
-                      <td className="px-3 py-3 text-right tabular-nums text-slate-600">{formatDuration(secondsBetween(i.first_failure_at, i.detected_at))}</td>
+                      <td className="whitespace-nowrap px-3 py-3 text-right tabular-nums text-slate-600">{formatDuration(secondsBetween(i.first_failure_at, i.detected_at))}</td>
                       <td className="px-3 py-3 text-slate-600">
                         {i.resolved_at ? (
                           <>
                             <span className="text-slate-900">after {formatDuration(secondsBetween(i.detected_at, i.resolved_at))}</span>
-                            <p className="max-w-xs truncate text-xs text-slate-500" title={i.resolution ?? undefined}>
+                            <p className="max-w-[15rem] truncate text-xs text-slate-500" title={i.resolution ?? undefined}>
                               {i.resolution}
                             </p>
                           </>
                         ) : (
-                          <span className="text-slate-400">open for {formatDuration(secondsBetween(i.detected_at, new Date().toISOString()))}</span>
+                          <span className="whitespace-nowrap text-slate-400">open for {formatDuration(secondsBetween(i.detected_at, new Date().toISOString()))}</span>
                         )}
                       </td>
                       <td className="px-5 py-3 text-right tabular-nums text-slate-600">{i.evidence_event_ids.length}</td>

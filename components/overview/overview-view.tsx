@@ -15,22 +15,22 @@ import { RelativeTime } from '@/components/ui/time';
 
 const riskRows: { key: keyof Overview['leases']['by_risk']; label: string; tone: Tone; hint: string }[] = [
   { key: 'normal', label: 'Healthy', tone: 'success', hint: 'heartbeat on time' },
-  { key: 'near_expiry', label: 'Near expiry', tone: 'warning', hint: 'inside the near-expiry window' },
-  { key: 'expired', label: 'Expired', tone: 'danger', hint: 'past expiry, within the stuck grace' },
-  { key: 'stale', label: 'Stale', tone: 'danger', hint: 'past the queue-stuck grace' },
+  { key: 'near_expiry', label: 'Near expiry', tone: 'warning', hint: 'heartbeat due soon' },
+  { key: 'expired', label: 'Expired', tone: 'danger', hint: 'past expiry' },
+  { key: 'stale', label: 'Stale', tone: 'danger', hint: 'past stuck grace' },
 ];
 
 function Kpi({ label, value, sub, icon, href, tone = 'neutral' }: { label: string; value: React.ReactNode; sub?: React.ReactNode; icon: React.ReactNode; href?: string; tone?: Tone }) {
   const body = (
-    <Card as="div" className={cn('h-full p-4 sm:p-5', href && 'transition-shadow hover:shadow-md hover:ring-1 hover:ring-slate-200')}>
+    <Card as="div" className={cn('h-full p-3.5 sm:p-5', href && 'transition-shadow hover:shadow-md hover:ring-1 hover:ring-slate-200')}>
       <div className="flex items-start justify-between gap-3">
-        <p className="text-sm font-medium text-slate-500">{label}</p>
-        <span className={cn('flex size-8 items-center justify-center rounded-lg text-base', { neutral: 'bg-slate-100 text-slate-600', muted: 'bg-slate-100 text-slate-500', success: 'bg-emerald-50 text-emerald-600', warning: 'bg-amber-50 text-amber-600', danger: 'bg-rose-50 text-rose-600', info: 'bg-sky-50 text-sky-600', accent: 'bg-indigo-50 text-indigo-600' }[tone])}>
+        <p className="text-xs font-medium text-slate-500 sm:text-sm">{label}</p>
+        <span className={cn('hidden size-8 shrink-0 items-center justify-center rounded-lg text-base sm:flex', { neutral: 'bg-slate-100 text-slate-600', muted: 'bg-slate-100 text-slate-500', success: 'bg-emerald-50 text-emerald-600', warning: 'bg-amber-50 text-amber-600', danger: 'bg-rose-50 text-rose-600', info: 'bg-sky-50 text-sky-600', accent: 'bg-indigo-50 text-indigo-600' }[tone])}>
           {icon}
         </span>
       </div>
-      <p className="mt-2 text-3xl font-semibold tabular-nums tracking-tight text-slate-900">{value}</p>
-      {sub ? <div className="mt-1 text-sm text-slate-500">{sub}</div> : null}
+      <p className="mt-2 text-2xl font-semibold tabular-nums tracking-tight text-slate-900 sm:text-3xl">{value}</p>
+      {sub ? <div className="mt-1 text-xs text-slate-500 sm:text-sm">{sub}</div> : null}
     </Card>
   );
   return href ? (
@@ -182,7 +182,7 @@ export function OverviewView({ initialData }: { initialData?: Overview }) {
         )
       ) : (
         <div className="space-y-6">
-          <div className="grid grid-cols-1 gap-4 min-[420px]:grid-cols-2 xl:grid-cols-4">
+          <div className="grid grid-cols-2 gap-3 sm:gap-4 xl:grid-cols-4">
             <Kpi
               label="Live leases"
               value={formatNumber(o.leases.live_total)}

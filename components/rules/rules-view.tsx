@@ -161,66 +161,65 @@ export function RulesView({ role }: { role: 'supervisor' | 'owner' }) {
             <ErrorState error={q.error} onRetry={() => void q.refetch()} />
           ) : (
             <form onSubmit={onSubmit} noValidate aria-label="Rule thresholds">
-              <div className="overflow-x-auto">
-                <table className="min-w-full text-sm">
-                  <thead>
-                    <tr className="border-b border-slate-100 text-left text-xs font-medium uppercase tracking-wide text-slate-500">
-                      <th scope="col" className="px-5 py-2.5">Signal</th>
-                      <th scope="col" className="px-3 py-2.5">Threshold</th>
-                      <th scope="col" className="px-3 py-2.5">Auto repair</th>
-                      <th scope="col" className="px-5 py-2.5">Escalate</th>
-                    </tr>
-                  </thead>
-                  <tbody className="divide-y divide-slate-100">
-                    {q.data.rules.map((r) => {
-                      const unit = thresholdUnits[r.signal];
-                      const error = clientErrors[r.signal] ?? apiErrors.bySignal[r.signal];
-                      const inputId = `threshold-${r.signal}`;
-                      const changed = Number(draft[r.signal]) !== r.threshold && draft[r.signal] !== undefined;
-                      return (
-                        <tr key={r.signal} className="align-top">
-                          <td className="px-5 py-3.5">
-                            <SignalBadge signal={r.signal} />
-                            <p className="mt-1 font-mono text-[11px] text-slate-400">{r.signal}</p>
-                          </td>
-                          <td className="px-3 py-3.5">
-                            <label htmlFor={inputId} className="sr-only">
-                              {`Threshold for ${r.signal}`}
-                            </label>
-                            <div className="flex items-center gap-2">
-                              <Input
-                                id={inputId}
-                                inputMode="decimal"
-                                value={draft[r.signal] ?? ''}
-                                onChange={(e) => setDraft((d) => ({ ...d, [r.signal]: e.target.value }))}
-                                readOnly={!canEdit}
-                                aria-readonly={!canEdit || undefined}
-                                aria-invalid={error ? true : undefined}
-                                aria-describedby={[error ? `${inputId}-error` : null, `${inputId}-help`, canEdit ? null : readOnlyId].filter(Boolean).join(' ')}
-                                className={cn('w-24 text-right font-mono tabular-nums', changed && !error && 'ring-2 ring-indigo-400')}
-                              />
-                              <span className="text-xs text-slate-500">{unit?.unit}</span>
-                            </div>
-                            <p id={`${inputId}-help`} className="mt-1 max-w-[14rem] text-xs text-slate-400">
-                              {unit?.help}
-                            </p>
-                            {error ? (
-                              <p id={`${inputId}-error`} className="mt-1 max-w-[14rem] text-xs font-medium text-rose-600">
-                                {error}
-                              </p>
-                            ) : null}
-                          </td>
-                          <td className="px-3 py-3.5 text-slate-700">{r.auto_repair}</td>
-                          <td className="px-5 py-3.5 text-slate-700">
-                            {r.escalate}
-                            <p className="mt-1 font-mono text-[11px] text-slate-400">{paramText(r.params)}</p>
-                          </td>
-                        </tr>
-                      );
-                    })}
-                  </tbody>
-                </table>
+              <div className="hidden grid-cols-[11rem_13rem_1fr_1fr] gap-4 border-b border-slate-100 px-5 py-2.5 text-xs font-medium uppercase tracking-wide text-slate-500 md:grid" aria-hidden>
+                <span>Signal</span>
+                <span>Threshold</span>
+                <span>Auto repair</span>
+                <span>Escalate</span>
               </div>
+              <ul className="divide-y divide-slate-100" aria-label="Rules">
+                {q.data.rules.map((r) => {
+                  const unit = thresholdUnits[r.signal];
+                  const error = clientErrors[r.signal] ?? apiErrors.bySignal[r.signal];
+                  const inputId = `threshold-${r.signal}`;
+                  const changed = Number(draft[r.signal]) !== r.threshold && draft[r.signal] !== undefined;
+                  return (
+                    <li key={r.signal} className="grid grid-cols-1 gap-3 px-4 py-4 sm:px-5 md:grid-cols-[11rem_13rem_1fr_1fr] md:gap-4">
+                      <div className="flex items-center justify-between gap-2 md:block">
+                        <SignalBadge signal={r.signal} />
+                        <p className="font-mono text-[11px] text-slate-400 md:mt-1">{r.signal}</p>
+                      </div>
+                      <div>
+                        <label htmlFor={inputId} className="sr-only">
+                          {`Threshold for ${r.signal}`}
+                        </label>
+                        <div className="flex items-center gap-2">
+                          <Input
+                            id={inputId}
+                            inputMode="decimal"
+                            value={draft[r.signal] ?? ''}
+                            onChange={(e) => setDraft((d) => ({ ...d, [r.signal]: e.target.value }))}
+                            readOnly={!canEdit}
+                            aria-readonly={!canEdit || undefined}
+                            aria-invalid={error ? true : undefined}
+                            aria-describedby={[error ? `${inputId}-error` : null, `${inputId}-help`, canEdit ? null : readOnlyId].filter(Boolean).join(' ')}
+                            className={cn('w-24 text-right font-mono tabular-nums', changed && !error && 'ring-2 ring-indigo-400')}
+                          />
+                          <span className="text-xs text-slate-500">{unit?.unit}</span>
+                          {changed && !error ? <Badge tone="accent">was {r.threshold}</Badge> : null}
+                        </div>
+                        <p id={`${inputId}-help`} className="mt-1 text-xs text-slate-400">
+                          {unit?.help}
+                        </p>
+                        {error ? (
+                          <p id={`${inputId}-error`} className="mt-1 text-xs font-medium text-rose-600">
+                            {error}
+                          </p>
+                        ) : null}
+                      </div>
+                      <div className="text-sm text-slate-700">
+                        <span className="mb-0.5 block text-xs font-medium uppercase tracking-wide text-slate-400 md:hidden">Auto repair</span>
+                        {r.auto_repair}
+                      </div>
+                      <div className="text-sm text-slate-700">
+                        <span className="mb-0.5 block text-xs font-medium uppercase tracking-wide text-slate-400 md:hidden">Escalate</span>
+                        {r.escalate}
+                        <p className="mt-1 font-mono text-[11px] text-slate-400">{paramText(r.params)}</p>
+                      </div>
+                    </li>
+                  );
+                })}
+              </ul>
               <div className="space-y-3 border-t border-slate-100 px-4 py-4 sm:px-5">
                 {apiErrors.general.length ? (
                   <InlineAlert title="The rules were not saved">

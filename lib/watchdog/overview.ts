@@ -44,6 +44,8 @@ export interface Overview {
 }
 
 const iso = (v: Date | string | null | undefined): string | null => (v ? new Date(v).toISOString() : null);
+/** 2026-03-01 10:00 UTC: readable in a detail line, unambiguous across time zones */
+const when = (v: Date | string | null | undefined): string => (v ? new Date(v).toISOString().slice(0, 16).replace('T', ' ') + ' UTC' : 'an unknown time');
 const num = (v: unknown): number => Number(v ?? 0);
 const plural = (n: number, one: string, many = one + 's') => `${n} ${n === 1 ? one : many}`;
 
@@ -153,7 +155,7 @@ export async function getOverview(ctx: Ctx): Promise<Overview> {
       label: 'Rules confirmed by the owner',
       done: Boolean(confirmed),
       detail: confirmed
-        ? `rules v${confirmed.version} saved by ${confirmed.updatedBy} on ${confirmed.updatedAt.toISOString()}`
+        ? `rules v${confirmed.version} saved by ${confirmed.updatedBy} on ${when(confirmed.updatedAt)}`
         : `only the defaults (v1${rules.version > 1 ? ` to v${rules.version}, none by an owner` : ''}) are in force; the owner reviews and saves the rules`,
     },
   ]);
@@ -181,13 +183,13 @@ export async function getOverview(ctx: Ctx): Promise<Overview> {
       key: 'evidence_flowing',
       label: 'Evidence flowing',
       done: num(events?.n) > 0,
-      detail: num(events?.n) > 0 ? `${plural(num(events?.n), 'helper event')} received in the last 24 h, the latest at ${iso(events?.last)}` : 'no helper event received in the last 24 h',
+      detail: num(events?.n) > 0 ? `${plural(num(events?.n), 'helper event')} received in the last 24 h, the latest at ${when(events?.last)}` : 'no helper event received in the last 24 h',
     },
     {
       key: 'artifact_checks',
       label: 'Acceptance checks live',
       done: Boolean(lastCheck),
-      detail: lastCheck ? `latest artifact check ${lastCheck.passed ? 'passed' : 'failed'} at ${lastCheck.at.toISOString()}` : 'no artifact check recorded yet',
+      detail: lastCheck ? `latest artifact check ${lastCheck.passed ? 'passed' : 'failed'} at ${when(lastCheck.at)}` : 'no artifact check recorded yet',
     },
     {
       key: 'sweeps_running',
@@ -197,7 +199,7 @@ export async function getOverview(ctx: Ctx): Promise<Overview> {
         overdue > 0
           ? `${plural(overdue, 'lease')} past expiry for over ${SWEEP_LAG_TOLERANCE_S} s without a sweep: is the scheduler running?`
           : sweepEvidence
-            ? `latest sweep finding at ${sweepEvidence}; no lease overdue`
+            ? `latest sweep finding at ${when(sweepEvidence)}; no lease overdue`
             : 'no sweep finding recorded yet (no lease has expired under the watchdog)',
     },
   ]);
@@ -213,7 +215,7 @@ export async function getOverview(ctx: Ctx): Promise<Overview> {
         key: signal,
         label: signal,
         done: n > 0,
-        detail: n > 0 ? `${plural(n, 'incident')} recorded, the first at ${iso(r?.first)}` : 'no incident of this kind recorded yet',
+        detail: n > 0 ? `${plural(n, 'incident')} recorded, the first at ${when(r?.first)}` : 'no incident of this kind recorded yet',
       };
     }),
   );
@@ -225,7 +227,7 @@ export async function getOverview(ctx: Ctx): Promise<Overview> {
       key: 'decision',
       label: 'D30 decision',
       done: Boolean(d),
-      detail: d ? `${d.decision.replaceAll('_', ' ')} — recorded by ${d.decidedBy} on ${d.decidedAt.toISOString()}` : 'the owner has not recorded the D30 decision yet (Metrics page)',
+      detail: d ? `${d.decision.replaceAll('_', ' ')} — recorded by ${d.decidedBy} on ${when(d.decidedAt)}` : 'the owner has not recorded the D30 decision yet (Metrics page)',
     },
   ]);
 
