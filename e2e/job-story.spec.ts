@@ -44,3 +44,15 @@ test('an unknown job shows a designed not-found state', async ({ page }) => {
   await page.goto('/jobs/no-such-job-here');
   await expect(page.getByText('No such job')).toBeVisible();
 });
+
+test('the job list shows each job its own open incidents and gate result', async ({ page }) => {
+  await signIn(page, 'supervisor');
+  await page.goto('/jobs');
+  const row = (job: string) => page.getByRole('row').filter({ has: page.getByRole('link', { name: job, exact: true }) });
+  await expect(row('job-e2e-healthy')).toContainText('no check');
+  await expect(row('job-e2e-healthy').getByRole('cell').nth(6)).toHaveText('0');
+  await expect(row('job-e2e-gate')).toContainText('failed');
+  await expect(row('job-e2e-gate').getByRole('cell').nth(6)).toHaveText('1');
+  await expect(row(seeded().jobs.story)).toContainText('passed');
+  await expect(row(seeded().jobs.story).getByRole('cell').nth(6)).toHaveText('0');
+});

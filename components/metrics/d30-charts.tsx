@@ -1,12 +1,12 @@
 'use client';
 
-import { Bar, BarChart, CartesianGrid, Cell, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Area, Bar, BarChart, CartesianGrid, Cell, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { DailyPoint, SignalBar } from './map-d30';
 
 const axis = { fontSize: 11, fill: '#64748b' };
 const grid = '#e2e8f0';
 const colors = {
-  events: '#c7d2fe',
+  events: '#6366f1',
   failures: '#f43f5e',
   incidents: '#f59e0b',
   passed: '#10b981',
@@ -50,9 +50,9 @@ export function ActivityChart({ data }: { data: DailyPoint[] }) {
         <YAxis tick={axis} tickLine={false} axisLine={false} allowDecimals={false} width={36} />
         <Tooltip contentStyle={tooltipStyle} cursor={{ fill: '#f1f5f9' }} />
         <Legend iconType="circle" iconSize={8} wrapperStyle={{ fontSize: 12 }} />
-        <Bar dataKey="events" name="Events" fill={colors.events} radius={[3, 3, 0, 0]} maxBarSize={28} />
-        <Bar dataKey="failures" name="Failures" fill={colors.failures} radius={[3, 3, 0, 0]} maxBarSize={28} />
-        <Line dataKey="incidents" name="Incidents" stroke={colors.incidents} strokeWidth={2} dot={{ r: 2.5 }} type="monotone" />
+        <Area dataKey="events" name="Events" type="monotone" stroke={colors.events} strokeWidth={2} fill={colors.events} fillOpacity={0.12} />
+        <Bar dataKey="failures" name="Failures" fill={colors.failures} radius={[3, 3, 0, 0]} maxBarSize={14} />
+        <Line dataKey="incidents" name="Incidents" stroke={colors.incidents} strokeWidth={2} dot={false} type="monotone" />
       </ComposedChart>
     </ChartFrame>
   );

@@ -30,7 +30,7 @@ function CoverageCard({ v }: { v: D30View }) {
   const kpi = v.kpis[0];
   const pct = Math.min(100, Math.max(0, (v.coverage.value ?? 0) * 100));
   return (
-    <Card className="p-4 sm:p-5 md:col-span-2">
+    <Card className="col-span-2 p-4 sm:p-5">
       <div className="flex items-start justify-between gap-3">
         <div>
           <p className="text-sm font-medium text-slate-500">Coverage against the goal</p>
@@ -226,7 +226,7 @@ export function D30View({ role }: { role: 'supervisor' | 'owner' }) {
             </Card>
           )}
 
-          <div className="grid grid-cols-1 gap-6 lg:grid-cols-[1fr_1.2fr]">
+          <div className="grid grid-cols-1 gap-6 lg:grid-cols-[1fr_1.2fr] lg:items-start">
             <Card aria-labelledby="recommendation-title">
               <CardHeader id="recommendation-title" title="Recommendation" description="Computed from the figures above." />
               <CardBody>

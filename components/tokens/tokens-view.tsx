@@ -177,7 +177,7 @@ function TokenList() {
                     </Button>
                   </div>
                 ) : (
-                  <Button size="sm" variant="danger" onClick={() => setConfirming(t.id)} aria-label={`Revoke ${t.name}`}>
+                  <Button size="sm" variant="danger" className="self-start sm:self-auto" onClick={() => setConfirming(t.id)} aria-label={`Revoke ${t.name}`}>
                     Revoke
                   </Button>
                 )
