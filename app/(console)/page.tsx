@@ -1,13 +1,11 @@
 import type { Metadata } from 'next';
 import { OverviewView } from '@/components/overview/overview-view';
-import { getOverview } from '@/lib/watchdog/overview';
-import { consoleCtx, requireConsoleUser } from './console-session';
+import { requireConsoleUser } from './console-session';
 
 export const metadata: Metadata = { title: 'Overview' };
 
-/** Server-rendered first paint from the domain verb; the client then polls GET /api/watchdog/overview. */
+/** The overview's first paint comes from the console layout, which renders it on the server. */
 export default async function OverviewPage() {
-  const user = await requireConsoleUser();
-  const overview = await getOverview(await consoleCtx(user));
-  return <OverviewView initialData={overview} />;
+  await requireConsoleUser();
+  return <OverviewView />;
 }

@@ -180,11 +180,15 @@ export function D30View({ role }: { role: 'supervisor' | 'owner' }) {
         <div className="flex flex-wrap items-end gap-3 px-4 py-3 sm:px-5">
           <div>
             <Label htmlFor="d30-from">From</Label>
-            <Input id="d30-from" type="date" value={range.from} max={range.to || undefined} onChange={(e) => setRange((r) => ({ ...r, from: e.target.value }))} className="w-40" />
+            <div className="w-40">
+              <Input id="d30-from" type="date" value={range.from} max={range.to || undefined} onChange={(e) => setRange((r) => ({ ...r, from: e.target.value }))} />
+            </div>
           </div>
           <div>
             <Label htmlFor="d30-to">To</Label>
-            <Input id="d30-to" type="date" value={range.to} min={range.from || undefined} onChange={(e) => setRange((r) => ({ ...r, to: e.target.value }))} className="w-40" />
+            <div className="w-40">
+              <Input id="d30-to" type="date" value={range.to} min={range.from || undefined} onChange={(e) => setRange((r) => ({ ...r, to: e.target.value }))} />
+            </div>
           </div>
           <div className="flex gap-1.5 pb-0.5">
             {[7, 14, 30].map((n) => (

@@ -184,17 +184,19 @@ export function RulesView({ role }: { role: 'supervisor' | 'owner' }) {
                           {`Threshold for ${r.signal}`}
                         </label>
                         <div className="flex items-center gap-2">
-                          <Input
-                            id={inputId}
-                            inputMode="decimal"
-                            value={draft[r.signal] ?? ''}
-                            onChange={(e) => setDraft((d) => ({ ...d, [r.signal]: e.target.value }))}
-                            readOnly={!canEdit}
-                            aria-readonly={!canEdit || undefined}
-                            aria-invalid={error ? true : undefined}
-                            aria-describedby={[error ? `${inputId}-error` : null, `${inputId}-help`, canEdit ? null : readOnlyId].filter(Boolean).join(' ')}
-                            className={cn('w-24 text-right font-mono tabular-nums', changed && !error && 'ring-2 ring-indigo-400')}
-                          />
+                          <div className="w-28 shrink-0">
+                            <Input
+                              id={inputId}
+                              inputMode="decimal"
+                              value={draft[r.signal] ?? ''}
+                              onChange={(e) => setDraft((d) => ({ ...d, [r.signal]: e.target.value }))}
+                              readOnly={!canEdit}
+                              aria-readonly={!canEdit || undefined}
+                              aria-invalid={error ? true : undefined}
+                              aria-describedby={[error ? `${inputId}-error` : null, `${inputId}-help`, canEdit ? null : readOnlyId].filter(Boolean).join(' ')}
+                              className={cn('text-right font-mono tabular-nums', changed && !error && 'ring-2 ring-indigo-400')}
+                            />
+                          </div>
                           <span className="text-xs text-slate-500">{unit?.unit}</span>
                           {changed && !error ? <Badge tone="accent">was {r.threshold}</Badge> : null}
                         </div>

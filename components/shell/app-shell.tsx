@@ -5,6 +5,7 @@ import { usePathname } from 'next/navigation';
 import { signOut } from 'next-auth/react';
 import { useEffect, useState } from 'react';
 import { useOverview } from '@/components/lib/queries';
+import type { Overview } from '@/components/lib/types';
 import { cn } from '@/components/ui/cn';
 import { AlertIcon, ChartIcon, CheckBadgeIcon, HomeIcon, KeyIcon, ListIcon, LockIcon, LogoutIcon, MenuIcon, ScrollIcon, ShieldIcon, SlidersIcon, XIcon } from '@/components/ui/icons';
 
@@ -51,9 +52,9 @@ function Brand() {
   );
 }
 
-function NavLinks({ user, onNavigate }: { user: ShellUser; onNavigate?: () => void }) {
+function NavLinks({ user, initialOverview, onNavigate }: { user: ShellUser; initialOverview?: Overview; onNavigate?: () => void }) {
   const pathname = usePathname();
-  const overview = useOverview();
+  const overview = useOverview(initialOverview);
   const counts = { approvals: overview.data?.approvals.pending ?? 0, incidents: overview.data?.incidents.open_total ?? 0 };
   return (
     <ul className="space-y-0.5">
@@ -117,7 +118,7 @@ function UserBlock({ user }: { user: ShellUser }) {
 }
 
 /** The console frame: a sidebar on wide screens, a top bar with a menu drawer on phones. */
-export function AppShell({ user, children }: { user: ShellUser; children: React.ReactNode }) {
+export function AppShell({ user, initialOverview, children }: { user: ShellUser; initialOverview?: Overview; children: React.ReactNode }) {
   const [open, setOpen] = useState(false);
   const pathname = usePathname();
   useEffect(() => setOpen(false), [pathname]);
@@ -129,56 +130,60 @@ export function AppShell({ user, children }: { user: ShellUser; children: React.
   }, [open]);
 
   return (
-    <div className="min-h-screen">
+    <div className="min-h-screen lg:flex">
       <a href="#main" className="sr-only focus:not-sr-only focus:fixed focus:left-4 focus:top-4 focus:z-50 focus:rounded-md focus:bg-white focus:px-3 focus:py-2 focus:text-sm focus:shadow">
         Skip to content
       </a>
-      {/* Desktop sidebar */}
-      <aside className="fixed inset-y-0 left-0 z-30 hidden w-64 flex-col bg-slate-900 px-3 py-5 lg:flex">
-        <div className="px-2">
-          <Brand />
+      {/* Desktop sidebar: full height of the page, its content pinned to the viewport */}
+      <aside className="hidden w-64 shrink-0 bg-slate-900 lg:block">
+        <div className="sticky top-0 flex h-screen flex-col px-3 py-5">
+          <div className="px-2">
+            <Brand />
+          </div>
+          <nav aria-label="Main" className="mt-8 flex-1 overflow-y-auto">
+            <NavLinks user={user} initialOverview={initialOverview} />
+          </nav>
+          <UserBlock user={user} />
         </div>
-        <nav aria-label="Main" className="mt-8 flex-1 overflow-y-auto">
-          <NavLinks user={user} />
-        </nav>
-        <UserBlock user={user} />
       </aside>
 
-      {/* Phone and tablet top bar */}
-      <div className="sticky top-0 z-30 flex h-14 items-center justify-between bg-slate-900 px-4 lg:hidden">
-        <Brand />
-        <button
-          type="button"
-          onClick={() => setOpen(true)}
-          aria-label="Open menu"
-          aria-expanded={open}
-          aria-controls="mobile-nav"
-          className="rounded-md p-2 text-xl text-slate-300 hover:bg-white/10 hover:text-white"
-        >
-          <MenuIcon />
-        </button>
-      </div>
-      {open ? (
-        <div className="fixed inset-0 z-40 lg:hidden" role="dialog" aria-modal="true" aria-label="Menu">
-          <div className="absolute inset-0 bg-slate-950/60 backdrop-blur-[2px]" onClick={() => setOpen(false)} aria-hidden />
-          <div id="mobile-nav" className="absolute inset-y-0 left-0 flex w-72 max-w-[85vw] flex-col bg-slate-900 px-3 py-4 shadow-xl">
-            <div className="flex items-center justify-between px-2">
-              <Brand />
-              <button type="button" onClick={() => setOpen(false)} aria-label="Close menu" className="rounded-md p-2 text-xl text-slate-300 hover:bg-white/10 hover:text-white">
-                <XIcon />
-              </button>
-            </div>
-            <nav aria-label="Main" className="mt-6 flex-1 overflow-y-auto">
-              <NavLinks user={user} onNavigate={() => setOpen(false)} />
-            </nav>
-            <UserBlock user={user} />
-          </div>
+      <div className="min-w-0 flex-1">
+        {/* Phone and tablet top bar */}
+        <div className="sticky top-0 z-30 flex h-14 items-center justify-between bg-slate-900 px-4 lg:hidden">
+          <Brand />
+          <button
+            type="button"
+            onClick={() => setOpen(true)}
+            aria-label="Open menu"
+            aria-expanded={open}
+            aria-controls="mobile-nav"
+            className="rounded-md p-2 text-xl text-slate-300 hover:bg-white/10 hover:text-white"
+          >
+            <MenuIcon />
+          </button>
         </div>
-      ) : null}
+        {open ? (
+          <div className="fixed inset-0 z-40 lg:hidden" role="dialog" aria-modal="true" aria-label="Menu">
+            <div className="absolute inset-0 bg-slate-950/60 backdrop-blur-[2px]" onClick={() => setOpen(false)} aria-hidden />
+            <div id="mobile-nav" className="absolute inset-y-0 left-0 flex w-72 max-w-[85vw] flex-col bg-slate-900 px-3 py-4 shadow-xl">
+              <div className="flex items-center justify-between px-2">
+                <Brand />
+                <button type="button" onClick={() => setOpen(false)} aria-label="Close menu" className="rounded-md p-2 text-xl text-slate-300 hover:bg-white/10 hover:text-white">
+                  <XIcon />
+                </button>
+              </div>
+              <nav aria-label="Main" className="mt-6 flex-1 overflow-y-auto">
+                <NavLinks user={user} initialOverview={initialOverview} onNavigate={() => setOpen(false)} />
+              </nav>
+              <UserBlock user={user} />
+            </div>
+          </div>
+        ) : null}
 
-      <main id="main" className="lg:pl-64">
-        <div className="mx-auto max-w-7xl px-4 py-6 sm:px-6 lg:px-8 lg:py-8">{children}</div>
-      </main>
+        <main id="main">
+          <div className="mx-auto max-w-7xl px-4 py-6 sm:px-6 lg:px-8 lg:py-8">{children}</div>
+        </main>
+      </div>
     </div>
   );
 }
