@@ -36,6 +36,8 @@ export default defineConfig({
     url: `${baseURL}/api/health`,
     timeout: 120_000,
     reuseExistingServer: false,
+    // SIGTERM lets scripts/e2e-server.mjs stop next and delete its temporary data dir
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
     stdout: 'pipe',
     stderr: 'pipe',
     env: { E2E_PORT: process.env.E2E_PORT, E2E_STATE_FILE: process.env.E2E_STATE_FILE },
