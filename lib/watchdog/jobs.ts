@@ -43,14 +43,16 @@ export async function getJobTimeline(ctx: Ctx, jobId: string) {
 }
 
 /** Jobs by their lease, newest activity first; `q` matches job or worker id. */
+// The correlated subqueries name job_leases.job_id in full: drizzle renders a column of the outer
+// table unqualified, which inside the subquery would resolve to the inner table's own job_id.
 export async function listJobs(ctx: Ctx, q: { q?: string; limit: number }) {
   const rules = await getCurrentRules(ctx.db);
   const pattern = q.q ? `%${q.q.replace(/[\\%_]/g, (c) => '\\' + c)}%` : null;
   const rows = await ctx.db
     .select({
       lease: jobLeases,
-      openIncidents: sql<number>`(select count(*) from incidents i where i.job_id = ${jobLeases.jobId} and i.status = 'open')`.mapWith(Number),
-      lastCheckPassed: sql<boolean | null>`(select a.passed from artifact_checks a where a.job_id = ${jobLeases.jobId} order by a.checked_at desc limit 1)`,
+      openIncidents: sql<number>`(select count(*) from incidents i where i.job_id = job_leases.job_id and i.status = 'open')`.mapWith(Number),
+      lastCheckPassed: sql<boolean | null>`(select a.passed from artifact_checks a where a.job_id = job_leases.job_id order by a.checked_at desc limit 1)`,
     })
     .from(jobLeases)
     .where(pattern ? sql`(${ilike(jobLeases.jobId, pattern)} or ${ilike(jobLeases.workerId, pattern)})` : undefined)

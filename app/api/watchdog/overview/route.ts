@@ -1,0 +1,4 @@
+import { route } from '@/lib/http/route';
+import { getOverview } from '@/lib/watchdog/overview';
+
+export const GET = route({ name: 'GET /overview', permission: 'overview.read' }, ({ ctx }) => getOverview(ctx));

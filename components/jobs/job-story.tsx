@@ -1,0 +1,383 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { useMemo, useState } from 'react';
+import { ApiError, apiFetch } from '@/components/lib/api';
+import { formatMs, formatTimestamp, humanize, signalLabel, signalLabels } from '@/components/lib/format';
+import { LIVE_MS, queryKeys } from '@/components/lib/queries';
+import type { JobStory } from '@/components/lib/types';
+import { Badge } from '@/components/ui/badge';
+import { Card, CardBody, CardHeader } from '@/components/ui/card';
+import { cn } from '@/components/ui/cn';
+import { AlertIcon, ChevronRightIcon, FlagIcon, KeyIcon, PackageIcon, ScrollIcon, TerminalIcon, WrenchIcon, ClockIcon } from '@/components/ui/icons';
+import { LiveIndicator, PageHeader } from '@/components/ui/page-header';
+import { EmptyState, ErrorState, Skeleton } from '@/components/ui/states';
+import { ExitCodeBadge, IncidentStatusBadge, LeaseStateBadge, ResultBadge, RiskBadge, RoleBadge, SignalBadge } from '@/components/ui/status';
+import { RelativeTime } from '@/components/ui/time';
+import { HashText, OutputBlock } from './output-block';
+import { buildStory, type StoryItem, type StoryKind, storyKinds } from './story-items';
+
+const kindStyle: Record<StoryKind, { icon: React.ReactNode; ring: string }> = {
+  lease: { icon: <KeyIcon />, ring: 'bg-sky-50 text-sky-600 ring-sky-200' },
+  run: { icon: <ClockIcon />, ring: 'bg-slate-50 text-slate-600 ring-slate-200' },
+  event: { icon: <TerminalIcon />, ring: 'bg-slate-900 text-slate-100 ring-slate-900' },
+  action: { icon: <WrenchIcon />, ring: 'bg-amber-50 text-amber-600 ring-amber-200' },
+  check: { icon: <PackageIcon />, ring: 'bg-indigo-50 text-indigo-600 ring-indigo-200' },
+  incident: { icon: <AlertIcon />, ring: 'bg-rose-50 text-rose-600 ring-rose-200' },
+  audit: { icon: <ScrollIcon />, ring: 'bg-white text-slate-500 ring-slate-200' },
+};
+
+const leaseEventTone = (e: string) => (e === 'acquired' ? 'info' : e === 'completed' ? 'success' : e === 'expired' ? 'danger' : 'warning');
+
+function Meta({ children }: { children: React.ReactNode }) {
+  return <div className="mt-1 flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-slate-500">{children}</div>;
+}
+
+function triggerLabel(t: string) {
+  return signalLabels[t] ? signalLabel(t) : t;
+}
+
+function ItemBody({ item }: { item: StoryItem }) {
+  switch (item.kind) {
+    case 'lease': {
+      const h = item.entry;
+      return (
+        <>
+          <p className="text-sm text-slate-900">
+            <Badge tone={leaseEventTone(h.event)}>Lease {h.event}</Badge> <span className="ml-1">by</span> <span className="font-mono text-xs">{h.worker_id}</span>
+          </p>
+          <Meta>
+            <span className="font-mono">fencing token {h.fencing_token}</span>
+            {h.lease_expires_at ? <span>expires {formatTimestamp(h.lease_expires_at)}</span> : null}
+            <span>by {h.actor}</span>
+          </Meta>
+        </>
+      );
+    }
+    case 'run': {
+      const r = item.entry;
+      return (
+        <>
+          <p className="text-sm text-slate-900">
+            Run <span className="font-medium">{r.phase}</span> · <Badge tone={r.status === 'ok' ? 'success' : r.status === 'failed' || r.status === 'stuck' ? 'danger' : 'warning'}>{r.status}</Badge>
+          </p>
+          <Meta>
+            <span className="font-mono">{r.worker_id}</span>
+            <span>{r.ended_at ? `took ${formatMs(new Date(r.ended_at).getTime() - new Date(r.started_at).getTime())}` : 'not ended'}</span>
+          </Meta>
+        </>
+      );
+    }
+    case 'event': {
+      const e = item.entry;
+      return (
+        <>
+          <div className="flex flex-wrap items-center gap-2">
+            <code className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs text-slate-900">{e.command}</code>
+            <ExitCodeBadge code={e.exit_code} />
+            {e.signal ? <SignalBadge signal={e.signal} /> : null}
+            {e.error_code ? <Badge tone="danger" className="font-mono">{e.error_code}</Badge> : null}
+          </div>
+          <Meta>
+            {e.phase ? <span>phase {e.phase}</span> : null}
+            <span className="font-mono">{e.worker_id}</span>
+            <span>{formatMs(e.duration_ms)}</span>
+            <span className="inline-flex items-center gap-1">
+              output <HashText hash={e.output_hash} />
+            </span>
+            <span>rules v{e.rule_version}</span>
+          </Meta>
+          <div className="mt-2">
+            <OutputBlock output={e.output} />
+          </div>
+        </>
+      );
+    }
+    case 'action': {
+      const a = item.entry;
+      return (
+        <>
+          <p className="flex flex-wrap items-center gap-2 text-sm text-slate-900">
+            <span className="font-medium">Repair: {humanize(a.action)}</span>
+            <ResultBadge result={a.result} />
+            {a.suggestion ? <Badge tone="muted">suggestion</Badge> : null}
+            {a.decision ? <Badge tone={a.decision === 'approve' ? 'success' : 'danger'}>{a.decision === 'approve' ? 'approved' : 'rejected'} by {a.decided_by}</Badge> : null}
+          </p>
+          <Meta>
+            <span>trigger {triggerLabel(a.trigger)}</span>
+            <span>authority {a.authority}</span>
+            <span>asked by {a.requested_by}</span>
+            {a.output_hash ? (
+              <span className="inline-flex items-center gap-1">
+                output <HashText hash={a.output_hash} />
+              </span>
+            ) : null}
+          </Meta>
+          {a.note ? <p className="mt-1.5 text-sm text-slate-600">{a.note}</p> : null}
+          {a.decision_note ? <p className="mt-1 text-sm italic text-slate-600">“{a.decision_note}”</p> : null}
+        </>
+      );
+    }
+    case 'check': {
+      const c = item.entry;
+      return (
+        <>
+          <p className="flex flex-wrap items-center gap-2 text-sm text-slate-900">
+            <span className="font-medium">Artifact check</span>
+            <Badge tone={c.passed ? 'success' : 'danger'} dot>
+              {c.passed ? 'Passed' : 'Failed'}
+            </Badge>
+          </p>
+          <Meta>
+            <span>HTTP {c.http_status ?? '—'}</span>
+            <span>
+              files {c.file_count}/{c.expected_file_count}
+            </span>
+            <span className="max-w-full truncate font-mono" title={c.primary_url}>
+              {c.primary_url}
+            </span>
+          </Meta>
+          {c.failure_reason ? <p className="mt-1.5 text-sm text-rose-700">{c.failure_reason}</p> : null}
+        </>
+      );
+    }
+    case 'incident': {
+      const i = item.entry;
+      return (
+        <>
+          <p className="flex flex-wrap items-center gap-2 text-sm text-slate-900">
+            <span className="font-medium">Incident {item.phase}</span>
+            <SignalBadge signal={i.signal} />
+            {item.phase === 'opened' ? <IncidentStatusBadge status={i.status} /> : null}
+          </p>
+          <Meta>
+            {item.phase === 'opened' ? (
+              <>
+                <span>first failure {formatTimestamp(i.first_failure_at)}</span>
+                <span>{i.evidence_event_ids.length} evidence events</span>
+                <span>rules v{i.rule_version}</span>
+              </>
+            ) : (
+              <span>{i.resolution}</span>
+            )}
+          </Meta>
+        </>
+      );
+    }
+    case 'audit': {
+      const a = item.entry;
+      return (
+        <>
+          <p className="flex flex-wrap items-center gap-2 text-sm text-slate-900">
+            <span className="font-mono text-xs font-medium">{a.action}</span>
+            <RoleBadge role={a.actor_role} />
+            <span className="text-xs text-slate-500">{a.actor}</span>
+          </p>
+          <Meta>
+            <span>entry #{a.id}</span>
+            {a.output_hash ? (
+              <span className="inline-flex items-center gap-1">
+                output <HashText hash={a.output_hash} />
+              </span>
+            ) : null}
+            <span className="inline-flex items-center gap-1">
+              chain <HashText hash={a.hash} />
+            </span>
+          </Meta>
+        </>
+      );
+    }
+  }
+}
+
+function kindOf(item: StoryItem) {
+  return storyKinds.find((k) => k.kind === item.kind)!.label;
+}
+
+function StorySkeleton() {
+  return (
+    <div role="status" aria-label="Loading the job story" className="space-y-4">
+      <Skeleton className="h-36 rounded-xl" />
+      <Skeleton className="h-96 rounded-xl" />
+    </div>
+  );
+}
+
+export function JobStoryView({ jobId, initialData }: { jobId: string; initialData?: JobStory }) {
+  const q = useQuery({
+    queryKey: queryKeys.job(jobId),
+    queryFn: ({ signal }) => apiFetch<JobStory>(`/api/watchdog/jobs/${encodeURIComponent(jobId)}`, { signal }),
+    refetchInterval: LIVE_MS,
+    initialData,
+  });
+  const [filter, setFilter] = useState<StoryKind | 'all'>('all');
+  const [newestFirst, setNewestFirst] = useState(false);
+  const story = useMemo(() => (q.data ? buildStory(q.data) : []), [q.data]);
+  const shown = useMemo(() => {
+    const f = filter === 'all' ? story : story.filter((i) => i.kind === filter);
+    return newestFirst ? [...f].reverse() : f;
+  }, [story, filter, newestFirst]);
+
+  const s = q.data;
+  const notFound = q.error instanceof ApiError && q.error.status === 404;
+
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="mb-3 flex items-center gap-1 text-sm text-slate-500">
+        <Link href="/jobs" className="hover:text-slate-900">
+          Jobs
+        </Link>
+        <ChevronRightIcon className="size-3.5" />
+        <span className="truncate font-mono text-slate-700">{jobId}</span>
+      </nav>
+      <PageHeader
+        title={`Job ${jobId}`}
+        description="The whole story of this job: its lease and fencing history, runs, helper commands with their outputs, repairs, artifact checks, incidents and audit entries."
+        actions={s ? <LiveIndicator updatedAt={q.dataUpdatedAt} fetching={q.isFetching} failed={q.isRefetchError} /> : null}
+      />
+      {!s ? (
+        q.isError ? (
+          <Card>
+            {notFound ? (
+              <EmptyState icon={<FlagIcon />} title="No such job" description={`The watchdog has no lease, run, event, check or incident for “${jobId}”.`} action={<Link href="/jobs" className="text-sm font-medium text-indigo-600 hover:text-indigo-500">Back to jobs</Link>} />
+            ) : (
+              <ErrorState error={q.error} onRetry={() => void q.refetch()} />
+            )}
+          </Card>
+        ) : (
+          <StorySkeleton />
+        )
+      ) : (
+        <div className="grid grid-cols-1 gap-6 xl:grid-cols-[20rem_1fr]">
+          <div className="space-y-6">
+            <Card aria-labelledby="lease-title">
+              <CardHeader id="lease-title" title="Lease" />
+              <CardBody>
+                {s.lease ? (
+                  <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-2.5 text-sm">
+                    <dt className="text-slate-500">State</dt>
+                    <dd className="flex flex-wrap gap-1.5">
+                      <LeaseStateBadge state={s.lease.state} />
+                      <RiskBadge risk={s.lease.risk_level} />
+                    </dd>
+                    <dt className="text-slate-500">Holder</dt>
+                    <dd className="font-mono text-xs leading-5">{s.lease.worker_id}</dd>
+                    <dt className="text-slate-500">Fencing token</dt>
+                    <dd className="font-mono text-xs leading-5" data-testid="fencing-token">
+                      {s.lease.fencing_token}
+                    </dd>
+                    <dt className="text-slate-500">Expires</dt>
+                    <dd>
+                      <RelativeTime iso={s.lease.lease_expires_at} />
+                    </dd>
+                    <dt className="text-slate-500">Heartbeat</dt>
+                    <dd>
+                      <RelativeTime iso={s.lease.last_heartbeat_at} />
+                    </dd>
+                    <dt className="text-slate-500">Acquired</dt>
+                    <dd>
+                      <RelativeTime iso={s.lease.acquired_at} />
+                    </dd>
+                    {s.lease.completed_at ? (
+                      <>
+                        <dt className="text-slate-500">Completed</dt>
+                        <dd>
+                          <RelativeTime iso={s.lease.completed_at} />
+                        </dd>
+                      </>
+                    ) : null}
+                    {s.lease.ready_for_reclaim ? (
+                      <>
+                        <dt className="text-slate-500">Queue</dt>
+                        <dd>
+                          <Badge tone="accent">ready for another worker</Badge>
+                        </dd>
+                      </>
+                    ) : null}
+                  </dl>
+                ) : (
+                  <p className="text-sm text-slate-500">No lease recorded: evidence arrived without a heartbeat.</p>
+                )}
+              </CardBody>
+            </Card>
+            <Card aria-labelledby="summary-title">
+              <CardHeader id="summary-title" title="Evidence" />
+              <CardBody>
+                <dl className="grid grid-cols-2 gap-3 text-sm">
+                  {[
+                    ['Helper events', s.events.length],
+                    ['Failed exits', s.events.filter((e) => e.exit_code !== 0).length],
+                    ['Repairs', s.actions.length],
+                    ['Artifact checks', s.checks.length],
+                    ['Open incidents', s.incidents.filter((i) => i.status === 'open').length],
+                    ['Audit entries', s.audit.length],
+                  ].map(([label, n]) => (
+                    <div key={label as string} className="rounded-lg bg-slate-50 px-3 py-2">
+                      <dt className="text-xs text-slate-500">{label}</dt>
+                      <dd className="text-lg font-semibold tabular-nums text-slate-900">{n}</dd>
+                    </div>
+                  ))}
+                </dl>
+              </CardBody>
+            </Card>
+          </div>
+
+          <Card aria-labelledby="timeline-title">
+            <CardHeader
+              id="timeline-title"
+              title="Timeline"
+              description={`${story.length} entries, ${newestFirst ? 'newest' : 'oldest'} first`}
+              actions={
+                <button type="button" onClick={() => setNewestFirst((v) => !v)} className="rounded-md px-2 py-1 text-sm font-medium text-indigo-600 hover:bg-indigo-50">
+                  {newestFirst ? 'Oldest first' : 'Newest first'}
+                </button>
+              }
+            />
+            <div className="flex flex-wrap gap-1.5 border-b border-slate-100 px-4 py-3 sm:px-5" role="group" aria-label="Show entries of kind">
+              {[{ kind: 'all' as const, label: 'All' }, ...storyKinds].map((k) => {
+                const count = k.kind === 'all' ? story.length : story.filter((i) => i.kind === k.kind).length;
+                if (k.kind !== 'all' && count === 0) return null;
+                return (
+                  <button
+                    key={k.kind}
+                    type="button"
+                    aria-pressed={filter === k.kind}
+                    onClick={() => setFilter(k.kind)}
+                    className={cn('rounded-full px-3 py-1 text-xs font-medium ring-1 ring-inset transition-colors', filter === k.kind ? 'bg-slate-900 text-white ring-slate-900' : 'bg-white text-slate-600 ring-slate-200 hover:bg-slate-50')}
+                  >
+                    {k.label} <span className="tabular-nums opacity-70">{count}</span>
+                  </button>
+                );
+              })}
+            </div>
+            {shown.length === 0 ? (
+              <EmptyState title="Nothing of this kind" description="Pick another filter to see the rest of the story." />
+            ) : (
+              <ol className="px-4 py-4 sm:px-5" aria-label="Job timeline">
+                {shown.map((item, idx) => (
+                  <li key={item.key} className="relative flex gap-3 pb-5 last:pb-0" data-kind={item.kind}>
+                    {idx < shown.length - 1 ? <span aria-hidden className="absolute left-4 top-9 -ml-px h-[calc(100%-2.25rem)] w-px bg-slate-200" /> : null}
+                    <span className={cn('relative z-10 flex size-8 shrink-0 items-center justify-center rounded-full text-sm ring-1', kindStyle[item.kind].ring)} aria-hidden>
+                      {kindStyle[item.kind].icon}
+                    </span>
+                    <div className="min-w-0 flex-1 pt-1">
+                      <p className="mb-1 flex flex-wrap items-center gap-x-2 text-[11px] font-medium uppercase tracking-wide text-slate-400">
+                        <span>{kindOf(item)}</span>
+                        <span aria-hidden>·</span>
+                        <time dateTime={item.at} title={formatTimestamp(item.at)} className="normal-case tracking-normal">
+                          {formatTimestamp(item.at)}
+                        </time>
+                      </p>
+                      <ItemBody item={item} />
+                    </div>
+                  </li>
+                ))}
+              </ol>
+            )}
+          </Card>
+        </div>
+      )}
+    </>
+  );
+}

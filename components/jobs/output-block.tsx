@@ -1,0 +1,51 @@
+'use client';
+
+import { useState } from 'react';
+import { shortHash } from '@/components/lib/format';
+import { cn } from '@/components/ui/cn';
+import { CopyIcon } from '@/components/ui/icons';
+
+/** A hash shown short, copyable, full on hover. */
+export function HashText({ hash, className }: { hash: string | null | undefined; className?: string }) {
+  const [copied, setCopied] = useState(false);
+  if (!hash) return <span className={cn('font-mono text-xs text-slate-400', className)}>—</span>;
+  return (
+    <span className={cn('inline-flex items-center gap-1 font-mono text-xs text-slate-600', className)} title={hash}>
+      {shortHash(hash)}
+      <button
+        type="button"
+        className="rounded p-0.5 text-slate-400 hover:bg-slate-100 hover:text-slate-700"
+        aria-label={copied ? 'Copied' : 'Copy hash'}
+        onClick={() => {
+          void navigator.clipboard?.writeText(hash).then(() => {
+            setCopied(true);
+            setTimeout(() => setCopied(false), 1500);
+          });
+        }}
+      >
+        <CopyIcon className="size-3" />
+      </button>
+    </span>
+  );
+}
+
+/** A command's output, collapsed to a preview, expandable. */
+export function OutputBlock({ output, label = 'Output' }: { output: string | null; label?: string }) {
+  const [open, setOpen] = useState(false);
+  if (output === null || output === undefined) return <p className="text-xs italic text-slate-400">No output stored</p>;
+  if (output === '') return <p className="text-xs italic text-slate-400">Empty output</p>;
+  const lines = output.split('\n');
+  const long = lines.length > 3 || output.length > 240;
+  return (
+    <div>
+      <pre className={cn('overflow-x-auto whitespace-pre-wrap break-all rounded-lg bg-slate-950 px-3 py-2 font-mono text-xs leading-relaxed text-slate-100', !open && long && 'max-h-20 overflow-hidden')}>
+        {open || !long ? output : lines.slice(0, 3).join('\n').slice(0, 240) + ' …'}
+      </pre>
+      {long ? (
+        <button type="button" onClick={() => setOpen((v) => !v)} aria-expanded={open} className="mt-1 text-xs font-medium text-indigo-600 hover:text-indigo-500">
+          {open ? `Hide full ${label.toLowerCase()}` : `Show full ${label.toLowerCase()} (${lines.length} lines, ${output.length} chars)`}
+        </button>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,228 @@
+/**
+ * The D30 review: GET /api/watchdog/metrics/d30 → what the metrics page draws.
+ * Pure (no React, no DOM) so the chart data is unit-tested on its own.
+ */
+import { decisionLabel, formatDuration, formatNumber, formatPercent, signalLabel, signalOrder } from '@/components/lib/format';
+
+export interface D30SeriesDay {
+  day: string;
+  events: number;
+  failures: number;
+  incidents: number;
+  gate_passed: number;
+  gate_failed: number;
+  retries: number;
+  retries_succeeded: number;
+}
+
+export interface D30Decision {
+  id?: string;
+  decision: string;
+  note?: string | null;
+  decided_by?: string | null;
+  decided_at?: string | null;
+}
+
+export interface D30Response {
+  coverage: number | null;
+  retry_success_rate: number | null;
+  gate_pass_rate: number | null;
+  false_green_count: number | null;
+  mttd_s: number | null;
+  mttr_s: number | null;
+  incidents_by_signal: Record<string, number>;
+  series: D30SeriesDay[];
+  recommendation: { decision: string; reasons: string[] };
+  goal?: { coverage?: number };
+  decisions?: D30Decision[];
+  from?: string;
+  to?: string;
+}
+
+export type KpiTone = 'success' | 'warning' | 'danger' | 'neutral';
+
+export interface Kpi {
+  key: 'coverage' | 'retry_success_rate' | 'gate_pass_rate' | 'false_green_count' | 'mttd_s' | 'mttr_s';
+  label: string;
+  value: string;
+  raw: number | null;
+  tone: KpiTone;
+  hint: string;
+}
+
+export interface DailyPoint {
+  day: string;
+  /** short axis label, e.g. "Mar 4" */
+  label: string;
+  events: number;
+  failures: number;
+  incidents: number;
+  gatePassed: number;
+  gateFailed: number;
+  /** null when no check ran that day */
+  gatePassRate: number | null;
+  retries: number;
+  retriesSucceeded: number;
+  retrySuccessRate: number | null;
+}
+
+export interface SignalBar {
+  signal: string;
+  label: string;
+  count: number;
+}
+
+export interface D30View {
+  coverage: { value: number | null; goal: number; met: boolean; gap: number | null };
+  kpis: Kpi[];
+  daily: DailyPoint[];
+  bySignal: SignalBar[];
+  totals: { events: number; failures: number; incidents: number; gatePassed: number; gateFailed: number; retries: number; retriesSucceeded: number };
+  recommendation: { decision: string; label: string; reasons: string[] };
+  /** newest first */
+  decisions: D30Decision[];
+  hasActivity: boolean;
+}
+
+export const DEFAULT_COVERAGE_GOAL = 0.8;
+const DAY_MS = 86_400_000;
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+const finite = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const count = (v: unknown): number => finite(v) ?? 0;
+const ratio = (part: number, whole: number): number | null => (whole > 0 ? part / whole : null);
+
+/** "2026-03-04" or a full ISO time → "2026-03-04" (UTC day). */
+export function dayKey(day: string): string {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(day)) return day;
+  const d = new Date(day);
+  return Number.isFinite(d.getTime()) ? d.toISOString().slice(0, 10) : day;
+}
+
+export function dayLabel(day: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(dayKey(day));
+  return m ? `${MONTHS[Number(m[2]) - 1]} ${Number(m[3])}` : day;
+}
+
+/** Days sorted, duplicates summed, and missing days inside the range filled with zeros. */
+export function mapDaily(series: D30SeriesDay[]): DailyPoint[] {
+  const byDay = new Map<string, D30SeriesDay>();
+  for (const s of series ?? []) {
+    const key = dayKey(s.day);
+    const prev = byDay.get(key);
+    byDay.set(key, {
+      day: key,
+      events: count(prev?.events) + count(s.events),
+      failures: count(prev?.failures) + count(s.failures),
+      incidents: count(prev?.incidents) + count(s.incidents),
+      gate_passed: count(prev?.gate_passed) + count(s.gate_passed),
+      gate_failed: count(prev?.gate_failed) + count(s.gate_failed),
+      retries: count(prev?.retries) + count(s.retries),
+      retries_succeeded: count(prev?.retries_succeeded) + count(s.retries_succeeded),
+    });
+  }
+  const keys = [...byDay.keys()].filter((k) => /^\d{4}-\d{2}-\d{2}$/.test(k)).sort();
+  if (!keys.length) return [];
+  const out: DailyPoint[] = [];
+  const first = Date.parse(`${keys[0]}T00:00:00Z`);
+  const last = Date.parse(`${keys[keys.length - 1]}T00:00:00Z`);
+  for (let t = first; t <= last; t += DAY_MS) {
+    const key = new Date(t).toISOString().slice(0, 10);
+    const s = byDay.get(key);
+    const gatePassed = count(s?.gate_passed);
+    const gateFailed = count(s?.gate_failed);
+    const retries = count(s?.retries);
+    const retriesSucceeded = count(s?.retries_succeeded);
+    out.push({
+      day: key,
+      label: dayLabel(key),
+      events: count(s?.events),
+      failures: count(s?.failures),
+      incidents: count(s?.incidents),
+      gatePassed,
+      gateFailed,
+      gatePassRate: ratio(gatePassed, gatePassed + gateFailed),
+      retries,
+      retriesSucceeded,
+      retrySuccessRate: ratio(retriesSucceeded, retries),
+    });
+  }
+  return out;
+}
+
+/** Every known signal in the contract's order (zeros included), then any other signal the API reports. */
+export function mapSignals(bySignal: Record<string, number> | null | undefined): SignalBar[] {
+  const src = bySignal ?? {};
+  const known: SignalBar[] = signalOrder.map((s) => ({ signal: s, label: signalLabel(s), count: count(src[s]) }));
+  const extra = Object.keys(src)
+    .filter((s) => !(signalOrder as readonly string[]).includes(s))
+    .sort()
+    .map((s) => ({ signal: s, label: signalLabel(s), count: count(src[s]) }));
+  return [...known, ...extra];
+}
+
+function rateTone(v: number | null, good: number, fair: number): KpiTone {
+  if (v === null) return 'neutral';
+  return v >= good ? 'success' : v >= fair ? 'warning' : 'danger';
+}
+
+export function mapD30(d: D30Response): D30View {
+  const goal = finite(d.goal?.coverage) ?? DEFAULT_COVERAGE_GOAL;
+  const coverage = finite(d.coverage);
+  const daily = mapDaily(d.series ?? []);
+  const totals = daily.reduce(
+    (t, p) => ({
+      events: t.events + p.events,
+      failures: t.failures + p.failures,
+      incidents: t.incidents + p.incidents,
+      gatePassed: t.gatePassed + p.gatePassed,
+      gateFailed: t.gateFailed + p.gateFailed,
+      retries: t.retries + p.retries,
+      retriesSucceeded: t.retriesSucceeded + p.retriesSucceeded,
+    }),
+    { events: 0, failures: 0, incidents: 0, gatePassed: 0, gateFailed: 0, retries: 0, retriesSucceeded: 0 },
+  );
+  const falseGreen = finite(d.false_green_count);
+  const mttd = finite(d.mttd_s);
+  const mttr = finite(d.mttr_s);
+  const retry = finite(d.retry_success_rate);
+  const gate = finite(d.gate_pass_rate);
+  const kpis: Kpi[] = [
+    {
+      key: 'coverage',
+      label: 'Coverage',
+      value: formatPercent(coverage),
+      raw: coverage,
+      tone: coverage === null ? 'neutral' : coverage >= goal ? 'success' : coverage >= goal * 0.75 ? 'warning' : 'danger',
+      hint: `goal ${formatPercent(goal)} of failures caught by the watchdog`,
+    },
+    { key: 'retry_success_rate', label: 'Retry success', value: formatPercent(retry), raw: retry, tone: rateTone(retry, 0.7, 0.4), hint: `${formatNumber(totals.retriesSucceeded)} of ${formatNumber(totals.retries)} automatic retries recovered` },
+    { key: 'gate_pass_rate', label: 'Gate pass rate', value: formatPercent(gate), raw: gate, tone: rateTone(gate, 0.95, 0.8), hint: `${formatNumber(totals.gatePassed)} passed · ${formatNumber(totals.gateFailed)} failed` },
+    {
+      key: 'false_green_count',
+      label: 'False green',
+      value: formatNumber(falseGreen),
+      raw: falseGreen,
+      tone: falseGreen === null ? 'neutral' : falseGreen === 0 ? 'success' : 'danger',
+      hint: 'completed without an openable artifact',
+    },
+    { key: 'mttd_s', label: 'MTTD', value: formatDuration(mttd), raw: mttd, tone: mttd === null ? 'neutral' : mttd <= 60 ? 'success' : mttd <= 600 ? 'warning' : 'danger', hint: 'mean time from first failure to detection' },
+    { key: 'mttr_s', label: 'MTTR', value: formatDuration(mttr), raw: mttr, tone: mttr === null ? 'neutral' : mttr <= 900 ? 'success' : mttr <= 3600 ? 'warning' : 'danger', hint: 'mean time from detection to resolution' },
+  ];
+  return {
+    coverage: { value: coverage, goal, met: coverage !== null && coverage >= goal, gap: coverage === null ? null : Math.max(0, goal - coverage) },
+    kpis,
+    daily,
+    bySignal: mapSignals(d.incidents_by_signal),
+    totals,
+    recommendation: {
+      decision: d.recommendation?.decision ?? 'continue',
+      label: decisionLabel(d.recommendation?.decision ?? 'continue'),
+      reasons: (d.recommendation?.reasons ?? []).filter((r) => typeof r === 'string' && r.trim() !== ''),
+    },
+    decisions: [...(d.decisions ?? [])]
+      .filter((x) => x && typeof x.decision === 'string')
+      .sort((a, b) => String(b.decided_at ?? '').localeCompare(String(a.decided_at ?? ''))),
+    hasActivity: daily.some((p) => p.events || p.incidents || p.gatePassed || p.gateFailed || p.retries),
+  };
+}

@@ -1,0 +1,189 @@
+'use client';
+
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+import { signOut } from 'next-auth/react';
+import { useEffect, useState } from 'react';
+import { useOverview } from '@/components/lib/queries';
+import type { Overview } from '@/components/lib/types';
+import { cn } from '@/components/ui/cn';
+import { AlertIcon, ChartIcon, CheckBadgeIcon, HomeIcon, KeyIcon, ListIcon, LockIcon, LogoutIcon, MenuIcon, ScrollIcon, ShieldIcon, SlidersIcon, XIcon } from '@/components/ui/icons';
+
+export interface ShellUser {
+  email: string;
+  role: 'supervisor' | 'owner';
+}
+
+interface NavItem {
+  href: string;
+  label: string;
+  icon: (p: { className?: string }) => React.ReactNode;
+  badge?: 'approvals' | 'incidents';
+  /** only this role may act here; others see the page read-only */
+  role?: 'owner';
+}
+
+const nav: NavItem[] = [
+  { href: '/', label: 'Overview', icon: HomeIcon },
+  { href: '/approvals', label: 'Approvals', icon: CheckBadgeIcon, badge: 'approvals' },
+  { href: '/incidents', label: 'Incidents', icon: AlertIcon, badge: 'incidents' },
+  { href: '/jobs', label: 'Jobs', icon: ListIcon },
+  { href: '/rules', label: 'Rules', icon: SlidersIcon },
+  { href: '/metrics', label: 'D30 metrics', icon: ChartIcon },
+  { href: '/audit', label: 'Audit log', icon: ScrollIcon },
+  { href: '/settings/tokens', label: 'API tokens', icon: KeyIcon, role: 'owner' },
+];
+
+function isActive(pathname: string, href: string) {
+  return href === '/' ? pathname === '/' : pathname === href || pathname.startsWith(href + '/');
+}
+
+function Brand() {
+  return (
+    <Link href="/" className="flex items-center gap-2.5 rounded-md">
+      <span className="flex size-8 items-center justify-center rounded-lg bg-indigo-500 text-lg text-white shadow-sm shadow-indigo-900/40">
+        <ShieldIcon />
+      </span>
+      <span className="leading-tight">
+        <span className="block text-sm font-semibold text-white">Worker Watchdog</span>
+        <span className="block text-[11px] font-medium text-slate-400">Fleet console</span>
+      </span>
+    </Link>
+  );
+}
+
+function NavLinks({ user, initialOverview, onNavigate }: { user: ShellUser; initialOverview?: Overview; onNavigate?: () => void }) {
+  const pathname = usePathname();
+  const overview = useOverview(initialOverview);
+  const counts = { approvals: overview.data?.approvals.pending ?? 0, incidents: overview.data?.incidents.open_total ?? 0 };
+  return (
+    <ul className="space-y-0.5">
+      {nav.map((item) => {
+        const active = isActive(pathname, item.href);
+        const count = item.badge ? counts[item.badge] : 0;
+        const locked = item.role && item.role !== user.role;
+        return (
+          <li key={item.href}>
+            <Link
+              href={item.href}
+              onClick={onNavigate}
+              aria-current={active ? 'page' : undefined}
+              className={cn(
+                'group flex items-center gap-3 rounded-lg px-3 py-2 text-sm font-medium transition-colors',
+                active ? 'bg-white/10 text-white' : 'text-slate-300 hover:bg-white/5 hover:text-white',
+              )}
+            >
+              <item.icon className={cn('size-[18px] shrink-0', active ? 'text-indigo-300' : 'text-slate-400 group-hover:text-slate-200')} />
+              <span className="flex-1">{item.label}</span>
+              {locked ? <LockIcon className="size-3.5 text-slate-500" aria-label="read only for your role" /> : null}
+              {count > 0 ? (
+                <span
+                  className={cn('min-w-5 rounded-full px-1.5 py-px text-center text-xs font-semibold tabular-nums', item.badge === 'approvals' ? 'bg-amber-400 text-amber-950' : 'bg-rose-500 text-white')}
+                  aria-label={`${count} ${item.badge === 'approvals' ? 'pending' : 'open'}`}
+                >
+                  {count}
+                </span>
+              ) : null}
+            </Link>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+function UserBlock({ user }: { user: ShellUser }) {
+  return (
+    <div className="flex items-center gap-3 border-t border-white/10 px-3 pt-4">
+      <span className="flex size-8 shrink-0 items-center justify-center rounded-full bg-slate-700 text-sm font-semibold uppercase text-slate-100" aria-hidden>
+        {user.email.slice(0, 1)}
+      </span>
+      <div className="min-w-0 flex-1">
+        <p className="truncate text-sm font-medium text-white" title={user.email}>
+          {user.email}
+        </p>
+        <p className="text-xs capitalize text-slate-400">{user.role}</p>
+      </div>
+      <button
+        type="button"
+        onClick={() => void signOut({ callbackUrl: '/login' })}
+        className="rounded-md p-1.5 text-slate-400 hover:bg-white/10 hover:text-white"
+        aria-label="Sign out"
+        title="Sign out"
+      >
+        <LogoutIcon className="size-[18px]" />
+      </button>
+    </div>
+  );
+}
+
+/** The console frame: a sidebar on wide screens, a top bar with a menu drawer on phones. */
+export function AppShell({ user, initialOverview, children }: { user: ShellUser; initialOverview?: Overview; children: React.ReactNode }) {
+  const [open, setOpen] = useState(false);
+  const pathname = usePathname();
+  useEffect(() => setOpen(false), [pathname]);
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setOpen(false);
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [open]);
+
+  return (
+    <div className="min-h-screen lg:flex">
+      <a href="#main" className="sr-only focus:not-sr-only focus:fixed focus:left-4 focus:top-4 focus:z-50 focus:rounded-md focus:bg-white focus:px-3 focus:py-2 focus:text-sm focus:shadow">
+        Skip to content
+      </a>
+      {/* Desktop sidebar: full height of the page, its content pinned to the viewport */}
+      <aside className="hidden w-64 shrink-0 bg-slate-900 lg:block">
+        <div className="sticky top-0 flex h-screen flex-col px-3 py-5">
+          <div className="px-2">
+            <Brand />
+          </div>
+          <nav aria-label="Main" className="mt-8 flex-1 overflow-y-auto">
+            <NavLinks user={user} initialOverview={initialOverview} />
+          </nav>
+          <UserBlock user={user} />
+        </div>
+      </aside>
+
+      <div className="min-w-0 flex-1">
+        {/* Phone and tablet top bar */}
+        <div className="sticky top-0 z-30 flex h-14 items-center justify-between bg-slate-900 px-4 lg:hidden">
+          <Brand />
+          <button
+            type="button"
+            onClick={() => setOpen(true)}
+            aria-label="Open menu"
+            aria-expanded={open}
+            aria-controls="mobile-nav"
+            className="rounded-md p-2 text-xl text-slate-300 hover:bg-white/10 hover:text-white"
+          >
+            <MenuIcon />
+          </button>
+        </div>
+        {open ? (
+          <div className="fixed inset-0 z-40 lg:hidden" role="dialog" aria-modal="true" aria-label="Menu">
+            <div className="absolute inset-0 bg-slate-950/60 backdrop-blur-[2px]" onClick={() => setOpen(false)} aria-hidden />
+            <div id="mobile-nav" className="absolute inset-y-0 left-0 flex w-72 max-w-[85vw] flex-col bg-slate-900 px-3 py-4 shadow-xl">
+              <div className="flex items-center justify-between px-2">
+                <Brand />
+                <button type="button" onClick={() => setOpen(false)} aria-label="Close menu" className="rounded-md p-2 text-xl text-slate-300 hover:bg-white/10 hover:text-white">
+                  <XIcon />
+                </button>
+              </div>
+              <nav aria-label="Main" className="mt-6 flex-1 overflow-y-auto">
+                <NavLinks user={user} initialOverview={initialOverview} onNavigate={() => setOpen(false)} />
+              </nav>
+              <UserBlock user={user} />
+            </div>
+          </div>
+        ) : null}
+
+        <main id="main">
+          <div className="mx-auto max-w-7xl px-4 py-6 sm:px-6 lg:px-8 lg:py-8">{children}</div>
+        </main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,244 @@
+import { and, count, desc, eq, gte, inArray, isNull, sql } from 'drizzle-orm';
+import { rowsOf } from '@/db/client';
+import { apiTokens, artifactChecks, d30Decisions, helperEvents, incidents, leaseHistory, repairActions, ruleSets, users } from '@/db/schema';
+import { type Signal, signals } from '@/lib/schemas/common';
+import type { Ctx } from './context';
+import { getCurrentRules, ruleParam } from './rules';
+
+const DAY_MS = 24 * 3600 * 1000;
+/** the window the gate pass rate is computed over */
+export const GATE_WINDOW_DAYS = 7;
+/** an active lease this long past its expiry (plus the grace) that is still unswept means the sweeper is not running */
+export const SWEEP_LAG_TOLERANCE_S = 120;
+/** D14 asks for real evidence of these three incident kinds */
+export const D14_SIGNALS = ['fetch_failed', 'lease_expired', 'artifact_gate_fail'] as const satisfies readonly Signal[];
+
+export type RiskLevelName = 'normal' | 'near_expiry' | 'expired' | 'stale';
+
+export interface MilestoneItem {
+  key: string;
+  label: string;
+  done: boolean;
+  /** what the data shows: the evidence when done, what is missing when not */
+  detail: string;
+}
+
+export interface Milestone {
+  key: 'D1' | 'D7' | 'D14' | 'D30';
+  title: string;
+  done: boolean;
+  items: MilestoneItem[];
+  /** one line per missing item: what to do next */
+  missing: string[];
+}
+
+export interface Overview {
+  generated_at: string;
+  rule_version: number;
+  leases: { live_total: number; by_risk: Record<RiskLevelName, number> };
+  incidents: { open_total: number; by_signal: Record<Signal, number>; oldest_open_at: string | null };
+  approvals: { pending: number; oldest_pending_at: string | null };
+  gate: { window_days: number; checks: number; passed: number; failed: number; pass_rate: number | null };
+  events_24h: { total: number; flagged: number; failed_exit: number };
+  rollout: Milestone[];
+}
+
+const iso = (v: Date | string | null | undefined): string | null => (v ? new Date(v).toISOString() : null);
+/** 2026-03-01 10:00 UTC: readable in a detail line, unambiguous across time zones */
+const when = (v: Date | string | null | undefined): string => (v ? new Date(v).toISOString().slice(0, 16).replace('T', ' ') + ' UTC' : 'an unknown time');
+const num = (v: unknown): number => Number(v ?? 0);
+const plural = (n: number, one: string, many = one + 's') => `${n} ${n === 1 ? one : many}`;
+
+function milestone(key: Milestone['key'], title: string, items: MilestoneItem[]): Milestone {
+  return { key, title, done: items.every((i) => i.done), items, missing: items.filter((i) => !i.done).map((i) => `${i.label}: ${i.detail}`) };
+}
+
+/**
+ * The fleet at a glance and the D1/D7/D14/D30 rollout progress, derived from the data alone.
+ * Risk levels follow `riskLevel` in leases.ts: a live lease (active or swept to expired) is
+ * near expiry inside the lease_near_expiry window, expired once past its expiry, stale once
+ * past the queue_stuck grace.
+ */
+export async function getOverview(ctx: Ctx): Promise<Overview> {
+  const { db, now } = ctx;
+  const rules = await getCurrentRules(db);
+  const withinMs = ruleParam(rules, 'lease_near_expiry', 'within_s') * 1000;
+  const stuckGraceMs = ruleParam(rules, 'queue_stuck', 'grace_s') * 1000;
+  const expiredGraceMs = ruleParam(rules, 'lease_expired', 'grace_s') * 1000;
+  const nowIso = now.toISOString();
+  const nearIso = new Date(now.getTime() + withinMs).toISOString();
+  const staleIso = new Date(now.getTime() - stuckGraceMs).toISOString();
+  const overdueIso = new Date(now.getTime() - expiredGraceMs - SWEEP_LAG_TOLERANCE_S * 1000).toISOString();
+  const dayAgo = new Date(now.getTime() - DAY_MS);
+  const gateSince = new Date(now.getTime() - GATE_WINDOW_DAYS * DAY_MS);
+
+  const [leaseRes, incidentRows, approvalRow, gateRow, eventRow, ownerRule, userRows, tokenRow, anyCheck, sweepAction, sweepHistory, d14Rows, decision] = await Promise.all([
+    db.execute(sql`
+      select
+        count(*) filter (where lease_expires_at > ${nearIso}) as normal,
+        count(*) filter (where lease_expires_at > ${nowIso} and lease_expires_at <= ${nearIso}) as near_expiry,
+        count(*) filter (where lease_expires_at <= ${nowIso} and lease_expires_at >= ${staleIso}) as expired,
+        count(*) filter (where lease_expires_at < ${staleIso}) as stale,
+        count(*) filter (where state = 'active' and sweep_stage = 0 and lease_expires_at < ${overdueIso}) as overdue
+      from job_leases where state in ('active', 'expired')`),
+    db
+      .select({ signal: incidents.signal, n: count(), oldest: sql<Date | string | null>`min(${incidents.detectedAt})` })
+      .from(incidents)
+      .where(eq(incidents.status, 'open'))
+      .groupBy(incidents.signal),
+    db
+      .select({ n: count(), oldest: sql<Date | string | null>`min(${repairActions.createdAt})` })
+      .from(repairActions)
+      .where(eq(repairActions.result, 'pending')),
+    db
+      .select({ n: count(), passed: sql<number>`count(*) filter (where ${artifactChecks.passed})`.mapWith(Number) })
+      .from(artifactChecks)
+      .where(gte(artifactChecks.checkedAt, gateSince)),
+    db
+      .select({
+        n: count(),
+        flagged: sql<number>`count(*) filter (where ${helperEvents.signal} is not null)`.mapWith(Number),
+        failedExit: sql<number>`count(*) filter (where ${helperEvents.exitCode} <> 0)`.mapWith(Number),
+        last: sql<Date | string | null>`max(${helperEvents.receivedAt})`,
+      })
+      .from(helperEvents)
+      .where(gte(helperEvents.receivedAt, dayAgo)),
+    db.select().from(ruleSets).where(eq(ruleSets.updatedByRole, 'owner')).orderBy(desc(ruleSets.version)).limit(1),
+    db.select({ role: users.role, n: count() }).from(users).groupBy(users.role),
+    db
+      .select({ n: count() })
+      .from(apiTokens)
+      .where(and(isNull(apiTokens.revokedAt), inArray(apiTokens.role, ['worker', 'system']))),
+    db.select({ at: artifactChecks.checkedAt, passed: artifactChecks.passed }).from(artifactChecks).orderBy(desc(artifactChecks.checkedAt)).limit(1),
+    db
+      .select({ at: repairActions.createdAt })
+      .from(repairActions)
+      .where(eq(repairActions.requestedBy, 'system:sweep'))
+      .orderBy(desc(repairActions.createdAt))
+      .limit(1),
+    db.select({ at: leaseHistory.at }).from(leaseHistory).where(eq(leaseHistory.event, 'expired')).orderBy(desc(leaseHistory.at)).limit(1),
+    db
+      .select({ signal: incidents.signal, n: count(), first: sql<Date | string | null>`min(${incidents.detectedAt})` })
+      .from(incidents)
+      .where(inArray(incidents.signal, [...D14_SIGNALS]))
+      .groupBy(incidents.signal),
+    db.select().from(d30Decisions).orderBy(desc(d30Decisions.decidedAt)).limit(1),
+  ]);
+
+  const leaseRow = rowsOf<Record<string, unknown>>(leaseRes)[0] ?? {};
+  const byRisk: Record<RiskLevelName, number> = {
+    normal: num(leaseRow.normal),
+    near_expiry: num(leaseRow.near_expiry),
+    expired: num(leaseRow.expired),
+    stale: num(leaseRow.stale),
+  };
+  const overdue = num(leaseRow.overdue);
+
+  const bySignal = Object.fromEntries(signals.map((s) => [s, 0])) as Record<Signal, number>;
+  let oldestOpen: string | null = null;
+  for (const r of incidentRows) {
+    if (r.signal in bySignal) bySignal[r.signal as Signal] = num(r.n);
+    const o = iso(r.oldest);
+    if (o && (!oldestOpen || o < oldestOpen)) oldestOpen = o;
+  }
+
+  const checks = num(gateRow[0]?.n);
+  const passed = num(gateRow[0]?.passed);
+  const events = eventRow[0];
+  const roleCount = (role: string) => num(userRows.find((u) => u.role === role)?.n);
+
+  // D1 — the owner confirmed the thresholds: a rule_sets version written by an owner.
+  const confirmed = ownerRule[0];
+  const d1 = milestone('D1', 'Thresholds agreed', [
+    {
+      key: 'rules_confirmed',
+      label: 'Rules confirmed by the owner',
+      done: Boolean(confirmed),
+      detail: confirmed
+        ? `rules v${confirmed.version} saved by ${confirmed.updatedBy} on ${when(confirmed.updatedAt)}`
+        : `only the defaults (v1${rules.version > 1 ? ` to v${rules.version}, none by an owner` : ''}) are in force; the owner reviews and saves the rules`,
+    },
+  ]);
+
+  // D7 — console, runbook and acceptance checks live; evidence flowing.
+  const sweepEvidence = [iso(sweepAction[0]?.at), iso(sweepHistory[0]?.at)].filter(Boolean).sort().pop() ?? null;
+  const lastCheck = anyCheck[0];
+  const d7 = milestone('D7', 'Console, runbook and checks live', [
+    {
+      key: 'console_accounts',
+      label: 'Console accounts',
+      done: roleCount('owner') > 0 && roleCount('supervisor') > 0,
+      detail:
+        roleCount('owner') > 0 && roleCount('supervisor') > 0
+          ? `${plural(roleCount('owner'), 'owner')} and ${plural(roleCount('supervisor'), 'supervisor')} can sign in`
+          : `missing ${[roleCount('owner') ? null : 'an owner', roleCount('supervisor') ? null : 'a supervisor'].filter(Boolean).join(' and ')} account (watchdog user create)`,
+    },
+    {
+      key: 'worker_credentials',
+      label: 'Workers connected',
+      done: num(tokenRow[0]?.n) > 0,
+      detail: num(tokenRow[0]?.n) > 0 ? `${plural(num(tokenRow[0]?.n), 'active worker or system token')}` : 'no active worker or system token (watchdog token create --role worker)',
+    },
+    {
+      key: 'evidence_flowing',
+      label: 'Evidence flowing',
+      done: num(events?.n) > 0,
+      detail: num(events?.n) > 0 ? `${plural(num(events?.n), 'helper event')} received in the last 24 h, the latest at ${when(events?.last)}` : 'no helper event received in the last 24 h',
+    },
+    {
+      key: 'artifact_checks',
+      label: 'Acceptance checks live',
+      done: Boolean(lastCheck),
+      detail: lastCheck ? `latest artifact check ${lastCheck.passed ? 'passed' : 'failed'} at ${when(lastCheck.at)}` : 'no artifact check recorded yet',
+    },
+    {
+      key: 'sweeps_running',
+      label: 'Sweeps running',
+      done: overdue === 0 && sweepEvidence !== null,
+      detail:
+        overdue > 0
+          ? `${plural(overdue, 'lease')} past expiry for over ${SWEEP_LAG_TOLERANCE_S} s without a sweep: is the scheduler running?`
+          : sweepEvidence
+            ? `latest sweep finding at ${when(sweepEvidence)}; no lease overdue`
+            : 'no sweep finding recorded yet (no lease has expired under the watchdog)',
+    },
+  ]);
+
+  // D14 — real incidents of the three kinds.
+  const d14 = milestone(
+    'D14',
+    'Real evidence of three incident kinds',
+    D14_SIGNALS.map((signal) => {
+      const r = d14Rows.find((x) => x.signal === signal);
+      const n = num(r?.n);
+      return {
+        key: signal,
+        label: signal,
+        done: n > 0,
+        detail: n > 0 ? `${plural(n, 'incident')} recorded, the first at ${when(r?.first)}` : 'no incident of this kind recorded yet',
+      };
+    }),
+  );
+
+  // D30 — a recorded decision.
+  const d = decision[0];
+  const d30 = milestone('D30', 'Decision recorded', [
+    {
+      key: 'decision',
+      label: 'D30 decision',
+      done: Boolean(d),
+      detail: d ? `${d.decision.replaceAll('_', ' ')} — recorded by ${d.decidedBy} on ${when(d.decidedAt)}` : 'the owner has not recorded the D30 decision yet (Metrics page)',
+    },
+  ]);
+
+  return {
+    generated_at: nowIso,
+    rule_version: rules.version,
+    leases: { live_total: byRisk.normal + byRisk.near_expiry + byRisk.expired + byRisk.stale, by_risk: byRisk },
+    incidents: { open_total: Object.values(bySignal).reduce((a, b) => a + b, 0), by_signal: bySignal, oldest_open_at: oldestOpen },
+    approvals: { pending: num(approvalRow[0]?.n), oldest_pending_at: iso(approvalRow[0]?.oldest) },
+    gate: { window_days: GATE_WINDOW_DAYS, checks, passed, failed: checks - passed, pass_rate: checks ? passed / checks : null },
+    events_24h: { total: num(events?.n), flagged: num(events?.flagged), failed_exit: num(events?.failedExit) },
+    rollout: [d1, d7, d14, d30],
+  };
+}

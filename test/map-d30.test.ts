@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { type D30Response, dayLabel, mapD30, mapDaily, mapSignals } from '@/components/metrics/map-d30';
+
+const day = (d: string, over: Partial<D30Response['series'][number]> = {}) => ({
+  day: d,
+  events: 0,
+  failures: 0,
+  incidents: 0,
+  gate_passed: 0,
+  gate_failed: 0,
+  retries: 0,
+  retries_succeeded: 0,
+  ...over,
+});
+
+const base: D30Response = {
+  coverage: 0.85,
+  retry_success_rate: 0.75,
+  gate_pass_rate: 0.9,
+  false_green_count: 0,
+  mttd_s: 42,
+  mttr_s: 1800,
+  incidents_by_signal: { fetch_failed: 3, lease_expired: 1 },
+  series: [
+    day('2026-03-03', { events: 10, failures: 2, incidents: 1, gate_passed: 4, gate_failed: 1, retries: 2, retries_succeeded: 1 }),
+    day('2026-03-01', { events: 5, failures: 1, gate_passed: 2, retries: 2, retries_succeeded: 2 }),
+  ],
+  recommendation: { decision: 'continue', reasons: ['coverage 85% meets the 80% goal', ''] },
+  goal: { coverage: 0.8 },
+  decisions: [
+    { decision: 'continue', decided_at: '2026-03-02T00:00:00Z', decided_by: 'owner:a' },
+    { decision: 'change_owner', decided_at: '2026-03-04T00:00:00Z', decided_by: 'owner:b' },
+  ],
+};
+
+describe('mapD30', () => {
+  it('sorts the days, fills the missing ones with zeros and derives daily rates', () => {
+    const daily = mapDaily(base.series);
+    expect(daily.map((d) => d.day)).toEqual(['2026-03-01', '2026-03-02', '2026-03-03']);
+    expect(daily[1]).toEqual({ day: '2026-03-02', label: 'Mar 2', events: 0, failures: 0, incidents: 0, gatePassed: 0, gateFailed: 0, gatePassRate: null, retries: 0, retriesSucceeded: 0, retrySuccessRate: null });
+    expect(daily[0]).toMatchObject({ label: 'Mar 1', gatePassRate: 1, retrySuccessRate: 1 });
+    expect(daily[2]).toMatchObject({ events: 10, failures: 2, incidents: 1, gatePassed: 4, gateFailed: 1, gatePassRate: 0.8, retrySuccessRate: 0.5 });
+  });
+
+  it('accepts full ISO timestamps as days and sums duplicates of one day', () => {
+    const daily = mapDaily([day('2026-03-01T00:00:00.000Z', { events: 2 }), day('2026-03-01', { events: 3, gate_failed: 1 })]);
+    expect(daily).toHaveLength(1);
+    expect(daily[0]).toMatchObject({ day: '2026-03-01', events: 5, gateFailed: 1, gatePassRate: 0 });
+  });
+
+  it('crosses month and year ends without losing a day', () => {
+    const daily = mapDaily([day('2025-12-30'), day('2026-01-02')]);
+    expect(daily.map((d) => d.label)).toEqual(['Dec 30', 'Dec 31', 'Jan 1', 'Jan 2']);
+    expect(dayLabel('2026-02-28')).toBe('Feb 28');
+  });
+
+  it('lists every known signal in contract order with zeros, then unknown ones', () => {
+    const bars = mapSignals({ lease_expired: 2, zzz_new: 1, fetch_failed: 4 });
+    expect(bars.map((b) => [b.signal, b.count])).toEqual([
+      ['claim_no_output', 0],
+      ['fetch_failed', 4],
+      ['lease_near_expiry', 0],
+      ['lease_expired', 2],
+      ['queue_stuck', 0],
+      ['artifact_gate_fail', 0],
+      ['zzz_new', 1],
+    ]);
+    expect(bars[1].label).toBe('Fetch failed');
+    expect(mapSignals(undefined)).toHaveLength(6);
+  });
+
+  it('compares coverage with the goal and formats the KPIs', () => {
+    const v = mapD30(base);
+    expect(v.coverage).toEqual({ value: 0.85, goal: 0.8, met: true, gap: 0 });
+    const kpi = Object.fromEntries(v.kpis.map((k) => [k.key, k]));
+    expect(kpi.coverage).toMatchObject({ value: '85%', tone: 'success' });
+    expect(kpi.retry_success_rate).toMatchObject({ value: '75%', tone: 'success', hint: '3 of 4 automatic retries recovered' });
+    expect(kpi.gate_pass_rate).toMatchObject({ value: '90%', tone: 'warning', hint: '6 passed · 1 failed' });
+    expect(kpi.false_green_count).toMatchObject({ value: '0', tone: 'success' });
+    expect(kpi.mttd_s).toMatchObject({ value: '42 s', tone: 'success' });
+    expect(kpi.mttr_s).toMatchObject({ value: '30 min', tone: 'warning' });
+    expect(v.totals).toEqual({ events: 15, failures: 3, incidents: 1, gatePassed: 6, gateFailed: 1, retries: 4, retriesSucceeded: 3 });
+    expect(v.hasActivity).toBe(true);
+  });
+
+  it('flags a coverage below the goal with the gap, and a false green as danger', () => {
+    const v = mapD30({ ...base, coverage: 0.5, false_green_count: 2, goal: { coverage: 0.8 } });
+    expect(v.coverage.met).toBe(false);
+    expect(v.coverage.gap).toBeCloseTo(0.3);
+    expect(v.kpis.find((k) => k.key === 'coverage')!.tone).toBe('danger');
+    expect(v.kpis.find((k) => k.key === 'false_green_count')!.tone).toBe('danger');
+  });
+
+  it('shows dashes, not zeros or NaN, when there is nothing to measure', () => {
+    const v = mapD30({ coverage: null, retry_success_rate: null, gate_pass_rate: null, false_green_count: null, mttd_s: null, mttr_s: null, incidents_by_signal: {}, series: [], recommendation: { decision: 'escalate_to_watchdog_agent', reasons: [] } });
+    expect(v.kpis.map((k) => k.value)).toEqual(['—', '—', '—', '—', '—', '—']);
+    expect(v.kpis.every((k) => k.tone === 'neutral')).toBe(true);
+    expect(v.coverage).toEqual({ value: null, goal: 0.8, met: false, gap: null });
+    expect(v.daily).toEqual([]);
+    expect(v.hasActivity).toBe(false);
+    expect(v.recommendation).toEqual({ decision: 'escalate_to_watchdog_agent', label: 'Escalate to watchdog agent', reasons: [] });
+  });
+
+  it('keeps the recommendation reasons that say something and lists decisions newest first', () => {
+    const v = mapD30(base);
+    expect(v.recommendation).toEqual({ decision: 'continue', label: 'Continue', reasons: ['coverage 85% meets the 80% goal'] });
+    expect(v.decisions.map((d) => d.decided_by)).toEqual(['owner:b', 'owner:a']);
+  });
+});

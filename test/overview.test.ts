@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '@/db/client';
+import { d30Decisions } from '@/db/schema';
+import { runArtifactCheck } from '@/lib/watchdog/artifact-checks';
+import { cliActor } from '@/lib/watchdog/context';
+import { hashOutput } from '@/lib/watchdog/hash';
+import { ingestHelperEvent } from '@/lib/watchdog/helper-events';
+import { heartbeatLease } from '@/lib/watchdog/leases';
+import { getOverview, type Overview } from '@/lib/watchdog/overview';
+import { decideRepairAction, recordRepairAction } from '@/lib/watchdog/repair-actions';
+import { updateRules } from '@/lib/watchdog/rules';
+import { runSweep } from '@/lib/watchdog/sweep';
+import { createToken } from '@/lib/watchdog/tokens';
+import { createUser } from '@/lib/watchdog/users';
+import { ctxAt, ownerActor, supervisorActor, systemTestActor, testDatabaseKinds } from './helpers/db';
+import { api, testServers } from './helpers/http';
+
+const milestone = (o: Overview, key: string) => o.rollout.find((m) => m.key === key)!;
+const item = (o: Overview, key: string, itemKey: string) => milestone(o, key).items.find((i) => i.key === itemKey)!;
+
+describe.each(testDatabaseKinds())('getOverview on $name', (kind) => {
+  let database: Database;
+  let artifacts: http.Server;
+  let artifactBase = '';
+  beforeAll(async () => {
+    database = await kind.open();
+    artifacts = http.createServer((req, res) => {
+      res.statusCode = req.url === '/ok' ? 200 : 404;
+      res.end(req.url === '/ok' ? 'artifact' : 'missing');
+    });
+    await new Promise<void>((r) => artifacts.listen(0, '127.0.0.1', r));
+    artifactBase = `http://127.0.0.1:${(artifacts.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    artifacts?.close();
+    await database?.close();
+  });
+
+  const t0 = new Date('2026-03-01T10:00:00Z');
+  const at = (s: number) => new Date(t0.getTime() + s * 1000);
+  const T = at(200);
+
+  it('starts with nothing done and says what is missing', async () => {
+    const o = await getOverview(ctxAt(database, supervisorActor, t0));
+    expect(o.leases).toEqual({ live_total: 0, by_risk: { normal: 0, near_expiry: 0, expired: 0, stale: 0 } });
+    expect(o.incidents.open_total).toBe(0);
+    expect(o.approvals).toEqual({ pending: 0, oldest_pending_at: null });
+    expect(o.gate).toMatchObject({ checks: 0, pass_rate: null });
+    expect(o.rollout.map((m) => [m.key, m.done])).toEqual([
+      ['D1', false],
+      ['D7', false],
+      ['D14', false],
+      ['D30', false],
+    ]);
+    expect(milestone(o, 'D1').missing[0]).toMatch(/defaults/);
+    expect(milestone(o, 'D14').missing).toHaveLength(3);
+  });
+
+  it('counts live leases by risk, open incidents by signal, pending approvals and the gate pass rate', async () => {
+    const admin = ctxAt(database, cliActor, t0);
+    await createUser(admin, { email: 'owner@example.test', role: 'owner', password: 'owner-password-1' });
+    await createUser(admin, { email: 'sup@example.test', role: 'supervisor', password: 'sup-password-1' });
+    await createToken(admin, { role: 'worker', worker_id: 'w-1', name: 'w1' });
+
+    const sys = (now: Date) => ctxAt(database, systemTestActor, now);
+    await heartbeatLease(sys(t0), 'job-normal', { worker_id: 'w-1', lease_expires_at: at(3600) });
+    await heartbeatLease(sys(t0), 'job-near', { worker_id: 'w-1', lease_expires_at: at(300) });
+    await heartbeatLease(sys(t0), 'job-exp', { worker_id: 'w-2', lease_expires_at: at(10) });
+    await heartbeatLease(sys(at(-3600)), 'job-stale', { worker_id: 'w-3', lease_expires_at: at(-1800) });
+    await heartbeatLease(sys(t0), 'job-rel', { worker_id: 'w-4', lease_expires_at: at(3600) });
+    const req = await recordRepairAction(sys(at(5)), { job_id: 'job-rel', trigger: 'operator', action: 'release', authority: 'system' });
+    expect(req.action.result).toBe('pending');
+    await decideRepairAction(ctxAt(database, supervisorActor, at(6)), req.action.id, { decision: 'approve' });
+
+    const output = '500 TypeError: fetch failed';
+    await ingestHelperEvent(sys(at(100)), { id: randomUUID(), job_id: 'job-normal', worker_id: 'w-1', command: 'pls context job-normal', phase: 'context', exit_code: 1, output, output_hash: hashOutput(output) });
+    await runArtifactCheck(sys(at(110)), { job_id: 'job-normal', primary_url: `${artifactBase}/ok`, files: [{ name: 'out.zip' }] }, { allowPrivate: true });
+    await runArtifactCheck(sys(at(120)), { job_id: 'job-near', primary_url: `${artifactBase}/missing` }, { allowPrivate: true });
+
+    // Before any sweep: two leases are overdue, so the sweeper is reported as not running.
+    const before = await getOverview(ctxAt(database, supervisorActor, T));
+    expect(item(before, 'D7', 'sweeps_running')).toMatchObject({ done: false });
+    expect(item(before, 'D7', 'sweeps_running').detail).toMatch(/^2 leases past expiry/);
+    expect(item(before, 'D14', 'lease_expired').done).toBe(false);
+
+    await runSweep(sys(T));
+    const o = await getOverview(ctxAt(database, supervisorActor, T));
+    expect(o.leases).toEqual({ live_total: 4, by_risk: { normal: 1, near_expiry: 1, expired: 1, stale: 1 } });
+    expect(o.incidents.by_signal).toEqual({ claim_no_output: 0, fetch_failed: 1, lease_near_expiry: 0, lease_expired: 2, queue_stuck: 1, artifact_gate_fail: 1 });
+    expect(o.incidents.open_total).toBe(5);
+    expect(o.approvals.pending).toBe(1);
+    expect(o.approvals.oldest_pending_at).toBe(T.toISOString());
+    expect(o.gate).toEqual({ window_days: 7, checks: 2, passed: 1, failed: 1, pass_rate: 0.5 });
+    expect(o.events_24h).toEqual({ total: 1, flagged: 1, failed_exit: 1 });
+
+    expect(milestone(o, 'D7')).toMatchObject({ done: true, missing: [] });
+    expect(milestone(o, 'D14')).toMatchObject({ done: true, missing: [] });
+    expect(milestone(o, 'D1').done).toBe(false);
+    expect(milestone(o, 'D30').done).toBe(false);
+
+    // A day later the helper events are no longer "flowing", and the gate window still holds the checks.
+    const later = await getOverview(ctxAt(database, supervisorActor, at(200 + 25 * 3600)));
+    expect(item(later, 'D7', 'evidence_flowing')).toMatchObject({ done: false, detail: 'no helper event received in the last 24 h' });
+    expect(later.gate.checks).toBe(2);
+  });
+
+  it('marks D1 once an owner saves the rules, and risk levels follow the new thresholds', async () => {
+    const owner = ctxAt(database, ownerActor, T);
+    const saved = await updateRules(owner, [{ signal: 'lease_near_expiry', threshold: 60 }]);
+    const o = await getOverview(ctxAt(database, supervisorActor, T));
+    expect(item(o, 'D1', 'rules_confirmed')).toMatchObject({ done: true });
+    expect(item(o, 'D1', 'rules_confirmed').detail).toContain(`rules v${saved.version} saved by owner:owner@example.test`);
+    // job-near has 100 s left: outside the new 60 s window
+    expect(o.leases.by_risk).toMatchObject({ normal: 2, near_expiry: 0 });
+  });
+
+  it('marks D30 once a decision is recorded', async () => {
+    await database.db.insert(d30Decisions).values({ id: randomUUID(), decision: 'continue', note: null, metrics: {}, decidedBy: 'owner:owner@example.test', decidedAt: at(300) });
+    const o = await getOverview(ctxAt(database, supervisorActor, at(400)));
+    expect(milestone(o, 'D30')).toMatchObject({ done: true, missing: [] });
+    expect(item(o, 'D30', 'decision').detail).toMatch(/^continue — recorded by owner:owner@example.test/);
+  });
+});
+
+describe.each(testServers())('GET /api/watchdog/overview on $name', (server) => {
+  it('answers supervisors and owners, refuses workers and anonymous callers', async () => {
+    const sup = await api(server, server.tokens.supervisor, 'GET', '/api/watchdog/overview');
+    expect(sup.status).toBe(200);
+    expect(sup.body.rollout.map((m: { key: string }) => m.key)).toEqual(['D1', 'D7', 'D14', 'D30']);
+    expect(Object.keys(sup.body.leases.by_risk)).toEqual(['normal', 'near_expiry', 'expired', 'stale']);
+    expect((await api(server, server.tokens.owner, 'GET', '/api/watchdog/overview')).status).toBe(200);
+    const worker = await api(server, server.tokens.worker, 'GET', '/api/watchdog/overview');
+    expect(worker.status).toBe(403);
+    expect(worker.body.error.code).toBe('forbidden');
+    expect((await api(server, null, 'GET', '/api/watchdog/overview')).status).toBe(401);
+  });
+});
