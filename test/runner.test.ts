@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashOutput } from '@/lib/watchdog/hash';
-import { fixture, lines, runCli, scratch } from './helpers/cli';
+import { fixture, lines, runCli, scratch, startCli } from './helpers/cli';
 import { api, inFuture, testServers, uniqueJob } from './helpers/http';
 import type { TestServer } from './helpers/test-server';
 
@@ -211,6 +211,111 @@ describe.each(testServers())('watchdog run against the $name console', (server: 
     const retry = tl.actions.filter((a: any) => a.action === 'retry');
     expect(retry).toMatchObject([{ authority: 'worker', suggestion: true }]);
     expect(tl.actions.filter((a: any) => a.action === 'touch')).toMatchObject([{ authority: 'worker', suggestion: true }]);
+  });
+});
+
+describe.each(testServers())('watchdog worker against the $name console', (server: TestServer) => {
+  let artifacts: http.Server;
+  let artifactUrl = '';
+  beforeAll(async () => {
+    artifacts = http.createServer((req, res) => {
+      res.writeHead(req.url?.startsWith('/ok') ? 200 : 404, { 'content-type': 'text/plain' });
+      res.end('artifact');
+    });
+    await new Promise<void>((r) => artifacts.listen(0, '127.0.0.1', r));
+    artifactUrl = `http://127.0.0.1:${(artifacts.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => artifacts.close(() => r())));
+
+  function setup(jobs: string[], buildSeconds: number, extra: Record<string, unknown> = {}) {
+    const s = scratch('worker-');
+    const queue = s.file('queue.txt');
+    fs.writeFileSync(queue, jobs.map((j) => j + '\n').join(''));
+    const log = s.file('helpers.log');
+    const marker = s.file('complete.marker');
+    const config = s.writeConfig({
+      url: server.url,
+      worker_id: 'w-1',
+      lease_s: 10,
+      progress_interval_s: 0.5,
+      idle_s: 0.2,
+      helpers: {
+        doctor: sh('record.sh', log, 'doctor'),
+        touch: sh('record.sh', log, 'touch'),
+        claim: sh('claim-queue.sh', queue),
+        context: sh('record.sh', log, 'context'),
+        progress: sh('record.sh', log, 'progress'),
+        build: sh('build.sh', String(buildSeconds)),
+        upload: sh('upload.sh', artifactUrl),
+        complete: sh('complete.sh', marker),
+      },
+      ...extra,
+    });
+    const env = { WATCHDOG_TOKEN: server.tokens.worker, WATCHDOG_SPOOL_DIR: s.spoolDir, WATCHDOG_STATE_DIR: s.stateDir };
+    return { ...s, queue, log, marker, config, env };
+  }
+
+  const timeline = async (job: string) => (await api(server, server.tokens.owner, 'GET', `/api/watchdog/jobs/${job}`)).body;
+
+  it('runs whole jobs: claim, lease, context, build with heartbeats, upload, artifact check, gated complete', async () => {
+    const good = uniqueJob('wk-good');
+    const bad = uniqueJob('wk-bad');
+    const t = setup([good, bad], 1.5);
+    const r = await runCli(['worker', '--config', t.config, '--max-jobs', '2'], t.env);
+    expect(r.code, r.stderr).toBe(0);
+
+    const a = await timeline(good);
+    expect(a.lease).toMatchObject({ state: 'completed', worker_id: 'w-1' });
+    // the lease (10 s, inside within_s) was renewed by the heartbeats
+    expect(Date.parse(a.lease.last_heartbeat_at)).toBeGreaterThan(Date.parse(a.lease.acquired_at));
+    const phases = a.events.map((e: any) => e.phase);
+    expect(phases[0]).toBe('claim');
+    expect(phases).toEqual(expect.arrayContaining(['context', 'progress', 'build', 'upload', 'complete']));
+    expect(phases.filter((p: string) => p === 'progress').length).toBeGreaterThanOrEqual(2);
+    expect(a.checks).toMatchObject([{ passed: true }]);
+    expect(a.runs.map((x: any) => x.phase)).toEqual(expect.arrayContaining(['claim', 'context', 'progress', 'build', 'upload', 'complete']));
+    expect(a.runs.every((x: any) => x.status === 'ok')).toBe(true);
+
+    const b = await timeline(bad);
+    expect(b.lease.state).toBe('active');
+    expect(b.checks).toMatchObject([{ passed: false }]);
+    expect(b.actions.filter((x: any) => x.action === 'block_complete')).toHaveLength(1);
+    expect(b.events.map((e: any) => e.phase)).not.toContain('complete');
+    expect(fs.readFileSync(t.marker, 'utf8')).toContain(good);
+    expect(fs.readFileSync(t.marker, 'utf8')).not.toContain(bad);
+    expect(lines(t.log).filter((l) => l.startsWith('doctor'))).toHaveLength(1);
+  });
+
+  it('stops cleanly on SIGTERM: the running build is stopped, nothing more starts, exit 0', async () => {
+    const job = uniqueJob('wk-term');
+    const t = setup([job], 60);
+    const { child, result } = startCli(['worker', '--config', t.config], t.env);
+    const deadline = Date.now() + 30_000;
+    while (!lines(t.log).some((l) => l.startsWith('progress')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGTERM');
+    const r = await result;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('SIGTERM');
+    const tl = await timeline(job);
+    expect(tl.runs.find((x: any) => x.phase === 'build')).toMatchObject({ status: 'failed' });
+    expect(tl.events.map((e: any) => e.phase)).not.toContain('upload');
+    expect(fs.existsSync(t.marker)).toBe(false);
+  });
+
+  it('waits when there is no job and stops after --once', async () => {
+    const t = setup([], 1);
+    const r = await runCli(['worker', '--config', t.config, '--once'], t.env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(lines(t.log)).toEqual(['doctor ']);
+  });
+
+  it('refuses a config without a claim helper (exit 2, one line)', async () => {
+    const s = scratch('worker-cfg-');
+    const config = s.writeConfig({ url: server.url, worker_id: 'w-1', helpers: { doctor: ['true'] } });
+    const r = await runCli(['worker', '--config', config], { WATCHDOG_TOKEN: server.tokens.worker, WATCHDOG_SPOOL_DIR: s.spoolDir });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('"claim" is required');
   });
 });
 

@@ -36,6 +36,8 @@ export interface HelperStep {
   /** a claim without a job: its evidence goes under the job its output names, else under this key */
   claimKey?: string;
   resolveJobId?: (stdout: string) => string | null;
+  /** the job id helpers see (WATCHDOG_JOB_ID); default `jobId` — doctor reports under the worker but is about no job */
+  helperJobId?: string | null;
 }
 
 type EventDelivery = Delivery<EventAnswer> | { state: 'deferred' };
@@ -145,7 +147,7 @@ export async function runHelper(pc: PolicyContext, step: HelperStep): Promise<He
       attempt: n,
       noOutputTimeoutMs,
       signal: pc.signal,
-      env: helperVars(pc.workerId, step.jobId, step.phase, n),
+      env: helperVars(pc.workerId, step.helperJobId !== undefined ? step.helperJobId : step.jobId, step.phase, n),
       echo: pc.echo ? { stdout: step.phase !== 'claim', stderr: true } : undefined,
     });
     const a = await reportAttempt(pc, outbox, provisionalJob, step, result, await rulesP);

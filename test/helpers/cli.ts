@@ -11,12 +11,17 @@ export interface CliResult {
 
 /** Runs the real CLI (`node bin/watchdog.mjs ...`) with the given environment on top of ours, minus any ambient WATCHDOG_* settings. */
 export function runCli(args: string[], env: Record<string, string | undefined> = {}, opts: { cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
-  const base: NodeJS.ProcessEnv = {};
+  return startCli(args, env, opts).result;
+}
+
+/** Starts the CLI and returns the child (to signal it) and its result. */
+export function startCli(args: string[], env: Record<string, string | undefined> = {}, opts: { cwd?: string; timeoutMs?: number } = {}) {
+  const base: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('WATCHDOG_') && k !== 'DATABASE_URL') base[k] = v;
-  const merged: NodeJS.ProcessEnv = { ...base };
+  const merged: Record<string, string | undefined> = { ...base };
   for (const [k, v] of Object.entries(env)) if (v !== undefined) merged[k] = v;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(root, 'bin', 'watchdog.mjs'), ...args], { cwd: opts.cwd ?? root, env: merged, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(root, 'bin', 'watchdog.mjs'), ...args], { cwd: opts.cwd ?? root, env: merged as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const result = new Promise<CliResult>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -28,6 +33,7 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
       resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
     });
   });
+  return { child, result };
 }
 
 export const fixture = (name: string) => path.join(root, 'test', 'fixtures', 'helpers', name);
