@@ -34,29 +34,33 @@ export async function main(argv: string[]): Promise<number> {
   process.once('SIGINT', onSignal);
 
   const session = openSession(config, { signal: controller.signal, quiet: args.flags.quiet === true, echo: true });
+  const outcome = await runOnce(session, { jobId, phase: phase as Phase, argv: args.rest, fencingToken: tokenFlag !== undefined ? Number(tokenFlag) : undefined });
+  if (phase === 'claim') process.stdout.write(outcome.stdout);
+  if (stoppedBy) return stoppedBy === 'SIGINT' ? 130 : 143;
+  return outcome.exitCode;
+}
+
+/**
+ * One wrapped command, start to end: flush what the spool holds (in the background), run CMD
+ * under the policy (complete: gate first), report the worker run, wait for the reports to settle.
+ */
+export async function runOnce(session: RunnerSession, opts: { jobId: string; phase: Phase; argv: string[]; fencingToken?: number }): Promise<HelperOutcome> {
   session.reporter.startFlush();
   const started = new Date();
   const pc = session.policy();
-  const step = { phase: phase as Phase, jobId, argv: args.rest };
-
-  let outcome: HelperOutcome;
-  if (phase === 'complete') {
-    const token = tokenFlag !== undefined ? Number(tokenFlag) : await findFencingToken(session, jobId);
-    outcome = await runComplete(pc, step, token);
-  } else {
-    outcome = await runHelper(pc, step);
-  }
-  if (phase === 'claim') process.stdout.write(outcome.stdout);
-
-  const run = await session.reporter.run(runRecord(config.workerId, jobId, step.phase, outcome.status, started));
+  const step = { phase: opts.phase, jobId: opts.jobId, argv: opts.argv };
+  const outcome =
+    opts.phase === 'complete'
+      ? await runComplete(pc, step, opts.fencingToken ?? (await findFencingToken(session, opts.jobId)))
+      : await runHelper(pc, step);
+  const [run] = await Promise.all([session.reporter.run(runRecord(session.config.workerId, opts.jobId, opts.phase, outcome.status, started)), outcome.reported]);
   if (run.state === 'refused') session.log(`watchdog: the console refused the worker run: ${run.status} ${run.code}: ${run.message}`);
   const flushed = await session.reporter.settle();
   if (flushed?.sent) session.log(`watchdog: sent ${flushed.sent} spooled report(s)`);
   if (session.reporter.spooled) {
     session.log(`watchdog: console unreachable (${session.reporter.lastSpoolReason}): ${session.reporter.spooled} report(s) spooled to ${session.spool.pendingDir}; \`watchdog spool flush\` or the next run sends them`);
   }
-  if (stoppedBy) return stoppedBy === 'SIGINT' ? 130 : 143;
-  return outcome.exitCode;
+  return outcome;
 }
 
 /** The fencing token the gate needs: the one the worker saved when it took the lease, else the console's lease (ours only). */

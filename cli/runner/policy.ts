@@ -62,6 +62,8 @@ export interface HelperOutcome {
   jobId: string;
   /** the policy gave up and escalated (notify_owner) */
   escalated: boolean;
+  /** settles when every report of this step was delivered, spooled or refused (healthy events are sent while the caller goes on) */
+  reported: Promise<void>;
   gate?: 'passed' | 'refused' | 'unreachable';
 }
 
@@ -136,6 +138,7 @@ export async function runHelper(pc: PolicyContext, step: HelperStep): Promise<He
   const provisionalJob = step.jobId ?? step.claimKey ?? `claim-${pc.workerId}`;
   const attempts: Attempt[] = [];
   let retriesUsed = 0;
+  const inFlight: Promise<unknown>[] = [];
 
   const attempt = async (n: number): Promise<Attempt> => {
     // Only a claim needs the rules before it starts; any other command runs while they load.
@@ -150,7 +153,7 @@ export async function runHelper(pc: PolicyContext, step: HelperStep): Promise<He
       env: helperVars(pc.workerId, step.helperJobId !== undefined ? step.helperJobId : step.jobId, step.phase, n),
       echo: pc.echo ? { stdout: step.phase !== 'claim', stderr: true } : undefined,
     });
-    const a = await reportAttempt(pc, outbox, provisionalJob, step, result, await rulesP);
+    const a = await reportAttempt(pc, outbox, provisionalJob, step, result, await rulesP, inFlight);
     attempts.push(a);
     return a;
   };
@@ -166,7 +169,7 @@ export async function runHelper(pc: PolicyContext, step: HelperStep): Promise<He
     }
     retriesUsed++;
     const trigger = current.signal;
-    await runTouch(pc, outbox, provisionalJob, step, current, trigger);
+    await runTouch(pc, outbox, provisionalJob, step, current, trigger, inFlight);
     if (trigger === 'fetch_failed') {
       const delayS = ruleParam(rules, 'fetch_failed', 'retry_delay_s');
       pc.log(`watchdog: ${step.phase} shows fetch_failed: touched, retrying in ${delayS}s`);
@@ -191,6 +194,7 @@ export async function runHelper(pc: PolicyContext, step: HelperStep): Promise<He
 
   let jobId = provisionalJob;
   if (outbox.deferred) {
+    await Promise.all(inFlight);
     const named = step.resolveJobId?.(current.result.stdout) ?? null;
     jobId = named ?? provisionalJob;
     const answers = await outbox.release(jobId);
@@ -224,14 +228,18 @@ export async function runHelper(pc: PolicyContext, step: HelperStep): Promise<He
   const exitCode = last.exitCode !== 0 ? last.exitCode : current.signal ? 1 : 0;
   const status: RunStatus =
     exitCode === 0 ? (attempts.length > 1 ? 'retried' : 'ok') : current.signal === 'claim_no_output' ? 'stuck' : 'failed';
-  return { exitCode, status, signal: current.signal, attempts, stdout: last.stdout, jobId, escalated };
+  return { exitCode, status, signal: current.signal, attempts, stdout: last.stdout, jobId, escalated, reported: Promise.all(inFlight).then(() => undefined) };
 }
 
 function helperVars(workerId: string, jobId: string | null, phase: Phase, attempt: number): Record<string, string> {
   return { WATCHDOG_WORKER_ID: workerId, WATCHDOG_JOB_ID: jobId ?? '', WATCHDOG_PHASE: phase, WATCHDOG_ATTEMPT: String(attempt) };
 }
 
-async function reportAttempt(pc: PolicyContext, outbox: Outbox, jobId: string, step: HelperStep, result: ExecResult, rules: RuleSet): Promise<Attempt> {
+/**
+ * Reports one attempt. An attempt that shows a signal waits for the console's answer (it says
+ * whether the automatic retry is still available); a healthy one is sent while the caller goes on.
+ */
+async function reportAttempt(pc: PolicyContext, outbox: Outbox, jobId: string, step: HelperStep, result: ExecResult, rules: RuleSet, inFlight: Promise<unknown>[]): Promise<Attempt> {
   const id = randomUUID();
   const outputHash = hashOutput(result.output);
   const body: Record<string, unknown> = {
@@ -248,19 +256,24 @@ async function reportAttempt(pc: PolicyContext, outbox: Outbox, jobId: string, s
   };
   if (result.errorCode) body.error_code = result.errorCode;
   const signal = detectSignal(rules, { command: body.command as string, phase: step.phase, exit_code: result.exitCode, output: result.output, error_code: result.errorCode, duration_ms: result.durationMs });
-  const delivery = await outbox.event(body);
-  if (delivery.state === 'refused') pc.log(`watchdog: the console refused the ${step.phase} event: ${delivery.status} ${delivery.code}: ${delivery.message}`);
-  return { eventId: id, outputHash, result, signal, delivery };
+  const attempt: Attempt = { eventId: id, outputHash, result, signal, delivery: { state: 'deferred' } };
+  const sending = outbox.event(body).then((delivery) => {
+    if (delivery.state === 'refused') pc.log(`watchdog: the console refused the ${step.phase} event: ${delivery.status} ${delivery.code}: ${delivery.message}`);
+    attempt.delivery = delivery;
+  });
+  if (signal) await sending;
+  else inFlight.push(sending);
+  return attempt;
 }
 
-async function runTouch(pc: PolicyContext, outbox: Outbox, jobId: string, step: HelperStep, evidence: Attempt, trigger: Signal): Promise<void> {
+async function runTouch(pc: PolicyContext, outbox: Outbox, jobId: string, step: HelperStep, evidence: Attempt, trigger: Signal, inFlight: Promise<unknown>[]): Promise<void> {
   if (!pc.touch) {
     pc.log(`watchdog: no touch helper configured: retrying ${step.phase} without a touch`);
     return;
   }
   const argv = expandHelper(pc.touch, { job_id: step.jobId, worker_id: pc.workerId });
   const result = await pc.executor({ argv, phase: 'touch', jobId, attempt: 1, signal: pc.signal, env: helperVars(pc.workerId, step.jobId, 'touch', 1), echo: pc.echo ? { stdout: false, stderr: true } : undefined });
-  const touchEvent = await reportAttempt(pc, outbox, jobId, { ...step, phase: 'touch', argv }, result, await pc.rules());
+  const touchEvent = await reportAttempt(pc, outbox, jobId, { ...step, phase: 'touch', argv }, result, await pc.rules(), inFlight);
   await outbox.action({
     id: randomUUID(),
     job_id: jobId,
@@ -288,6 +301,7 @@ export async function runComplete(pc: PolicyContext, step: HelperStep & { jobId:
     jobId: step.jobId,
     escalated: false,
     gate,
+    reported: Promise.resolve(),
   });
   if (fencingToken === null) {
     pc.log(`watchdog: no lease known for job ${step.jobId}: the complete gate cannot be asked, complete not run`);

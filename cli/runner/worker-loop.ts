@@ -164,7 +164,7 @@ export async function runJobCycle(deps: WorkerLoopDeps): Promise<CycleResult> {
     if (!argv) return null;
     const started = new Date();
     const outcome = await runHelper(deps.policy(signal), { phase, jobId, argv: expandHelper(argv, vars(jobId)) });
-    await recordRun(deps, jobId, phase, outcome.status, started);
+    await Promise.all([recordRun(deps, jobId, phase, outcome.status, started), outcome.reported]);
     return outcome;
   };
 
@@ -178,7 +178,7 @@ export async function runJobCycle(deps: WorkerLoopDeps): Promise<CycleResult> {
     argv: expandHelper(h.claim!, vars(null)),
     resolveJobId: (stdout) => claimedJob(stdout)?.jobId ?? null,
   });
-  await recordRun(deps, claim.jobId, 'claim', claim.status, claimStarted);
+  await Promise.all([recordRun(deps, claim.jobId, 'claim', claim.status, claimStarted), claim.reported]);
   if (claim.exitCode !== 0) return { outcome: 'claim_failed', jobId: null, failedPhase: 'claim', exitCode: claim.exitCode };
   const job = claimedJob(claim.stdout);
   if (!job) return { outcome: 'no_job', jobId: null, exitCode: 0 };
@@ -224,7 +224,7 @@ export async function runJobCycle(deps: WorkerLoopDeps): Promise<CycleResult> {
   if (!h.complete) return { outcome: 'completed', jobId: job.jobId, exitCode: 0 };
   const completeStarted = new Date();
   const complete = await runComplete(deps.policy(deps.kill), { phase: 'complete', jobId: job.jobId, argv: expandHelper(h.complete, vars(job.jobId)) }, lease.fencingToken);
-  await recordRun(deps, job.jobId, 'complete', complete.status, completeStarted);
+  await Promise.all([recordRun(deps, job.jobId, 'complete', complete.status, completeStarted), complete.reported]);
   if (complete.gate !== 'passed') return { outcome: 'gate_refused', jobId: job.jobId, failedPhase: 'complete', exitCode: GATE_REFUSED_EXIT };
   if (complete.exitCode !== 0) return failed('complete', complete);
   if (deps.stateDir) removeLeaseState(deps.stateDir, job.jobId);
@@ -292,7 +292,7 @@ export async function runWorkerLoop(deps: WorkerLoopDeps, opts: { maxJobs?: numb
       const started = new Date();
       const doctorJob = `worker-${deps.workerId}`;
       const doctor = await runHelper(deps.policy(deps.kill), { phase: 'doctor', jobId: doctorJob, helperJobId: null, argv: expandHelper(deps.helpers.doctor, { job_id: null, worker_id: deps.workerId }) });
-      await recordRun(deps, doctorJob, 'doctor', doctor.status, started);
+      await Promise.all([recordRun(deps, doctorJob, 'doctor', doctor.status, started), doctor.reported]);
       if (doctor.exitCode !== 0) {
         const result: CycleResult = { outcome: 'doctor_failed', jobId: null, failedPhase: 'doctor', exitCode: doctor.exitCode };
         count(summary, result);
