@@ -116,11 +116,13 @@ export class Reporter {
       this.noteUnreachable();
       return this.toSpool(kind, id, body, r.reason);
     }
+    this.refused++;
     return { state: 'refused', status: r.status, code: r.code, message: r.message };
   }
 
-  /** how many reports this process put in the spool, and the last reason */
+  /** how many reports this process put in the spool (and the last reason), and how many the console refused */
   spooled = 0;
+  refused = 0;
   lastSpoolReason: string | null = null;
 
   private toSpool(kind: SpoolKind, id: string, body: Record<string, unknown>, reason: string): Delivery<never> {
