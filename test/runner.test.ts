@@ -61,6 +61,33 @@ describe.each(testServers())('watchdog run against the $name console', (server: 
     expect(failed.code).toBe(139);
   });
 
+  it('bounds a huge output to 64 KiB (head and tail kept) and reports a command that cannot start', async () => {
+    const t = setup();
+    const job = uniqueJob('run-big');
+    // 300 000 bytes that are not UTF-8 (each decodes to a 3-byte U+FFFD): still at most 64 KiB
+    const r = await t.run(job, 'build', ['sh', '-c', 'echo FIRST; head -c 300000 /dev/zero | tr "\\0" "\\303"; echo; echo LAST']);
+    expect(r.code).toBe(0);
+    const [ev] = (await timeline(job)).events;
+    expect(Buffer.byteLength(ev.output, 'utf8')).toBeLessThanOrEqual(64 * 1024);
+    expect(ev.output.startsWith('FIRST')).toBe(true);
+    expect(ev.output.trimEnd().endsWith('LAST')).toBe(true);
+    expect(ev.output).toMatch(/bytes of output, the middle dropped to fit 64 KiB/);
+    expect(ev.output_hash).toBe(hashOutput(ev.output));
+
+    // valid multi-byte text is cut at character boundaries
+    const utf = uniqueJob('run-utf8');
+    expect((await t.run(utf, 'build', ['sh', '-c', 'yes "é—ü" | head -n 60000'])).code).toBe(0);
+    const [big] = (await timeline(utf)).events;
+    expect(Buffer.byteLength(big.output, 'utf8')).toBeLessThanOrEqual(64 * 1024);
+    expect(big.output).not.toContain('\uFFFD');
+    expect(big.output_hash).toBe(hashOutput(big.output));
+
+    const missing = uniqueJob('run-missing');
+    const m = await t.run(missing, 'build', ['/nonexistent/helper-binary', 'x']);
+    expect(m.code).toBe(127);
+    expect((await timeline(missing)).events).toMatchObject([{ exit_code: 127, error_code: 'SPAWN_FAILED' }]);
+  });
+
   it('fetch failed then ok: one touch, a 3 s wait, a retry that works, exit 0', async () => {
     const t = setup();
     const job = uniqueJob('run-flaky');

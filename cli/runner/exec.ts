@@ -67,16 +67,42 @@ export class BoundedOutput {
     return this.total;
   }
 
+  /**
+   * The kept output as text of at most `limit` UTF-8 bytes. Bytes that are not UTF-8 decode to
+   * U+FFFD (3 bytes each), so the cut is made on the decoded text, at character boundaries.
+   */
   text(): string {
     const head = Buffer.concat(this.head);
-    if (this.total <= this.limit) return Buffer.concat([head, this.tail]).toString('utf8');
-    const marker = `\n[watchdog: ${this.total - this.limit} bytes of output dropped]\n`;
-    // room for the marker and for replacement characters where a cut split a UTF-8 sequence
-    const room = this.limit - Buffer.byteLength(marker) - 16;
-    const headPart = head.subarray(0, Math.min(head.length, Math.floor(room / 2)));
-    const tailPart = this.tail.subarray(Math.max(0, this.tail.length - (room - headPart.length)));
-    return headPart.toString('utf8') + marker + tailPart.toString('utf8');
+    if (this.total <= this.limit) {
+      const whole = Buffer.concat([head, this.tail]).toString('utf8');
+      if (Buffer.byteLength(whole) <= this.limit) return whole;
+    }
+    const marker = `\n[watchdog: ${this.total} bytes of output, the middle dropped to fit ${Math.round(this.limit / 1024)} KiB]\n`;
+    const budget = this.limit - Buffer.byteLength(marker);
+    const headText = keepStart(head.toString('utf8'), Math.floor(budget / 2));
+    const tailText = keepEnd(this.tail.toString('utf8'), budget - Buffer.byteLength(headText));
+    return headText + marker + tailText;
   }
+}
+
+const isContinuation = (b: number | undefined) => b !== undefined && (b & 0xc0) === 0x80;
+
+/** The longest start of `text` that fits in `bytes` UTF-8 bytes. */
+function keepStart(text: string, bytes: number): string {
+  const buf = Buffer.from(text, 'utf8');
+  if (buf.length <= bytes) return text;
+  let cut = bytes;
+  while (cut > 0 && isContinuation(buf[cut])) cut--;
+  return buf.subarray(0, cut).toString('utf8');
+}
+
+/** The longest end of `text` that fits in `bytes` UTF-8 bytes. */
+function keepEnd(text: string, bytes: number): string {
+  const buf = Buffer.from(text, 'utf8');
+  if (buf.length <= bytes) return text;
+  let start = buf.length - bytes;
+  while (start < buf.length && isContinuation(buf[start])) start++;
+  return buf.subarray(start).toString('utf8');
 }
 
 /** Does the text hold a JSON document: as a whole, or as one of its lines (helpers often log around it)? */
