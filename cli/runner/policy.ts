@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Phase, Signal } from '@/lib/schemas/common';
 import { detectSignal } from '@/lib/watchdog/classify';
 import { hashOutput } from '@/lib/watchdog/hash';
-import { type RuleSet, ruleParam } from '@/lib/watchdog/rule-defaults';
+import { defaultRules, type RuleSet, ruleParam } from '@/lib/watchdog/rule-defaults';
 import { expandHelper } from './config';
 import type { ExecResult, Executor } from './exec';
 import { describeFailure } from './http';
@@ -69,6 +69,9 @@ export interface HelperOutcome {
 
 const MAX_COMMAND_BYTES = 1024;
 
+/** Enough to recognise fetch_failed (which takes no parameter); claims are judged by the fetched rules. */
+const DETECTION_RULES: Pick<RuleSet, 'rules'> = { rules: defaultRules };
+
 /** The command as a shell would show it, cut to API.md's 1 KiB. */
 export function formatCommand(argv: string[]): string {
   const text = argv.map((a) => (a === '' ? "''" : /^[A-Za-z0-9_./:=@%+,{}-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`)).join(' ');
@@ -133,7 +136,11 @@ function serverSaid(d: EventDelivery): EventAnswer['classification'] | null {
  *    console answered without escalating).
  */
 export async function runHelper(pc: PolicyContext, step: HelperStep): Promise<HelperOutcome> {
-  const rulesP = pc.rules();
+  // The rules are fetched only when needed: before a claim (its timeout), or once an attempt shows a
+  // signal (retry delay, max retries). Recognising fetch_failed needs no rule parameter, so a healthy
+  // command is reported without waiting for them.
+  let rulesP: Promise<RuleSet> | null = null;
+  const getRules = () => (rulesP ??= pc.rules());
   const outbox = new Outbox(pc.reporter, step.jobId === null, pc.log);
   const provisionalJob = step.jobId ?? step.claimKey ?? `claim-${pc.workerId}`;
   const attempts: Attempt[] = [];
@@ -142,7 +149,7 @@ export async function runHelper(pc: PolicyContext, step: HelperStep): Promise<He
 
   const attempt = async (n: number): Promise<Attempt> => {
     // Only a claim needs the rules before it starts; any other command runs while they load.
-    const noOutputTimeoutMs = step.phase === 'claim' ? ruleParam(await rulesP, 'claim_no_output', 'timeout_s') * 1000 : undefined;
+    const noOutputTimeoutMs = step.phase === 'claim' ? ruleParam(await getRules(), 'claim_no_output', 'timeout_s') * 1000 : undefined;
     const result = await pc.executor({
       argv: step.argv,
       phase: step.phase,
@@ -153,13 +160,13 @@ export async function runHelper(pc: PolicyContext, step: HelperStep): Promise<He
       env: helperVars(pc.workerId, step.helperJobId !== undefined ? step.helperJobId : step.jobId, step.phase, n),
       echo: pc.echo ? { stdout: step.phase !== 'claim', stderr: true } : undefined,
     });
-    const a = await reportAttempt(pc, outbox, provisionalJob, step, result, await rulesP, inFlight);
+    const a = await reportAttempt(pc, outbox, provisionalJob, step, result, step.phase === 'claim' ? await getRules() : DETECTION_RULES, inFlight);
     attempts.push(a);
     return a;
   };
 
   let current = await attempt(1);
-  const rules = await rulesP;
+  const rules = current.signal ? await getRules() : DETECTION_RULES;
   const maxRetries = (signal: Signal) => ruleParam(rules, signal, 'max_retries');
   while (current.signal && retriesUsed < maxRetries(current.signal) && !pc.signal?.aborted) {
     const said = serverSaid(current.delivery);
@@ -239,7 +246,7 @@ function helperVars(workerId: string, jobId: string | null, phase: Phase, attemp
  * Reports one attempt. An attempt that shows a signal waits for the console's answer (it says
  * whether the automatic retry is still available); a healthy one is sent while the caller goes on.
  */
-async function reportAttempt(pc: PolicyContext, outbox: Outbox, jobId: string, step: HelperStep, result: ExecResult, rules: RuleSet, inFlight: Promise<unknown>[]): Promise<Attempt> {
+async function reportAttempt(pc: PolicyContext, outbox: Outbox, jobId: string, step: HelperStep, result: ExecResult, rules: Pick<RuleSet, 'rules'>, inFlight: Promise<unknown>[]): Promise<Attempt> {
   const id = randomUUID();
   const outputHash = hashOutput(result.output);
   const body: Record<string, unknown> = {
@@ -273,7 +280,7 @@ async function runTouch(pc: PolicyContext, outbox: Outbox, jobId: string, step: 
   }
   const argv = expandHelper(pc.touch, { job_id: step.jobId, worker_id: pc.workerId });
   const result = await pc.executor({ argv, phase: 'touch', jobId, attempt: 1, signal: pc.signal, env: helperVars(pc.workerId, step.jobId, 'touch', 1), echo: pc.echo ? { stdout: false, stderr: true } : undefined });
-  const touchEvent = await reportAttempt(pc, outbox, jobId, { ...step, phase: 'touch', argv }, result, await pc.rules(), inFlight);
+  const touchEvent = await reportAttempt(pc, outbox, jobId, { ...step, phase: 'touch', argv }, result, DETECTION_RULES, inFlight);
   await outbox.action({
     id: randomUUID(),
     job_id: jobId,
