@@ -181,7 +181,11 @@ export async function runJobCycle(deps: WorkerLoopDeps): Promise<CycleResult> {
   await Promise.all([recordRun(deps, claim.jobId, 'claim', claim.status, claimStarted), claim.reported]);
   if (claim.exitCode !== 0) return { outcome: 'claim_failed', jobId: null, failedPhase: 'claim', exitCode: claim.exitCode };
   const job = claimedJob(claim.stdout);
-  if (!job) return { outcome: 'no_job', jobId: null, exitCode: 0 };
+  if (!job) {
+    const named = (parseJsonOutput(claim.stdout) as { job_id?: unknown } | undefined)?.job_id;
+    if (named !== undefined && named !== null) deps.log(`watchdog: the claim named job ${JSON.stringify(named)}, which is not a valid job id (letters, digits and . _ : @ - only): ignored`);
+    return { outcome: 'no_job', jobId: null, exitCode: 0 };
+  }
 
   const lease = new LeaseKeeper(job.jobId, deps);
   const taken = await lease.acquire();
