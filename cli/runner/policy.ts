@@ -148,7 +148,7 @@ export async function runHelper(pc: PolicyContext, step: HelperStep): Promise<He
   const inFlight: Promise<unknown>[] = [];
 
   const attempt = async (n: number): Promise<Attempt> => {
-    // Only a claim needs the rules before it starts; any other command runs while they load.
+    // Only a claim needs the rules before it starts (its silence timeout).
     const noOutputTimeoutMs = step.phase === 'claim' ? ruleParam(await getRules(), 'claim_no_output', 'timeout_s') * 1000 : undefined;
     const result = await pc.executor({
       argv: step.argv,
