@@ -149,7 +149,8 @@ async function main() {
     `runner (in-process)   ${fmt(r.median)} ${fmt(r.p95)} ${fmt(r.min)}`,
     `runner CLI (node+tsx) ${fmt(c.median)} ${fmt(c.p95)} ${fmt(c.min)}`,
     '',
-    `runner overhead (median): ${(r.median - b.median).toFixed(1)} ms  (target < 20 ms)`,
+    `runner overhead (median): ${(r.median - b.median).toFixed(1)} ms  (target < 20 ms); best case (min): ${(r.min - b.min).toFixed(1)} ms`,
+    `load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (the figures are only comparable on a quiet machine)`,
     `CLI overhead incl. Node/tsx start-up (median): ${(c.median - b.median).toFixed(1)} ms`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
