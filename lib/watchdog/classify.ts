@@ -1,5 +1,5 @@
 import type { Phase, Signal } from '@/lib/schemas/common';
-import { type RuleSet, ruleParam } from './rules';
+import { type RuleSet, ruleParam } from './rule-defaults';
 
 export interface SuggestedAction {
   action: 'touch' | 'retry' | 'heartbeat' | 'mark_stuck' | 'block_complete' | 'notify_owner' | 'release' | 'reclaim';
