@@ -16,15 +16,23 @@ const commands: Record<string, string> = {
 const usage = `usage: watchdog <command> [options]
 
   migrate                                   apply all database migrations
-  token create --role ROLE [--worker-id ID] [--name NAME]
-  token list | token revoke TOKEN_ID
+  token create --role ROLE [--worker-id ID] [--name NAME]     prints the token alone on stdout
+  token list [--json] | token revoke TOKEN_ID
   user create --email E --role supervisor|owner [--password P]   (password from stdin otherwise)
   sweep                                     run one watchdog sweep now, print findings as JSON
   audit verify                              recompute the audit hash chain (exit 1 on a break)
-  run --job ID --phase PHASE [--config FILE] -- CMD [ARGS...]
-  worker --config FILE                      a whole worker lifecycle under the watchdog
-  simulate --workers N --jobs M [--faults SPEC] [--seed S]
-  spool flush [--config FILE]               send events spooled while the console was down
+  run --job ID --phase PHASE [--config FILE] [--worker-id ID] [--fencing-token N] [--quiet] -- CMD [ARGS...]
+                                            one helper command under the self-repair policy
+                                            (exit: CMD's last exit code; 3 when the complete gate refused)
+  worker --config FILE [--max-jobs N] [--once] [--quiet]
+                                            a whole worker lifecycle under the watchdog
+  simulate --workers N --jobs M [--faults SPEC] [--seed S] [--fast] [--time-scale X]
+           [--prefix P] [--no-sweep] [--json] [--quiet]
+                                            a seeded fleet of simulated workers with injected faults
+  spool flush [--config FILE] [--json]      send events spooled while the console was unreachable
+  spool status [--config FILE] [--json]     what is waiting in the spool
+
+Environment: DATABASE_URL, WATCHDOG_DATA_DIR, WATCHDOG_URL, WATCHDOG_TOKEN, WATCHDOG_SPOOL_DIR (see docs/).
 `;
 
 async function main(argv: string[]): Promise<number> {
