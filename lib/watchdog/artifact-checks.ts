@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { desc, eq } from 'drizzle-orm';
+import { desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { artifactChecks } from '@/db/schema';
 import type { ArtifactCheckInput } from '@/lib/schemas/evidence';
@@ -11,6 +11,8 @@ import { probeUrl, type ProbeOptions, type ProbeResult } from './safe-fetch';
 import { telemetry } from './telemetry';
 
 export type CheckRow = typeof artifactChecks.$inferSelect;
+
+const CHECK_LOCK = 7265011;
 
 export function toCheckJson(row: CheckRow) {
   return {
@@ -71,8 +73,12 @@ export async function runArtifactCheck(ctx: Ctx, input: ArtifactCheckInput, prob
   }
   const passed = failure === null;
   const id = randomUUID();
-  const now = new Date(Math.max(ctx.now.getTime(), Date.now()));
   const row = await ctx.db.transaction(async (tx) => {
+    // Checks of one job are ordered by checked_at and the gate reads the latest: serialize the
+    // job's checks and keep each one strictly after the one before, whatever the clock says.
+    await tx.execute(sql`select pg_advisory_xact_lock(${CHECK_LOCK}, hashtext(${input.job_id}))`);
+    const previous = await latestArtifactCheck(tx, input.job_id);
+    const now = previous && previous.checkedAt.getTime() >= ctx.now.getTime() ? new Date(previous.checkedAt.getTime() + 1) : ctx.now;
     const [inserted] = await tx
       .insert(artifactChecks)
       .values({
@@ -97,7 +103,7 @@ export async function runArtifactCheck(ctx: Ctx, input: ArtifactCheckInput, prob
         jobId: input.job_id,
         signal: 'artifact_gate_fail',
         firstFailureAt: now,
-        details: { check_id: id, failure_reason: failure, primary_url: input.primary_url },
+        details: { check_id: id, failure_reason: failure, primary_url: input.primary_url, http_status: primary.status, file_count: fileCount, expected_file_count: expectedFiles },
         ruleVersion: rules.version,
       });
     }

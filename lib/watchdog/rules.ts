@@ -152,8 +152,13 @@ export function mergeRules(current: Rule[], input: RuleInput[]): Rule[] {
       params[key] = value;
     }
     const primary = primaryParam[signal];
-    const paramChanged = change.params?.[primary] !== undefined && change.params[primary] !== base.params[primary];
-    const threshold = paramChanged && change.threshold === base.threshold ? Number(params[primary]) : change.threshold;
+    const paramGiven = change.params?.[primary] !== undefined;
+    const paramChanged = paramGiven && change.params![primary] !== base.params[primary];
+    const thresholdChanged = change.threshold !== base.threshold;
+    if (paramChanged && thresholdChanged && change.params![primary] !== change.threshold) {
+      problems.push({ path: `rules.${idx}.params.${primary}`, message: `${primary} mirrors threshold: give one value (threshold ${change.threshold}, ${primary} ${String(change.params![primary])})` });
+    }
+    const threshold = paramChanged && !thresholdChanged ? (params[primary] as number) : change.threshold;
     params[primary] = threshold;
     for (const [key, value] of Object.entries(params)) {
       const bounds = paramBounds[key];
