@@ -33,6 +33,48 @@ export interface SweepOptions {
 export const SWEEP_LOCK = 7265004;
 const BATCH = 1000;
 
+/**
+ * The sweep's lease statements, exported so a test can EXPLAIN exactly what runs. Each one is a
+ * range over the partial index job_leases_sweep_idx (sweep_stage, lease_expires_at) where
+ * state in ('active', 'expired'): the repeated `state in (...)` lets the planner match its predicate.
+ */
+export const sweepStatements = {
+  /** active leases with less than `withinMs` left */
+  nearExpiry: (now: Date, withinMs: number) => sql`
+    select job_id from job_leases
+    where state in ('active', 'expired') and sweep_stage = 0 and state = 'active'
+      and lease_expires_at > ${now.toISOString()} and lease_expires_at < ${new Date(now.getTime() + withinMs).toISOString()}
+    order by lease_expires_at
+    limit ${BATCH}`,
+  /** active leases past the cutoff → expired, stage 1 */
+  expire: (now: Date, cutoff: Date) => sql`
+    update job_leases set state = 'expired', sweep_stage = 1, updated_at = ${now.toISOString()}
+    where job_id in (
+      select job_id from job_leases
+      where state in ('active', 'expired') and sweep_stage = 0 and state = 'active' and lease_expires_at <= ${cutoff.toISOString()}
+      order by lease_expires_at
+      limit ${BATCH}
+      for update skip locked)
+    returning *`,
+  /** leases of one stage expired before the cutoff → stage 2 (queue stuck) */
+  markStuck: (now: Date, stage: 0 | 1, cutoff: Date) => sql`
+    update job_leases set sweep_stage = 2, updated_at = ${now.toISOString()}
+    where job_id in (
+      select job_id from job_leases
+      where state in ('active', 'expired') and sweep_stage = ${stage} and lease_expires_at < ${cutoff.toISOString()}
+      order by lease_expires_at
+      limit ${BATCH}
+      for update skip locked)
+    returning *`,
+  /** the earliest expiry per stage, and the earliest lease not yet in its near-expiry window */
+  deadlines: (now: Date, withinMs: number) => sql`
+    select
+      (select min(lease_expires_at) from job_leases where state in ('active', 'expired') and sweep_stage = 0
+         and lease_expires_at >= ${new Date(now.getTime() + withinMs).toISOString()}) as near_start,
+      (select min(lease_expires_at) from job_leases where state in ('active', 'expired') and sweep_stage = 0) as stage0,
+      (select min(lease_expires_at) from job_leases where state in ('active', 'expired') and sweep_stage = 1) as stage1`,
+};
+
 /** Raw lease rows (snake_case) → the drizzle row shape. */
 function toLeaseRow(r: Record<string, unknown>): LeaseRow {
   const date = (v: unknown) => (v == null ? null : v instanceof Date ? v : new Date(String(v)));
@@ -89,12 +131,7 @@ export async function runSweep(ctx: Ctx, opts: SweepOptions = {}): Promise<Sweep
 /** Active leases with less than within_s left: the holder gets a heartbeat directive (no incident). */
 async function sweepNearExpiry(tx: Db, ctx: Ctx, rules: RuleSet): Promise<Finding[]> {
   const within = ruleParam(rules, 'lease_near_expiry', 'within_s') * 1000;
-  const res = await tx.execute(sql`
-    select job_id from job_leases
-    where state in ('active', 'expired') and sweep_stage = 0 and state = 'active'
-      and lease_expires_at > ${ctx.now.toISOString()} and lease_expires_at < ${new Date(ctx.now.getTime() + within).toISOString()}
-    order by lease_expires_at
-    limit ${BATCH}`);
+  const res = await tx.execute(sweepStatements.nearExpiry(ctx.now, within));
   return rowsOf<{ job_id: string }>(res).map((r) => ({ signal: 'lease_near_expiry' as const, job_id: r.job_id, incident_id: null }));
 }
 
@@ -112,16 +149,8 @@ async function lastEvent(tx: Db, jobId: string): Promise<{ id: string; outputHas
 /** Active leases past lease_expires_at (+ grace_s): state expired, a lease_expired incident, mark_stuck. */
 async function sweepExpired(tx: Db, ctx: Ctx, rules: RuleSet): Promise<Finding[]> {
   const grace = ruleParam(rules, 'lease_expired', 'grace_s') * 1000;
-  const cutoff = new Date(ctx.now.getTime() - grace).toISOString();
-  const res = await tx.execute(sql`
-    update job_leases set state = 'expired', sweep_stage = 1, updated_at = ${ctx.now.toISOString()}
-    where job_id in (
-      select job_id from job_leases
-      where state in ('active', 'expired') and sweep_stage = 0 and state = 'active' and lease_expires_at <= ${cutoff}
-      order by lease_expires_at
-      limit ${BATCH}
-      for update skip locked)
-    returning *`);
+  const cutoff = new Date(ctx.now.getTime() - grace);
+  const res = await tx.execute(sweepStatements.expire(ctx.now, cutoff));
   const due = rowsOf<Record<string, unknown>>(res).map(toLeaseRow);
   const out: Finding[] = [];
   for (const lease of due) {
@@ -166,19 +195,11 @@ async function sweepExpired(tx: Db, ctx: Ctx, rules: RuleSet): Promise<Finding[]
  */
 async function sweepStuck(tx: Db, ctx: Ctx, rules: RuleSet, audits: AuditEntry[]): Promise<Finding[]> {
   const grace = ruleParam(rules, 'queue_stuck', 'grace_s') * 1000;
-  const cutoff = new Date(ctx.now.getTime() - grace).toISOString();
+  const cutoff = new Date(ctx.now.getTime() - grace);
   // One index range scan per stage (1, then 0), not one scan over every live lease.
   const due: LeaseRow[] = [];
-  for (const stage of [1, 0]) {
-    const res = await tx.execute(sql`
-      update job_leases set sweep_stage = 2, updated_at = ${ctx.now.toISOString()}
-      where job_id in (
-        select job_id from job_leases
-        where state in ('active', 'expired') and sweep_stage = ${stage} and lease_expires_at < ${cutoff}
-        order by lease_expires_at
-        limit ${BATCH}
-        for update skip locked)
-      returning *`);
+  for (const stage of [1, 0] as const) {
+    const res = await tx.execute(sweepStatements.markStuck(ctx.now, stage, cutoff));
     due.push(...rowsOf<Record<string, unknown>>(res).map(toLeaseRow));
   }
   const out: Finding[] = [];
@@ -248,12 +269,7 @@ export async function nextSweepDeadline(db: Db, now: Date): Promise<Date | null>
   const within = ruleParam(rules, 'lease_near_expiry', 'within_s') * 1000;
   const expiredGrace = ruleParam(rules, 'lease_expired', 'grace_s') * 1000;
   const stuckGrace = ruleParam(rules, 'queue_stuck', 'grace_s') * 1000;
-  const res = await db.execute(sql`
-    select
-      (select min(lease_expires_at) from job_leases where state in ('active', 'expired') and sweep_stage = 0
-         and lease_expires_at >= ${new Date(now.getTime() + within).toISOString()}) as near_start,
-      (select min(lease_expires_at) from job_leases where state in ('active', 'expired') and sweep_stage = 0) as stage0,
-      (select min(lease_expires_at) from job_leases where state in ('active', 'expired') and sweep_stage = 1) as stage1`);
+  const res = await db.execute(sweepStatements.deadlines(now, within));
   const row = rowsOf<{ near_start: string | Date | null; stage0: string | Date | null; stage1: string | Date | null }>(res)[0];
   const candidates: number[] = [];
   if (row?.near_start) candidates.push(new Date(row.near_start).getTime() - within + 1);
