@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Database } from '@/db/client';
+import { type Database, rowsOf } from '@/db/client';
 import { notifications } from '@/db/schema';
 import { hashOutput } from '@/lib/watchdog/hash';
 import { ingestHelperEvent } from '@/lib/watchdog/helper-events';
@@ -67,7 +67,7 @@ describe.each(testDatabaseKinds())('escalation notifications on $name', (kind) =
     await receiver?.close();
     await database?.close();
   });
-  const rowsOf = (job: string) => database.db.select().from(notifications).where(eq(notifications.jobId, job));
+  const notesOf = (job: string) => database.db.select().from(notifications).where(eq(notifications.jobId, job));
 
   it('the request path only enqueues: the escalation answers while nothing is sent', async () => {
     receiver = await startReceiver();
@@ -75,7 +75,7 @@ describe.each(testDatabaseKinds())('escalation notifications on $name', (kind) =
     await ingestHelperEvent(w1, fail('nt-1'));
     const second = await ingestHelperEvent({ ...w1, now: at(1) }, fail('nt-1'));
     expect(second.body.classification.suggested_actions[0]).toMatchObject({ action: 'notify_owner', escalation: 'needs_human' });
-    const [queued] = await rowsOf('nt-1');
+    const [queued] = await notesOf('nt-1');
     expect(queued).toMatchObject({ kind: 'needs_human', status: 'queued', attempts: 0 });
     expect(queued.nextAttemptAt.toISOString()).toBe(at(1).toISOString());
     expect(receiver.received).toHaveLength(0);
@@ -90,7 +90,7 @@ describe.each(testDatabaseKinds())('escalation notifications on $name', (kind) =
 
     const first = await deliverDueNotifications(database.db, at(2), opts);
     expect(first).toEqual({ sent: 0, failed: 2 }); // two due; the receiver answers 500, then 503
-    let rows = await rowsOf('nt-1');
+    let rows = await notesOf('nt-1');
     for (const r of rows) {
       expect(r).toMatchObject({ status: 'retrying', attempts: 1 });
       expect(r.lastError).toMatch(/webhook answered 50[03]/);
@@ -101,7 +101,7 @@ describe.each(testDatabaseKinds())('escalation notifications on $name', (kind) =
 
     const second = await deliverDueNotifications(database.db, at(4), opts);
     expect(second).toEqual({ sent: 2, failed: 0 });
-    rows = await rowsOf('nt-1');
+    rows = await notesOf('nt-1');
     expect(rows.map((r) => r.status)).toEqual(['delivered', 'delivered']);
     expect(rows.every((r) => r.attempts === 2 && r.deliveredAt?.toISOString() === at(4).toISOString())).toBe(true);
 
@@ -124,11 +124,11 @@ describe.each(testDatabaseKinds())('escalation notifications on $name', (kind) =
     for (let i = 0; i < MAX_ATTEMPTS; i++) {
       const r = await deliverDueNotifications(database.db, now, { url: 'http://127.0.0.1:9/unreachable', secret: SECRET, timeoutMs: 2000 });
       expect(r.failed).toBe(1);
-      const [row] = await rowsOf('nt-dead');
+      const [row] = await notesOf('nt-dead');
       expect(row.attempts).toBe(i + 1);
       now = row.nextAttemptAt;
     }
-    const [row] = await rowsOf('nt-dead');
+    const [row] = await notesOf('nt-dead');
     expect(row.status).toBe('failed');
     expect(await deliverDueNotifications(database.db, new Date(now.getTime() + 3_600_000), { url: 'http://127.0.0.1:9/unreachable' })).toEqual({ sent: 0, failed: 0 });
   });
@@ -181,7 +181,7 @@ describe.runIf(admin)('notifications on PostgreSQL with two instances', () => {
       const ids = receiver.received.map((r) => JSON.parse(r.body).id);
       expect(new Set(ids).size).toBe(30);
       expect(ids).toHaveLength(30);
-      const [{ n }] = (await a.db.execute(sql`select count(*)::int as n from notifications where status = 'delivered'`)).rows as { n: number }[];
+      const [{ n }] = rowsOf<{ n: number }>(await a.db.execute(sql`select count(*)::int as n from notifications where status = 'delivered'`));
       expect(n).toBe(30);
     } finally {
       await receiver.close();
