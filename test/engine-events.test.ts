@@ -6,6 +6,8 @@ import { auditLog, helperEvents, incidents, notifications, repairActions } from 
 import type { HelperEventInput } from '@/lib/schemas/evidence';
 import { hashOutput } from '@/lib/watchdog/hash';
 import { ingestHelperEvent, ingestHelperEventBatch } from '@/lib/watchdog/helper-events';
+import { heartbeatLease } from '@/lib/watchdog/leases';
+import { recordRepairAction } from '@/lib/watchdog/repair-actions';
 import { updateRules } from '@/lib/watchdog/rules';
 import { ctxAt, ownerActor, systemTestActor, testDatabaseKinds, workerActor } from './helpers/db';
 
@@ -149,6 +151,31 @@ describe.each(testDatabaseKinds())('helper events, classification and incidents 
     expect(after.body.classification).toMatchObject({ signal: 'claim_no_output', rule_version: v.version });
     expect(after.body.event.rule_version).toBe(v.version);
     await updateRules(ctxAt(database, ownerActor, t0), [{ signal: 'claim_no_output', threshold: 30 }]);
+  });
+
+  it("the runner's touch and retry are recorded; the retry's audit entry keeps the failing output's hash", async () => {
+    const job = 'ev-retry-audit';
+    await heartbeatLease(w1(), job, { worker_id: 'w-1', lease_expires_at: at(900) });
+    const failing = fetchFail(job, { output: 'TypeError: fetch failed (context)' });
+    const r = await ingestHelperEvent(w1(), failing);
+    const system = ctxAt(database, systemTestActor, at(3));
+    const touch = await recordRepairAction(system, { job_id: job, trigger: 'fetch_failed', action: 'touch', authority: 'system', evidence_event_ids: [failing.id] });
+    expect(touch).toMatchObject({ status: 201, action: { action: 'touch', result: 'success', output_hash: failing.output_hash } });
+    const retry = await recordRepairAction(system, { job_id: job, trigger: 'fetch_failed', action: 'retry', authority: 'system', evidence_event_ids: [failing.id], phase: 'context' });
+    // without evidence ids the hash of the job's latest event of that signal is used
+    const bare = await recordRepairAction(system, { job_id: job, trigger: 'fetch_failed', action: 'retry', authority: 'system' });
+    expect(bare.action.output_hash).toBe(failing.output_hash);
+    const audit = (await database.db.select().from(auditLog).where(eq(auditLog.jobId, job))).filter((a) => a.action !== 'lease.acquire');
+    expect(audit.map((a) => [a.action, a.target, a.outputHash])).toEqual([
+      ['repair.retry', retry.action.id, failing.output_hash],
+      ['repair.retry', bare.action.id, failing.output_hash],
+    ]);
+    expect(audit[0].details).toMatchObject({ trigger: 'fetch_failed', authority: 'system', evidence_event_ids: [failing.id] });
+    expect(r.body.classification.suggested_actions.map((a) => a.action)).toEqual(['touch', 'retry']);
+    // a worker's own retry is a suggestion, and the authority must be the caller's role
+    const suggestion = await recordRepairAction(w1(), { job_id: job, trigger: 'fetch_failed', action: 'retry', authority: 'worker' });
+    expect(suggestion.action).toMatchObject({ suggestion: true, result: null });
+    await expect(recordRepairAction(w1(), { job_id: job, trigger: 'fetch_failed', action: 'retry', authority: 'system' })).rejects.toMatchObject({ code: 'forbidden' });
   });
 
   it('batch: each event judged alone', async () => {

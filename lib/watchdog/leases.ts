@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, ne } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { jobLeases, leaseHistory, repairActions } from '@/db/schema';
+import { log } from '@/lib/log';
 import type { LeaseInput } from '@/lib/schemas/evidence';
 import { assertActsFor } from './access';
 import { appendAudit, auditCtx } from './audit';
@@ -191,12 +192,13 @@ export async function heartbeatLease(ctx: Ctx, jobId: string, input: LeaseInput)
     });
   } catch (e) {
     if (isWatchdogError(e) && e.code === 'stale_fencing_token') {
+      // A fenced-off worker is evidence; recording it must not turn the 409 into a 500.
       await appendAudit(ctx.db, ctx.actor, ctx.now, {
         action: 'lease.refused',
         target: jobId,
         jobId,
         details: { code: e.code, worker_id: input.worker_id, fencing_token: input.fencing_token ?? null, ...(e.details as Record<string, unknown>) },
-      });
+      }).catch((err: unknown) => log.error({ err, jobId }, 'could not audit a refused heartbeat'));
     }
     throw e;
   }
