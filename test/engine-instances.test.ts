@@ -64,11 +64,13 @@ describe.runIf(admin && built)('two console instances on one PostgreSQL database
   it('sweeps from both instances (HTTP and their schedulers) never duplicate incidents or pending requests', async () => {
     const jobs = Array.from({ length: 20 }, () => uniqueJob('inst-stuck'));
     const backdated = new Date(Date.now() - 600_000).toISOString();
-    await Promise.all(jobs.map((job, i) => api(i % 2 ? A : B, tokens.worker, 'PATCH', `/api/watchdog/job-leases/${job}`, { worker_id: 'w-1', lease_expires_at: backdated })));
+    const patched = await Promise.all(jobs.map((job, i) => api(i % 2 ? A : B, tokens.worker, 'PATCH', `/api/watchdog/job-leases/${job}`, { worker_id: 'w-1', lease_expires_at: backdated })));
+    expect(patched.map((p) => p.status), JSON.stringify(patched.find((p) => p.status !== 200)?.body)).toEqual(jobs.map(() => 200));
     const sweeps = await Promise.all(Array.from({ length: 8 }, (_, i) => api(i % 2 ? A : B, i % 3 ? tokens.system : tokens.supervisor, 'POST', '/api/watchdog/sweep')));
     expect(sweeps.every((s) => s.status === 200)).toBe(true);
     for (const job of jobs) {
-      expect(await count(sql`select count(*)::int as n from incidents where job_id = ${job} and signal = 'lease_expired'`)).toBe(1);
+      const dump = async () => JSON.stringify({ lease: rowsOf(await raw.db.execute(sql`select * from job_leases where job_id = ${job}`)), incidents: rowsOf(await raw.db.execute(sql`select * from incidents where job_id = ${job}`)), history: rowsOf(await raw.db.execute(sql`select * from lease_history where job_id = ${job}`)) });
+      expect(await count(sql`select count(*)::int as n from incidents where job_id = ${job} and signal = 'lease_expired'`), await dump()).toBe(1);
       expect(await count(sql`select count(*)::int as n from incidents where job_id = ${job} and signal = 'queue_stuck'`)).toBe(1);
       expect(await count(sql`select count(*)::int as n from repair_actions where job_id = ${job} and result = 'pending'`)).toBe(1);
       expect(await count(sql`select count(*)::int as n from repair_actions where job_id = ${job} and action = 'mark_stuck'`)).toBe(1);

@@ -240,6 +240,26 @@ describe.runIf(admin)('sweep on PostgreSQL: two instances, index use', () => {
     expect(marks[0].n).toBe(jobs.length);
   });
 
+  it('leases written while sweeps run: every stuck lease went through expiry (incident + mark_stuck) first', async () => {
+    const writes: Promise<unknown>[] = [];
+    const sweeps: Promise<unknown>[] = [];
+    for (let i = 0; i < 60; i++) {
+      writes.push(heartbeatLease(ctxAt(b, workerActor('w-1'), at(0)), `inter-${i}`, { worker_id: 'w-1', lease_expires_at: at(10) }));
+      if (i % 6 === 0) sweeps.push(runSweep(ctxAt(i % 12 ? a : b, systemTestActor, at(1000))));
+    }
+    await Promise.all([...writes, ...sweeps]);
+    await runSweep(ctxAt(a, systemTestActor, at(1000)));
+    const bad = rowsOf<{ job_id: string; state: string; sweep_stage: number; expired: number; stuck: number; marks: number }>(
+      await a.db.execute(sql`
+        select l.job_id, l.state, l.sweep_stage,
+          (select count(*)::int from incidents i where i.job_id = l.job_id and i.signal = 'lease_expired') as expired,
+          (select count(*)::int from incidents i where i.job_id = l.job_id and i.signal = 'queue_stuck') as stuck,
+          (select count(*)::int from repair_actions r where r.job_id = l.job_id and r.action = 'mark_stuck') as marks
+        from job_leases l where l.job_id like 'inter-%'`),
+    ).filter((r) => r.state !== 'expired' || r.sweep_stage !== 2 || r.expired !== 1 || r.stuck !== 1 || r.marks !== 1);
+    expect(bad).toEqual([]);
+  });
+
   it('a scheduler-style sweep stands down while another instance holds the leadership lock', async () => {
     const skipped = await a.db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(7265004)`);

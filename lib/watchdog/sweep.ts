@@ -196,9 +196,14 @@ async function sweepExpired(tx: Db, ctx: Ctx, rules: RuleSet): Promise<Finding[]
 async function sweepStuck(tx: Db, ctx: Ctx, rules: RuleSet, audits: AuditEntry[]): Promise<Finding[]> {
   const grace = ruleParam(rules, 'queue_stuck', 'grace_s') * 1000;
   const cutoff = new Date(ctx.now.getTime() - grace);
-  // One index range scan per stage (1, then 0), not one scan over every live lease.
+  // A lease becomes stuck after it was marked expired (stage 1) earlier in this sweep or before.
+  // Stage-0 leases are taken only when the rules make "stuck" come before "expired": each
+  // statement of the sweep sees the rows committed when it starts (READ COMMITTED), so a lease
+  // written between the expiry pass and this one must wait for the next sweep's expiry pass rather
+  // than skip its lease_expired incident and mark_stuck.
+  const stages: (0 | 1)[] = ruleParam(rules, 'lease_expired', 'grace_s') > ruleParam(rules, 'queue_stuck', 'grace_s') ? [1, 0] : [1];
   const due: LeaseRow[] = [];
-  for (const stage of [1, 0] as const) {
+  for (const stage of stages) {
     const res = await tx.execute(sweepStatements.markStuck(ctx.now, stage, cutoff));
     due.push(...rowsOf<Record<string, unknown>>(res).map(toLeaseRow));
   }
