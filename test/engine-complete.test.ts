@@ -165,6 +165,10 @@ describe.each(testDatabaseKinds())('complete gate and supervisor decisions on $n
     await completeJob(as('w-1', 7), job, { worker_id: 'w-1', fencing_token: lease.fencing_token });
     await expect(decideRepairAction(ctxAt(database, supervisorActor, at(8)), req.action.id, { decision: 'approve' })).rejects.toMatchObject({ code: 'already_decided' });
     expect((await leaseRow(job)).state).toBe('completed');
+    const before = (await actionsOf(job)).length;
+    await expect(recordRepairAction(ctxAt(database, supervisorActor, at(9)), { job_id: job, trigger: 'manual', action: 'release', authority: 'supervisor' })).rejects.toMatchObject({ code: 'lease_conflict' });
+    expect(await actionsOf(job)).toHaveLength(before);
+    expect((await leaseRow(job))).toMatchObject({ state: 'completed', fencingToken: 1 });
   });
 
   it('decision on an unknown action is not_found', async () => {

@@ -235,10 +235,16 @@ export async function getLease(ctx: Ctx, jobId: string) {
   return { lease: toLeaseJson(lease, rules, ctx.now), directives: await directivesFor(ctx.db, lease, rules, ctx.now) };
 }
 
-/** Releases a lease for a supervisor: state released, fencing token bumped so the old holder is fenced off. */
+/**
+ * Releases a lease for a supervisor: state released, fencing token bumped so the old holder is
+ * fenced off. A completed job cannot be released (409 lease_conflict); no lease: null.
+ */
 export async function releaseLease(tx: Db, ctx: Ctx, jobId: string, mode: 'release' | 'reclaim'): Promise<LeaseRow | null> {
   const [lease] = await tx.select().from(jobLeases).where(eq(jobLeases.jobId, jobId)).for('update');
-  if (!lease || lease.state === 'completed') return lease ?? null;
+  if (!lease) return null;
+  if (lease.state === 'completed') {
+    throw conflict('lease_conflict', `job ${jobId} is already completed: there is nothing to ${mode}`, { state: 'completed', worker_id: lease.workerId });
+  }
   const [released] = await tx
     .update(jobLeases)
     .set({ state: 'released', fencingToken: lease.fencingToken + 1, readyForReclaim: mode === 'reclaim', sweepStage: 0, updatedAt: ctx.now })
