@@ -145,6 +145,8 @@ describe('classify: helpers', () => {
     ['/usr/local/bin/pls context 42', 'context'],
     ['pls progress 42 --message "claim done"', 'progress'],
     ['pls progress 42 --message=claim', 'progress'],
+    ['pls progress 42 --message claim done', 'progress'],
+    ['pls touch 42 --before context', 'touch'],
     ["sh -c 'pls claim'", 'claim'],
     ['pls complete 42', 'complete'],
     ['pls --verbose touch 42', 'touch'],
