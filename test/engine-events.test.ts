@@ -7,9 +7,9 @@ import type { HelperEventInput } from '@/lib/schemas/evidence';
 import { hashOutput } from '@/lib/watchdog/hash';
 import { ingestHelperEvent, ingestHelperEventBatch } from '@/lib/watchdog/helper-events';
 import { heartbeatLease } from '@/lib/watchdog/leases';
-import { recordRepairAction } from '@/lib/watchdog/repair-actions';
+import { decideRepairAction, recordRepairAction } from '@/lib/watchdog/repair-actions';
 import { updateRules } from '@/lib/watchdog/rules';
-import { ctxAt, ownerActor, systemTestActor, testDatabaseKinds, workerActor } from './helpers/db';
+import { ctxAt, ownerActor, supervisorActor, systemTestActor, testDatabaseKinds, workerActor } from './helpers/db';
 
 const t0 = new Date('2026-03-01T09:00:00Z');
 const at = (s: number) => new Date(t0.getTime() + s * 1000);
@@ -176,6 +176,28 @@ describe.each(testDatabaseKinds())('helper events, classification and incidents 
     const suggestion = await recordRepairAction(w1(), { job_id: job, trigger: 'fetch_failed', action: 'retry', authority: 'worker' });
     expect(suggestion.action).toMatchObject({ suggestion: true, result: null });
     await expect(recordRepairAction(w1(), { job_id: job, trigger: 'fetch_failed', action: 'retry', authority: 'system' })).rejects.toMatchObject({ code: 'forbidden' });
+  });
+
+  it('text PostgreSQL cannot store (NUL) is stored replaced, never a failed write; the hash stays the worker’s', async () => {
+    const job = 'ev-nul';
+    await heartbeatLease(w1(), job, { worker_id: 'w-1', lease_expires_at: at(900) });
+    const output = 'binary\u0000garbage then 500 TypeError: fetch failed';
+    const e = fetchFail(job, { output, output_hash: hashOutput(output), command: `pls context ${job} \u0000`, error_code: 'E\u0000' });
+    const r = await ingestHelperEvent(w1(), e);
+    expect(r.status).toBe(201);
+    expect(r.body.event.output).toBe('binary\uFFFDgarbage then 500 TypeError: fetch failed');
+    expect(r.body.event.output_hash).toBe(hashOutput(output));
+    expect((await ingestHelperEvent(w1(), { ...e })).status).toBe(200);
+    const second = await ingestHelperEvent(w1(), fetchFail(job));
+    expect(second.body.classification.suggested_actions[0].action).toBe('notify_owner');
+    const system = ctxAt(database, systemTestActor, at(1));
+    const note = await recordRepairAction(system, { job_id: job, trigger: 'fetch\u0000failed', action: 'notify_owner', authority: 'system', note: 'see \u0000 here' });
+    expect(note.action).toMatchObject({ trigger: 'fetch\uFFFDfailed', note: 'see \uFFFD here' });
+    const req = await recordRepairAction(system, { job_id: job, trigger: 'x', action: 'release', authority: 'system', note: 'n\u0000' });
+    const decided = await decideRepairAction(ctxAt(database, supervisorActor, at(2)), req.action.id, { decision: 'reject', note: 'no\u0000' });
+    expect(decided.action.decision_note).toBe('no\uFFFD');
+    const rules = await updateRules(ctxAt(database, ownerActor, at(3)), [{ signal: 'queue_stuck', threshold: 300, auto_repair: 'ask\u0000' }], 'n\u0000');
+    expect(rules.rules.find((x) => x.signal === 'queue_stuck')?.auto_repair).toBe('ask\uFFFD');
   });
 
   it('batch: each event judged alone', async () => {

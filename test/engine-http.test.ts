@@ -83,6 +83,9 @@ describe.each(testServers())('engine over HTTP on $name', (server) => {
       expect((await incidentsOf(job))[0].evidence_event_ids).toEqual([e.id]);
       const forOther = await event(helperEvent({ job_id: job, worker_id: 'w-2' }));
       expect(forOther.status).toBe(403);
+      const nul = await event(helperEvent({ job_id: job, output: 'bytes\u0000from a binary' }));
+      expect(nul.status).toBe(201);
+      expect(nul.body.event.output).toBe('bytes\uFFFDfrom a binary');
     });
 
     it('batch: each event on its own', async () => {

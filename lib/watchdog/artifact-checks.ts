@@ -4,6 +4,7 @@ import type { Db } from '@/db/client';
 import { artifactChecks } from '@/db/schema';
 import type { ArtifactCheckInput } from '@/lib/schemas/evidence';
 import { assertJobAccess } from './access';
+import { storableJson, storableText } from './audit';
 import type { Ctx } from './context';
 import { openIncident, resolveIncidents } from './incidents';
 import { getCurrentRules, ruleParam } from './rules';
@@ -61,7 +62,7 @@ export async function runArtifactCheck(ctx: Ctx, input: ArtifactCheckInput, prob
   ]);
   const fileResults = files.map((f, i) => {
     const p = fileProbes[i];
-    return { name: f.name, url: f.url ?? null, http_status: p?.status ?? null, counted: p === null || p.status === 200, error: p?.error ?? null };
+    return storableJson({ name: f.name, url: f.url ?? null, http_status: p?.status ?? null, counted: p === null || p.status === 200, error: p?.error ?? null });
   });
   const fileCount = fileResults.filter((f) => f.counted).length;
   let failure: string | null = null;
@@ -85,13 +86,13 @@ export async function runArtifactCheck(ctx: Ctx, input: ArtifactCheckInput, prob
         id,
         jobId: input.job_id,
         workerId: ctx.actor.workerId ?? null,
-        primaryUrl: input.primary_url,
+        primaryUrl: storableText(input.primary_url),
         files: fileResults,
         httpStatus: primary.status,
         fileCount,
         expectedFileCount: expectedFiles,
         passed,
-        failureReason: failure,
+        failureReason: failure == null ? null : storableText(failure),
         checkedAt: now,
         requestedBy: ctx.actor.label,
       })
@@ -103,7 +104,7 @@ export async function runArtifactCheck(ctx: Ctx, input: ArtifactCheckInput, prob
         jobId: input.job_id,
         signal: 'artifact_gate_fail',
         firstFailureAt: now,
-        details: { check_id: id, failure_reason: failure, primary_url: input.primary_url, http_status: primary.status, file_count: fileCount, expected_file_count: expectedFiles },
+        details: { check_id: id, failure_reason: failure == null ? null : storableText(failure), primary_url: storableText(input.primary_url), http_status: primary.status, file_count: fileCount, expected_file_count: expectedFiles },
         ruleVersion: rules.version,
       });
     }

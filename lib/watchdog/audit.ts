@@ -36,18 +36,23 @@ export function hashAuditRow(prevHash: string, row: Omit<AuditRow, 'hash' | 'pre
   return 'sha256:' + sha256Hex(prevHash + '\n' + content);
 }
 
-/** Text as PostgreSQL stores it: no NUL characters, no lone surrogates (they would not hash back the same). */
-function storable(text: string): string {
-  return text.replace(/\u0000/g, '').replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+/**
+ * Text as PostgreSQL can store it: a NUL character (which text and jsonb refuse) becomes U+FFFD,
+ * as does a lone surrogate (which the UTF-8 encoding would turn into U+FFFD anyway), so client
+ * text never makes a write fail and stored audit content hashes the same when read back.
+ */
+export function storableText(text: string): string {
+  return text.replace(/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 }
 
-function storableJson(value: unknown): unknown {
-  if (typeof value === 'string') return storable(value);
-  if (Array.isArray(value)) return value.map(storableJson);
+/** storableText applied to every string (keys included) of a JSON value. */
+export function storableJson<T>(value: T): T {
+  if (typeof value === 'string') return storableText(value) as T;
+  if (Array.isArray(value)) return value.map(storableJson) as T;
   if (value && typeof value === 'object' && !(value instanceof Date)) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[storable(k)] = storableJson(v);
-    return out;
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[storableText(k)] = storableJson(v);
+    return out as T;
   }
   return value;
 }
@@ -68,10 +73,10 @@ export async function appendAudit(db: Db, actor: Pick<Actor, 'label' | 'role'>, 
     const row = {
       id: (last?.id ?? 0) + 1,
       at: now,
-      actor: storable(actor.label),
+      actor: storableText(actor.label),
       actorRole: actor.role ?? null,
-      action: storable(entry.action),
-      target: entry.target == null ? null : storable(entry.target),
+      action: storableText(entry.action),
+      target: entry.target == null ? null : storableText(entry.target),
       jobId: entry.jobId ?? null,
       outputHash: entry.outputHash ?? null,
       details: JSON.parse(JSON.stringify(storableJson(entry.details ?? {}))) as Record<string, unknown>,

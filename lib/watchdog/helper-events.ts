@@ -5,7 +5,7 @@ import { helperEvents, repairActions } from '@/db/schema';
 import type { Phase, Signal } from '@/lib/schemas/common';
 import { HelperEventInput } from '@/lib/schemas/evidence';
 import { assertActsFor } from './access';
-import { auditCtx } from './audit';
+import { auditCtx, storableText } from './audit';
 import { type Classification, classifyHelperEvent, inferPhase } from './classify';
 import type { Ctx } from './context';
 import { conflict, isWatchdogError, WatchdogError } from './errors';
@@ -103,7 +103,7 @@ export async function ingestHelperEvent(ctx: Ctx, input: HelperEventInput, rules
           phase,
           last_event_id: input.id,
           last_output_hash: input.output_hash,
-          last_error_code: input.error_code ?? null,
+          last_error_code: input.error_code == null ? null : storableText(input.error_code),
           failures: prior + 1,
           ...(classification.escalated ? { escalated: classification.suggested_actions[0]?.escalation ?? 'notify_owner' } : {}),
         },
@@ -117,12 +117,14 @@ export async function ingestHelperEvent(ctx: Ctx, input: HelperEventInput, rules
         id: input.id,
         jobId: input.job_id,
         workerId: input.worker_id,
-        command: input.command,
+        // output_hash stays the hash the worker computed over its raw output (verified above);
+        // the stored text has any NUL character replaced, which PostgreSQL cannot store.
+        command: storableText(input.command),
         phase,
         exitCode: input.exit_code,
-        output: input.output ?? null,
+        output: input.output == null ? null : storableText(input.output),
         outputHash: input.output_hash,
-        errorCode: input.error_code ?? null,
+        errorCode: input.error_code == null ? null : storableText(input.error_code),
         durationMs: input.duration_ms ?? null,
         createdAt,
         receivedAt: ctx.now,

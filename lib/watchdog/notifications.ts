@@ -2,6 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { notifications } from '@/db/schema';
+import { storableJson } from './audit';
 
 export interface NotificationInput {
   kind: 'notify_owner' | 'needs_human' | 'supervisor_review';
@@ -17,7 +18,7 @@ export async function enqueueNotification(db: Db, now: Date, n: NotificationInpu
     id: randomUUID(),
     kind: n.kind,
     jobId: n.jobId ?? null,
-    payload: n.payload,
+    payload: storableJson(n.payload),
     status: 'queued',
     nextAttemptAt: now,
     createdAt: now,

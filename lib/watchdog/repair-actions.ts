@@ -4,7 +4,7 @@ import type { Db } from '@/db/client';
 import { helperEvents, jobLeases, repairActions } from '@/db/schema';
 import type { DecisionInput, RepairActionInput } from '@/lib/schemas/evidence';
 import { assertJobAccess } from './access';
-import { auditCtx } from './audit';
+import { auditCtx, storableText } from './audit';
 import type { Ctx } from './context';
 import { conflict, forbidden, notFound } from './errors';
 import { canonicalJson, sha256Hex } from './hash';
@@ -115,13 +115,13 @@ export async function recordRepairAction(ctx: Ctx, input: RepairActionInput): Pr
     const values = {
       id,
       jobId: input.job_id,
-      trigger: input.trigger,
+      trigger: storableText(input.trigger),
       action: input.action,
       authority: input.authority,
       result,
       suggestion: ctx.actor.role === 'worker' && !requested,
       evidenceEventIds: input.evidence_event_ids ?? [],
-      note: input.note ?? null,
+      note: input.note == null ? null : storableText(input.note),
       phase: input.phase ?? null,
       outputHash,
       requestedBy: ctx.actor.label,
@@ -226,7 +226,7 @@ export async function decideRepairAction(ctx: Ctx, id: string, input: DecisionIn
     }
     const [decided] = await tx
       .update(repairActions)
-      .set({ decision: input.decision, decidedBy: ctx.actor.label, decidedAt: ctx.now, decisionNote: input.note ?? null, result: approve ? 'success' : 'failed' })
+      .set({ decision: input.decision, decidedBy: ctx.actor.label, decidedAt: ctx.now, decisionNote: input.note == null ? null : storableText(input.note), result: approve ? 'success' : 'failed' })
       .where(eq(repairActions.id, id))
       .returning();
     await auditCtx(

@@ -3,7 +3,7 @@ import type { Db } from '@/db/client';
 import { ruleSets } from '@/db/schema';
 import type { RuleInput } from '@/lib/schemas/admin';
 import { type Signal, signals } from '@/lib/schemas/common';
-import { auditCtx } from './audit';
+import { auditCtx, storableJson } from './audit';
 import type { Ctx } from './context';
 import { validationFailed } from './errors';
 
@@ -176,7 +176,7 @@ export function mergeRules(current: Rule[], input: RuleInput[]): Rule[] {
     };
   });
   if (problems.length) throw validationFailed(problems, 'rules are not valid');
-  return next;
+  return storableJson(next);
 }
 
 /** Owner PUT: a new version, the old ones kept, the change audited in the same transaction. */
