@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { desc, eq } from 'drizzle-orm';
+import { desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { artifactChecks } from '@/db/schema';
 import type { ArtifactCheckInput } from '@/lib/schemas/evidence';
 import { assertJobAccess } from './access';
+import { storableJson, storableText } from './audit';
 import type { Ctx } from './context';
 import { openIncident, resolveIncidents } from './incidents';
 import { getCurrentRules, ruleParam } from './rules';
@@ -11,6 +12,8 @@ import { probeUrl, type ProbeOptions, type ProbeResult } from './safe-fetch';
 import { telemetry } from './telemetry';
 
 export type CheckRow = typeof artifactChecks.$inferSelect;
+
+const CHECK_LOCK = 7265011;
 
 export function toCheckJson(row: CheckRow) {
   return {
@@ -59,7 +62,7 @@ export async function runArtifactCheck(ctx: Ctx, input: ArtifactCheckInput, prob
   ]);
   const fileResults = files.map((f, i) => {
     const p = fileProbes[i];
-    return { name: f.name, url: f.url ?? null, http_status: p?.status ?? null, counted: p === null || p.status === 200, error: p?.error ?? null };
+    return storableJson({ name: f.name, url: f.url ?? null, http_status: p?.status ?? null, counted: p === null || p.status === 200, error: p?.error ?? null });
   });
   const fileCount = fileResults.filter((f) => f.counted).length;
   let failure: string | null = null;
@@ -71,21 +74,25 @@ export async function runArtifactCheck(ctx: Ctx, input: ArtifactCheckInput, prob
   }
   const passed = failure === null;
   const id = randomUUID();
-  const now = new Date(Math.max(ctx.now.getTime(), Date.now()));
   const row = await ctx.db.transaction(async (tx) => {
+    // Checks of one job are ordered by checked_at and the gate reads the latest: serialize the
+    // job's checks and keep each one strictly after the one before, whatever the clock says.
+    await tx.execute(sql`select pg_advisory_xact_lock(${CHECK_LOCK}, hashtext(${input.job_id}))`);
+    const previous = await latestArtifactCheck(tx, input.job_id);
+    const now = previous && previous.checkedAt.getTime() >= ctx.now.getTime() ? new Date(previous.checkedAt.getTime() + 1) : ctx.now;
     const [inserted] = await tx
       .insert(artifactChecks)
       .values({
         id,
         jobId: input.job_id,
         workerId: ctx.actor.workerId ?? null,
-        primaryUrl: input.primary_url,
+        primaryUrl: storableText(input.primary_url),
         files: fileResults,
         httpStatus: primary.status,
         fileCount,
         expectedFileCount: expectedFiles,
         passed,
-        failureReason: failure,
+        failureReason: failure == null ? null : storableText(failure),
         checkedAt: now,
         requestedBy: ctx.actor.label,
       })
@@ -97,7 +104,7 @@ export async function runArtifactCheck(ctx: Ctx, input: ArtifactCheckInput, prob
         jobId: input.job_id,
         signal: 'artifact_gate_fail',
         firstFailureAt: now,
-        details: { check_id: id, failure_reason: failure, primary_url: input.primary_url },
+        details: { check_id: id, failure_reason: failure == null ? null : storableText(failure), primary_url: storableText(input.primary_url), http_status: primary.status, file_count: fileCount, expected_file_count: expectedFiles },
         ruleVersion: rules.version,
       });
     }

@@ -1,4 +1,4 @@
-import { asc, desc, gt, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { auditLog } from '@/db/schema';
 import type { Actor, Ctx } from './context';
@@ -17,8 +17,13 @@ export interface AuditEntry {
 
 type AuditRow = typeof auditLog.$inferSelect;
 
-function hashAuditRow(prevHash: string, row: Omit<AuditRow, 'id' | 'hash' | 'prevHash'>): string {
+/**
+ * The hash of one entry: sha256 over the previous entry's hash and the entry's whole content,
+ * its id included (so renumbering shows) and the helper command's output hash where one exists.
+ */
+export function hashAuditRow(prevHash: string, row: Omit<AuditRow, 'hash' | 'prevHash'>): string {
   const content = canonicalJson({
+    id: row.id,
     at: row.at.toISOString(),
     actor: row.actor,
     actor_role: row.actorRole ?? null,
@@ -26,29 +31,55 @@ function hashAuditRow(prevHash: string, row: Omit<AuditRow, 'id' | 'hash' | 'pre
     target: row.target ?? null,
     job_id: row.jobId ?? null,
     output_hash: row.outputHash ?? null,
-    details: JSON.parse(JSON.stringify(row.details ?? {})),
+    details: row.details ?? {},
   });
   return 'sha256:' + sha256Hex(prevHash + '\n' + content);
 }
 
 /**
+ * Text as PostgreSQL can store it: a NUL character (which text and jsonb refuse) becomes U+FFFD,
+ * as does a lone surrogate (which the UTF-8 encoding would turn into U+FFFD anyway), so client
+ * text never makes a write fail and stored audit content hashes the same when read back.
+ */
+export function storableText(text: string): string {
+  return text.replace(/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+}
+
+/** storableText applied to every string (keys included) of a JSON value. */
+export function storableJson<T>(value: T): T {
+  if (typeof value === 'string') return storableText(value) as T;
+  if (Array.isArray(value)) return value.map(storableJson) as T;
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[storableText(k)] = storableJson(v);
+    return out as T;
+  }
+  return value;
+}
+
+/**
  * Appends one entry to the hash chain. Call it with the transaction that makes the change, so the
- * entry and the change commit together; a transaction-scoped advisory lock keeps appends ordered.
+ * entry and the change commit together. A transaction-scoped advisory lock (held until that
+ * transaction ends) keeps appends ordered: ids are assigned here, gapless, under the lock, so the
+ * chain order is the id order and a removed entry leaves a hole. Call it last in a transaction:
+ * the audit lock must be the last lock a transaction takes, or lock orders could cross.
+ * This is the only writer of audit_log.
  */
 export async function appendAudit(db: Db, actor: Pick<Actor, 'label' | 'role'>, now: Date, entry: AuditEntry): Promise<AuditRow> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`);
-    const [last] = await tx.select({ hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1);
+    const [last] = await tx.select({ id: auditLog.id, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1);
     const prevHash = last?.hash ?? GENESIS_HASH;
     const row = {
+      id: (last?.id ?? 0) + 1,
       at: now,
-      actor: actor.label,
-      actorRole: actor.role,
-      action: entry.action,
-      target: entry.target ?? null,
+      actor: storableText(actor.label),
+      actorRole: actor.role ?? null,
+      action: storableText(entry.action),
+      target: entry.target == null ? null : storableText(entry.target),
       jobId: entry.jobId ?? null,
       outputHash: entry.outputHash ?? null,
-      details: JSON.parse(JSON.stringify(entry.details ?? {})) as Record<string, unknown>,
+      details: JSON.parse(JSON.stringify(storableJson(entry.details ?? {}))) as Record<string, unknown>,
     };
     const hash = hashAuditRow(prevHash, row);
     const [inserted] = await tx.insert(auditLog).values({ ...row, prevHash, hash }).returning();
@@ -66,19 +97,29 @@ export interface AuditVerification {
   checked: number;
   first_bad_id?: number;
   reason?: string;
+  /** the newest entry checked: keep it elsewhere to notice a cut-off tail later */
+  last_id?: number;
+  last_hash?: string;
 }
 
-/** Recomputes the whole chain in pages; the first row whose link or content hash is wrong is reported. */
+/**
+ * Recomputes the whole chain in pages. Reports the first entry whose link, id sequence or content
+ * hash is wrong: an edited row fails its own hash, a deleted row breaks the id sequence and the
+ * next row's link. (Cutting entries off the end leaves a valid shorter chain; `last_id`/`last_hash`
+ * are returned so an outside observer can anchor the head.)
+ */
 export async function verifyAuditChain(db: Db, pageSize = 2000): Promise<AuditVerification> {
   let prevHash = GENESIS_HASH;
   let lastId = 0;
   let checked = 0;
   for (;;) {
     const rows = await db.select().from(auditLog).where(gt(auditLog.id, lastId)).orderBy(asc(auditLog.id)).limit(pageSize);
-    if (rows.length === 0) return { ok: true, checked };
+    if (rows.length === 0) return checked ? { ok: true, checked, last_id: lastId, last_hash: prevHash } : { ok: true, checked };
     for (const row of rows) {
-      if (row.prevHash !== prevHash) return { ok: false, checked, first_bad_id: row.id, reason: 'prev_hash does not link to the previous entry' };
-      if (hashAuditRow(prevHash, row) !== row.hash) return { ok: false, checked, first_bad_id: row.id, reason: 'content does not match its hash' };
+      const bad = (reason: string): AuditVerification => ({ ok: false, checked, first_bad_id: row.id, reason });
+      if (row.id !== lastId + 1) return bad(`entry ${lastId + 1} is missing: the chain jumps from ${lastId} to ${row.id}`);
+      if (row.prevHash !== prevHash) return bad('prev_hash does not link to the previous entry');
+      if (hashAuditRow(prevHash, row) !== row.hash) return bad('content does not match its hash');
       prevHash = row.hash;
       lastId = row.id;
       checked++;
@@ -102,12 +143,12 @@ export function toAuditJson(row: AuditRow) {
   };
 }
 
-/** Newest first; `cursor` is the id of the last entry of the previous page. */
-export async function listAudit(db: Db, opts: { cursor?: number; limit: number }) {
+/** Newest first; `cursor` is the id of the last entry of the previous page; `job_id` narrows to one job. */
+export async function listAudit(db: Db, opts: { cursor?: number; limit: number; job_id?: string }) {
   const rows = await db
     .select()
     .from(auditLog)
-    .where(opts.cursor ? lt(auditLog.id, opts.cursor) : undefined)
+    .where(and(opts.cursor ? lt(auditLog.id, opts.cursor) : undefined, opts.job_id ? eq(auditLog.jobId, opts.job_id) : undefined))
     .orderBy(desc(auditLog.id))
     .limit(opts.limit + 1);
   const page = rows.slice(0, opts.limit);

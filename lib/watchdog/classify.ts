@@ -26,27 +26,59 @@ export interface ClassifiableEvent {
 }
 
 const FETCH_PHASES: readonly Phase[] = ['context', 'progress', 'upload', 'complete'];
-const FETCH_ERROR_CODES = new Set(['INTERNAL_ERROR', 'FETCH_FAILED', 'HTTP_500', 'ECONNRESET_500']);
-const FETCH_PATTERNS = [
-  /TypeError:\s*fetch failed/i,
-  /\bINTERNAL_ERROR\b/,
-  /\bHTTP\/?[\d.]*\s+500\b/i,
-  /\bstatus(?:\s*code)?\s*[:=]?\s*500\b/i,
-  /\b500\s+(?:Internal Server Error|TypeError\b)/i,
-  /(?:^|\n)\s*500\s*(?:\n|$)/,
+
+/** error_code values that on their own mean "the console/API answered 500 or could not be fetched". */
+const FETCH_ERROR_CODES = new Set(['INTERNAL_ERROR', 'FETCH_FAILED', 'HTTP_500', 'HTTP500', 'E500', '500', 'INTERNAL_SERVER_ERROR']);
+
+/** Words that, right after a "500", show the number is a count or a size, not a status. */
+const NOT_A_STATUS = String.raw`(?!\s*(?:\/|%|files?\b|items?\b|records?\b|rows?\b|lines?\b|bytes?\b|[kmg]i?b\b|ms\b|s\b|sec|seconds?\b|minutes?\b|jobs?\b|chunks?\b|parts?\b|objects?\b|entries\b|tokens?\b|words?\b|chars?\b|characters?\b))`;
+
+/**
+ * What "shows HTTP 500 / TypeError: fetch failed / INTERNAL_ERROR" means in a helper's output.
+ * Each pattern needs a status context around the 500 (HTTP, status, code, "Internal Server
+ * Error", "responded with"), so counts and sizes ("uploaded 500 files", "500 ms") are not failures.
+ */
+const FETCH_PATTERNS: RegExp[] = [
+  /\bfetch failed\b/i,
+  /(?<![\w-])INTERNAL_ERROR(?!\w)/i,
+  /\bInternal Server Error\b/i,
+  new RegExp(String.raw`\bHTTP(?:\/\d(?:\.\d)?)?\s*(?:error|status(?:\s*code)?)?\s*[:#=]?\s*["']?500\b` + NOT_A_STATUS, 'i'),
+  new RegExp(String.raw`\bstatus(?:[ _-]?code)?["']?\s*[:=]?\s*["']?500\b` + NOT_A_STATUS, 'i'),
+  new RegExp(String.raw`["']?\b(?:code|error(?:[ _-]?code)?)["']?\s*[:=]\s*["']?500\b` + NOT_A_STATUS, 'i'),
+  new RegExp(String.raw`\berror\s+500\b` + NOT_A_STATUS, 'i'),
+  new RegExp(String.raw`\b(?:responded|answered|returned|replied|failed)\s+(?:with\s+)?(?:an?\s+)?(?:HTTP\s+)?(?:status\s+)?500\b` + NOT_A_STATUS, 'i'),
+  /\b500\s+(?:TypeError|Error)\b/,
 ];
 
-/** The helper's phase: as reported, or read off the command (`pls upload-files 42` → upload). */
+const PHASE_WORDS: Record<string, Phase> = {
+  doctor: 'doctor',
+  touch: 'touch',
+  claim: 'claim',
+  context: 'context',
+  progress: 'progress',
+  build: 'build',
+  upload: 'upload',
+  'upload-files': 'upload',
+  upload_files: 'upload',
+  complete: 'complete',
+};
+
+/**
+ * The helper's phase: as reported, or read off the command (`pls upload-files 42` → upload).
+ * The first phase word of the command counts, so `pls progress --message "claim done"` is progress.
+ */
 export function inferPhase(event: Pick<ClassifiableEvent, 'command' | 'phase'>): Phase | null {
   if (event.phase) return event.phase;
-  const words = event.command.toLowerCase().split(/[\s/]+/);
-  if (words.includes('upload-files') || words.includes('upload')) return 'upload';
-  for (const p of ['claim', 'context', 'progress', 'complete', 'touch', 'doctor', 'build'] as const) if (words.includes(p)) return p;
+  for (const word of event.command.toLowerCase().split(/[\s/'"=]+/)) {
+    if (!word || word.startsWith('-')) continue;
+    const phase = PHASE_WORDS[word];
+    if (phase) return phase;
+  }
   return null;
 }
 
-function isJson(text: string | null | undefined): boolean {
-  const t = (text ?? '').trim();
+function parsesAsJsonDocument(text: string): boolean {
+  const t = text.trim();
   if (!t || (t[0] !== '{' && t[0] !== '[')) return false;
   try {
     JSON.parse(t);
@@ -56,8 +88,20 @@ function isJson(text: string | null | undefined): boolean {
   }
 }
 
+/** Did the helper print JSON on stdout: the whole output, or (after log lines) its last line? */
+export function hasJsonOutput(text: string | null | undefined): boolean {
+  if (!text) return false;
+  if (parsesAsJsonDocument(text)) return true;
+  const lines = text.split('\n').filter((l) => l.trim());
+  return lines.length > 1 && parsesAsJsonDocument(lines[lines.length - 1]);
+}
+
 export function showsFetchFailure(output: string | null | undefined, errorCode: string | null | undefined): boolean {
-  if (errorCode && FETCH_ERROR_CODES.has(errorCode.toUpperCase())) return true;
+  if (errorCode) {
+    const code = errorCode.trim().toUpperCase().replace(/[\s-]+/g, '_');
+    if (FETCH_ERROR_CODES.has(code)) return true;
+    if (FETCH_PATTERNS.some((re) => re.test(errorCode))) return true;
+  }
   const text = output ?? '';
   return FETCH_PATTERNS.some((re) => re.test(text));
 }
@@ -66,9 +110,10 @@ export function showsFetchFailure(output: string | null | undefined, errorCode: 
 export function detectSignal(rules: Pick<RuleSet, 'rules'>, event: ClassifiableEvent): Signal | null {
   const phase = inferPhase(event);
   if (phase === 'claim') {
+    if (event.error_code?.trim().toUpperCase() === 'NO_OUTPUT_TIMEOUT') return 'claim_no_output';
     const timeoutMs = ruleParam(rules, 'claim_no_output', 'timeout_s') * 1000;
-    if (event.error_code?.toUpperCase() === 'NO_OUTPUT_TIMEOUT') return 'claim_no_output';
-    if ((event.duration_ms ?? 0) >= timeoutMs && !isJson(event.output)) return 'claim_no_output';
+    if (event.duration_ms != null && event.duration_ms >= timeoutMs && !hasJsonOutput(event.output)) return 'claim_no_output';
+    return null;
   }
   if (phase && FETCH_PHASES.includes(phase) && showsFetchFailure(event.output, event.error_code)) return 'fetch_failed';
   return null;
@@ -76,7 +121,8 @@ export function detectSignal(rules: Pick<RuleSet, 'rules'>, event: ClassifiableE
 
 /**
  * Classifies an event. `priorFailures` is how many earlier events of the same job, signal and
- * phase there were: within `max_retries` the repair is touch + retry; past it, escalation.
+ * phase there were: within `max_retries` the repair is touch + retry; past it, escalation
+ * (`notify_owner` for a silent claim, `needs_human` for a fetch that failed again).
  */
 export function classifyHelperEvent(rules: RuleSet, event: ClassifiableEvent, priorFailures: number): Classification {
   const signal = detectSignal(rules, event);

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { and, count, eq, ne } from 'drizzle-orm';
+import { and, count, eq, ne, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { helperEvents, repairActions } from '@/db/schema';
 import type { Phase, Signal } from '@/lib/schemas/common';
 import { HelperEventInput } from '@/lib/schemas/evidence';
 import { assertActsFor } from './access';
+import { auditCtx, storableText } from './audit';
 import { type Classification, classifyHelperEvent, inferPhase } from './classify';
 import type { Ctx } from './context';
 import { conflict, isWatchdogError, WatchdogError } from './errors';
@@ -15,6 +16,8 @@ import { getCurrentRules, type RuleSet } from './rules';
 import { telemetry } from './telemetry';
 
 type EventRow = typeof helperEvents.$inferSelect;
+
+const EVENT_LOCK = 7265012;
 
 export function toEventJson(row: EventRow) {
   return {
@@ -69,6 +72,11 @@ export async function ingestHelperEvent(ctx: Ctx, input: HelperEventInput, rules
     let prior = 0;
     const signalNow = classifyHelperEvent(ruleSet, input, 0).signal;
     if (signalNow) {
+      // Concurrent failures of one job, signal and phase are judged one after the other, so the
+      // one automatic retry is handed out once.
+      await tx.execute(sql`select pg_advisory_xact_lock(${EVENT_LOCK}, hashtext(${`${input.job_id}|${signalNow}|${phase ?? ''}`}))`);
+      const [again] = await tx.select().from(helperEvents).where(eq(helperEvents.id, input.id));
+      if (again) return replay(again, bodyHash);
       const [c] = await tx
         .select({ n: count() })
         .from(helperEvents)
@@ -91,7 +99,14 @@ export async function ingestHelperEvent(ctx: Ctx, input: HelperEventInput, rules
         signal: classification.signal,
         firstFailureAt: createdAt,
         evidenceEventIds: [input.id],
-        details: { phase, last_output_hash: input.output_hash, last_error_code: input.error_code ?? null },
+        details: {
+          phase,
+          last_event_id: input.id,
+          last_output_hash: input.output_hash,
+          last_error_code: input.error_code == null ? null : storableText(input.error_code),
+          failures: prior + 1,
+          ...(classification.escalated ? { escalated: classification.suggested_actions[0]?.escalation ?? 'notify_owner' } : {}),
+        },
         ruleVersion: ruleSet.version,
       });
       incidentId = inc.id;
@@ -102,12 +117,14 @@ export async function ingestHelperEvent(ctx: Ctx, input: HelperEventInput, rules
         id: input.id,
         jobId: input.job_id,
         workerId: input.worker_id,
-        command: input.command,
+        // output_hash stays the hash the worker computed over its raw output (verified above);
+        // the stored text has any NUL character replaced, which PostgreSQL cannot store.
+        command: storableText(input.command),
         phase,
         exitCode: input.exit_code,
-        output: input.output ?? null,
+        output: input.output == null ? null : storableText(input.output),
         outputHash: input.output_hash,
-        errorCode: input.error_code ?? null,
+        errorCode: input.error_code == null ? null : storableText(input.error_code),
         durationMs: input.duration_ms ?? null,
         createdAt,
         receivedAt: ctx.now,
@@ -145,6 +162,17 @@ export async function ingestHelperEvent(ctx: Ctx, input: HelperEventInput, rules
         jobId: input.job_id,
         payload: { signal: classification.signal, job_id: input.job_id, worker_id: input.worker_id, phase, incident_id: incidentId, event_id: input.id, output_hash: input.output_hash },
       });
+      await auditCtx(
+        ctx,
+        {
+          action: `escalation.${escalation}`,
+          target: input.id,
+          jobId: input.job_id,
+          outputHash: input.output_hash,
+          details: { signal: classification.signal, phase, failures: prior + 1, incident_id: incidentId, rule_version: ruleSet.version },
+        },
+        tx,
+      );
     }
     if (!classification.signal && input.exit_code === 0 && phase) {
       await resolveRecovered(tx, ctx.now, input.job_id, phase, input.id);

@@ -26,7 +26,8 @@ export async function openIncident(db: Db, now: Date, input: OpenIncidentInput):
             ${evidence}::jsonb, ${details}::jsonb, ${input.ruleVersion})
     on conflict (job_id, signal) where status = 'open'
     do update set evidence_event_ids = incidents.evidence_event_ids || excluded.evidence_event_ids,
-                  details = incidents.details || excluded.details
+                  details = incidents.details || excluded.details,
+                  first_failure_at = least(incidents.first_failure_at, excluded.first_failure_at)
     returning id, (xmax = 0) as created`);
   const row = rowsOf<{ id: string; created: boolean }>(res)[0];
   return { id: row.id, created: Boolean(row.created) };

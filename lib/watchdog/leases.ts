@@ -1,10 +1,12 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { jobLeases, leaseHistory, repairActions } from '@/db/schema';
+import { log } from '@/lib/log';
 import type { LeaseInput } from '@/lib/schemas/evidence';
 import { assertActsFor } from './access';
+import { appendAudit, auditCtx } from './audit';
 import type { Ctx } from './context';
-import { conflict, forbidden, notFound } from './errors';
+import { conflict, forbidden, isWatchdogError, notFound } from './errors';
 import { resolveIncidents } from './incidents';
 import { getCurrentRules, type RuleSet, ruleParam } from './rules';
 import { nudgeScheduler } from './scheduler-signal';
@@ -16,7 +18,6 @@ export interface Directive {
   action: 'heartbeat' | 'retry' | 'stop' | 'await_supervisor';
   reason: string;
 }
-
 
 export function riskLevel(lease: LeaseRow, rules: Pick<RuleSet, 'rules'>, now: Date): RiskLevel {
   if (lease.state === 'completed' || lease.state === 'released') return 'normal';
@@ -62,84 +63,145 @@ export async function recordLeaseHistory(db: Db, ctx: Ctx, lease: Pick<LeaseRow,
 }
 
 /**
+ * Pending release/reclaim requests of a job are about its holder at the time they were made. When
+ * the job changes hands (a new acquisition), completes, or a supervisor releases it directly, they
+ * are obsolete: they are closed (result failed, with the reason) so that a late approval can never
+ * fence off the new holder. Returns the ids closed.
+ */
+export async function closePendingRequests(tx: Db, jobId: string, reason: string, exceptId?: string): Promise<string[]> {
+  const rows = await tx
+    .update(repairActions)
+    .set({ result: 'failed', decisionNote: `obsolete: ${reason}` })
+    .where(
+      and(
+        eq(repairActions.jobId, jobId),
+        eq(repairActions.result, 'pending'),
+        inArray(repairActions.action, ['release', 'reclaim']),
+        exceptId ? ne(repairActions.id, exceptId) : undefined,
+      ),
+    )
+    .returning({ id: repairActions.id });
+  return rows.map((r) => r.id);
+}
+
+/** The lease-time incidents a live lease ends. */
+const LEASE_SIGNALS = ['lease_expired', 'lease_near_expiry', 'queue_stuck'] as const;
+
+/**
  * The heartbeat: acquires a free (new, released or expired) lease with fencing token + 1, or renews
- * the caller's own. Another worker's active lease → lease_conflict; an older token → stale_fencing_token.
+ * the caller's own. Another worker's active lease → lease_conflict; an older token → stale_fencing_token
+ * (audited: a fenced-off worker is evidence). An acquisition — a fencing token change — is audited,
+ * ends the job's lease incidents and closes release/reclaim requests about the previous holder.
  */
 export async function heartbeatLease(ctx: Ctx, jobId: string, input: LeaseInput) {
   assertActsFor(ctx.actor, input.worker_id);
   const rules = await getCurrentRules(ctx.db);
-  const result = await ctx.db.transaction(async (tx) => {
-    const inserted = await tx
-      .insert(jobLeases)
-      .values({
-        jobId,
-        workerId: input.worker_id,
-        fencingToken: 1,
-        leaseExpiresAt: input.lease_expires_at,
-        lastHeartbeatAt: ctx.now,
-        acquiredAt: ctx.now,
-        state: 'active',
-        updatedAt: ctx.now,
-      })
-      .onConflictDoNothing()
-      .returning();
-    if (inserted.length) {
-      await recordLeaseHistory(tx, ctx, inserted[0], 'acquired');
-      return { lease: inserted[0], event: 'acquired' as const };
-    }
-    const [lease] = await tx.select().from(jobLeases).where(eq(jobLeases.jobId, jobId)).for('update');
-    const token = input.fencing_token;
-    if (token !== undefined && token < lease.fencingToken) {
-      throw conflict('stale_fencing_token', `fencing token ${token} is older than the lease's ${lease.fencingToken}`, {
-        current_fencing_token: lease.fencingToken,
-        state: lease.state,
-      });
-    }
-    if (lease.state === 'completed') {
-      throw conflict('lease_conflict', `job ${jobId} is already completed`, { state: 'completed', worker_id: lease.workerId });
-    }
-    if (isHeld(lease, ctx.now)) {
-      if (lease.workerId !== input.worker_id) {
-        throw conflict('lease_conflict', `job ${jobId} is leased by another worker until ${lease.leaseExpiresAt.toISOString()}`, {
-          lease_expires_at: lease.leaseExpiresAt.toISOString(),
-        });
+  let result: { lease: LeaseRow; event: 'acquired' | 'renewed' };
+  try {
+    result = await ctx.db.transaction(async (tx) => {
+      const inserted = await tx
+        .insert(jobLeases)
+        .values({
+          jobId,
+          workerId: input.worker_id,
+          fencingToken: 1,
+          leaseExpiresAt: input.lease_expires_at,
+          lastHeartbeatAt: ctx.now,
+          acquiredAt: ctx.now,
+          state: 'active',
+          updatedAt: ctx.now,
+        })
+        .onConflictDoNothing()
+        .returning();
+      if (inserted.length) {
+        await recordLeaseHistory(tx, ctx, inserted[0], 'acquired');
+        await auditCtx(ctx, { action: 'lease.acquire', target: jobId, jobId, details: { worker_id: input.worker_id, fencing_token: 1, previous_fencing_token: null } }, tx);
+        return { lease: inserted[0], event: 'acquired' as const };
       }
-      if (token !== undefined && token !== lease.fencingToken) {
-        throw conflict('stale_fencing_token', `fencing token ${token} does not match the lease's ${lease.fencingToken}`, {
+      const [lease] = await tx.select().from(jobLeases).where(eq(jobLeases.jobId, jobId)).for('update');
+      const token = input.fencing_token;
+      if (token !== undefined && token < lease.fencingToken) {
+        throw conflict('stale_fencing_token', `fencing token ${token} is older than the lease's ${lease.fencingToken}`, {
           current_fencing_token: lease.fencingToken,
+          state: lease.state,
         });
       }
-      const [renewed] = await tx
+      if (lease.state === 'completed') {
+        throw conflict('lease_conflict', `job ${jobId} is already completed`, { state: 'completed', worker_id: lease.workerId });
+      }
+      if (isHeld(lease, ctx.now)) {
+        if (lease.workerId !== input.worker_id) {
+          throw conflict('lease_conflict', `job ${jobId} is leased by another worker until ${lease.leaseExpiresAt.toISOString()}`, {
+            lease_expires_at: lease.leaseExpiresAt.toISOString(),
+          });
+        }
+        if (token !== undefined && token !== lease.fencingToken) {
+          throw conflict('stale_fencing_token', `fencing token ${token} was never issued for job ${jobId} (the lease's is ${lease.fencingToken})`, {
+            current_fencing_token: lease.fencingToken,
+          });
+        }
+        const [renewed] = await tx
+          .update(jobLeases)
+          .set({ leaseExpiresAt: input.lease_expires_at, lastHeartbeatAt: ctx.now, sweepStage: 0, updatedAt: ctx.now })
+          .where(eq(jobLeases.jobId, jobId))
+          .returning();
+        return { lease: renewed, event: 'renewed' as const };
+      }
+      // Free: released, expired, or past its expiry. The caller acquires with the next token.
+      if (token !== undefined && token > lease.fencingToken) {
+        throw conflict('stale_fencing_token', `fencing token ${token} was never issued for job ${jobId}`, { current_fencing_token: lease.fencingToken });
+      }
+      const [acquired] = await tx
         .update(jobLeases)
-        .set({ leaseExpiresAt: input.lease_expires_at, lastHeartbeatAt: ctx.now, sweepStage: 0, updatedAt: ctx.now })
+        .set({
+          workerId: input.worker_id,
+          fencingToken: lease.fencingToken + 1,
+          leaseExpiresAt: input.lease_expires_at,
+          lastHeartbeatAt: ctx.now,
+          acquiredAt: ctx.now,
+          state: 'active',
+          readyForReclaim: false,
+          sweepStage: 0,
+          updatedAt: ctx.now,
+        })
         .where(eq(jobLeases.jobId, jobId))
         .returning();
-      return { lease: renewed, event: 'renewed' as const };
+      await recordLeaseHistory(tx, ctx, acquired, 'acquired');
+      // A live lease again: the lease-time incidents of this job are over.
+      const resolved = await resolveIncidents(tx, ctx.now, jobId, `lease acquired by ${input.worker_id} (token ${acquired.fencingToken})`, [...LEASE_SIGNALS]);
+      const closed = await closePendingRequests(tx, jobId, `lease acquired by ${input.worker_id} with token ${acquired.fencingToken} before a decision`);
+      await auditCtx(
+        ctx,
+        {
+          action: 'lease.acquire',
+          target: jobId,
+          jobId,
+          details: {
+            worker_id: input.worker_id,
+            fencing_token: acquired.fencingToken,
+            previous_fencing_token: lease.fencingToken,
+            previous_worker_id: lease.workerId,
+            previous_state: lease.state,
+            resolved_incident_ids: resolved,
+            closed_request_ids: closed,
+          },
+        },
+        tx,
+      );
+      return { lease: acquired, event: 'acquired' as const };
+    });
+  } catch (e) {
+    if (isWatchdogError(e) && e.code === 'stale_fencing_token') {
+      // A fenced-off worker is evidence; recording it must not turn the 409 into a 500.
+      await appendAudit(ctx.db, ctx.actor, ctx.now, {
+        action: 'lease.refused',
+        target: jobId,
+        jobId,
+        details: { code: e.code, worker_id: input.worker_id, fencing_token: input.fencing_token ?? null, ...(e.details as Record<string, unknown>) },
+      }).catch((err: unknown) => log.error({ err, jobId }, 'could not audit a refused heartbeat'));
     }
-    // Free: released, expired, or past its expiry. The caller acquires with the next token.
-    if (token !== undefined && token > lease.fencingToken) {
-      throw conflict('stale_fencing_token', `fencing token ${token} was never issued for job ${jobId}`, { current_fencing_token: lease.fencingToken });
-    }
-    const [acquired] = await tx
-      .update(jobLeases)
-      .set({
-        workerId: input.worker_id,
-        fencingToken: lease.fencingToken + 1,
-        leaseExpiresAt: input.lease_expires_at,
-        lastHeartbeatAt: ctx.now,
-        acquiredAt: ctx.now,
-        state: 'active',
-        readyForReclaim: false,
-        sweepStage: 0,
-        updatedAt: ctx.now,
-      })
-      .where(eq(jobLeases.jobId, jobId))
-      .returning();
-    await recordLeaseHistory(tx, ctx, acquired, 'acquired');
-    return { lease: acquired, event: 'acquired' as const };
-  });
-  // A live lease again: the lease-time incidents of this job are over.
-  await resolveIncidents(ctx.db, ctx.now, jobId, `lease ${result.event} by ${input.worker_id}`, ['lease_expired', 'lease_near_expiry']);
+    throw e;
+  }
   nudgeScheduler(result.lease.leaseExpiresAt);
   const directives = await directivesFor(ctx.db, result.lease, rules, ctx.now);
   return { lease: toLeaseJson(result.lease, rules, ctx.now), directives };
@@ -148,6 +210,11 @@ export async function heartbeatLease(ctx: Ctx, jobId: string, input: LeaseInput)
 /** What the watchdog wants from the holder now. */
 export async function directivesFor(db: Db, lease: LeaseRow, rules: RuleSet, now: Date): Promise<Directive[]> {
   const out: Directive[] = [];
+  if (lease.state === 'released') {
+    out.push({ action: 'stop', reason: `the lease was ${lease.readyForReclaim ? 'reclaimed' : 'released'} by a supervisor (fencing token now ${lease.fencingToken}): stop working on this job` });
+    return out;
+  }
+  if (lease.state === 'completed') return out;
   const risk = riskLevel(lease, rules, now);
   const left = Math.round((lease.leaseExpiresAt.getTime() - now.getTime()) / 1000);
   if (risk === 'near_expiry') out.push({ action: 'heartbeat', reason: `lease has ${left}s left (< ${ruleParam(rules, 'lease_near_expiry', 'within_s')}s): send a progress heartbeat` });
@@ -168,10 +235,16 @@ export async function getLease(ctx: Ctx, jobId: string) {
   return { lease: toLeaseJson(lease, rules, ctx.now), directives: await directivesFor(ctx.db, lease, rules, ctx.now) };
 }
 
-/** Releases a lease for a supervisor: state released, fencing token bumped so the old holder is fenced off. */
+/**
+ * Releases a lease for a supervisor: state released, fencing token bumped so the old holder is
+ * fenced off. A completed job cannot be released (409 lease_conflict); no lease: null.
+ */
 export async function releaseLease(tx: Db, ctx: Ctx, jobId: string, mode: 'release' | 'reclaim'): Promise<LeaseRow | null> {
   const [lease] = await tx.select().from(jobLeases).where(eq(jobLeases.jobId, jobId)).for('update');
-  if (!lease || lease.state === 'completed') return lease ?? null;
+  if (!lease) return null;
+  if (lease.state === 'completed') {
+    throw conflict('lease_conflict', `job ${jobId} is already completed: there is nothing to ${mode}`, { state: 'completed', worker_id: lease.workerId });
+  }
   const [released] = await tx
     .update(jobLeases)
     .set({ state: 'released', fencingToken: lease.fencingToken + 1, readyForReclaim: mode === 'reclaim', sweepStage: 0, updatedAt: ctx.now })

@@ -2,6 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { notifications } from '@/db/schema';
+import { storableJson } from './audit';
 
 export interface NotificationInput {
   kind: 'notify_owner' | 'needs_human' | 'supervisor_review';
@@ -9,7 +10,7 @@ export interface NotificationInput {
   payload: Record<string, unknown>;
 }
 
-const MAX_ATTEMPTS = 8;
+export const MAX_ATTEMPTS = 8;
 
 /** Queues an escalation in the same transaction as the change; delivery happens off the request path. */
 export async function enqueueNotification(db: Db, now: Date, n: NotificationInput) {
@@ -17,7 +18,7 @@ export async function enqueueNotification(db: Db, now: Date, n: NotificationInpu
     id: randomUUID(),
     kind: n.kind,
     jobId: n.jobId ?? null,
-    payload: n.payload,
+    payload: storableJson(n.payload),
     status: 'queued',
     nextAttemptAt: now,
     createdAt: now,
@@ -33,18 +34,30 @@ export interface DeliveryOptions {
   secret?: string;
   fetchImpl?: typeof fetch;
   batch?: number;
+  /** per-delivery timeout (default 10 s) */
+  timeoutMs?: number;
+  /** deliveries in flight at once (default 4) */
+  concurrency?: number;
+}
+
+/** Seconds to wait before attempt n + 1 after n failed attempts: 2^n s, capped at 10 min. */
+export function backoffSeconds(attempts: number): number {
+  return Math.min(600, 2 ** attempts);
 }
 
 /**
- * Delivers due notifications to the webhook, signed with HMAC-SHA256 (`X-Watchdog-Signature`
- * over "timestamp.body"). Failures back off exponentially (2^attempt s, capped at 10 min);
- * rows are claimed with SKIP LOCKED so several instances never send one twice.
+ * Delivers due notifications to the webhook, signed with HMAC-SHA256 (`X-Watchdog-Signature:
+ * sha256=<hex>` over "<X-Watchdog-Timestamp>.<body>"). Failures back off exponentially; after
+ * MAX_ATTEMPTS a notification is marked failed. Rows are claimed with SKIP LOCKED and leased for a
+ * minute, so several instances never send one at once and a crash mid-delivery retries later.
+ * Runs off the request path (the scheduler calls it); requests only enqueue.
  */
 export async function deliverDueNotifications(db: Db, now: Date, opts: DeliveryOptions = {}): Promise<{ sent: number; failed: number }> {
   const url = opts.url ?? process.env.WATCHDOG_WEBHOOK_URL;
   if (!url) return { sent: 0, failed: 0 };
   const secret = opts.secret ?? process.env.WATCHDOG_WEBHOOK_SECRET ?? '';
   const doFetch = opts.fetchImpl ?? fetch;
+  const timeoutMs = opts.timeoutMs ?? 10_000;
   let sent = 0;
   let failed = 0;
   const claimed = await db.transaction(async (tx) => {
@@ -56,7 +69,6 @@ export async function deliverDueNotifications(db: Db, now: Date, opts: DeliveryO
       .limit(opts.batch ?? 20)
       .for('update', { skipLocked: true });
     if (rows.length) {
-      // Lease the rows for a minute so a crash mid-delivery retries them later.
       await tx
         .update(notifications)
         .set({ nextAttemptAt: new Date(now.getTime() + 60_000) })
@@ -64,17 +76,24 @@ export async function deliverDueNotifications(db: Db, now: Date, opts: DeliveryO
     }
     return rows;
   });
-  for (const row of claimed) {
-    const body = JSON.stringify({ id: row.id, kind: row.kind, job_id: row.jobId, created_at: row.createdAt.toISOString(), payload: row.payload });
+  const deliver = async (row: (typeof claimed)[number]) => {
+    const body = JSON.stringify({ id: row.id, kind: row.kind, job_id: row.jobId, created_at: row.createdAt.toISOString(), attempt: row.attempts + 1, payload: row.payload });
     const timestamp = String(Math.floor(now.getTime() / 1000));
     let error: string | null = null;
     try {
       const res = await doFetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-watchdog-timestamp': timestamp, 'x-watchdog-signature': signWebhook(secret, timestamp, body), 'x-watchdog-delivery': row.id },
+        headers: {
+          'content-type': 'application/json',
+          'x-watchdog-timestamp': timestamp,
+          'x-watchdog-signature': signWebhook(secret, timestamp, body),
+          'x-watchdog-delivery': row.id,
+          'x-watchdog-event': row.kind,
+        },
         body,
-        signal: AbortSignal.timeout(10_000),
+        signal: AbortSignal.timeout(timeoutMs),
       });
+      await res.arrayBuffer().catch(() => undefined);
       if (!res.ok) error = `webhook answered ${res.status}`;
     } catch (e) {
       error = e instanceof Error ? e.message : String(e);
@@ -85,19 +104,29 @@ export async function deliverDueNotifications(db: Db, now: Date, opts: DeliveryO
       await db.update(notifications).set({ status: 'delivered', attempts, deliveredAt: now, lastError: null }).where(eq(notifications.id, row.id));
     } else {
       failed++;
-      const backoff = Math.min(600, 2 ** attempts) * 1000;
       await db
         .update(notifications)
-        .set({ status: attempts >= MAX_ATTEMPTS ? 'failed' : 'retrying', attempts, lastError: error.slice(0, 500), nextAttemptAt: new Date(now.getTime() + backoff) })
+        .set({
+          status: attempts >= MAX_ATTEMPTS ? 'failed' : 'retrying',
+          attempts,
+          lastError: error.slice(0, 500),
+          nextAttemptAt: new Date(now.getTime() + backoffSeconds(attempts) * 1000),
+        })
         .where(eq(notifications.id, row.id));
     }
-  }
+  };
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(opts.concurrency ?? 4, claimed.length) }, async () => {
+      while (next < claimed.length) await deliver(claimed[next++]);
+    }),
+  );
   return { sent, failed };
 }
 
 export async function nextNotificationDue(db: Db): Promise<Date | null> {
   const [row] = await db
-    .select({ at: sql<string | null>`min(${notifications.nextAttemptAt})` })
+    .select({ at: sql<string | Date | null>`min(${notifications.nextAttemptAt})` })
     .from(notifications)
     .where(inArray(notifications.status, ['queued', 'retrying']));
   return row?.at ? new Date(row.at) : null;

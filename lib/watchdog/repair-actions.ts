@@ -4,13 +4,13 @@ import type { Db } from '@/db/client';
 import { helperEvents, jobLeases, repairActions } from '@/db/schema';
 import type { DecisionInput, RepairActionInput } from '@/lib/schemas/evidence';
 import { assertJobAccess } from './access';
-import { auditCtx } from './audit';
+import { auditCtx, storableText } from './audit';
 import type { Ctx } from './context';
 import { conflict, forbidden, notFound } from './errors';
 import { canonicalJson, sha256Hex } from './hash';
 import { resolveIncidents } from './incidents';
 import { getCurrentRules } from './rules';
-import { releaseLease, toLeaseJson } from './leases';
+import { closePendingRequests, releaseLease, toLeaseJson } from './leases';
 import { enqueueNotification } from './notifications';
 
 export type RepairRow = typeof repairActions.$inferSelect;
@@ -41,18 +41,48 @@ export function toActionJson(row: RepairRow) {
 const SUPERVISED = new Set(['release', 'reclaim']);
 const AUDITED = new Set(['retry', 'release', 'reclaim']);
 
-/** The output hash that justifies an action: given, or that of its first evidence event. */
+/**
+ * The output hash that justifies an action: given, or that of its first evidence event, or — for
+ * the audited actions (retry, release, reclaim) — that of the job's latest event showing the
+ * trigger signal, else of the job's latest event.
+ */
 async function evidenceOutputHash(db: Db, input: RepairActionInput): Promise<string | null> {
   if (input.output_hash) return input.output_hash;
   const ids = input.evidence_event_ids ?? [];
-  if (!ids.length) return null;
-  const rows = await db.select({ id: helperEvents.id, hash: helperEvents.outputHash }).from(helperEvents).where(inArray(helperEvents.id, ids));
-  return rows.find((r) => r.id === ids[0])?.hash ?? rows[0]?.hash ?? null;
+  if (ids.length) {
+    const rows = await db.select({ id: helperEvents.id, hash: helperEvents.outputHash }).from(helperEvents).where(inArray(helperEvents.id, ids));
+    const hash = rows.find((r) => r.id === ids[0])?.hash ?? rows[0]?.hash;
+    if (hash) return hash;
+  }
+  if (!AUDITED.has(input.action)) return null;
+  return latestOutputHash(db, input.job_id, input.trigger);
+}
+
+/** The output hash of the job's latest helper event (of the given signal when there is one). */
+export async function latestOutputHash(db: Db, jobId: string, signal?: string | null): Promise<string | null> {
+  if (signal) {
+    const [bySignal] = await db
+      .select({ hash: helperEvents.outputHash })
+      .from(helperEvents)
+      .where(and(eq(helperEvents.jobId, jobId), eq(helperEvents.signal, signal)))
+      .orderBy(desc(helperEvents.createdAt))
+      .limit(1);
+    if (bySignal) return bySignal.hash;
+  }
+  const [latest] = await db.select({ hash: helperEvents.outputHash }).from(helperEvents).where(eq(helperEvents.jobId, jobId)).orderBy(desc(helperEvents.createdAt)).limit(1);
+  return latest?.hash ?? null;
+}
+
+/** Locks the job's lease row (when there is one). Every path that changes a lease and its requests takes the lease first. */
+async function lockLease(tx: Db, jobId: string) {
+  const [lease] = await tx.select().from(jobLeases).where(eq(jobLeases.jobId, jobId)).for('update');
+  return lease ?? null;
 }
 
 /**
  * Records a repair action. The authority must be the caller's own role; a worker's action is a
- * suggestion; release/reclaim from a worker or the system becomes one pending request per job.
+ * suggestion; release/reclaim from a worker or the system becomes one pending request per job;
+ * a supervisor's own release/reclaim takes effect at once.
  */
 export async function recordRepairAction(ctx: Ctx, input: RepairActionInput): Promise<{ status: 200 | 201; action: ReturnType<typeof toActionJson> }> {
   if (input.authority !== ctx.actor.role) throw forbidden(`authority ${input.authority} is not the caller's role (${ctx.actor.role})`);
@@ -60,10 +90,12 @@ export async function recordRepairAction(ctx: Ctx, input: RepairActionInput): Pr
   const bodyHash = sha256Hex(canonicalJson(input));
   const supervised = SUPERVISED.has(input.action);
   const requested = supervised && ctx.actor.role !== 'supervisor';
+  const immediate = supervised && !requested;
   const outputHash = await evidenceOutputHash(ctx.db, input);
   const id = input.id ?? randomUUID();
 
   return ctx.db.transaction(async (tx) => {
+    if (immediate) await lockLease(tx, input.job_id);
     if (input.id) {
       const [existing] = await tx.select().from(repairActions).where(eq(repairActions.id, input.id));
       if (existing) {
@@ -78,38 +110,49 @@ export async function recordRepairAction(ctx: Ctx, input: RepairActionInput): Pr
         .where(and(eq(repairActions.jobId, input.job_id), eq(repairActions.action, input.action), eq(repairActions.result, 'pending')));
       if (pending) return { status: 200 as const, action: toActionJson(pending) };
     }
+    let result: string | null = requested ? 'pending' : (input.result ?? (ctx.actor.role === 'worker' ? null : 'success'));
+    if (result === 'pending' && !requested) result = null;
     const values = {
       id,
       jobId: input.job_id,
-      trigger: input.trigger,
+      trigger: storableText(input.trigger),
       action: input.action,
       authority: input.authority,
-      result: requested ? 'pending' : (input.result ?? (ctx.actor.role === 'worker' ? null : 'success')),
+      result,
       suggestion: ctx.actor.role === 'worker' && !requested,
       evidenceEventIds: input.evidence_event_ids ?? [],
-      note: input.note ?? null,
+      note: input.note == null ? null : storableText(input.note),
       phase: input.phase ?? null,
       outputHash,
       requestedBy: ctx.actor.label,
       bodyHash,
       createdAt: ctx.now,
     };
-    if (values.result === 'pending' && !requested) values.result = null;
     const inserted = await tx.insert(repairActions).values(values).onConflictDoNothing().returning();
     if (!inserted.length) {
       // lost a race with an identical pending request or the same id: answer with the winner
-      const [winner] = await tx
-        .select()
-        .from(repairActions)
-        .where(input.id ? eq(repairActions.id, id) : and(eq(repairActions.jobId, input.job_id), eq(repairActions.action, input.action), eq(repairActions.result, 'pending')));
-      if (!winner) throw conflict('idempotency_conflict', 'the action could not be recorded; retry');
-      return { status: 200 as const, action: toActionJson(winner) };
+      const [sameId] = await tx.select().from(repairActions).where(eq(repairActions.id, id));
+      if (sameId) {
+        if (sameId.bodyHash !== bodyHash) throw conflict('idempotency_conflict', `repair action ${id} was already recorded with a different body`);
+        return { status: 200 as const, action: toActionJson(sameId) };
+      }
+      const [pending] = requested
+        ? await tx
+            .select()
+            .from(repairActions)
+            .where(and(eq(repairActions.jobId, input.job_id), eq(repairActions.action, input.action), eq(repairActions.result, 'pending')))
+        : [];
+      if (!pending) throw conflict('idempotency_conflict', 'the action could not be recorded; retry');
+      return { status: 200 as const, action: toActionJson(pending) };
     }
     let row = inserted[0];
-    if (supervised && !requested) {
+    let fencingToken: number | null = null;
+    if (immediate) {
       // A supervisor's own release/reclaim is its decision: it takes effect at once.
-      await releaseLease(tx, ctx, input.job_id, input.action as 'release' | 'reclaim');
+      const lease = await releaseLease(tx, ctx, input.job_id, input.action as 'release' | 'reclaim');
+      fencingToken = lease?.fencingToken ?? null;
       await resolveIncidents(tx, ctx.now, input.job_id, `${input.action} by ${ctx.actor.label}`, ['queue_stuck', 'lease_expired']);
+      await closePendingRequests(tx, input.job_id, `superseded by ${input.action} ${id} of ${ctx.actor.label}`, id);
       [row] = await tx
         .update(repairActions)
         .set({ decision: 'approve', decidedBy: ctx.actor.label, decidedAt: ctx.now, result: 'success' })
@@ -123,7 +166,17 @@ export async function recordRepairAction(ctx: Ctx, input: RepairActionInput): Pr
       await enqueueNotification(tx, ctx.now, { kind: 'notify_owner', jobId: input.job_id, payload: { action_id: id, job_id: input.job_id, trigger: input.trigger, note: input.note ?? null } });
     }
     if (AUDITED.has(input.action)) {
-      await auditCtx(ctx, { action: `repair.${input.action}${requested ? '.requested' : ''}`, target: id, jobId: input.job_id, outputHash, details: { trigger: input.trigger, authority: input.authority, result: row.result, evidence_event_ids: input.evidence_event_ids ?? [] } }, tx);
+      await auditCtx(
+        ctx,
+        {
+          action: `repair.${input.action}${requested ? '.requested' : ''}`,
+          target: id,
+          jobId: input.job_id,
+          outputHash,
+          details: { trigger: input.trigger, authority: input.authority, result: row.result, evidence_event_ids: input.evidence_event_ids ?? [], ...(immediate ? { fencing_token: fencingToken } : {}) },
+        },
+        tx,
+      );
     }
     return { status: 201 as const, action: toActionJson(row) };
   });
@@ -145,27 +198,35 @@ export async function listRepairActions(db: Db, q: { status: 'pending' | 'decide
 }
 
 /**
- * A supervisor's decision on a pending release/reclaim. Row-locked, so of two concurrent decisions
- * exactly one wins and the other gets already_decided. Approval fences the old holder off.
+ * A supervisor's decision on a pending release/reclaim. The job's lease row is locked first, then
+ * the action row, so of two concurrent decisions exactly one wins and the other gets
+ * already_decided. Approval fences the old holder off (state released, token + 1) and closes
+ * any other request about the same holder.
  */
 export async function decideRepairAction(ctx: Ctx, id: string, input: DecisionInput) {
   const rules = await getCurrentRules(ctx.db);
   return ctx.db.transaction(async (tx) => {
+    const [peek] = await tx.select({ jobId: repairActions.jobId }).from(repairActions).where(eq(repairActions.id, id));
+    if (!peek) throw notFound('repair action');
+    await lockLease(tx, peek.jobId);
     const [row] = await tx.select().from(repairActions).where(eq(repairActions.id, id)).for('update');
-    if (!row) throw notFound('repair action');
     if (row.decision || row.result !== 'pending') {
-      throw conflict('already_decided', row.decision ? `this ${row.action} was already ${row.decision}d by ${row.decidedBy}` : 'this action is not awaiting a decision', {
+      throw conflict('already_decided', row.decision ? `this ${row.action} was already ${row.decision}d by ${row.decidedBy}` : `this ${row.action} is not awaiting a decision${row.decisionNote ? ` (${row.decisionNote})` : ''}`, {
         decision: row.decision,
         decided_by: row.decidedBy,
         decided_at: row.decidedAt?.toISOString() ?? null,
+        result: row.result,
       });
     }
     const approve = input.decision === 'approve';
     const lease = approve ? await releaseLease(tx, ctx, row.jobId, row.action as 'release' | 'reclaim') : null;
-    if (approve) await resolveIncidents(tx, ctx.now, row.jobId, `${row.action} approved by ${ctx.actor.label}`, ['queue_stuck', 'lease_expired']);
+    if (approve) {
+      await resolveIncidents(tx, ctx.now, row.jobId, `${row.action} approved by ${ctx.actor.label}`, ['queue_stuck', 'lease_expired']);
+      await closePendingRequests(tx, row.jobId, `superseded by the approved ${row.action} ${id}`, id);
+    }
     const [decided] = await tx
       .update(repairActions)
-      .set({ decision: input.decision, decidedBy: ctx.actor.label, decidedAt: ctx.now, decisionNote: input.note ?? null, result: approve ? 'success' : 'failed' })
+      .set({ decision: input.decision, decidedBy: ctx.actor.label, decidedAt: ctx.now, decisionNote: input.note == null ? null : storableText(input.note), result: approve ? 'success' : 'failed' })
       .where(eq(repairActions.id, id))
       .returning();
     await auditCtx(
@@ -175,7 +236,7 @@ export async function decideRepairAction(ctx: Ctx, id: string, input: DecisionIn
         target: id,
         jobId: row.jobId,
         outputHash: row.outputHash,
-        details: { action: row.action, trigger: row.trigger, note: input.note ?? null, fencing_token: lease?.fencingToken ?? null },
+        details: { action: row.action, trigger: row.trigger, note: input.note ?? null, fencing_token: lease?.fencingToken ?? null, lease_state: lease?.state ?? null },
       },
       tx,
     );

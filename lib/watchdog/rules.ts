@@ -3,7 +3,7 @@ import type { Db } from '@/db/client';
 import { ruleSets } from '@/db/schema';
 import type { RuleInput } from '@/lib/schemas/admin';
 import { type Signal, signals } from '@/lib/schemas/common';
-import { auditCtx } from './audit';
+import { auditCtx, storableJson } from './audit';
 import type { Ctx } from './context';
 import { validationFailed } from './errors';
 import { defaultRules, primaryParam, type Rule, type RuleParams, type RuleSet } from './rule-defaults';
@@ -71,8 +71,13 @@ export function mergeRules(current: Rule[], input: RuleInput[]): Rule[] {
       params[key] = value;
     }
     const primary = primaryParam[signal];
-    const paramChanged = change.params?.[primary] !== undefined && change.params[primary] !== base.params[primary];
-    const threshold = paramChanged && change.threshold === base.threshold ? Number(params[primary]) : change.threshold;
+    const paramGiven = change.params?.[primary] !== undefined;
+    const paramChanged = paramGiven && change.params![primary] !== base.params[primary];
+    const thresholdChanged = change.threshold !== base.threshold;
+    if (paramChanged && thresholdChanged && change.params![primary] !== change.threshold) {
+      problems.push({ path: `rules.${idx}.params.${primary}`, message: `${primary} mirrors threshold: give one value (threshold ${change.threshold}, ${primary} ${String(change.params![primary])})` });
+    }
+    const threshold = paramChanged && !thresholdChanged ? (params[primary] as number) : change.threshold;
     params[primary] = threshold;
     for (const [key, value] of Object.entries(params)) {
       const bounds = paramBounds[key];
@@ -90,7 +95,7 @@ export function mergeRules(current: Rule[], input: RuleInput[]): Rule[] {
     };
   });
   if (problems.length) throw validationFailed(problems, 'rules are not valid');
-  return next;
+  return storableJson(next);
 }
 
 /** Owner PUT: a new version, the old ones kept, the change audited in the same transaction. */

@@ -23,26 +23,51 @@ for (const [addr, prefix] of [
   ['240.0.0.0', 4],
 ] as const) blocked.addSubnet(addr, prefix, 'ipv4');
 for (const [addr, prefix] of [
-  ['::', 128],
-  ['::1', 128],
+  ['::', 96], // unspecified, loopback and the deprecated IPv4-compatible form ::a.b.c.d
   ['fc00::', 7],
   ['fe80::', 10],
   ['fec0::', 10],
   ['ff00::', 8],
+  ['2001::', 32], // Teredo tunnels reach arbitrary IPv4 hosts
   ['2001:db8::', 32],
   ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48],
   ['100::', 64],
 ] as const) blocked.addSubnet(addr, prefix, 'ipv6');
 
+/** The 16 bytes of an IPv6 address (any textual form net.isIP accepts). */
+function ipv6Bytes(address: string): number[] | null {
+  let text = address.toLowerCase().split('%')[0];
+  const v4tail = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (v4tail) {
+    const parts = v4tail[1].split('.').map(Number);
+    text = text.slice(0, -v4tail[1].length) + `${((parts[0] << 8) | parts[1]).toString(16)}:${((parts[2] << 8) | parts[3]).toString(16)}`;
+  }
+  const [head, tail] = text.includes('::') ? text.split('::') : [text, null];
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = tail === null ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
+  if (groups.length !== 8) return null;
+  return groups.flatMap((g) => {
+    const n = parseInt(g || '0', 16);
+    return [n >> 8, n & 0xff];
+  });
+}
+
+/**
+ * Loopback, private, link-local, shared, reserved and multicast addresses, including IPv4
+ * addresses embedded in IPv6 (mapped ::ffff:a.b.c.d, 6to4 2002:AABB:CCDD::). Not an IP: blocked.
+ */
 export function isPrivateAddress(address: string): boolean {
   const family = net.isIP(address);
   if (family === 4) return blocked.check(address, 'ipv4');
-  if (family === 6) {
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-    if (mapped) return blocked.check(mapped[1], 'ipv4');
-    return blocked.check(address, 'ipv6');
-  }
-  return true;
+  if (family !== 6) return true;
+  const bytes = ipv6Bytes(address);
+  if (!bytes) return true;
+  const isMapped = bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
+  if (isMapped) return blocked.check(bytes.slice(12).join('.'), 'ipv4');
+  if (bytes[0] === 0x20 && bytes[1] === 0x02) return blocked.check(bytes.slice(2, 6).join('.'), 'ipv4');
+  return blocked.check(address.split('%')[0], 'ipv6');
 }
 
 export interface ProbeResult {
@@ -53,9 +78,15 @@ export interface ProbeResult {
 }
 
 export interface ProbeOptions {
+  /** reach loopback/private hosts too (default: WATCHDOG_ALLOW_PRIVATE_ARTIFACT_HOSTS=1) */
   allowPrivate?: boolean;
+  /** the vetting policy for every resolved address of every hop; overrides `allowPrivate` */
+  isBlocked?: (address: string) => boolean;
+  /** the whole probe, redirects included (default 10 s) */
   timeoutMs?: number;
   maxRedirects?: number;
+  /** name resolution (default: the system resolver) */
+  lookup?: (hostname: string) => Promise<{ address: string; family: number }[]>;
 }
 
 export function privateHostsAllowed(): boolean {
@@ -64,47 +95,74 @@ export function privateHostsAllowed(): boolean {
 
 class ProbeError extends Error {}
 
-/** Resolves a host and vets every address; the vetted address is the one connected to (no rebinding). */
-async function resolveVetted(hostname: string, allowPrivate: boolean): Promise<{ address: string; family: number }> {
+function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ProbeError(`timed out (${what})`)), Math.max(0, ms));
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+const systemLookup = (hostname: string) => dns.promises.lookup(hostname, { all: true, verbatim: true });
+
+/** Resolves a host and vets every address; the vetted address is the one connected to (no DNS rebinding). */
+async function resolveVetted(
+  hostname: string,
+  isBlocked: (address: string) => boolean,
+  lookup: NonNullable<ProbeOptions['lookup']>,
+  timeLeft: number,
+): Promise<{ address: string; family: number }> {
   const host = hostname.replace(/^\[|\]$/g, '');
   const literal = net.isIP(host);
-  const addrs = literal ? [{ address: host, family: literal }] : await dns.promises.lookup(host, { all: true, verbatim: true });
+  const addrs = literal ? [{ address: host, family: literal }] : await withDeadline(lookup(host), timeLeft, `resolving ${host}`);
   if (!addrs.length) throw new ProbeError(`${hostname} did not resolve`);
-  if (!allowPrivate) {
-    const bad = addrs.find((a) => isPrivateAddress(a.address));
-    if (bad) throw new ProbeError(`refused: ${hostname} resolves to a private, loopback or link-local address (${bad.address})`);
-  }
+  const bad = addrs.find((a) => isBlocked(a.address));
+  if (bad) throw new ProbeError(`refused: ${hostname} resolves to a private, loopback or link-local address (${bad.address})`);
   return addrs[0];
 }
 
+/** One GET to a vetted address; resolves on the response head, aborts at the deadline whatever the server does. */
 function requestOnce(url: URL, target: { address: string; family: number }, timeoutMs: number): Promise<{ status: number; location?: string }> {
   return new Promise((resolve, reject) => {
     const mod = url.protocol === 'https:' ? https : http;
+    let settled = false;
     const req = mod.request(
       url,
       {
         method: 'GET',
         headers: { 'user-agent': 'worker-watchdog-artifact-check/1', accept: '*/*' },
-        lookup: (_host, _opts, cb) => (cb as (e: null, a: string, f: number) => void)(null, target.address, target.family),
-        timeout: timeoutMs,
-      },
+        agent: false,
+        // Connect to the address vetted above, never to a second answer of the resolver.
+        lookup: (_host: string, opts: { all?: boolean }, cb: (...args: unknown[]) => void) => {
+          if (opts?.all) cb(null, [{ address: target.address, family: target.family }]);
+          else cb(null, target.address, target.family);
+        },
+      } as http.RequestOptions,
       (res) => {
+        settled = true;
+        clearTimeout(timer);
         resolve({ status: res.statusCode ?? 0, location: res.headers.location });
         res.destroy();
       },
     );
-    req.on('timeout', () => req.destroy(new ProbeError(`timed out after ${timeoutMs} ms`)));
-    req.on('error', reject);
+    const timer = setTimeout(() => req.destroy(new ProbeError(`timed out after ${timeoutMs} ms`)), Math.max(0, timeoutMs));
+    req.on('error', (e) => {
+      clearTimeout(timer);
+      if (!settled) reject(e);
+    });
     req.end();
   });
 }
 
 /**
  * Requests a URL the way an artifact check must: http/https only, redirects followed (≤ 5) with
- * every hop re-vetted, one overall timeout, private targets refused unless allowed.
+ * every hop's resolved addresses vetted again, one overall deadline (10 s), private targets refused
+ * unless allowed.
  */
 export async function probeUrl(raw: string, opts: ProbeOptions = {}): Promise<ProbeResult> {
   const allowPrivate = opts.allowPrivate ?? privateHostsAllowed();
+  const isBlocked = opts.isBlocked ?? (allowPrivate ? () => false : isPrivateAddress);
+  const lookup = opts.lookup ?? systemLookup;
   const maxRedirects = opts.maxRedirects ?? 5;
   const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
   let url: URL;
@@ -118,14 +176,18 @@ export async function probeUrl(raw: string, opts: ProbeOptions = {}): Promise<Pr
       return { status: null, finalUrl: url.href, redirects: hop, error: `refused: only http and https (got ${url.protocol})` };
     }
     if (url.username || url.password) return { status: null, finalUrl: url.href, redirects: hop, error: 'refused: credentials in URL' };
-    const left = deadline - Date.now();
-    if (left <= 0) return { status: null, finalUrl: url.href, redirects: hop, error: 'timed out' };
     try {
-      const target = await resolveVetted(url.hostname, allowPrivate);
+      const target = await resolveVetted(url.hostname, isBlocked, lookup, deadline - Date.now());
+      const left = deadline - Date.now();
+      if (left <= 0) throw new ProbeError('timed out');
       const res = await requestOnce(url, target, left);
       if (res.status >= 300 && res.status < 400 && res.location) {
         if (hop >= maxRedirects) return { status: res.status, finalUrl: url.href, redirects: hop, error: `more than ${maxRedirects} redirects` };
-        url = new URL(res.location, url);
+        try {
+          url = new URL(res.location, url);
+        } catch {
+          return { status: res.status, finalUrl: url.href, redirects: hop, error: 'redirect to an invalid URL' };
+        }
         continue;
       }
       return { status: res.status, finalUrl: url.href, redirects: hop };

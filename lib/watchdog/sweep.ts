@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, gt, lte, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '@/db/client';
-import { jobLeases, repairActions } from '@/db/schema';
+import { helperEvents, repairActions } from '@/db/schema';
 import type { Signal } from '@/lib/schemas/common';
+import { type AuditEntry, auditCtx } from './audit';
 import type { Ctx } from './context';
 import { openIncident } from './incidents';
-import { recordLeaseHistory } from './leases';
+import { type LeaseRow, recordLeaseHistory } from './leases';
 import { enqueueNotification } from './notifications';
 import { getCurrentRules, type RuleSet, ruleParam } from './rules';
 import { telemetry } from './telemetry';
@@ -17,66 +18,154 @@ export interface Finding {
   action_id?: string | null;
 }
 
-const SWEEP_LOCK = 7265004;
+export interface SweepResult {
+  swept_at: string;
+  findings: Finding[];
+  /** set when another sweeper held the leadership lock and this sweep stood down */
+  skipped?: boolean;
+}
+
+export interface SweepOptions {
+  /** stand down (instead of waiting) when another instance is sweeping — what the scheduler does */
+  skipIfBusy?: boolean;
+}
+
+export const SWEEP_LOCK = 7265004;
 const BATCH = 1000;
 
 /**
- * One watchdog sweep. Only due leases are read (range scans over (sweep_stage, lease_expires_at)),
- * so the cost grows with what is due, not with all leases. A transaction-scoped advisory lock makes
- * concurrent sweeps (N server instances) run one after the other; the partial unique indexes make
- * a duplicate incident or pending request impossible anyway.
+ * The sweep's lease statements, exported so a test can EXPLAIN exactly what runs. Each one is a
+ * range over the partial index job_leases_sweep_idx (sweep_stage, lease_expires_at) where
+ * state in ('active', 'expired'): the repeated `state in (...)` lets the planner match its predicate.
  */
-export async function runSweep(ctx: Ctx): Promise<{ swept_at: string; findings: Finding[] }> {
+export const sweepStatements = {
+  /** active leases with less than `withinMs` left */
+  nearExpiry: (now: Date, withinMs: number) => sql`
+    select job_id from job_leases
+    where state in ('active', 'expired') and sweep_stage = 0 and state = 'active'
+      and lease_expires_at > ${now.toISOString()} and lease_expires_at < ${new Date(now.getTime() + withinMs).toISOString()}
+    order by lease_expires_at
+    limit ${BATCH}`,
+  /** active leases past the cutoff → expired, stage 1 */
+  expire: (now: Date, cutoff: Date) => sql`
+    update job_leases set state = 'expired', sweep_stage = 1, updated_at = ${now.toISOString()}
+    where job_id in (
+      select job_id from job_leases
+      where state in ('active', 'expired') and sweep_stage = 0 and state = 'active' and lease_expires_at <= ${cutoff.toISOString()}
+      order by lease_expires_at
+      limit ${BATCH}
+      for update skip locked)
+    returning *`,
+  /** leases of one stage expired before the cutoff → stage 2 (queue stuck) */
+  markStuck: (now: Date, stage: 0 | 1, cutoff: Date) => sql`
+    update job_leases set sweep_stage = 2, updated_at = ${now.toISOString()}
+    where job_id in (
+      select job_id from job_leases
+      where state in ('active', 'expired') and sweep_stage = ${stage} and lease_expires_at < ${cutoff.toISOString()}
+      order by lease_expires_at
+      limit ${BATCH}
+      for update skip locked)
+    returning *`,
+  /** the earliest expiry per stage, and the earliest lease not yet in its near-expiry window */
+  deadlines: (now: Date, withinMs: number) => sql`
+    select
+      (select min(lease_expires_at) from job_leases where state in ('active', 'expired') and sweep_stage = 0
+         and lease_expires_at >= ${new Date(now.getTime() + withinMs).toISOString()}) as near_start,
+      (select min(lease_expires_at) from job_leases where state in ('active', 'expired') and sweep_stage = 0) as stage0,
+      (select min(lease_expires_at) from job_leases where state in ('active', 'expired') and sweep_stage = 1) as stage1`,
+};
+
+/** Raw lease rows (snake_case) → the drizzle row shape. */
+function toLeaseRow(r: Record<string, unknown>): LeaseRow {
+  const date = (v: unknown) => (v == null ? null : v instanceof Date ? v : new Date(String(v)));
+  return {
+    jobId: String(r.job_id),
+    workerId: String(r.worker_id),
+    fencingToken: Number(r.fencing_token),
+    leaseExpiresAt: date(r.lease_expires_at)!,
+    lastHeartbeatAt: date(r.last_heartbeat_at)!,
+    acquiredAt: date(r.acquired_at)!,
+    state: String(r.state),
+    readyForReclaim: Boolean(r.ready_for_reclaim),
+    sweepStage: Number(r.sweep_stage),
+    completedAt: date(r.completed_at),
+    completedArtifactCheckId: (r.completed_artifact_check_id as string | null) ?? null,
+    completedOutputHash: (r.completed_output_hash as string | null) ?? null,
+    updatedAt: date(r.updated_at)!,
+  };
+}
+
+/**
+ * One watchdog sweep. Only due leases are read: every query is a range scan of the partial index
+ * (sweep_stage, lease_expires_at) where state in ('active', 'expired'), so the cost grows with what
+ * is due, not with all leases. `sweep_stage` records how far a lease was escalated (0 none,
+ * 1 expired, 2 queue stuck), so a lease is never reported twice for the same stage.
+ * Leadership: a transaction-scoped advisory lock — concurrent sweeps (N instances, the scheduler
+ * and an HTTP sweep) run one after the other, or stand down with `skipIfBusy`; the partial unique
+ * indexes make a duplicate incident or pending request impossible anyway.
+ */
+export async function runSweep(ctx: Ctx, opts: SweepOptions = {}): Promise<SweepResult> {
   const started = performance.now();
   const rules = await getCurrentRules(ctx.db);
-  const findings = await ctx.db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(${SWEEP_LOCK})`);
+  const result = await ctx.db.transaction(async (tx) => {
+    if (opts.skipIfBusy) {
+      const res = await tx.execute(sql`select pg_try_advisory_xact_lock(${SWEEP_LOCK}) as leader`);
+      if (!rowsOf<{ leader: boolean }>(res)[0]?.leader) return null;
+    } else {
+      await tx.execute(sql`select pg_advisory_xact_lock(${SWEEP_LOCK})`);
+    }
+    const audits: AuditEntry[] = [];
     const out: Finding[] = [];
     out.push(...(await sweepNearExpiry(tx, ctx, rules)));
     out.push(...(await sweepExpired(tx, ctx, rules)));
-    out.push(...(await sweepStuck(tx, ctx, rules)));
+    out.push(...(await sweepStuck(tx, ctx, rules, audits)));
+    // The audit lock is the last lock a transaction takes.
+    for (const entry of audits) await auditCtx(ctx, entry, tx);
     return out;
   });
   telemetry().sweepDuration.observe((performance.now() - started) / 1000);
-  return { swept_at: ctx.now.toISOString(), findings };
+  if (result === null) return { swept_at: ctx.now.toISOString(), findings: [], skipped: true };
+  return { swept_at: ctx.now.toISOString(), findings: result };
 }
 
+/** Active leases with less than within_s left: the holder gets a heartbeat directive (no incident). */
 async function sweepNearExpiry(tx: Db, ctx: Ctx, rules: RuleSet): Promise<Finding[]> {
   const within = ruleParam(rules, 'lease_near_expiry', 'within_s') * 1000;
-  const rows = await tx
-    .select({ jobId: jobLeases.jobId })
-    .from(jobLeases)
-    .where(
-      and(
-        sql`${jobLeases.state} in ('active', 'expired')`,
-        eq(jobLeases.sweepStage, 0),
-        eq(jobLeases.state, 'active'),
-        gt(jobLeases.leaseExpiresAt, ctx.now),
-        lte(jobLeases.leaseExpiresAt, new Date(ctx.now.getTime() + within)),
-      ),
-    )
-    .limit(BATCH);
-  // A directive, not an incident: the heartbeat answer tells the holder to renew.
-  return rows.map((r) => ({ signal: 'lease_near_expiry' as const, job_id: r.jobId, incident_id: null }));
+  const res = await tx.execute(sweepStatements.nearExpiry(ctx.now, within));
+  return rowsOf<{ job_id: string }>(res).map((r) => ({ signal: 'lease_near_expiry' as const, job_id: r.job_id, incident_id: null }));
 }
 
+/** The job's latest helper event: the evidence a sweep finding points at. */
+async function lastEvent(tx: Db, jobId: string): Promise<{ id: string; outputHash: string } | null> {
+  const [row] = await tx
+    .select({ id: helperEvents.id, outputHash: helperEvents.outputHash })
+    .from(helperEvents)
+    .where(eq(helperEvents.jobId, jobId))
+    .orderBy(desc(helperEvents.createdAt))
+    .limit(1);
+  return row ?? null;
+}
+
+/** Active leases past lease_expires_at (+ grace_s): state expired, a lease_expired incident, mark_stuck. */
 async function sweepExpired(tx: Db, ctx: Ctx, rules: RuleSet): Promise<Finding[]> {
   const grace = ruleParam(rules, 'lease_expired', 'grace_s') * 1000;
-  const due = await tx
-    .update(jobLeases)
-    .set({ state: 'expired', sweepStage: 1, updatedAt: ctx.now })
-    .where(
-      sql`${jobLeases.jobId} in (select job_id from job_leases where state in ('active', 'expired') and sweep_stage = 0
-          and state = 'active' and lease_expires_at <= ${new Date(ctx.now.getTime() - grace).toISOString()} limit ${BATCH} for update skip locked)`,
-    )
-    .returning();
+  const cutoff = new Date(ctx.now.getTime() - grace);
+  const res = await tx.execute(sweepStatements.expire(ctx.now, cutoff));
+  const due = rowsOf<Record<string, unknown>>(res).map(toLeaseRow);
   const out: Finding[] = [];
   for (const lease of due) {
+    const event = await lastEvent(tx, lease.jobId);
     const inc = await openIncident(tx, ctx.now, {
       jobId: lease.jobId,
       signal: 'lease_expired',
       firstFailureAt: lease.leaseExpiresAt,
-      details: { worker_id: lease.workerId, fencing_token: lease.fencingToken, lease_expires_at: lease.leaseExpiresAt.toISOString(), last_heartbeat_at: lease.lastHeartbeatAt.toISOString() },
+      evidenceEventIds: event ? [event.id] : [],
+      details: {
+        worker_id: lease.workerId,
+        fencing_token: lease.fencingToken,
+        lease_expires_at: lease.leaseExpiresAt.toISOString(),
+        last_heartbeat_at: lease.lastHeartbeatAt.toISOString(),
+      },
       ruleVersion: rules.version,
     });
     const actionId = randomUUID();
@@ -87,7 +176,9 @@ async function sweepExpired(tx: Db, ctx: Ctx, rules: RuleSet): Promise<Finding[]
       action: 'mark_stuck',
       authority: 'system',
       result: 'success',
-      note: `lease of ${lease.workerId} expired at ${lease.leaseExpiresAt.toISOString()} without a heartbeat`,
+      evidenceEventIds: event ? [event.id] : [],
+      note: `lease of ${lease.workerId} (token ${lease.fencingToken}) expired at ${lease.leaseExpiresAt.toISOString()} without a heartbeat`,
+      outputHash: event?.outputHash ?? null,
       incidentId: inc.id,
       requestedBy: 'system:sweep',
       createdAt: ctx.now,
@@ -98,66 +189,96 @@ async function sweepExpired(tx: Db, ctx: Ctx, rules: RuleSet): Promise<Finding[]
   return out;
 }
 
-async function sweepStuck(tx: Db, ctx: Ctx, rules: RuleSet): Promise<Finding[]> {
+/**
+ * Not completed and now > lease_expires_at + grace_s: a queue_stuck incident and one pending
+ * reclaim request for a supervisor (none when a release/reclaim request is already pending).
+ */
+async function sweepStuck(tx: Db, ctx: Ctx, rules: RuleSet, audits: AuditEntry[]): Promise<Finding[]> {
   const grace = ruleParam(rules, 'queue_stuck', 'grace_s') * 1000;
-  const due = await tx
-    .update(jobLeases)
-    .set({ sweepStage: 2, updatedAt: ctx.now })
-    .where(
-      sql`${jobLeases.jobId} in (select job_id from job_leases where state in ('active', 'expired') and sweep_stage < 2
-          and lease_expires_at < ${new Date(ctx.now.getTime() - grace).toISOString()} limit ${BATCH} for update skip locked)`,
-    )
-    .returning();
+  const cutoff = new Date(ctx.now.getTime() - grace);
+  // A lease becomes stuck after it was marked expired (stage 1) earlier in this sweep or before.
+  // Stage-0 leases are taken only when the rules make "stuck" come before "expired": each
+  // statement of the sweep sees the rows committed when it starts (READ COMMITTED), so a lease
+  // written between the expiry pass and this one must wait for the next sweep's expiry pass rather
+  // than skip its lease_expired incident and mark_stuck.
+  const stages: (0 | 1)[] = ruleParam(rules, 'lease_expired', 'grace_s') > ruleParam(rules, 'queue_stuck', 'grace_s') ? [1, 0] : [1];
+  const due: LeaseRow[] = [];
+  for (const stage of stages) {
+    const res = await tx.execute(sweepStatements.markStuck(ctx.now, stage, cutoff));
+    due.push(...rowsOf<Record<string, unknown>>(res).map(toLeaseRow));
+  }
   const out: Finding[] = [];
   for (const lease of due) {
+    const event = await lastEvent(tx, lease.jobId);
     const inc = await openIncident(tx, ctx.now, {
       jobId: lease.jobId,
       signal: 'queue_stuck',
       firstFailureAt: new Date(lease.leaseExpiresAt.getTime() + grace),
+      evidenceEventIds: event ? [event.id] : [],
       details: { worker_id: lease.workerId, fencing_token: lease.fencingToken, lease_expires_at: lease.leaseExpiresAt.toISOString() },
       ruleVersion: rules.version,
     });
-    const [request] = await tx
-      .insert(repairActions)
-      .values({
-        id: randomUUID(),
-        jobId: lease.jobId,
-        trigger: 'queue_stuck',
-        action: 'reclaim',
-        authority: 'system',
-        result: 'pending',
-        note: `job still not completed ${Math.round((ctx.now.getTime() - lease.leaseExpiresAt.getTime()) / 1000)}s after its lease expired: reclaim it for another worker?`,
-        incidentId: inc.id,
-        requestedBy: 'system:sweep',
-        createdAt: ctx.now,
-      })
-      .onConflictDoNothing()
-      .returning({ id: repairActions.id });
-    if (request) {
-      await enqueueNotification(tx, ctx.now, { kind: 'supervisor_review', jobId: lease.jobId, payload: { action_id: request.id, action: 'reclaim', job_id: lease.jobId, trigger: 'queue_stuck', incident_id: inc.id } });
+    const [already] = await tx
+      .select({ id: repairActions.id })
+      .from(repairActions)
+      .where(and(eq(repairActions.jobId, lease.jobId), eq(repairActions.result, 'pending'), inArray(repairActions.action, ['release', 'reclaim'])))
+      .limit(1);
+    let requestId: string | null = already?.id ?? null;
+    if (!already) {
+      const [request] = await tx
+        .insert(repairActions)
+        .values({
+          id: randomUUID(),
+          jobId: lease.jobId,
+          trigger: 'queue_stuck',
+          action: 'reclaim',
+          authority: 'system',
+          result: 'pending',
+          evidenceEventIds: event ? [event.id] : [],
+          note: `job still not completed ${Math.round((ctx.now.getTime() - lease.leaseExpiresAt.getTime()) / 1000)}s after the lease of ${lease.workerId} (token ${lease.fencingToken}) expired: reclaim it for another worker?`,
+          outputHash: event?.outputHash ?? null,
+          incidentId: inc.id,
+          requestedBy: 'system:sweep',
+          createdAt: ctx.now,
+        })
+        .onConflictDoNothing()
+        .returning({ id: repairActions.id });
+      if (request) {
+        requestId = request.id;
+        await enqueueNotification(tx, ctx.now, {
+          kind: 'supervisor_review',
+          jobId: lease.jobId,
+          payload: { action_id: request.id, action: 'reclaim', job_id: lease.jobId, trigger: 'queue_stuck', incident_id: inc.id, worker_id: lease.workerId, fencing_token: lease.fencingToken },
+        });
+        audits.push({
+          action: 'repair.reclaim.requested',
+          target: request.id,
+          jobId: lease.jobId,
+          outputHash: event?.outputHash ?? null,
+          details: { trigger: 'queue_stuck', authority: 'system', result: 'pending', incident_id: inc.id, worker_id: lease.workerId, fencing_token: lease.fencingToken },
+        });
+      }
     }
-    out.push({ signal: 'queue_stuck', job_id: lease.jobId, incident_id: inc.id, action_id: request?.id ?? null });
+    out.push({ signal: 'queue_stuck', job_id: lease.jobId, incident_id: inc.id, action_id: requestId });
   }
   return out;
 }
 
-/** When the next lease deadline falls (the start of a near-expiry window, an expiry, a stuck grace end). */
+/**
+ * When the next lease deadline falls: the start of a near-expiry window, an expiry, the end of a
+ * stuck grace. Each part is one index lookup (the first entry of a (sweep_stage, lease_expires_at)
+ * range), so asking is cheap however many leases there are.
+ */
 export async function nextSweepDeadline(db: Db, now: Date): Promise<Date | null> {
   const rules = await getCurrentRules(db);
   const within = ruleParam(rules, 'lease_near_expiry', 'within_s') * 1000;
   const expiredGrace = ruleParam(rules, 'lease_expired', 'grace_s') * 1000;
   const stuckGrace = ruleParam(rules, 'queue_stuck', 'grace_s') * 1000;
-  const res = await db.execute(sql`
-    select
-      (select min(lease_expires_at) from job_leases where state in ('active', 'expired') and sweep_stage = 0 and state = 'active'
-         and lease_expires_at > ${new Date(now.getTime() + within).toISOString()}) as near_start,
-      (select min(lease_expires_at) from job_leases where state in ('active', 'expired') and sweep_stage = 0 and state = 'active') as expiry,
-      (select min(lease_expires_at) from job_leases where state in ('active', 'expired') and sweep_stage < 2) as stuck`);
-  const row = rowsOf<{ near_start: string | Date | null; expiry: string | Date | null; stuck: string | Date | null }>(res)[0];
+  const res = await db.execute(sweepStatements.deadlines(now, within));
+  const row = rowsOf<{ near_start: string | Date | null; stage0: string | Date | null; stage1: string | Date | null }>(res)[0];
   const candidates: number[] = [];
-  if (row.near_start) candidates.push(new Date(row.near_start).getTime() - within);
-  if (row.expiry) candidates.push(new Date(row.expiry).getTime() + expiredGrace);
-  if (row.stuck) candidates.push(new Date(row.stuck).getTime() + stuckGrace);
+  if (row?.near_start) candidates.push(new Date(row.near_start).getTime() - within + 1);
+  if (row?.stage0) candidates.push(new Date(row.stage0).getTime() + Math.min(expiredGrace, stuckGrace));
+  if (row?.stage1) candidates.push(new Date(row.stage1).getTime() + stuckGrace + 1);
   return candidates.length ? new Date(Math.min(...candidates)) : null;
 }
-
