@@ -9,6 +9,11 @@ export const Identifier = z
 export type Identifier = z.infer<typeof Identifier>;
 
 export const Uuid = z.uuid();
+
+/** PostgreSQL stores no U+0000 in text or jsonb: refuse it in the schema rather than fail in the database. */
+export const withoutNul = (s: string) => !s.includes('\u0000');
+export const withoutNulMessage = 'must not contain the NUL character (U+0000)';
+
 export const IsoDate = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 
 export const Phase = z.enum(['doctor', 'touch', 'claim', 'context', 'progress', 'build', 'upload', 'complete']);

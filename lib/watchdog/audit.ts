@@ -1,7 +1,7 @@
 import { asc, desc, gt, lt, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { auditLog } from '@/db/schema';
-import type { Actor, Ctx } from './context';
+import type { Ctx, Role } from './context';
 import { canonicalJson, sha256Hex } from './hash';
 
 export const GENESIS_HASH = 'sha256:' + '0'.repeat(64);
@@ -35,7 +35,7 @@ function hashAuditRow(prevHash: string, row: Omit<AuditRow, 'id' | 'hash' | 'pre
  * Appends one entry to the hash chain. Call it with the transaction that makes the change, so the
  * entry and the change commit together; a transaction-scoped advisory lock keeps appends ordered.
  */
-export async function appendAudit(db: Db, actor: Pick<Actor, 'label' | 'role'>, now: Date, entry: AuditEntry): Promise<AuditRow> {
+export async function appendAudit(db: Db, actor: { label: string; role: Role | null }, now: Date, entry: AuditEntry): Promise<AuditRow> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`);
     const [last] = await tx.select({ hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1);
