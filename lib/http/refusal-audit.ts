@@ -16,6 +16,8 @@ export interface Refusal {
   code: 'unauthenticated' | 'forbidden';
   requestId: string;
   address: string;
+  /** more about what was refused, e.g. the event ids of a batch */
+  details?: Record<string, unknown>;
 }
 
 function envNumber(name: string, fallback: number): number {
@@ -60,6 +62,7 @@ export class RefusalAuditor {
         code: refusal.code,
         request_id: refusal.requestId,
         address: refusal.address,
+        ...refusal.details,
       },
     });
   }

@@ -48,6 +48,8 @@ interface HandlerArgs<B, Q, P> {
   query: Infer<Q>;
   params: Infer<P>;
   req: NextRequest;
+  /** audits a refusal the handler answers inside a 2xx (e.g. forbidden elements of a batch) */
+  recordForbidden: (details: Record<string, unknown>) => Promise<void>;
 }
 
 /** zod issues → [{path, message, code}] for `details`. */
@@ -147,7 +149,7 @@ export function route<B extends z.ZodType | undefined = undefined, Q extends z.Z
       }
       return res;
     };
-    const refusal = (code: 'unauthenticated' | 'forbidden') => ({
+    const refusal = (code: 'unauthenticated' | 'forbidden', details?: Record<string, unknown>) => ({
       caller: actor?.label ?? caller,
       role: actor?.role ?? null,
       route: spec.name,
@@ -157,6 +159,7 @@ export function route<B extends z.ZodType | undefined = undefined, Q extends z.Z
       code,
       requestId: reqId,
       address,
+      details,
     });
     try {
       try {
@@ -198,7 +201,9 @@ export function route<B extends z.ZodType | undefined = undefined, Q extends z.Z
       if (spec.body) body = parseWith(spec.body, parseJson(await readBody(req), { allowNul: spec.allowNulInBody }), 'body');
       else assertDeclaredLength(req.headers);
       const ctx: Ctx = { db: database.db, actor: actor!, now: new Date() };
-      const result = await handler({ ctx, database, body: body as Infer<B>, query: query as Infer<Q>, params: params as Infer<P>, req });
+      const db = database.db;
+      const recordForbidden = (details: Record<string, unknown>) => refusalAuditor().record(db, refusal('forbidden', details));
+      const result = await handler({ ctx, database, body: body as Infer<B>, query: query as Infer<Q>, params: params as Infer<P>, req, recordForbidden });
       if (result instanceof Response) return finish(result);
       const r = result instanceof Reply ? result : new Reply(200, result);
       return finish(json(r.status, r.body, r.headers));
