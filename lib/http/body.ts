@@ -3,12 +3,43 @@ import { WatchdogError } from '@/lib/watchdog/errors';
 export const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_JSON_DEPTH = 64;
 
+const LINGER_BYTES = 16 * MAX_BODY_BYTES;
+const LINGER_MS = 5000;
+
 const tooLarge = () => new WatchdogError('payload_too_large', `request body is over 1 MiB (${MAX_BODY_BYTES} bytes)`);
 
-/** Refuses a body whose declared length is over the cap, before anything is read. */
-export function assertDeclaredLength(headers: Headers) {
-  const raw = headers.get('content-length');
-  if (raw !== null && /^\d+$/.test(raw.trim()) && Number(raw) > MAX_BODY_BYTES) throw tooLarge();
+/**
+ * After refusing a body, keep reading (and dropping) what the client is still sending for a short
+ * while, like a lingering close: closing at once makes many clients fail with EPIPE/ECONNRESET
+ * before they read the 413. Bounded in bytes and time, then the stream is cancelled.
+ */
+function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>) {
+  let dropped = 0;
+  const timer = setTimeout(() => void reader.cancel().catch(() => {}), LINGER_MS);
+  timer.unref?.();
+  void (async () => {
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        dropped += value.byteLength;
+        if (dropped > LINGER_BYTES) break;
+      }
+    } catch {
+      /* the client went away */
+    }
+    clearTimeout(timer);
+    await reader.cancel().catch(() => {});
+  })();
+}
+
+/** Refuses a body whose declared length is over the cap, before any of it is parsed. */
+export function assertDeclaredLength(req: Request) {
+  const raw = req.headers.get('content-length');
+  if (raw !== null && /^\d+$/.test(raw.trim()) && Number(raw) > MAX_BODY_BYTES) {
+    if (req.body && !req.bodyUsed) discardRest(req.body.getReader());
+    throw tooLarge();
+  }
 }
 
 /**
@@ -16,7 +47,7 @@ export function assertDeclaredLength(headers: Headers) {
  * chunked body or one whose Content-Length lies is refused as soon as it passes the cap.
  */
 export async function readBody(req: Request): Promise<string> {
-  assertDeclaredLength(req.headers);
+  assertDeclaredLength(req);
   if (!req.body) return '';
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -27,7 +58,7 @@ export async function readBody(req: Request): Promise<string> {
       if (done) break;
       size += value.byteLength;
       if (size > MAX_BODY_BYTES) {
-        await reader.cancel().catch(() => {});
+        discardRest(reader);
         throw tooLarge();
       }
       chunks.push(value);

@@ -14,7 +14,11 @@ export const Uuid = z.uuid();
 export const withoutNul = (s: string) => !s.includes('\u0000');
 export const withoutNulMessage = 'must not contain the NUL character (U+0000)';
 
-export const IsoDate = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
+/** An ISO-8601 time with offset, as a Date; year 0000 parses in JavaScript but PostgreSQL has no year 0. */
+export const IsoDate = z.iso
+  .datetime({ offset: true })
+  .transform((s) => new Date(s))
+  .refine((d) => d.getUTCFullYear() >= 1, 'the year must be 0001 or later');
 
 export const Phase = z.enum(['doctor', 'touch', 'claim', 'context', 'progress', 'build', 'upload', 'complete']);
 export type Phase = z.infer<typeof Phase>;
