@@ -88,5 +88,9 @@ describe.each(kinds)('rate limits and the audit bound on a dedicated %s server',
     expect(sprayIds.filter((id) => found.has(id))).toEqual(sprayIds.slice(0, 4));
     for (const id of sprayIds.slice(0, 4)) expect(found.get(id)).toMatchObject({ action: 'access.unauthenticated', actor_role: null, details: { address: sprayer, status: 401 } });
     expect(found.get(otherId)).toMatchObject({ action: 'access.unauthenticated', target: 'GET /incidents', details: { address: '198.51.100.9', unaudited_before: 4 } });
+
+    // a browser tab whose session is gone is not a guesser: no credentials from that address still get 401
+    const stale = await api(server, null, 'GET', '/api/watchdog/rules', undefined, { 'x-forwarded-for': sprayer, cookie: 'next-auth.session-token=expired' });
+    expect(stale.status).toBe(401);
   });
 });

@@ -81,19 +81,24 @@ describe.each(testServers())('next-auth session access to the API on $name', (se
     expect(browserFetch.status).toBe(200);
   });
 
-  it('lets an owner session change the rules only from its own origin, and audits the refusal', async () => {
+  it('lets an owner session manage tokens only from its own origin, and audits the refusal', async () => {
     const { jar } = await signIn(server, server.users.owner.email, server.users.owner.password);
-    const current = await session(jar, 'GET', '/api/watchdog/rules');
-    expect(current.status).toBe(200);
+    expect((await session(jar, 'GET', '/api/watchdog/tokens')).status).toBe(200);
+    const name = `session-${randomUUID().slice(0, 8)}`;
     const requestId = `session-${randomUUID()}`;
-    const refused = await session(jar, 'PUT', '/api/watchdog/rules', { rules: current.body.rules }, { 'x-request-id': requestId });
+    const refused = await session(jar, 'POST', '/api/watchdog/tokens', { role: 'system', name }, { 'x-request-id': requestId });
     expect(refused.status).toBe(403);
-    expect((await session(jar, 'GET', '/api/watchdog/rules')).body.version).toBe(current.body.version);
-    const ok = await session(jar, 'PUT', '/api/watchdog/rules', { rules: current.body.rules, note: 'session test: same rules' }, { origin: server.url });
-    expect(ok.status).toBe(200);
-    expect(ok.body.updated_by).toBe(`owner:${server.users.owner.email}`);
+    expect(refused.body.error.code).toBe('forbidden');
+    const names = () => session(jar, 'GET', '/api/watchdog/tokens').then((r) => r.body.tokens.map((t: { name: string }) => t.name));
+    expect(await names()).not.toContain(name);
+    const ok = await session(jar, 'POST', '/api/watchdog/tokens', { role: 'system', name }, { origin: server.url });
+    expect(ok.status).toBe(201);
+    expect(ok.body.token).toMatch(/^wdt_/);
+    expect(await names()).toContain(name);
+    const revoked = await session(jar, 'DELETE', `/api/watchdog/tokens/${ok.body.id}`, undefined, { origin: server.url });
+    expect(revoked.status).toBe(200);
     const audit = await findAuditByRequestIds(server, [requestId]);
-    expect(audit.get(requestId)).toMatchObject({ actor: `owner:${server.users.owner.email}`, action: 'access.forbidden', target: 'PUT /rules' });
+    expect(audit.get(requestId)).toMatchObject({ actor: `owner:${server.users.owner.email}`, actor_role: 'owner', action: 'access.forbidden', target: 'POST /tokens' });
   });
 
   it('gives no session for a wrong password, and a forged cookie is 401', async () => {

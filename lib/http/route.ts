@@ -123,7 +123,8 @@ function isDataException(e: unknown): boolean {
  * JSON, zod) → domain → errors in the API.md shape.
  *
  * - A failed authentication is answered 401 and audited within a per-address bound; an address that
- *   keeps failing gets 429 (only failed attempts count, so valid callers behind it are untouched).
+ *   keeps presenting unknown bearer tokens gets 429 (only failed attempts count, so valid callers
+ *   behind the same address are untouched).
  * - The per-credential rate limit comes before the permission check, so a caller hammering a
  *   forbidden route is slowed down too and cannot flood the audit log with 403s.
  * - Every 403 is audited with the caller and the route; unknown errors become a bare 500.
@@ -174,7 +175,8 @@ export function route<B extends z.ZodType | undefined = undefined, Q extends z.Z
         caller = auth.caller;
         actor = auth.actor;
         if (!actor) {
-          const wait = authFailureLimiter().take(address);
+          // only a presented bearer token can be a guess; a missing or expired session (a stale browser tab) is not
+          const wait = auth.kind === 'token' ? authFailureLimiter().take(address) : null;
           if (wait !== null) {
             refusalAuditor().countUnaudited();
             return finish(json(429, errorBody('rate_limited', 'too many failed authentications from this address'), { 'retry-after': String(wait) }));
