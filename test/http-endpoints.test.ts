@@ -227,6 +227,25 @@ describe.each(testServers())('endpoint behaviour over HTTP on $name', (server) =
     expect((await api(server, worker2, 'GET', `/api/watchdog/jobs/${job}`)).status).toBe(403);
   });
 
+  it('audit: GET ?job_id keeps one job\'s entries, pages with the cursor, and verify checks the chain', async () => {
+    const job = uniqueJob('ep-audit');
+    await lease(worker, job, { worker_id: 'w-1', lease_expires_at: inFuture(900) });
+    for (const action of ['retry', 'retry'] as const) {
+      const r = await api(server, system, 'POST', '/api/watchdog/repair-actions', { job_id: job, trigger: 'fetch_failed', action, authority: 'system', output_hash: hashOutput('x') });
+      expect(r.status).toBe(201);
+    }
+    const page1 = await api(server, supervisor, 'GET', `/api/watchdog/audit?job_id=${job}&limit=1`);
+    expect(page1.status).toBe(200);
+    expect(page1.body.entries).toHaveLength(1);
+    expect(page1.body.entries[0]).toMatchObject({ job_id: job, action: 'repair.retry', output_hash: hashOutput('x') });
+    const page2 = await api(server, supervisor, 'GET', `/api/watchdog/audit?job_id=${job}&limit=1&cursor=${page1.body.next_cursor}`);
+    expect(page2.body.entries).toEqual([expect.objectContaining({ job_id: job })]);
+    expect(page2.body.entries[0].id).toBeLessThan(page1.body.entries[0].id);
+    expect(page2.body.next_cursor).toBeNull();
+    const verify = await api(server, owner, 'GET', '/api/watchdog/audit/verify');
+    expect(verify.body).toMatchObject({ ok: true, checked: expect.any(Number) });
+  });
+
   it('rules: v1 holds the six default signals; an owner PUT makes a new version', async () => {
     const versions = await api(server, worker, 'GET', '/api/watchdog/rules/versions');
     const v1 = versions.body.versions.find((v: { version: number }) => v.version === 1);

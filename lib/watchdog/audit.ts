@@ -1,4 +1,4 @@
-import { asc, desc, gt, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { auditLog } from '@/db/schema';
 import type { Ctx, Role } from './context';
@@ -102,12 +102,12 @@ export function toAuditJson(row: AuditRow) {
   };
 }
 
-/** Newest first; `cursor` is the id of the last entry of the previous page. */
-export async function listAudit(db: Db, opts: { cursor?: number; limit: number }) {
+/** Newest first; `cursor` is the id of the last entry of the previous page; `job_id` keeps one job's entries. */
+export async function listAudit(db: Db, opts: { cursor?: number; limit: number; job_id?: string }) {
   const rows = await db
     .select()
     .from(auditLog)
-    .where(opts.cursor ? lt(auditLog.id, opts.cursor) : undefined)
+    .where(and(opts.cursor ? lt(auditLog.id, opts.cursor) : undefined, opts.job_id ? eq(auditLog.jobId, opts.job_id) : undefined))
     .orderBy(desc(auditLog.id))
     .limit(opts.limit + 1);
   const page = rows.slice(0, opts.limit);
