@@ -4,40 +4,39 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_JSON_DEPTH = 64;
 
 const LINGER_BYTES = 16 * MAX_BODY_BYTES;
-const LINGER_MS = 5000;
+const LINGER_MS = 3000;
 
 const tooLarge = () => new WatchdogError('payload_too_large', `request body is over 1 MiB (${MAX_BODY_BYTES} bytes)`);
 
 /**
- * After refusing a body, keep reading (and dropping) what the client is still sending for a short
- * while, like a lingering close: closing at once makes many clients fail with EPIPE/ECONNRESET
- * before they read the 413. Bounded in bytes and time, then the stream is cancelled.
+ * Before answering 413, read (and drop) what the client is still sending, bounded in bytes and time,
+ * then cancel. Answering while the client is still writing makes the server close the connection
+ * under it, and many clients then fail with EPIPE/ECONNRESET without ever reading the 413.
  */
-function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>) {
+async function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
   let dropped = 0;
   const timer = setTimeout(() => void reader.cancel().catch(() => {}), LINGER_MS);
-  timer.unref?.();
-  void (async () => {
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        dropped += value.byteLength;
-        if (dropped > LINGER_BYTES) break;
-      }
-    } catch {
-      /* the client went away */
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      dropped += value.byteLength;
+      if (dropped > LINGER_BYTES) break;
     }
+  } catch {
+    /* the client went away, or the time ran out */
+  } finally {
     clearTimeout(timer);
     await reader.cancel().catch(() => {});
-  })();
+  }
 }
 
 /** Refuses a body whose declared length is over the cap, before any of it is parsed. */
-export function assertDeclaredLength(req: Request) {
+export async function assertDeclaredLength(req: Request): Promise<void> {
   const raw = req.headers.get('content-length');
   if (raw !== null && /^\d+$/.test(raw.trim()) && Number(raw) > MAX_BODY_BYTES) {
-    if (req.body && !req.bodyUsed) discardRest(req.body.getReader());
+    // a body we could drop quickly is dropped first; a bigger one is refused at once
+    if (req.body && !req.bodyUsed && Number(raw) <= LINGER_BYTES) await discardRest(req.body.getReader());
     throw tooLarge();
   }
 }
@@ -47,7 +46,7 @@ export function assertDeclaredLength(req: Request) {
  * chunked body or one whose Content-Length lies is refused as soon as it passes the cap.
  */
 export async function readBody(req: Request): Promise<string> {
-  assertDeclaredLength(req);
+  await assertDeclaredLength(req);
   if (!req.body) return '';
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -58,7 +57,7 @@ export async function readBody(req: Request): Promise<string> {
       if (done) break;
       size += value.byteLength;
       if (size > MAX_BODY_BYTES) {
-        discardRest(reader);
+        await discardRest(reader);
         throw tooLarge();
       }
       chunks.push(value);

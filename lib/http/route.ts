@@ -201,7 +201,7 @@ export function route<B extends z.ZodType | undefined = undefined, Q extends z.Z
       const query = spec.query ? parseQuery(spec.query, queryObject(req)) : undefined;
       let body: unknown;
       if (spec.body) body = parseWith(spec.body, parseJson(await readBody(req), { allowNul: spec.allowNulInBody }), 'body');
-      else assertDeclaredLength(req);
+      else await assertDeclaredLength(req);
       const ctx: Ctx = { db: database.db, actor: actor!, now: new Date() };
       const db = database.db;
       const recordForbidden = (details: Record<string, unknown>) => refusalAuditor().record(db, refusal('forbidden', details));
