@@ -3,7 +3,7 @@ import { executeAdminCommand } from '@/lib/watchdog/admin';
 import { cliActor } from '@/lib/watchdog/context';
 import { isWatchdogError } from '@/lib/watchdog/errors';
 import { prepareDatabase } from '@/lib/watchdog/runtime';
-import { CliError } from './args';
+import { CliError, type ParsedArgs } from './args';
 
 /**
  * Runs an administration command: through the live server when it holds the embedded database
@@ -34,9 +34,22 @@ export async function runAdminCommand(command: string, args: Record<string, unkn
   }
 }
 
+/** One line: the message and each field problem, with field paths as the user typed them. */
 function formatError(message: string, details: unknown): string {
   if (Array.isArray(details) && details.length) {
-    return `${message}: ${details.map((d: { path?: string; message?: string }) => `${d.path ? d.path + ': ' : ''}${d.message}`).join('; ')}`;
+    const fields = details.map((d: { path?: string; message?: string }) => {
+      const field = (d.path ?? '').replace(/^args\.?/, '').replace(/_/g, '-');
+      return `${field ? `--${field}: ` : ''}${d.message}`;
+    });
+    return `${message}: ${fields.join('; ')}`;
   }
   return message;
+}
+
+/** A typo in an option must not be ignored silently: unknown options and stray arguments are usage errors (exit 2). */
+export function assertKnownArgs(args: ParsedArgs, known: readonly string[], positionals = 0, usage = '') {
+  const unknown = Object.keys(args.flags).filter((f) => !known.includes(f));
+  if (unknown.length) throw new CliError(`unknown option ${unknown.map((f) => `--${f}`).join(', ')}${usage ? `; ${usage}` : ''}`);
+  if (args.positional.length > positionals) throw new CliError(`unexpected argument "${args.positional[positionals]}"${usage ? `; ${usage}` : ''}`);
+  if (args.rest.length) throw new CliError(`unexpected arguments after --${usage ? `; ${usage}` : ''}`);
 }

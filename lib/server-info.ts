@@ -51,13 +51,24 @@ export function checkAdminSecret(presented: string | null): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** The live server holding the embedded database, if any. */
-export function readLiveServerInfo(): ServerInfo | null {
+/** Is there a process with this pid? EPERM means there is one, run by another user. */
+function processExists(pid: number): boolean {
   try {
-    const info = JSON.parse(fs.readFileSync(serverInfoPath(), 'utf8')) as ServerInfo;
-    process.kill(info.pid, 0);
-    return info;
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The live server holding the embedded database, if any (a server.json left by a killed server is ignored). */
+export function readLiveServerInfo(): ServerInfo | null {
+  let info: ServerInfo;
+  try {
+    info = JSON.parse(fs.readFileSync(serverInfoPath(), 'utf8')) as ServerInfo;
   } catch {
     return null;
   }
+  if (!Number.isInteger(info?.pid) || !Number.isInteger(info?.port) || typeof info?.secret !== 'string') return null;
+  return processExists(info.pid) ? info : null;
 }

@@ -1,9 +1,14 @@
 import { readLiveServerInfo } from '@/lib/server-info';
 import { prepareDatabase } from '@/lib/watchdog/runtime';
+import { parseArgs } from '../args';
+import { assertKnownArgs } from '../admin-client';
 
-export async function main(): Promise<number> {
-  if (!process.env.DATABASE_URL && readLiveServerInfo()) {
-    process.stdout.write('the running server applied the migrations at start\n');
+/** Applies all migrations (and the version-1 rules). A live server on the embedded database did so at its start. */
+export async function main(argv: string[] = []): Promise<number> {
+  assertKnownArgs(parseArgs(argv), [], 0, 'usage: watchdog migrate');
+  const live = process.env.DATABASE_URL ? null : readLiveServerInfo();
+  if (live) {
+    process.stdout.write(`the running server (pid ${live.pid}) holds the embedded database and applied the migrations at its start\n`);
     return 0;
   }
   const database = await prepareDatabase();

@@ -1,6 +1,9 @@
 import { CliError, optionalFlag, parseArgs, requireFlag } from '../args';
-import { runAdminCommand } from '../admin-client';
+import { assertKnownArgs, runAdminCommand } from '../admin-client';
 
+const usage = 'usage: watchdog user create --email E --role supervisor|owner [--password P]   (password from stdin otherwise)';
+
+/** The password from stdin: the whole input without its final newline. */
 async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) throw new CliError('give the password with --password or on stdin');
   const chunks: Buffer[] = [];
@@ -10,12 +13,15 @@ async function readStdin(): Promise<string> {
 
 export async function main(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  if (sub !== 'create') throw new CliError('usage: watchdog user create --email E --role supervisor|owner [--password P]');
+  if (sub !== 'create') throw new CliError(usage);
   const args = parseArgs(rest);
+  assertKnownArgs(args, ['email', 'role', 'password'], 0, usage);
   const email = requireFlag(args, 'email');
   const role = requireFlag(args, 'role');
   if (role !== 'supervisor' && role !== 'owner') throw new CliError('--role must be supervisor or owner');
   const password = optionalFlag(args, 'password') ?? (await readStdin());
+  if (!password) throw new CliError('the password is empty: give it with --password or on stdin');
+  if (password.length < 8) throw new CliError('the password must have at least 8 characters');
   const user = (await runAdminCommand('user.create', { email, role, password })) as { id: string; email: string; role: string };
   process.stdout.write(`created ${user.role} ${user.email} (${user.id})\n`);
   return 0;

@@ -1,12 +1,18 @@
 import type { NextAuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
-import { appendAudit } from '@/lib/watchdog/audit';
+import { authFailureLimiter } from '@/lib/http/rate-limit';
+import { refusalAuditor } from '@/lib/http/refusal-audit';
+import { clientAddress } from '@/lib/http/request-info';
 import { getRuntimeDatabase } from '@/lib/watchdog/runtime';
 import { verifyUserCredentials } from '@/lib/watchdog/users';
 
 const secure = (process.env.NEXTAUTH_URL ?? '').startsWith('https://');
 
-/** next-auth: credentials over the `users` table, JWT sessions carrying the role. */
+/**
+ * next-auth: credentials over the `users` table, JWT sessions carrying the user id (the role is
+ * read from the database on every API call, so a changed or removed user takes effect at once).
+ * Session cookie: httpOnly, SameSite=Lax, Secure behind https (next-auth's defaults).
+ */
 export const authOptions: NextAuthOptions = {
   secret: process.env.NEXTAUTH_SECRET,
   session: { strategy: 'jwt', maxAge: 8 * 3600 },
@@ -16,17 +22,21 @@ export const authOptions: NextAuthOptions = {
     CredentialsProvider({
       name: 'Email',
       credentials: { email: { label: 'Email', type: 'email' }, password: { label: 'Password', type: 'password' } },
-      async authorize(credentials) {
+      async authorize(credentials, req) {
         const email = String(credentials?.email ?? '').slice(0, 200);
         const password = String(credentials?.password ?? '').slice(0, 200);
         if (!email || !password) return null;
+        const address = clientAddress(req?.headers);
+        // An address that keeps failing is refused before the (deliberately slow) password check.
+        if (authFailureLimiter().peek(address) !== null) {
+          refusalAuditor().countUnaudited();
+          return null;
+        }
         const { db } = await getRuntimeDatabase();
         const user = await verifyUserCredentials(db, email, password);
         if (!user) {
-          await appendAudit(db, { label: `anonymous:${email}`, role: 'supervisor' }, new Date(), {
-            action: 'login.refused',
-            details: { email, status: 401 },
-          }).catch(() => {});
+          authFailureLimiter().take(address);
+          await refusalAuditor().recordLoginRefusal(db, email, address);
           return null;
         }
         return { id: user.id, email: user.email, role: user.role } as never;

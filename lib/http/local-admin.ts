@@ -5,17 +5,14 @@ import { executeAdminCommand } from '@/lib/watchdog/admin';
 import { cliActor } from '@/lib/watchdog/context';
 import { isWatchdogError } from '@/lib/watchdog/errors';
 import { getRuntimeDatabase } from '@/lib/watchdog/runtime';
-import { errorBody } from './route';
+import { parseJson, readBody } from './body';
+import { errorBody } from './respond';
 
+/** The CLI's channel into a server that holds the embedded database; the secret comes from server.json. */
 export async function runLocalAdmin(req: NextRequest): Promise<{ status: number; body: unknown }> {
   if (!checkAdminSecret(req.headers.get('x-watchdog-admin'))) return { status: 401, body: errorBody('unauthenticated', 'local admin secret required') };
-  let input: unknown;
   try {
-    input = JSON.parse(await req.text());
-  } catch {
-    return { status: 400, body: errorBody('invalid_json', 'request body is not valid JSON') };
-  }
-  try {
+    const input = parseJson(await readBody(req));
     const { db } = await getRuntimeDatabase();
     return { status: 200, body: { result: await executeAdminCommand({ db, actor: cliActor, now: new Date() }, input) } };
   } catch (e) {

@@ -1,19 +1,21 @@
-import { randomUUID } from 'node:crypto';
 import type { NextRequest } from 'next/server';
 import type { z } from 'zod';
 import type { Database } from '@/db/client';
 import { authenticateRequest } from '@/lib/auth/authenticate';
 import { isAllowed, type Permission } from '@/lib/auth/permissions';
 import { log } from '@/lib/log';
-import { appendAudit } from '@/lib/watchdog/audit';
 import type { Actor, Ctx } from '@/lib/watchdog/context';
-import { type ErrorCode, errorStatus, isWatchdogError, WatchdogError } from '@/lib/watchdog/errors';
+import { isWatchdogError, WatchdogError } from '@/lib/watchdog/errors';
 import { getRuntimeDatabase } from '@/lib/watchdog/runtime';
 import { telemetry } from '@/lib/watchdog/telemetry';
-import { rateLimiter } from './rate-limit';
+import { assertDeclaredLength, parseJson, readBody } from './body';
+import { authFailureLimiter, rateLimiter } from './rate-limit';
+import { refusalAuditor } from './refusal-audit';
+import { clientAddress, requestId } from './request-info';
+import { errorBody, errorResponse, json } from './respond';
 
-export const MAX_BODY_BYTES = 1024 * 1024;
-const MAX_JSON_DEPTH = 64;
+export { MAX_BODY_BYTES } from './body';
+export { errorBody, errorResponse } from './respond';
 
 /** What a handler may return: a body (200) or an explicit status, body and headers. */
 export class Reply {
@@ -30,11 +32,13 @@ type Infer<S> = S extends z.ZodType ? z.output<S> : undefined;
 interface RouteSpec<B, Q, P> {
   /** the permission-table verb this route needs; 'public' skips authentication */
   permission: Permission | 'public';
-  /** a name for metrics and the audit log, e.g. "POST /api/watchdog/helper-events" */
+  /** a name for metrics and the audit log, e.g. "POST /helper-events" */
   name: string;
   body?: B;
   query?: Q;
   params?: P;
+  /** leave U+0000 inside body strings to the body schema (for batches whose elements are judged one by one) */
+  allowNulInBody?: boolean;
 }
 
 interface HandlerArgs<B, Q, P> {
@@ -44,71 +48,11 @@ interface HandlerArgs<B, Q, P> {
   query: Infer<Q>;
   params: Infer<P>;
   req: NextRequest;
+  /** audits a refusal the handler answers inside a 2xx (e.g. forbidden elements of a batch) */
+  recordForbidden: (details: Record<string, unknown>) => Promise<void>;
 }
 
-export function errorBody(code: ErrorCode | string, message: string, details?: unknown) {
-  return { error: details === undefined ? { code, message } : { code, message, details } };
-}
-
-function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(status === 204 ? null : JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
-  });
-}
-
-export function errorResponse(e: WatchdogError, headers?: Record<string, string>): Response {
-  return json(e.status, errorBody(e.code, e.message, e.details), headers);
-}
-
-/** Reads the body with a hard 1 MiB cap, refusing before parsing. */
-async function readBody(req: NextRequest): Promise<string> {
-  const declared = Number(req.headers.get('content-length') ?? NaN);
-  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) throw new WatchdogError('payload_too_large', 'request body is over 1 MiB');
-  if (!req.body) return '';
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel().catch(() => {});
-      throw new WatchdogError('payload_too_large', 'request body is over 1 MiB');
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function jsonDepth(value: unknown): number {
-  let max = 0;
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length) {
-    const [v, d] = stack.pop()!;
-    if (v && typeof v === 'object') {
-      if (d > max) max = d;
-      if (max > MAX_JSON_DEPTH) return max;
-      for (const child of Object.values(v as object)) stack.push([child, d + 1]);
-    }
-  }
-  return max;
-}
-
-function parseJson(text: string): unknown {
-  if (!text.trim()) throw new WatchdogError('invalid_json', 'request body is empty; a JSON body is required');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new WatchdogError('invalid_json', 'request body is not valid JSON');
-  }
-  if (jsonDepth(value) > MAX_JSON_DEPTH) throw new WatchdogError('validation_failed', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`, [{ path: '', message: 'too deeply nested' }]);
-  return value;
-}
-
-/** zod issues → [{path, message}] for `details`. */
+/** zod issues → [{path, message, code}] for `details`. */
 export function zodDetails(error: z.ZodError) {
   return error.issues.slice(0, 50).map((i) => ({ path: i.path.map(String).join('.'), message: i.message, code: i.code }));
 }
@@ -119,10 +63,31 @@ function parseWith<S extends z.ZodType>(schema: S, value: unknown, where: string
   return r.data;
 }
 
-function queryObject(req: NextRequest): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of req.nextUrl.searchParams) if (!(k in out)) out[k] = v;
+/** A path that does not parse names nothing that exists: 404, with the reason in `details`. */
+function parseParams<S extends z.ZodType>(schema: S, value: unknown, path: string): z.output<S> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new WatchdogError('not_found', `nothing exists at ${path.slice(0, 300)}`, zodDetails(r.error));
+  return r.data;
+}
+
+/** Query string → object. A key given twice becomes an array, which a scalar schema refuses (never "first one wins"). */
+function queryObject(req: NextRequest): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of req.nextUrl.searchParams) {
+    const prev = out[k];
+    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
   return out;
+}
+
+function parseQuery<S extends z.ZodType>(schema: S, raw: Record<string, string | string[]>): z.output<S> {
+  const r = schema.safeParse(raw);
+  if (r.success) return r.data;
+  const details = zodDetails(r.error).map((d) => {
+    const key = d.path.split('.')[0];
+    return Array.isArray(raw[key]) ? { ...d, message: `${key} is given more than once; give it once` } : d;
+  });
+  throw new WatchdogError('validation_failed', 'query does not match the schema', details);
 }
 
 /** Browser-session mutations must come from our own origin (CSRF); bearer tokens are not ambient. */
@@ -144,21 +109,25 @@ function checkSameOrigin(req: NextRequest) {
   }
 }
 
-async function auditRefusal(database: Database, caller: string, actor: Actor | null, name: string, code: ErrorCode, req: NextRequest) {
-  try {
-    await appendAudit(database.db, { label: actor?.label ?? caller, role: actor?.role ?? null as never }, new Date(), {
-      action: code === 'unauthenticated' ? 'access.unauthenticated' : 'access.forbidden',
-      target: name,
-      details: { route: name, method: req.method, path: req.nextUrl.pathname, status: errorStatus[code], code },
-    });
-  } catch (e) {
-    log.error({ err: e }, 'could not audit a refused call');
+/** PostgreSQL "data exception" (SQLSTATE class 22): the input could not be stored, e.g. an out-of-range value. */
+function isDataException(e: unknown): boolean {
+  for (let cur: unknown = e, i = 0; cur && i < 5; cur = (cur as { cause?: unknown }).cause, i++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code)) return true;
   }
+  return false;
 }
 
 /**
- * The one route wrapper: authenticate → permission → size limit → JSON → zod → domain → errors.
- * Every refused call (401/403) is audited; unknown errors become a bare 500.
+ * The one route wrapper: authenticate → rate limit → permission → path → query → body (1 MiB cap,
+ * JSON, zod) → domain → errors in the API.md shape.
+ *
+ * - A failed authentication is answered 401 and audited within a per-address bound; an address that
+ *   keeps presenting unknown bearer tokens gets 429 (only failed attempts count, so valid callers
+ *   behind the same address are untouched).
+ * - The per-credential rate limit comes before the permission check, so a caller hammering a
+ *   forbidden route is slowed down too and cannot flood the audit log with 403s.
+ * - Every 403 is audited with the caller and the route; unknown errors become a bare 500.
  */
 export function route<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, P extends z.ZodType | undefined = undefined>(
   spec: RouteSpec<B, Q, P>,
@@ -166,65 +135,91 @@ export function route<B extends z.ZodType | undefined = undefined, Q extends z.Z
 ) {
   return async (req: NextRequest, context: { params?: Promise<Record<string, string | string[]>> }): Promise<Response> => {
     const started = performance.now();
+    const reqId = requestId(req.headers);
+    const address = clientAddress(req.headers);
     let status = 500;
     let database: Database | null = null;
     let caller = 'anonymous';
     let actor: Actor | null = null;
+    const finish = (res: Response): Response => {
+      status = res.status;
+      try {
+        res.headers.set('x-request-id', reqId);
+      } catch {
+        /* immutable headers (e.g. a redirect): leave them */
+      }
+      return res;
+    };
+    const refusal = (code: 'unauthenticated' | 'forbidden', details?: Record<string, unknown>) => ({
+      caller: actor?.label ?? caller,
+      role: actor?.role ?? null,
+      route: spec.name,
+      method: req.method,
+      path: req.nextUrl.pathname.slice(0, 500),
+      status: code === 'unauthenticated' ? (401 as const) : (403 as const),
+      code,
+      requestId: reqId,
+      address,
+      details,
+    });
     try {
       try {
         database = await getRuntimeDatabase();
       } catch (e) {
         log.error({ err: e }, 'database unavailable');
-        status = 503;
-        return json(503, errorBody('internal_error', 'database unavailable'));
+        return finish(json(503, errorBody('internal_error', 'database unavailable')));
       }
-      let rateKey = `ip:${req.headers.get('x-forwarded-for')?.split(',')[0]?.trim() ?? 'local'}`;
+      let rateKey = `ip:${address}`;
       if (spec.permission !== 'public') {
         const auth = await authenticateRequest(req, database.db);
         caller = auth.caller;
         actor = auth.actor;
         if (!actor) {
-          status = 401;
-          await auditRefusal(database, caller, null, spec.name, 'unauthenticated', req);
-          return json(401, errorBody('unauthenticated', auth.presented ? 'credentials are unknown or revoked' : 'credentials required'), {
-            'www-authenticate': 'Bearer',
-          });
+          // only a presented bearer token can be a guess; a missing or expired session (a stale browser tab) is not
+          const wait = auth.kind === 'token' ? authFailureLimiter().take(address) : null;
+          if (wait !== null) {
+            refusalAuditor().countUnaudited();
+            return finish(json(429, errorBody('rate_limited', 'too many failed authentications from this address'), { 'retry-after': String(wait) }));
+          }
+          await refusalAuditor().record(database.db, refusal('unauthenticated'));
+          return finish(
+            json(401, errorBody('unauthenticated', auth.presented ? 'credentials are unknown or revoked' : 'credentials required'), { 'www-authenticate': 'Bearer' }),
+          );
         }
         rateKey = `${actor.via}:${actor.id}`;
       }
       const wait = rateLimiter().take(rateKey);
       if (wait !== null) {
-        status = 429;
-        return json(429, errorBody('rate_limited', 'too many requests for this credential'), { 'retry-after': String(wait) });
+        return finish(json(429, errorBody('rate_limited', 'too many requests for this credential'), { 'retry-after': String(wait) }));
       }
-      if (actor && spec.permission !== 'public') {
-        if (!isAllowed(actor.role, spec.permission)) throw new WatchdogError('forbidden', `role ${actor.role} may not do this`);
+      if (actor) {
+        if (!isAllowed(actor.role, spec.permission as Permission)) throw new WatchdogError('forbidden', `role ${actor.role} may not do this`);
         if (actor.via === 'session' && req.method !== 'GET' && req.method !== 'HEAD') checkSameOrigin(req);
       }
       const rawParams = (await context?.params) ?? {};
-      const params = spec.params ? parseWith(spec.params, rawParams, 'path') : undefined;
-      const query = spec.query ? parseWith(spec.query, queryObject(req), 'query') : undefined;
+      const params = spec.params ? parseParams(spec.params, rawParams, req.nextUrl.pathname) : undefined;
+      const query = spec.query ? parseQuery(spec.query, queryObject(req)) : undefined;
       let body: unknown;
-      if (spec.body) body = parseWith(spec.body, parseJson(await readBody(req)), 'body');
+      if (spec.body) body = parseWith(spec.body, parseJson(await readBody(req), { allowNul: spec.allowNulInBody }), 'body');
+      else await assertDeclaredLength(req);
       const ctx: Ctx = { db: database.db, actor: actor!, now: new Date() };
-      const result = await handler({ ctx, database, body: body as Infer<B>, query: query as Infer<Q>, params: params as Infer<P>, req });
-      if (result instanceof Response) {
-        status = result.status;
-        return result;
-      }
+      const db = database.db;
+      const recordForbidden = (details: Record<string, unknown>) => refusalAuditor().record(db, refusal('forbidden', details));
+      const result = await handler({ ctx, database, body: body as Infer<B>, query: query as Infer<Q>, params: params as Infer<P>, req, recordForbidden });
+      if (result instanceof Response) return finish(result);
       const r = result instanceof Reply ? result : new Reply(200, result);
-      status = r.status;
-      return json(r.status, r.body, r.headers);
+      return finish(json(r.status, r.body, r.headers));
     } catch (e) {
       if (isWatchdogError(e)) {
-        status = e.status;
-        if ((e.code === 'forbidden' || e.code === 'unauthenticated') && database) await auditRefusal(database, caller, actor, spec.name, e.code, req);
-        return errorResponse(e);
+        if ((e.code === 'forbidden' || e.code === 'unauthenticated') && database) await refusalAuditor().record(database.db, refusal(e.code));
+        return finish(errorResponse(e));
       }
-      status = 500;
-      const errorId = randomUUID();
-      log.error({ err: e, route: spec.name, errorId }, 'unhandled error');
-      return json(500, errorBody('internal_error', 'internal error', { error_id: errorId }));
+      if (isDataException(e)) {
+        log.warn({ err: e, route: spec.name, requestId: reqId }, 'input the database cannot store');
+        return finish(json(400, errorBody('validation_failed', 'a value in the request cannot be stored', [{ path: '', message: 'a value is out of range or not representable' }])));
+      }
+      log.error({ err: e, route: spec.name, requestId: reqId }, 'unhandled error');
+      return finish(json(500, errorBody('internal_error', 'internal error', { error_id: reqId })));
     } finally {
       telemetry().httpDuration.observe({ route: spec.name, method: req.method, status: String(status) }, (performance.now() - started) / 1000);
     }

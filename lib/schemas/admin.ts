@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Identifier, RoleName, Signal } from './common';
+import { Identifier, RoleName, Signal, withoutNul, withoutNulMessage } from './common';
 
 export const RuleInput = z.object({
   signal: Signal,
@@ -23,7 +23,7 @@ export type RulesPutInput = z.infer<typeof RulesPutInput>;
 export const TokenCreateInput = z.object({
   role: RoleName,
   worker_id: Identifier.nullish(),
-  name: z.string().min(1).max(100),
+  name: z.string().min(1).max(100).refine(withoutNul, withoutNulMessage),
 });
 export type TokenCreateInput = z.infer<typeof TokenCreateInput>;
 

@@ -9,7 +9,16 @@ export const Identifier = z
 export type Identifier = z.infer<typeof Identifier>;
 
 export const Uuid = z.uuid();
-export const IsoDate = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
+
+/** PostgreSQL stores no U+0000 in text or jsonb: refuse it in the schema rather than fail in the database. */
+export const withoutNul = (s: string) => !s.includes('\u0000');
+export const withoutNulMessage = 'must not contain the NUL character (U+0000)';
+
+/** An ISO-8601 time with offset, as a Date; year 0000 parses in JavaScript but PostgreSQL has no year 0. */
+export const IsoDate = z.iso
+  .datetime({ offset: true })
+  .transform((s) => new Date(s))
+  .refine((d) => d.getUTCFullYear() >= 1, 'the year must be 0001 or later');
 
 export const Phase = z.enum(['doctor', 'touch', 'claim', 'context', 'progress', 'build', 'upload', 'complete']);
 export type Phase = z.infer<typeof Phase>;

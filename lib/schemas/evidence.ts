@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Identifier, IsoDate, OutputHash, Phase, Uuid } from './common';
+import { Identifier, IsoDate, OutputHash, Phase, Uuid, withoutNul, withoutNulMessage } from './common';
 
 export const WorkerRunInput = z.object({
   id: Uuid,
@@ -26,16 +26,22 @@ export const HelperEventInput = z.object({
   id: Uuid,
   job_id: Identifier,
   worker_id: Identifier,
-  command: z.string().min(1).max(KiB).refine((s) => utf8Bytes(s) <= KiB, 'at most 1 KiB'),
+  command: z
+    .string()
+    .min(1)
+    .max(KiB)
+    .refine((s) => utf8Bytes(s) <= KiB, 'at most 1 KiB')
+    .refine(withoutNul, withoutNulMessage),
   phase: Phase.optional(),
   exit_code: z.number().int().min(-255).max(1_000_000),
   output: z
     .string()
     .max(64 * KiB)
     .refine((s) => utf8Bytes(s) <= 64 * KiB, 'at most 64 KiB')
+    .refine(withoutNul, withoutNulMessage)
     .optional(),
   output_hash: OutputHash,
-  error_code: z.string().min(1).max(100).optional(),
+  error_code: z.string().min(1).max(100).refine(withoutNul, withoutNulMessage).optional(),
   duration_ms: z.number().int().min(0).max(7 * 24 * 3600 * 1000).optional(),
   created_at: IsoDate.optional(),
 });

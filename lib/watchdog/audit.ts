@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { auditLog } from '@/db/schema';
-import type { Actor, Ctx } from './context';
+import type { Ctx, Role } from './context';
 import { canonicalJson, sha256Hex } from './hash';
 
 export const GENESIS_HASH = 'sha256:' + '0'.repeat(64);
@@ -65,7 +65,7 @@ export function storableJson<T>(value: T): T {
  * the audit lock must be the last lock a transaction takes, or lock orders could cross.
  * This is the only writer of audit_log.
  */
-export async function appendAudit(db: Db, actor: Pick<Actor, 'label' | 'role'>, now: Date, entry: AuditEntry): Promise<AuditRow> {
+export async function appendAudit(db: Db, actor: { label: string; role: Role | null }, now: Date, entry: AuditEntry): Promise<AuditRow> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`);
     const [last] = await tx.select({ id: auditLog.id, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1);

@@ -1,3 +1,4 @@
+import { methodNotAllowed } from '@/lib/http/methods';
 import { reply, route } from '@/lib/http/route';
 import { RepairActionInput, RepairActionQuery } from '@/lib/schemas/evidence';
 import { listRepairActions, recordRepairAction } from '@/lib/watchdog/repair-actions';
@@ -10,3 +11,5 @@ export const POST = route({ name: 'POST /repair-actions', permission: 'repairAct
 export const GET = route({ name: 'GET /repair-actions', permission: 'repairActions.read', query: RepairActionQuery }, async ({ ctx, query }) => ({
   actions: await listRepairActions(ctx.db, query),
 }));
+
+export const { PUT, PATCH, DELETE, OPTIONS } = methodNotAllowed(['GET', 'POST']);

@@ -1,3 +1,4 @@
+import { methodNotAllowed } from '@/lib/http/methods';
 import { reply, route } from '@/lib/http/route';
 import { WorkerRunInput } from '@/lib/schemas/evidence';
 import { upsertWorkerRun } from '@/lib/watchdog/worker-runs';
@@ -6,3 +7,5 @@ export const POST = route({ name: 'POST /worker-runs', permission: 'workerRuns.w
   const { status, run } = await upsertWorkerRun(ctx, body);
   return reply(status, { run });
 });
+
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = methodNotAllowed(['POST']);

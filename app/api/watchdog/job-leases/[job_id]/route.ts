@@ -1,3 +1,4 @@
+import { methodNotAllowed } from '@/lib/http/methods';
 import { route } from '@/lib/http/route';
 import { JobIdParams } from '@/lib/schemas/common';
 import { LeaseInput } from '@/lib/schemas/evidence';
@@ -8,3 +9,5 @@ export const PATCH = route({ name: 'PATCH /job-leases/:job_id', permission: 'lea
 );
 
 export const GET = route({ name: 'GET /job-leases/:job_id', permission: 'leases.read', params: JobIdParams }, ({ ctx, params }) => getLease(ctx, params.job_id));
+
+export const { POST, PUT, DELETE, OPTIONS } = methodNotAllowed(['GET', 'PATCH']);
