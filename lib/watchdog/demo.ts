@@ -241,36 +241,7 @@ class JobScript {
 
   /** Artifact evidence as runArtifactCheck records it (written directly: there is no network in the demo). */
   check(seconds: number, passed: boolean) {
-    return this.step(seconds, async (at) => {
-      const id = randomUUID();
-      const now = new Date(at);
-      const url = `https://artifacts.acme.dev/${this.job}/report.html`;
-      const files = passed
-        ? ['report.html', 'patch.diff', 'logs.txt'].map((name) => ({ name, url: `https://artifacts.acme.dev/${this.job}/${name}`, http_status: 200, counted: true, error: null }))
-        : [];
-      const failure = passed ? null : 'primary_url answered 404, expected 200';
-      await this.db.transaction(async (tx) => {
-        await tx.insert(artifactChecks).values({
-          id,
-          jobId: this.job,
-          workerId: this.worker,
-          primaryUrl: url,
-          files,
-          httpStatus: passed ? 200 : 404,
-          fileCount: files.length,
-          expectedFileCount: 3,
-          passed,
-          failureReason: failure,
-          checkedAt: now,
-          requestedBy: `worker:${this.worker}`,
-        });
-        if (passed) await resolveIncidents(tx, now, this.job, `artifact check ${id} passed`, ['artifact_gate_fail']);
-        else {
-          const rules = await getCurrentRules(tx);
-          await openIncident(tx, now, { jobId: this.job, signal: 'artifact_gate_fail', firstFailureAt: now, details: { check_id: id, failure_reason: failure, primary_url: url }, ruleVersion: rules.version });
-        }
-      });
-    });
+    return this.step(seconds, (at) => recordArtifactEvidence(this.db, { jobId: this.job, workerId: this.worker, passed, at: new Date(at) }));
   }
 
   /** Asks the complete gate; a refusal is part of the story (recorded by the gate itself). */
@@ -297,6 +268,43 @@ class JobScript {
     if (opts.complete !== false) this.complete(10);
     return this;
   }
+}
+
+/**
+ * Writes an artifact check as evidence, with its incident, as `runArtifactCheck` does after probing:
+ * a failed check opens (or adds to) the job's artifact_gate_fail incident, a passing one resolves it.
+ * For the demo and tests, where nothing can be probed and the clock is injected.
+ */
+export async function recordArtifactEvidence(db: Db, input: { jobId: string; workerId: string; passed: boolean; at: Date; primaryUrl?: string }) {
+  const id = randomUUID();
+  const base = input.primaryUrl ?? `https://artifacts.acme.dev/${input.jobId}/report.html`;
+  const folder = base.slice(0, base.lastIndexOf('/') + 1);
+  const files = input.passed
+    ? ['report.html', 'patch.diff', 'logs.txt'].map((name) => ({ name, url: folder + name, http_status: 200, counted: true, error: null }))
+    : [];
+  const failure = input.passed ? null : 'primary_url answered 404, expected 200';
+  await db.transaction(async (tx) => {
+    await tx.insert(artifactChecks).values({
+      id,
+      jobId: input.jobId,
+      workerId: input.workerId,
+      primaryUrl: base,
+      files,
+      httpStatus: input.passed ? 200 : 404,
+      fileCount: files.length,
+      expectedFileCount: 3,
+      passed: input.passed,
+      failureReason: failure,
+      checkedAt: input.at,
+      requestedBy: `worker:${input.workerId}`,
+    });
+    if (input.passed) await resolveIncidents(tx, input.at, input.jobId, `artifact check ${id} passed`, ['artifact_gate_fail']);
+    else {
+      const rules = await getCurrentRules(tx);
+      await openIncident(tx, input.at, { jobId: input.jobId, signal: 'artifact_gate_fail', firstFailureAt: input.at, details: { check_id: id, failure_reason: failure, primary_url: base }, ruleVersion: rules.version });
+    }
+  });
+  return id;
 }
 
 interface Plan {
