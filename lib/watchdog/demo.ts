@@ -67,10 +67,24 @@ const workerActorOf = (workerId: string): Actor => ({ role: 'worker', id: `demo-
 const runnerActor: Actor = { role: 'system', id: 'demo-runner', label: 'system:runner', via: 'token' };
 const sweeperActor: Actor = { role: 'system', id: 'scheduler', label: 'system:scheduler', via: 'scheduler' };
 
+const REPOS = ['acme/storefront', 'acme/payments-api', 'acme/mobile-app', 'acme/search', 'acme/infra'];
+const TASKS = [
+  'fix the flaky checkout test',
+  'upgrade the ORM to the next major',
+  'add retries to the webhook sender',
+  'translate the settings page',
+  'remove the deprecated v1 endpoints',
+  'speed up the product search query',
+  'write tests for the refund flow',
+];
+
 const OUTPUTS: Record<Phase, (job: string) => string> = {
   doctor: () => 'pls 1.8.2: queue reachable, token valid, disk 61% used',
   touch: (job) => JSON.stringify({ job_id: job, touched: true }),
-  claim: (job) => JSON.stringify({ job_id: job, payload: { repo: 'acme/storefront', task: 'fix flaky checkout test', priority: 2 } }),
+  claim: (job) => {
+    const n = Number(job.replace(/\D/g, '')) || 0;
+    return JSON.stringify({ job_id: job, payload: { repo: REPOS[n % REPOS.length], task: TASKS[n % TASKS.length], priority: 1 + (n % 3) } });
+  },
   context: (job) => JSON.stringify({ job_id: job, files: 14, bytes: 48213 }),
   progress: (job) => JSON.stringify({ job_id: job, ok: true }),
   build: () => 'vitest: 412 passed (84.2s)\nbuild ok',
@@ -97,7 +111,6 @@ class JobScript {
   private runStart = new Map<Phase, { id: string; at: number }>();
   lastEventId: string | null = null;
   lastOutputHash: string | null = null;
-  readonly events: string[] = [];
 
   constructor(
     private readonly tl: Timeline,
@@ -194,7 +207,6 @@ class JobScript {
       });
       this.lastEventId = id;
       this.lastOutputHash = hashOutput(output);
-      this.events.push(id);
       await this.trackRun(phase, at, runStatus ?? (failure ? 'retried' : 'ok'));
     });
   }

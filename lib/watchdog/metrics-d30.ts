@@ -353,15 +353,16 @@ export function windowDays(w: D30Window): string[] {
 export async function computeD30Metrics(db: Db, opts: D30Options = {}): Promise<D30Metrics> {
   const now = opts.now ?? new Date();
   const w = resolveD30Window(opts, now);
-  const queries = [
-    (q: Db) => eventsPerDay(q, w, opts.eventSource ?? 'rollup'),
-    (q: Db) => failuresAndCoverage(q, w),
-    (q: Db) => incidentsPerDay(q, w),
-    (q: Db) => checksPerDay(q, w),
-    (q: Db) => retriesPerDay(q, w),
-    (q: Db) => completions(q, w),
-  ];
-  const [[eventRes, failureRes, incidentRes, checkRes, retryRes, completionRes], decisions] = await Promise.all([runQueries(db, queries), listD30Decisions(db)]);
+  const [eventRes, failureRes, incidentRes, checkRes, retryRes, completionRes, decisionRes] = await runQueries<unknown>(db, [
+    (q) => eventsPerDay(q, w, opts.eventSource ?? 'rollup'),
+    (q) => failuresAndCoverage(q, w),
+    (q) => incidentsPerDay(q, w),
+    (q) => checksPerDay(q, w),
+    (q) => retriesPerDay(q, w),
+    (q) => completions(q, w),
+    (q) => listD30Decisions(q),
+  ]);
+  const decisions = decisionRes as D30DecisionRecord[];
   const eventDays = rowsOf<EventDayRow>(eventRes);
   const failure = rowsOf<FailureRow>(failureRes)[0];
   const incidentRows = rowsOf<IncidentRow>(incidentRes);
