@@ -53,13 +53,18 @@ function d30IndexStatements(): { names: string[]; statements: string[] } {
   return { names, statements };
 }
 
-async function timeD30(database: Database, now: Date, runs: number, eventSource: D30EventSource = 'rollup') {
+/**
+ * Times computeD30Metrics: on the pool (its statements at once, as the route runs it) or `serial`, inside
+ * one transaction where they run one after the other: the whole work on one core.
+ */
+async function timeD30(database: Database, now: Date, runs: number, eventSource: D30EventSource = 'rollup', serial = false) {
+  const once = () => (serial ? database.db.transaction((tx) => computeD30Metrics(tx, { now, eventSource })) : computeD30Metrics(database.db, { now, eventSource }));
   // one warm-up run (plans, buffer cache), then the timed runs
-  let last = await computeD30Metrics(database.db, { now, eventSource });
+  let last = await once();
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
-    last = await computeD30Metrics(database.db, { now, eventSource });
+    last = await once();
     samples.push(performance.now() - t);
   }
   return { timing: summarize(samples), metrics: last };
@@ -139,6 +144,7 @@ export async function runD30Bench(opts: { events: number; runs: number; ingest: 
 
     const indexesOnly = await timeD30(database, now, opts.runs, 'count');
     const after = await timeD30(database, now, opts.runs);
+    const afterSerial = await timeD30(database, now, opts.runs, 'rollup', true);
     const ingestAfter = await timeIngest(database, now, opts.ingest);
 
     const { series: _series, decisions: _decisions, ...figures } = after.metrics;
@@ -149,6 +155,7 @@ export async function runD30Bench(opts: { events: number; runs: number; ingest: 
       d30_before_indexes: before.timing,
       d30_after_indexes_counting_events: indexesOnly.timing,
       d30_after_indexes_and_rollup: after.timing,
+      d30_after_one_connection_serial: afterSerial.timing,
       ingest_per_event_before_indexes: ingestBefore,
       ingest_per_event_after_indexes: ingestAfter,
       figures: { coverage: figures.coverage, retry_success_rate: figures.retry_success_rate, gate_pass_rate: figures.gate_pass_rate, false_green_count: figures.false_green_count, mttd_s: figures.mttd_s, mttr_s: figures.mttr_s, events: figures.counts.events, recommendation: figures.recommendation.decision },
@@ -157,7 +164,7 @@ export async function runD30Bench(opts: { events: number; runs: number; ingest: 
     console.log(JSON.stringify(report, null, 2));
     console.log(
       `\nD30 over ${counts.helper_events.toLocaleString('en')} helper events: before ${before.timing.median_ms} ms median / ${before.timing.p95_ms} ms p95, ` +
-        `after ${after.timing.median_ms} ms median / ${after.timing.p95_ms} ms p95 (indexes without the rollup: ${indexesOnly.timing.median_ms} / ${indexesOnly.timing.p95_ms} ms; ${opts.runs} runs; ${os.cpus().length} cores, load ${loadAtStart}, PostgreSQL ${version})`,
+        `after ${after.timing.median_ms} ms median / ${after.timing.p95_ms} ms p95 (indexes without the rollup: ${indexesOnly.timing.median_ms} / ${indexesOnly.timing.p95_ms} ms; all on one connection: ${afterSerial.timing.median_ms} / ${afterSerial.timing.p95_ms} ms; ${opts.runs} runs; ${os.cpus().length} cores, load ${loadAtStart}, PostgreSQL ${version})`,
     );
     return report;
   } finally {

@@ -38,9 +38,9 @@ import { validationFailed } from './errors';
  *      the time of the check (`detected_at <= checked_at` and not resolved before it).
  *   `coverage = covered failing jobs / failing jobs`; null when no job failed. Goal: ≥ 0.8.
  * - `retry_success_rate` — automatic retry attempts in the window that worked. An attempt is
- *   (a) a helper event whose classification suggested a system `retry` (counted at the event's
- *   `created_at`), or (b) a `repair_actions` row with `action = 'retry'` and `authority = 'system'`
- *   whose first evidence event is not already an attempt of kind (a) (counted at the action's
+ *   (a) a helper event whose classification suggested a `retry` (counted at the event's `created_at`),
+ *   or (b) a `repair_actions` row with `action = 'retry'` and `authority = 'system'` whose first
+ *   evidence event is not already an attempt of kind (a) in the window (counted at the action's
  *   `created_at`). The attempt retried the job and phase of its event (for (b): the action's phase,
  *   else its evidence event's phase) at the time of that event (for (b) without evidence: the time the
  *   action was recorded). It succeeded when the **next** helper event of the same job and phase after
