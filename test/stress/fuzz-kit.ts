@@ -403,7 +403,7 @@ async function send(server: TestServer & { revoked: string }, req: { method: str
   else if (req.cred === 'revoked') headers.authorization = `Bearer ${server.revoked}`;
   else if (req.cred !== 'none') headers.authorization = `Bearer ${tokens[req.cred]}`;
   const hasBody = req.body && req.method !== 'GET' && req.method !== 'HEAD';
-  const res = await fetch(server.url + req.path, { method: req.method, headers, body: hasBody ? new Uint8Array(req.body!) : undefined, redirect: 'manual' });
+  const res = await fetch(server.url + req.path, { method: req.method, headers, body: hasBody ? new Uint8Array(req.body!) : undefined, redirect: 'manual', signal: AbortSignal.timeout(30_000) });
   return { status: res.status, text: await res.text(), url: res.url || server.url + req.path };
 }
 
