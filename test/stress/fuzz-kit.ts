@@ -452,12 +452,12 @@ async function fingerprint(server: TestServer): Promise<string> {
   return parts.join('\n');
 }
 
-export function defineRouteFuzz(opts: { runs: number; label: string; onFigures?: (f: FuzzFigures) => void }) {
+export function defineRouteFuzz(opts: { runs: number; label: string; only?: ('pglite' | 'postgres')[]; onFigures?: (f: FuzzFigures) => void }) {
   const admin = inject('postgresAdminUrl');
   const hasBuild = inject('servers').length > 0;
   const kinds = hasBuild ? (['pglite', ...(admin ? ['postgres'] : [])] as const) : [];
 
-  describe.each(kinds.map((name) => ({ name })))(`${opts.label} on $name`, ({ name }) => {
+  describe.each(kinds.filter((k) => !opts.only || opts.only.includes(k)).map((name) => ({ name })))(`${opts.label} on $name`, ({ name }) => {
     let server: TestServer & { revoked: string };
     let child: ChildProcess;
     let fixtures: Fixtures;
