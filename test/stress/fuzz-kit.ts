@@ -457,7 +457,7 @@ export function defineRouteFuzz(opts: { runs: number; label: string; only?: ('pg
   const hasBuild = inject('servers').length > 0;
   const kinds = hasBuild ? (['pglite', ...(admin ? ['postgres'] : [])] as const) : [];
 
-  describe.each(kinds.filter((k) => !opts.only || opts.only.includes(k)).map((name) => ({ name })))(`${opts.label} on $name`, ({ name }) => {
+  describe.each(kinds.filter((k) => !opts.only || opts.only.includes(k as 'pglite' | 'postgres')).map((name) => ({ name })))(`${opts.label} on $name`, ({ name }) => {
     let server: TestServer & { revoked: string };
     let child: ChildProcess;
     let fixtures: Fixtures;
