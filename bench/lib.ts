@@ -3,7 +3,7 @@
  * sampling of a process tree, percentiles, and starting the real built console on a throwaway
  * PostgreSQL 15 or on embedded PGlite. Loopback only; every loop is bounded in count and time.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -156,14 +156,78 @@ export async function startPostgres(): Promise<{ url: string; stop: () => void }
   return startThrowawayPostgres();
 }
 
+/** Seeds tokens directly in the database before the server opens it (as test/helpers/test-server.ts does). */
+async function seedTokens(databaseUrl: string | null, dataDir: string): Promise<BenchServer['tokens']> {
+  const { prepareDatabase } = await import('../lib/watchdog/runtime');
+  const { createToken } = await import('../lib/watchdog/tokens');
+  const { cliActor } = await import('../lib/watchdog/context');
+  const database = await prepareDatabase({ url: databaseUrl ?? '', dataDir: path.join(dataDir, 'pglite') });
+  const ctx = { db: database.db, actor: cliActor, now: new Date() };
+  try {
+    return {
+      system: (await createToken(ctx, { role: 'system', name: 'bench-system' })).token,
+      owner: (await createToken(ctx, { role: 'owner', name: 'bench-owner' })).token,
+      supervisor: (await createToken(ctx, { role: 'supervisor', name: 'bench-supervisor' })).token,
+      worker: (await createToken(ctx, { role: 'worker', worker_id: 'w-1', name: 'bench-w1' })).token,
+      worker2: (await createToken(ctx, { role: 'worker', worker_id: 'w-2', name: 'bench-w2' })).token,
+    };
+  } finally {
+    await database.close();
+  }
+}
+
+async function freePort(): Promise<number> {
+  const net = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as import('node:net').AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
 /** The real built console (`next start`) on the given database, with seeded tokens. */
 export async function startConsole(kind: 'postgres' | 'pglite', opts: { databaseUrl?: string; env?: Record<string, string> } = {}): Promise<BenchServer> {
   if (!fs.existsSync(path.join(root, '.next', 'BUILD_ID'))) throw new Error('no Next build: run `NEXT_TELEMETRY_DISABLED=1 npx next build` first');
-  const { seedAccess, startNextServer } = await import('../test/helpers/test-server');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `watchdog-bench-${kind}-`));
   const databaseUrl = kind === 'postgres' ? opts.databaseUrl! : null;
-  const { tokens } = await seedAccess({ databaseUrl, dataDir });
-  const { url, child } = await startNextServer({ databaseUrl, dataDir, env: { WATCHDOG_LOG_LEVEL: 'error', ...opts.env } });
+  const tokens = await seedTokens(databaseUrl, dataDir);
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(port)], {
+    cwd: root,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      DATABASE_URL: databaseUrl ?? '',
+      WATCHDOG_DATA_DIR: dataDir,
+      WATCHDOG_RATE_LIMIT_RPS: '0',
+      WATCHDOG_DEMO: '0',
+      WATCHDOG_LOG_LEVEL: 'error',
+      NEXTAUTH_SECRET: 'bench-secret-bench-secret-bench-secret',
+      NEXTAUTH_URL: `http://127.0.0.1:${port}`,
+      NEXT_TELEMETRY_DISABLED: '1',
+      ...opts.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let logText = '';
+  child.stdout?.on('data', (d) => (logText = (logText + d).slice(-4000)));
+  child.stderr?.on('data', (d) => (logText = (logText + d).slice(-4000)));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`console exited: ${logText}`);
+    const ok = await fetch(`${url}/api/health`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`console did not become healthy: ${logText}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
   return {
     kind,
     url,
@@ -199,7 +263,7 @@ export function healthyEvent(i: number, run: string) {
     phase: 'progress',
     exit_code: 0,
     output,
-    output_hash: sha256(output),
+    output_hash: `sha256:${sha256(output)}`,
     duration_ms: 120,
   };
 }
