@@ -3,10 +3,13 @@ import {
   bigint,
   bigserial,
   boolean,
+  date,
   index,
   integer,
   jsonb,
   pgTable,
+  primaryKey,
+  smallint,
   text,
   timestamp,
   uniqueIndex,
@@ -108,7 +111,36 @@ export const helperEvents = pgTable(
     index('helper_events_created_at_idx').on(t.createdAt),
     index('helper_events_signal_idx').on(t.signal, t.createdAt),
     index('helper_events_incident_id_idx').on(t.incidentId),
+    // D30 (lib/watchdog/metrics-d30.ts): partial indexes over the few failing rows, so the figures are
+    // index-only range scans; their predicates are repeated word for word in the D30 queries.
+    index('helper_events_failures_idx')
+      .on(t.createdAt, t.jobId)
+      .where(sql`${t.exitCode} <> 0 or ${t.signal} is not null`),
+    index('helper_events_unclassified_idx')
+      .on(t.createdAt, t.jobId)
+      .where(sql`(${t.exitCode} <> 0 or ${t.signal} is not null) and not (${t.signal} is not null and jsonb_array_length(${t.suggestedActions}) > 0)`),
+    index('helper_events_retry_idx')
+      .on(t.createdAt, t.jobId, t.phase, t.id)
+      .where(sql`${t.suggestedActions} @> '[{"action":"retry"}]'::jsonb`),
+    // the next event of a job and phase (did the retry work?), index-only
+    index('helper_events_job_phase_idx').on(t.jobId, t.phase, t.createdAt, t.exitCode, t.signal),
   ],
+);
+
+/**
+ * Helper events per UTC day, for the D30 series without counting a million rows. Kept by statement-level
+ * triggers on helper_events (migration 0002_d30_event_days_trigger: insert, delete, update, truncate), so
+ * every write path counts, at one upsert per insert statement. One row per day and shard (the writing
+ * backend's pid % 8), so concurrent ingests rarely wait on the same row; a day's count is the sum over shards.
+ */
+export const helperEventDays = pgTable(
+  'helper_event_days',
+  {
+    day: date('day', { mode: 'string' }).notNull(),
+    shard: smallint('shard').notNull(),
+    events: bigint('events', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.shard] })],
 );
 
 /** Repairs: executed by the runner or the system, suggested by workers, requested and decided. */

@@ -1,5 +1,7 @@
+import { dataDir } from '@/db/client';
 import { log } from '@/lib/log';
 import { rememberServerInfo, writeServerInfo } from '@/lib/server-info';
+import { demoLoginsPath, ensureDemo, formatDemoLogins } from '@/lib/watchdog/demo';
 import { getRuntimeDatabase } from '@/lib/watchdog/runtime';
 import { type Scheduler, startScheduler } from '@/lib/watchdog/scheduler';
 
@@ -7,7 +9,8 @@ const key = Symbol.for('worker-watchdog.server-runtime');
 type G = typeof globalThis & { [key]?: { scheduler: Scheduler | null } };
 
 /**
- * Server start: open and migrate the database, then start the sweep scheduler once per process
+ * Server start: open and migrate the database, seed the demo fleet into an empty embedded database
+ * (WATCHDOG_DEMO=0 turns it off) and print its logins, then start the sweep scheduler once per process
  * (WATCHDOG_SCHEDULER=0 turns it off).
  */
 export async function startServerRuntime(): Promise<void> {
@@ -17,6 +20,19 @@ export async function startServerRuntime(): Promise<void> {
   const database = await getRuntimeDatabase();
   log.info({ database: database.describe }, 'database ready');
   if (database.kind === 'pglite') rememberServerInfo(writeServerInfo(Number(process.env.PORT ?? 3000)));
+  // The demo fleet: on an empty embedded database (or any empty one with WATCHDOG_DEMO=1), before the sweeper starts.
+  const demo = process.env.WATCHDOG_DEMO ?? '';
+  if (demo !== '0' && (database.kind === 'pglite' || demo === '1')) {
+    try {
+      const shown = await ensureDemo(database.db, new Date(), dataDir());
+      if (shown) {
+        const url = process.env.NEXTAUTH_URL ?? `http://localhost:${process.env.PORT ?? 3000}`;
+        console.log('\n' + formatDemoLogins(shown.logins, { url, seeded: shown.seeded, file: demoLoginsPath(dataDir()) }) + '\n');
+      }
+    } catch (e) {
+      log.error({ err: e }, 'could not seed the demo fleet; the console starts without it');
+    }
+  }
   if (process.env.WATCHDOG_SCHEDULER !== '0') g[key].scheduler = startScheduler(database.db);
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down: stopping the sweeper');
