@@ -124,6 +124,28 @@ export function treeRssMiB(pid: number): number {
   return kb / 1024;
 }
 
+/** CPU seconds (user + system) used so far by a process and its descendants, from /proc. */
+export function treeCpuSeconds(pid: number): number {
+  const stats = new Map<number, { ppid: number; ticks: number }>();
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      stats.set(Number(d), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
+    } catch {
+      /* gone */
+    }
+  }
+  let ticks = 0;
+  const walk = (p: number) => {
+    ticks += stats.get(p)?.ticks ?? 0;
+    for (const [c, v] of stats) if (v.ppid === p) walk(c);
+  };
+  walk(pid);
+  return ticks / 100;
+}
+
 /** Samples the tree RSS every `everyMs` until stopped; returns the peak. */
 export function sampleRss(pid: number, everyMs = 100) {
   let peak = 0;
