@@ -212,9 +212,9 @@ describe.each(testServers())('engine over HTTP on $name', (server) => {
       expect(taken.body.lease).toMatchObject({ worker_id: 'w-2', fencing_token: old + 2, state: 'active' });
     });
 
-    it('a decision on an unknown action is 404, on a bad id 400', async () => {
+    it('a decision on an unknown action is 404, also when its id cannot exist', async () => {
       expect((await api(server, t.supervisor, 'POST', `/api/watchdog/repair-actions/${crypto.randomUUID()}/decision`, { decision: 'approve' })).status).toBe(404);
-      expect((await api(server, t.supervisor, 'POST', '/api/watchdog/repair-actions/not-a-uuid/decision', { decision: 'approve' })).status).toBe(400);
+      expect((await api(server, t.supervisor, 'POST', '/api/watchdog/repair-actions/not-a-uuid/decision', { decision: 'approve' })).status).toBe(404);
     });
 
     if (server.name === 'postgres') {

@@ -115,7 +115,7 @@ describe.each(testServers())('endpoint behaviour over HTTP on $name', (server) =
     const invalid = { ...helperEvent({ job_id: job }), exit_code: 'nope' };
     const mismatch = { ...helperEvent({ job_id: job, output: 'a' }), output_hash: hashOutput('b') };
     const conflicting = { ...stored, exit_code: 7 };
-    const nul = helperEvent({ job_id: job, output: 'bad\u0000byte' });
+    const nul = helperEvent({ job_id: job, command: 'pls\u0000context' });
     const other = helperEvent({ job_id: job, worker_id: 'w-2' });
     const r = await api(server, worker, 'POST', '/api/watchdog/helper-events/batch', { events: [good, invalid, mismatch, stored, conflicting, nul, other, 42] });
     expect(r.status).toBe(200);
@@ -241,7 +241,11 @@ describe.each(testServers())('endpoint behaviour over HTTP on $name', (server) =
     const page2 = await api(server, supervisor, 'GET', `/api/watchdog/audit?job_id=${job}&limit=1&cursor=${page1.body.next_cursor}`);
     expect(page2.body.entries).toEqual([expect.objectContaining({ job_id: job })]);
     expect(page2.body.entries[0].id).toBeLessThan(page1.body.entries[0].id);
-    expect(page2.body.next_cursor).toBeNull();
+    expect(page2.body.entries[0].action).toBe('repair.retry');
+    // the lease acquisition is the job's first entry: the pages end after it
+    const page3 = await api(server, supervisor, 'GET', `/api/watchdog/audit?job_id=${job}&limit=5&cursor=${page2.body.next_cursor}`);
+    expect(page3.body.entries.map((e: { action: string }) => e.action)).toEqual(['lease.acquire']);
+    expect(page3.body.next_cursor).toBeNull();
     const verify = await api(server, owner, 'GET', '/api/watchdog/audit/verify');
     expect(verify.body).toMatchObject({ ok: true, checked: expect.any(Number) });
   });

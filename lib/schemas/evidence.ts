@@ -37,8 +37,8 @@ export const HelperEventInput = z.object({
   output: z
     .string()
     .max(64 * KiB)
+    // Binary output may hold NUL: accepted (the hash is checked over it as sent) and stored with U+FFFD.
     .refine((s) => utf8Bytes(s) <= 64 * KiB, 'at most 64 KiB')
-    .refine(withoutNul, withoutNulMessage)
     .optional(),
   output_hash: OutputHash,
   error_code: z.string().min(1).max(100).refine(withoutNul, withoutNulMessage).optional(),

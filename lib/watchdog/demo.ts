@@ -236,8 +236,9 @@ class JobScript {
     this.repair(2, 'touch', signal, phase);
     if (retryWorks) this.event(signal === 'fetch_failed' ? 4 : 2, phase);
     else this.event(signal === 'fetch_failed' ? 4 : 2, phase, signal === 'fetch_failed' ? 'fetch' : 'claim_silent', 'failed');
-    // the runner reports the retry once it knows how it went, with both commands as evidence
-    return this.step(1, (at) =>
+    // the runner reports the retry once it knows how it went (after the console received the
+    // retried event, 1.5 s after it ran), with both commands as evidence
+    return this.step(2, (at) =>
       recordRepairAction(this.ctx(runnerActor, at), {
         job_id: this.job,
         trigger: signal,

@@ -3,7 +3,7 @@ import { reply, route } from '@/lib/http/route';
 import { HelperEventInput } from '@/lib/schemas/evidence';
 import { ingestHelperEvent } from '@/lib/watchdog/helper-events';
 
-export const POST = route({ name: 'POST /helper-events', permission: 'helperEvents.write', body: HelperEventInput }, async ({ ctx, body }) => {
+export const POST = route({ name: 'POST /helper-events', permission: 'helperEvents.write', body: HelperEventInput, allowNulInBody: true }, async ({ ctx, body }) => {
   const { status, body: out } = await ingestHelperEvent(ctx, body);
   return reply(status, out);
 });
