@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, count, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, count, eq, inArray, ne, type SQL, sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '@/db/client';
 import { helperEvents, repairActions } from '@/db/schema';
 import type { Phase, Signal } from '@/lib/schemas/common';
@@ -156,7 +156,7 @@ async function storeHealthy(ctx: Ctx, items: PreparedEvent[], rules: RuleSet): P
     created_at: (it.input.created_at ?? ctx.now).toISOString(),
     body_hash: it.bodyHash,
   }));
-  const res = await ctx.db.execute(sql`
+  const res = await executeNamed(ctx.db, 'watchdog_store_healthy', sql`
     with cur as (select ${currentRulesVersionSql} as v),
     src as (
       select * from json_to_recordset(${JSON.stringify(rows)}::json) as x(
@@ -194,6 +194,20 @@ async function storeHealthy(ctx: Ctx, items: PreparedEvent[], rules: RuleSet): P
   const stored = new Map<string, EventRow>();
   for (const r of out) if (r.id != null) stored.set(String(r.id), toEventRow(r));
   return stored;
+}
+
+/**
+ * Runs a statement whose text never changes as a named prepared statement on a `pg` pool (parsed and
+ * planned once per connection instead of once per call); on other drivers as a plain statement.
+ */
+async function executeNamed(db: Db, name: string, query: SQL): Promise<unknown> {
+  const client = (db as unknown as { $client?: { query?: unknown; totalCount?: unknown } }).$client;
+  const dialect = (db as unknown as { dialect?: { sqlToQuery?: (q: SQL) => { sql: string; params: unknown[] } } }).dialect;
+  if (client && typeof client.query === 'function' && typeof client.totalCount === 'number' && dialect?.sqlToQuery) {
+    const { sql: text, params } = dialect.sqlToQuery(query);
+    return (client.query as (config: { name: string; text: string; values: unknown[] }) => Promise<unknown>).call(client, { name, text, values: params });
+  }
+  return db.execute(query);
 }
 
 /** A failing event, judged inside one transaction (see ingestHelperEvent). */
