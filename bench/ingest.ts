@@ -17,11 +17,11 @@
 import { parseArgs } from 'node:util';
 
 import pg from 'pg';
-import { closedLoop, treeCpuSeconds, fmt, healthyEvent, loadAvg, machineLine, postJson, runId, sampleRss, startConsole, startPostgres, type LoadResult } from './lib';
+import { closedLoop, treeCpuSeconds, treeRssMiB, fmt, healthyEvent, loadAvg, machineLine, postJson, runId, sampleRss, startConsole, startPostgres, type LoadResult } from './lib';
 
 export interface IngestFigures {
   machine: string;
-  postgres: { raw: LoadResult[]; rawMean: number; health: LoadResult; single: LoadResult; batch: LoadResult; rssPeakMiB: number; loadBefore: string; loadAfter: string; cpuMsPerRequest: { health: number; single: number; batchEvent: number } };
+  postgres: { raw: LoadResult[]; rawMean: number; health: LoadResult; single: LoadResult; batch: LoadResult; rssPeakMiB: number; rssIdleMiB: number; rssSingleMiB: number; loadBefore: string; loadAfter: string; cpuMsPerRequest: { health: number; single: number; batchEvent: number } };
   pglite?: { single: LoadResult; batch: LoadResult; rssPeakMiB: number };
 }
 
@@ -109,6 +109,7 @@ export async function runIngestBench(opts: { seconds?: number; concurrency?: num
       const loadBefore = loadAvg();
       const raw1 = await rawInserts(postgres.url, concurrency, seconds);
       console.log(line('raw pg INSERT (16 conns)', raw1, 'rows/s'));
+      const rssIdle = treeRssMiB(server.pid);
       const rss = sampleRss(server.pid);
       let cpu = treeCpuSeconds(server.pid);
       const cpuSince = () => {
@@ -133,6 +134,7 @@ export async function runIngestBench(opts: { seconds?: number; concurrency?: num
       const single = await httpSingle(server.url, server.tokens.worker, concurrency, seconds);
       const singleCpu = (cpuSince() * 1000) / single.ops;
       console.log(line(`HTTP single (${concurrency} clients)`, single) + `, server CPU ${fmt(singleCpu, 2)} ms/event`);
+      const rssSingle = rss.peek();
       const raw2 = await rawInserts(postgres.url, concurrency, seconds);
       console.log(line('raw pg INSERT again', raw2, 'rows/s'));
       cpuSince();
@@ -144,9 +146,9 @@ export async function runIngestBench(opts: { seconds?: number; concurrency?: num
       const answered = single.ops + batch.ops;
       if (stored !== answered) throw new Error(`stored ${stored} events but ${answered} were answered 201`);
       const rawMean = (raw1.rate + raw2.rate) / 2;
-      figures.postgres = { raw: [raw1, raw2], rawMean, health, single, batch, rssPeakMiB: rssPeak, loadBefore, loadAfter: loadAvg(), cpuMsPerRequest: { health: healthCpu, single: singleCpu, batchEvent: batchCpu } };
+      figures.postgres = { raw: [raw1, raw2], rawMean, health, single, batch, rssPeakMiB: rssPeak, rssIdleMiB: rssIdle, rssSingleMiB: rssSingle, loadBefore, loadAfter: loadAvg(), cpuMsPerRequest: { health: healthCpu, single: singleCpu, batchEvent: batchCpu } };
       console.log(
-        `postgres: single = ${fmt((single.rate / rawMean) * 100)}% of raw (goal ≥ 50%) and ${fmt((single.rate / health.rate) * 100)}% of the bare HTTP floor (GET /api/health), batch = ${fmt(batch.rate / single.rate, 1)}× single (goal ≥ 5×), server RSS peak ${fmt(rssPeak)} MiB (goal < 400), stored ${stored} = answered; load ${loadBefore} → ${figures.postgres.loadAfter}`,
+        `postgres: single = ${fmt((single.rate / rawMean) * 100)}% of raw (goal ≥ 50%) and ${fmt((single.rate / health.rate) * 100)}% of the bare HTTP floor (GET /api/health), batch = ${fmt(batch.rate / single.rate, 1)}× single (goal ≥ 5×), server RSS ${fmt(rssIdle)} MiB warmed-up idle, peak ${fmt(rssSingle)} MiB under single, ${fmt(rssPeak)} MiB under batch (goal < 400), stored ${stored} = answered; load ${loadBefore} → ${figures.postgres.loadAfter}`,
       );
     } finally {
       await server.stop();

@@ -156,6 +156,8 @@ export function sampleRss(pid: number, everyMs = 100) {
     peak = Math.max(peak, v);
   }, everyMs);
   return {
+    /** the peak so far */
+    peek: () => peak,
     stop() {
       clearInterval(timer);
       return { peakMiB: peak, lastMiB: samples.at(-1) ?? 0, samples: samples.length };
