@@ -71,7 +71,7 @@ export async function ingestHelperEvent(ctx: Ctx, input: HelperEventInput): Prom
       rules = await refreshRules(ctx.db);
       continue;
     }
-    const row = stored.get(item.input.id);
+    const row = stored.rows.get(item.input.id);
     if (row) return counted({ status: 201, body: { event: toEventJson(row), classification: { signal: null, rule_version: rules.version, suggested_actions: [] }, incident_id: null } });
     return replayStored(ctx.db, item);
   }
@@ -135,9 +135,9 @@ function toEventRow(r: Record<string, unknown>): EventRow {
  * id exists (then the caller replays it), only while `rules` is still the version in force ('stale'
  * otherwise, and nothing is stored), and open fetch_failed / claim_no_output incidents of the same
  * job and phase resolved by the first healthy event (exit 0) that proves the recovery.
- * Ids must be distinct within one call. Returns the inserted rows by id.
+ * Ids must be distinct within one call. Returns the inserted ids (and, for want 'rows', the rows).
  */
-async function storeHealthy(ctx: Ctx, items: PreparedEvent[], rules: RuleSet): Promise<Map<string, EventRow> | 'stale'> {
+async function storeHealthy(ctx: Ctx, items: PreparedEvent[], rules: RuleSet, want: 'rows' | 'ids' = 'rows'): Promise<{ ids: Set<string>; rows: Map<string, EventRow> } | 'stale'> {
   const now = ctx.now.toISOString();
   const rows = items.map((it, ord) => ({
     ord,
@@ -156,7 +156,7 @@ async function storeHealthy(ctx: Ctx, items: PreparedEvent[], rules: RuleSet): P
     created_at: (it.input.created_at ?? ctx.now).toISOString(),
     body_hash: it.bodyHash,
   }));
-  const res = await executeNamed(ctx.db, 'watchdog_store_healthy', sql`
+  const res = await executeNamed(ctx.db, `watchdog_store_healthy_${want}`, sql`
     with cur as (select ${currentRulesVersionSql} as v),
     src as (
       select * from json_to_recordset(${JSON.stringify(rows)}::json) as x(
@@ -171,7 +171,7 @@ async function storeHealthy(ctx: Ctx, items: PreparedEvent[], rules: RuleSet): P
       from src where (select v from cur) = ${rules.version}
       order by ord
       on conflict (id) do nothing
-      returning *
+      returning ${want === 'rows' ? sql.raw('*') : sql.raw('id')}
     ),
     proof as (
       select distinct on (src.job_id, src.phase) src.id, src.job_id, src.phase
@@ -191,9 +191,14 @@ async function storeHealthy(ctx: Ctx, items: PreparedEvent[], rules: RuleSet): P
     from cur left join ins on true`);
   const out = rowsOf<Record<string, unknown>>(res);
   if (Number(out[0]?.current_version) !== rules.version) return 'stale';
+  const ids = new Set<string>();
   const stored = new Map<string, EventRow>();
-  for (const r of out) if (r.id != null) stored.set(String(r.id), toEventRow(r));
-  return stored;
+  for (const r of out) {
+    if (r.id == null) continue;
+    ids.add(String(r.id));
+    if (want === 'rows') stored.set(String(r.id), toEventRow(r));
+  }
+  return { ids, rows: stored };
 }
 
 /**
@@ -395,7 +400,8 @@ export async function ingestHelperEventBatch(ctx: Ctx, events: unknown[], zodDet
     const pending = run;
     run = [];
     runIds.clear();
-    const stored = await storeHealthy(ctx, pending.map((p) => p.item), rules);
+    // only the ids come back: a batch answers each event with its status and classification
+    const stored = await storeHealthy(ctx, pending.map((p) => p.item), rules, 'ids');
     if (stored === 'stale') {
       // the rules changed since they were read: judge this run again, one by one, with the new ones
       rules = await refreshRules(ctx.db);
@@ -408,15 +414,15 @@ export async function ingestHelperEventBatch(ctx: Ctx, events: unknown[], zodDet
       }
       return;
     }
-    const missing = pending.filter((p) => !stored.has(p.item.input.id));
+    const missing = pending.filter((p) => !stored.ids.has(p.item.input.id));
     const existing = missing.length
       ? await ctx.db.select().from(helperEvents).where(inArray(helperEvents.id, missing.map((p) => p.item.input.id)))
       : [];
     const byId = new Map(existing.map((r) => [r.id, r]));
     for (const p of pending) {
-      const row = stored.get(p.item.input.id);
-      if (row) {
-        results[p.index] = itemResult(counted({ status: 201, body: { event: toEventJson(row), classification: { signal: null, rule_version: rules.version, suggested_actions: [] }, incident_id: null } }));
+      if (stored.ids.has(p.item.input.id)) {
+        telemetry().eventsIngested.inc({ signal: 'none' });
+        results[p.index] = { id: p.item.input.id, status: 201, classification: { signal: null, rule_version: rules.version, suggested_actions: [] }, incident_id: null };
         continue;
       }
       const prior = byId.get(p.item.input.id);
