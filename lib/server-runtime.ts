@@ -34,10 +34,28 @@ export async function startServerRuntime(): Promise<void> {
     }
   }
   if (process.env.WATCHDOG_SCHEDULER !== '0') g[key].scheduler = startScheduler(database.db);
-  const shutdown = async (signal: string) => {
-    log.info({ signal }, 'shutting down: stopping the sweeper');
-    await g[key]?.scheduler?.stop();
-    await database.close().catch(() => {});
+  // Shutdown (SIGTERM from an orchestrator, SIGINT from a terminal): Next's own handler stops
+  // accepting connections, lets in-flight requests finish and then exits. Here the sweeper stops at
+  // once (a sweep under way completes; no new one starts). The database is NOT closed here: the
+  // requests still draining need it, and the process exit ends it. A drain that hangs (a client
+  // that never finishes its body, a stuck upstream) is cut off after WATCHDOG_SHUTDOWN_GRACE_MS.
+  let stopping = false;
+  const shutdown = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    const graceMs = Number(process.env.WATCHDOG_SHUTDOWN_GRACE_MS ?? 20_000);
+    log.info({ signal, graceMs }, 'shutting down: stopping the sweeper, draining in-flight requests');
+    setTimeout(() => {
+      log.warn({ signal, graceMs }, 'in-flight requests did not drain in time: exiting');
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    }, graceMs).unref();
+    try {
+      await g[key]?.scheduler?.stop();
+      log.info({ signal }, 'sweeper stopped');
+    } catch (e) {
+      log.error({ err: e }, 'the sweeper did not stop cleanly');
+    }
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
 }

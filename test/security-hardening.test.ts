@@ -1,0 +1,122 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rowsOf } from '@/db/client';
+import { api, helperEvent, testServers, uniqueJob } from './helpers/http';
+import { openRaw, seedAccess } from './helpers/test-server';
+import { type OwnServer, ownServer, stressKinds } from './stress/stress-kit';
+
+/**
+ * Security gaps the other files leave open: response security headers on pages and API answers,
+ * tokens stored only as hashes, and no secret, token or password in the server's logs at debug level.
+ * (Cookies and CSRF: http-session.test.ts; every 401/403 audited: permissions.test.ts; rate
+ * limiting: http-limits.test.ts; SSRF: engine-artifacts.test.ts.)
+ */
+describe.each(testServers())('security headers on $name', (server) => {
+  const paths: [string, string | null][] = [
+    ['/', null],
+    ['/login', null],
+    ['/api/health', null],
+    ['/api/watchdog/rules', 'none'], // 401
+    ['/api/watchdog/rules', 'owner'], // 200
+    ['/api/watchdog/jobs/%zz', 'owner'], // 400 from the proxy
+    ['/api/nothing-here', 'owner'], // 404
+    ['/no-such-page', null], // the HTML 404
+  ];
+  it.each(paths)('%s (%s) carries CSP with frame-ancestors, X-Frame-Options DENY and nosniff', async (p, who) => {
+    const token = who && who !== 'none' ? server.tokens[who as 'owner'] : null;
+    const res = await fetch(server.url + p, { headers: token ? { authorization: `Bearer ${token}` } : {}, redirect: 'manual' });
+    await res.text();
+    expect(res.status).toBeLessThan(500);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toMatch(/frame-ancestors 'none'/);
+    expect(csp).toMatch(/default-src 'self'/);
+    expect(csp).toMatch(/object-src 'none'/);
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('x-powered-by')).toBeNull();
+  });
+});
+
+describe.each(testServers().filter((s) => s.databaseUrl))('tokens at rest on $name', (server) => {
+  it('api_tokens holds no secret: only a sha256 hash and a short display prefix', async () => {
+    const raw = await openRaw(server);
+    try {
+      const rows = rowsOf<Record<string, unknown>>(await raw.db.execute(sql`select * from api_tokens`));
+      expect(rows.length).toBeGreaterThanOrEqual(5);
+      const dump = JSON.stringify(rows);
+      for (const secret of Object.values(server.tokens)) {
+        expect(dump).not.toContain(secret);
+        // nor any long piece of it beyond the shown prefix
+        expect(dump).not.toContain(secret.slice(-20));
+      }
+      for (const r of rows) expect(String(r.token_hash)).toMatch(/^[0-9a-f]{64}$/);
+      const users = JSON.stringify(rowsOf(await raw.db.execute(sql`select * from users`)));
+      expect(users).not.toContain(server.users.owner.password);
+      expect(users).not.toContain(server.users.supervisor.password);
+    } finally {
+      await raw.close();
+    }
+  });
+});
+
+async function signIn(url: string, email: string, password: string) {
+  const csrf = await fetch(`${url}/api/auth/csrf`);
+  const cookies = csrf.headers.getSetCookie().map((c) => c.split(';')[0]);
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const res = await fetch(`${url}/api/auth/callback/credentials`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookies.join('; ') },
+    body: new URLSearchParams({ csrfToken, email, password, callbackUrl: url }).toString(),
+  });
+  return res.headers.getSetCookie().find((c) => c.includes('session-token='))?.split(';')[0] ?? null;
+}
+
+describe.each(stressKinds().slice(0, 1))('log redaction (%s console at WATCHDOG_LOG_LEVEL=debug)', (kind) => {
+  let server: OwnServer;
+  beforeAll(async () => {
+    server = await ownServer(kind, { WATCHDOG_LOG_LEVEL: 'debug', WATCHDOG_RATE_LIMIT_RPS: '0' });
+  });
+  afterAll(async () => {
+    await server?.kill('SIGKILL');
+  });
+
+  it('no token, password, session cookie or created secret appears in the server output', async () => {
+    const secrets: string[] = Object.values(server.tokens);
+    // a token created over the API (its secret is in the response body only)
+    const created = await api(server, server.tokens.owner, 'POST', '/api/watchdog/tokens', { role: 'worker', worker_id: 'w-7', name: 'redaction' });
+    expect(created.status).toBe(201);
+    secrets.push(created.body.token);
+    // a revoked token used after revocation, an unknown one, one in a query string
+    expect((await api(server, server.tokens.owner, 'DELETE', `/api/watchdog/tokens/${created.body.id}`)).status).toBe(200);
+    expect((await api(server, created.body.token, 'GET', '/api/watchdog/rules')).status).toBe(401);
+    const guessed = 'wd_' + 'q'.repeat(43);
+    secrets.push(guessed);
+    expect((await api(server, guessed, 'GET', '/api/watchdog/rules')).status).toBe(401);
+    await api(server, null, 'GET', `/api/watchdog/rules?token=${server.tokens.system}`);
+    // sign-ins: right and wrong passwords; the session cookie is a secret too
+    const seeded = await seedAccessPasswords();
+    const session = await signIn(server.url, seeded.owner.email, seeded.owner.password);
+    expect(session).not.toBeNull();
+    secrets.push(session!.split('=').slice(1).join('='));
+    expect(await signIn(server.url, seeded.owner.email, 'wrong-password-Zq81')).toBeNull();
+    secrets.push(seeded.owner.password, 'wrong-password-Zq81');
+    await fetch(`${server.url}/api/watchdog/rules`, { headers: { cookie: session! } });
+    // errors on the way: bad input, a forbidden role, an event for another worker
+    const job = uniqueJob('redact');
+    await api(server, server.tokens.worker, 'POST', '/api/watchdog/helper-events', helperEvent({ job_id: job, worker_id: 'w-2' }));
+    await api(server, server.tokens.worker, 'PUT', '/api/watchdog/rules', { rules: [] });
+    await api(server, server.tokens.owner, 'POST', '/api/watchdog/tokens', '{"password": "' + seeded.owner.password + '"');
+    // SIGTERM makes it log too, and proves the capture works up to the exit
+    expect(await server.kill('SIGTERM')).toBe(143);
+    const out = server.output();
+    expect(out).toMatch(/shutting down/);
+    for (const s of secrets) expect(out, `secret ${s.slice(0, 8)}… leaked into the log`).not.toContain(s);
+  });
+});
+
+/** the passwords seedAccess gives the users (see test/helpers/test-server.ts) */
+async function seedAccessPasswords() {
+  void seedAccess;
+  return { owner: { email: 'owner@example.test', password: 'owner-password-1' } };
+}

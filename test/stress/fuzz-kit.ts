@@ -1,0 +1,584 @@
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import fc from 'fast-check';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { rowsOf } from '@/db/client';
+import { hashOutput } from '@/lib/watchdog/hash';
+import { api, inFuture } from '../helpers/http';
+import { openRaw, seedAccess, startNextServer, tempDir, type TestServer } from '../helpers/test-server';
+
+// @ts-expect-error plain .mjs helper shared with scripts/
+import { createDatabase } from '../../scripts/pg-throwaway.mjs';
+
+/**
+ * Route fuzzing shared by the quick run in `npm test` (test/fuzz-routes.test.ts) and the large run
+ * in `npm run test:stress` (test/stress/fuzz-routes-large.test.ts).
+ *
+ * Each database kind gets its OWN console (so "nothing written" is exact, not disturbed by other
+ * test files). Part A feeds every route generated bad input — bodies of the wrong shape or type,
+ * broken JSON, invalid UTF-8, NUL, nesting far past the 64-level cap, bodies over 1 MiB, wrong
+ * content types, hostile headers, query strings and path segments, unknown/garbage/wrong-role
+ * credentials, wrong methods — and requires every answer to be a non-5xx in the API.md error shape
+ * (GETs may answer 200: they write nothing). The state of every table but the audit log is
+ * fingerprinted before and after part A: it must not change. Part B sends well-formed bodies whose
+ * free-text fields hold unicode edge cases (lone surrogates, RTL marks, emoji, combining marks,
+ * noncharacters): never a 5xx, and an accepted helper event is idempotent when sent again.
+ */
+
+export interface FuzzFigures {
+  server: string;
+  cases: number;
+  byStatus: Record<string, number>;
+  fiveXx: number;
+  byRoute: Record<string, number>;
+}
+
+const API_CODES = new Set([
+  'invalid_json',
+  'validation_failed',
+  'unauthenticated',
+  'forbidden',
+  'not_found',
+  'lease_conflict',
+  'stale_fencing_token',
+  'artifact_gate_failed',
+  'idempotency_conflict',
+  'already_decided',
+  'payload_too_large',
+  'output_hash_mismatch',
+  'rate_limited',
+  'method_not_allowed',
+  'unsupported_media_type',
+]);
+
+type Role = 'system' | 'owner' | 'supervisor' | 'worker' | 'worker2';
+type Kind = 'uuid' | 'id' | 'enum' | 'date' | 'int' | 'hash' | 'text' | 'array' | 'rules';
+
+interface RouteSpec {
+  name: string;
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** path with one `{p}` placeholder for a path parameter, if any */
+  path: string;
+  roles: Role[];
+  /** a valid body, built from the fixtures; absent for routes without a body */
+  body?: (f: Fixtures) => Record<string, unknown>;
+  /** fields of the body whose value the fuzzer replaces by an invalid one, and their kind */
+  fields?: Record<string, Kind>;
+  /** a valid path parameter */
+  param?: (f: Fixtures) => string;
+  queryKeys?: string[];
+  /** body fields that may be left out (the fuzzer does not drop them: the body would still be valid) */
+  optional?: string[];
+  /** GETs write nothing, so a 200 is fine; a batch answers 200 with one error per element */
+  may2xx?: boolean;
+}
+
+interface Fixtures {
+  job: string;
+  fencing: number;
+  eventId: string;
+  pendingActionId: string;
+  tokenId: string;
+}
+
+const ROUTES: RouteSpec[] = [
+  { name: 'GET /health', method: 'GET', path: '/api/health', roles: ['owner'], may2xx: true, queryKeys: ['x'] },
+  { name: 'GET /overview', method: 'GET', path: '/api/watchdog/overview', roles: ['owner', 'supervisor'], may2xx: true },
+  { name: 'GET /jobs', method: 'GET', path: '/api/watchdog/jobs', roles: ['owner', 'supervisor', 'system'], may2xx: true, queryKeys: ['q', 'limit'] },
+  { name: 'GET /jobs/:job_id', method: 'GET', path: '/api/watchdog/jobs/{p}', roles: ['owner', 'worker', 'system'], param: (f) => f.job, may2xx: true },
+  {
+    name: 'POST /jobs/:job_id/complete',
+    method: 'POST',
+    path: '/api/watchdog/jobs/{p}/complete',
+    roles: ['worker', 'system'],
+    param: (f) => f.job,
+    body: (f) => ({ worker_id: 'w-1', fencing_token: f.fencing, output_hash: hashOutput('x') }),
+    fields: { worker_id: 'id', fencing_token: 'int', output_hash: 'hash' },
+    optional: ['output_hash'],
+  },
+  {
+    name: 'PATCH /job-leases/:job_id',
+    method: 'PATCH',
+    path: '/api/watchdog/job-leases/{p}',
+    roles: ['worker', 'system'],
+    param: (f) => f.job,
+    body: (f) => ({ worker_id: 'w-1', lease_expires_at: inFuture(7200), fencing_token: f.fencing }),
+    fields: { worker_id: 'id', lease_expires_at: 'date', fencing_token: 'int' },
+    optional: ['fencing_token'],
+  },
+  { name: 'GET /job-leases/:job_id', method: 'GET', path: '/api/watchdog/job-leases/{p}', roles: ['worker', 'system', 'owner'], param: (f) => f.job, may2xx: true },
+  {
+    name: 'POST /worker-runs',
+    method: 'POST',
+    path: '/api/watchdog/worker-runs',
+    roles: ['worker', 'system'],
+    body: (f) => ({ id: randomUUID(), worker_id: 'w-1', job_id: f.job, phase: 'build', status: 'ok', started_at: new Date().toISOString() }),
+    fields: { id: 'uuid', worker_id: 'id', job_id: 'id', phase: 'enum', status: 'enum', started_at: 'date' },
+  },
+  {
+    name: 'POST /helper-events',
+    method: 'POST',
+    path: '/api/watchdog/helper-events',
+    roles: ['worker', 'system'],
+    body: (f) => ({ id: randomUUID(), job_id: f.job, worker_id: 'w-1', command: 'pls context', phase: 'context', exit_code: 0, output: 'ok', output_hash: hashOutput('ok') }),
+    fields: { id: 'uuid', job_id: 'id', worker_id: 'id', command: 'text', exit_code: 'int', output_hash: 'hash', phase: 'enum' },
+    optional: ['phase'],
+  },
+  {
+    name: 'POST /helper-events/batch',
+    method: 'POST',
+    path: '/api/watchdog/helper-events/batch',
+    roles: ['worker', 'system'],
+    body: (f) => ({ events: [{ id: randomUUID(), job_id: f.job, worker_id: 'w-1', command: 'c', exit_code: 0, output_hash: 'sha256:zz' }] }),
+    fields: { events: 'array' },
+    may2xx: true,
+  },
+  {
+    name: 'POST /repair-actions',
+    method: 'POST',
+    path: '/api/watchdog/repair-actions',
+    roles: ['supervisor', 'system', 'worker'],
+    body: (f) => ({ job_id: f.job, trigger: 'fuzz', action: 'touch', authority: 'supervisor', result: 'success' }),
+    fields: { job_id: 'id', trigger: 'text', action: 'enum', authority: 'enum', result: 'enum' },
+    optional: ['result'],
+  },
+  { name: 'GET /repair-actions', method: 'GET', path: '/api/watchdog/repair-actions', roles: ['supervisor', 'owner', 'system'], may2xx: true, queryKeys: ['status', 'job_id', 'limit'] },
+  {
+    name: 'POST /repair-actions/:id/decision',
+    method: 'POST',
+    path: '/api/watchdog/repair-actions/{p}/decision',
+    roles: ['supervisor'],
+    param: (f) => f.pendingActionId,
+    body: () => ({ decision: 'reject', note: 'fuzz' }),
+    fields: { decision: 'enum', note: 'int' },
+    optional: ['note'],
+  },
+  {
+    name: 'POST /artifact-checks',
+    method: 'POST',
+    path: '/api/watchdog/artifact-checks',
+    roles: ['worker', 'system'],
+    body: (f) => ({ job_id: f.job, primary_url: 'http://127.0.0.1:1/a', files: [{ name: 'a' }], expected_file_count: 1 }),
+    fields: { job_id: 'id', primary_url: 'int', files: 'int', expected_file_count: 'int' },
+    optional: ['files', 'expected_file_count'],
+  },
+  { name: 'GET /incidents', method: 'GET', path: '/api/watchdog/incidents', roles: ['supervisor', 'owner', 'system'], may2xx: true, queryKeys: ['status', 'signal', 'job_id', 'limit'] },
+  { name: 'GET /rules', method: 'GET', path: '/api/watchdog/rules', roles: ['worker', 'owner'], may2xx: true },
+  { name: 'GET /rules/versions', method: 'GET', path: '/api/watchdog/rules/versions', roles: ['owner'], may2xx: true },
+  {
+    name: 'PUT /rules',
+    method: 'PUT',
+    path: '/api/watchdog/rules',
+    roles: ['owner'],
+    body: () => ({ rules: [{ signal: 'lease_expired', threshold: 0, params: { grace_s: 0 } }], note: 'fuzz' }),
+    fields: { rules: 'rules', note: 'int' },
+    optional: ['note'],
+  },
+  // the sweep takes no body and writes when allowed: fuzzed with callers that may not run it
+  { name: 'POST /sweep', method: 'POST', path: '/api/watchdog/sweep', roles: ['owner', 'worker'] },
+  {
+    name: 'POST /tokens',
+    method: 'POST',
+    path: '/api/watchdog/tokens',
+    roles: ['owner'],
+    body: () => ({ role: 'worker', worker_id: 'w-9', name: 'fuzz' }),
+    fields: { role: 'enum', worker_id: 'id', name: 'text' },
+    optional: ['worker_id'],
+  },
+  { name: 'GET /tokens', method: 'GET', path: '/api/watchdog/tokens', roles: ['owner'], may2xx: true },
+  { name: 'DELETE /tokens/:id', method: 'DELETE', path: '/api/watchdog/tokens/{p}', roles: ['owner'], param: () => randomUUID() },
+  { name: 'GET /audit', method: 'GET', path: '/api/watchdog/audit', roles: ['owner', 'supervisor'], may2xx: true, queryKeys: ['cursor', 'limit'] },
+  { name: 'GET /audit/verify', method: 'GET', path: '/api/watchdog/audit/verify', roles: ['owner'], may2xx: true },
+  { name: 'GET /metrics/d30', method: 'GET', path: '/api/watchdog/metrics/d30', roles: ['owner', 'supervisor'], may2xx: true, queryKeys: ['from', 'to'] },
+  { name: 'GET /metrics', method: 'GET', path: '/api/metrics', roles: ['system', 'owner'], may2xx: true },
+  { name: 'POST /internal/admin', method: 'POST', path: '/api/internal/admin', roles: ['owner', 'system'], body: () => ({ command: 'token.list' }), fields: { command: 'int' } },
+  { name: 'unknown /api path', method: 'POST', path: '/api/watchdog/{p}/nothing', roles: ['owner'], param: () => 'x', body: () => ({}), fields: {} },
+];
+
+// ---------- generators ----------
+
+/** lone surrogates → U+FFFD, as UTF-8 encoding does (String.prototype.toWellFormed, ES2024) */
+const wellFormed = (s: string): string => (s as unknown as { toWellFormed(): string }).toWellFormed();
+
+const printable = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 80 });
+/** header-safe (latin1, no CR/LF/NUL) */
+const headerValue = fc.string({ unit: fc.integer({ min: 0x20, max: 0xff }).filter((c) => c !== 0x7f).map((c) => String.fromCharCode(c)), maxLength: 300 });
+
+/** unicode edge cases: lone surrogates, BOM, RTL override, zero-width, combining marks, noncharacters, astral */
+const nasty = fc.constantFrom(
+  '\ud800',
+  '\udfff',
+  '\ufeff',
+  '\u202e',
+  '\u200b',
+  'e\u0301\u0301\u0301',
+  '\uffff',
+  '\ufffe',
+  '😀',
+  '👩‍👩‍👧',
+  '\u0000',
+  '\u001b[31m',
+  '%00',
+  "'; drop table helper_events; --",
+  '../../etc/passwd',
+  '<script>alert(1)</script>',
+  '${jndi:ldap://x}',
+  '\\u0000',
+  '𝕏'.repeat(300),
+);
+export const unicodeText = fc
+  .array(fc.oneof(nasty, fc.string({ unit: 'binary', maxLength: 20 }), fc.string({ unit: 'grapheme', maxLength: 20 })), { minLength: 1, maxLength: 6 })
+  .map((parts) => parts.join(''));
+
+function nested(depth: number, leaf: unknown, kind: 'array' | 'object'): unknown {
+  let v = leaf;
+  for (let i = 0; i < depth; i++) v = kind === 'array' ? [v] : { a: v };
+  return v;
+}
+const deep = fc.tuple(fc.integer({ min: 65, max: 20_000 }), fc.constantFrom<'array' | 'object'>('array', 'object')).map(([d, k]) => {
+  const v = nested(d, 1, k) as object;
+  // reported as its depth, not printed level by level
+  Object.defineProperty(v, fc.toStringMethod, { value: () => `<${k} nested ${d} deep>`, enumerable: false });
+  return v;
+});
+
+const wrongType = fc.oneof(fc.constant(null), fc.boolean(), fc.double(), fc.array(fc.jsonValue(), { maxLength: 3 }), fc.dictionary(printable, fc.jsonValue(), { maxKeys: 3 }), deep);
+
+const notUuid = fc.oneof(printable.filter((s) => !/^[0-9a-f-]{36}$/i.test(s)), unicodeText, wrongType);
+const notIdentifier = fc.oneof(
+  fc.constant(''),
+  fc.constant('a'.repeat(201)),
+  fc.string({ minLength: 1, maxLength: 40 }).map((s) => ` ${s}`),
+  unicodeText.filter((s) => !/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/.test(s)),
+  wrongType,
+);
+const notDate = fc.oneof(
+  printable.filter((s) => Number.isNaN(Date.parse(s)) || !/T/.test(s)),
+  fc.constantFrom('0000-01-01T00:00:00Z', '2026-13-45T99:99:99Z', '2026-01-01T00:00:00', '+275760-09-13T00:00:00.001Z', 'yesterday'),
+  fc.integer(),
+  wrongType,
+);
+const notInt = fc.oneof(
+  fc.double({ noInteger: true }),
+  fc.constantFrom(1e300, -1e300, 2 ** 63, -(2 ** 63), Number.MAX_SAFE_INTEGER + 2, -1, '1', '0x10'),
+  printable,
+  fc.constant(null),
+  fc.array(fc.integer(), { maxLength: 2 }),
+  deep,
+);
+const notHash = fc.oneof(printable.filter((s) => !/^sha256:[0-9a-f]{64}$/.test(s)), fc.constant('sha256:' + 'A'.repeat(64)), wrongType);
+const notEnum = fc.oneof(unicodeText, printable.filter((s) => s.length > 12), fc.constantFrom('APPROVE', 'Touch', ' ok', 'pending\u0000'), wrongType);
+const notText = fc.oneof(fc.constant(''), fc.constant('x'.repeat(70_000)), fc.constant('a\u0000b'), wrongType);
+const notArray = fc.oneof(fc.constant([]), fc.constant(Array.from({ length: 501 }, () => ({}))), fc.dictionary(printable, fc.jsonValue(), { maxKeys: 2 }), printable, deep);
+const notRules = fc.oneof(
+  fc.constant([]),
+  fc.array(fc.record({ signal: notEnum, threshold: fc.oneof(fc.double(), notInt) }), { minLength: 1, maxLength: 3 }),
+  fc.constant([{ signal: 'lease_expired', threshold: 0, params: { grace_s: nested(200, 1, 'object') } }]),
+  fc.constant([{ signal: 'lease_expired', threshold: 0, params: { ['k'.repeat(60)]: 1 } }]),
+  fc.constant([{ signal: 'lease_expired', threshold: Infinity }]),
+  fc.constant([
+    { signal: 'lease_expired', threshold: 0 },
+    { signal: 'lease_expired', threshold: 1 },
+  ]),
+  wrongType,
+);
+const invalidValue: Record<Kind, fc.Arbitrary<unknown>> = {
+  uuid: notUuid,
+  id: notIdentifier,
+  enum: notEnum,
+  date: notDate,
+  int: notInt,
+  hash: notHash,
+  text: notText,
+  array: notArray,
+  rules: notRules,
+};
+
+/** raw bytes of a body that can never pass the route's schema */
+type FuzzBody = { bytes: Buffer; why: string };
+/** a body that fast-check reports by its reason and first bytes (a 1 MiB buffer printed in full would stall the run) */
+function fuzzBody(bytes: Buffer, why: string): FuzzBody {
+  const body = { why, [fc.toStringMethod]: () => `${why}: ${JSON.stringify(bytes.subarray(0, 160).toString('latin1'))}${bytes.length > 160 ? `… (${bytes.length} bytes)` : ''}` };
+  // not enumerable: a failure report (fast-check's, then vitest's error serialization) must not walk a 1 MiB buffer
+  Object.defineProperty(body, 'bytes', { value: bytes, enumerable: false });
+  return body as unknown as FuzzBody;
+}
+
+function invalidBody(spec: RouteSpec, f: Fixtures): fc.Arbitrary<FuzzBody> {
+  const json = (v: unknown, why: string) => fuzzBody(Buffer.from(JSON.stringify(v) ?? 'undefined'), why);
+  const template = spec.body?.(f) ?? {};
+  const fieldNames = Object.keys(spec.fields ?? {});
+  const required = fieldNames.filter((k) => !spec.optional?.includes(k));
+  const options: fc.Arbitrary<FuzzBody>[] = [
+    fc.string({ maxLength: 200 }).filter((s) => {
+      try {
+        JSON.parse(s);
+        return false;
+      } catch {
+        return true;
+      }
+    }).map((s) => fuzzBody(Buffer.from(s), 'not JSON')),
+    fc.oneof(fc.constant(null), fc.integer(), fc.string(), fc.array(fc.jsonValue(), { maxLength: 4 }), fc.boolean()).map((v) => json(v, 'wrong top-level type')),
+    fc.uint8Array({ minLength: 1, maxLength: 64 }).map((a) => fuzzBody(Buffer.concat([Buffer.from('{"a":"'), Buffer.from(a), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]), 'invalid UTF-8')),
+    deep.map((v) => json(v, 'nested past 64 levels')),
+    fc.constant(null).map(() => fuzzBody(Buffer.from(`{"a":"${'x'.repeat(1024 * 1024 + 1)}"}`), 'over 1 MiB')),
+  ];
+  if (spec.body) options.push(fc.constant(null).map(() => fuzzBody(Buffer.alloc(0), 'empty body')));
+  if (fieldNames.length) {
+    options.push(
+      fc.constantFrom(...(required.length ? required : fieldNames)).map((k) => {
+        const copy = { ...template };
+        delete copy[k];
+        return json(copy, `missing ${k}`);
+      }),
+      fc.constantFrom(...fieldNames).chain((k) => invalidValue[spec.fields![k]].map((v) => json({ ...template, [k]: v }, `bad ${k}`))),
+      fc.constantFrom(...fieldNames).map((k) => json({ ...template, [`${k}\u0000`]: 1, [k]: `${String(template[k])}\u0000` }, `NUL in ${k}`)),
+    );
+  }
+  // a route that takes no body still gets one: only a body over the cap may be refused for it, so
+  // for those the fuzzer checks the answer's shape, not the refusal
+  return fc.oneof(...options.map((arbitrary, i) => ({ arbitrary, weight: i === 4 ? 1 : 6 })));
+}
+
+const contentType = fc.constantFrom(
+  'application/json',
+  'application/json; charset=utf-8',
+  'application/json; charset=latin1',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=zz',
+  'application/xml',
+  '',
+  '*/*',
+  'application/json, text/html',
+);
+
+/** a path segment as a client would send it, including ones that are not valid percent-encoding */
+const pathSegment = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 60 }).map((s) => encodeURIComponent(wellFormed(s))),
+  unicodeText.map((s) => encodeURIComponent(wellFormed(s))),
+  fc.constantFrom('%', '%zz', '%00', '%ED%A0%80', '%C0%AF', '..%2F..%2Fetc', '%2e%2e', 'a%2Fb', '%u0041', '-', '_', '.x', 'x'.repeat(3000)),
+  fc.uuid(),
+);
+
+const query = (keys: string[]) =>
+  fc
+    .array(fc.tuple(fc.oneof(fc.constantFrom(...keys, 'limit', 'cursor', 'status'), printable), fc.oneof(printable, unicodeText, fc.constantFrom('-1', '0', '1e309', 'NaN', '999999999999', 'all', 'open'))), { maxLength: 5 })
+    .map((pairs) => {
+      const p = new URLSearchParams();
+      for (const [k, v] of pairs) p.append(k, wellFormed(v));
+      const s = p.toString();
+      return s ? `?${s}` : '';
+    });
+
+type Credential = Role | 'none' | 'garbage' | 'malformed' | 'revoked';
+const credential = (spec: RouteSpec) =>
+  fc.constantFrom<Credential>(...spec.roles, 'none', 'garbage', 'malformed', 'revoked', 'worker2', ...(spec.name === 'POST /sweep' ? [] : (['supervisor'] as Role[])));
+
+const extraHeaders = fc.record(
+  {
+    'x-request-id': headerValue,
+    'x-forwarded-for': fc.oneof(headerValue, fc.constantFrom('127.0.0.1', '::1, 10.0.0.1', 'unknown')),
+    origin: fc.constantFrom('null', 'http://evil.example', 'file://', ''),
+    cookie: fc.oneof(headerValue, fc.constant('next-auth.session-token=garbage; __Secure-next-auth.session-token=x')),
+    'accept-encoding': fc.constantFrom('gzip', 'br', 'identity', '*;q=0'),
+  },
+  { requiredKeys: [] },
+);
+
+// ---------- the run ----------
+
+interface Answer {
+  status: number;
+  text: string;
+  url: string;
+}
+
+async function send(server: TestServer & { revoked: string }, req: { method: string; path: string; cred: Credential; contentType?: string; body?: Buffer | null; headers?: Record<string, string> }): Promise<Answer> {
+  const headers: Record<string, string> = { ...(req.headers ?? {}) };
+  if (req.contentType) headers['content-type'] = req.contentType;
+  const tokens = server.tokens as unknown as Record<string, string>;
+  if (req.cred === 'garbage') headers.authorization = `Bearer wd_${'g'.repeat(40)}`;
+  else if (req.cred === 'malformed') headers.authorization = 'Basic Zm9vOmJhcg==, Bearer';
+  else if (req.cred === 'revoked') headers.authorization = `Bearer ${server.revoked}`;
+  else if (req.cred !== 'none') headers.authorization = `Bearer ${tokens[req.cred]}`;
+  const hasBody = req.body && req.method !== 'GET' && req.method !== 'HEAD';
+  const res = await fetch(server.url + req.path, { method: req.method, headers, body: hasBody ? new Uint8Array(req.body!) : undefined, redirect: 'manual', signal: AbortSignal.timeout(30_000) });
+  return { status: res.status, text: await res.text(), url: res.url || server.url + req.path };
+}
+
+/** The API.md error shape: exactly `{error: {code, message, details?}}`, a known code, no stack or SQL. */
+export function expectErrorShape(a: Answer, context: string) {
+  let body: any;
+  try {
+    body = JSON.parse(a.text);
+  } catch {
+    throw new Error(`${context}: ${a.status} is not JSON: ${a.text.slice(0, 200)}`);
+  }
+  expect(Object.keys(body), context).toEqual(['error']);
+  expect(typeof body.error.code, context).toBe('string');
+  expect(API_CODES.has(body.error.code), `${context}: unknown code ${body.error.code}`).toBe(true);
+  expect(typeof body.error.message, context).toBe('string');
+  expect(Object.keys(body.error).every((k) => ['code', 'message', 'details'].includes(k)), context).toBe(true);
+  expect(a.text, context).not.toMatch(/\bat [\w.<>]+ \(|node_modules|SELECT |INSERT |drizzle|pglite/i);
+}
+
+/** Everything a refused call must not change: every table but the audit log (refusals are audited by design). */
+async function fingerprint(server: TestServer): Promise<string> {
+  if (server.databaseUrl) {
+    const raw = await openRaw(server);
+    try {
+      const tables = ['worker_runs', 'job_leases', 'lease_history', 'helper_events', 'repair_actions', 'artifact_checks', 'incidents', 'rule_sets', 'api_tokens', 'users', 'd30_decisions', 'notifications'];
+      const out: string[] = [];
+      for (const t of tables) {
+        const r = rowsOf<{ n: string; h: string | null }>(await raw.db.execute(sql.raw(`select count(*)::text as n, md5(string_agg(t::text, '|' order by t::text)) as h from ${t} t`)));
+        out.push(`${t}:${r[0].n}:${r[0].h}`);
+      }
+      return out.join('\n');
+    } finally {
+      await raw.close();
+    }
+  }
+  // PGlite is held by the server: read everything the API shows
+  const owner = server.tokens.owner;
+  const parts = await Promise.all(
+    ['/api/watchdog/jobs?limit=500', '/api/watchdog/incidents?status=all&limit=1000', '/api/watchdog/repair-actions?status=all&limit=500', '/api/watchdog/tokens', '/api/watchdog/rules/versions', '/api/watchdog/rules'].map(
+      async (p) => JSON.stringify((await api(server, owner, 'GET', p)).body),
+    ),
+  );
+  return parts.join('\n');
+}
+
+export function defineRouteFuzz(opts: { runs: number; label: string; only?: ('pglite' | 'postgres')[]; onFigures?: (f: FuzzFigures) => void }) {
+  const admin = inject('postgresAdminUrl');
+  const hasBuild = inject('servers').length > 0;
+  const kinds = hasBuild ? (['pglite', ...(admin ? ['postgres'] : [])] as const) : [];
+
+  describe.each(kinds.filter((k) => !opts.only || opts.only.includes(k as 'pglite' | 'postgres')).map((name) => ({ name })))(`${opts.label} on $name`, ({ name }) => {
+    let server: TestServer & { revoked: string };
+    let child: ChildProcess;
+    let fixtures: Fixtures;
+    let before = '';
+    const figures: FuzzFigures = { server: name, cases: 0, byStatus: {}, fiveXx: 0, byRoute: {} };
+    const count = (route: string, status: number) => {
+      figures.cases++;
+      figures.byStatus[status] = (figures.byStatus[status] ?? 0) + 1;
+      figures.byRoute[route] = (figures.byRoute[route] ?? 0) + 1;
+      if (status >= 500) figures.fiveXx++;
+    };
+
+    beforeAll(async () => {
+      const dataDir = tempDir(`watchdog-fuzz-${name}-`);
+      const databaseUrl = name === 'postgres' ? createDatabase(admin, `fuzz_${Date.now()}_${Math.floor(Math.random() * 1e6)}`) : null;
+      const { tokens, users } = await seedAccess({ databaseUrl, dataDir });
+      const started = await startNextServer({ databaseUrl, dataDir, env: { WATCHDOG_ALLOW_PRIVATE_ARTIFACT_HOSTS: '0', WATCHDOG_SCHEDULER: '0' } });
+      child = started.child;
+      server = { name: name as TestServer['name'], url: started.url, databaseUrl, dataDir: path.join(dataDir), tokens, users, pid: child.pid!, revoked: '' };
+      // fixtures: a leased job with an event, a pending release request, a revoked token
+      const job = `fuzz-${randomUUID().slice(0, 8)}`;
+      const lease = await api(server, tokens.worker, 'PATCH', `/api/watchdog/job-leases/${job}`, { worker_id: 'w-1', lease_expires_at: inFuture(7200) });
+      expect(lease.status).toBe(200);
+      const eventId = randomUUID();
+      expect((await api(server, tokens.worker, 'POST', '/api/watchdog/helper-events', { id: eventId, job_id: job, worker_id: 'w-1', command: 'pls context', exit_code: 0, output: 'ok', output_hash: hashOutput('ok') })).status).toBe(201);
+      const pending = await api(server, tokens.system, 'POST', '/api/watchdog/repair-actions', { job_id: job, trigger: 'fuzz fixture', action: 'release', authority: 'system' });
+      expect(pending.status).toBe(201);
+      const created = await api(server, tokens.owner, 'POST', '/api/watchdog/tokens', { role: 'worker', worker_id: 'w-1', name: 'to-revoke' });
+      expect((await api(server, tokens.owner, 'DELETE', `/api/watchdog/tokens/${created.body.id}`)).status).toBe(200);
+      server.revoked = created.body.token;
+      fixtures = { job, fencing: lease.body.lease.fencing_token, eventId, pendingActionId: pending.body.action.id, tokenId: created.body.id };
+      before = await fingerprint(server);
+    });
+
+    afterAll(async () => {
+      child?.kill('SIGKILL');
+      opts.onFigures?.(figures);
+      console.log(`[fuzz] ${opts.label} on ${name}: ${JSON.stringify({ cases: figures.cases, fiveXx: figures.fiveXx, byStatus: figures.byStatus })}`);
+    });
+
+    for (const spec of ROUTES) {
+      it(`A: ${spec.name} — bad bodies, headers, queries, path segments and credentials → API.md error shape, never 5xx`, async () => {
+        const arb = fc.record({
+          cred: credential(spec),
+          wrongMethod: fc.oneof({ arbitrary: fc.constant(null), weight: 8 }, { arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'), weight: 1 }),
+          segment: spec.param ? fc.oneof(fc.constant(null), pathSegment) : fc.constant(null),
+          query: query(spec.queryKeys ?? ['x']),
+          body: spec.body || spec.method !== 'GET' ? invalidBody(spec, fixtures).map((b) => b as FuzzBody | null) : fc.constant(null),
+          contentType,
+          headers: extraHeaders,
+        });
+        await fc.assert(
+          fc.asyncProperty(arb, async (c) => {
+            const method = c.wrongMethod ?? spec.method;
+            const segment = c.segment ?? (spec.param ? encodeURIComponent(spec.param(fixtures)) : '');
+            const p = spec.path.replace('{p}', segment) + c.query;
+            const a = await send(server, { method, path: p, cred: c.cred, contentType: c.contentType, body: c.body?.bytes ?? null, headers: c.headers });
+            count(spec.name, a.status);
+            const context = `${method} ${p.slice(0, 200)} as ${c.cred} (${c.body?.why ?? 'no body'}, ${c.contentType || 'no content-type'}) → ${a.status} ${a.text.slice(0, 300)}`;
+            expect(a.status, context).toBeLessThan(500);
+            const pathname = new URL(a.url).pathname;
+            const isApi = pathname.startsWith('/api/') && !pathname.startsWith('/api/auth/');
+            if (a.status >= 300 || !isApi) {
+              if (isApi && a.status >= 400) expectErrorShape(a, context);
+              return;
+            }
+            // a 2xx: only a read, or a batch whose every element was refused
+            if (spec.name === 'POST /helper-events/batch' && method === 'POST') {
+              const results = JSON.parse(a.text).results as { status: number }[];
+              expect(results.every((r) => r.status >= 400), context).toBe(true);
+              return;
+            }
+            expect(method === 'GET' || method === 'OPTIONS', context).toBe(true);
+          }),
+          { numRuns: opts.runs, endOnFailure: true },
+        );
+      });
+    }
+
+    it('A: nothing a refused call touched was written (every table but the audit log is unchanged)', async () => {
+      expect(await fingerprint(server)).toBe(before);
+      expect(figures.fiveXx).toBe(0);
+    });
+
+    it('B: well-formed bodies with unicode edge cases in free text → stored or refused cleanly, never 5xx; an accepted event is idempotent', async () => {
+      await fc.assert(
+        fc.asyncProperty(unicodeText, unicodeText, fc.integer({ min: 0, max: 4 }), async (text, other, which) => {
+          const f = fixtures;
+          let a: Answer;
+          if (which === 0) {
+            const output = text;
+            const ev = { id: randomUUID(), job_id: f.job, worker_id: 'w-1', command: other.slice(0, 200), exit_code: 1, output, output_hash: hashOutput(output), error_code: other.slice(0, 50) };
+            a = await send(server, { method: 'POST', path: '/api/watchdog/helper-events', cred: 'worker', contentType: 'application/json', body: Buffer.from(JSON.stringify(ev)) });
+            count('B POST /helper-events', a.status);
+            if (a.status === 201) {
+              const again = await send(server, { method: 'POST', path: '/api/watchdog/helper-events', cred: 'worker', contentType: 'application/json', body: Buffer.from(JSON.stringify(ev)) });
+              count('B POST /helper-events', again.status);
+              expect(again.status, `resend of an accepted event: ${again.text.slice(0, 300)}`).toBe(200);
+              expect(JSON.parse(again.text).event.output).toBe(wellFormed(output));
+            }
+          } else if (which === 1) {
+            const body = { job_id: f.job, trigger: text.slice(0, 200), action: 'touch', authority: 'supervisor', result: 'success', note: other };
+            a = await send(server, { method: 'POST', path: '/api/watchdog/repair-actions', cred: 'supervisor', contentType: 'application/json', body: Buffer.from(JSON.stringify(body)) });
+            count('B POST /repair-actions', a.status);
+          } else if (which === 2) {
+            a = await send(server, { method: 'POST', path: '/api/watchdog/tokens', cred: 'owner', contentType: 'application/json', body: Buffer.from(JSON.stringify({ role: 'supervisor', name: text.slice(0, 100) })) });
+            count('B POST /tokens', a.status);
+          } else if (which === 3) {
+            const body = { job_id: f.job, primary_url: `http://127.0.0.1:1/${text}`, files: [{ name: other.slice(0, 500), url: `https://${text}/x` }] };
+            a = await send(server, { method: 'POST', path: '/api/watchdog/artifact-checks', cred: 'worker', contentType: 'application/json', body: Buffer.from(JSON.stringify(body)) });
+            count('B POST /artifact-checks', a.status);
+          } else {
+            a = await send(server, { method: 'GET', path: `/api/watchdog/jobs?q=${encodeURIComponent(wellFormed(text).slice(0, 200))}`, cred: 'owner' });
+            count('B GET /jobs?q', a.status);
+          }
+          const context = `${which}: ${JSON.stringify(text).slice(0, 200)} → ${a.status} ${a.text.slice(0, 300)}`;
+          expect(a.status, context).toBeLessThan(500);
+          if (a.status >= 400) expectErrorShape(a, context);
+        }),
+        { numRuns: Math.max(20, Math.round(opts.runs * 2)), endOnFailure: true },
+      );
+    });
+  });
+}
