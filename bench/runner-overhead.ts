@@ -80,8 +80,8 @@ async function startConsole(dataDir: string): Promise<{ url: string; token: stri
   return { url, token, stop: () => child.kill('SIGKILL') };
 }
 
-async function main() {
-  const args = parseArgs(process.argv.slice(2));
+export async function runRunnerOverhead(argv: string[] = []): Promise<{ bareMs: number; inProcessMs: number; cliMs: number; cliTsxMs: number }> {
+  const args = parseArgs(argv);
   const iterations = Number(args.flags.iterations ?? 40);
   const command = String(args.flags.command ?? 'true').split(' ');
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'watchdog-bench-runner-'));
@@ -111,7 +111,8 @@ async function main() {
     configPath: null,
   };
   const cliEnv = { ...process.env, WATCHDOG_URL: url, WATCHDOG_TOKEN: token, WATCHDOG_SPOOL_DIR: config.spoolDir, WATCHDOG_STATE_DIR: config.stateDir };
-  const cli = (job: string) => spawnBare([process.execPath, path.join(root, 'bin', 'watchdog.mjs'), 'run', '--quiet', '--worker-id', config.workerId, '--job', job, '--phase', 'context', '--', ...command], cliEnv);
+  const cli = (job: string, env: NodeJS.ProcessEnv = cliEnv) => spawnBare([process.execPath, path.join(root, 'bin', 'watchdog.mjs'), 'run', '--quiet', '--worker-id', config.workerId, '--job', job, '--phase', 'context', '--', ...command], env);
+  const cliTsx = (job: string) => cli(job, { ...cliEnv, WATCHDOG_CLI_TSX: '1' });
   const inProcess = async (job: string) => {
     const session = openSession(config, { quiet: true });
     const outcome = await runOnce(session, { jobId: job, phase: 'context', argv: command });
@@ -123,15 +124,18 @@ async function main() {
     await spawnBare(command);
     await inProcess(`bench-warm-${i}`);
     await cli(`bench-warm-cli-${i}`);
+    await cliTsx(`bench-warm-tsx-${i}`);
   }
 
   const bare: number[] = [];
   const runner: number[] = [];
   const viaCli: number[] = [];
+  const viaTsx: number[] = [];
   for (let i = 0; i < iterations; i++) {
     bare.push(await timed(() => spawnBare(command)));
     runner.push(await timed(() => inProcess(`bench-${process.pid}-${i}`)));
     viaCli.push(await timed(() => cli(`bench-cli-${process.pid}-${i}`)));
+    viaTsx.push(await timed(() => cliTsx(`bench-tsx-${process.pid}-${i}`)));
   }
   stop();
   fs.rmSync(scratch, { recursive: true, force: true });
@@ -139,6 +143,12 @@ async function main() {
   const b = stats(bare);
   const r = stats(runner);
   const c = stats(viaCli);
+  const t = stats(viaTsx);
+  const node = stats(await (async () => {
+    const xs: number[] = [];
+    for (let i = 0; i < Math.min(iterations, 20); i++) xs.push(await timed(() => spawnBare([process.execPath, '-e', '0'])));
+    return xs;
+  })());
   const fmt = (n: number) => n.toFixed(1).padStart(8);
   const lines = [
     `runner overhead — command: ${command.join(' ')}, ${iterations} iterations, console ${url}`,
@@ -147,19 +157,24 @@ async function main() {
     `                         median      p95      min   (ms)`,
     `bare command          ${fmt(b.median)} ${fmt(b.p95)} ${fmt(b.min)}`,
     `runner (in-process)   ${fmt(r.median)} ${fmt(r.p95)} ${fmt(r.min)}`,
-    `runner CLI (node+tsx) ${fmt(c.median)} ${fmt(c.p95)} ${fmt(c.min)}`,
+    `runner CLI (bundle)   ${fmt(c.median)} ${fmt(c.p95)} ${fmt(c.min)}`,
+    `runner CLI (tsx, before) ${fmt(t.median)} ${fmt(t.p95)} ${fmt(t.min)}`,
+    `node -e 0             ${fmt(node.median)} ${fmt(node.p95)} ${fmt(node.min)}`,
     '',
     `runner overhead (median): ${(r.median - b.median).toFixed(1)} ms  (target < 20 ms); best case (min): ${(r.min - b.min).toFixed(1)} ms`,
     `load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (the figures are only comparable on a quiet machine)`,
-    `CLI overhead incl. Node/tsx start-up (median): ${(c.median - b.median).toFixed(1)} ms`,
+    `CLI overhead incl. Node start-up (median): bundle ${(c.median - b.median).toFixed(1)} ms, tsx ${(t.median - b.median).toFixed(1)} ms; Node's own start-up ${node.median.toFixed(1)} ms`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
+  return { bareMs: b.median, inProcessMs: r.median, cliMs: c.median, cliTsxMs: t.median };
 }
 
-main().then(
-  () => process.exit(0),
-  (e) => {
-    process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
-    process.exit(1);
-  },
-);
+if (import.meta.url === `file://${process.argv[1]}`) {
+  runRunnerOverhead(process.argv.slice(2)).then(
+    () => process.exit(0),
+    (e) => {
+      process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+      process.exit(1);
+    },
+  );
+}

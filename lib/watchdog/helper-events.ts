@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { and, count, eq, ne, sql } from 'drizzle-orm';
-import type { Db } from '@/db/client';
+import { and, count, eq, inArray, ne, type SQL, sql } from 'drizzle-orm';
+import { type Db, rowsOf } from '@/db/client';
 import { helperEvents, repairActions } from '@/db/schema';
 import type { Phase, Signal } from '@/lib/schemas/common';
 import { HelperEventInput } from '@/lib/schemas/evidence';
@@ -12,7 +12,7 @@ import { conflict, isWatchdogError, WatchdogError } from './errors';
 import { canonicalJson, hashOutput, sha256Hex } from './hash';
 import { openIncident, resolveIncidents } from './incidents';
 import { enqueueNotification } from './notifications';
-import { getCurrentRules, type RuleSet } from './rules';
+import { cachedRules, currentRulesVersionSql, refreshRules, type RuleSet } from './rules';
 import { telemetry } from './telemetry';
 
 type EventRow = typeof helperEvents.$inferSelect;
@@ -54,17 +54,172 @@ const RECOVERABLE: Signal[] = ['fetch_failed', 'claim_no_output'];
 
 /**
  * Stores one helper event: hash checked, idempotent by id, classified against the current rules,
- * its incident opened (or resolved by a healthy retry), escalations recorded — all in one transaction.
+ * its incident opened (or resolved by a healthy retry), escalations recorded — durable before the answer.
+ *
+ * A healthy event (the bulk of traffic) is one statement: insert-if-absent, guarded by the rules
+ * version it was classified with, plus the resolution of incidents it proves recovered. A failing
+ * event goes through `ingestJudged`: a transaction that counts earlier failures under an advisory
+ * lock, opens the incident and records any escalation.
  */
-export async function ingestHelperEvent(ctx: Ctx, input: HelperEventInput, rules?: RuleSet): Promise<IngestResult> {
+export async function ingestHelperEvent(ctx: Ctx, input: HelperEventInput): Promise<IngestResult> {
+  const item = prepareEvent(ctx, input);
+  let rules = await cachedRules(ctx.db);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (classifyHelperEvent(rules, input, 0).signal) return counted(await ingestJudged(ctx, input, item));
+    const stored = await storeHealthy(ctx, [item], rules);
+    if (stored === 'stale') {
+      rules = await refreshRules(ctx.db);
+      continue;
+    }
+    const row = stored.rows.get(item.input.id);
+    if (row) return counted({ status: 201, body: { event: toEventJson(row), classification: { signal: null, rule_version: rules.version, suggested_actions: [] }, incident_id: null } });
+    return replayStored(ctx.db, item);
+  }
+  // the rules changed three times while this event was being stored: judge it inside a transaction
+  return counted(await ingestJudged(ctx, input, item));
+}
+
+function counted(result: IngestResult): IngestResult {
+  if (result.status === 201) telemetry().eventsIngested.inc({ signal: result.body.classification.signal ?? 'none' });
+  return result;
+}
+
+interface PreparedEvent {
+  input: HelperEventInput;
+  bodyHash: string;
+  phase: Phase | null;
+}
+
+/** The checks every event passes before anything is stored: the caller acts for the worker, the hash matches. */
+function prepareEvent(ctx: Ctx, input: HelperEventInput): PreparedEvent {
   assertActsFor(ctx.actor, input.worker_id);
   if (input.output !== undefined && hashOutput(input.output) !== input.output_hash) {
     throw new WatchdogError('output_hash_mismatch', 'output_hash is not the sha256 of output', { expected: hashOutput(input.output) });
   }
-  const bodyHash = sha256Hex(canonicalJson(input));
-  const ruleSet = rules ?? (await getCurrentRules(ctx.db));
-  const phase: Phase | null = inferPhase(input);
+  return { input, bodyHash: sha256Hex(canonicalJson(input)), phase: inferPhase(input) };
+}
 
+async function replayStored(db: Db, item: PreparedEvent): Promise<IngestResult> {
+  const [existing] = await db.select().from(helperEvents).where(eq(helperEvents.id, item.input.id));
+  if (!existing) throw new Error(`helper event ${item.input.id} was neither stored nor found`);
+  return replay(existing, item.bodyHash);
+}
+
+/** Raw helper_events row (snake_case, from a RETURNING) → the drizzle row shape. */
+function toEventRow(r: Record<string, unknown>): EventRow {
+  const date = (v: unknown) => (v instanceof Date ? v : new Date(String(v)));
+  const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
+  return {
+    id: String(r.id),
+    jobId: String(r.job_id),
+    workerId: String(r.worker_id),
+    command: String(r.command),
+    phase: (r.phase as string | null) ?? null,
+    exitCode: Number(r.exit_code),
+    output: (r.output as string | null) ?? null,
+    outputHash: String(r.output_hash),
+    errorCode: (r.error_code as string | null) ?? null,
+    durationMs: r.duration_ms == null ? null : Number(r.duration_ms),
+    createdAt: date(r.created_at),
+    receivedAt: date(r.received_at),
+    signal: (r.signal as string | null) ?? null,
+    ruleVersion: Number(r.rule_version),
+    suggestedActions: json(r.suggested_actions),
+    incidentId: (r.incident_id as string | null) ?? null,
+    bodyHash: String(r.body_hash),
+  };
+}
+
+/**
+ * Stores events that the rules `rules` judge healthy, in one statement: each row inserted unless its
+ * id exists (then the caller replays it), only while `rules` is still the version in force ('stale'
+ * otherwise, and nothing is stored), and open fetch_failed / claim_no_output incidents of the same
+ * job and phase resolved by the first healthy event (exit 0) that proves the recovery.
+ * Ids must be distinct within one call. Returns the inserted ids (and, for want 'rows', the rows).
+ */
+async function storeHealthy(ctx: Ctx, items: PreparedEvent[], rules: RuleSet, want: 'rows' | 'ids' = 'rows'): Promise<{ ids: Set<string>; rows: Map<string, EventRow> } | 'stale'> {
+  const now = ctx.now.toISOString();
+  const rows = items.map((it, ord) => ({
+    ord,
+    id: it.input.id,
+    job_id: it.input.job_id,
+    worker_id: it.input.worker_id,
+    // output_hash stays the hash the worker computed over its raw output (verified); the stored
+    // text has any NUL character replaced, which PostgreSQL cannot store.
+    command: storableText(it.input.command),
+    phase: it.phase,
+    exit_code: it.input.exit_code,
+    output: it.input.output == null ? null : storableText(it.input.output),
+    output_hash: it.input.output_hash,
+    error_code: it.input.error_code == null ? null : storableText(it.input.error_code),
+    duration_ms: it.input.duration_ms ?? null,
+    created_at: (it.input.created_at ?? ctx.now).toISOString(),
+    body_hash: it.bodyHash,
+  }));
+  const res = await executeNamed(ctx.db, `watchdog_store_healthy_${want}`, sql`
+    with cur as (select ${currentRulesVersionSql} as v),
+    src as (
+      select * from json_to_recordset(${JSON.stringify(rows)}::json) as x(
+        ord int, id uuid, job_id text, worker_id text, command text, phase text, exit_code int, output text,
+        output_hash text, error_code text, duration_ms int, created_at timestamptz, body_hash text)
+    ),
+    ins as (
+      insert into helper_events (id, job_id, worker_id, command, phase, exit_code, output, output_hash, error_code,
+        duration_ms, created_at, received_at, signal, rule_version, suggested_actions, incident_id, body_hash)
+      select id, job_id, worker_id, command, phase, exit_code, output, output_hash, error_code,
+        duration_ms, created_at, ${now}::timestamptz, null, ${rules.version}, '[]'::jsonb, null, body_hash
+      from src where (select v from cur) = ${rules.version}
+      order by ord
+      on conflict (id) do nothing
+      returning ${want === 'rows' ? sql.raw('*') : sql.raw('id')}
+    ),
+    proof as (
+      select distinct on (src.job_id, src.phase) src.id, src.job_id, src.phase
+      from src join ins on ins.id = src.id
+      where src.exit_code = 0 and src.phase is not null
+      order by src.job_id, src.phase, src.ord
+    ),
+    resolved as (
+      update incidents i set status = 'resolved', resolved_at = ${now}::timestamptz,
+        resolution = 'recovered: healthy ' || proof.phase || ' event ' || proof.id
+      from proof
+      where i.job_id = proof.job_id and i.status = 'open' and i.details->>'phase' = proof.phase
+        and i.signal = (case when proof.phase = 'claim' then 'claim_no_output' else 'fetch_failed' end)
+      returning i.id
+    )
+    select (select v from cur) as current_version, (select count(*) from resolved)::int as resolved_count, ins.*
+    from cur left join ins on true`);
+  const out = rowsOf<Record<string, unknown>>(res);
+  if (Number(out[0]?.current_version) !== rules.version) return 'stale';
+  const ids = new Set<string>();
+  const stored = new Map<string, EventRow>();
+  for (const r of out) {
+    if (r.id == null) continue;
+    ids.add(String(r.id));
+    if (want === 'rows') stored.set(String(r.id), toEventRow(r));
+  }
+  return { ids, rows: stored };
+}
+
+/**
+ * Runs a statement whose text never changes as a named prepared statement on a `pg` pool (parsed and
+ * planned once per connection instead of once per call); on other drivers as a plain statement.
+ */
+async function executeNamed(db: Db, name: string, query: SQL): Promise<unknown> {
+  const client = (db as unknown as { $client?: { query?: unknown; totalCount?: unknown } }).$client;
+  const dialect = (db as unknown as { dialect?: { sqlToQuery?: (q: SQL) => { sql: string; params: unknown[] } } }).dialect;
+  if (client && typeof client.query === 'function' && typeof client.totalCount === 'number' && dialect?.sqlToQuery) {
+    const { sql: text, params } = dialect.sqlToQuery(query);
+    return (client.query as (config: { name: string; text: string; values: unknown[] }) => Promise<unknown>).call(client, { name, text, values: params });
+  }
+  return db.execute(query);
+}
+
+/** A failing event, judged inside one transaction (see ingestHelperEvent). */
+async function ingestJudged(ctx: Ctx, input: HelperEventInput, item: PreparedEvent): Promise<IngestResult> {
+  const { bodyHash, phase } = item;
+  // judged against the rules read now: escalations are rare, so the read costs nothing that matters
+  const ruleSet = await refreshRules(ctx.db);
   const result = await ctx.db.transaction(async (tx) => {
     const [existing] = await tx.select().from(helperEvents).where(eq(helperEvents.id, input.id));
     if (existing) return replay(existing, bodyHash);
@@ -187,9 +342,9 @@ export async function ingestHelperEvent(ctx: Ctx, input: HelperEventInput, rules
     if (!existing) throw e;
     return replay(existing, bodyHash);
   });
-  if (result.status === 201) telemetry().eventsIngested.inc({ signal: result.body.classification.signal ?? 'none' });
   return result;
 }
+
 
 class RetryAsReplay extends Error {}
 
@@ -219,24 +374,94 @@ export interface BatchItemResult {
   incident_id?: string | null;
 }
 
-/** Each event judged on its own: one bad event does not spoil the others. */
+function itemError(id: string | null, e: unknown): BatchItemResult {
+  if (!isWatchdogError(e)) throw e;
+  return { id, status: e.status, error: { code: e.code, message: e.message, ...(e.details !== undefined ? { details: e.details } : {}) } };
+}
+
+function itemResult(r: IngestResult): BatchItemResult {
+  return { id: r.body.event.id, status: r.status, classification: r.body.classification, incident_id: r.body.incident_id };
+}
+
+/**
+ * Each event judged on its own: one bad event does not spoil the others, and the outcome is what
+ * posting the events one by one in order would give. Runs of consecutive healthy events are stored
+ * set-based (one statement per run, see storeHealthy); a failing event, or an id seen earlier in
+ * the run, ends the run and is judged alone.
+ */
 export async function ingestHelperEventBatch(ctx: Ctx, events: unknown[], zodDetails: (e: import('zod').ZodError) => unknown): Promise<BatchItemResult[]> {
-  const rules = await getCurrentRules(ctx.db);
-  const results: BatchItemResult[] = [];
-  for (const raw of events) {
+  let rules = await cachedRules(ctx.db);
+  const results: BatchItemResult[] = new Array(events.length);
+  let run: { index: number; item: PreparedEvent }[] = [];
+  const runIds = new Set<string>();
+
+  const flush = async () => {
+    if (!run.length) return;
+    const pending = run;
+    run = [];
+    runIds.clear();
+    // only the ids come back: a batch answers each event with its status and classification
+    const stored = await storeHealthy(ctx, pending.map((p) => p.item), rules, 'ids');
+    if (stored === 'stale') {
+      // the rules changed since they were read: judge this run again, one by one, with the new ones
+      rules = await refreshRules(ctx.db);
+      for (const p of pending) {
+        try {
+          results[p.index] = itemResult(await ingestHelperEvent(ctx, p.item.input));
+        } catch (e) {
+          results[p.index] = itemError(p.item.input.id, e);
+        }
+      }
+      return;
+    }
+    const missing = pending.filter((p) => !stored.ids.has(p.item.input.id));
+    const existing = missing.length
+      ? await ctx.db.select().from(helperEvents).where(inArray(helperEvents.id, missing.map((p) => p.item.input.id)))
+      : [];
+    const byId = new Map(existing.map((r) => [r.id, r]));
+    for (const p of pending) {
+      if (stored.ids.has(p.item.input.id)) {
+        telemetry().eventsIngested.inc({ signal: 'none' });
+        results[p.index] = { id: p.item.input.id, status: 201, classification: { signal: null, rule_version: rules.version, suggested_actions: [] }, incident_id: null };
+        continue;
+      }
+      const prior = byId.get(p.item.input.id);
+      try {
+        results[p.index] = prior ? itemResult(replay(prior, p.item.bodyHash)) : itemResult(await ingestHelperEvent(ctx, p.item.input));
+      } catch (e) {
+        results[p.index] = itemError(p.item.input.id, e);
+      }
+    }
+  };
+
+  for (let index = 0; index < events.length; index++) {
+    const raw = events[index];
     const id = raw && typeof raw === 'object' && typeof (raw as { id?: unknown }).id === 'string' ? ((raw as { id: string }).id as string) : null;
     const parsed = HelperEventInput.safeParse(raw);
     if (!parsed.success) {
-      results.push({ id, status: 400, error: { code: 'validation_failed', message: 'event does not match the schema', details: zodDetails(parsed.error) } });
+      results[index] = { id, status: 400, error: { code: 'validation_failed', message: 'event does not match the schema', details: zodDetails(parsed.error) } };
       continue;
     }
+    let item: PreparedEvent;
     try {
-      const r = await ingestHelperEvent(ctx, parsed.data, rules);
-      results.push({ id: parsed.data.id, status: r.status, classification: r.body.classification, incident_id: r.body.incident_id });
+      item = prepareEvent(ctx, parsed.data);
     } catch (e) {
-      if (!isWatchdogError(e)) throw e;
-      results.push({ id: parsed.data.id, status: e.status, error: { code: e.code, message: e.message, ...(e.details !== undefined ? { details: e.details } : {}) } });
+      results[index] = itemError(parsed.data.id, e);
+      continue;
     }
+    const failing = classifyHelperEvent(rules, parsed.data, 0).signal !== null;
+    if (failing || runIds.has(parsed.data.id)) await flush();
+    if (failing) {
+      try {
+        results[index] = itemResult(counted(await ingestJudged(ctx, parsed.data, item)));
+      } catch (e) {
+        results[index] = itemError(parsed.data.id, e);
+      }
+      continue;
+    }
+    run.push({ index, item });
+    runIds.add(parsed.data.id);
   }
+  await flush();
   return results;
 }

@@ -44,6 +44,35 @@ export async function getCurrentRules(db: Db): Promise<RuleSet> {
   return toRuleSet(row);
 }
 
+const rulesCacheKey = Symbol.for('worker-watchdog.rules-cache');
+type RulesCacheHolder = typeof globalThis & { [rulesCacheKey]?: WeakMap<object, RuleSet> };
+
+function rulesCache(): WeakMap<object, RuleSet> {
+  const g = globalThis as RulesCacheHolder;
+  g[rulesCacheKey] ??= new WeakMap();
+  return g[rulesCacheKey]!;
+}
+
+/**
+ * The rules this process last read from `db`, without a query. A hint only: whoever classifies with
+ * it must prove it is still current in the statement that stores the result (`rules_version_sql`
+ * compared with the version used) and call `refreshRules` when it is not — so classification always
+ * uses the version in force when the event is stored, across instances, without a read per event.
+ */
+export async function cachedRules(db: Db): Promise<RuleSet> {
+  return rulesCache().get(db) ?? refreshRules(db);
+}
+
+/** Reads the current rules and remembers them for `cachedRules`. */
+export async function refreshRules(db: Db): Promise<RuleSet> {
+  const rules = await getCurrentRules(db);
+  rulesCache().set(db, rules);
+  return rules;
+}
+
+/** SQL for the version in force, as stored (version 1 = the defaults when no row exists yet). */
+export const currentRulesVersionSql = sql`(select coalesce(max(version), 1) from rule_sets)`;
+
 export async function listRuleVersions(db: Db, limit = 50): Promise<RuleSet[]> {
   const rows = await db.select().from(ruleSets).orderBy(desc(ruleSets.version)).limit(limit);
   return rows.map(toRuleSet);

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { apiTokens } from '@/db/schema';
 import { auditCtx } from './audit';
@@ -75,15 +75,39 @@ export async function revokeToken(ctx: Ctx, id: string) {
   });
 }
 
-/** Looks a bearer secret up by its hash; null when unknown or revoked. */
+const tokenLookupKey = Symbol.for('worker-watchdog.token-lookup');
+type TokenLookupHolder = typeof globalThis & { [tokenLookupKey]?: WeakMap<object, ReturnType<typeof prepareTokenLookup>> };
+
+/** One named prepared statement per database: parsed and planned once per connection, not per request. */
+function prepareTokenLookup(db: Db) {
+  return db
+    .select({ id: apiTokens.id, role: apiTokens.role, name: apiTokens.name, workerId: apiTokens.workerId, tokenHash: apiTokens.tokenHash })
+    .from(apiTokens)
+    .where(and(eq(apiTokens.tokenHash, sql.placeholder('hash')), isNull(apiTokens.revokedAt)))
+    .limit(1)
+    .prepare('watchdog_find_token');
+}
+
+function tokenLookup(db: Db) {
+  const g = globalThis as TokenLookupHolder;
+  g[tokenLookupKey] ??= new WeakMap();
+  let q = g[tokenLookupKey]!.get(db);
+  if (!q) {
+    q = prepareTokenLookup(db);
+    g[tokenLookupKey]!.set(db, q);
+  }
+  return q;
+}
+
+/**
+ * Looks a bearer secret up by its hash; null when unknown or revoked. No cache: every request reads
+ * the token row, so a revocation takes effect on the next request on every instance. The read is
+ * one unique-index probe through a prepared statement.
+ */
 export async function findActorByToken(db: Db, token: string): Promise<Actor | null> {
   if (!token.startsWith(PREFIX) || token.length > 200) return null;
   const hash = hashToken(token);
-  const [row] = await db
-    .select()
-    .from(apiTokens)
-    .where(and(eq(apiTokens.tokenHash, hash), isNull(apiTokens.revokedAt)))
-    .limit(1);
+  const [row] = await tokenLookup(db).execute({ hash });
   if (!row) return null;
   // The lookup is by hash already; compare once more in constant time as defence in depth.
   if (!timingSafeEqual(Buffer.from(row.tokenHash), Buffer.from(hash))) return null;
