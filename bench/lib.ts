@@ -212,14 +212,14 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** The real built console (`next start`) on the given database, with seeded tokens. */
+/** The real built console (`scripts/serve.mjs`) on the given database, with seeded tokens. */
 export async function startConsole(kind: 'postgres' | 'pglite', opts: { databaseUrl?: string; env?: Record<string, string>; nodeArgs?: string[] } = {}): Promise<BenchServer> {
   if (!fs.existsSync(path.join(root, '.next', 'BUILD_ID'))) throw new Error('no Next build: run `NEXT_TELEMETRY_DISABLED=1 npx next build` first');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `watchdog-bench-${kind}-`));
   const databaseUrl = kind === 'postgres' ? opts.databaseUrl! : null;
   const tokens = await seedTokens(databaseUrl, dataDir);
   const port = await freePort();
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(port)], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), path.join(root, 'scripts', 'serve.mjs')], {
     cwd: root,
     env: {
       ...process.env,

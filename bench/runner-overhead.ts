@@ -60,7 +60,7 @@ async function startConsole(dataDir: string): Promise<{ url: string; token: stri
       srv.close(() => resolve(p));
     });
   });
-  const child = spawn(process.execPath, [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(port)], {
+  const child = spawn(process.execPath, [path.join(root, 'scripts', 'serve.mjs')], {
     cwd: root,
     stdio: 'ignore',
     env: { ...process.env, NODE_ENV: 'production', PORT: String(port), DATABASE_URL: '', WATCHDOG_DATA_DIR: dataDir, WATCHDOG_RATE_LIMIT_RPS: '0', WATCHDOG_DEMO: '0', WATCHDOG_LOG_LEVEL: 'error', NEXTAUTH_SECRET: 'bench-secret-bench-secret-bench-secret', NEXTAUTH_URL: `http://127.0.0.1:${port}`, NEXT_TELEMETRY_DISABLED: '1' },

@@ -1,5 +1,6 @@
 import { dataDir } from '@/db/client';
 import { log } from '@/lib/log';
+import { registerNodeLane } from '@/lib/http/node-lane';
 import { rememberServerInfo, writeServerInfo } from '@/lib/server-info';
 import { demoLoginsPath, ensureDemo, formatDemoLogins } from '@/lib/watchdog/demo';
 import { getRuntimeDatabase } from '@/lib/watchdog/runtime';
@@ -17,6 +18,7 @@ export async function startServerRuntime(): Promise<void> {
   const g = globalThis as G;
   if (g[key]) return;
   g[key] = { scheduler: null };
+  registerNodeLane();
   const database = await getRuntimeDatabase();
   log.info({ database: database.describe }, 'database ready');
   if (database.kind === 'pglite') rememberServerInfo(writeServerInfo(Number(process.env.PORT ?? 3000)));

@@ -1,6 +1,6 @@
 // The server the Playwright suite runs against (playwright.config.ts → webServer): a fresh
 // temporary data dir, seeded through the domain verbs by e2e/seed.ts, then the BUILT console
-// (`next start`, run `next build` first) on E2E_PORT with rate limiting and demo data off.
+// (`scripts/serve.mjs`, run `next build` first) on E2E_PORT with rate limiting and demo data off.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -52,12 +52,13 @@ if (seed.status !== 0) {
   process.exit(1);
 }
 
-const child = spawn(process.execPath, [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', port, '-H', '127.0.0.1'], {
+const child = spawn(process.execPath, [path.join(root, 'scripts', 'serve.mjs')], {
   cwd: root,
   env: {
     ...env,
     NODE_ENV: 'production',
     PORT: port,
+    WATCHDOG_HOST: '127.0.0.1',
     NEXTAUTH_SECRET: randomBytes(32).toString('base64url'),
     NEXTAUTH_URL: `http://127.0.0.1:${port}`,
   },

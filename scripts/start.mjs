@@ -45,7 +45,7 @@ if (!secret) {
   secret = fs.readFileSync(file, 'utf8').trim();
 }
 
-const child = spawn(process.execPath, [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', port], {
+const child = spawn(process.execPath, [path.join(root, 'scripts', 'serve.mjs')], {
   stdio: 'inherit',
   env: {
     ...process.env,

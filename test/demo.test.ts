@@ -152,7 +152,7 @@ describe.runIf(built)('the console starting on an empty embedded database', () =
     dataDir = tempDir('watchdog-demo-start-');
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    child = spawn(process.execPath, [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(port)], {
+    child = spawn(process.execPath, [path.join(root, 'scripts', 'serve.mjs')], {
       cwd: root,
       env: {
         ...process.env,

@@ -47,7 +47,7 @@ interface HandlerArgs<B, Q, P> {
   body: Infer<B>;
   query: Infer<Q>;
   params: Infer<P>;
-  req: NextRequest;
+  req: Request;
   /** audits a refusal the handler answers inside a 2xx (e.g. forbidden elements of a batch) */
   recordForbidden: (details: Record<string, unknown>) => Promise<void>;
 }
@@ -71,9 +71,9 @@ function parseParams<S extends z.ZodType>(schema: S, value: unknown, path: strin
 }
 
 /** Query string → object. A key given twice becomes an array, which a scalar schema refuses (never "first one wins"). */
-function queryObject(req: NextRequest): Record<string, string | string[]> {
+function queryObject(url: URL): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
-  for (const [k, v] of req.nextUrl.searchParams) {
+  for (const [k, v] of url.searchParams) {
     const prev = out[k];
     out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
   }
@@ -91,7 +91,7 @@ function parseQuery<S extends z.ZodType>(schema: S, raw: Record<string, string |
 }
 
 /** Browser-session mutations must come from our own origin (CSRF); bearer tokens are not ambient. */
-function checkSameOrigin(req: NextRequest) {
+function checkSameOrigin(req: Request) {
   const site = req.headers.get('sec-fetch-site');
   if (site && site !== 'same-origin' && site !== 'none') throw new WatchdogError('forbidden', 'cross-site request refused');
   const origin = req.headers.get('origin');
@@ -133,8 +133,10 @@ export function route<B extends z.ZodType | undefined = undefined, Q extends z.Z
   spec: RouteSpec<B, Q, P>,
   handler: (args: HandlerArgs<B, Q, P>) => Promise<unknown>,
 ) {
-  return async (req: NextRequest, context: { params?: Promise<Record<string, string | string[]>> }): Promise<Response> => {
+  return async (req: Request, context: { params?: Promise<Record<string, string | string[]>> }): Promise<Response> => {
     const started = performance.now();
+    // Next hands a NextRequest; the node lane (lib/http/node-lane.ts) a plain Request
+    const url: URL = (req as Partial<NextRequest>).nextUrl ?? new URL(req.url);
     const reqId = requestId(req.headers);
     const address = clientAddress(req.headers);
     let status = 500;
@@ -155,7 +157,7 @@ export function route<B extends z.ZodType | undefined = undefined, Q extends z.Z
       role: actor?.role ?? null,
       route: spec.name,
       method: req.method,
-      path: req.nextUrl.pathname.slice(0, 500),
+      path: url.pathname.slice(0, 500),
       status: code === 'unauthenticated' ? (401 as const) : (403 as const),
       code,
       requestId: reqId,
@@ -171,7 +173,7 @@ export function route<B extends z.ZodType | undefined = undefined, Q extends z.Z
       }
       let rateKey = `ip:${address}`;
       if (spec.permission !== 'public') {
-        const auth = await authenticateRequest(req, database.db);
+        const auth = await authenticateRequest(req as NextRequest, database.db);
         caller = auth.caller;
         actor = auth.actor;
         if (!actor) {
@@ -197,8 +199,8 @@ export function route<B extends z.ZodType | undefined = undefined, Q extends z.Z
         if (actor.via === 'session' && req.method !== 'GET' && req.method !== 'HEAD') checkSameOrigin(req);
       }
       const rawParams = (await context?.params) ?? {};
-      const params = spec.params ? parseParams(spec.params, rawParams, req.nextUrl.pathname) : undefined;
-      const query = spec.query ? parseQuery(spec.query, queryObject(req)) : undefined;
+      const params = spec.params ? parseParams(spec.params, rawParams, url.pathname) : undefined;
+      const query = spec.query ? parseQuery(spec.query, queryObject(url)) : undefined;
       let body: unknown;
       if (spec.body) body = parseWith(spec.body, parseJson(await readBody(req), { allowNul: spec.allowNulInBody }), 'body');
       else await assertDeclaredLength(req);

@@ -61,10 +61,10 @@ export async function seedAccess(opts: { databaseUrl?: string | null; dataDir: s
   return { tokens, users };
 }
 
-/** Starts the built console (`next start`) on a free port and waits for /api/health. */
+/** Starts the built console (`scripts/serve.mjs`) on a free port and waits for /api/health. */
 export async function startNextServer(opts: { databaseUrl?: string | null; dataDir: string; env?: Record<string, string> }): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(port)], {
+  const child = spawn(process.execPath, [path.join(root, 'scripts', 'serve.mjs')], {
     cwd: root,
     env: {
       ...process.env,
