@@ -2,7 +2,7 @@ import { getToken } from 'next-auth/jwt';
 import type { NextRequest } from 'next/server';
 import type { Db } from '@/db/client';
 import type { Actor } from '@/lib/watchdog/context';
-import { findActorByToken } from '@/lib/watchdog/tokens';
+import { findActorByToken, hashToken } from '@/lib/watchdog/tokens';
 import { findUserById } from '@/lib/watchdog/users';
 
 export interface Authentication {
@@ -15,14 +15,42 @@ export interface Authentication {
   kind: 'token' | 'session' | 'none';
 }
 
+/** The secret of an `Authorization: Bearer …` header; null when there is none or it is malformed. */
+export function bearerSecret(headers: Headers): string | null {
+  const header = headers.get('authorization');
+  const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  return m ? m[1] : null;
+}
+
+const verifiedKey = Symbol.for('worker-watchdog.verified-token-ids');
+type VerifiedHolder = typeof globalThis & { [verifiedKey]?: Map<string, string> };
+const VERIFIED_MAX = 10_000;
+
+/**
+ * Token hash → token id, for tokens this process has seen authenticate. It is NOT an authentication
+ * cache: a route with a statement-verified hot path (RouteSpec.statementAuth) uses it only to know
+ * the credential's rate-limit key before the statement runs, and the statement checks the token row
+ * (revocation included) itself. A token not listed simply takes the full path.
+ */
+export function verifiedTokenId(tokenHash: string): string | undefined {
+  return (globalThis as VerifiedHolder)[verifiedKey]?.get(tokenHash);
+}
+
+function rememberVerifiedToken(tokenHash: string, id: string) {
+  const g = globalThis as VerifiedHolder;
+  const map = (g[verifiedKey] ??= new Map());
+  if (map.size >= VERIFIED_MAX && !map.has(tokenHash)) map.clear();
+  map.set(tokenHash, id);
+}
+
 /** Bearer token first, then the next-auth session cookie. */
 export async function authenticateRequest(req: NextRequest, db: Db): Promise<Authentication> {
-  const header = req.headers.get('authorization');
-  if (header) {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!m) return { actor: null, caller: 'malformed-authorization', presented: true, kind: 'token' };
-    const actor = await findActorByToken(db, m[1]);
-    return { actor, caller: actor?.label ?? `token:${m[1].slice(0, 10)}…`, presented: true, kind: 'token' };
+  if (req.headers.get('authorization')) {
+    const secret = bearerSecret(req.headers);
+    if (!secret) return { actor: null, caller: 'malformed-authorization', presented: true, kind: 'token' };
+    const actor = await findActorByToken(db, secret);
+    if (actor) rememberVerifiedToken(hashToken(secret), actor.id);
+    return { actor, caller: actor?.label ?? `token:${secret.slice(0, 10)}…`, presented: true, kind: 'token' };
   }
   const jwt = await getToken({ req, secret: process.env.NEXTAUTH_SECRET }).catch(() => null);
   if (jwt?.uid) {

@@ -1,5 +1,5 @@
 import { HelperEventBatchInput, HelperEventInput } from '@/lib/schemas/evidence';
-import { ingestHelperEvent, ingestHelperEventBatch } from '@/lib/watchdog/helper-events';
+import { ingestHealthyEventByToken, ingestHelperEvent, ingestHelperEventBatch } from '@/lib/watchdog/helper-events';
 import { reply, route, zodDetails } from './route';
 
 /**
@@ -7,7 +7,17 @@ import { reply, route, zodDetails } from './route';
  * node lane (lib/http/node-lane.ts) serves the same handlers without Next's per-request pipeline.
  */
 export const postHelperEvent = route(
-  { name: 'POST /helper-events', permission: 'helperEvents.write', body: HelperEventInput, allowNulInBody: true },
+  {
+    name: 'POST /helper-events',
+    permission: 'helperEvents.write',
+    body: HelperEventInput,
+    allowNulInBody: true,
+    // a healthy event from a known token: authenticated, authorised and stored by one statement
+    statementAuth: async ({ db, now, credential, body }) => {
+      const result = await ingestHealthyEventByToken(db, now, credential, body);
+      return result && reply(result.status, result.body);
+    },
+  },
   async ({ ctx, body }) => {
     const { status, body: out } = await ingestHelperEvent(ctx, body);
     return reply(status, out);

@@ -1,11 +1,13 @@
 import type { NextRequest } from 'next/server';
 import type { z } from 'zod';
-import type { Database } from '@/db/client';
-import { authenticateRequest } from '@/lib/auth/authenticate';
-import { isAllowed, type Permission } from '@/lib/auth/permissions';
+import type { Database, Db } from '@/db/client';
+import { authenticateRequest, bearerSecret, verifiedTokenId } from '@/lib/auth/authenticate';
+import { isAllowed, type Permission, permissions } from '@/lib/auth/permissions';
 import { log } from '@/lib/log';
 import type { Actor, Ctx } from '@/lib/watchdog/context';
 import { isWatchdogError, WatchdogError } from '@/lib/watchdog/errors';
+import type { StatementCredential } from '@/lib/watchdog/helper-events';
+import { hashToken } from '@/lib/watchdog/tokens';
 import { getRuntimeDatabase } from '@/lib/watchdog/runtime';
 import { telemetry } from '@/lib/watchdog/telemetry';
 import { assertDeclaredLength, parseJson, readBody } from './body';
@@ -39,6 +41,13 @@ interface RouteSpec<B, Q, P> {
   params?: P;
   /** leave U+0000 inside body strings to the body schema (for batches whose elements are judged one by one) */
   allowNulInBody?: boolean;
+  /**
+   * A hot path tried before authentication when the request carries a bearer token this process has
+   * seen authenticate (for its rate-limit key) and a valid body: the handler must verify the
+   * credential inside the statement that writes (see ingestHealthyEventByToken) and return null,
+   * having written nothing, whenever the full path should answer instead.
+   */
+  statementAuth?: (args: { db: Db; now: Date; credential: StatementCredential; body: Infer<B> }) => Promise<Reply | null>;
 }
 
 interface HandlerArgs<B, Q, P> {
@@ -171,6 +180,31 @@ export function route<B extends z.ZodType | undefined = undefined, Q extends z.Z
         log.error({ err: e }, 'database unavailable');
         return finish(json(503, errorBody('internal_error', 'database unavailable')));
       }
+      // the body is read once, whichever path ends up parsing it (a read error surfaces where the full path parses)
+      let bodyText: Promise<string> | null = null;
+      const readBodyOnce = () => (bodyText ??= readBody(req));
+      let rateTaken = false;
+      if (spec.statementAuth && spec.body && spec.permission !== 'public') {
+        const secret = bearerSecret(req.headers);
+        const tokenHash = secret ? hashToken(secret) : null;
+        const tokenId = tokenHash ? verifiedTokenId(tokenHash) : undefined;
+        if (tokenHash && tokenId) {
+          rateTaken = true;
+          const wait = rateLimiter().take(`token:${tokenId}`);
+          if (wait !== null) {
+            return finish(json(429, errorBody('rate_limited', 'too many requests for this credential'), { 'retry-after': String(wait) }));
+          }
+          const parsed = await readBodyOnce().then(
+            (text) => spec.body!.safeParse(parseJson(text, { allowNul: spec.allowNulInBody })),
+            () => null,
+          ).catch(() => null);
+          if (parsed?.success) {
+            const credential = { tokenHash, roles: permissions[spec.permission as Permission] };
+            const fast = await spec.statementAuth({ db: database.db, now: new Date(), credential, body: parsed.data as Infer<B> });
+            if (fast) return finish(json(fast.status, fast.body, fast.headers));
+          }
+        }
+      }
       let rateKey = `ip:${address}`;
       if (spec.permission !== 'public') {
         const auth = await authenticateRequest(req as NextRequest, database.db);
@@ -190,7 +224,7 @@ export function route<B extends z.ZodType | undefined = undefined, Q extends z.Z
         }
         rateKey = `${actor.via}:${actor.id}`;
       }
-      const wait = rateLimiter().take(rateKey);
+      const wait = rateTaken ? null : rateLimiter().take(rateKey);
       if (wait !== null) {
         return finish(json(429, errorBody('rate_limited', 'too many requests for this credential'), { 'retry-after': String(wait) }));
       }
@@ -202,7 +236,7 @@ export function route<B extends z.ZodType | undefined = undefined, Q extends z.Z
       const params = spec.params ? parseParams(spec.params, rawParams, url.pathname) : undefined;
       const query = spec.query ? parseQuery(spec.query, queryObject(url)) : undefined;
       let body: unknown;
-      if (spec.body) body = parseWith(spec.body, parseJson(await readBody(req), { allowNul: spec.allowNulInBody }), 'body');
+      if (spec.body) body = parseWith(spec.body, parseJson(await readBodyOnce(), { allowNul: spec.allowNulInBody }), 'body');
       else await assertDeclaredLength(req);
       const ctx: Ctx = { db: database.db, actor: actor!, now: new Date() };
       const db = database.db;

@@ -84,6 +84,39 @@ function counted(result: IngestResult): IngestResult {
   return result;
 }
 
+/** A bearer token that the storing statement verifies itself (see ingestHealthyEventByToken). */
+export interface StatementCredential {
+  /** sha256 of the presented secret, as api_tokens stores it */
+  tokenHash: string;
+  /** the roles the route's permission allows */
+  roles: readonly string[];
+}
+
+/**
+ * The hot path of POST /helper-events in one round trip: a healthy event whose hash matches is
+ * stored by a statement that also authenticates the token (exists, unrevoked, a permitted role,
+ * bound to the event's worker) and checks the rules version — the same checks as the full path, in
+ * the database instead of before it. Returns null when anything is not plain (credential refused,
+ * hash mismatch, a failing event, rules changed): nothing was stored, and the caller takes the full
+ * path, which gives the exact answer (401/403 audited, 400, a judged failure, ...).
+ */
+export async function ingestHealthyEventByToken(
+  db: Db,
+  now: Date,
+  credential: StatementCredential,
+  input: HelperEventInput,
+): Promise<IngestResult | null> {
+  if (input.output !== undefined && hashOutput(input.output) !== input.output_hash) return null;
+  const rules = await cachedRules(db);
+  if (classifyHelperEvent(rules, input, 0).signal) return null;
+  const item: PreparedEvent = { input, bodyHash: sha256Hex(canonicalJson(input)), phase: inferPhase(input) };
+  const stored = await storeHealthy({ db, now }, [item], rules, 'rows', credential);
+  if (stored === 'stale' || !stored.credentialValid) return null;
+  const row = stored.rows.get(input.id);
+  if (row) return counted({ status: 201, body: { event: toEventJson(row), classification: { signal: null, rule_version: rules.version, suggested_actions: [] }, incident_id: null } });
+  return replayStored(db, item);
+}
+
 interface PreparedEvent {
   input: HelperEventInput;
   bodyHash: string;
@@ -137,7 +170,13 @@ function toEventRow(r: Record<string, unknown>): EventRow {
  * job and phase resolved by the first healthy event (exit 0) that proves the recovery.
  * Ids must be distinct within one call. Returns the inserted ids (and, for want 'rows', the rows).
  */
-async function storeHealthy(ctx: Ctx, items: PreparedEvent[], rules: RuleSet, want: 'rows' | 'ids' = 'rows'): Promise<{ ids: Set<string>; rows: Map<string, EventRow> } | 'stale'> {
+async function storeHealthy(
+  ctx: Pick<Ctx, 'db' | 'now'>,
+  items: PreparedEvent[],
+  rules: RuleSet,
+  want: 'rows' | 'ids' = 'rows',
+  credential?: StatementCredential,
+): Promise<{ ids: Set<string>; rows: Map<string, EventRow>; credentialValid: boolean } | 'stale'> {
   const now = ctx.now.toISOString();
   const rows = items.map((it, ord) => ({
     ord,
@@ -156,8 +195,17 @@ async function storeHealthy(ctx: Ctx, items: PreparedEvent[], rules: RuleSet, wa
     created_at: (it.input.created_at ?? ctx.now).toISOString(),
     body_hash: it.bodyHash,
   }));
-  const res = await executeNamed(ctx.db, `watchdog_store_healthy_${want}`, sql`
+  // With a credential, the statement itself authenticates: the token must exist, be unrevoked, have a
+  // role the route allows and, for a worker token, be bound to the event's worker — else nothing is stored.
+  const actorCte = credential
+    ? sql`actor as (select id from api_tokens where token_hash = ${credential.tokenHash} and revoked_at is null
+        and role = any(string_to_array(${credential.roles.join(',')}, ','))
+        and (role <> 'worker' or worker_id = ${items[0]?.input.worker_id ?? ''}) limit 1),`
+    : sql`actor as (select null::uuid as id),`;
+  if (credential && items.some((it) => it.input.worker_id !== items[0].input.worker_id)) throw new Error('a credential-checked store takes events of one worker');
+  const res = await executeNamed(ctx.db, `watchdog_store_healthy_${want}${credential ? '_token' : ''}`, sql`
     with cur as (select ${currentRulesVersionSql} as v),
+    ${actorCte}
     src as (
       select * from json_to_recordset(${JSON.stringify(rows)}::json) as x(
         ord int, id uuid, job_id text, worker_id text, command text, phase text, exit_code int, output text,
@@ -168,7 +216,7 @@ async function storeHealthy(ctx: Ctx, items: PreparedEvent[], rules: RuleSet, wa
         duration_ms, created_at, received_at, signal, rule_version, suggested_actions, incident_id, body_hash)
       select id, job_id, worker_id, command, phase, exit_code, output, output_hash, error_code,
         duration_ms, created_at, ${now}::timestamptz, null, ${rules.version}, '[]'::jsonb, null, body_hash
-      from src where (select v from cur) = ${rules.version}
+      from src where (select v from cur) = ${rules.version}${credential ? sql` and exists (select 1 from actor)` : sql``}
       order by ord
       on conflict (id) do nothing
       returning ${want === 'rows' ? sql.raw('*') : sql.raw('id')}
@@ -187,9 +235,12 @@ async function storeHealthy(ctx: Ctx, items: PreparedEvent[], rules: RuleSet, wa
         and i.signal = (case when proof.phase = 'claim' then 'claim_no_output' else 'fetch_failed' end)
       returning i.id
     )
-    select (select v from cur) as current_version, (select count(*) from resolved)::int as resolved_count, ins.*
+    select (select v from cur) as current_version, (select count(*) from resolved)::int as resolved_count,
+      exists (select 1 from actor) as credential_valid, ins.*
     from cur left join ins on true`);
   const out = rowsOf<Record<string, unknown>>(res);
+  const credentialValid = !credential || out[0]?.credential_valid === true;
+  if (!credentialValid) return { ids: new Set(), rows: new Map(), credentialValid };
   if (Number(out[0]?.current_version) !== rules.version) return 'stale';
   const ids = new Set<string>();
   const stored = new Map<string, EventRow>();
@@ -198,7 +249,7 @@ async function storeHealthy(ctx: Ctx, items: PreparedEvent[], rules: RuleSet, wa
     ids.add(String(r.id));
     if (want === 'rows') stored.set(String(r.id), toEventRow(r));
   }
-  return { ids, rows: stored };
+  return { ids, rows: stored, credentialValid };
 }
 
 /**

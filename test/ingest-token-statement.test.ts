@@ -1,0 +1,133 @@
+// POST /helper-events' hot path: a healthy event from a token this process has seen is authenticated,
+// authorised and stored by one statement. Whatever that statement refuses must store nothing and end
+// in exactly the answer of the full path (401/403 audited, 400, 409, a judged failure).
+import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '@/db/client';
+import { helperEvents } from '@/db/schema';
+import { permissions } from '@/lib/auth/permissions';
+import type { HelperEventInput } from '@/lib/schemas/evidence';
+import { cliActor } from '@/lib/watchdog/context';
+import { hashOutput } from '@/lib/watchdog/hash';
+import { ingestHealthyEventByToken } from '@/lib/watchdog/helper-events';
+import { createToken, hashToken, revokeToken } from '@/lib/watchdog/tokens';
+import { findAuditByRequestIds } from './helpers/audit-search';
+import { testDatabaseKinds } from './helpers/db';
+import { api, helperEvent, testServers, uniqueJob } from './helpers/http';
+
+const t0 = new Date('2026-05-02T10:00:00Z');
+const roles = permissions['helperEvents.write'];
+
+function event(over: Partial<HelperEventInput> & { output?: string } = {}): HelperEventInput {
+  const output = over.output ?? '{"ok":true}';
+  return {
+    id: randomUUID(),
+    job_id: `ts-${randomUUID().slice(0, 8)}`,
+    worker_id: 'w-1',
+    command: 'pls progress',
+    phase: 'progress',
+    exit_code: 0,
+    duration_ms: 90,
+    ...over,
+    output,
+    output_hash: over.output_hash ?? hashOutput(output),
+  };
+}
+
+describe.each(testDatabaseKinds())('ingestHealthyEventByToken on $name', (kind) => {
+  let database: Database;
+  let worker: { id: string; token: string };
+  let system: { id: string; token: string };
+  let supervisor: { id: string; token: string };
+  beforeAll(async () => {
+    database = await kind.open();
+    const ctx = { db: database.db, actor: cliActor, now: t0 };
+    worker = await createToken(ctx, { role: 'worker', worker_id: 'w-1', name: `ts-w1-${randomUUID().slice(0, 6)}` });
+    system = await createToken(ctx, { role: 'system', name: `ts-sys-${randomUUID().slice(0, 6)}` });
+    supervisor = await createToken(ctx, { role: 'supervisor', name: `ts-sup-${randomUUID().slice(0, 6)}` });
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+  const credential = (t: { token: string }) => ({ tokenHash: hashToken(t.token), roles });
+  const stored = async (id: string) => (await database.db.select().from(helperEvents).where(eq(helperEvents.id, id))).length;
+
+  it('stores a healthy event of the token’s own worker (and any worker’s for a system token) with 201', async () => {
+    const e = event();
+    const r = await ingestHealthyEventByToken(database.db, t0, credential(worker), e);
+    expect(r).toMatchObject({ status: 201, body: { event: { id: e.id, worker_id: 'w-1', signal: null }, incident_id: null } });
+    expect(await stored(e.id)).toBe(1);
+    const other = event({ worker_id: 'w-9' });
+    expect((await ingestHealthyEventByToken(database.db, t0, credential(system), other))?.status).toBe(201);
+  });
+
+  it('stores nothing and returns null for an unknown token, a refused role, another worker, a revoked token', async () => {
+    const cases: [string, { tokenHash: string; roles: readonly string[] }, HelperEventInput][] = [
+      ['unknown token', { tokenHash: hashToken('wdt_unknown'), roles }, event()],
+      ['role not permitted', credential(supervisor), event()],
+      ['another worker', credential(worker), event({ worker_id: 'w-2' })],
+    ];
+    for (const [what, cred, e] of cases) {
+      expect({ what, r: await ingestHealthyEventByToken(database.db, t0, cred, e) }).toEqual({ what, r: null });
+      expect({ what, n: await stored(e.id) }).toEqual({ what, n: 0 });
+    }
+    const ctx = { db: database.db, actor: cliActor, now: t0 };
+    const doomed = await createToken(ctx, { role: 'worker', worker_id: 'w-1', name: `ts-doomed-${randomUUID().slice(0, 6)}` });
+    expect((await ingestHealthyEventByToken(database.db, t0, credential(doomed), event()))?.status).toBe(201);
+    await revokeToken(ctx, doomed.id);
+    const after = event();
+    expect(await ingestHealthyEventByToken(database.db, t0, credential(doomed), after)).toBeNull();
+    expect(await stored(after.id)).toBe(0);
+  });
+
+  it('leaves failing events and hash mismatches to the full path, storing nothing', async () => {
+    const failing = event({ exit_code: 1, output: '500 TypeError: fetch failed' });
+    const mismatch = event({ output_hash: `sha256:${'0'.repeat(64)}` });
+    for (const e of [failing, mismatch]) {
+      expect(await ingestHealthyEventByToken(database.db, t0, credential(worker), e)).toBeNull();
+      expect(await stored(e.id)).toBe(0);
+    }
+  });
+
+  it('replays a stored event with 200 and refuses another body under its id with 409', async () => {
+    const e = event();
+    expect((await ingestHealthyEventByToken(database.db, t0, credential(worker), e))?.status).toBe(201);
+    expect((await ingestHealthyEventByToken(database.db, t0, credential(worker), { ...e }))?.status).toBe(200);
+    await expect(ingestHealthyEventByToken(database.db, t0, credential(worker), { ...e, duration_ms: 91 })).rejects.toMatchObject({ code: 'idempotency_conflict' });
+    expect(await stored(e.id)).toBe(1);
+  });
+});
+
+describe.each(testServers())('POST /helper-events hot path over HTTP on $name', (server) => {
+  it('a known token’s refused, revoked and invalid calls get the full path’s answers; nothing is stored', async () => {
+    const created = await api(server, server.tokens.owner, 'POST', '/api/watchdog/tokens', { role: 'worker', worker_id: 'w-7', name: `hot-${randomUUID().slice(0, 6)}` });
+    expect(created.status).toBe(201);
+    const token: string = created.body.token;
+    const job = uniqueJob('hot');
+    // first call authenticates the full way; the second takes the one-statement path
+    for (let i = 0; i < 2; i++) expect((await api(server, token, 'POST', '/api/watchdog/helper-events', helperEvent({ job_id: job, worker_id: 'w-7' }))).status).toBe(201);
+
+    const requestId = `hot-forbidden-${randomUUID()}`;
+    const forbidden = await api(server, token, 'POST', '/api/watchdog/helper-events', helperEvent({ job_id: job, worker_id: 'w-8' }), { 'x-request-id': requestId });
+    expect([forbidden.status, forbidden.body.error.code]).toEqual([403, 'forbidden']);
+    const audit = await findAuditByRequestIds(server, [requestId]);
+    expect(audit.get(requestId)).toMatchObject({ action: 'access.forbidden', details: { route: 'POST /helper-events', status: 403 } });
+
+    const invalid = await api(server, token, 'POST', '/api/watchdog/helper-events', { ...helperEvent({ job_id: job, worker_id: 'w-7' }), exit_code: 'zero' });
+    expect([invalid.status, invalid.body.error.code]).toEqual([400, 'validation_failed']);
+    const mismatch = await api(server, token, 'POST', '/api/watchdog/helper-events', { ...helperEvent({ job_id: job, worker_id: 'w-7' }), output_hash: `sha256:${'1'.repeat(64)}` });
+    expect([mismatch.status, mismatch.body.error.code]).toEqual([422, 'output_hash_mismatch']);
+    const failing = await api(server, token, 'POST', '/api/watchdog/helper-events', helperEvent({ job_id: job, worker_id: 'w-7', exit_code: 1, output: '500 TypeError: fetch failed' }));
+    expect([failing.status, failing.body.classification.signal]).toEqual([201, 'fetch_failed']);
+
+    expect((await api(server, server.tokens.owner, 'DELETE', `/api/watchdog/tokens/${created.body.id}`)).status).toBe(200);
+    const revoked = await api(server, token, 'POST', '/api/watchdog/helper-events', helperEvent({ job_id: job, worker_id: 'w-7' }));
+    expect([revoked.status, revoked.body.error.code]).toEqual([401, 'unauthenticated']);
+
+    const story = await api(server, server.tokens.owner, 'GET', `/api/watchdog/jobs/${job}`);
+    expect(story.status).toBe(200);
+    // the two healthy events and the failure; none of the refused ones
+    expect(story.body.events.map((e: { exit_code: number }) => e.exit_code).sort()).toEqual([0, 0, 1]);
+  });
+});
