@@ -17,7 +17,7 @@
 import { parseArgs } from 'node:util';
 
 import pg from 'pg';
-import { closedLoop, treeCpuSeconds, treeRssMiB, fmt, healthyEvent, loadAvg, machineLine, postJson, runId, sampleRss, startConsole, startPostgres, type LoadResult } from './lib';
+import { closedLoop, treeCpuSeconds, treeRssMiB, fmt, healthyEvent, loadAvg, machineLine, postJson, postJsonLean, runId, sampleRss, startConsole, startPostgres, type LoadResult } from './lib';
 
 export interface IngestFigures {
   machine: string;
@@ -60,7 +60,7 @@ async function httpSingle(url: string, token: string, concurrency: number, secon
     maxOps: 200_000,
     maxMs: seconds * 1000,
     op: async (i) => {
-      await postJson(`${url}/api/watchdog/helper-events`, token, healthyEvent(i, run), [201]);
+      await postJsonLean(`${url}/api/watchdog/helper-events`, token, healthyEvent(i, run), [201]);
     },
   });
 }

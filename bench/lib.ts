@@ -6,6 +6,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { createHash, randomUUID } from 'node:crypto';
@@ -290,6 +291,35 @@ export function healthyEvent(i: number, run: string) {
     output_hash: `sha256:${sha256(output)}`,
     duration_ms: 120,
   };
+}
+
+const leanAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+/**
+ * POST over node:http with a keep-alive agent — the load generator for request-per-event figures.
+ * It costs the bench process about half the CPU of `fetch` (undici) per request, CPU the console
+ * and PostgreSQL share on this machine; a real fleet's workers send from their own machines.
+ */
+export function postJsonLean(url: string, token: string, body: unknown, expect: number[]): Promise<unknown> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      { method: 'POST', agent: leanAgent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if (!expect.includes(res.statusCode ?? 0)) reject(new Error(`${res.statusCode}: ${text.slice(0, 300)}`));
+          else resolve(text ? JSON.parse(text) : null);
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
 
 export async function postJson(url: string, token: string, body: unknown, expect: number[]): Promise<unknown> {

@@ -1,11 +1,11 @@
-import { closedLoop, healthyEvent, postJson, runId, startConsole, startPostgres, treeCpuSeconds } from './lib';
+import { closedLoop, healthyEvent, postJsonLean, runId, startConsole, startPostgres, treeCpuSeconds } from './lib';
 import { execSync } from 'node:child_process';
 const pgPids = () => execSync("pgrep -f 'postgres'").toString().trim().split('\n').map(Number);
 const pgCpu = () => { let t = 0; for (const p of pgPids()) { try { const s = require('fs').readFileSync(`/proc/${p}/stat`, 'utf8'); const f = s.slice(s.lastIndexOf(')') + 2).split(' '); t += Number(f[11]) + Number(f[12]); } catch {} } return t / 100; };
 const pg = await startPostgres();
 const server = await startConsole('postgres', { databaseUrl: pg.url, nodeArgs: process.env.PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [] });
 const run = runId();
-const go = (s: number) => closedLoop({ concurrency: 16, maxOps: 1e6, maxMs: s * 1000, op: async (i) => { await postJson(`${server.url}/api/watchdog/helper-events`, server.tokens.worker, healthyEvent(i, run), [201]); } });
+const go = (s: number) => closedLoop({ concurrency: 16, maxOps: 1e6, maxMs: s * 1000, op: async (i) => { await postJsonLean(`${server.url}/api/watchdog/helper-events`, server.tokens.worker, healthyEvent(i, run), [201]); } });
 await go(2);
 const c0 = process.cpuUsage(); const s0 = treeCpuSeconds(server.pid); const p0 = pgCpu();
 const r = await go(5);

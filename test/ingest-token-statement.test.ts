@@ -5,13 +5,13 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '@/db/client';
-import { helperEvents } from '@/db/schema';
+import { apiTokens, helperEvents } from '@/db/schema';
 import { permissions } from '@/lib/auth/permissions';
 import type { HelperEventInput } from '@/lib/schemas/evidence';
 import { cliActor } from '@/lib/watchdog/context';
 import { hashOutput } from '@/lib/watchdog/hash';
 import { ingestHealthyEventByToken } from '@/lib/watchdog/helper-events';
-import { createToken, hashToken, revokeToken } from '@/lib/watchdog/tokens';
+import { createToken, hashToken, noteTokenUse, revokeToken, TOKEN_USE_RESOLUTION_MS } from '@/lib/watchdog/tokens';
 import { findAuditByRequestIds } from './helpers/audit-search';
 import { testDatabaseKinds } from './helpers/db';
 import { api, helperEvent, testServers, uniqueJob } from './helpers/http';
@@ -90,6 +90,20 @@ describe.each(testDatabaseKinds())('ingestHealthyEventByToken on $name', (kind) 
     }
   });
 
+  it('notes a token’s use at most once a minute', async () => {
+    const ctx = { db: database.db, actor: cliActor, now: t0 };
+    const t = await createToken(ctx, { role: 'worker', worker_id: 'w-1', name: `ts-used-${randomUUID().slice(0, 6)}` });
+    const lastUsed = async () => (await database.db.select({ at: apiTokens.lastUsedAt }).from(apiTokens).where(eq(apiTokens.id, t.id)))[0].at?.toISOString() ?? null;
+    expect(await lastUsed()).toBeNull();
+    await noteTokenUse(database.db, t.id, t0);
+    expect(await lastUsed()).toBe(t0.toISOString());
+    await noteTokenUse(database.db, t.id, new Date(t0.getTime() + 30_000));
+    expect(await lastUsed()).toBe(t0.toISOString());
+    const later = new Date(t0.getTime() + TOKEN_USE_RESOLUTION_MS);
+    await noteTokenUse(database.db, t.id, later);
+    expect(await lastUsed()).toBe(later.toISOString());
+  });
+
   it('replays a stored event with 200 and refuses another body under its id with 409', async () => {
     const e = event();
     expect((await ingestHealthyEventByToken(database.db, t0, credential(worker), e))?.status).toBe(201);
@@ -107,6 +121,15 @@ describe.each(testServers())('POST /helper-events hot path over HTTP on $name', 
     const job = uniqueJob('hot');
     // first call authenticates the full way; the second takes the one-statement path
     for (let i = 0; i < 2; i++) expect((await api(server, token, 'POST', '/api/watchdog/helper-events', helperEvent({ job_id: job, worker_id: 'w-7' }))).status).toBe(201);
+
+    // the use is noted (to the minute, off the request path): the token list no longer says "never used"
+    let listed: { id: string; last_used_at: string | null } | undefined;
+    for (let i = 0; i < 40 && !listed?.last_used_at; i++) {
+      const tokens = await api(server, server.tokens.owner, 'GET', '/api/watchdog/tokens');
+      listed = tokens.body.tokens.find((t: { id: string }) => t.id === created.body.id);
+      if (!listed?.last_used_at) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(listed?.last_used_at).toEqual(expect.any(String));
 
     const requestId = `hot-forbidden-${randomUUID()}`;
     const forbidden = await api(server, token, 'POST', '/api/watchdog/helper-events', helperEvent({ job_id: job, worker_id: 'w-8' }), { 'x-request-id': requestId });

@@ -119,3 +119,26 @@ export async function findActorByToken(db: Db, token: string): Promise<Actor | n
     via: 'token',
   };
 }
+
+const usedKey = Symbol.for('worker-watchdog.token-last-noted');
+type UsedHolder = typeof globalThis & { [usedKey]?: Map<string, number> };
+/** How stale `last_used_at` may be: one write per token and process per minute at most. */
+export const TOKEN_USE_RESOLUTION_MS = 60_000;
+
+/**
+ * Records that a token was used, to the minute: at most one UPDATE per token per minute per process,
+ * off the request's critical path (a failed write is logged by the caller's catch, never fails the request).
+ */
+export function noteTokenUse(db: Db, tokenId: string, now: Date): Promise<void> {
+  const g = globalThis as UsedHolder;
+  const noted = (g[usedKey] ??= new Map());
+  const last = noted.get(tokenId);
+  if (last !== undefined && now.getTime() - last < TOKEN_USE_RESOLUTION_MS) return Promise.resolve();
+  if (noted.size >= 10_000) noted.clear();
+  noted.set(tokenId, now.getTime());
+  return db
+    .update(apiTokens)
+    .set({ lastUsedAt: now })
+    .where(and(eq(apiTokens.id, tokenId), sql`(${apiTokens.lastUsedAt} is null or ${apiTokens.lastUsedAt} < ${now.toISOString()}::timestamptz)`))
+    .then(() => undefined);
+}
