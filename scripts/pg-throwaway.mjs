@@ -60,6 +60,22 @@ export async function startThrowawayPostgres() {
   return { url, stop };
 }
 
+/**
+ * For the test scripts: sets env.TEST_DATABASE_URL to a throwaway cluster (stopped when the process
+ * exits) unless one is given or WATCHDOG_TEST_PG=0; says so when PostgreSQL is not available.
+ */
+export async function ensureTestPostgres(env, what) {
+  if (!env.TEST_DATABASE_URL && env.WATCHDOG_TEST_PG !== '0' && postgresAvailable()) {
+    const pg = await startThrowawayPostgres();
+    env.TEST_DATABASE_URL = pg.url;
+    process.on('exit', () => pg.stop());
+    console.log(`throwaway PostgreSQL at ${pg.url}`);
+  } else if (!env.TEST_DATABASE_URL) {
+    console.log(`PostgreSQL not available: ${what} run on PGlite only`);
+  }
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
+}
+
 /** Creates a fresh database on the cluster and returns its URL. */
 export function createDatabase(url, name) {
   const u = new URL(url);

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { postgresAvailable, startThrowawayPostgres } from './pg-throwaway.mjs';
+import { ensureTestPostgres } from './pg-throwaway.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 process.chdir(root);
@@ -18,17 +18,7 @@ if (env.WATCHDOG_SKIP_BUILD !== '1' && !fs.existsSync(path.join(root, '.next', '
   if (b.status !== 0) process.exit(1);
 }
 
-let stopPg = () => {};
-if (!env.TEST_DATABASE_URL && env.WATCHDOG_TEST_PG !== '0' && postgresAvailable()) {
-  const pg = await startThrowawayPostgres();
-  env.TEST_DATABASE_URL = pg.url;
-  stopPg = pg.stop;
-  console.log(`throwaway PostgreSQL at ${pg.url}`);
-} else if (!env.TEST_DATABASE_URL) {
-  console.log('PostgreSQL not available: the stress suite runs on PGlite only');
-}
-process.on('exit', () => stopPg());
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
+await ensureTestPostgres(env, 'the stress tests');
 
 console.log('\n=== reliability stress suite (vitest.stress.config.ts) ===');
 const r = spawnSync(path.join(root, 'node_modules', '.bin', 'vitest'), ['run', '--config', 'vitest.stress.config.ts', ...process.argv.slice(2)], { stdio: 'inherit', env });

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { postgresAvailable, startThrowawayPostgres } from './pg-throwaway.mjs';
+import { ensureTestPostgres } from './pg-throwaway.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 process.chdir(root);
@@ -17,17 +17,7 @@ function run(label, cmd, args, extraEnv = {}) {
   return r.status ?? 1;
 }
 
-let stopPg = () => {};
-if (!env.TEST_DATABASE_URL && env.WATCHDOG_TEST_PG !== '0' && postgresAvailable()) {
-  const pg = await startThrowawayPostgres();
-  env.TEST_DATABASE_URL = pg.url;
-  stopPg = pg.stop;
-  console.log(`throwaway PostgreSQL at ${pg.url}`);
-} else if (!env.TEST_DATABASE_URL) {
-  console.log('PostgreSQL not available: integration tests run on PGlite only');
-}
-process.on('exit', () => stopPg());
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
+await ensureTestPostgres(env, 'integration tests');
 
 let failed = 0;
 if (env.WATCHDOG_SKIP_BUILD !== '1') {
