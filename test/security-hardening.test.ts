@@ -20,6 +20,8 @@ describe.each(testServers())('security headers on $name', (server) => {
     ['/api/watchdog/rules', 'owner'], // 200
     ['/api/nothing-here', 'owner'], // 404
     ['/no-such-page', null], // the HTML 404
+    ['/api/watchdog/jobs/%zz', 'owner'], // 400 from the node lane, before Next's router
+    ['/api/watchdog/helper-events', 'worker'], // 405 (GET)
   ];
   it.each(paths)('%s (%s) carries CSP with frame-ancestors, X-Frame-Options DENY and nosniff', async (p, who) => {
     const token = who && who !== 'none' ? server.tokens[who as 'owner'] : null;
@@ -33,6 +35,17 @@ describe.each(testServers())('security headers on $name', (server) => {
     expect(res.headers.get('x-frame-options')).toBe('DENY');
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('x-powered-by')).toBeNull();
+  });
+});
+
+describe.each(testServers())('malformed paths on $name', (server) => {
+  // Next's router fails decoding these and would answer a bare 500; the console answers first.
+  it.each(['/api/watchdog/jobs/%zz', '/api/watchdog/jobs/%E0%A4%A', '/api/watchdog/job-leases/%ED%A0%80', '/api/%', '/jobs/%zz'])('%s → 400, in the API shape under /api', async (p) => {
+    const res = await fetch(server.url + p, { headers: { authorization: `Bearer ${server.tokens.owner}` } });
+    const text = await res.text();
+    expect(res.status).toBe(400);
+    if (p.startsWith('/api/')) expect(JSON.parse(text)).toMatchObject({ error: { code: 'validation_failed' } });
+    else expect(text).toMatch(/percent-encoded/);
   });
 });
 
