@@ -63,27 +63,52 @@ export function storableJson<T>(value: T): T {
  * transaction ends) keeps appends ordered: ids are assigned here, gapless, under the lock, so the
  * chain order is the id order and a removed entry leaves a hole. Call it last in a transaction:
  * the audit lock must be the last lock a transaction takes, or lock orders could cross.
- * This is the only writer of audit_log.
+ * This and appendAuditBatch are the only writers of audit_log.
  */
 export async function appendAudit(db: Db, actor: { label: string; role: Role | null }, now: Date, entry: AuditEntry): Promise<AuditRow> {
+  const [inserted] = await appendAuditBatch(db, actor, now, [entry]);
+  return inserted;
+}
+
+/** Rows per INSERT: 11 parameters a row stays far below PostgreSQL's 65 535 per statement. */
+const AUDIT_INSERT_ROWS = 1000;
+
+/**
+ * Appends several entries, in the order given, as consecutive links of the chain: the audit lock is
+ * taken once, the last entry read once, the ids and hashes computed here in order, and the rows
+ * written with one multi-row INSERT (per thousand entries). The result is exactly what appending
+ * them one by one would store. Same rules as appendAudit: the change's transaction, called last.
+ * No entries: nothing is locked or written.
+ */
+export async function appendAuditBatch(db: Db, actor: { label: string; role: Role | null }, now: Date, entries: AuditEntry[]): Promise<AuditRow[]> {
+  if (!entries.length) return [];
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`);
     const [last] = await tx.select({ id: auditLog.id, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1);
-    const prevHash = last?.hash ?? GENESIS_HASH;
-    const row = {
-      id: (last?.id ?? 0) + 1,
-      at: now,
-      actor: storableText(actor.label),
-      actorRole: actor.role ?? null,
-      action: storableText(entry.action),
-      target: entry.target == null ? null : storableText(entry.target),
-      jobId: entry.jobId ?? null,
-      outputHash: entry.outputHash ?? null,
-      details: JSON.parse(JSON.stringify(storableJson(entry.details ?? {}))) as Record<string, unknown>,
-    };
-    const hash = hashAuditRow(prevHash, row);
-    const [inserted] = await tx.insert(auditLog).values({ ...row, prevHash, hash }).returning();
-    return inserted;
+    let prevHash = last?.hash ?? GENESIS_HASH;
+    let id = last?.id ?? 0;
+    const rows = entries.map((entry) => {
+      const row = {
+        id: ++id,
+        at: now,
+        actor: storableText(actor.label),
+        actorRole: actor.role ?? null,
+        action: storableText(entry.action),
+        target: entry.target == null ? null : storableText(entry.target),
+        jobId: entry.jobId ?? null,
+        outputHash: entry.outputHash ?? null,
+        details: JSON.parse(JSON.stringify(storableJson(entry.details ?? {}))) as Record<string, unknown>,
+      };
+      const hash = hashAuditRow(prevHash, row);
+      const linked = { ...row, prevHash, hash };
+      prevHash = hash;
+      return linked;
+    });
+    const inserted: AuditRow[] = [];
+    for (let i = 0; i < rows.length; i += AUDIT_INSERT_ROWS) {
+      inserted.push(...(await tx.insert(auditLog).values(rows.slice(i, i + AUDIT_INSERT_ROWS)).returning()));
+    }
+    return inserted.sort((a, b) => a.id - b.id);
   });
 }
 

@@ -62,6 +62,20 @@ export async function recordLeaseHistory(db: Db, ctx: Ctx, lease: Pick<LeaseRow,
   });
 }
 
+/** recordLeaseHistory for several leases, one event each: one multi-row INSERT (per thousand). */
+export async function recordLeaseHistoryBatch(db: Db, ctx: Ctx, leases: Pick<LeaseRow, 'jobId' | 'workerId' | 'fencingToken' | 'leaseExpiresAt'>[], event: string) {
+  const rows = leases.map((lease) => ({
+    jobId: lease.jobId,
+    workerId: lease.workerId,
+    fencingToken: lease.fencingToken,
+    leaseExpiresAt: lease.leaseExpiresAt,
+    event,
+    at: ctx.now,
+    actor: ctx.actor.label,
+  }));
+  for (let i = 0; i < rows.length; i += 1000) await db.insert(leaseHistory).values(rows.slice(i, i + 1000));
+}
+
 /**
  * Pending release/reclaim requests of a job are about its holder at the time they were made. When
  * the job changes hands (a new acquisition), completes, or a supervisor releases it directly, they

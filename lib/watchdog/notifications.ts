@@ -25,6 +25,20 @@ export async function enqueueNotification(db: Db, now: Date, n: NotificationInpu
   });
 }
 
+/** enqueueNotification for several escalations: one multi-row INSERT (per thousand), same rows. */
+export async function enqueueNotifications(db: Db, now: Date, items: NotificationInput[]) {
+  const rows = items.map((n) => ({
+    id: randomUUID(),
+    kind: n.kind,
+    jobId: n.jobId ?? null,
+    payload: storableJson(n.payload),
+    status: 'queued',
+    nextAttemptAt: now,
+    createdAt: now,
+  }));
+  for (let i = 0; i < rows.length; i += 1000) await db.insert(notifications).values(rows.slice(i, i + 1000));
+}
+
 export function signWebhook(secret: string, timestamp: string, body: string): string {
   return 'sha256=' + createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
 }

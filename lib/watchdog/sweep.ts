@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '@/db/client';
-import { helperEvents, repairActions } from '@/db/schema';
+import { repairActions } from '@/db/schema';
 import type { Signal } from '@/lib/schemas/common';
-import { type AuditEntry, auditCtx } from './audit';
+import { type AuditEntry, appendAuditBatch } from './audit';
 import type { Ctx } from './context';
-import { openIncident } from './incidents';
-import { type LeaseRow, recordLeaseHistory } from './leases';
-import { enqueueNotification } from './notifications';
+import { openIncidents } from './incidents';
+import { type LeaseRow, recordLeaseHistoryBatch } from './leases';
+import { enqueueNotifications } from './notifications';
 import { getCurrentRules, type RuleSet, ruleParam } from './rules';
 import { telemetry } from './telemetry';
 
@@ -119,8 +119,8 @@ export async function runSweep(ctx: Ctx, opts: SweepOptions = {}): Promise<Sweep
     out.push(...(await sweepNearExpiry(tx, ctx, rules)));
     out.push(...(await sweepExpired(tx, ctx, rules)));
     out.push(...(await sweepStuck(tx, ctx, rules, audits)));
-    // The audit lock is the last lock a transaction takes.
-    for (const entry of audits) await auditCtx(ctx, entry, tx);
+    // The audit lock is the last lock a transaction takes; one batch for the whole sweep.
+    await appendAuditBatch(tx, ctx.actor, ctx.now, audits);
     return out;
   });
   telemetry().sweepDuration.observe((performance.now() - started) / 1000);
@@ -135,42 +135,75 @@ async function sweepNearExpiry(tx: Db, ctx: Ctx, rules: RuleSet): Promise<Findin
   return rowsOf<{ job_id: string }>(res).map((r) => ({ signal: 'lease_near_expiry' as const, job_id: r.job_id, incident_id: null }));
 }
 
-/** The job's latest helper event: the evidence a sweep finding points at. */
-async function lastEvent(tx: Db, jobId: string): Promise<{ id: string; outputHash: string } | null> {
-  const [row] = await tx
-    .select({ id: helperEvents.id, outputHash: helperEvents.outputHash })
-    .from(helperEvents)
-    .where(eq(helperEvents.jobId, jobId))
-    .orderBy(desc(helperEvents.createdAt))
-    .limit(1);
-  return row ?? null;
+/**
+ * The latest helper event of each job: the evidence a sweep finding points at. One statement for
+ * all the jobs: a LATERAL join takes the newest row of each job from helper_events_job_id_idx
+ * (job_id, created_at). Jobs without events are absent from the map.
+ */
+async function lastEvents(tx: Db, jobIds: string[]): Promise<Map<string, { id: string; outputHash: string }>> {
+  const res = await tx.execute(sql`
+    select d.job_id, e.id, e.output_hash
+    from jsonb_array_elements_text(${JSON.stringify(jobIds)}::jsonb) as d(job_id)
+    join lateral (
+      select h.id, h.output_hash from helper_events h where h.job_id = d.job_id order by h.created_at desc limit 1
+    ) e on true`);
+  return new Map(rowsOf<{ job_id: string; id: string; output_hash: string }>(res).map((r) => [r.job_id, { id: r.id, outputHash: r.output_hash }]));
 }
 
-/** Active leases past lease_expires_at (+ grace_s): state expired, a lease_expired incident, mark_stuck. */
+/**
+ * The pending release/reclaim request of each job, if any (the oldest when there are both): the
+ * supervisor is already asked, so the sweep does not ask again. One statement over the partial
+ * unique index repair_actions_one_pending_idx.
+ */
+async function pendingRequests(tx: Db, jobIds: string[]): Promise<Map<string, string>> {
+  const res = await tx.execute(sql`
+    select distinct on (job_id) job_id, id from repair_actions
+    where job_id in (select jsonb_array_elements_text(${JSON.stringify(jobIds)}::jsonb))
+      and result = 'pending' and action in ('release', 'reclaim')
+    order by job_id, created_at, id`);
+  return new Map(rowsOf<{ job_id: string; id: string }>(res).map((r) => [r.job_id, r.id]));
+}
+
+/** Rows per multi-row INSERT (19 parameters a repair action, far below the 65 535 per statement). */
+const INSERT_ROWS = 1000;
+
+/**
+ * Active leases past lease_expires_at (+ grace_s): state expired, a lease_expired incident, mark_stuck.
+ * Set-based: the UPDATE … RETURNING takes up to BATCH due leases, then one statement per table for
+ * all of them (last events, incidents, mark_stuck actions, lease history) — five statements
+ * whatever the number due.
+ */
 async function sweepExpired(tx: Db, ctx: Ctx, rules: RuleSet): Promise<Finding[]> {
   const grace = ruleParam(rules, 'lease_expired', 'grace_s') * 1000;
   const cutoff = new Date(ctx.now.getTime() - grace);
   const res = await tx.execute(sweepStatements.expire(ctx.now, cutoff));
   const due = rowsOf<Record<string, unknown>>(res).map(toLeaseRow);
-  const out: Finding[] = [];
-  for (const lease of due) {
-    const event = await lastEvent(tx, lease.jobId);
-    const inc = await openIncident(tx, ctx.now, {
-      jobId: lease.jobId,
-      signal: 'lease_expired',
-      firstFailureAt: lease.leaseExpiresAt,
-      evidenceEventIds: event ? [event.id] : [],
-      details: {
-        worker_id: lease.workerId,
-        fencing_token: lease.fencingToken,
-        lease_expires_at: lease.leaseExpiresAt.toISOString(),
-        last_heartbeat_at: lease.lastHeartbeatAt.toISOString(),
-      },
-      ruleVersion: rules.version,
-    });
-    const actionId = randomUUID();
-    await tx.insert(repairActions).values({
-      id: actionId,
+  if (!due.length) return [];
+  const events = await lastEvents(tx, due.map((l) => l.jobId));
+  const incs = await openIncidents(
+    tx,
+    ctx.now,
+    due.map((lease) => {
+      const event = events.get(lease.jobId);
+      return {
+        jobId: lease.jobId,
+        signal: 'lease_expired' as const,
+        firstFailureAt: lease.leaseExpiresAt,
+        evidenceEventIds: event ? [event.id] : [],
+        details: {
+          worker_id: lease.workerId,
+          fencing_token: lease.fencingToken,
+          lease_expires_at: lease.leaseExpiresAt.toISOString(),
+          last_heartbeat_at: lease.lastHeartbeatAt.toISOString(),
+        },
+        ruleVersion: rules.version,
+      };
+    }),
+  );
+  const actions = due.map((lease, i) => {
+    const event = events.get(lease.jobId);
+    return {
+      id: randomUUID(),
       jobId: lease.jobId,
       trigger: 'lease_expired',
       action: 'mark_stuck',
@@ -179,19 +212,22 @@ async function sweepExpired(tx: Db, ctx: Ctx, rules: RuleSet): Promise<Finding[]
       evidenceEventIds: event ? [event.id] : [],
       note: `lease of ${lease.workerId} (token ${lease.fencingToken}) expired at ${lease.leaseExpiresAt.toISOString()} without a heartbeat`,
       outputHash: event?.outputHash ?? null,
-      incidentId: inc.id,
+      incidentId: incs[i].id,
       requestedBy: 'system:sweep',
       createdAt: ctx.now,
-    });
-    await recordLeaseHistory(tx, ctx, lease, 'expired');
-    out.push({ signal: 'lease_expired', job_id: lease.jobId, incident_id: inc.id, action_id: actionId });
-  }
-  return out;
+    };
+  });
+  for (let i = 0; i < actions.length; i += INSERT_ROWS) await tx.insert(repairActions).values(actions.slice(i, i + INSERT_ROWS));
+  await recordLeaseHistoryBatch(tx, ctx, due, 'expired');
+  return due.map((lease, i) => ({ signal: 'lease_expired' as const, job_id: lease.jobId, incident_id: incs[i].id, action_id: actions[i].id }));
 }
 
 /**
  * Not completed and now > lease_expires_at + grace_s: a queue_stuck incident and one pending
- * reclaim request for a supervisor (none when a release/reclaim request is already pending).
+ * reclaim request for a supervisor (none when a release/reclaim request is already pending), with
+ * its notification and audit entry. Set-based like sweepExpired: the stage UPDATE(s), then last
+ * events, incidents, pending requests, new requests and notifications, one statement each; the
+ * audit entries are appended in one batch at the end of the sweep.
  */
 async function sweepStuck(tx: Db, ctx: Ctx, rules: RuleSet, audits: AuditEntry[]): Promise<Finding[]> {
   const grace = ruleParam(rules, 'queue_stuck', 'grace_s') * 1000;
@@ -207,61 +243,83 @@ async function sweepStuck(tx: Db, ctx: Ctx, rules: RuleSet, audits: AuditEntry[]
     const res = await tx.execute(sweepStatements.markStuck(ctx.now, stage, cutoff));
     due.push(...rowsOf<Record<string, unknown>>(res).map(toLeaseRow));
   }
-  const out: Finding[] = [];
-  for (const lease of due) {
-    const event = await lastEvent(tx, lease.jobId);
-    const inc = await openIncident(tx, ctx.now, {
-      jobId: lease.jobId,
-      signal: 'queue_stuck',
-      firstFailureAt: new Date(lease.leaseExpiresAt.getTime() + grace),
-      evidenceEventIds: event ? [event.id] : [],
-      details: { worker_id: lease.workerId, fencing_token: lease.fencingToken, lease_expires_at: lease.leaseExpiresAt.toISOString() },
-      ruleVersion: rules.version,
-    });
-    const [already] = await tx
-      .select({ id: repairActions.id })
-      .from(repairActions)
-      .where(and(eq(repairActions.jobId, lease.jobId), eq(repairActions.result, 'pending'), inArray(repairActions.action, ['release', 'reclaim'])))
-      .limit(1);
-    let requestId: string | null = already?.id ?? null;
-    if (!already) {
-      const [request] = await tx
-        .insert(repairActions)
-        .values({
-          id: randomUUID(),
-          jobId: lease.jobId,
-          trigger: 'queue_stuck',
-          action: 'reclaim',
-          authority: 'system',
-          result: 'pending',
-          evidenceEventIds: event ? [event.id] : [],
-          note: `job still not completed ${Math.round((ctx.now.getTime() - lease.leaseExpiresAt.getTime()) / 1000)}s after the lease of ${lease.workerId} (token ${lease.fencingToken}) expired: reclaim it for another worker?`,
-          outputHash: event?.outputHash ?? null,
-          incidentId: inc.id,
-          requestedBy: 'system:sweep',
-          createdAt: ctx.now,
-        })
-        .onConflictDoNothing()
-        .returning({ id: repairActions.id });
-      if (request) {
-        requestId = request.id;
-        await enqueueNotification(tx, ctx.now, {
-          kind: 'supervisor_review',
-          jobId: lease.jobId,
-          payload: { action_id: request.id, action: 'reclaim', job_id: lease.jobId, trigger: 'queue_stuck', incident_id: inc.id, worker_id: lease.workerId, fencing_token: lease.fencingToken },
-        });
-        audits.push({
-          action: 'repair.reclaim.requested',
-          target: request.id,
-          jobId: lease.jobId,
-          outputHash: event?.outputHash ?? null,
-          details: { trigger: 'queue_stuck', authority: 'system', result: 'pending', incident_id: inc.id, worker_id: lease.workerId, fencing_token: lease.fencingToken },
-        });
-      }
-    }
-    out.push({ signal: 'queue_stuck', job_id: lease.jobId, incident_id: inc.id, action_id: requestId });
+  if (!due.length) return [];
+  const jobIds = due.map((l) => l.jobId);
+  const events = await lastEvents(tx, jobIds);
+  const incs = await openIncidents(
+    tx,
+    ctx.now,
+    due.map((lease) => {
+      const event = events.get(lease.jobId);
+      return {
+        jobId: lease.jobId,
+        signal: 'queue_stuck' as const,
+        firstFailureAt: new Date(lease.leaseExpiresAt.getTime() + grace),
+        evidenceEventIds: event ? [event.id] : [],
+        details: { worker_id: lease.workerId, fencing_token: lease.fencingToken, lease_expires_at: lease.leaseExpiresAt.toISOString() },
+        ruleVersion: rules.version,
+      };
+    }),
+  );
+  const already = await pendingRequests(tx, jobIds);
+  const requests = due.flatMap((lease, i) => {
+    if (already.has(lease.jobId)) return [];
+    const event = events.get(lease.jobId);
+    return [
+      {
+        id: randomUUID(),
+        jobId: lease.jobId,
+        trigger: 'queue_stuck',
+        action: 'reclaim',
+        authority: 'system',
+        result: 'pending',
+        evidenceEventIds: event ? [event.id] : [],
+        note: `job still not completed ${Math.round((ctx.now.getTime() - lease.leaseExpiresAt.getTime()) / 1000)}s after the lease of ${lease.workerId} (token ${lease.fencingToken}) expired: reclaim it for another worker?`,
+        outputHash: event?.outputHash ?? null,
+        incidentId: incs[i].id,
+        requestedBy: 'system:sweep',
+        createdAt: ctx.now,
+      },
+    ];
+  });
+  // A request someone else made meanwhile wins (the partial unique index): this one is not stored.
+  const created = new Map<string, string>();
+  for (let i = 0; i < requests.length; i += INSERT_ROWS) {
+    const rows = await tx
+      .insert(repairActions)
+      .values(requests.slice(i, i + INSERT_ROWS))
+      .onConflictDoNothing()
+      .returning({ id: repairActions.id, jobId: repairActions.jobId });
+    for (const r of rows) created.set(r.jobId, r.id);
   }
-  return out;
+  const asked = due.flatMap((lease, i) => {
+    const requestId = created.get(lease.jobId);
+    return requestId ? [{ lease, requestId, incidentId: incs[i].id, outputHash: events.get(lease.jobId)?.outputHash ?? null }] : [];
+  });
+  await enqueueNotifications(
+    tx,
+    ctx.now,
+    asked.map(({ lease, requestId, incidentId }) => ({
+      kind: 'supervisor_review' as const,
+      jobId: lease.jobId,
+      payload: { action_id: requestId, action: 'reclaim', job_id: lease.jobId, trigger: 'queue_stuck', incident_id: incidentId, worker_id: lease.workerId, fencing_token: lease.fencingToken },
+    })),
+  );
+  for (const { lease, requestId, incidentId, outputHash } of asked) {
+    audits.push({
+      action: 'repair.reclaim.requested',
+      target: requestId,
+      jobId: lease.jobId,
+      outputHash,
+      details: { trigger: 'queue_stuck', authority: 'system', result: 'pending', incident_id: incidentId, worker_id: lease.workerId, fencing_token: lease.fencingToken },
+    });
+  }
+  return due.map((lease, i) => ({
+    signal: 'queue_stuck' as const,
+    job_id: lease.jobId,
+    incident_id: incs[i].id,
+    action_id: already.get(lease.jobId) ?? created.get(lease.jobId) ?? null,
+  }));
 }
 
 /**
