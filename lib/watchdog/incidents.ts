@@ -58,7 +58,7 @@ export async function openIncidents(db: Db, now: Date, inputs: OpenIncidentInput
   });
   const res = await db.execute(sql`
     insert into incidents (id, job_id, signal, status, first_failure_at, detected_at, evidence_event_ids, details, rule_version)
-    select r.id, r.job_id, r.signal, 'open', r.first_failure_at, ${now.toISOString()}, r.evidence_event_ids, r.details, r.rule_version
+    select r.id, r.job_id, r.signal, 'open', r.first_failure_at, ${now.toISOString()}::timestamptz, r.evidence_event_ids, r.details, r.rule_version
     from jsonb_to_recordset(${JSON.stringify(records)}::jsonb)
       as r(id uuid, job_id text, signal text, first_failure_at timestamptz, evidence_event_ids jsonb, details jsonb, rule_version integer)
     on conflict (job_id, signal) where status = 'open'

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '@/db/client';
-import { repairActions } from '@/db/schema';
 import type { Signal } from '@/lib/schemas/common';
 import { type AuditEntry, appendAuditBatch } from './audit';
 import type { Ctx } from './context';
 import { openIncidents } from './incidents';
 import { type LeaseRow, recordLeaseHistoryBatch } from './leases';
 import { enqueueNotifications } from './notifications';
+import { insertRepairActions } from './repair-actions';
 import { getCurrentRules, type RuleSet, ruleParam } from './rules';
 import { telemetry } from './telemetry';
 
@@ -152,20 +152,20 @@ async function lastEvents(tx: Db, jobIds: string[]): Promise<Map<string, { id: s
 
 /**
  * The pending release/reclaim request of each job, if any (the oldest when there are both): the
- * supervisor is already asked, so the sweep does not ask again. One statement over the partial
- * unique index repair_actions_one_pending_idx.
+ * supervisor is already asked, so the sweep does not ask again. One statement: a LATERAL lookup per
+ * job in the partial unique index repair_actions_one_pending_idx (job_id, action) where pending.
  */
 async function pendingRequests(tx: Db, jobIds: string[]): Promise<Map<string, string>> {
   const res = await tx.execute(sql`
-    select distinct on (job_id) job_id, id from repair_actions
-    where job_id in (select jsonb_array_elements_text(${JSON.stringify(jobIds)}::jsonb))
-      and result = 'pending' and action in ('release', 'reclaim')
-    order by job_id, created_at, id`);
+    select d.job_id, r.id
+    from jsonb_array_elements_text(${JSON.stringify(jobIds)}::jsonb) as d(job_id)
+    join lateral (
+      select a.id from repair_actions a
+      where a.job_id = d.job_id and a.result = 'pending' and a.action in ('release', 'reclaim')
+      order by a.created_at, a.id limit 1
+    ) r on true`);
   return new Map(rowsOf<{ job_id: string; id: string }>(res).map((r) => [r.job_id, r.id]));
 }
-
-/** Rows per multi-row INSERT (19 parameters a repair action, far below the 65 535 per statement). */
-const INSERT_ROWS = 1000;
 
 /**
  * Active leases past lease_expires_at (+ grace_s): state expired, a lease_expired incident, mark_stuck.
@@ -217,7 +217,7 @@ async function sweepExpired(tx: Db, ctx: Ctx, rules: RuleSet): Promise<Finding[]
       createdAt: ctx.now,
     };
   });
-  for (let i = 0; i < actions.length; i += INSERT_ROWS) await tx.insert(repairActions).values(actions.slice(i, i + INSERT_ROWS));
+  await insertRepairActions(tx, actions);
   await recordLeaseHistoryBatch(tx, ctx, due, 'expired');
   return due.map((lease, i) => ({ signal: 'lease_expired' as const, job_id: lease.jobId, incident_id: incs[i].id, action_id: actions[i].id }));
 }
@@ -283,15 +283,7 @@ async function sweepStuck(tx: Db, ctx: Ctx, rules: RuleSet, audits: AuditEntry[]
     ];
   });
   // A request someone else made meanwhile wins (the partial unique index): this one is not stored.
-  const created = new Map<string, string>();
-  for (let i = 0; i < requests.length; i += INSERT_ROWS) {
-    const rows = await tx
-      .insert(repairActions)
-      .values(requests.slice(i, i + INSERT_ROWS))
-      .onConflictDoNothing()
-      .returning({ id: repairActions.id, jobId: repairActions.jobId });
-    for (const r of rows) created.set(r.jobId, r.id);
-  }
+  const created = new Map((await insertRepairActions(tx, requests, { skipConflicts: true })).map((r) => [r.jobId, r.id]));
   const asked = due.flatMap((lease, i) => {
     const requestId = created.get(lease.jobId);
     return requestId ? [{ lease, requestId, incidentId: incs[i].id, outputHash: events.get(lease.jobId)?.outputHash ?? null }] : [];
