@@ -75,6 +75,11 @@ export const sweepStatements = {
       (select min(lease_expires_at) from job_leases where state in ('active', 'expired') and sweep_stage = 1) as stage1`,
 };
 
+/** Due leases in a stable order, earliest expiry first: the order of the findings and audit entries. */
+function dueOrder(rows: Record<string, unknown>[]): LeaseRow[] {
+  return rows.map(toLeaseRow).sort((a, b) => a.leaseExpiresAt.getTime() - b.leaseExpiresAt.getTime() || (a.jobId < b.jobId ? -1 : a.jobId > b.jobId ? 1 : 0));
+}
+
 /** Raw lease rows (snake_case) → the drizzle row shape. */
 function toLeaseRow(r: Record<string, unknown>): LeaseRow {
   const date = (v: unknown) => (v == null ? null : v instanceof Date ? v : new Date(String(v)));
@@ -177,7 +182,7 @@ async function sweepExpired(tx: Db, ctx: Ctx, rules: RuleSet): Promise<Finding[]
   const grace = ruleParam(rules, 'lease_expired', 'grace_s') * 1000;
   const cutoff = new Date(ctx.now.getTime() - grace);
   const res = await tx.execute(sweepStatements.expire(ctx.now, cutoff));
-  const due = rowsOf<Record<string, unknown>>(res).map(toLeaseRow);
+  const due = dueOrder(rowsOf<Record<string, unknown>>(res));
   if (!due.length) return [];
   const events = await lastEvents(tx, due.map((l) => l.jobId));
   const incs = await openIncidents(
@@ -241,7 +246,7 @@ async function sweepStuck(tx: Db, ctx: Ctx, rules: RuleSet, audits: AuditEntry[]
   const due: LeaseRow[] = [];
   for (const stage of stages) {
     const res = await tx.execute(sweepStatements.markStuck(ctx.now, stage, cutoff));
-    due.push(...rowsOf<Record<string, unknown>>(res).map(toLeaseRow));
+    due.push(...dueOrder(rowsOf<Record<string, unknown>>(res)));
   }
   if (!due.length) return [];
   const jobIds = due.map((l) => l.jobId);
