@@ -1,8 +1,9 @@
 /**
  * One watchdog sweep over many active leases with a few hundred due, on a throwaway PostgreSQL:
  *
- *   npx tsx bench/sweep.ts [--leases 100000] [--due 300] [--runs 5]
+ *   npx tsx bench/sweep.ts [--leases 100000] [--due 300] [--runs 5] [--pglite]
  *
+ * (`--pglite`: the same on embedded PGlite in memory, the default deployment, instead.)
  * Seeds `--leases` active leases whose deadlines are an hour away (not due, not near expiry), then
  * for each case inserts the due leases (expired 1–60 s ago, each job with one helper event for the
  * sweep to cite as evidence), times runSweep (in-process, the scheduler's call) and checks every due
@@ -26,16 +27,16 @@ export interface SweepCase {
   stuck?: boolean;
 }
 
-export async function runSweepBench(opts: { leases?: number; due?: number; runs?: number } = {}): Promise<SweepCase[]> {
+export async function runSweepBench(opts: { leases?: number; due?: number; runs?: number; pglite?: boolean } = {}): Promise<SweepCase[]> {
   const leases = opts.leases ?? 100_000;
   const due = opts.due ?? 300;
   const runs = opts.runs ?? 5;
   const { prepareDatabase } = await import('../lib/watchdog/runtime');
   const { runSweep } = await import('../lib/watchdog/sweep');
   const { systemActor } = await import('../lib/watchdog/context');
-  console.log(`sweep: ${machineLine()}`);
-  const postgres = await startPostgres();
-  const database = await prepareDatabase({ url: postgres.url });
+  console.log(`sweep${opts.pglite ? ' (PGlite in memory)' : ''}: ${machineLine()}`);
+  const postgres = opts.pglite ? null : await startPostgres();
+  const database = await prepareDatabase(postgres ? { url: postgres.url } : { url: '', dataDir: 'memory://' });
   const db = database.db;
   let batch = 0;
   const seed = async (n: number, offsetMs: [number, number], prefix: string) => {
@@ -100,13 +101,18 @@ export async function runSweepBench(opts: { leases?: number; due?: number; runs?
     return out;
   } finally {
     await database.close();
-    postgres.stop();
+    postgres?.stop();
   }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { leases: { type: 'string' }, due: { type: 'string' }, runs: { type: 'string' } } });
-  runSweepBench({ leases: values.leases ? Number(values.leases) : undefined, due: values.due ? Number(values.due) : undefined, runs: values.runs ? Number(values.runs) : undefined }).then(
+  const { values } = parseArgs({ options: { leases: { type: 'string' }, due: { type: 'string' }, runs: { type: 'string' }, pglite: { type: 'boolean' } } });
+  runSweepBench({
+    leases: values.leases ? Number(values.leases) : undefined,
+    due: values.due ? Number(values.due) : undefined,
+    runs: values.runs ? Number(values.runs) : undefined,
+    pglite: values.pglite,
+  }).then(
     () => process.exit(0),
     (e) => {
       console.error(e);
