@@ -109,7 +109,7 @@ function toLeaseRow(r: Record<string, unknown>): LeaseRow {
  * and an HTTP sweep) run one after the other, or stand down with `skipIfBusy`; the partial unique
  * indexes make a duplicate incident or pending request impossible anyway.
  * Set-based: each stage handles all its due leases (up to BATCH) with a fixed number of
- * statements — at most 21 for a whole sweep (6 when idle), however many leases are due. Lock
+ * statements — at most 21 for a whole sweep (6–7 when idle), however many leases are due. Lock
  * order: the due lease rows (the stage UPDATEs), then incidents and requests of those jobs, the
  * audit lock last.
  */
