@@ -1,17 +1,21 @@
 /**
  * One watchdog sweep over many active leases with a few hundred due, on a throwaway PostgreSQL:
  *
- *   npx tsx bench/sweep.ts [--leases 100000] [--due 300] [--runs 5]
+ *   npx tsx bench/sweep.ts [--leases 100000] [--due 300] [--runs 5] [--pglite]
  *
+ * (`--pglite`: the same on embedded PGlite in memory, the default deployment, instead.)
  * Seeds `--leases` active leases whose deadlines are an hour away (not due, not near expiry), then
- * for each case inserts the due leases (expired 1–60 s ago), times runSweep (in-process, the
- * scheduler's call) and checks every due lease was found. Cases: idle (0 due), `--due` due,
- * `--due`/10 due, and `--due` due over a tenth of the leases — so it shows whether the cost grows
- * with the due leases or with all leases.
+ * for each case inserts the due leases (expired 1–60 s ago, each job with one helper event for the
+ * sweep to cite as evidence), times runSweep (in-process, the scheduler's call) and checks every due
+ * lease was found. Cases: idle (0 due), `--due` due, `--due`/10 due, and `--due` due over a tenth of
+ * the leases — so it shows whether the cost grows with the due leases or with all leases — and
+ * `--due` stuck leases (expired 10–20 min ago: each gets both findings in one sweep, a lease_expired
+ * and a queue_stuck incident, a mark_stuck, a pending reclaim request, a notification and an audit
+ * entry). The 1-minute load average is printed with every case.
  */
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
-import { fmt, machineLine, percentile, startPostgres } from './lib';
+import { fmt, loadAvg, machineLine, percentile, startPostgres } from './lib';
 
 export interface SweepCase {
   leases: number;
@@ -19,18 +23,20 @@ export interface SweepCase {
   medianMs: number;
   p95Ms: number;
   runs: number;
+  /** due leases past the queue_stuck grace too (both findings per lease) */
+  stuck?: boolean;
 }
 
-export async function runSweepBench(opts: { leases?: number; due?: number; runs?: number } = {}): Promise<SweepCase[]> {
+export async function runSweepBench(opts: { leases?: number; due?: number; runs?: number; pglite?: boolean } = {}): Promise<SweepCase[]> {
   const leases = opts.leases ?? 100_000;
   const due = opts.due ?? 300;
   const runs = opts.runs ?? 5;
   const { prepareDatabase } = await import('../lib/watchdog/runtime');
   const { runSweep } = await import('../lib/watchdog/sweep');
   const { systemActor } = await import('../lib/watchdog/context');
-  console.log(`sweep: ${machineLine()}`);
-  const postgres = await startPostgres();
-  const database = await prepareDatabase({ url: postgres.url });
+  console.log(`sweep${opts.pglite ? ' (PGlite in memory)' : ''}: ${machineLine()}`);
+  const postgres = opts.pglite ? null : await startPostgres();
+  const database = await prepareDatabase(postgres ? { url: postgres.url } : { url: '', dataDir: 'memory://' });
   const db = database.db;
   let batch = 0;
   const seed = async (n: number, offsetMs: [number, number], prefix: string) => {
@@ -41,26 +47,44 @@ export async function runSweepBench(opts: { leases?: number; due?: number; runs?
         now() - interval '10 seconds', now() - interval '20 minutes', 'active', 0, now()
       from generate_series(1, ${n}) g`);
   };
+  /** one helper event for each of the n jobs `prefix` 1..n: the evidence the sweep cites */
+  const seedEvents = async (n: number, prefix: string) => {
+    await db.execute(sql`
+      insert into helper_events (id, job_id, worker_id, command, phase, exit_code, output, output_hash, created_at, received_at, rule_version, body_hash)
+      select gen_random_uuid(), ${prefix} || g, 'w-' || (g % 50), 'pls progress ' || ${prefix} || g, 'progress', 0, 'ok',
+        'sha256:' || md5(${prefix} || g) || md5(${prefix} || g), now() - interval '30 minutes', now() - interval '30 minutes', 1, 'sha256:' || md5(g::text)
+      from generate_series(1, ${n}) g`);
+  };
+  const seedDue = async (n: number, stuck: boolean) => {
+    const prefix = `due-${batch++}-`;
+    await seed(n, stuck ? [-1_200_000, -600_000] : [-60_000, -1_000], prefix);
+    await seedEvents(n, prefix);
+    return prefix;
+  };
   const out: SweepCase[] = [];
   try {
-    const timeCase = async (label: string, total: number, dueNow: number) => {
+    const timeCase = async (label: string, total: number, dueNow: number, stuck = false) => {
       const times: number[] = [];
       for (let r = 0; r < runs; r++) {
-        if (dueNow) await seed(dueNow, [-60_000, -1_000], `due-${batch++}-`);
+        const prefix = dueNow ? await seedDue(dueNow, stuck) : 'none';
         const t = performance.now();
         const result = await runSweep({ db, actor: systemActor, now: new Date() });
         times.push(performance.now() - t);
-        const found = result.findings.filter((f) => f.signal === 'lease_expired').length;
+        // only this run's leases: earlier cases' leases turn stuck 300 s after their expiry
+        const mine = result.findings.filter((f) => f.job_id.startsWith(prefix));
+        const found = mine.filter((f) => f.signal === 'lease_expired').length;
         if (found !== dueNow) throw new Error(`${label}: the sweep found ${found} expired leases, ${dueNow} were due`);
+        const stuckFound = mine.filter((f) => f.signal === 'queue_stuck' && f.action_id).length;
+        if (stuckFound !== (stuck ? dueNow : 0)) throw new Error(`${label}: the sweep found ${stuckFound} stuck leases with a request, ${stuck ? dueNow : 0} were due`);
       }
-      const c = { leases: total, due: dueNow, medianMs: percentile(times, 0.5), p95Ms: percentile(times, 0.95), runs };
+      const c: SweepCase = { leases: total, due: dueNow, medianMs: percentile(times, 0.5), p95Ms: percentile(times, 0.95), runs, ...(stuck ? { stuck } : {}) };
       out.push(c);
-      console.log(`${label.padEnd(34)} median ${fmt(c.medianMs, 1).padStart(7)} ms, p95 ${fmt(c.p95Ms, 1).padStart(7)} ms (${runs} sweeps)`);
+      console.log(`${label.padEnd(34)} median ${fmt(c.medianMs, 1).padStart(7)} ms, p95 ${fmt(c.p95Ms, 1).padStart(7)} ms (${runs} sweeps, load avg ${loadAvg()})`);
     };
     await seed(leases / 10, [3_600_000, 7_200_000], 'bg-a-');
     await db.execute(sql`analyze job_leases`);
     // warm-up: the first sweep pays for connections, plans and the JIT
-    await seed(due, [-60_000, -1_000], 'warm-');
+    await seedDue(due, false);
     await runSweep({ db, actor: systemActor, now: new Date() });
     await timeCase(`${leases / 10} active, ${due} due`, leases / 10, due);
     await seed(leases - leases / 10, [3_600_000, 7_200_000], 'bg-b-');
@@ -68,7 +92,8 @@ export async function runSweepBench(opts: { leases?: number; due?: number; runs?
     await timeCase(`${leases} active, 0 due (idle)`, leases, 0);
     await timeCase(`${leases} active, ${due / 10} due`, leases, due / 10);
     await timeCase(`${leases} active, ${due} due`, leases, due);
-    const big = out.find((c) => c.leases === leases && c.due === due)!;
+    await timeCase(`${leases} active, ${due} stuck`, leases, due, true);
+    const big = out.find((c) => c.leases === leases && c.due === due && !c.stuck)!;
     const small = out.find((c) => c.leases === leases / 10 && c.due === due)!;
     console.log(
       `sweep: ${leases} leases / ${due} due = ${fmt(big.medianMs, 1)} ms (goal < 250); 10× fewer leases, same due: ${fmt(small.medianMs, 1)} ms; goal "grows with due, not all": ${big.medianMs < small.medianMs * 2 ? 'met' : 'NOT met'}`,
@@ -76,13 +101,18 @@ export async function runSweepBench(opts: { leases?: number; due?: number; runs?
     return out;
   } finally {
     await database.close();
-    postgres.stop();
+    postgres?.stop();
   }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { leases: { type: 'string' }, due: { type: 'string' }, runs: { type: 'string' } } });
-  runSweepBench({ leases: values.leases ? Number(values.leases) : undefined, due: values.due ? Number(values.due) : undefined, runs: values.runs ? Number(values.runs) : undefined }).then(
+  const { values } = parseArgs({ options: { leases: { type: 'string' }, due: { type: 'string' }, runs: { type: 'string' }, pglite: { type: 'boolean' } } });
+  runSweepBench({
+    leases: values.leases ? Number(values.leases) : undefined,
+    due: values.due ? Number(values.due) : undefined,
+    runs: values.runs ? Number(values.runs) : undefined,
+    pglite: values.pglite,
+  }).then(
     () => process.exit(0),
     (e) => {
       console.error(e);

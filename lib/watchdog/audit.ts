@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
-import type { Db } from '@/db/client';
+import { type Db, rowsOf } from '@/db/client';
 import { auditLog } from '@/db/schema';
 import type { Ctx, Role } from './context';
 import { canonicalJson, sha256Hex } from './hash';
@@ -57,33 +57,80 @@ export function storableJson<T>(value: T): T {
   return value;
 }
 
+/** The stored row of an entry: id and link given, text made storable, the hash computed. */
+function linkAuditRow(id: number, prevHash: string, actor: { label: string; role: Role | null }, now: Date, entry: AuditEntry): AuditRow {
+  const row = {
+    id,
+    at: now,
+    actor: storableText(actor.label),
+    actorRole: actor.role ?? null,
+    action: storableText(entry.action),
+    target: entry.target == null ? null : storableText(entry.target),
+    jobId: entry.jobId ?? null,
+    outputHash: entry.outputHash ?? null,
+    details: JSON.parse(JSON.stringify(storableJson(entry.details ?? {}))) as Record<string, unknown>,
+  };
+  return { ...row, prevHash, hash: hashAuditRow(prevHash, row) };
+}
+
 /**
  * Appends one entry to the hash chain. Call it with the transaction that makes the change, so the
  * entry and the change commit together. A transaction-scoped advisory lock (held until that
  * transaction ends) keeps appends ordered: ids are assigned here, gapless, under the lock, so the
  * chain order is the id order and a removed entry leaves a hole. Call it last in a transaction:
  * the audit lock must be the last lock a transaction takes, or lock orders could cross.
- * This is the only writer of audit_log.
+ * This and appendAuditBatch are the only writers of audit_log.
  */
 export async function appendAudit(db: Db, actor: { label: string; role: Role | null }, now: Date, entry: AuditEntry): Promise<AuditRow> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`);
     const [last] = await tx.select({ id: auditLog.id, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1);
-    const prevHash = last?.hash ?? GENESIS_HASH;
-    const row = {
-      id: (last?.id ?? 0) + 1,
-      at: now,
-      actor: storableText(actor.label),
-      actorRole: actor.role ?? null,
-      action: storableText(entry.action),
-      target: entry.target == null ? null : storableText(entry.target),
-      jobId: entry.jobId ?? null,
-      outputHash: entry.outputHash ?? null,
-      details: JSON.parse(JSON.stringify(storableJson(entry.details ?? {}))) as Record<string, unknown>,
-    };
-    const hash = hashAuditRow(prevHash, row);
-    const [inserted] = await tx.insert(auditLog).values({ ...row, prevHash, hash }).returning();
+    const row = linkAuditRow((last?.id ?? 0) + 1, last?.hash ?? GENESIS_HASH, actor, now, entry);
+    const [inserted] = await tx.insert(auditLog).values(row).returning();
     return inserted;
+  });
+}
+
+/**
+ * Appends several entries, in the order given, as consecutive links of the chain — exactly what
+ * appending them one by one would store, in four statements whatever their number: the audit lock
+ * taken once, the last entry read once, ids and hashes computed here in order, and one INSERT of
+ * all the rows (a JSON record set: one parameter, so no limit on the rows). Same rules as
+ * appendAudit: the change's transaction, called last. Returns the rows as stored, in chain order.
+ * No entries: nothing is locked or written.
+ */
+export async function appendAuditBatch(db: Db, actor: { label: string; role: Role | null }, now: Date, entries: AuditEntry[]): Promise<AuditRow[]> {
+  if (!entries.length) return [];
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`);
+    const [last] = await tx.select({ id: auditLog.id, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1);
+    let id = last?.id ?? 0;
+    let prevHash = last?.hash ?? GENESIS_HASH;
+    const rows = entries.map((entry) => {
+      const row = linkAuditRow(++id, prevHash, actor, now, entry);
+      prevHash = row.hash;
+      return row;
+    });
+    const records = rows.map((r) => ({
+      id: r.id,
+      actor: r.actor,
+      actor_role: r.actorRole,
+      action: r.action,
+      target: r.target,
+      job_id: r.jobId,
+      output_hash: r.outputHash,
+      details: r.details,
+      prev_hash: r.prevHash,
+      hash: r.hash,
+    }));
+    const res = await tx.execute(sql`
+      insert into audit_log (id, at, actor, actor_role, action, target, job_id, output_hash, details, prev_hash, hash)
+      select r.id, ${now.toISOString()}::timestamptz, r.actor, r.actor_role, r.action, r.target, r.job_id, r.output_hash, r.details, r.prev_hash, r.hash
+      from jsonb_to_recordset(${JSON.stringify(records)}::jsonb)
+        as r(id bigint, actor text, actor_role text, action text, target text, job_id text, output_hash text, details jsonb, prev_hash text, hash text)
+      returning id`);
+    if (rowsOf(res).length !== rows.length) throw new Error(`appendAuditBatch: ${rowsOf(res).length} of ${rows.length} entries stored`);
+    return rows;
   });
 }
 

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, ne } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { jobLeases, leaseHistory, repairActions } from '@/db/schema';
 import { log } from '@/lib/log';
@@ -60,6 +60,16 @@ export async function recordLeaseHistory(db: Db, ctx: Ctx, lease: Pick<LeaseRow,
     at: ctx.now,
     actor: ctx.actor.label,
   });
+}
+
+/** recordLeaseHistory for several leases, one event each: one INSERT over a JSON record set. */
+export async function recordLeaseHistoryBatch(db: Db, ctx: Ctx, leases: Pick<LeaseRow, 'jobId' | 'workerId' | 'fencingToken' | 'leaseExpiresAt'>[], event: string) {
+  if (!leases.length) return;
+  const records = leases.map((l) => ({ job_id: l.jobId, worker_id: l.workerId, fencing_token: l.fencingToken, lease_expires_at: l.leaseExpiresAt.toISOString() }));
+  await db.execute(sql`
+    insert into lease_history (job_id, worker_id, fencing_token, lease_expires_at, event, at, actor)
+    select r.job_id, r.worker_id, r.fencing_token, r.lease_expires_at, ${event}, ${ctx.now.toISOString()}::timestamptz, ${ctx.actor.label}
+    from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as r(job_id text, worker_id text, fencing_token bigint, lease_expires_at timestamptz)`);
 }
 
 /**

@@ -25,6 +25,16 @@ export async function enqueueNotification(db: Db, now: Date, n: NotificationInpu
   });
 }
 
+/** enqueueNotification for several escalations: one INSERT over a JSON record set, the same rows. */
+export async function enqueueNotifications(db: Db, now: Date, items: NotificationInput[]) {
+  if (!items.length) return;
+  const records = items.map((n) => ({ id: randomUUID(), kind: n.kind, job_id: n.jobId ?? null, payload: storableJson(n.payload) }));
+  await db.execute(sql`
+    insert into notifications (id, kind, job_id, payload, status, next_attempt_at, created_at)
+    select r.id, r.kind, r.job_id, r.payload, 'queued', ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz
+    from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as r(id uuid, kind text, job_id text, payload jsonb)`);
+}
+
 export function signWebhook(secret: string, timestamp: string, body: string): string {
   return 'sha256=' + createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, inArray, isNotNull } from 'drizzle-orm';
-import type { Db } from '@/db/client';
+import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { type Db, rowsOf } from '@/db/client';
 import { helperEvents, jobLeases, repairActions } from '@/db/schema';
 import type { DecisionInput, RepairActionInput } from '@/lib/schemas/evidence';
 import { assertJobAccess } from './access';
@@ -36,6 +36,54 @@ export function toActionJson(row: RepairRow) {
     decision_note: row.decisionNote,
     created_at: row.createdAt.toISOString(),
   };
+}
+
+/** A repair action the system records by itself (the sweep): the columns it sets; the others keep their defaults. */
+export interface SystemRepairAction {
+  id: string;
+  jobId: string;
+  trigger: string;
+  action: string;
+  authority: string;
+  result: string;
+  evidenceEventIds: string[];
+  note: string;
+  outputHash: string | null;
+  incidentId: string | null;
+  requestedBy: string;
+  createdAt: Date;
+}
+
+/**
+ * Inserts many repair actions with one statement (a JSON record set, one parameter whatever the
+ * number). `skipConflicts`: a row the unique indexes refuse — a second pending request of the same
+ * job and action — is not stored (ON CONFLICT DO NOTHING). Returns the rows stored (id, job).
+ */
+export async function insertRepairActions(db: Db, rows: SystemRepairAction[], opts: { skipConflicts?: boolean } = {}): Promise<{ id: string; jobId: string }[]> {
+  if (!rows.length) return [];
+  const records = rows.map((r) => ({
+    id: r.id,
+    job_id: r.jobId,
+    trigger: r.trigger,
+    action: r.action,
+    authority: r.authority,
+    result: r.result,
+    evidence_event_ids: r.evidenceEventIds,
+    note: r.note,
+    output_hash: r.outputHash,
+    incident_id: r.incidentId,
+    requested_by: r.requestedBy,
+    created_at: r.createdAt.toISOString(),
+  }));
+  const res = await db.execute(sql`
+    insert into repair_actions (id, job_id, trigger, action, authority, result, evidence_event_ids, note, output_hash, incident_id, requested_by, created_at)
+    select r.id, r.job_id, r.trigger, r.action, r.authority, r.result, r.evidence_event_ids, r.note, r.output_hash, r.incident_id, r.requested_by, r.created_at
+    from jsonb_to_recordset(${JSON.stringify(records)}::jsonb)
+      as r(id uuid, job_id text, trigger text, action text, authority text, result text, evidence_event_ids jsonb, note text,
+           output_hash text, incident_id uuid, requested_by text, created_at timestamptz)
+    ${opts.skipConflicts ? sql`on conflict do nothing` : sql``}
+    returning id, job_id`);
+  return rowsOf<{ id: string; job_id: string }>(res).map((r) => ({ id: r.id, jobId: r.job_id }));
 }
 
 const SUPERVISED = new Set(['release', 'reclaim']);

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '@/db/client';
-import { helperEvents, repairActions } from '@/db/schema';
 import type { Signal } from '@/lib/schemas/common';
-import { type AuditEntry, auditCtx } from './audit';
+import { type AuditEntry, appendAuditBatch } from './audit';
 import type { Ctx } from './context';
-import { openIncident } from './incidents';
-import { type LeaseRow, recordLeaseHistory } from './leases';
-import { enqueueNotification } from './notifications';
+import { openIncidents } from './incidents';
+import { type LeaseRow, recordLeaseHistoryBatch } from './leases';
+import { enqueueNotifications } from './notifications';
+import { insertRepairActions } from './repair-actions';
 import { getCurrentRules, type RuleSet, ruleParam } from './rules';
 import { telemetry } from './telemetry';
 
@@ -75,6 +75,11 @@ export const sweepStatements = {
       (select min(lease_expires_at) from job_leases where state in ('active', 'expired') and sweep_stage = 1) as stage1`,
 };
 
+/** Due leases in a stable order, earliest expiry first: the order of the findings and audit entries. */
+function dueOrder(rows: Record<string, unknown>[]): LeaseRow[] {
+  return rows.map(toLeaseRow).sort((a, b) => a.leaseExpiresAt.getTime() - b.leaseExpiresAt.getTime() || (a.jobId < b.jobId ? -1 : a.jobId > b.jobId ? 1 : 0));
+}
+
 /** Raw lease rows (snake_case) → the drizzle row shape. */
 function toLeaseRow(r: Record<string, unknown>): LeaseRow {
   const date = (v: unknown) => (v == null ? null : v instanceof Date ? v : new Date(String(v)));
@@ -103,6 +108,10 @@ function toLeaseRow(r: Record<string, unknown>): LeaseRow {
  * Leadership: a transaction-scoped advisory lock — concurrent sweeps (N instances, the scheduler
  * and an HTTP sweep) run one after the other, or stand down with `skipIfBusy`; the partial unique
  * indexes make a duplicate incident or pending request impossible anyway.
+ * Set-based: each stage handles all its due leases (up to BATCH) with a fixed number of
+ * statements — at most 21 for a whole sweep (6–7 when idle), however many leases are due. Lock
+ * order: the due lease rows (the stage UPDATEs), then incidents and requests of those jobs, the
+ * audit lock last.
  */
 export async function runSweep(ctx: Ctx, opts: SweepOptions = {}): Promise<SweepResult> {
   const started = performance.now();
@@ -119,8 +128,8 @@ export async function runSweep(ctx: Ctx, opts: SweepOptions = {}): Promise<Sweep
     out.push(...(await sweepNearExpiry(tx, ctx, rules)));
     out.push(...(await sweepExpired(tx, ctx, rules)));
     out.push(...(await sweepStuck(tx, ctx, rules, audits)));
-    // The audit lock is the last lock a transaction takes.
-    for (const entry of audits) await auditCtx(ctx, entry, tx);
+    // The audit lock is the last lock a transaction takes; one batch for the whole sweep.
+    await appendAuditBatch(tx, ctx.actor, ctx.now, audits);
     return out;
   });
   telemetry().sweepDuration.observe((performance.now() - started) / 1000);
@@ -135,42 +144,75 @@ async function sweepNearExpiry(tx: Db, ctx: Ctx, rules: RuleSet): Promise<Findin
   return rowsOf<{ job_id: string }>(res).map((r) => ({ signal: 'lease_near_expiry' as const, job_id: r.job_id, incident_id: null }));
 }
 
-/** The job's latest helper event: the evidence a sweep finding points at. */
-async function lastEvent(tx: Db, jobId: string): Promise<{ id: string; outputHash: string } | null> {
-  const [row] = await tx
-    .select({ id: helperEvents.id, outputHash: helperEvents.outputHash })
-    .from(helperEvents)
-    .where(eq(helperEvents.jobId, jobId))
-    .orderBy(desc(helperEvents.createdAt))
-    .limit(1);
-  return row ?? null;
+/**
+ * The latest helper event of each job: the evidence a sweep finding points at. One statement for
+ * all the jobs: a LATERAL join takes the newest row of each job from helper_events_job_id_idx
+ * (job_id, created_at). Jobs without events are absent from the map.
+ */
+async function lastEvents(tx: Db, jobIds: string[]): Promise<Map<string, { id: string; outputHash: string }>> {
+  const res = await tx.execute(sql`
+    select d.job_id, e.id, e.output_hash
+    from jsonb_array_elements_text(${JSON.stringify(jobIds)}::jsonb) as d(job_id)
+    join lateral (
+      select h.id, h.output_hash from helper_events h where h.job_id = d.job_id order by h.created_at desc limit 1
+    ) e on true`);
+  return new Map(rowsOf<{ job_id: string; id: string; output_hash: string }>(res).map((r) => [r.job_id, { id: r.id, outputHash: r.output_hash }]));
 }
 
-/** Active leases past lease_expires_at (+ grace_s): state expired, a lease_expired incident, mark_stuck. */
+/**
+ * The pending release/reclaim request of each job, if any (the oldest when there are both): the
+ * supervisor is already asked, so the sweep does not ask again. One statement: a LATERAL lookup per
+ * job in the partial unique index repair_actions_one_pending_idx (job_id, action) where pending.
+ */
+async function pendingRequests(tx: Db, jobIds: string[]): Promise<Map<string, string>> {
+  const res = await tx.execute(sql`
+    select d.job_id, r.id
+    from jsonb_array_elements_text(${JSON.stringify(jobIds)}::jsonb) as d(job_id)
+    join lateral (
+      select a.id from repair_actions a
+      where a.job_id = d.job_id and a.result = 'pending' and a.action in ('release', 'reclaim')
+      order by a.created_at, a.id limit 1
+    ) r on true`);
+  return new Map(rowsOf<{ job_id: string; id: string }>(res).map((r) => [r.job_id, r.id]));
+}
+
+/**
+ * Active leases past lease_expires_at (+ grace_s): state expired, a lease_expired incident, mark_stuck.
+ * Set-based: the UPDATE … RETURNING takes up to BATCH due leases, then one statement per table for
+ * all of them (last events, incidents, mark_stuck actions, lease history) — five statements
+ * whatever the number due.
+ */
 async function sweepExpired(tx: Db, ctx: Ctx, rules: RuleSet): Promise<Finding[]> {
   const grace = ruleParam(rules, 'lease_expired', 'grace_s') * 1000;
   const cutoff = new Date(ctx.now.getTime() - grace);
   const res = await tx.execute(sweepStatements.expire(ctx.now, cutoff));
-  const due = rowsOf<Record<string, unknown>>(res).map(toLeaseRow);
-  const out: Finding[] = [];
-  for (const lease of due) {
-    const event = await lastEvent(tx, lease.jobId);
-    const inc = await openIncident(tx, ctx.now, {
-      jobId: lease.jobId,
-      signal: 'lease_expired',
-      firstFailureAt: lease.leaseExpiresAt,
-      evidenceEventIds: event ? [event.id] : [],
-      details: {
-        worker_id: lease.workerId,
-        fencing_token: lease.fencingToken,
-        lease_expires_at: lease.leaseExpiresAt.toISOString(),
-        last_heartbeat_at: lease.lastHeartbeatAt.toISOString(),
-      },
-      ruleVersion: rules.version,
-    });
-    const actionId = randomUUID();
-    await tx.insert(repairActions).values({
-      id: actionId,
+  const due = dueOrder(rowsOf<Record<string, unknown>>(res));
+  if (!due.length) return [];
+  const events = await lastEvents(tx, due.map((l) => l.jobId));
+  const incs = await openIncidents(
+    tx,
+    ctx.now,
+    due.map((lease) => {
+      const event = events.get(lease.jobId);
+      return {
+        jobId: lease.jobId,
+        signal: 'lease_expired' as const,
+        firstFailureAt: lease.leaseExpiresAt,
+        evidenceEventIds: event ? [event.id] : [],
+        details: {
+          worker_id: lease.workerId,
+          fencing_token: lease.fencingToken,
+          lease_expires_at: lease.leaseExpiresAt.toISOString(),
+          last_heartbeat_at: lease.lastHeartbeatAt.toISOString(),
+        },
+        ruleVersion: rules.version,
+      };
+    }),
+  );
+  const actions = due.map((lease, i) => {
+    const event = events.get(lease.jobId);
+    return {
+      id: randomUUID(),
       jobId: lease.jobId,
       trigger: 'lease_expired',
       action: 'mark_stuck',
@@ -179,19 +221,22 @@ async function sweepExpired(tx: Db, ctx: Ctx, rules: RuleSet): Promise<Finding[]
       evidenceEventIds: event ? [event.id] : [],
       note: `lease of ${lease.workerId} (token ${lease.fencingToken}) expired at ${lease.leaseExpiresAt.toISOString()} without a heartbeat`,
       outputHash: event?.outputHash ?? null,
-      incidentId: inc.id,
+      incidentId: incs[i].id,
       requestedBy: 'system:sweep',
       createdAt: ctx.now,
-    });
-    await recordLeaseHistory(tx, ctx, lease, 'expired');
-    out.push({ signal: 'lease_expired', job_id: lease.jobId, incident_id: inc.id, action_id: actionId });
-  }
-  return out;
+    };
+  });
+  await insertRepairActions(tx, actions);
+  await recordLeaseHistoryBatch(tx, ctx, due, 'expired');
+  return due.map((lease, i) => ({ signal: 'lease_expired' as const, job_id: lease.jobId, incident_id: incs[i].id, action_id: actions[i].id }));
 }
 
 /**
  * Not completed and now > lease_expires_at + grace_s: a queue_stuck incident and one pending
- * reclaim request for a supervisor (none when a release/reclaim request is already pending).
+ * reclaim request for a supervisor (none when a release/reclaim request is already pending), with
+ * its notification and audit entry. Set-based like sweepExpired: the stage UPDATE(s), then last
+ * events, incidents, pending requests, new requests and notifications, one statement each; the
+ * audit entries are appended in one batch at the end of the sweep.
  */
 async function sweepStuck(tx: Db, ctx: Ctx, rules: RuleSet, audits: AuditEntry[]): Promise<Finding[]> {
   const grace = ruleParam(rules, 'queue_stuck', 'grace_s') * 1000;
@@ -205,63 +250,77 @@ async function sweepStuck(tx: Db, ctx: Ctx, rules: RuleSet, audits: AuditEntry[]
   const due: LeaseRow[] = [];
   for (const stage of stages) {
     const res = await tx.execute(sweepStatements.markStuck(ctx.now, stage, cutoff));
-    due.push(...rowsOf<Record<string, unknown>>(res).map(toLeaseRow));
+    due.push(...dueOrder(rowsOf<Record<string, unknown>>(res)));
   }
-  const out: Finding[] = [];
-  for (const lease of due) {
-    const event = await lastEvent(tx, lease.jobId);
-    const inc = await openIncident(tx, ctx.now, {
+  if (!due.length) return [];
+  const jobIds = due.map((l) => l.jobId);
+  const events = await lastEvents(tx, jobIds);
+  const incs = await openIncidents(
+    tx,
+    ctx.now,
+    due.map((lease) => {
+      const event = events.get(lease.jobId);
+      return {
+        jobId: lease.jobId,
+        signal: 'queue_stuck' as const,
+        firstFailureAt: new Date(lease.leaseExpiresAt.getTime() + grace),
+        evidenceEventIds: event ? [event.id] : [],
+        details: { worker_id: lease.workerId, fencing_token: lease.fencingToken, lease_expires_at: lease.leaseExpiresAt.toISOString() },
+        ruleVersion: rules.version,
+      };
+    }),
+  );
+  const already = await pendingRequests(tx, jobIds);
+  const requests = due.flatMap((lease, i) => {
+    if (already.has(lease.jobId)) return [];
+    const event = events.get(lease.jobId);
+    return [
+      {
+        id: randomUUID(),
+        jobId: lease.jobId,
+        trigger: 'queue_stuck',
+        action: 'reclaim',
+        authority: 'system',
+        result: 'pending',
+        evidenceEventIds: event ? [event.id] : [],
+        note: `job still not completed ${Math.round((ctx.now.getTime() - lease.leaseExpiresAt.getTime()) / 1000)}s after the lease of ${lease.workerId} (token ${lease.fencingToken}) expired: reclaim it for another worker?`,
+        outputHash: event?.outputHash ?? null,
+        incidentId: incs[i].id,
+        requestedBy: 'system:sweep',
+        createdAt: ctx.now,
+      },
+    ];
+  });
+  // A request someone else made meanwhile wins (the partial unique index): this one is not stored.
+  const created = new Map((await insertRepairActions(tx, requests, { skipConflicts: true })).map((r) => [r.jobId, r.id]));
+  const asked = due.flatMap((lease, i) => {
+    const requestId = created.get(lease.jobId);
+    return requestId ? [{ lease, requestId, incidentId: incs[i].id, outputHash: events.get(lease.jobId)?.outputHash ?? null }] : [];
+  });
+  await enqueueNotifications(
+    tx,
+    ctx.now,
+    asked.map(({ lease, requestId, incidentId }) => ({
+      kind: 'supervisor_review' as const,
       jobId: lease.jobId,
-      signal: 'queue_stuck',
-      firstFailureAt: new Date(lease.leaseExpiresAt.getTime() + grace),
-      evidenceEventIds: event ? [event.id] : [],
-      details: { worker_id: lease.workerId, fencing_token: lease.fencingToken, lease_expires_at: lease.leaseExpiresAt.toISOString() },
-      ruleVersion: rules.version,
+      payload: { action_id: requestId, action: 'reclaim', job_id: lease.jobId, trigger: 'queue_stuck', incident_id: incidentId, worker_id: lease.workerId, fencing_token: lease.fencingToken },
+    })),
+  );
+  for (const { lease, requestId, incidentId, outputHash } of asked) {
+    audits.push({
+      action: 'repair.reclaim.requested',
+      target: requestId,
+      jobId: lease.jobId,
+      outputHash,
+      details: { trigger: 'queue_stuck', authority: 'system', result: 'pending', incident_id: incidentId, worker_id: lease.workerId, fencing_token: lease.fencingToken },
     });
-    const [already] = await tx
-      .select({ id: repairActions.id })
-      .from(repairActions)
-      .where(and(eq(repairActions.jobId, lease.jobId), eq(repairActions.result, 'pending'), inArray(repairActions.action, ['release', 'reclaim'])))
-      .limit(1);
-    let requestId: string | null = already?.id ?? null;
-    if (!already) {
-      const [request] = await tx
-        .insert(repairActions)
-        .values({
-          id: randomUUID(),
-          jobId: lease.jobId,
-          trigger: 'queue_stuck',
-          action: 'reclaim',
-          authority: 'system',
-          result: 'pending',
-          evidenceEventIds: event ? [event.id] : [],
-          note: `job still not completed ${Math.round((ctx.now.getTime() - lease.leaseExpiresAt.getTime()) / 1000)}s after the lease of ${lease.workerId} (token ${lease.fencingToken}) expired: reclaim it for another worker?`,
-          outputHash: event?.outputHash ?? null,
-          incidentId: inc.id,
-          requestedBy: 'system:sweep',
-          createdAt: ctx.now,
-        })
-        .onConflictDoNothing()
-        .returning({ id: repairActions.id });
-      if (request) {
-        requestId = request.id;
-        await enqueueNotification(tx, ctx.now, {
-          kind: 'supervisor_review',
-          jobId: lease.jobId,
-          payload: { action_id: request.id, action: 'reclaim', job_id: lease.jobId, trigger: 'queue_stuck', incident_id: inc.id, worker_id: lease.workerId, fencing_token: lease.fencingToken },
-        });
-        audits.push({
-          action: 'repair.reclaim.requested',
-          target: request.id,
-          jobId: lease.jobId,
-          outputHash: event?.outputHash ?? null,
-          details: { trigger: 'queue_stuck', authority: 'system', result: 'pending', incident_id: inc.id, worker_id: lease.workerId, fencing_token: lease.fencingToken },
-        });
-      }
-    }
-    out.push({ signal: 'queue_stuck', job_id: lease.jobId, incident_id: inc.id, action_id: requestId });
   }
-  return out;
+  return due.map((lease, i) => ({
+    signal: 'queue_stuck' as const,
+    job_id: lease.jobId,
+    incident_id: incs[i].id,
+    action_id: already.get(lease.jobId) ?? created.get(lease.jobId) ?? null,
+  }));
 }
 
 /**
