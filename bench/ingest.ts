@@ -15,13 +15,15 @@
  * shows. Every count is checked against the rows stored.
  */
 import { parseArgs } from 'node:util';
+import { fork } from 'node:child_process';
+import path from 'node:path';
 
 import pg from 'pg';
 import { closedLoop, treeCpuSeconds, treeRssMiB, fmt, healthyEvent, loadAvg, machineLine, postJson, postJsonLean, runId, sampleRss, startConsole, startPostgres, type LoadResult } from './lib';
 
 export interface IngestFigures {
   machine: string;
-  postgres: { raw: LoadResult[]; rawMean: number; health: LoadResult; single: LoadResult; batch: LoadResult; rssPeakMiB: number; rssIdleMiB: number; rssSingleMiB: number; loadBefore: string; loadAfter: string; cpuMsPerRequest: { health: number; single: number; batchEvent: number } };
+  postgres: { raw: LoadResult[]; rawMean: number; echo: LoadResult; floor: LoadResult; single: LoadResult; batch: LoadResult; rssPeakMiB: number; rssIdleMiB: number; rssSingleMiB: number; loadBefore: string; loadAfter: string; cpuMsPerRequest: { single: number; batchEvent: number } };
   pglite?: { single: LoadResult; batch: LoadResult; rssPeakMiB: number };
 }
 
@@ -50,6 +52,23 @@ async function rawInserts(url: string, concurrency: number, seconds: number): Pr
     });
   } finally {
     await pool.end();
+  }
+}
+
+/** Closed-loop POSTs of healthy events to bench/http-floor-server.mjs in a child process. */
+async function httpFloor(mode: 'echo' | 'insert', databaseUrl: string, concurrency: number, seconds: number): Promise<LoadResult> {
+  const child = fork(path.join(import.meta.dirname, 'http-floor-server.mjs'), [], { env: { ...process.env, FLOOR_MODE: mode, DATABASE_URL: databaseUrl }, stdio: 'ignore' });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      child.once('message', (m) => resolve((m as { port: number }).port));
+      child.once('exit', (code) => reject(new Error(`floor server exited ${code}`)));
+    });
+    const url = `http://127.0.0.1:${port}/`;
+    const run = runId();
+    await closedLoop({ concurrency, maxOps: 2_000, maxMs: 1_000, op: async (i) => void (await postJsonLean(url, 'x', healthyEvent(i, run), [201])) });
+    return await closedLoop({ concurrency, maxOps: 200_000, maxMs: seconds * 1000, op: async (i) => void (await postJsonLean(url, 'x', healthyEvent(i, run), [201])) });
+  } finally {
+    child.kill('SIGTERM');
   }
 }
 
@@ -118,19 +137,12 @@ export async function runIngestBench(opts: { seconds?: number; concurrency?: num
         cpu = now;
         return used;
       };
-      // the floor of the HTTP stack: GET /api/health (no auth, one trivial query) through the same server
-      const health = await closedLoop({
-        concurrency,
-        maxOps: 200_000,
-        maxMs: (seconds * 1000) / 2,
-        op: async () => {
-          const res = await fetch(`${server.url}/api/health`);
-          await res.text();
-          if (!res.ok) throw new Error(`health ${res.status}`);
-        },
-      });
-      const healthCpu = (cpuSince() * 1000) / health.ops;
-      console.log(line(`HTTP GET /api/health (${concurrency} clients)`, health, 'req/s') + `, server CPU ${fmt(healthCpu, 2)} ms/req`);
+      // the floors of any request-per-event HTTP design here: a bare node:http server, same client, same body
+      const echo = await httpFloor('echo', postgres.url, concurrency, seconds / 2);
+      console.log(line(`bare node:http, no work (${concurrency} clients)`, echo, 'req/s'));
+      const floor = await httpFloor('insert', postgres.url, concurrency, seconds / 2);
+      console.log(line(`bare node:http + 1 INSERT (${concurrency})`, floor, 'req/s'));
+      cpuSince();
       const single = await httpSingle(server.url, server.tokens.worker, concurrency, seconds);
       const singleCpu = (cpuSince() * 1000) / single.ops;
       console.log(line(`HTTP single (${concurrency} clients)`, single) + `, server CPU ${fmt(singleCpu, 2)} ms/event`);
@@ -146,9 +158,9 @@ export async function runIngestBench(opts: { seconds?: number; concurrency?: num
       const answered = single.ops + batch.ops;
       if (stored !== answered) throw new Error(`stored ${stored} events but ${answered} were answered 201`);
       const rawMean = (raw1.rate + raw2.rate) / 2;
-      figures.postgres = { raw: [raw1, raw2], rawMean, health, single, batch, rssPeakMiB: rssPeak, rssIdleMiB: rssIdle, rssSingleMiB: rssSingle, loadBefore, loadAfter: loadAvg(), cpuMsPerRequest: { health: healthCpu, single: singleCpu, batchEvent: batchCpu } };
+      figures.postgres = { raw: [raw1, raw2], rawMean, echo, floor, single, batch, rssPeakMiB: rssPeak, rssIdleMiB: rssIdle, rssSingleMiB: rssSingle, loadBefore, loadAfter: loadAvg(), cpuMsPerRequest: { single: singleCpu, batchEvent: batchCpu } };
       console.log(
-        `postgres: single = ${fmt((single.rate / rawMean) * 100)}% of raw (goal ≥ 50%) and ${fmt((single.rate / health.rate) * 100)}% of the bare HTTP floor (GET /api/health), batch = ${fmt(batch.rate / single.rate, 1)}× single (goal ≥ 5×), server RSS ${fmt(rssIdle)} MiB warmed-up idle, peak ${fmt(rssSingle)} MiB under single, ${fmt(rssPeak)} MiB under batch (goal < 400), stored ${stored} = answered; load ${loadBefore} → ${figures.postgres.loadAfter}`,
+        `postgres: single = ${fmt((single.rate / rawMean) * 100)}% of raw (goal ≥ 50%); the bare node:http floors are ${fmt((echo.rate / rawMean) * 100)}% (no work) and ${fmt((floor.rate / rawMean) * 100)}% (one INSERT) of raw, and single ingest is ${fmt((single.rate / floor.rate) * 100)}% of the one-INSERT floor; batch = ${fmt(batch.rate / single.rate, 1)}× single (goal ≥ 5×), server RSS ${fmt(rssIdle)} MiB warmed-up idle, peak ${fmt(rssSingle)} MiB under single, ${fmt(rssPeak)} MiB under batch (goal < 400), stored ${stored} = answered; load ${loadBefore} → ${figures.postgres.loadAfter}`,
       );
     } finally {
       await server.stop();
