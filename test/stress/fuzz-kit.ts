@@ -61,7 +61,8 @@ const API_CODES = new Set([
 ]);
 
 type Role = 'system' | 'owner' | 'supervisor' | 'worker' | 'worker2';
-type Kind = 'uuid' | 'id' | 'enum' | 'date' | 'int' | 'hash' | 'text' | 'array' | 'rules';
+/** what an invalid value of the field looks like (each kind's generator yields only values the schema refuses) */
+type Kind = 'uuid' | 'id' | 'enum' | 'date' | 'int' | 'hash' | 'text' | 'str' | 'files' | 'array' | 'rules';
 
 interface RouteSpec {
   name: string;
@@ -159,7 +160,7 @@ const ROUTES: RouteSpec[] = [
     roles: ['supervisor'],
     param: (f) => f.pendingActionId,
     body: () => ({ decision: 'reject', note: 'fuzz' }),
-    fields: { decision: 'enum', note: 'int' },
+    fields: { decision: 'enum', note: 'str' },
     optional: ['note'],
   },
   {
@@ -168,7 +169,7 @@ const ROUTES: RouteSpec[] = [
     path: '/api/watchdog/artifact-checks',
     roles: ['worker', 'system'],
     body: (f) => ({ job_id: f.job, primary_url: 'http://127.0.0.1:1/a', files: [{ name: 'a' }], expected_file_count: 1 }),
-    fields: { job_id: 'id', primary_url: 'int', files: 'int', expected_file_count: 'int' },
+    fields: { job_id: 'id', primary_url: 'str', files: 'files', expected_file_count: 'int' },
     optional: ['files', 'expected_file_count'],
   },
   { name: 'GET /incidents', method: 'GET', path: '/api/watchdog/incidents', roles: ['supervisor', 'owner', 'system'], may2xx: true, queryKeys: ['status', 'signal', 'job_id', 'limit'] },
@@ -180,7 +181,7 @@ const ROUTES: RouteSpec[] = [
     path: '/api/watchdog/rules',
     roles: ['owner'],
     body: () => ({ rules: [{ signal: 'lease_expired', threshold: 0, params: { grace_s: 0 } }], note: 'fuzz' }),
-    fields: { rules: 'rules', note: 'int' },
+    fields: { rules: 'rules', note: 'str' },
     optional: ['note'],
   },
   // the sweep takes no body and writes when allowed: fuzzed with callers that may not run it
@@ -200,7 +201,7 @@ const ROUTES: RouteSpec[] = [
   { name: 'GET /audit/verify', method: 'GET', path: '/api/watchdog/audit/verify', roles: ['owner'], may2xx: true },
   { name: 'GET /metrics/d30', method: 'GET', path: '/api/watchdog/metrics/d30', roles: ['owner', 'supervisor'], may2xx: true, queryKeys: ['from', 'to'] },
   { name: 'GET /metrics', method: 'GET', path: '/api/metrics', roles: ['system', 'owner'], may2xx: true },
-  { name: 'POST /internal/admin', method: 'POST', path: '/api/internal/admin', roles: ['owner', 'system'], body: () => ({ command: 'token.list' }), fields: { command: 'int' } },
+  { name: 'POST /internal/admin', method: 'POST', path: '/api/internal/admin', roles: ['owner', 'system'], body: () => ({ command: 'token.list' }), fields: { command: 'str' } },
   { name: 'unknown /api path', method: 'POST', path: '/api/watchdog/{p}/nothing', roles: ['owner'], param: () => 'x', body: () => ({}), fields: {} },
 ];
 
@@ -210,7 +211,7 @@ const ROUTES: RouteSpec[] = [
  * A filter that gives up instead of spinning. fast-check's `.filter` retries `while (true)` inside
  * the generator: a predicate that (almost) never holds spins the test process synchronously, so no
  * timer — not vitest's testTimeout, not fast-check's time limits — can ever fire. That is how the
- * fuzz run stalled: `fc.string({ unit: printableChar, minLength: 13, maxLength: 80 })` can never hold, because fast-check's
+ * fuzz run stalled: `printable.filter((s) => s.length > 12)` can never hold, because fast-check's
  * default size ('small') generates strings of at most 10 characters whatever `maxLength` says.
  */
 const MAX_REJECTS = 1_000;
@@ -296,7 +297,8 @@ const notDate = fc.oneof(
 );
 const notInt = fc.oneof(
   fc.double({ noInteger: true }),
-  fc.constantFrom(1e300, -1e300, 2 ** 63, -(2 ** 63), Number.MAX_SAFE_INTEGER + 2, -1, '1', '0x10'),
+  // no small negatives: -1 is a valid exit code
+  fc.constantFrom(1e300, -1e300, 2 ** 63, -(2 ** 63), Number.MAX_SAFE_INTEGER + 2, '1', '0x10'),
   printable,
   fc.constant(null),
   fc.array(fc.integer(), { maxLength: 2 }),
@@ -305,6 +307,19 @@ const notInt = fc.oneof(
 const notHash = fc.oneof(where(printable, (s) => !/^sha256:[0-9a-f]{64}$/.test(s), 'not a hash'), fc.constant('sha256:' + 'A'.repeat(64)), wrongType);
 const notEnum = fc.oneof(unicodeText, fc.string({ unit: printableChar, minLength: 13, maxLength: 80 }), fc.constantFrom('APPROVE', 'Touch', ' ok', 'pending\u0000'), wrongType);
 const notText = fc.oneof(fc.constant(''), fc.constant('x'.repeat(70_000)), fc.constant('a\u0000b'), wrongType);
+/** a free-text field (note, URL, command name) is refused as a non-string or past its length cap (at most 2,048 here) */
+const notString = fc.oneof(fc.integer(), fc.constant('n'.repeat(3_000)), wrongType);
+/** `files` (optional, up to 50 `{name, url?}`): an empty list is valid, so it is never generated */
+const notFiles = fc.oneof(
+  printable,
+  fc.integer(),
+  fc.constant(null),
+  fc.array(fc.oneof(fc.integer(), printable, fc.constant(null)), { minLength: 1, maxLength: 3 }),
+  fc.constant([{ name: '' }]),
+  fc.constant([{ url: 'http://127.0.0.1:1/x' }]),
+  fc.constant(Array.from({ length: 51 }, (_, i) => ({ name: `f${i}` }))),
+  deep,
+);
 const notArray = fc.oneof(fc.constant([]), fc.constant(Array.from({ length: 501 }, () => ({}))), fc.dictionary(printable, fc.jsonValue(), { maxKeys: 2 }), printable, deep);
 const notRules = fc.oneof(
   fc.constant([]),
@@ -326,6 +341,8 @@ const invalidValue: Record<Kind, fc.Arbitrary<unknown>> = {
   int: notInt,
   hash: notHash,
   text: notText,
+  str: notString,
+  files: notFiles,
   array: notArray,
   rules: notRules,
 };
