@@ -755,7 +755,12 @@ export function defineRouteFuzz(opts: { runs: number; label: string; only?: ('pg
               count('B POST /helper-events', again.status);
               expect(again.status, `resend of an accepted event: ${again.text.slice(0, 300)}`).toBe(200);
               // a NUL in binary output is stored as U+FFFD (PostgreSQL text cannot hold it)
-              expect(JSON.parse(again.text).event.output).toBe(wellFormed(output).replace(/\u0000/g, '\uFFFD'));
+              let stored = wellFormed(output).replace(/\u0000/g, '\uFFFD');
+              // PGlite 0.5 decodes every text value with a default TextDecoder, which eats one leading
+              // U+FEFF as a byte-order mark (the row holds it; PostgreSQL returns it): a known PGlite
+              // defect, docs/RELIABILITY.md. Only that one character is excused, only on PGlite.
+              if (name === 'pglite' && stored.startsWith('\uFEFF')) stored = stored.slice(1);
+              expect(JSON.parse(again.text).event.output, 'stored output, read back').toBe(stored);
             }
           } else if (which === 1) {
             const body = { job_id: f.job, trigger: text.slice(0, 200), action: 'touch', authority: 'supervisor', result: 'success', note: other };
@@ -769,7 +774,7 @@ export function defineRouteFuzz(opts: { runs: number; label: string; only?: ('pg
             a = await send(server, { method: 'POST', path: '/api/watchdog/artifact-checks', cred: 'worker', contentType: 'application/json', body: Buffer.from(JSON.stringify(body)) });
             count('B POST /artifact-checks', a.status);
           } else {
-            a = await send(server, { method: 'GET', path: `/api/watchdog/jobs?q=${encodeURIComponent(wellFormed(text).slice(0, 200))}`, cred: 'owner' });
+            a = await send(server, { method: 'GET', path: `/api/watchdog/jobs?q=${encodeURIComponent(wellFormed(text.slice(0, 200)))}`, cred: 'owner' });
             count('B GET /jobs?q', a.status);
           }
           const context = `${which}: ${JSON.stringify(text).slice(0, 200)} → ${a.status} ${a.text.slice(0, 300)}`;
