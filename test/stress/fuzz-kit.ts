@@ -612,12 +612,16 @@ export function defineRouteFuzz(opts: { runs: number; label: string; only?: ('pg
   const hasBuild = inject('servers').length > 0;
   const kinds = hasBuild ? (['pglite', ...(admin ? ['postgres'] : [])] as const) : [];
   const baseSeed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : null;
+  // the whole file's budget (default 15 min; a run takes ~20 s quick, ~1 min large): once spent, every
+  // remaining property is interrupted at once and fails, so even a slow-but-moving console cannot stretch CI
+  const deadline = Date.now() + Number(process.env.FUZZ_BUDGET_MS ?? 15 * 60_000);
   let nextSeed = 0;
   /** fast-check's options for one property: its own seed, no shrinking, bounded per case and overall */
   const assertOptions = (numRuns: number, seeds: number[]): fc.Parameters<unknown> => {
     const seed = baseSeed === null ? (Date.now() ^ Math.floor(Math.random() * 0x1_0000_0000)) | 0 : (baseSeed + nextSeed++) | 0;
     seeds.push(seed);
-    return { seed, numRuns, endOnFailure: true, timeout: CASE_LIMIT_MS, interruptAfterTimeLimit: propertyLimitMs(numRuns), markInterruptAsFailure: true };
+    const limit = Math.max(1_000, Math.min(propertyLimitMs(numRuns), deadline - Date.now()));
+    return { seed, numRuns, endOnFailure: true, timeout: CASE_LIMIT_MS, interruptAfterTimeLimit: limit, markInterruptAsFailure: true };
   };
   let guard: StallGuard;
   beforeAll(() => {
