@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,6 +35,11 @@ export interface FuzzFigures {
   byStatus: Record<string, number>;
   fiveXx: number;
   byRoute: Record<string, number>;
+  /** tables (all but the audit log) changed by part A's refused calls: must stay 0 */
+  writes: number;
+  /** fast-check seeds, one per property (FUZZ_SEED + index when FUZZ_SEED is set) */
+  seeds: number[];
+  durationMs: number;
 }
 
 const API_CODES = new Set([
@@ -55,7 +61,8 @@ const API_CODES = new Set([
 ]);
 
 type Role = 'system' | 'owner' | 'supervisor' | 'worker' | 'worker2';
-type Kind = 'uuid' | 'id' | 'enum' | 'date' | 'int' | 'hash' | 'text' | 'array' | 'rules';
+/** what an invalid value of the field looks like (each kind's generator yields only values the schema refuses) */
+type Kind = 'uuid' | 'id' | 'enum' | 'date' | 'int' | 'hash' | 'text' | 'str' | 'files' | 'array' | 'rules';
 
 interface RouteSpec {
   name: string;
@@ -153,7 +160,7 @@ const ROUTES: RouteSpec[] = [
     roles: ['supervisor'],
     param: (f) => f.pendingActionId,
     body: () => ({ decision: 'reject', note: 'fuzz' }),
-    fields: { decision: 'enum', note: 'int' },
+    fields: { decision: 'enum', note: 'str' },
     optional: ['note'],
   },
   {
@@ -162,7 +169,7 @@ const ROUTES: RouteSpec[] = [
     path: '/api/watchdog/artifact-checks',
     roles: ['worker', 'system'],
     body: (f) => ({ job_id: f.job, primary_url: 'http://127.0.0.1:1/a', files: [{ name: 'a' }], expected_file_count: 1 }),
-    fields: { job_id: 'id', primary_url: 'int', files: 'int', expected_file_count: 'int' },
+    fields: { job_id: 'id', primary_url: 'str', files: 'files', expected_file_count: 'int' },
     optional: ['files', 'expected_file_count'],
   },
   { name: 'GET /incidents', method: 'GET', path: '/api/watchdog/incidents', roles: ['supervisor', 'owner', 'system'], may2xx: true, queryKeys: ['status', 'signal', 'job_id', 'limit'] },
@@ -174,7 +181,7 @@ const ROUTES: RouteSpec[] = [
     path: '/api/watchdog/rules',
     roles: ['owner'],
     body: () => ({ rules: [{ signal: 'lease_expired', threshold: 0, params: { grace_s: 0 } }], note: 'fuzz' }),
-    fields: { rules: 'rules', note: 'int' },
+    fields: { rules: 'rules', note: 'str' },
     optional: ['note'],
   },
   // the sweep takes no body and writes when allowed: fuzzed with callers that may not run it
@@ -194,18 +201,43 @@ const ROUTES: RouteSpec[] = [
   { name: 'GET /audit/verify', method: 'GET', path: '/api/watchdog/audit/verify', roles: ['owner'], may2xx: true },
   { name: 'GET /metrics/d30', method: 'GET', path: '/api/watchdog/metrics/d30', roles: ['owner', 'supervisor'], may2xx: true, queryKeys: ['from', 'to'] },
   { name: 'GET /metrics', method: 'GET', path: '/api/metrics', roles: ['system', 'owner'], may2xx: true },
-  { name: 'POST /internal/admin', method: 'POST', path: '/api/internal/admin', roles: ['owner', 'system'], body: () => ({ command: 'token.list' }), fields: { command: 'int' } },
+  { name: 'POST /internal/admin', method: 'POST', path: '/api/internal/admin', roles: ['owner', 'system'], body: () => ({ command: 'token.list' }), fields: { command: 'str' } },
   { name: 'unknown /api path', method: 'POST', path: '/api/watchdog/{p}/nothing', roles: ['owner'], param: () => 'x', body: () => ({}), fields: {} },
 ];
 
 // ---------- generators ----------
 
+/**
+ * A filter that gives up instead of spinning. fast-check's `.filter` retries `while (true)` inside
+ * the generator: a predicate that (almost) never holds spins the test process synchronously, so no
+ * timer — not vitest's testTimeout, not fast-check's time limits — can ever fire. That is how the
+ * fuzz run stalled: `printable.filter((s) => s.length > 12)` can never hold, because fast-check's
+ * default size ('small') generates strings of at most 10 characters whatever `maxLength` says.
+ */
+const MAX_REJECTS = 1_000;
+export function where<T>(arb: fc.Arbitrary<T>, predicate: (v: T) => boolean, what: string): fc.Arbitrary<T> {
+  let rejected = 0;
+  return arb.filter((v) => {
+    if (predicate(v)) {
+      rejected = 0;
+      return true;
+    }
+    if (++rejected >= MAX_REJECTS) {
+      rejected = 0;
+      throw new Error(`fuzz-kit: generator "${what}" rejected ${MAX_REJECTS} values in a row: its filter (almost) never holds — generate what you need instead of filtering for it`);
+    }
+    return false;
+  });
+}
+
+const printableChar = fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c));
+
 /** lone surrogates → U+FFFD, as UTF-8 encoding does (String.prototype.toWellFormed, ES2024) */
 const wellFormed = (s: string): string => (s as unknown as { toWellFormed(): string }).toWellFormed();
 
-const printable = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 80 });
+const printable = fc.string({ unit: printableChar, maxLength: 80 });
 /** header-safe (latin1, no CR/LF/NUL) */
-const headerValue = fc.string({ unit: fc.integer({ min: 0x20, max: 0xff }).filter((c) => c !== 0x7f).map((c) => String.fromCharCode(c)), maxLength: 300 });
+const headerValue = fc.string({ unit: fc.integer({ min: 0x20, max: 0xfe }).map((c) => (c === 0x7f ? 0xff : c)).map((c) => String.fromCharCode(c)), maxLength: 300 });
 
 /** unicode edge cases: lone surrogates, BOM, RTL override, zero-width, combining marks, noncharacters, astral */
 const nasty = fc.constantFrom(
@@ -249,31 +281,45 @@ const deep = fc.tuple(fc.integer({ min: 65, max: 2_000 }), fc.constantFrom<'arra
 
 const wrongType = fc.oneof(fc.constant(null), fc.boolean(), fc.double(), fc.array(fc.jsonValue(), { maxLength: 3 }), fc.dictionary(printable, fc.jsonValue(), { maxKeys: 3 }), deep);
 
-const notUuid = fc.oneof(printable.filter((s) => !/^[0-9a-f-]{36}$/i.test(s)), unicodeText, wrongType);
+const notUuid = fc.oneof(where(printable, (s) => !/^[0-9a-f-]{36}$/i.test(s), 'not a uuid'), unicodeText, wrongType);
 const notIdentifier = fc.oneof(
   fc.constant(''),
   fc.constant('a'.repeat(201)),
   fc.string({ minLength: 1, maxLength: 40 }).map((s) => ` ${s}`),
-  unicodeText.filter((s) => !/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/.test(s)),
+  where(unicodeText, (s) => !/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/.test(s), 'not an identifier'),
   wrongType,
 );
 const notDate = fc.oneof(
-  printable.filter((s) => Number.isNaN(Date.parse(s)) || !/T/.test(s)),
+  where(printable, (s) => Number.isNaN(Date.parse(s)) || !/T/.test(s), 'not a date'),
   fc.constantFrom('0000-01-01T00:00:00Z', '2026-13-45T99:99:99Z', '2026-01-01T00:00:00', '+275760-09-13T00:00:00.001Z', 'yesterday'),
   fc.integer(),
   wrongType,
 );
 const notInt = fc.oneof(
   fc.double({ noInteger: true }),
-  fc.constantFrom(1e300, -1e300, 2 ** 63, -(2 ** 63), Number.MAX_SAFE_INTEGER + 2, -1, '1', '0x10'),
+  // no small negatives: -1 is a valid exit code
+  fc.constantFrom(1e300, -1e300, 2 ** 63, -(2 ** 63), Number.MAX_SAFE_INTEGER + 2, '1', '0x10'),
   printable,
   fc.constant(null),
   fc.array(fc.integer(), { maxLength: 2 }),
   deep,
 );
-const notHash = fc.oneof(printable.filter((s) => !/^sha256:[0-9a-f]{64}$/.test(s)), fc.constant('sha256:' + 'A'.repeat(64)), wrongType);
-const notEnum = fc.oneof(unicodeText, printable.filter((s) => s.length > 12), fc.constantFrom('APPROVE', 'Touch', ' ok', 'pending\u0000'), wrongType);
+const notHash = fc.oneof(where(printable, (s) => !/^sha256:[0-9a-f]{64}$/.test(s), 'not a hash'), fc.constant('sha256:' + 'A'.repeat(64)), wrongType);
+const notEnum = fc.oneof(unicodeText, fc.string({ unit: printableChar, minLength: 13, maxLength: 80 }), fc.constantFrom('APPROVE', 'Touch', ' ok', 'pending\u0000'), wrongType);
 const notText = fc.oneof(fc.constant(''), fc.constant('x'.repeat(70_000)), fc.constant('a\u0000b'), wrongType);
+/** a free-text field (note, URL, command name) is refused as a non-string or past its length cap (at most 2,048 here) */
+const notString = fc.oneof(fc.integer(), fc.constant('n'.repeat(3_000)), wrongType);
+/** `files` (optional, up to 50 `{name, url?}`): an empty list is valid, so it is never generated */
+const notFiles = fc.oneof(
+  printable,
+  fc.integer(),
+  fc.constant(null),
+  fc.array(fc.oneof(fc.integer(), printable, fc.constant(null)), { minLength: 1, maxLength: 3 }),
+  fc.constant([{ name: '' }]),
+  fc.constant([{ url: 'http://127.0.0.1:1/x' }]),
+  fc.constant(Array.from({ length: 51 }, (_, i) => ({ name: `f${i}` }))),
+  deep,
+);
 const notArray = fc.oneof(fc.constant([]), fc.constant(Array.from({ length: 501 }, () => ({}))), fc.dictionary(printable, fc.jsonValue(), { maxKeys: 2 }), printable, deep);
 const notRules = fc.oneof(
   fc.constant([]),
@@ -295,6 +341,8 @@ const invalidValue: Record<Kind, fc.Arbitrary<unknown>> = {
   int: notInt,
   hash: notHash,
   text: notText,
+  str: notString,
+  files: notFiles,
   array: notArray,
   rules: notRules,
 };
@@ -315,14 +363,18 @@ function invalidBody(spec: RouteSpec, f: Fixtures): fc.Arbitrary<FuzzBody> {
   const fieldNames = Object.keys(spec.fields ?? {});
   const required = fieldNames.filter((k) => !spec.optional?.includes(k));
   const options: fc.Arbitrary<FuzzBody>[] = [
-    fc.string({ maxLength: 200 }).filter((s) => {
-      try {
-        JSON.parse(s);
-        return false;
-      } catch {
-        return true;
-      }
-    }).map((s) => fuzzBody(Buffer.from(s), 'not JSON')),
+    where(
+      fc.string({ maxLength: 200 }),
+      (s) => {
+        try {
+          JSON.parse(s);
+          return false;
+        } catch {
+          return true;
+        }
+      },
+      'not JSON',
+    ).map((s) => fuzzBody(Buffer.from(s), 'not JSON')),
     fc.oneof(fc.constant(null), fc.integer(), fc.string(), fc.array(fc.jsonValue(), { maxLength: 4 }), fc.boolean()).map((v) => json(v, 'wrong top-level type')),
     fc.uint8Array({ minLength: 1, maxLength: 64 }).map((a) => fuzzBody(Buffer.concat([Buffer.from('{"a":"'), Buffer.from(a), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]), 'invalid UTF-8')),
     deep.map((v) => json(v, 'nested past 64 levels')),
@@ -380,8 +432,12 @@ const query = (keys: string[]) =>
     });
 
 type Credential = Role | 'none' | 'garbage' | 'malformed' | 'revoked';
+/** three in four cases carry a credential the route accepts, so most bad input reaches validation */
 const credential = (spec: RouteSpec) =>
-  fc.constantFrom<Credential>(...spec.roles, 'none', 'garbage', 'malformed', 'revoked', 'worker2', ...(spec.name === 'POST /sweep' ? [] : (['supervisor'] as Role[])));
+  fc.oneof(
+    { arbitrary: fc.constantFrom<Credential>(...spec.roles), weight: 3 },
+    { arbitrary: fc.constantFrom<Credential>('none', 'garbage', 'malformed', 'revoked', 'worker2', ...(spec.name === 'POST /sweep' ? [] : (['supervisor'] as Role[]))), weight: 1 },
+  );
 
 const extraHeaders = fc.record(
   {
@@ -393,6 +449,96 @@ const extraHeaders = fc.record(
   },
   { requiredKeys: [] },
 );
+
+// ---------- stall guard ----------
+
+/**
+ * A watchdog thread for what no timer can catch: a synchronous spin in the test process (a
+ * generator, a regex, a formatter) blocks the event loop, so vitest's testTimeout and fast-check's
+ * time limits never fire and the run hangs for ever. The main thread beats a shared counter every
+ * 250 ms; when it has not beaten for FUZZ_STALL_MS (default 60 s) the watchdog pauses the main
+ * thread through the inspector, writes the stalled JavaScript stack and the case being worked on to
+ * stderr, kills the consoles this file started, and SIGKILLs the test process — vitest then fails the
+ * file ("worker exited unexpectedly") and the run ends instead of hanging. (V8's terminateExecution
+ * is no way out: Node aborts with a corrupted async-hook stack.)
+ */
+const WATCHDOG_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const inspector = require('node:inspector');
+const fs = require('node:fs');
+const { beat, label, pids, limitMs } = workerData;
+const text = () => Buffer.from(label.buffer).subarray(4, 4 + Atomics.load(new Int32Array(label.buffer), 0)).toString('utf8');
+let last = Atomics.load(beat, 0);
+let since = Date.now();
+let fired = false;
+setInterval(() => {
+  const now = Atomics.load(beat, 0);
+  if (now !== last) { last = now; since = Date.now(); return; }
+  if (fired || Date.now() - since < limitMs) return;
+  fired = true;
+  const finish = (stack) => {
+    fs.writeSync(2, '\\n[fuzz] STALL: the test process has been blocked for ' + Math.round((Date.now() - since) / 1000) + ' s (synchronous spin; no timer can fire).\\n' +
+      '[fuzz] case: ' + text() + '\\n[fuzz] main thread stack:\\n' + stack + '\\n[fuzz] killing the consoles and this test process so the run fails instead of hanging\\n');
+    for (const pid of pids) if (pid > 0) try { process.kill(pid, 'SIGKILL'); } catch {}
+    process.kill(process.pid, 'SIGKILL');
+  };
+  const timer = setTimeout(() => finish('  (inspector did not answer)'), 10000);
+  try {
+    const s = new inspector.Session();
+    s.connectToMainThread();
+    const urls = new Map();
+    s.on('Debugger.scriptParsed', (m) => urls.set(m.params.scriptId, m.params.url));
+    s.on('Debugger.paused', (m) => {
+      clearTimeout(timer);
+      const frames = m.params.callFrames.slice(0, 30);
+      const lines = frames.map((f) => '    at ' + (f.functionName || '<anonymous>') + ' (' + (urls.get(f.location.scriptId) || f.url || 'script ' + f.location.scriptId) + ':' + (f.location.lineNumber + 1) + ':' + (f.location.columnNumber + 1) + ')');
+      // the source line of the innermost frames: shows e.g. the filter predicate that never holds
+      let left = Math.min(3, frames.length);
+      const done = () => { if (--left <= 0) finish(lines.join('\\n')); };
+      if (!left) finish('  (no frames)');
+      frames.slice(0, 3).forEach((f, i) => s.post('Debugger.getScriptSource', { scriptId: f.location.scriptId }, (err, r) => {
+        if (!err && r) lines[i] += '\\n        | ' + String(r.scriptSource.split('\\n')[f.location.lineNumber] || '').trim().slice(0, 200);
+        done();
+      }));
+    });
+    s.post('Debugger.enable', () => s.post('Debugger.pause'));
+  } catch (e) {
+    clearTimeout(timer);
+    finish('  (no inspector: ' + e + ')');
+  }
+}, 1000);
+`;
+
+interface StallGuard {
+  setCase(text: string): void;
+  watchPid(pid: number | undefined): void;
+  stop(): Promise<void>;
+}
+
+function startStallGuard(limitMs: number): StallGuard {
+  const beat = new Int32Array(new SharedArrayBuffer(4));
+  const label = new Uint8Array(new SharedArrayBuffer(4 + 2048));
+  const pids = new Int32Array(new SharedArrayBuffer(4 * 8));
+  const worker = new Worker(WATCHDOG_SOURCE, { eval: true, workerData: { beat, label, pids, limitMs } });
+  worker.unref();
+  const heart = setInterval(() => Atomics.add(beat, 0, 1), 250);
+  heart.unref();
+  return {
+    setCase(text) {
+      const bytes = Buffer.from(text.slice(0, 600), 'utf8').subarray(0, label.length - 4);
+      label.set(bytes, 4);
+      Atomics.store(new Int32Array(label.buffer), 0, bytes.length);
+    },
+    watchPid(pid) {
+      const free = pids.indexOf(0);
+      if (pid && free >= 0) pids[free] = pid;
+    },
+    async stop() {
+      clearInterval(heart);
+      await worker.terminate();
+    },
+  };
+}
 
 // ---------- the run ----------
 
@@ -457,17 +603,57 @@ async function fingerprint(server: TestServer): Promise<string> {
   return parts.join('\n');
 }
 
+/** Per-case and per-property limits: a slow case fails with fast-check's report (seed, path, case), not a hang. */
+const CASE_LIMIT_MS = 45_000; // a request is aborted after 30 s (send)
+const propertyLimitMs = (runs: number) => 60_000 + runs * 3_000;
+
 export function defineRouteFuzz(opts: { runs: number; label: string; only?: ('pglite' | 'postgres')[]; onFigures?: (f: FuzzFigures) => void }) {
   const admin = inject('postgresAdminUrl');
   const hasBuild = inject('servers').length > 0;
   const kinds = hasBuild ? (['pglite', ...(admin ? ['postgres'] : [])] as const) : [];
+  const baseSeed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : null;
+  // the whole file's budget (default 15 min; a run takes ~20 s quick, ~1 min large): once spent, every
+  // remaining property is interrupted at once and fails, so even a slow-but-moving console cannot stretch CI
+  const deadline = Date.now() + Number(process.env.FUZZ_BUDGET_MS ?? 15 * 60_000);
+  let nextSeed = 0;
+  /** fast-check's options for one property: its own seed, no shrinking, bounded per case and overall */
+  const assertOptions = (numRuns: number, seeds: number[]): fc.Parameters<unknown> => {
+    const seed = baseSeed === null ? (Date.now() ^ Math.floor(Math.random() * 0x1_0000_0000)) | 0 : (baseSeed + nextSeed++) | 0;
+    seeds.push(seed);
+    const limit = Math.max(1_000, Math.min(propertyLimitMs(numRuns), deadline - Date.now()));
+    return { seed, numRuns, endOnFailure: true, timeout: CASE_LIMIT_MS, interruptAfterTimeLimit: limit, markInterruptAsFailure: true };
+  };
+  let guard: StallGuard;
+  beforeAll(() => {
+    guard = startStallGuard(Number(process.env.FUZZ_STALL_MS ?? 60_000));
+  });
+  afterAll(async () => {
+    await guard?.stop();
+  });
+
+  // No console needed: every generator must yield values, none may spin (see `where`).
+  describe(`${opts.label}: generators`, () => {
+    it('every generator yields values (no filter that can never hold)', () => {
+      const f: Fixtures = { job: 'fuzz-job', fencing: 1, eventId: randomUUID(), pendingActionId: randomUUID(), tokenId: randomUUID() };
+      guard.setCase(`${opts.label}: sampling the generators`);
+      const seed = baseSeed ?? Date.now() | 0;
+      for (const spec of ROUTES) {
+        const bodies = fc.sample(invalidBody(spec, f), { numRuns: 300, seed });
+        expect(bodies.length, spec.name).toBe(300);
+        for (const b of bodies) expect(b.bytes, `${spec.name}: ${b.why}`).toBeInstanceOf(Buffer);
+      }
+      for (const [kind, arb] of Object.entries(invalidValue)) expect(fc.sample(arb, { numRuns: 500, seed }).length, kind).toBe(500);
+      for (const arb of [pathSegment, query(['q']), extraHeaders, unicodeText, contentType]) expect(fc.sample(arb as fc.Arbitrary<unknown>, { numRuns: 500, seed }).length).toBe(500);
+    });
+  });
 
   describe.each(kinds.filter((k) => !opts.only || opts.only.includes(k as 'pglite' | 'postgres')).map((name) => ({ name })))(`${opts.label} on $name`, ({ name }) => {
     let server: TestServer & { revoked: string };
     let child: ChildProcess;
     let fixtures: Fixtures;
     let before = '';
-    const figures: FuzzFigures = { server: name, cases: 0, byStatus: {}, fiveXx: 0, byRoute: {} };
+    const figures: FuzzFigures = { server: name, cases: 0, byStatus: {}, fiveXx: 0, byRoute: {}, writes: 0, seeds: [], durationMs: 0 };
+    let started0 = 0;
     const count = (route: string, status: number) => {
       figures.cases++;
       figures.byStatus[status] = (figures.byStatus[status] ?? 0) + 1;
@@ -481,6 +667,8 @@ export function defineRouteFuzz(opts: { runs: number; label: string; only?: ('pg
       const { tokens, users } = await seedAccess({ databaseUrl, dataDir });
       const started = await startNextServer({ databaseUrl, dataDir, env: { WATCHDOG_ALLOW_PRIVATE_ARTIFACT_HOSTS: '0', WATCHDOG_SCHEDULER: '0' } });
       child = started.child;
+      guard.watchPid(child.pid);
+      started0 = Date.now();
       server = { name: name as TestServer['name'], url: started.url, databaseUrl, dataDir: path.join(dataDir), tokens, users, pid: child.pid!, revoked: '' };
       // fixtures: a leased job with an event, a pending release request, a revoked token
       const job = `fuzz-${randomUUID().slice(0, 8)}`;
@@ -499,8 +687,10 @@ export function defineRouteFuzz(opts: { runs: number; label: string; only?: ('pg
 
     afterAll(async () => {
       child?.kill('SIGKILL');
+      figures.durationMs = Date.now() - started0;
       opts.onFigures?.(figures);
-      console.log(`[fuzz] ${opts.label} on ${name}: ${JSON.stringify({ cases: figures.cases, fiveXx: figures.fiveXx, byStatus: figures.byStatus })}`);
+      const seeds = baseSeed === null ? `random, first ${figures.seeds[0]}` : `FUZZ_SEED=${baseSeed}`;
+      console.log(`[fuzz] ${opts.label} on ${name}: ${JSON.stringify({ cases: figures.cases, fiveXx: figures.fiveXx, writes: figures.writes, seconds: Math.round(figures.durationMs / 1000), seeds, byStatus: figures.byStatus })}`);
     });
 
     for (const spec of ROUTES) {
@@ -514,11 +704,13 @@ export function defineRouteFuzz(opts: { runs: number; label: string; only?: ('pg
           contentType,
           headers: extraHeaders,
         });
+        let n = 0;
         await fc.assert(
           fc.asyncProperty(arb, async (c) => {
             const method = c.wrongMethod ?? spec.method;
             const segment = c.segment ?? (spec.param ? encodeURIComponent(spec.param(fixtures)) : '');
             const p = spec.path.replace('{p}', segment) + c.query;
+            guard.setCase(`${opts.label} on ${name}, ${spec.name}, case ${++n}: ${method} ${p.slice(0, 200)} as ${c.cred} (${c.body?.why ?? 'no body'})`);
             const a = await send(server, { method, path: p, cred: c.cred, contentType: c.contentType, body: c.body?.bytes ?? null, headers: c.headers });
             count(spec.name, a.status);
             const context = `${method} ${p.slice(0, 200)} as ${c.cred} (${c.body?.why ?? 'no body'}, ${c.contentType || 'no content-type'}) → ${a.status} ${a.text.slice(0, 300)}`;
@@ -536,21 +728,30 @@ export function defineRouteFuzz(opts: { runs: number; label: string; only?: ('pg
               return;
             }
             expect(method === 'GET' || method === 'OPTIONS', context).toBe(true);
+            guard.setCase(`${opts.label} on ${name}, ${spec.name}: after case ${n} (generating the next)`);
           }),
-          { numRuns: opts.runs, endOnFailure: true },
+          assertOptions(opts.runs, figures.seeds),
         );
-      });
+      }, propertyLimitMs(opts.runs) + 30_000);
     }
 
     it('A: nothing a refused call touched was written (every table but the audit log is unchanged)', async () => {
-      expect(await fingerprint(server)).toBe(before);
+      guard.setCase(`${opts.label} on ${name}: fingerprint after part A`);
+      const after = await fingerprint(server);
+      const changed = after.split('\n').filter((line, i) => line !== before.split('\n')[i]);
+      figures.writes = changed.length;
+      // compared line by line and reported in short: a diff of two long fingerprints is slow to print
+      expect(changed.map((l) => l.slice(0, 300)), 'tables or lists changed by refused calls').toEqual([]);
       expect(figures.fiveXx).toBe(0);
     });
 
     it('B: well-formed bodies with unicode edge cases in free text → stored or refused cleanly, never 5xx; an accepted event is idempotent', async () => {
+      const runs = Math.max(20, Math.round(opts.runs * 2));
+      let n = 0;
       await fc.assert(
         fc.asyncProperty(unicodeText, unicodeText, fc.integer({ min: 0, max: 4 }), async (text, other, which) => {
           const f = fixtures;
+          guard.setCase(`${opts.label} on ${name}, part B case ${++n} (${which}): ${JSON.stringify(text).slice(0, 200)}`);
           let a: Answer;
           if (which === 0) {
             const output = text;
@@ -562,7 +763,12 @@ export function defineRouteFuzz(opts: { runs: number; label: string; only?: ('pg
               count('B POST /helper-events', again.status);
               expect(again.status, `resend of an accepted event: ${again.text.slice(0, 300)}`).toBe(200);
               // a NUL in binary output is stored as U+FFFD (PostgreSQL text cannot hold it)
-              expect(JSON.parse(again.text).event.output).toBe(wellFormed(output).replace(/\u0000/g, '\uFFFD'));
+              let stored = wellFormed(output).replace(/\u0000/g, '\uFFFD');
+              // PGlite 0.5 decodes every text value with a default TextDecoder, which eats one leading
+              // U+FEFF as a byte-order mark (the row holds it; PostgreSQL returns it): a known PGlite
+              // defect, docs/RELIABILITY.md. Only that one character is excused, only on PGlite.
+              if (name === 'pglite' && stored.startsWith('\uFEFF')) stored = stored.slice(1);
+              expect(JSON.parse(again.text).event.output, 'stored output, read back').toBe(stored);
             }
           } else if (which === 1) {
             const body = { job_id: f.job, trigger: text.slice(0, 200), action: 'touch', authority: 'supervisor', result: 'success', note: other };
@@ -576,15 +782,15 @@ export function defineRouteFuzz(opts: { runs: number; label: string; only?: ('pg
             a = await send(server, { method: 'POST', path: '/api/watchdog/artifact-checks', cred: 'worker', contentType: 'application/json', body: Buffer.from(JSON.stringify(body)) });
             count('B POST /artifact-checks', a.status);
           } else {
-            a = await send(server, { method: 'GET', path: `/api/watchdog/jobs?q=${encodeURIComponent(wellFormed(text).slice(0, 200))}`, cred: 'owner' });
+            a = await send(server, { method: 'GET', path: `/api/watchdog/jobs?q=${encodeURIComponent(wellFormed(text.slice(0, 200)))}`, cred: 'owner' });
             count('B GET /jobs?q', a.status);
           }
           const context = `${which}: ${JSON.stringify(text).slice(0, 200)} → ${a.status} ${a.text.slice(0, 300)}`;
           expect(a.status, context).toBeLessThan(500);
           if (a.status >= 400) expectErrorShape(a, context);
         }),
-        { numRuns: Math.max(20, Math.round(opts.runs * 2)), endOnFailure: true },
+        assertOptions(runs, figures.seeds),
       );
-    });
+    }, propertyLimitMs(Math.max(20, Math.round(opts.runs * 2))) + 30_000);
   });
 }
