@@ -60,7 +60,7 @@ export function toTokenJson(row: typeof apiTokens.$inferSelect) {
 }
 
 export async function listTokens(ctx: Pick<Ctx, 'db'>) {
-  const rows = await ctx.db.select().from(apiTokens).orderBy(desc(apiTokens.createdAt));
+  const rows = await ctx.db.select().from(apiTokens).orderBy(desc(apiTokens.createdAt), apiTokens.name, apiTokens.id);
   return rows.map(toTokenJson);
 }
 

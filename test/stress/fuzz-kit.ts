@@ -414,9 +414,8 @@ const contentType = fc.constantFrom(
 const pathSegment = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 60 }).map((s) => encodeURIComponent(wellFormed(s))),
   unicodeText.map((s) => encodeURIComponent(wellFormed(s))),
-  // Malformed percent-encoding ('%zz', an encoded lone surrogate) is left out: Next's router answers it
-  // with a bare 500 before any route code runs; the proxy that caught it made Next buffer every body
-  // before the route could refuse an oversized one (see docs/RELIABILITY.md, open items).
+  // malformed percent-encoding (answered 400 by the node lane before Next's router would fail on it)
+  fc.constantFrom('%zz', '%', '%E0%A4%A', '%ED%A0%80', '%C0%AF', 'a%2', '%FF%FE'),
   fc.constantFrom('%00', '..%2F..%2Fetc', '%2e%2e', 'a%2Fb', '-', '_', '.x', 'x'.repeat(3000)),
   fc.uuid(),
 );
@@ -585,7 +584,9 @@ async function fingerprint(server: TestServer): Promise<string> {
       const tables = ['worker_runs', 'job_leases', 'lease_history', 'helper_events', 'repair_actions', 'artifact_checks', 'incidents', 'rule_sets', 'api_tokens', 'users', 'd30_decisions', 'notifications'];
       const out: string[] = [];
       for (const t of tables) {
-        const r = rowsOf<{ n: string; h: string | null }>(await raw.db.execute(sql.raw(`select count(*)::text as n, md5(string_agg(t::text, '|' order by t::text)) as h from ${t} t`)));
+        // api_tokens.last_used_at records that an accepted credential was used (to the minute): not a write of the refused call
+        const row = t === 'api_tokens' ? `(to_jsonb(t) - 'last_used_at')::text` : 't::text';
+        const r = rowsOf<{ n: string; h: string | null }>(await raw.db.execute(sql.raw(`select count(*)::text as n, md5(string_agg(${row}, '|' order by ${row})) as h from ${t} t`)));
         out.push(`${t}:${r[0].n}:${r[0].h}`);
       }
       return out.join('\n');
@@ -597,7 +598,7 @@ async function fingerprint(server: TestServer): Promise<string> {
   const owner = server.tokens.owner;
   const parts = await Promise.all(
     ['/api/watchdog/jobs?limit=500', '/api/watchdog/incidents?status=all&limit=1000', '/api/watchdog/repair-actions?status=all&limit=500', '/api/watchdog/tokens', '/api/watchdog/rules/versions', '/api/watchdog/rules'].map(
-      async (p) => JSON.stringify((await api(server, owner, 'GET', p)).body),
+      async (p) => JSON.stringify((await api(server, owner, 'GET', p)).body, (k, v) => (k === 'last_used_at' ? undefined : v)),
     ),
   );
   return parts.join('\n');
@@ -740,7 +741,7 @@ export function defineRouteFuzz(opts: { runs: number; label: string; only?: ('pg
       const after = await fingerprint(server);
       const changed = after.split('\n').filter((line, i) => line !== before.split('\n')[i]);
       figures.writes = changed.length;
-      // compared line by line and reported in short: a diff of two long fingerprints is slow to print
+      // compared line by line; on failure the changed lines are printed in short (a diff of two long fingerprints is slow to print)
       expect(changed.map((l) => l.slice(0, 300)), 'tables or lists changed by refused calls').toEqual([]);
       expect(figures.fiveXx).toBe(0);
     });
