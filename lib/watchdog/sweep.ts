@@ -149,6 +149,34 @@ async function sweepNearExpiry(tx: Db, ctx: Ctx, rules: RuleSet): Promise<Findin
  * all the jobs: a LATERAL join takes the newest row of each job from helper_events_job_id_idx
  * (job_id, created_at). Jobs without events are absent from the map.
  */
+/** One incident per due lease (opened, or the open one extended), with the lease and its last event as evidence. */
+function openLeaseIncidents(
+  tx: Db,
+  now: Date,
+  rules: RuleSet,
+  due: LeaseRow[],
+  events: Map<string, { id: string; outputHash: string }>,
+  signal: 'lease_expired' | 'queue_stuck',
+  specific: (lease: LeaseRow) => { firstFailureAt: Date; details: Record<string, unknown> },
+) {
+  return openIncidents(
+    tx,
+    now,
+    due.map((lease) => {
+      const event = events.get(lease.jobId);
+      const { firstFailureAt, details } = specific(lease);
+      return {
+        jobId: lease.jobId,
+        signal,
+        firstFailureAt,
+        evidenceEventIds: event ? [event.id] : [],
+        details: { worker_id: lease.workerId, fencing_token: lease.fencingToken, lease_expires_at: lease.leaseExpiresAt.toISOString(), ...details },
+        ruleVersion: rules.version,
+      };
+    }),
+  );
+}
+
 async function lastEvents(tx: Db, jobIds: string[]): Promise<Map<string, { id: string; outputHash: string }>> {
   const res = await tx.execute(sql`
     select d.job_id, e.id, e.output_hash
@@ -189,26 +217,10 @@ async function sweepExpired(tx: Db, ctx: Ctx, rules: RuleSet): Promise<Finding[]
   const due = dueOrder(rowsOf<Record<string, unknown>>(res));
   if (!due.length) return [];
   const events = await lastEvents(tx, due.map((l) => l.jobId));
-  const incs = await openIncidents(
-    tx,
-    ctx.now,
-    due.map((lease) => {
-      const event = events.get(lease.jobId);
-      return {
-        jobId: lease.jobId,
-        signal: 'lease_expired' as const,
-        firstFailureAt: lease.leaseExpiresAt,
-        evidenceEventIds: event ? [event.id] : [],
-        details: {
-          worker_id: lease.workerId,
-          fencing_token: lease.fencingToken,
-          lease_expires_at: lease.leaseExpiresAt.toISOString(),
-          last_heartbeat_at: lease.lastHeartbeatAt.toISOString(),
-        },
-        ruleVersion: rules.version,
-      };
-    }),
-  );
+  const incs = await openLeaseIncidents(tx, ctx.now, rules, due, events, 'lease_expired', (lease) => ({
+    firstFailureAt: lease.leaseExpiresAt,
+    details: { last_heartbeat_at: lease.lastHeartbeatAt.toISOString() },
+  }));
   const actions = due.map((lease, i) => {
     const event = events.get(lease.jobId);
     return {
@@ -255,21 +267,10 @@ async function sweepStuck(tx: Db, ctx: Ctx, rules: RuleSet, audits: AuditEntry[]
   if (!due.length) return [];
   const jobIds = due.map((l) => l.jobId);
   const events = await lastEvents(tx, jobIds);
-  const incs = await openIncidents(
-    tx,
-    ctx.now,
-    due.map((lease) => {
-      const event = events.get(lease.jobId);
-      return {
-        jobId: lease.jobId,
-        signal: 'queue_stuck' as const,
-        firstFailureAt: new Date(lease.leaseExpiresAt.getTime() + grace),
-        evidenceEventIds: event ? [event.id] : [],
-        details: { worker_id: lease.workerId, fencing_token: lease.fencingToken, lease_expires_at: lease.leaseExpiresAt.toISOString() },
-        ruleVersion: rules.version,
-      };
-    }),
-  );
+  const incs = await openLeaseIncidents(tx, ctx.now, rules, due, events, 'queue_stuck', (lease) => ({
+    firstFailureAt: new Date(lease.leaseExpiresAt.getTime() + grace),
+    details: {},
+  }));
   const already = await pendingRequests(tx, jobIds);
   const requests = due.flatMap((lease, i) => {
     if (already.has(lease.jobId)) return [];
