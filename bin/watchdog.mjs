@@ -48,8 +48,11 @@ async function buildBundle() {
   const tmp = `${manifestPath}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, JSON.stringify({ builtAt, entry: `${outName}/index.mjs`, inputs }));
   fs.renameSync(tmp, manifestPath); // atomic: a concurrent first use sees the old manifest or the new one
+  // Older builds may still be in use: a process started from one loads its command chunks lazily, and
+  // concurrent first uses each build their own. Only builds a day old are removed.
   for (const old of fs.readdirSync(cacheDir)) {
-    if (old.startsWith('build-') && old !== outName) fs.rmSync(path.join(cacheDir, old), { recursive: true, force: true });
+    const m = /^build-(\d+)-\d+$/.exec(old);
+    if (m && old !== outName && builtAt - Number(m[1]) > 24 * 3600_000) fs.rmSync(path.join(cacheDir, old), { recursive: true, force: true });
   }
   return path.join(cacheDir, outName, 'index.mjs');
 }

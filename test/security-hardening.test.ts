@@ -38,6 +38,21 @@ describe.each(testServers())('security headers on $name', (server) => {
   });
 });
 
+describe.each(testServers())('security headers on the node lane on $name', (server) => {
+  it.each([
+    ['/api/watchdog/helper-events', { id: 'not-a-uuid' }, 400],
+    ['/api/watchdog/helper-events/batch', { events: [] }, 400],
+  ])('POST %s (served before Next) carries the same headers', async (p, body, status) => {
+    const res = await fetch(server.url + p, { method: 'POST', headers: { authorization: `Bearer ${server.tokens.worker}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    await res.text();
+    expect(res.status).toBe(status);
+    expect(res.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('x-request-id')).toBeTruthy();
+  });
+});
+
 describe.each(testServers())('malformed paths on $name', (server) => {
   // Next's router fails decoding these and would answer a bare 500; the console answers first.
   it.each(['/api/watchdog/jobs/%zz', '/api/watchdog/jobs/%E0%A4%A', '/api/watchdog/job-leases/%ED%A0%80', '/api/%', '/jobs/%zz'])('%s → 400, in the API shape under /api', async (p) => {
