@@ -90,6 +90,29 @@ describe.each(testDatabaseKinds())('ingestHealthyEventByToken on $name', (kind) 
     }
   });
 
+  it('concurrent events share statements (group commit) and each gets the answer it would get alone', async () => {
+    const ctx = { db: database.db, actor: cliActor, now: t0 };
+    const revoked = await createToken(ctx, { role: 'worker', worker_id: 'w-1', name: `ts-gone-${randomUUID().slice(0, 6)}` });
+    await revokeToken(ctx, revoked.id);
+    const twice = event();
+    const cases: { e: HelperEventInput; cred: { tokenHash: string; roles: readonly string[] }; want: number | null }[] = [];
+    for (let i = 0; i < 60; i++) {
+      const pick = i % 5;
+      if (pick === 0) cases.push({ e: event(), cred: credential(worker), want: 201 });
+      else if (pick === 1) cases.push({ e: event({ worker_id: `w-${i}` }), cred: credential(system), want: 201 });
+      else if (pick === 2) cases.push({ e: event({ worker_id: 'w-2' }), cred: credential(worker), want: null }); // another worker
+      else if (pick === 3) cases.push({ e: event(), cred: credential(revoked), want: null });
+      else cases.push({ e: event(), cred: credential(supervisor), want: null });
+    }
+    cases.push({ e: twice, cred: credential(worker), want: 201 }, { e: { ...twice }, cred: credential(worker), want: 200 });
+    const answers = await Promise.all(cases.map((c) => ingestHealthyEventByToken(database.db, t0, c.cred, c.e)));
+    const statuses = answers.map((a) => a?.status ?? null);
+    // the duplicate pair: one stored it, the other replays it — whichever ran first
+    expect(statuses.slice(-2).sort()).toEqual([200, 201]);
+    expect(statuses.slice(0, -2)).toEqual(cases.slice(0, -2).map((c) => c.want));
+    for (const [i, c] of cases.entries()) expect({ i, n: await stored(c.e.id) }).toEqual({ i, n: c.want === null ? 0 : 1 });
+  });
+
   it('notes a token’s use at most once a minute', async () => {
     const ctx = { db: database.db, actor: cliActor, now: t0 };
     const t = await createToken(ctx, { role: 'worker', worker_id: 'w-1', name: `ts-used-${randomUUID().slice(0, 6)}` });
