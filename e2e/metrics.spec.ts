@@ -20,6 +20,11 @@ test.describe('D30 metrics', () => {
     await expect(charts.first()).toBeVisible();
     expect(await charts.count()).toBeGreaterThanOrEqual(2);
     await expect(page.locator('.recharts-bar-rectangle').first()).toBeVisible();
+    // the per-day charts' shared axes (tick labels), grid and legend are drawn
+    await expect(page.locator('svg.recharts-surface text').first()).toBeVisible();
+    expect(await page.locator('svg.recharts-surface text').count()).toBeGreaterThanOrEqual(20);
+    expect(await page.locator('.recharts-cartesian-grid').count()).toBeGreaterThanOrEqual(3);
+    await expect(page.locator('.recharts-legend-item').first()).toBeVisible();
     await expect(page.getByRole('heading', { name: 'Recommendation' })).toBeVisible();
 
     await page.getByRole('radio', { name: /Continue/ }).check();

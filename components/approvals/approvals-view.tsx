@@ -7,6 +7,7 @@ import { ApiError, apiFetch, errorMessage } from '@/components/lib/api';
 import { formatMs, humanize, signalLabel, signalLabels } from '@/components/lib/format';
 import { LIVE_MS, queryKeys, SLOW_MS } from '@/components/lib/queries';
 import type { JobStory, LeaseJson, RepairAction } from '@/components/lib/types';
+import { LeaseFacts } from '@/components/jobs/lease-facts';
 import { HashText, OutputBlock } from '@/components/jobs/output-block';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
@@ -15,7 +16,7 @@ import { Input } from '@/components/ui/field';
 import { CheckBadgeIcon, ChevronDownIcon, ChevronRightIcon } from '@/components/ui/icons';
 import { LiveIndicator, PageHeader } from '@/components/ui/page-header';
 import { EmptyState, ErrorState, InlineAlert, LoadingRows, ReadOnlyNotice, Skeleton } from '@/components/ui/states';
-import { ExitCodeBadge, LeaseStateBadge, RiskBadge, SignalBadge } from '@/components/ui/status';
+import { ExitCodeBadge, SignalBadge } from '@/components/ui/status';
 import { RelativeTime } from '@/components/ui/time';
 import { useToast } from '@/components/ui/toast';
 
@@ -53,24 +54,7 @@ function Evidence({ action }: { action: RepairAction }) {
       <div>
         <h4 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Lease now</h4>
         {s.lease ? (
-          <dl className="mt-2 grid grid-cols-[auto_1fr] gap-x-3 gap-y-1.5 text-sm">
-            <dt className="text-slate-500">State</dt>
-            <dd className="flex flex-wrap gap-1.5">
-              <LeaseStateBadge state={s.lease.state} /> <RiskBadge risk={s.lease.risk_level} />
-            </dd>
-            <dt className="text-slate-500">Holder</dt>
-            <dd className="font-mono text-xs leading-5">{s.lease.worker_id}</dd>
-            <dt className="text-slate-500">Fencing</dt>
-            <dd className="font-mono text-xs leading-5">token {s.lease.fencing_token}</dd>
-            <dt className="text-slate-500">Expires</dt>
-            <dd>
-              <RelativeTime iso={s.lease.lease_expires_at} />
-            </dd>
-            <dt className="text-slate-500">Heartbeat</dt>
-            <dd>
-              <RelativeTime iso={s.lease.last_heartbeat_at} />
-            </dd>
-          </dl>
+          <LeaseFacts lease={s.lease} className="mt-2 gap-x-3 gap-y-1.5" />
         ) : (
           <p className="mt-2 text-sm text-slate-500">No lease recorded for this job.</p>
         )}

@@ -13,8 +13,8 @@ import { cn } from '@/components/ui/cn';
 import { AlertIcon, ChevronRightIcon, FlagIcon, KeyIcon, PackageIcon, ScrollIcon, TerminalIcon, WrenchIcon, ClockIcon } from '@/components/ui/icons';
 import { LiveIndicator, PageHeader } from '@/components/ui/page-header';
 import { EmptyState, ErrorState, Skeleton } from '@/components/ui/states';
-import { ExitCodeBadge, IncidentStatusBadge, LeaseStateBadge, ResultBadge, RiskBadge, RoleBadge, SignalBadge } from '@/components/ui/status';
-import { RelativeTime } from '@/components/ui/time';
+import { ExitCodeBadge, IncidentStatusBadge, ResultBadge, RoleBadge, SignalBadge } from '@/components/ui/status';
+import { LeaseFacts } from './lease-facts';
 import { HashText, OutputBlock } from './output-block';
 import { buildStory, type StoryItem, type StoryKind, storyKinds } from './story-items';
 
@@ -255,47 +255,7 @@ export function JobStoryView({ jobId, initialData }: { jobId: string; initialDat
               <CardHeader id="lease-title" title="Lease" />
               <CardBody>
                 {s.lease ? (
-                  <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-2.5 text-sm">
-                    <dt className="text-slate-500">State</dt>
-                    <dd className="flex flex-wrap gap-1.5">
-                      <LeaseStateBadge state={s.lease.state} />
-                      <RiskBadge risk={s.lease.risk_level} />
-                    </dd>
-                    <dt className="text-slate-500">Holder</dt>
-                    <dd className="font-mono text-xs leading-5">{s.lease.worker_id}</dd>
-                    <dt className="text-slate-500">Fencing token</dt>
-                    <dd className="font-mono text-xs leading-5" data-testid="fencing-token">
-                      {s.lease.fencing_token}
-                    </dd>
-                    <dt className="text-slate-500">Expires</dt>
-                    <dd>
-                      <RelativeTime iso={s.lease.lease_expires_at} />
-                    </dd>
-                    <dt className="text-slate-500">Heartbeat</dt>
-                    <dd>
-                      <RelativeTime iso={s.lease.last_heartbeat_at} />
-                    </dd>
-                    <dt className="text-slate-500">Acquired</dt>
-                    <dd>
-                      <RelativeTime iso={s.lease.acquired_at} />
-                    </dd>
-                    {s.lease.completed_at ? (
-                      <>
-                        <dt className="text-slate-500">Completed</dt>
-                        <dd>
-                          <RelativeTime iso={s.lease.completed_at} />
-                        </dd>
-                      </>
-                    ) : null}
-                    {s.lease.ready_for_reclaim ? (
-                      <>
-                        <dt className="text-slate-500">Queue</dt>
-                        <dd>
-                          <Badge tone="accent">ready for another worker</Badge>
-                        </dd>
-                      </>
-                    ) : null}
-                  </dl>
+                  <LeaseFacts lease={s.lease} full className="gap-x-4 gap-y-2.5" />
                 ) : (
                   <p className="text-sm text-slate-500">No lease recorded: evidence arrived without a heartbeat.</p>
                 )}

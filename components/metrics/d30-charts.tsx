@@ -41,15 +41,24 @@ function ChartFrame({ title, description, children, height = 240 }: { title: str
   );
 }
 
+/** The per-day charts' shared frame: grid, day axis, count axis, tooltip, legend (Recharts 3 renders wrapped children). */
+function DailyAxes() {
+  return (
+    <>
+      <CartesianGrid vertical={false} stroke={grid} />
+      <XAxis dataKey="label" tick={axis} tickLine={false} axisLine={{ stroke: grid }} minTickGap={16} />
+      <YAxis tick={axis} tickLine={false} axisLine={false} allowDecimals={false} width={36} />
+      <Tooltip contentStyle={tooltipStyle} cursor={{ fill: '#f1f5f9' }} />
+      <Legend iconType="circle" iconSize={8} wrapperStyle={{ fontSize: 12 }} />
+    </>
+  );
+}
+
 export function ActivityChart({ data }: { data: DailyPoint[] }) {
   return (
     <ChartFrame title="Daily activity" description="Helper events, failed commands and incidents opened per day (UTC)">
       <ComposedChart data={data} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
-        <CartesianGrid vertical={false} stroke={grid} />
-        <XAxis dataKey="label" tick={axis} tickLine={false} axisLine={{ stroke: grid }} minTickGap={16} />
-        <YAxis tick={axis} tickLine={false} axisLine={false} allowDecimals={false} width={36} />
-        <Tooltip contentStyle={tooltipStyle} cursor={{ fill: '#f1f5f9' }} />
-        <Legend iconType="circle" iconSize={8} wrapperStyle={{ fontSize: 12 }} />
+        <DailyAxes />
         <Area dataKey="events" name="Events" type="monotone" stroke={colors.events} strokeWidth={2} fill={colors.events} fillOpacity={0.12} />
         <Bar dataKey="failures" name="Failures" fill={colors.failures} radius={[3, 3, 0, 0]} maxBarSize={14} />
         <Line dataKey="incidents" name="Incidents" stroke={colors.incidents} strokeWidth={2} dot={false} type="monotone" />
@@ -62,11 +71,7 @@ export function GateChart({ data }: { data: DailyPoint[] }) {
   return (
     <ChartFrame title="Artifact gate" description="Checks passed and failed per day — a failed check blocks complete">
       <BarChart data={data} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
-        <CartesianGrid vertical={false} stroke={grid} />
-        <XAxis dataKey="label" tick={axis} tickLine={false} axisLine={{ stroke: grid }} minTickGap={16} />
-        <YAxis tick={axis} tickLine={false} axisLine={false} allowDecimals={false} width={36} />
-        <Tooltip contentStyle={tooltipStyle} cursor={{ fill: '#f1f5f9' }} />
-        <Legend iconType="circle" iconSize={8} wrapperStyle={{ fontSize: 12 }} />
+        <DailyAxes />
         <Bar dataKey="gatePassed" name="Passed" stackId="gate" fill={colors.passed} maxBarSize={28} />
         <Bar dataKey="gateFailed" name="Failed" stackId="gate" fill={colors.failed} radius={[3, 3, 0, 0]} maxBarSize={28} />
       </BarChart>
@@ -78,11 +83,7 @@ export function RetryChart({ data }: { data: DailyPoint[] }) {
   return (
     <ChartFrame title="Automatic retries" description="Retries the runner made and how many of them recovered the job">
       <ComposedChart data={data} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
-        <CartesianGrid vertical={false} stroke={grid} />
-        <XAxis dataKey="label" tick={axis} tickLine={false} axisLine={{ stroke: grid }} minTickGap={16} />
-        <YAxis tick={axis} tickLine={false} axisLine={false} allowDecimals={false} width={36} />
-        <Tooltip contentStyle={tooltipStyle} cursor={{ fill: '#f1f5f9' }} />
-        <Legend iconType="circle" iconSize={8} wrapperStyle={{ fontSize: 12 }} />
+        <DailyAxes />
         <Bar dataKey="retries" name="Retries" fill={colors.retries} radius={[3, 3, 0, 0]} maxBarSize={28} />
         <Line dataKey="retriesSucceeded" name="Recovered" stroke={colors.recovered} strokeWidth={2} dot={{ r: 2.5 }} type="monotone" />
       </ComposedChart>

@@ -1,0 +1,59 @@
+import type { LeaseJson } from '@/components/lib/types';
+import { Badge } from '@/components/ui/badge';
+import { cn } from '@/components/ui/cn';
+import { LeaseStateBadge, RiskBadge } from '@/components/ui/status';
+import { RelativeTime } from '@/components/ui/time';
+
+/**
+ * A lease at a glance: state and risk, holder, fencing token, expiry and heartbeat — and, in the job
+ * story (`full`), when it was acquired, completed and whether it waits for another worker.
+ */
+export function LeaseFacts({ lease, full = false, className }: { lease: LeaseJson; full?: boolean; className?: string }) {
+  return (
+    <dl className={cn('grid grid-cols-[auto_1fr] text-sm', className)}>
+      <dt className="text-slate-500">State</dt>
+      <dd className="flex flex-wrap gap-1.5">
+        <LeaseStateBadge state={lease.state} />
+        <RiskBadge risk={lease.risk_level} />
+      </dd>
+      <dt className="text-slate-500">Holder</dt>
+      <dd className="font-mono text-xs leading-5">{lease.worker_id}</dd>
+      <dt className="text-slate-500">Fencing token</dt>
+      <dd className="font-mono text-xs leading-5" data-testid="fencing-token">
+        {lease.fencing_token}
+      </dd>
+      <dt className="text-slate-500">Expires</dt>
+      <dd>
+        <RelativeTime iso={lease.lease_expires_at} />
+      </dd>
+      <dt className="text-slate-500">Heartbeat</dt>
+      <dd>
+        <RelativeTime iso={lease.last_heartbeat_at} />
+      </dd>
+      {full ? (
+        <>
+          <dt className="text-slate-500">Acquired</dt>
+          <dd>
+            <RelativeTime iso={lease.acquired_at} />
+          </dd>
+          {lease.completed_at ? (
+            <>
+              <dt className="text-slate-500">Completed</dt>
+              <dd>
+                <RelativeTime iso={lease.completed_at} />
+              </dd>
+            </>
+          ) : null}
+          {lease.ready_for_reclaim ? (
+            <>
+              <dt className="text-slate-500">Queue</dt>
+              <dd>
+                <Badge tone="accent">ready for another worker</Badge>
+              </dd>
+            </>
+          ) : null}
+        </>
+      ) : null}
+    </dl>
+  );
+}
