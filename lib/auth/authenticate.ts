@@ -2,7 +2,7 @@ import { getToken } from 'next-auth/jwt';
 import type { NextRequest } from 'next/server';
 import type { Db } from '@/db/client';
 import type { Actor } from '@/lib/watchdog/context';
-import { findActorByToken, hashToken } from '@/lib/watchdog/tokens';
+import { findActorByTokenHash, presentedTokenHash } from '@/lib/watchdog/tokens';
 import { findUserById } from '@/lib/watchdog/users';
 
 export interface Authentication {
@@ -48,8 +48,9 @@ export async function authenticateRequest(req: NextRequest, db: Db): Promise<Aut
   if (req.headers.get('authorization')) {
     const secret = bearerSecret(req.headers);
     if (!secret) return { actor: null, caller: 'malformed-authorization', presented: true, kind: 'token' };
-    const actor = await findActorByToken(db, secret);
-    if (actor) rememberVerifiedToken(hashToken(secret), actor.id);
+    const hash = presentedTokenHash(secret);
+    const actor = hash ? await findActorByTokenHash(db, hash) : null;
+    if (hash && actor) rememberVerifiedToken(hash, actor.id);
     return { actor, caller: actor?.label ?? `token:${secret.slice(0, 10)}…`, presented: true, kind: 'token' };
   }
   const jwt = await getToken({ req, secret: process.env.NEXTAUTH_SECRET }).catch(() => null);

@@ -7,7 +7,7 @@ import { log } from '@/lib/log';
 import type { Actor, Ctx } from '@/lib/watchdog/context';
 import { isWatchdogError, WatchdogError } from '@/lib/watchdog/errors';
 import type { StatementCredential } from '@/lib/watchdog/helper-events';
-import { hashToken, noteTokenUse } from '@/lib/watchdog/tokens';
+import { noteTokenUse, presentedTokenHash } from '@/lib/watchdog/tokens';
 import { getRuntimeDatabase } from '@/lib/watchdog/runtime';
 import { telemetry } from '@/lib/watchdog/telemetry';
 import { assertDeclaredLength, parseJson, readBody } from './body';
@@ -189,9 +189,11 @@ export function route<B extends z.ZodType | undefined = undefined, Q extends z.Z
       let bodyText: Promise<string> | null = null;
       const readBodyOnce = () => (bodyText ??= readBody(req));
       let rateTaken = false;
+      // a body the hot path already validated is not parsed again when the full path answers
+      let fastParse: { success: true; data: unknown } | { success: false } | null = null;
       if (spec.statementAuth && spec.body && spec.permission !== 'public') {
         const secret = bearerSecret(req.headers);
-        const tokenHash = secret ? hashToken(secret) : null;
+        const tokenHash = secret ? presentedTokenHash(secret) : null;
         const tokenId = tokenHash ? verifiedTokenId(tokenHash) : undefined;
         if (tokenHash && tokenId) {
           rateTaken = true;
@@ -199,13 +201,13 @@ export function route<B extends z.ZodType | undefined = undefined, Q extends z.Z
           if (wait !== null) {
             return finish(json(429, errorBody('rate_limited', 'too many requests for this credential'), { 'retry-after': String(wait) }));
           }
-          const parsed = await readBodyOnce().then(
+          fastParse = await readBodyOnce().then(
             (text) => spec.body!.safeParse(parseJson(text, { allowNul: spec.allowNulInBody })),
             () => null,
           ).catch(() => null);
-          if (parsed?.success) {
+          if (fastParse?.success) {
             const credential = { tokenHash, roles: permissions[spec.permission as Permission] };
-            const fast = await spec.statementAuth({ db: database.db, now: new Date(), credential, body: parsed.data as Infer<B> });
+            const fast = await spec.statementAuth({ db: database.db, now: new Date(), credential, body: fastParse.data as Infer<B> });
             if (fast) {
               noteUse(database.db, tokenId);
               return finish(json(fast.status, fast.body, fast.headers));
@@ -245,7 +247,7 @@ export function route<B extends z.ZodType | undefined = undefined, Q extends z.Z
       const params = spec.params ? parseParams(spec.params, rawParams, url.pathname) : undefined;
       const query = spec.query ? parseQuery(spec.query, queryObject(url)) : undefined;
       let body: unknown;
-      if (spec.body) body = parseWith(spec.body, parseJson(await readBodyOnce(), { allowNul: spec.allowNulInBody }), 'body');
+      if (spec.body) body = fastParse?.success ? fastParse.data : parseWith(spec.body, parseJson(await readBodyOnce(), { allowNul: spec.allowNulInBody }), 'body');
       else await assertDeclaredLength(req);
       const ctx: Ctx = { db: database.db, actor: actor!, now: new Date() };
       const db = database.db;

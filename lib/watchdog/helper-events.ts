@@ -72,7 +72,7 @@ export async function ingestHelperEvent(ctx: Ctx, input: HelperEventInput): Prom
       continue;
     }
     const row = stored.rows.get(item.input.id);
-    if (row) return counted({ status: 201, body: { event: toEventJson(row), classification: { signal: null, rule_version: rules.version, suggested_actions: [] }, incident_id: null } });
+    if (row) return storedHealthy(row, rules);
     return replayStored(ctx.db, item);
   }
   // the rules changed three times while this event was being stored: judge it inside a transaction
@@ -108,14 +108,12 @@ export async function ingestHealthyEventByToken(
   credential: StatementCredential,
   input: HelperEventInput,
 ): Promise<IngestResult | null> {
-  if (input.output !== undefined && hashOutput(input.output) !== input.output_hash) return null;
+  if (!outputHashMatches(input)) return null;
   const rules = await cachedRules(db);
   if (classifyHelperEvent(rules, input, 0).signal) return null;
-  const item: PreparedEvent = { input, bodyHash: sha256Hex(canonicalJson(input)), phase: inferPhase(input) };
+  const item = preparedItem(input);
   const outcome = await groupCommitter(db).submit({ item, rules, tokenHash: credential.tokenHash, roles: credential.roles, now });
-  if (outcome.kind === 'stored') {
-    return counted({ status: 201, body: { event: toEventJson(outcome.row), classification: { signal: null, rule_version: rules.version, suggested_actions: [] }, incident_id: null } });
-  }
+  if (outcome.kind === 'stored') return storedHealthy(outcome.row, rules);
   if (outcome.kind === 'exists') return replayStored(db, item);
   return null;
 }
@@ -232,10 +230,23 @@ interface PreparedEvent {
 /** The checks every event passes before anything is stored: the caller acts for the worker, the hash matches. */
 function prepareEvent(ctx: Ctx, input: HelperEventInput): PreparedEvent {
   assertActsFor(ctx.actor, input.worker_id);
-  if (input.output !== undefined && hashOutput(input.output) !== input.output_hash) {
-    throw new WatchdogError('output_hash_mismatch', 'output_hash is not the sha256 of output', { expected: hashOutput(input.output) });
+  if (!outputHashMatches(input)) {
+    throw new WatchdogError('output_hash_mismatch', 'output_hash is not the sha256 of output', { expected: hashOutput(input.output!) });
   }
+  return preparedItem(input);
+}
+
+function outputHashMatches(input: HelperEventInput): boolean {
+  return input.output === undefined || hashOutput(input.output) === input.output_hash;
+}
+
+function preparedItem(input: HelperEventInput): PreparedEvent {
   return { input, bodyHash: sha256Hex(canonicalJson(input)), phase: inferPhase(input) };
+}
+
+/** The 201 of a healthy event stored under `rules`. */
+function storedHealthy(row: EventRow, rules: RuleSet): IngestResult {
+  return counted({ status: 201, body: { event: toEventJson(row), classification: { signal: null, rule_version: rules.version, suggested_actions: [] }, incident_id: null } });
 }
 
 async function replayStored(db: Db, item: PreparedEvent): Promise<IngestResult> {

@@ -105,8 +105,17 @@ function tokenLookup(db: Db) {
  * one unique-index probe through a prepared statement.
  */
 export async function findActorByToken(db: Db, token: string): Promise<Actor | null> {
-  if (!token.startsWith(PREFIX) || token.length > 200) return null;
-  const hash = hashToken(token);
+  const hash = presentedTokenHash(token);
+  return hash ? findActorByTokenHash(db, hash) : null;
+}
+
+/** The stored hash of a presented secret; null when it cannot be a token of ours (no prefix, too long). */
+export function presentedTokenHash(token: string): string | null {
+  return token.startsWith(PREFIX) && token.length <= 200 ? hashToken(token) : null;
+}
+
+/** findActorByToken for a secret already hashed with presentedTokenHash. */
+export async function findActorByTokenHash(db: Db, hash: string): Promise<Actor | null> {
   const [row] = await tokenLookup(db).execute({ hash });
   if (!row) return null;
   // The lookup is by hash already; compare once more in constant time as defence in depth.
