@@ -18,23 +18,12 @@ export interface OpenIncidentInput {
  * One statement against the partial unique index, so concurrent writers never duplicate.
  */
 export async function openIncident(db: Db, now: Date, input: OpenIncidentInput): Promise<{ id: string; created: boolean }> {
-  const evidence = JSON.stringify(input.evidenceEventIds ?? []);
-  const details = JSON.stringify(input.details ?? {});
-  const res = await db.execute(sql`
-    insert into incidents (id, job_id, signal, status, first_failure_at, detected_at, evidence_event_ids, details, rule_version)
-    values (${randomUUID()}, ${input.jobId}, ${input.signal}, 'open', ${input.firstFailureAt.toISOString()}, ${now.toISOString()},
-            ${evidence}::jsonb, ${details}::jsonb, ${input.ruleVersion})
-    on conflict (job_id, signal) where status = 'open'
-    do update set evidence_event_ids = incidents.evidence_event_ids || excluded.evidence_event_ids,
-                  details = incidents.details || excluded.details,
-                  first_failure_at = least(incidents.first_failure_at, excluded.first_failure_at)
-    returning id, (xmax = 0) as created`);
-  const row = rowsOf<{ id: string; created: boolean }>(res)[0];
-  return { id: row.id, created: Boolean(row.created) };
+  const [result] = await openIncidents(db, now, [input]);
+  return result;
 }
 
 /**
- * openIncident for many (job, signal) pairs in one statement: the same upsert against the partial
+ * openIncident for many (job, signal) pairs in one statement: the upsert against the partial
  * unique index, over a JSON record set. Returns one result per input, in input order. The pairs
  * must be distinct (one statement cannot insert and then update the same incident).
  */

@@ -50,16 +50,8 @@ function isHeld(lease: LeaseRow, now: Date): boolean {
   return lease.state === 'active' && lease.leaseExpiresAt.getTime() > now.getTime();
 }
 
-export async function recordLeaseHistory(db: Db, ctx: Ctx, lease: Pick<LeaseRow, 'jobId' | 'workerId' | 'fencingToken' | 'leaseExpiresAt'>, event: string) {
-  await db.insert(leaseHistory).values({
-    jobId: lease.jobId,
-    workerId: lease.workerId,
-    fencingToken: lease.fencingToken,
-    leaseExpiresAt: lease.leaseExpiresAt,
-    event,
-    at: ctx.now,
-    actor: ctx.actor.label,
-  });
+export function recordLeaseHistory(db: Db, ctx: Ctx, lease: Pick<LeaseRow, 'jobId' | 'workerId' | 'fencingToken' | 'leaseExpiresAt'>, event: string) {
+  return recordLeaseHistoryBatch(db, ctx, [lease], event);
 }
 
 /** recordLeaseHistory for several leases, one event each: one INSERT over a JSON record set. */

@@ -13,19 +13,11 @@ export interface NotificationInput {
 export const MAX_ATTEMPTS = 8;
 
 /** Queues an escalation in the same transaction as the change; delivery happens off the request path. */
-export async function enqueueNotification(db: Db, now: Date, n: NotificationInput) {
-  await db.insert(notifications).values({
-    id: randomUUID(),
-    kind: n.kind,
-    jobId: n.jobId ?? null,
-    payload: storableJson(n.payload),
-    status: 'queued',
-    nextAttemptAt: now,
-    createdAt: now,
-  });
+export function enqueueNotification(db: Db, now: Date, n: NotificationInput) {
+  return enqueueNotifications(db, now, [n]);
 }
 
-/** enqueueNotification for several escalations: one INSERT over a JSON record set, the same rows. */
+/** Queues several escalations: one INSERT over a JSON record set. */
 export async function enqueueNotifications(db: Db, now: Date, items: NotificationInput[]) {
   if (!items.length) return;
   const records = items.map((n) => ({ id: randomUUID(), kind: n.kind, job_id: n.jobId ?? null, payload: storableJson(n.payload) }));
