@@ -8,6 +8,7 @@ import { root, startNextServer, tempDir } from './helpers/test-server';
 
 // @ts-expect-error plain .mjs helper shared with scripts/
 import { createDatabase } from '../scripts/pg-throwaway.mjs';
+import { signInSession } from './helpers/session';
 
 interface CliResult {
   code: number;
@@ -37,19 +38,11 @@ function cli(args: string[], env: Record<string, string>, stdin?: string): Promi
 /** stderr without npm's own configuration warnings, which are not the CLI's output. */
 const cliLines = (stderr: string) => stderr.split('\n').filter((l) => l && !l.startsWith('npm warn'));
 
+/** Signs in with the password and reads the audit log with the session: its status (401 when refused). */
 async function signIn(url: string, email: string, password: string): Promise<number> {
-  const csrf = await fetch(`${url}/api/auth/csrf`);
-  const cookies = csrf.headers.getSetCookie().map((c) => c.split(';')[0]);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const res = await fetch(`${url}/api/auth/callback/credentials`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookies.join('; ') },
-    body: new URLSearchParams({ csrfToken, email, password, callbackUrl: url }).toString(),
-  });
-  const session = res.headers.getSetCookie().find((c) => c.includes('session-token='));
+  const session = await signInSession(url, email, password);
   if (!session) return 401;
-  const me = await fetch(`${url}/api/watchdog/audit?limit=1`, { headers: { cookie: session.split(';')[0] } });
+  const me = await fetch(`${url}/api/watchdog/audit?limit=1`, { headers: { cookie: session } });
   return me.status;
 }
 

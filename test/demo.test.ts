@@ -12,6 +12,7 @@ import { listRuleVersions } from '@/lib/watchdog/rules';
 import { prepareDatabase } from '@/lib/watchdog/runtime';
 import { verifyUserCredentials } from '@/lib/watchdog/users';
 import { freePort, root, tempDir } from './helpers/test-server';
+import { signInSession } from './helpers/session';
 
 const count = async (database: Database, query: ReturnType<typeof sql>) => Number(rowsOf<{ n: number }>(await database.db.execute(query))[0].n);
 
@@ -186,18 +187,9 @@ describe.runIf(built)('the console starting on an empty embedded database', () =
     expect(JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-logins.json'), 'utf8')).logins[0].password).toBe(owner);
 
     // sign in through next-auth with the printed password and read D30 with the session
-    const csrf = await fetch(`${url}/api/auth/csrf`);
-    const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-    const cookies = csrf.headers.getSetCookie().map((c) => c.split(';')[0]);
-    const login = await fetch(`${url}/api/auth/callback/credentials`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookies.join('; ') },
-      body: new URLSearchParams({ csrfToken, email: 'owner@demo.local', password: owner!, json: 'true' }),
-    });
-    const session = [...cookies, ...login.headers.getSetCookie().map((c) => c.split(';')[0])].join('; ');
+    const session = await signInSession(url, 'owner@demo.local', owner!);
     expect(session).toMatch(/session-token=/);
-    const d30 = await fetch(`${url}/api/watchdog/metrics/d30`, { headers: { cookie: session } });
+    const d30 = await fetch(`${url}/api/watchdog/metrics/d30`, { headers: { cookie: session! } });
     expect(d30.status).toBe(200);
     const body = (await d30.json()) as { decisions: unknown[]; counts: { events: number } };
     expect(body.decisions.length).toBeGreaterThanOrEqual(1);

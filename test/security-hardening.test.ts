@@ -4,6 +4,7 @@ import { rowsOf } from '@/db/client';
 import { api, helperEvent, testServers, uniqueJob } from './helpers/http';
 import { openRaw, seedAccess } from './helpers/test-server';
 import { type OwnServer, ownServer, stressKinds } from './stress/stress-kit';
+import { signInSession } from './helpers/session';
 
 /**
  * Security gaps the other files leave open: response security headers on pages and API answers,
@@ -86,18 +87,6 @@ describe.each(testServers().filter((s) => s.databaseUrl))('tokens at rest on $na
   });
 });
 
-async function signIn(url: string, email: string, password: string) {
-  const csrf = await fetch(`${url}/api/auth/csrf`);
-  const cookies = csrf.headers.getSetCookie().map((c) => c.split(';')[0]);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const res = await fetch(`${url}/api/auth/callback/credentials`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookies.join('; ') },
-    body: new URLSearchParams({ csrfToken, email, password, callbackUrl: url }).toString(),
-  });
-  return res.headers.getSetCookie().find((c) => c.includes('session-token='))?.split(';')[0] ?? null;
-}
 
 describe.each(stressKinds().slice(0, 1))('log redaction (%s console at WATCHDOG_LOG_LEVEL=debug)', (kind) => {
   let server: OwnServer;
@@ -123,10 +112,10 @@ describe.each(stressKinds().slice(0, 1))('log redaction (%s console at WATCHDOG_
     await api(server, null, 'GET', `/api/watchdog/rules?token=${server.tokens.system}`);
     // sign-ins: right and wrong passwords; the session cookie is a secret too
     const seeded = await seedAccessPasswords();
-    const session = await signIn(server.url, seeded.owner.email, seeded.owner.password);
+    const session = await signInSession(server.url, seeded.owner.email, seeded.owner.password);
     expect(session).not.toBeNull();
     secrets.push(session!.split('=').slice(1).join('='));
-    expect(await signIn(server.url, seeded.owner.email, 'wrong-password-Zq81')).toBeNull();
+    expect(await signInSession(server.url, seeded.owner.email, 'wrong-password-Zq81')).toBeNull();
     secrets.push(seeded.owner.password, 'wrong-password-Zq81');
     await fetch(`${server.url}/api/watchdog/rules`, { headers: { cookie: session! } });
     // errors on the way: bad input, a forbidden role, an event for another worker
