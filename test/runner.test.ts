@@ -24,6 +24,22 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** An artifact host for the suite (200 under /ok, 404 elsewhere), up for its tests; returns its URL getter. */
+function useArtifactHost(): () => string {
+  let artifacts: http.Server;
+  let url = '';
+  beforeAll(async () => {
+    artifacts = http.createServer((req, res) => {
+      res.writeHead(req.url?.startsWith('/ok') ? 200 : 404, { 'content-type': 'text/plain' });
+      res.end('artifact');
+    });
+    await new Promise<void>((r) => artifacts.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(artifacts.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => artifacts.close(() => r())));
+  return () => url;
+}
+
 describe.each(testServers())('watchdog run against the $name console', (server: TestServer) => {
   /** A runner environment: system token acting for w-1, its own spool and state. */
   function setup(extraHelpers: Record<string, string[]> = {}) {
@@ -163,17 +179,7 @@ describe.each(testServers())('watchdog run against the $name console', (server: 
   });
 
   describe('the complete gate', () => {
-    let artifacts: http.Server;
-    let artifactUrl = '';
-    beforeAll(async () => {
-      artifacts = http.createServer((req, res) => {
-        res.writeHead(req.url?.startsWith('/ok') ? 200 : 404, { 'content-type': 'text/plain' });
-        res.end('artifact');
-      });
-      await new Promise<void>((r) => artifacts.listen(0, '127.0.0.1', r));
-      artifactUrl = `http://127.0.0.1:${(artifacts.address() as AddressInfo).port}`;
-    });
-    afterAll(() => new Promise<void>((r) => artifacts.close(() => r())));
+    const artifactHost = useArtifactHost();
 
     const lease = async (job: string) => {
       const res = await api(server, server.tokens.system, 'PATCH', `/api/watchdog/job-leases/${job}`, { worker_id: 'w-1', lease_expires_at: inFuture(600) });
@@ -185,7 +191,7 @@ describe.each(testServers())('watchdog run against the $name console', (server: 
       const t = setup();
       const job = uniqueJob('run-gate-no');
       await lease(job);
-      const check = await api(server, server.tokens.system, 'POST', '/api/watchdog/artifact-checks', { job_id: job, primary_url: `${artifactUrl}/missing/${job}` });
+      const check = await api(server, server.tokens.system, 'POST', '/api/watchdog/artifact-checks', { job_id: job, primary_url: `${artifactHost()}/missing/${job}` });
       expect(check.body.check.passed).toBe(false);
       const marker = t.file('completed.marker');
       const r = await t.run(job, 'complete', sh('complete.sh', marker));
@@ -203,7 +209,7 @@ describe.each(testServers())('watchdog run against the $name console', (server: 
       const t = setup();
       const job = uniqueJob('run-gate-ok');
       await lease(job);
-      const check = await api(server, server.tokens.system, 'POST', '/api/watchdog/artifact-checks', { job_id: job, primary_url: `${artifactUrl}/ok/${job}`, files: [{ name: 'out.zip' }] });
+      const check = await api(server, server.tokens.system, 'POST', '/api/watchdog/artifact-checks', { job_id: job, primary_url: `${artifactHost()}/ok/${job}`, files: [{ name: 'out.zip' }] });
       expect(check.body.check.passed).toBe(true);
       const marker = t.file('completed.marker');
       const r = await t.run(job, 'complete', sh('complete.sh', marker));
@@ -218,7 +224,7 @@ describe.each(testServers())('watchdog run against the $name console', (server: 
       const t = setup();
       const job = uniqueJob('run-gate-stale');
       const token = await lease(job);
-      await api(server, server.tokens.system, 'POST', '/api/watchdog/artifact-checks', { job_id: job, primary_url: `${artifactUrl}/ok/${job}`, files: [{ name: 'a' }] });
+      await api(server, server.tokens.system, 'POST', '/api/watchdog/artifact-checks', { job_id: job, primary_url: `${artifactHost()}/ok/${job}`, files: [{ name: 'a' }] });
       const marker = t.file('completed.marker');
       const r = await t.run(job, 'complete', sh('complete.sh', marker), ['--fencing-token', String(token + 5)]);
       expect(r.code).toBe(3);
@@ -242,17 +248,7 @@ describe.each(testServers())('watchdog run against the $name console', (server: 
 });
 
 describe.each(testServers())('watchdog worker against the $name console', (server: TestServer) => {
-  let artifacts: http.Server;
-  let artifactUrl = '';
-  beforeAll(async () => {
-    artifacts = http.createServer((req, res) => {
-      res.writeHead(req.url?.startsWith('/ok') ? 200 : 404, { 'content-type': 'text/plain' });
-      res.end('artifact');
-    });
-    await new Promise<void>((r) => artifacts.listen(0, '127.0.0.1', r));
-    artifactUrl = `http://127.0.0.1:${(artifacts.address() as AddressInfo).port}`;
-  });
-  afterAll(() => new Promise<void>((r) => artifacts.close(() => r())));
+  const artifactHost = useArtifactHost();
 
   function setup(jobs: string[], buildSeconds: number, extra: Record<string, unknown> = {}) {
     const s = scratch('worker-');
@@ -273,7 +269,7 @@ describe.each(testServers())('watchdog worker against the $name console', (serve
         context: sh('record.sh', log, 'context'),
         progress: sh('record.sh', log, 'progress'),
         build: sh('build.sh', String(buildSeconds)),
-        upload: sh('upload.sh', artifactUrl),
+        upload: sh('upload.sh', artifactHost()),
         complete: sh('complete.sh', marker),
       },
       ...extra,
