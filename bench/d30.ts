@@ -9,8 +9,8 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { type Database, migrationsDir, rowsOf } from '@/db/client';
 import { hashOutput } from '@/lib/watchdog/hash';
-import { ingestHelperEvent } from '@/lib/watchdog/helper-events';
-import { computeD30Metrics, type D30EventSource } from '@/lib/watchdog/metrics-d30';
+import { ingestHelperEvent } from '@/lib/watchdog/events';
+import { computeD30Metrics, type D30EventSource } from '@/lib/watchdog/metrics';
 import { prepareDatabase } from '@/lib/watchdog/runtime';
 import { seedBenchFleet } from './d30-seed';
 

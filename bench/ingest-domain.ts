@@ -25,8 +25,8 @@ export interface DomainFigures {
 export async function runDomainBench(opts: { seconds?: number } = {}): Promise<DomainFigures> {
   const seconds = opts.seconds ?? 4;
   const { prepareDatabase } = await import('../lib/watchdog/runtime');
-  const { ingestHelperEvent } = await import('../lib/watchdog/helper-events');
-  const { createToken, findActorByToken } = await import('../lib/watchdog/tokens');
+  const { ingestHelperEvent } = await import('../lib/watchdog/events');
+  const { createToken, findActorByToken } = await import('../lib/watchdog/access');
   const { cliActor } = await import('../lib/watchdog/context');
   console.log(`ingest-domain: ${machineLine()}`);
   const postgres = await startPostgres();

@@ -184,7 +184,7 @@ export async function startPostgres(): Promise<{ url: string; stop: () => void }
 /** Seeds tokens directly in the database before the server opens it (as test/helpers/test-server.ts does). */
 async function seedTokens(databaseUrl: string | null, dataDir: string): Promise<BenchServer['tokens']> {
   const { prepareDatabase } = await import('../lib/watchdog/runtime');
-  const { createToken } = await import('../lib/watchdog/tokens');
+  const { createToken } = await import('../lib/watchdog/access');
   const { cliActor } = await import('../lib/watchdog/context');
   const database = await prepareDatabase({ url: databaseUrl ?? '', dataDir: path.join(dataDir, 'pglite') });
   const ctx = { db: database.db, actor: cliActor, now: new Date() };

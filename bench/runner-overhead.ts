@@ -48,7 +48,7 @@ function stats(xs: number[]) {
 async function startConsole(dataDir: string): Promise<{ url: string; token: string; stop: () => void }> {
   if (!fs.existsSync(path.join(root, '.next', 'BUILD_ID'))) throw new Error('no Next build: run `npx next build` first, or set WATCHDOG_URL and WATCHDOG_TOKEN');
   const { prepareDatabase } = await import('../lib/watchdog/runtime');
-  const { createToken } = await import('../lib/watchdog/tokens');
+  const { createToken } = await import('../lib/watchdog/access');
   const { cliActor } = await import('../lib/watchdog/context');
   const database = await prepareDatabase({ url: '', dataDir: path.join(dataDir, 'pglite') });
   const { token } = await createToken({ db: database.db, actor: cliActor, now: new Date() }, { role: 'system', name: 'bench-runner' });

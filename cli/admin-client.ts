@@ -1,5 +1,5 @@
 import { readLiveServerInfo } from '@/lib/server-info';
-import { executeAdminCommand } from '@/lib/watchdog/admin';
+import { executeAdminCommand } from '@/lib/watchdog/access';
 import { cliActor } from '@/lib/watchdog/context';
 import { isWatchdogError } from '@/lib/watchdog/errors';
 import { prepareDatabase } from '@/lib/watchdog/runtime';

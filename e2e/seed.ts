@@ -11,18 +11,18 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { runArtifactCheck } from '@/lib/watchdog/artifact-checks';
-import { completeJob } from '@/lib/watchdog/complete';
+import { runArtifactCheck } from '@/lib/watchdog/artifacts';
+import { completeJob } from '@/lib/watchdog/artifacts';
 import { type Actor, cliActor, type Ctx } from '@/lib/watchdog/context';
 import { hashOutput } from '@/lib/watchdog/hash';
-import { ingestHelperEvent } from '@/lib/watchdog/helper-events';
+import { ingestHelperEvent } from '@/lib/watchdog/events';
 import { heartbeatLease } from '@/lib/watchdog/leases';
-import { recordRepairAction } from '@/lib/watchdog/repair-actions';
+import { recordRepairAction } from '@/lib/watchdog/repairs';
 import { prepareDatabase } from '@/lib/watchdog/runtime';
 import { runSweep } from '@/lib/watchdog/sweep';
-import { createToken } from '@/lib/watchdog/tokens';
-import { createUser } from '@/lib/watchdog/users';
-import { upsertWorkerRun } from '@/lib/watchdog/worker-runs';
+import { createToken } from '@/lib/watchdog/access';
+import { createUser } from '@/lib/watchdog/access';
+import { upsertWorkerRun } from '@/lib/watchdog/events';
 
 export interface E2eState {
   tokens: { system: string; owner: string; supervisor: string; worker: string };

@@ -2,9 +2,9 @@ import { dataDir } from '@/db/client';
 import { log } from '@/lib/log';
 import { registerNodeLane } from '@/lib/http/node-lane';
 import { rememberServerInfo, writeServerInfo } from '@/lib/server-info';
-import { demoLoginsPath, ensureDemo, formatDemoLogins } from '@/lib/watchdog/demo';
+import { demoLoginsPath, ensureDemo, formatDemoLogins } from '@/db/seed/demo';
 import { getRuntimeDatabase } from '@/lib/watchdog/runtime';
-import { type Scheduler, startScheduler } from '@/lib/watchdog/scheduler';
+import { type Scheduler, startScheduler } from '@/lib/watchdog/sweep';
 
 const key = Symbol.for('worker-watchdog.server-runtime');
 type G = typeof globalThis & { [key]?: { scheduler: Scheduler | null } };

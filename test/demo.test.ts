@@ -6,11 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, rowsOf } from '@/db/client';
 import { signals } from '@/lib/schemas/common';
 import { verifyAuditChain } from '@/lib/watchdog/audit';
-import { demoLoginsPath, ensureDemo, formatDemoLogins, seedDemoFleet } from '@/lib/watchdog/demo';
-import { computeD30Metrics } from '@/lib/watchdog/metrics-d30';
+import { demoLoginsPath, ensureDemo, formatDemoLogins, seedDemoFleet } from '@/db/seed/demo';
+import { computeD30Metrics } from '@/lib/watchdog/metrics';
 import { listRuleVersions } from '@/lib/watchdog/rules';
 import { prepareDatabase } from '@/lib/watchdog/runtime';
-import { verifyUserCredentials } from '@/lib/watchdog/users';
+import { verifyUserCredentials } from '@/lib/watchdog/access';
 import { freePort, root, tempDir } from './helpers/test-server';
 import { signInSession } from './helpers/session';
 

@@ -4,9 +4,9 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '@/db/client';
 import { incidents } from '@/db/schema';
-import { latestArtifactCheck, runArtifactCheck } from '@/lib/watchdog/artifact-checks';
+import { latestArtifactCheck, runArtifactCheck } from '@/lib/watchdog/artifacts';
 import { heartbeatLease } from '@/lib/watchdog/leases';
-import { isPrivateAddress, probeUrl } from '@/lib/watchdog/safe-fetch';
+import { isPrivateAddress, probeUrl } from '@/lib/watchdog/artifacts';
 import { ctxAt, systemTestActor, testDatabaseKinds, workerActor } from './helpers/db';
 
 /** A local artifact host: path → [status, headers]; counts the requests it got. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Phase } from '@/lib/schemas/common';
-import { classifyHelperEvent, detectSignal, hasJsonOutput, inferPhase, showsFetchFailure } from '@/lib/watchdog/classify';
+import { classifyHelperEvent, detectSignal, hasJsonOutput, inferPhase, showsFetchFailure } from '@/lib/watchdog/rules';
 import { defaultRules, mergeRules, type RuleSet } from '@/lib/watchdog/rules';
 
 const v1: RuleSet = { version: 1, updated_at: '', updated_by: 'test', updated_by_role: 'system', rules: defaultRules };

@@ -4,12 +4,12 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '@/db/client';
 import { auditLog, incidents, jobLeases, repairActions } from '@/db/schema';
-import { runArtifactCheck } from '@/lib/watchdog/artifact-checks';
-import { completeJob } from '@/lib/watchdog/complete';
+import { runArtifactCheck } from '@/lib/watchdog/artifacts';
+import { completeJob } from '@/lib/watchdog/artifacts';
 import { hashOutput } from '@/lib/watchdog/hash';
-import { ingestHelperEvent } from '@/lib/watchdog/helper-events';
+import { ingestHelperEvent } from '@/lib/watchdog/events';
 import { getLease, heartbeatLease } from '@/lib/watchdog/leases';
-import { decideRepairAction, recordRepairAction } from '@/lib/watchdog/repair-actions';
+import { decideRepairAction, recordRepairAction } from '@/lib/watchdog/repairs';
 import { runSweep } from '@/lib/watchdog/sweep';
 import { ctxAt, supervisorActor, systemTestActor, testDatabaseKinds, workerActor } from './helpers/db';
 

@@ -5,9 +5,9 @@ import type { Database } from '@/db/client';
 import { auditLog, helperEvents, incidents, notifications, repairActions } from '@/db/schema';
 import type { HelperEventInput } from '@/lib/schemas/evidence';
 import { hashOutput } from '@/lib/watchdog/hash';
-import { ingestHelperEvent, ingestHelperEventBatch } from '@/lib/watchdog/helper-events';
+import { ingestHelperEvent, ingestHelperEventBatch } from '@/lib/watchdog/events';
 import { heartbeatLease } from '@/lib/watchdog/leases';
-import { decideRepairAction, recordRepairAction } from '@/lib/watchdog/repair-actions';
+import { decideRepairAction, recordRepairAction } from '@/lib/watchdog/repairs';
 import { updateRules } from '@/lib/watchdog/rules';
 import { ctxAt, ownerActor, supervisorActor, systemTestActor, testDatabaseKinds, workerActor } from './helpers/db';
 

@@ -6,11 +6,11 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Database, rowsOf } from '@/db/client';
 import { notifications } from '@/db/schema';
 import { hashOutput } from '@/lib/watchdog/hash';
-import { ingestHelperEvent } from '@/lib/watchdog/helper-events';
-import { backoffSeconds, deliverDueNotifications, enqueueNotification, MAX_ATTEMPTS, nextNotificationDue } from '@/lib/watchdog/notifications';
-import { recordRepairAction } from '@/lib/watchdog/repair-actions';
+import { ingestHelperEvent } from '@/lib/watchdog/events';
+import { backoffSeconds, deliverDueNotifications, enqueueNotification, MAX_ATTEMPTS, nextNotificationDue } from '@/lib/watchdog/notify';
+import { recordRepairAction } from '@/lib/watchdog/repairs';
 import { prepareDatabase } from '@/lib/watchdog/runtime';
-import { startScheduler } from '@/lib/watchdog/scheduler';
+import { startScheduler } from '@/lib/watchdog/sweep';
 import { ctxAt, systemTestActor, testDatabaseKinds, workerActor } from './helpers/db';
 
 // @ts-expect-error plain .mjs helper shared with scripts/

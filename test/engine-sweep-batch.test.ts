@@ -5,10 +5,10 @@ import { type Database, rowsOf } from '@/db/client';
 import { auditLog, incidents, jobLeases, leaseHistory, notifications, repairActions } from '@/db/schema';
 import { appendAudit, appendAuditBatch, toAuditJson, verifyAuditChain } from '@/lib/watchdog/audit';
 import { hashOutput } from '@/lib/watchdog/hash';
-import { ingestHelperEvent } from '@/lib/watchdog/helper-events';
+import { ingestHelperEvent } from '@/lib/watchdog/events';
 import { openIncident, openIncidents } from '@/lib/watchdog/incidents';
 import { heartbeatLease } from '@/lib/watchdog/leases';
-import { recordRepairAction } from '@/lib/watchdog/repair-actions';
+import { recordRepairAction } from '@/lib/watchdog/repairs';
 import { runSweep } from '@/lib/watchdog/sweep';
 import { ctxAt, systemTestActor, testDatabaseKinds, workerActor } from './helpers/db';
 

@@ -4,12 +4,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Database, rowsOf } from '@/db/client';
 import { auditLog, incidents, jobLeases, leaseHistory, notifications, repairActions } from '@/db/schema';
 import { hashOutput } from '@/lib/watchdog/hash';
-import { ingestHelperEvent } from '@/lib/watchdog/helper-events';
+import { ingestHelperEvent } from '@/lib/watchdog/events';
 import { getLease, heartbeatLease } from '@/lib/watchdog/leases';
-import { decideRepairAction } from '@/lib/watchdog/repair-actions';
+import { decideRepairAction } from '@/lib/watchdog/repairs';
 import { updateRules } from '@/lib/watchdog/rules';
 import { prepareDatabase } from '@/lib/watchdog/runtime';
-import { startScheduler } from '@/lib/watchdog/scheduler';
+import { startScheduler } from '@/lib/watchdog/sweep';
 import { nextSweepDeadline, runSweep, sweepStatements } from '@/lib/watchdog/sweep';
 import { ctxAt, ownerActor, supervisorActor, systemTestActor, testDatabaseKinds, workerActor } from './helpers/db';
 

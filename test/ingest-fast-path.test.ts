@@ -7,7 +7,7 @@ import type { Database } from '@/db/client';
 import { helperEvents, incidents } from '@/db/schema';
 import type { HelperEventInput } from '@/lib/schemas/evidence';
 import { hashOutput } from '@/lib/watchdog/hash';
-import { ingestHelperEvent, ingestHelperEventBatch } from '@/lib/watchdog/helper-events';
+import { ingestHelperEvent, ingestHelperEventBatch } from '@/lib/watchdog/events';
 import { getCurrentRules, mergeRules } from '@/lib/watchdog/rules';
 import { ctxAt, systemTestActor, testDatabaseKinds, workerActor } from './helpers/db';
 

@@ -14,7 +14,7 @@ import { listAudit } from '@/lib/watchdog/audit';
 import { cliActor } from '@/lib/watchdog/context';
 import { isWatchdogError } from '@/lib/watchdog/errors';
 import { setRuntimeDatabase } from '@/lib/watchdog/runtime';
-import { createToken } from '@/lib/watchdog/tokens';
+import { createToken } from '@/lib/watchdog/access';
 import { testDatabaseKinds } from './helpers/db';
 
 const MiB = 1024 * 1024;

@@ -5,7 +5,7 @@ import { cache } from 'react';
 import { authOptions } from '@/lib/auth/next-auth';
 import type { Ctx } from '@/lib/watchdog/context';
 import { getRuntimeDatabase } from '@/lib/watchdog/runtime';
-import { findUserById } from '@/lib/watchdog/users';
+import { findUserById } from '@/lib/watchdog/access';
 
 export interface ConsoleUser {
   id: string;

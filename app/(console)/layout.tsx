@@ -1,5 +1,5 @@
 import { AppShell } from '@/components/shell/app-shell';
-import { getOverview } from '@/lib/watchdog/overview';
+import { getOverview } from '@/lib/watchdog/metrics';
 import { consoleCtx, requireConsoleUser } from './console-session';
 
 /**

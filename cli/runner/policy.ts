@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Phase, Signal } from '@/lib/schemas/common';
-import { detectSignal } from '@/lib/watchdog/classify';
+import { detectSignal } from '@/lib/watchdog/rules';
 import { hashOutput } from '@/lib/watchdog/hash';
-import { defaultRules, type RuleSet, ruleParam } from '@/lib/watchdog/rule-defaults';
+import { defaultRules, type RuleSet, ruleParam } from '@/lib/watchdog/rules';
 import { expandHelper } from './config';
 import type { ExecResult, Executor } from './exec';
 import { describeFailure } from './http';

@@ -1,4 +1,4 @@
-import type { RuleSet } from '@/lib/watchdog/rule-defaults';
+import type { RuleSet } from '@/lib/watchdog/rules';
 import type { RunnerConfig } from './config';
 import { type Executor, spawnExecutor } from './exec';
 import { ConsoleClient } from './http';

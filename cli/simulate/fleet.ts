@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
-import { type RuleSet, ruleParam } from '@/lib/watchdog/rule-defaults';
+import { type RuleSet, ruleParam } from '@/lib/watchdog/rules';
 import type { ExecRequest, ExecResult, Executor } from '../runner/exec';
 import { ConsoleClient } from '../runner/http';
 import type { PolicyContext } from '../runner/policy';

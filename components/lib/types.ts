@@ -1,15 +1,15 @@
 /** Shapes of the API answers the console reads (type-only imports of the domain's JSON mappers). */
-import type { toCheckJson } from '@/lib/watchdog/artifact-checks';
+import type { toCheckJson } from '@/lib/watchdog/artifacts';
 import type { toAuditJson } from '@/lib/watchdog/audit';
-import type { toEventJson } from '@/lib/watchdog/helper-events';
+import type { toEventJson } from '@/lib/watchdog/events';
 import type { toIncidentJson } from '@/lib/watchdog/incidents';
 import type { listLeaseHistory, LeaseJson } from '@/lib/watchdog/leases';
-import type { toActionJson } from '@/lib/watchdog/repair-actions';
+import type { toActionJson } from '@/lib/watchdog/repairs';
 import type { RuleSet } from '@/lib/watchdog/rules';
-import type { toTokenJson } from '@/lib/watchdog/tokens';
-import type { toRunJson } from '@/lib/watchdog/worker-runs';
+import type { toTokenJson } from '@/lib/watchdog/access';
+import type { toRunJson } from '@/lib/watchdog/events';
 
-export type { Milestone, MilestoneItem, Overview } from '@/lib/watchdog/overview';
+export type { Milestone, MilestoneItem, Overview } from '@/lib/watchdog/metrics';
 export type { Rule, RuleSet } from '@/lib/watchdog/rules';
 export type { LeaseJson } from '@/lib/watchdog/leases';
 

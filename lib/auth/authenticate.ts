@@ -2,8 +2,8 @@ import { getToken } from 'next-auth/jwt';
 import type { NextRequest } from 'next/server';
 import type { Db } from '@/db/client';
 import type { Actor } from '@/lib/watchdog/context';
-import { findActorByTokenHash, presentedTokenHash } from '@/lib/watchdog/tokens';
-import { findUserById } from '@/lib/watchdog/users';
+import { findActorByTokenHash, presentedTokenHash } from '@/lib/watchdog/access';
+import { findUserById } from '@/lib/watchdog/access';
 
 export interface Authentication {
   actor: Actor | null;

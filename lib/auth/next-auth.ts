@@ -4,7 +4,7 @@ import { authFailureLimiter } from '@/lib/http/rate-limit';
 import { refusalAuditor } from '@/lib/http/refusal-audit';
 import { clientAddress } from '@/lib/http/request-info';
 import { getRuntimeDatabase } from '@/lib/watchdog/runtime';
-import { verifyUserCredentials } from '@/lib/watchdog/users';
+import { verifyUserCredentials } from '@/lib/watchdog/access';
 
 const secure = (process.env.NEXTAUTH_URL ?? '').startsWith('https://');
 

@@ -1,5 +1,5 @@
 import { HelperEventBatchInput, HelperEventInput } from '@/lib/schemas/evidence';
-import { ingestHealthyEventByToken, ingestHelperEvent, ingestHelperEventBatch } from '@/lib/watchdog/helper-events';
+import { ingestHealthyEventByToken, ingestHelperEvent, ingestHelperEventBatch } from '@/lib/watchdog/events';
 import { reply, route, zodDetails } from './route';
 
 /**

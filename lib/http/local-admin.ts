@@ -1,7 +1,7 @@
 import type { NextRequest } from 'next/server';
 import { log } from '@/lib/log';
 import { checkAdminSecret } from '@/lib/server-info';
-import { executeAdminCommand } from '@/lib/watchdog/admin';
+import { executeAdminCommand } from '@/lib/watchdog/access';
 import { cliActor } from '@/lib/watchdog/context';
 import { isWatchdogError } from '@/lib/watchdog/errors';
 import { getRuntimeDatabase } from '@/lib/watchdog/runtime';

@@ -6,8 +6,8 @@ import { isAllowed, type Permission, permissions } from '@/lib/auth/permissions'
 import { log } from '@/lib/log';
 import type { Actor, Ctx } from '@/lib/watchdog/context';
 import { isWatchdogError, WatchdogError } from '@/lib/watchdog/errors';
-import type { StatementCredential } from '@/lib/watchdog/helper-events';
-import { noteTokenUse, presentedTokenHash } from '@/lib/watchdog/tokens';
+import type { StatementCredential } from '@/lib/watchdog/events';
+import { noteTokenUse, presentedTokenHash } from '@/lib/watchdog/access';
 import { getRuntimeDatabase } from '@/lib/watchdog/runtime';
 import { telemetry } from '@/lib/watchdog/telemetry';
 import { assertDeclaredLength, parseJson, readBody } from './body';

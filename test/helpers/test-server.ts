@@ -6,8 +6,8 @@ import path from 'node:path';
 import { openDatabase } from '@/db/client';
 import { cliActor } from '@/lib/watchdog/context';
 import { prepareDatabase } from '@/lib/watchdog/runtime';
-import { createToken } from '@/lib/watchdog/tokens';
-import { createUser } from '@/lib/watchdog/users';
+import { createToken } from '@/lib/watchdog/access';
+import { createUser } from '@/lib/watchdog/access';
 
 export const root = path.resolve(__dirname, '..', '..');
 

@@ -1,6 +1,6 @@
 import { methodNotAllowed } from '@/lib/http/methods';
 import { route } from '@/lib/http/route';
-import { renderPrometheusMetrics } from '@/lib/watchdog/prometheus';
+import { renderPrometheusMetrics } from '@/lib/watchdog/metrics';
 
 export const GET = route({ name: 'GET /metrics', permission: 'prometheus.read' }, async ({ ctx }) => {
   const { contentType, body } = await renderPrometheusMetrics(ctx.db);

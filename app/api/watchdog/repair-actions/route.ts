@@ -1,7 +1,7 @@
 import { methodNotAllowed } from '@/lib/http/methods';
 import { reply, route } from '@/lib/http/route';
 import { RepairActionInput, RepairActionQuery } from '@/lib/schemas/evidence';
-import { listRepairActions, recordRepairAction } from '@/lib/watchdog/repair-actions';
+import { listRepairActions, recordRepairAction } from '@/lib/watchdog/repairs';
 
 export const POST = route({ name: 'POST /repair-actions', permission: 'repairActions.write', body: RepairActionInput }, async ({ ctx, body }) => {
   const { status, action } = await recordRepairAction(ctx, body);

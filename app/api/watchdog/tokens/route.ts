@@ -1,7 +1,7 @@
 import { methodNotAllowed } from '@/lib/http/methods';
 import { reply, route } from '@/lib/http/route';
 import { TokenCreateInput } from '@/lib/schemas/admin';
-import { createToken, listTokens } from '@/lib/watchdog/tokens';
+import { createToken, listTokens } from '@/lib/watchdog/access';
 
 export const POST = route({ name: 'POST /tokens', permission: 'tokens.manage', body: TokenCreateInput }, async ({ ctx, body }) => reply(201, await createToken(ctx, body)));
 

@@ -3,15 +3,15 @@ import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '@/db/client';
 import { helperEvents, jobLeases, repairActions } from '@/db/schema';
 import type { DecisionInput, RepairActionInput } from '@/lib/schemas/evidence';
-import { assertJobAccess } from './access';
-import { auditCtx, storableText } from './audit';
-import type { Ctx } from './context';
-import { conflict, forbidden, notFound } from './errors';
-import { canonicalJson, sha256Hex } from './hash';
-import { resolveIncidents } from './incidents';
-import { getCurrentRules } from './rules';
-import { closePendingRequests, releaseLease, toLeaseJson } from './leases';
-import { enqueueNotification } from './notifications';
+import { assertJobAccess } from '../access';
+import { auditCtx, storableText } from '../audit';
+import type { Ctx } from '../context';
+import { conflict, forbidden, notFound } from '../errors';
+import { canonicalJson, sha256Hex } from '../hash';
+import { resolveIncidents } from '../incidents';
+import { getCurrentRules } from '../rules';
+import { closePendingRequests, releaseLease, toLeaseJson } from '../leases';
+import { enqueueNotification } from '../notify';
 
 export type RepairRow = typeof repairActions.$inferSelect;
 

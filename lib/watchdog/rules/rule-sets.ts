@@ -3,9 +3,9 @@ import type { Db } from '@/db/client';
 import { ruleSets } from '@/db/schema';
 import type { RuleInput } from '@/lib/schemas/admin';
 import { type Signal, signals } from '@/lib/schemas/common';
-import { auditCtx, storableJson } from './audit';
-import type { Ctx } from './context';
-import { validationFailed } from './errors';
+import { auditCtx, storableJson } from '../audit';
+import type { Ctx } from '../context';
+import { validationFailed } from '../errors';
 import { defaultRules, primaryParam, type Rule, type RuleParams, type RuleSet } from './rule-defaults';
 
 export { defaultRules, findRule, primaryParam, type Rule, type RuleParams, type RuleSet, ruleParam } from './rule-defaults';

@@ -2,7 +2,7 @@ import client from 'prom-client';
 import { sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '@/db/client';
 import { signals } from '@/lib/schemas/common';
-import { telemetry } from './telemetry';
+import { telemetry } from '../telemetry';
 
 const key = Symbol.for('worker-watchdog.prometheus-db-gauges');
 type G = typeof globalThis & { [key]?: ReturnType<typeof createDbGauges> };

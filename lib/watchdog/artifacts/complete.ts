@@ -2,16 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { desc, eq } from 'drizzle-orm';
 import { helperEvents, jobLeases, repairActions } from '@/db/schema';
 import type { CompleteInput } from '@/lib/schemas/evidence';
-import { assertActsFor } from './access';
+import { assertActsFor } from '../access';
 import { latestArtifactCheck } from './artifact-checks';
-import { auditCtx } from './audit';
-import type { Ctx } from './context';
-import { conflict, notFound, type WatchdogError } from './errors';
-import { openIncident, resolveIncidents } from './incidents';
-import { closePendingRequests, recordLeaseHistory } from './leases';
-import { latestOutputHash } from './repair-actions';
-import { getCurrentRules } from './rules';
-import { telemetry } from './telemetry';
+import { auditCtx } from '../audit';
+import type { Ctx } from '../context';
+import { conflict, notFound, type WatchdogError } from '../errors';
+import { openIncident, resolveIncidents } from '../incidents';
+import { closePendingRequests, recordLeaseHistory } from '../leases';
+import { latestOutputHash } from '../repairs';
+import { getCurrentRules } from '../rules';
+import { telemetry } from '../telemetry';
 
 /**
  * The complete gate. The lease must be held by this worker under this fencing token (a lease past

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { TokenCreateInput, UserCreateInput } from '@/lib/schemas/admin';
-import { verifyAuditChain } from './audit';
-import type { Ctx } from './context';
-import { validationFailed } from './errors';
-import { runSweep } from './sweep';
+import { verifyAuditChain } from '../audit';
+import type { Ctx } from '../context';
+import { validationFailed } from '../errors';
+import { runSweep } from '../sweep';
 import { createToken, listTokens, revokeToken } from './tokens';
 import { createUser } from './users';
 

@@ -2,8 +2,8 @@ import { and, count, desc, eq, gte, inArray, isNull, sql } from 'drizzle-orm';
 import { rowsOf } from '@/db/client';
 import { apiTokens, artifactChecks, d30Decisions, helperEvents, incidents, leaseHistory, repairActions, ruleSets, users } from '@/db/schema';
 import { type Signal, signals } from '@/lib/schemas/common';
-import type { Ctx } from './context';
-import { getCurrentRules, ruleParam } from './rules';
+import type { Ctx } from '../context';
+import { getCurrentRules, ruleParam } from '../rules';
 
 const DAY_MS = 24 * 3600 * 1000;
 /** the window the gate pass rate is computed over */

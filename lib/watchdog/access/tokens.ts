@@ -2,10 +2,10 @@ import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { apiTokens } from '@/db/schema';
-import { auditCtx } from './audit';
-import type { Actor, Ctx, Role } from './context';
-import { notFound, validationFailed } from './errors';
-import { sha256Hex } from './hash';
+import { auditCtx } from '../audit';
+import type { Actor, Ctx, Role } from '../context';
+import { notFound, validationFailed } from '../errors';
+import { sha256Hex } from '../hash';
 
 const PREFIX = 'wdt_';
 

@@ -1,8 +1,8 @@
 import { and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '@/db/client';
 import { auditLog } from '@/db/schema';
-import type { Ctx, Role } from './context';
-import { canonicalJson, sha256Hex } from './hash';
+import type { Ctx, Role } from '../context';
+import { canonicalJson, sha256Hex } from '../hash';
 
 export const GENESIS_HASH = 'sha256:' + '0'.repeat(64);
 const AUDIT_LOCK = 7265002;

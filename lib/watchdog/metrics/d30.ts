@@ -13,9 +13,9 @@ import type {
   D30SeriesDay,
   D30Snapshot,
 } from '@/lib/schemas/metrics';
-import { auditCtx } from './audit';
-import type { Ctx } from './context';
-import { validationFailed } from './errors';
+import { auditCtx } from '../audit';
+import type { Ctx } from '../context';
+import { validationFailed } from '../errors';
 
 /**
  * The D30 figures: whether the watchdog earned its keep over a window of time, computed in SQL over

@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { jobLeases } from '@/db/schema';
-import type { Actor } from './context';
-import { forbidden } from './errors';
+import type { Actor } from '../context';
+import { forbidden } from '../errors';
 
 /** A worker token acts only for its own worker_id; other roles act for anyone. */
 export function assertActsFor(actor: Actor, workerId: string): void {

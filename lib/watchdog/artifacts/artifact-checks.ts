@@ -3,13 +3,13 @@ import { desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { artifactChecks } from '@/db/schema';
 import type { ArtifactCheckInput } from '@/lib/schemas/evidence';
-import { assertJobAccess } from './access';
-import { storableJson, storableText } from './audit';
-import type { Ctx } from './context';
-import { openIncident, resolveIncidents } from './incidents';
-import { getCurrentRules, ruleParam } from './rules';
+import { assertJobAccess } from '../access';
+import { storableJson, storableText } from '../audit';
+import type { Ctx } from '../context';
+import { openIncident, resolveIncidents } from '../incidents';
+import { getCurrentRules, ruleParam } from '../rules';
 import { probeUrl, type ProbeOptions, type ProbeResult } from './safe-fetch';
-import { telemetry } from './telemetry';
+import { telemetry } from '../telemetry';
 
 export type CheckRow = typeof artifactChecks.$inferSelect;
 

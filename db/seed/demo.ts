@@ -5,19 +5,19 @@ import { eq, sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '@/db/client';
 import { artifactChecks, notifications, ruleSets } from '@/db/schema';
 import type { Phase, Signal } from '@/lib/schemas/common';
-import { completeJob } from './complete';
-import type { Actor, Ctx } from './context';
-import { isWatchdogError } from './errors';
-import { hashOutput } from './hash';
-import { ingestHelperEvent } from './helper-events';
-import { openIncident, resolveIncidents } from './incidents';
-import { heartbeatLease } from './leases';
-import { recordD30Decision } from './metrics-d30';
-import { decideRepairAction, recordRepairAction } from './repair-actions';
-import { getCurrentRules, updateRules } from './rules';
-import { runSweep } from './sweep';
-import { createUser } from './users';
-import { upsertWorkerRun } from './worker-runs';
+import { completeJob } from '@/lib/watchdog/artifacts';
+import type { Actor, Ctx } from '@/lib/watchdog/context';
+import { isWatchdogError } from '@/lib/watchdog/errors';
+import { hashOutput } from '@/lib/watchdog/hash';
+import { ingestHelperEvent } from '@/lib/watchdog/events';
+import { openIncident, resolveIncidents } from '@/lib/watchdog/incidents';
+import { heartbeatLease } from '@/lib/watchdog/leases';
+import { recordD30Decision } from '@/lib/watchdog/metrics';
+import { decideRepairAction, recordRepairAction } from '@/lib/watchdog/repairs';
+import { getCurrentRules, updateRules } from '@/lib/watchdog/rules';
+import { runSweep } from '@/lib/watchdog/sweep';
+import { createUser } from '@/lib/watchdog/access';
+import { upsertWorkerRun } from '@/lib/watchdog/events';
 
 /**
  * The demo fleet a newcomer sees on the first `npm start`: about forty jobs of five workers over the last

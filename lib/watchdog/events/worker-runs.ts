@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { workerRuns } from '@/db/schema';
 import type { WorkerRunInput } from '@/lib/schemas/evidence';
-import { assertActsFor } from './access';
-import type { Ctx } from './context';
-import { forbidden } from './errors';
+import { assertActsFor } from '../access';
+import type { Ctx } from '../context';
+import { forbidden } from '../errors';
 
 type RunRow = typeof workerRuns.$inferSelect;
 

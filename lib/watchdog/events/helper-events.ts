@@ -4,16 +4,16 @@ import { type Db, rowsOf } from '@/db/client';
 import { helperEvents, repairActions } from '@/db/schema';
 import type { Phase, Signal } from '@/lib/schemas/common';
 import { HelperEventInput } from '@/lib/schemas/evidence';
-import { assertActsFor } from './access';
-import { auditCtx, storableText } from './audit';
-import { type Classification, classifyHelperEvent, inferPhase } from './classify';
-import type { Ctx } from './context';
-import { conflict, isWatchdogError, WatchdogError } from './errors';
-import { canonicalJson, hashOutput, sha256Hex } from './hash';
-import { openIncident, resolveIncidents } from './incidents';
-import { enqueueNotification } from './notifications';
-import { cachedRules, currentRulesVersionSql, refreshRules, type RuleSet } from './rules';
-import { telemetry } from './telemetry';
+import { assertActsFor } from '../access';
+import { auditCtx, storableText } from '../audit';
+import { type Classification, classifyHelperEvent, inferPhase } from '../rules';
+import type { Ctx } from '../context';
+import { conflict, isWatchdogError, WatchdogError } from '../errors';
+import { canonicalJson, hashOutput, sha256Hex } from '../hash';
+import { openIncident, resolveIncidents } from '../incidents';
+import { enqueueNotification } from '../notify';
+import { cachedRules, currentRulesVersionSql, refreshRules, type RuleSet } from '../rules';
+import { telemetry } from '../telemetry';
 
 type EventRow = typeof helperEvents.$inferSelect;
 

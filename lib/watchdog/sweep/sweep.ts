@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '@/db/client';
 import type { Signal } from '@/lib/schemas/common';
-import { type AuditEntry, appendAuditBatch } from './audit';
-import type { Ctx } from './context';
-import { openIncidents } from './incidents';
-import { type LeaseRow, recordLeaseHistoryBatch } from './leases';
-import { enqueueNotifications } from './notifications';
-import { insertRepairActions } from './repair-actions';
-import { getCurrentRules, type RuleSet, ruleParam } from './rules';
-import { telemetry } from './telemetry';
+import { type AuditEntry, appendAuditBatch } from '../audit';
+import type { Ctx } from '../context';
+import { openIncidents } from '../incidents';
+import { type LeaseRow, recordLeaseHistoryBatch } from '../leases';
+import { enqueueNotifications } from '../notify';
+import { insertRepairActions } from '../repairs';
+import { getCurrentRules, type RuleSet, ruleParam } from '../rules';
+import { telemetry } from '../telemetry';
 
 export interface Finding {
   signal: Signal;

@@ -1,8 +1,8 @@
 import type { Db } from '@/db/client';
 import { log } from '@/lib/log';
-import { systemActor } from './context';
-import { deliverDueNotifications, nextNotificationDue } from './notifications';
-import { getCurrentRules, ruleParam } from './rules';
+import { systemActor } from '../context';
+import { deliverDueNotifications, nextNotificationDue } from '../notify';
+import { getCurrentRules, ruleParam } from '../rules';
 import { onSchedulerNudge } from './scheduler-signal';
 import { nextSweepDeadline, runSweep, type SweepResult } from './sweep';
 

@@ -3,9 +3,9 @@ import { asc, eq } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { users } from '@/db/schema';
 import { hashPassword, verifyPassword } from '@/lib/auth/password';
-import { auditCtx } from './audit';
-import type { Ctx, Role } from './context';
-import { WatchdogError } from './errors';
+import { auditCtx } from '../audit';
+import type { Ctx, Role } from '../context';
+import { WatchdogError } from '../errors';
 
 export interface CreateUserInput {
   email: string;

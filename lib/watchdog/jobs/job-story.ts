@@ -1,15 +1,15 @@
 import { asc, desc, eq, ilike, sql } from 'drizzle-orm';
 import { artifactChecks, auditLog, helperEvents, incidents, jobLeases, repairActions, workerRuns } from '@/db/schema';
-import { toCheckJson } from './artifact-checks';
-import { toAuditJson } from './audit';
-import type { Ctx } from './context';
-import { forbidden, notFound } from './errors';
-import { toEventJson } from './helper-events';
-import { toIncidentJson } from './incidents';
-import { listLeaseHistory, toLeaseJson } from './leases';
-import { toActionJson } from './repair-actions';
-import { getCurrentRules } from './rules';
-import { toRunJson } from './worker-runs';
+import { toCheckJson } from '../artifacts';
+import { toAuditJson } from '../audit';
+import type { Ctx } from '../context';
+import { forbidden, notFound } from '../errors';
+import { toEventJson } from '../events';
+import { toIncidentJson } from '../incidents';
+import { listLeaseHistory, toLeaseJson } from '../leases';
+import { toActionJson } from '../repairs';
+import { getCurrentRules } from '../rules';
+import { toRunJson } from '../events';
 
 /** One job's whole story: lease and its fencing history, runs, events, actions, checks, incidents, audit. */
 export async function getJobTimeline(ctx: Ctx, jobId: string) {

@@ -2,7 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { notifications } from '@/db/schema';
-import { storableJson } from './audit';
+import { storableJson } from '../audit';
 
 export interface NotificationInput {
   kind: 'notify_owner' | 'needs_human' | 'supervisor_review';

@@ -1,0 +1,4 @@
+export * from './access';
+export * from './admin';
+export * from './tokens';
+export * from './users';

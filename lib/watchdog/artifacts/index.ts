@@ -1,0 +1,3 @@
+export * from './artifact-checks';
+export * from './complete';
+export * from './safe-fetch';

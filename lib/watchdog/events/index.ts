@@ -1,0 +1,2 @@
+export * from './helper-events';
+export * from './worker-runs';

@@ -1,0 +1,3 @@
+export * from './d30';
+export * from './overview';
+export * from './prometheus';

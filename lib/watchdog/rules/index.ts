@@ -1,0 +1,3 @@
+export * from './classify';
+export * from './rule-defaults';
+export * from './rule-sets';

@@ -1,0 +1,3 @@
+export * from './scheduler';
+export * from './scheduler-signal';
+export * from './sweep';
