@@ -1,26 +1,14 @@
 import { z } from 'zod';
 import pkg from '@/package.json';
 import { type Permission, permissions } from '@/lib/auth/permissions';
-import { AuditQuery, D30DecisionInput, D30Query, RulesPutInput, TokenCreateInput } from '@/lib/schemas/admin';
-import { ErrorBody, IdParams, JobIdParams } from '@/lib/schemas/common';
-import {
-  ArtifactCheckInput,
-  CompleteInput,
-  DecisionInput,
-  HelperEventBatchInput,
-  HelperEventInput,
-  IncidentQuery,
-  JobListQuery,
-  LeaseInput,
-  RepairActionInput,
-  RepairActionQuery,
-  WorkerRunInput,
-} from '@/lib/schemas/evidence';
-import { D30DecisionResult, D30Metrics } from '@/lib/schemas/metrics';
+import * as Admin from '@/lib/schemas/admin';
+import * as Common from '@/lib/schemas/common';
+import { ErrorBody } from '@/lib/schemas/common';
+import * as Evidence from '@/lib/schemas/evidence';
+import * as Metrics from '@/lib/schemas/metrics';
 import * as R from '@/lib/schemas/responses';
 import { type ErrorCode, errorStatus } from '@/lib/watchdog/errors';
-
-type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+import type { HttpMethod } from '@/lib/http/methods';
 
 interface Answer {
   description: string;
@@ -30,9 +18,9 @@ interface Answer {
   text?: string;
 }
 
-/** One row of the endpoint table: everything the document says about an operation. */
+/** What the document says about an operation; the route table (lib/http/route-table.ts) holds one per route. */
 export interface ApiOperation {
-  method: Method;
+  method: HttpMethod;
   path: string;
   summary: string;
   permission: Permission | 'public';
@@ -44,44 +32,9 @@ export interface ApiOperation {
   errors?: ErrorCode[];
 }
 
-/**
- * The endpoint table: API.md plus the console's own endpoints (jobs list, rule versions, overview,
- * the D30 decision, this document). Request and response schemas are the zod schemas of lib/schemas.
- */
-export const apiOperations: ApiOperation[] = [
-  { method: 'get', path: '/api/health', summary: 'Liveness and database reachability', permission: 'public', ok: { 200: { description: 'healthy', schema: R.HealthAnswer }, 503: { description: 'the database does not answer', schema: R.HealthAnswer } } },
-  { method: 'post', path: '/api/watchdog/worker-runs', summary: 'Upsert one phase run of a worker', permission: 'workerRuns.write', body: WorkerRunInput, ok: { 201: { description: 'created', schema: R.WorkerRunAnswer }, 200: { description: 'updated', schema: R.WorkerRunAnswer } } },
-  { method: 'patch', path: '/api/watchdog/job-leases/{job_id}', summary: 'Acquire or renew a lease (the heartbeat)', permission: 'leases.write', params: JobIdParams, body: LeaseInput, ok: { 200: { description: 'the lease and what the watchdog wants now', schema: R.LeaseAnswer } }, errors: ['lease_conflict', 'stale_fencing_token'] },
-  { method: 'get', path: '/api/watchdog/job-leases/{job_id}', summary: 'Read a lease', permission: 'leases.read', params: JobIdParams, ok: { 200: { description: 'the lease', schema: R.LeaseAnswer } }, errors: ['not_found'] },
-  { method: 'post', path: '/api/watchdog/helper-events', summary: 'Report one helper command (classified, idempotent by id)', permission: 'helperEvents.write', body: HelperEventInput, ok: { 201: { description: 'stored and classified', schema: R.HelperEventAnswer }, 200: { description: 'the same event again', schema: R.HelperEventAnswer } }, errors: ['output_hash_mismatch', 'idempotency_conflict'] },
-  { method: 'post', path: '/api/watchdog/helper-events/batch', summary: 'Report up to 500 helper events, each judged on its own', permission: 'helperEvents.write', body: HelperEventBatchInput, ok: { 200: { description: 'one result per event', schema: R.HelperEventBatchAnswer } } },
-  { method: 'post', path: '/api/watchdog/repair-actions', summary: 'Record a repair action (release/reclaim from worker or system: a pending request)', permission: 'repairActions.write', body: RepairActionInput, ok: { 201: { description: 'recorded', schema: R.RepairActionAnswer }, 200: { description: 'already recorded', schema: R.RepairActionAnswer } }, errors: ['idempotency_conflict'] },
-  { method: 'get', path: '/api/watchdog/repair-actions', summary: 'List repair actions (`status=pending`: the approval queue)', permission: 'repairActions.read', query: RepairActionQuery, ok: { 200: { description: 'newest first', schema: R.RepairActionList } } },
-  { method: 'post', path: '/api/watchdog/repair-actions/{id}/decision', summary: 'Approve or reject a pending release/reclaim', permission: 'repairActions.decide', params: IdParams, body: DecisionInput, ok: { 200: { description: 'decided', schema: R.DecisionAnswer } }, errors: ['not_found', 'already_decided'] },
-  { method: 'post', path: '/api/watchdog/artifact-checks', summary: 'Let the server check an artifact itself', permission: 'artifactChecks.write', body: ArtifactCheckInput, ok: { 201: { description: 'the check (passed or not)', schema: R.ArtifactCheckAnswer } } },
-  { method: 'post', path: '/api/watchdog/jobs/{job_id}/complete', summary: 'Complete a job through the artifact gate', permission: 'jobs.complete', params: JobIdParams, body: CompleteInput, ok: { 200: { description: 'completed', schema: R.CompleteAnswer } }, errors: ['not_found', 'stale_fencing_token', 'lease_conflict', 'artifact_gate_failed'] },
-  { method: 'get', path: '/api/watchdog/jobs', summary: 'Jobs by their lease, newest activity first', permission: 'jobs.list', query: JobListQuery, ok: { 200: { description: 'jobs', schema: R.JobList } } },
-  { method: 'get', path: '/api/watchdog/jobs/{job_id}', summary: "A job's whole evidence timeline", permission: 'jobs.read', params: JobIdParams, ok: { 200: { description: 'the timeline', schema: R.JobTimeline } }, errors: ['not_found'] },
-  { method: 'get', path: '/api/watchdog/rules', summary: 'The rules in force', permission: 'rules.read', ok: { 200: { description: 'the current version', schema: R.RuleSet } } },
-  { method: 'put', path: '/api/watchdog/rules', summary: 'Change the rules (a new version, audited)', permission: 'rules.write', body: RulesPutInput, ok: { 200: { description: 'the new version', schema: R.RuleSet } } },
-  { method: 'get', path: '/api/watchdog/rules/versions', summary: 'Every rule version, newest first', permission: 'rules.read', ok: { 200: { description: 'versions', schema: R.RuleVersions } } },
-  { method: 'post', path: '/api/watchdog/sweep', summary: 'Run the time-based detection once', permission: 'sweep.run', ok: { 200: { description: 'what the sweep found', schema: R.SweepAnswer } } },
-  { method: 'post', path: '/api/watchdog/tokens', summary: 'Create an API token (the secret is shown once)', permission: 'tokens.manage', body: TokenCreateInput, ok: { 201: { description: 'created', schema: R.TokenCreated } } },
-  { method: 'get', path: '/api/watchdog/tokens', summary: 'List tokens (never the secret)', permission: 'tokens.manage', ok: { 200: { description: 'tokens', schema: R.TokenList } } },
-  { method: 'delete', path: '/api/watchdog/tokens/{id}', summary: 'Revoke a token', permission: 'tokens.manage', params: IdParams, ok: { 200: { description: 'revoked', schema: R.TokenAnswer } }, errors: ['not_found'] },
-  { method: 'get', path: '/api/watchdog/incidents', summary: 'Incidents (`status=open|resolved|all`)', permission: 'incidents.read', query: IncidentQuery, ok: { 200: { description: 'newest first', schema: R.IncidentList } } },
-  { method: 'get', path: '/api/watchdog/metrics/d30', summary: 'The D30 figures and recommendation over a window (default: the last 30 days)', permission: 'metrics.read', query: D30Query, ok: { 200: { description: 'the figures', schema: D30Metrics } } },
-  { method: 'post', path: '/api/watchdog/metrics/d30/decision', summary: "Record the owner's D30 decision with a snapshot of the figures", permission: 'd30.decide', body: D30DecisionInput, ok: { 201: { description: 'recorded', schema: D30DecisionResult } } },
-  { method: 'get', path: '/api/watchdog/overview', summary: 'The console overview: rollout milestones derived from the data', permission: 'overview.read', ok: { 200: { description: 'the overview', schema: R.OverviewAnswer } } },
-  { method: 'get', path: '/api/watchdog/audit', summary: 'The audit log, newest first (`cursor`: the last id of the previous page)', permission: 'audit.read', query: AuditQuery, ok: { 200: { description: 'a page', schema: R.AuditPage } } },
-  { method: 'get', path: '/api/watchdog/audit/verify', summary: 'Recompute the audit hash chain', permission: 'audit.read', ok: { 200: { description: 'the verification', schema: R.AuditVerification } } },
-  { method: 'get', path: '/api/metrics', summary: 'Prometheus text exposition', permission: 'prometheus.read', ok: { 200: { description: 'metrics', text: 'text/plain; version=0.0.4; charset=utf-8' } } },
-  { method: 'get', path: '/api/openapi.json', summary: 'This document', permission: 'public', ok: { 200: { description: 'OpenAPI 3.1', schema: z.record(z.string(), z.unknown()) } } },
-];
-
 /** Errors any authenticated call can answer with; bodies add the parse errors. */
 const commonErrors: ErrorCode[] = ['unauthenticated', 'forbidden', 'rate_limited'];
-const bodyErrors: ErrorCode[] = ['invalid_json', 'validation_failed', 'payload_too_large'];
+const bodyErrors: ErrorCode[] = ['invalid_json', 'validation_failed', 'payload_too_large', 'unsupported_media_type'];
 
 const errorDescriptions: Partial<Record<ErrorCode, string>> = {
   invalid_json: 'the body is not JSON',
@@ -95,6 +48,7 @@ const errorDescriptions: Partial<Record<ErrorCode, string>> = {
   idempotency_conflict: 'an id was reused with a different body',
   already_decided: 'a decision was already taken on this action',
   payload_too_large: 'body over 1 MiB',
+  unsupported_media_type: 'the body is not `Content-Type: application/json`',
   output_hash_mismatch: '`output_hash` is not the sha256 of `output`',
   rate_limited: 'too many requests for this credential (`Retry-After` set)',
 };
@@ -105,25 +59,9 @@ function componentName(schema: z.ZodType, names: Map<z.ZodType, string>): string
   return name;
 }
 
-/** Every exported zod schema of lib/schemas that the table uses, by its export name. */
+/** Every exported zod schema of lib/schemas, by its export name (a component is named after its schema). */
 function schemaNames(): Map<z.ZodType, string> {
-  const named: Record<string, unknown> = {
-    ...R,
-    D30Metrics,
-    D30DecisionResult,
-    ErrorBody,
-    WorkerRunInput,
-    LeaseInput,
-    HelperEventInput,
-    HelperEventBatchInput,
-    RepairActionInput,
-    DecisionInput,
-    ArtifactCheckInput,
-    CompleteInput,
-    RulesPutInput,
-    TokenCreateInput,
-    D30DecisionInput,
-  };
+  const named: Record<string, unknown> = { ...R, ...Metrics, ...Common, ...Evidence, ...Admin };
   const names = new Map<z.ZodType, string>();
   for (const [name, value] of Object.entries(named)) if (value instanceof z.ZodType && !names.has(value)) names.set(value, name);
   return names;
@@ -157,10 +95,11 @@ function securityFor(permission: ApiOperation['permission']) {
   return { security: session ? [{ bearer: [] }, { session: [] }] : [{ bearer: [] }], roles };
 }
 
-let cached: JsonSchema | null = null;
+const cache = new WeakMap<readonly ApiOperation[], JsonSchema>();
 
-/** The OpenAPI 3.1 document of the console, generated from the endpoint table and the zod schemas. */
-export function buildOpenApiDocument(): JsonSchema {
+/** The OpenAPI 3.1 document of the console, generated from the route table and the zod schemas. */
+export function buildOpenApiDocument(operations: readonly ApiOperation[]): JsonSchema {
+  const cached = cache.get(operations);
   if (cached) return cached;
   const names = schemaNames();
   const components: Record<string, JsonSchema> = {};
@@ -175,7 +114,8 @@ export function buildOpenApiDocument(): JsonSchema {
   });
 
   const paths: Record<string, Record<string, JsonSchema>> = {};
-  for (const op of apiOperations) {
+  for (const op of operations) {
+    const method = op.method.toLowerCase();
     const { security, roles } = securityFor(op.permission);
     const responses: Record<string, JsonSchema> = {};
     for (const [status, answer] of Object.entries(op.ok)) {
@@ -198,7 +138,7 @@ export function buildOpenApiDocument(): JsonSchema {
     responses['500'] = { description: 'unexpected error (`internal_error`, no internals)', content: { 'application/json': { schema: ref(ErrorBody, 'output') } } };
     const params = parameters(op);
     paths[op.path] ??= {};
-    paths[op.path][op.method] = {
+    paths[op.path][method] = {
       operationId: operationId(op),
       summary: op.summary,
       tags: [tagOf(op.path)],
@@ -209,7 +149,7 @@ export function buildOpenApiDocument(): JsonSchema {
       responses,
     };
   }
-  cached = {
+  const doc: JsonSchema = {
     openapi: '3.1.0',
     info: {
       title: 'Worker Watchdog API',
@@ -230,7 +170,8 @@ export function buildOpenApiDocument(): JsonSchema {
       },
     },
   };
-  return cached;
+  cache.set(operations, doc);
+  return doc;
 }
 
 function tagOf(path: string): string {
@@ -244,5 +185,5 @@ function operationId(op: ApiOperation): string {
     .split(/[/.-]/)
     .filter((w) => w && !w.startsWith('{'))
     .map((w) => w[0].toUpperCase() + w.slice(1));
-  return op.method + words.join('') + (op.path.endsWith('}') ? 'ById' : '');
+  return op.method.toLowerCase() + words.join('') + (op.path.endsWith('}') ? 'ById' : '');
 }

@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { dataDir } from '@/db/client';
+import { currentRuntime, type Runtime } from '@/lib/watchdog/runtime';
 
 /**
  * While a server holds the embedded database it writes <data dir>/server.json (mode 0600) with its
@@ -35,19 +36,16 @@ export function writeServerInfo(port: number): ServerInfo {
   return info;
 }
 
-// Route bundles and the instrumentation bundle are separate module instances: share via globalThis.
-const key = Symbol.for('worker-watchdog.server-info');
-type G = typeof globalThis & { [key]?: ServerInfo };
-
-export function rememberServerInfo(info: ServerInfo) {
-  (globalThis as G)[key] = info;
+/** The local admin secret this server wrote to server.json, held by the runtime. */
+export function rememberServerInfo(info: ServerInfo, runtime: Runtime = currentRuntime()) {
+  runtime.adminSecret = info.secret;
 }
 
-export function checkAdminSecret(presented: string | null): boolean {
-  const cached = (globalThis as G)[key];
-  if (!cached || !presented) return false;
+export function checkAdminSecret(presented: string | null, runtime: Runtime = currentRuntime()): boolean {
+  const secret = runtime.adminSecret;
+  if (!secret || !presented) return false;
   const a = Buffer.from(presented);
-  const b = Buffer.from(cached.secret);
+  const b = Buffer.from(secret);
   return a.length === b.length && timingSafeEqual(a, b);
 }
 

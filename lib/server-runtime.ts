@@ -1,32 +1,32 @@
 import { dataDir } from '@/db/client';
 import { log } from '@/lib/log';
-import { registerNodeLane } from '@/lib/http/node-lane';
+import { laneRoutes } from '@/lib/http/route-table';
+import { registerNodeLane } from '@/lib/ingest';
 import { rememberServerInfo, writeServerInfo } from '@/lib/server-info';
 import { demoLoginsPath, ensureDemo, formatDemoLogins } from '@/db/seed/demo';
-import { getRuntimeDatabase } from '@/lib/watchdog/runtime';
-import { type Scheduler, startScheduler } from '@/lib/watchdog/sweep';
+import { createRuntime, installRuntime } from '@/lib/watchdog/runtime';
+import { startScheduler } from '@/lib/watchdog/sweep';
 
-const key = Symbol.for('worker-watchdog.server-runtime');
-type G = typeof globalThis & { [key]?: { scheduler: Scheduler | null } };
+let started = false;
 
 /**
- * Server start: open and migrate the database, seed the demo fleet into an empty embedded database
+ * Server start: make the process's runtime (lib/watchdog/runtime.ts) and put it in force, open and migrate the database, seed the demo fleet into an empty embedded database
  * (WATCHDOG_DEMO=0 turns it off) and print its logins, then start the sweep scheduler once per process
  * (WATCHDOG_SCHEDULER=0 turns it off).
  */
 export async function startServerRuntime(): Promise<void> {
-  const g = globalThis as G;
-  if (g[key]) return;
-  g[key] = { scheduler: null };
-  registerNodeLane();
-  const database = await getRuntimeDatabase();
+  if (started) return;
+  started = true;
+  const runtime = installRuntime(createRuntime());
+  registerNodeLane(runtime, laneRoutes());
+  const database = await runtime.database();
   log.info({ database: database.describe }, 'database ready');
-  if (database.kind === 'pglite') rememberServerInfo(writeServerInfo(Number(process.env.PORT ?? 3000)));
+  if (database.kind === 'pglite') rememberServerInfo(writeServerInfo(Number(process.env.PORT ?? 3000)), runtime);
   // The demo fleet: on an empty embedded database (or any empty one with WATCHDOG_DEMO=1), before the sweeper starts.
   const demo = process.env.WATCHDOG_DEMO ?? '';
   if (demo !== '0' && (database.kind === 'pglite' || demo === '1')) {
     try {
-      const shown = await ensureDemo(database.db, new Date(), dataDir());
+      const shown = await ensureDemo(database.db, runtime.clock(), dataDir());
       if (shown) {
         const url = process.env.NEXTAUTH_URL ?? `http://localhost:${process.env.PORT ?? 3000}`;
         console.log('\n' + formatDemoLogins(shown.logins, { url, seeded: shown.seeded, file: demoLoginsPath(dataDir()) }) + '\n');
@@ -35,7 +35,7 @@ export async function startServerRuntime(): Promise<void> {
       log.error({ err: e }, 'could not seed the demo fleet; the console starts without it');
     }
   }
-  if (process.env.WATCHDOG_SCHEDULER !== '0') g[key].scheduler = startScheduler(database.db);
+  if (process.env.WATCHDOG_SCHEDULER !== '0') runtime.scheduler = startScheduler(database.db);
   // Shutdown (SIGTERM from an orchestrator, SIGINT from a terminal): Next's own handler stops
   // accepting connections, lets in-flight requests finish and then exits. Here the sweeper stops at
   // once (a sweep under way completes; no new one starts). The database is NOT closed here: the
@@ -52,7 +52,7 @@ export async function startServerRuntime(): Promise<void> {
       process.exit(signal === 'SIGINT' ? 130 : 143);
     }, graceMs).unref();
     try {
-      await g[key]?.scheduler?.stop();
+      await runtime.scheduler?.stop();
       log.info({ signal }, 'sweeper stopped');
     } catch (e) {
       log.error({ err: e }, 'the sweeper did not stop cleanly');

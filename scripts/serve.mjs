@@ -16,10 +16,13 @@ const hostname = process.env.WATCHDOG_HOST || undefined;
 const app = next({ dev: false, dir: root, port, hostname: hostname ?? 'localhost' });
 const handle = app.getRequestHandler();
 await app.prepare();
-const laneKey = Symbol.for('worker-watchdog.node-lane'); // registered by instrumentation (lib/server-runtime.ts)
+// the runtime made by instrumentation (lib/server-runtime.ts → lib/watchdog/runtime.ts), under its one handle
+const runtimeKey = Symbol.for('worker-watchdog.runtime');
 
 const server = http.createServer((req, res) => {
-  const lane = globalThis[laneKey];
+  // the direct peer, for lib/http/request-info.ts; a client's own value is overwritten
+  req.headers['x-watchdog-peer'] = req.socket.remoteAddress ?? '';
+  const lane = globalThis[runtimeKey]?.nodeLane;
   if (lane && lane(req, res)) return;
   handle(req, res).catch((e) => {
     console.error(e);

@@ -10,7 +10,7 @@ import { permissions } from '@/lib/auth/permissions';
 import type { HelperEventInput } from '@/lib/schemas/evidence';
 import { cliActor } from '@/lib/watchdog/context';
 import { hashOutput } from '@/lib/watchdog/hash';
-import { ingestHealthyEventByToken } from '@/lib/watchdog/events';
+import { ingestHealthyEventByToken } from '@/lib/ingest';
 import { createToken, hashToken, noteTokenUse, revokeToken, TOKEN_USE_RESOLUTION_MS } from '@/lib/watchdog/access';
 import { findAuditByRequestIds } from './helpers/audit-search';
 import { testDatabaseKinds } from './helpers/db';

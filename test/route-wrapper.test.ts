@@ -6,8 +6,8 @@ import type { Database } from '@/db/client';
 import { MAX_BODY_BYTES, parseJson, readBody } from '@/lib/http/body';
 import { methodNotAllowed, unknownApiPath } from '@/lib/http/methods';
 import { RateLimiter } from '@/lib/http/rate-limit';
-import { RefusalAuditor } from '@/lib/http/refusal-audit';
-import { clientAddress, requestId } from '@/lib/http/request-info';
+import { RefusalAuditor } from '@/lib/watchdog/audit';
+import { clientAddress, PEER_HEADER, parseTrustedProxies, requestId } from '@/lib/http/request-info';
 import { reply, route } from '@/lib/http/route';
 import { IdParams } from '@/lib/schemas/common';
 import { listAudit } from '@/lib/watchdog/audit';
@@ -77,11 +77,19 @@ describe('RateLimiter', () => {
 });
 
 describe('request info', () => {
-  it('takes the rightmost x-forwarded-for entry as the client address', () => {
-    expect(clientAddress(new Headers({ 'x-forwarded-for': '1.2.3.4, 10.0.0.1' }))).toBe('10.0.0.1');
-    expect(clientAddress(new Headers({ 'x-forwarded-for': '::ffff:127.0.0.1' }))).toBe('127.0.0.1');
-    expect(clientAddress(new Headers())).toBe('unknown');
-    expect(clientAddress({ 'x-forwarded-for': ['9.9.9.9'] })).toBe('9.9.9.9');
+  it('takes the direct peer as the client, and X-Forwarded-For / X-Real-IP only from a trusted proxy (right-most untrusted entry)', () => {
+    const none = parseTrustedProxies('');
+    const proxies = parseTrustedProxies('10.0.0.0/8, 127.0.0.1, ::1, fd00::/8, not-an-ip');
+    const h = (peer: string, more: Record<string, string> = {}) => new Headers({ [PEER_HEADER]: peer, ...more });
+    expect(clientAddress(h('203.0.113.5', { 'x-forwarded-for': '1.2.3.4' }), none)).toBe('203.0.113.5');
+    expect(clientAddress(h('::ffff:127.0.0.1', { 'x-real-ip': '1.2.3.4' }), none)).toBe('127.0.0.1');
+    expect(clientAddress(h('127.0.0.1', { 'x-forwarded-for': '1.2.3.4, 9.9.9.9, 10.1.2.3' }), proxies)).toBe('9.9.9.9');
+    expect(clientAddress(h('10.200.0.1', { 'x-real-ip': '198.51.100.4' }), proxies)).toBe('198.51.100.4');
+    expect(clientAddress(h('::1', { 'x-forwarded-for': '2001:db8::1, fd12::3' }), proxies)).toBe('2001:db8::1');
+    expect(clientAddress(h('10.0.0.1'), proxies)).toBe('10.0.0.1');
+    expect(clientAddress(h('11.0.0.1', { 'x-forwarded-for': '1.2.3.4' }), proxies)).toBe('11.0.0.1');
+    expect(clientAddress(new Headers({ 'x-forwarded-for': '1.2.3.4' }), proxies)).toBe('unknown');
+    expect(clientAddress({ [PEER_HEADER]: '9.9.9.9' }, none)).toBe('9.9.9.9');
   });
 
   it('keeps a sane x-request-id and replaces any other', () => {
@@ -168,6 +176,20 @@ describe.each(testDatabaseKinds())('route wrapper and refusal audit in-process o
     const b = await call(boom, 'http://t/api/test', { headers: { 'x-request-id': 'req-boom-1' } });
     expect(b.status).toBe(500);
     expect(b.body).toEqual({ error: { code: 'internal_error', message: 'internal error', details: { error_id: 'req-boom-1' } } });
+  });
+
+  it('answers 415 unsupported_media_type for a body that is not application/json, before the handler runs', async () => {
+    let called = 0;
+    const h = route({ name: 'TEST body', permission: 'rules.read', body: z.object({ a: z.number() }) }, async ({ body }) => {
+      called++;
+      return body;
+    });
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', undefined]) {
+      const r = await call(h, 'http://t/api/x', { method: 'POST', headers: type ? { 'content-type': type } : {}, body: '{"a":1}' });
+      expect([type, r.status, r.body.error.code]).toEqual([type, 415, 'unsupported_media_type']);
+    }
+    expect(called).toBe(0);
+    expect(await call(h, 'http://t/api/x', { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body: '{"a":1}' })).toMatchObject({ status: 200, body: { a: 1 } });
   });
 
   it('refuses a query key given twice, answers 404 for a path that cannot exist, and hands parsed values to the handler', async () => {

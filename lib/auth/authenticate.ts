@@ -4,6 +4,7 @@ import type { Db } from '@/db/client';
 import type { Actor } from '@/lib/watchdog/context';
 import { findActorByTokenHash, presentedTokenHash } from '@/lib/watchdog/access';
 import { findUserById } from '@/lib/watchdog/access';
+import { currentRuntime, type Runtime } from '@/lib/watchdog/runtime';
 
 export interface Authentication {
   actor: Actor | null;
@@ -22,23 +23,20 @@ export function bearerSecret(headers: Headers): string | null {
   return m ? m[1] : null;
 }
 
-const verifiedKey = Symbol.for('worker-watchdog.verified-token-ids');
-type VerifiedHolder = typeof globalThis & { [verifiedKey]?: Map<string, string> };
 const VERIFIED_MAX = 10_000;
 
 /**
  * Token hash → token id, for tokens this process has seen authenticate. It is NOT an authentication
- * cache: a route with a statement-verified hot path (RouteSpec.statementAuth) uses it only to know
+ * cache: the ingest fast path (lib/ingest/statement-auth.ts) uses it only to know
  * the credential's rate-limit key before the statement runs, and the statement checks the token row
  * (revocation included) itself. A token not listed simply takes the full path.
  */
-export function verifiedTokenId(tokenHash: string): string | undefined {
-  return (globalThis as VerifiedHolder)[verifiedKey]?.get(tokenHash);
+export function verifiedTokenId(tokenHash: string, runtime: Runtime = currentRuntime()): string | undefined {
+  return runtime.caches.verifiedTokens.get(tokenHash);
 }
 
 function rememberVerifiedToken(tokenHash: string, id: string) {
-  const g = globalThis as VerifiedHolder;
-  const map = (g[verifiedKey] ??= new Map());
+  const map = currentRuntime().caches.verifiedTokens;
   if (map.size >= VERIFIED_MAX && !map.has(tokenHash)) map.clear();
   map.set(tokenHash, id);
 }

@@ -31,6 +31,17 @@ async function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>): Pro
   }
 }
 
+/**
+ * A body must be `Content-Type: application/json` (parameters such as `charset` allowed); anything
+ * else, a missing header included, is refused 415 before the body is read.
+ */
+export function assertJsonContentType(headers: Headers): void {
+  const type = (headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/json') {
+    throw new WatchdogError('unsupported_media_type', type ? `Content-Type ${type.slice(0, 100)} is not supported; send application/json` : 'Content-Type is missing; send application/json');
+  }
+}
+
 /** Refuses a body whose declared length is over the cap, before any of it is parsed. */
 export async function assertDeclaredLength(req: Request): Promise<void> {
   const raw = req.headers.get('content-length');

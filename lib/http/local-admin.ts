@@ -3,21 +3,22 @@ import { log } from '@/lib/log';
 import { checkAdminSecret } from '@/lib/server-info';
 import { executeAdminCommand } from '@/lib/watchdog/access';
 import { cliActor } from '@/lib/watchdog/context';
-import { isWatchdogError } from '@/lib/watchdog/errors';
-import { getRuntimeDatabase } from '@/lib/watchdog/runtime';
-import { parseJson, readBody } from './body';
-import { errorBody } from './respond';
+import { errorBody, errorToAnswer } from '@/lib/watchdog/errors';
+import { currentRuntime, runtimeCtx } from '@/lib/watchdog/runtime';
+import { assertJsonContentType, parseJson, readBody } from './body';
 
 /** The CLI's channel into a server that holds the embedded database; the secret comes from server.json. */
 export async function runLocalAdmin(req: NextRequest): Promise<{ status: number; body: unknown }> {
-  if (!checkAdminSecret(req.headers.get('x-watchdog-admin'))) return { status: 401, body: errorBody('unauthenticated', 'local admin secret required') };
+  const runtime = currentRuntime();
+  if (!checkAdminSecret(req.headers.get('x-watchdog-admin'), runtime)) return { status: 401, body: errorBody('unauthenticated', 'local admin secret required') };
   try {
+    assertJsonContentType(req.headers);
     const input = parseJson(await readBody(req));
-    const { db } = await getRuntimeDatabase();
-    return { status: 200, body: { result: await executeAdminCommand({ db, actor: cliActor, now: new Date() }, input) } };
+    const { db } = await runtime.database();
+    return { status: 200, body: { result: await executeAdminCommand(runtimeCtx(runtime, db, cliActor), input) } };
   } catch (e) {
-    if (isWatchdogError(e)) return { status: e.status, body: errorBody(e.code, e.message, e.details) };
-    log.error({ err: e }, 'local admin command failed');
-    return { status: 500, body: errorBody('internal_error', 'internal error') };
+    const answer = errorToAnswer(e);
+    if (!answer.known) log.error({ err: e }, 'local admin command failed');
+    return { status: answer.status, body: answer.body };
   }
 }

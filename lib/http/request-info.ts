@@ -1,20 +1,93 @@
 import { randomUUID } from 'node:crypto';
+import { isIP } from 'node:net';
 
 /**
- * The client address: the rightmost `x-forwarded-for` entry, i.e. the address the nearest hop saw
- * (Next sets the header to the socket address when no proxy did). Behind a proxy that appends to
- * the header this cannot be spoofed by the client; exposed directly it can, which is why every
- * per-address bound also has a process-wide one.
+ * The header scripts/serve.mjs sets on every request to the address of the socket's peer (and which
+ * it overwrites when a client sends it). The node lane sets it the same way.
  */
-export function clientAddress(headers: Headers | Record<string, unknown> | undefined): string {
-  const get = (name: string): string | null => {
-    if (!headers) return null;
-    if (headers instanceof Headers) return headers.get(name);
-    const v = headers[name];
-    return typeof v === 'string' ? v : Array.isArray(v) ? v.join(',') : null;
+export const PEER_HEADER = 'x-watchdog-peer';
+
+type HeaderSource = Headers | Record<string, unknown> | undefined;
+
+function headerOf(headers: HeaderSource, name: string): string | null {
+  if (!headers) return null;
+  if (headers instanceof Headers) return headers.get(name);
+  const v = headers[name];
+  return typeof v === 'string' ? v : Array.isArray(v) ? v.join(',') : null;
+}
+
+const normalise = (address: string) => address.trim().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '').toLowerCase();
+
+/** An IPv4 or IPv6 address as a bigint and its width, or null. */
+function toBits(address: string): { bits: bigint; width: 32 | 128 } | null {
+  const a = normalise(address);
+  const kind = isIP(a);
+  if (kind === 4) return { bits: a.split('.').reduce((n, p) => (n << 8n) | BigInt(Number(p)), 0n), width: 32 };
+  if (kind !== 6) return null;
+  let text = a.split('%')[0];
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (v4) {
+    const n = toBits(v4[1])!.bits;
+    text = text.slice(0, -v4[1].length) + `${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`;
+  }
+  const [head, tail] = text.split('::');
+  const h = head ? head.split(':') : [];
+  const t = tail !== undefined && tail ? tail.split(':') : [];
+  const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
+  return { bits: groups.reduce((n, g) => (n << 16n) | BigInt(parseInt(g || '0', 16)), 0n), width: 128 };
+}
+
+export interface TrustedProxies {
+  has(address: string): boolean;
+}
+
+/** `WATCHDOG_TRUSTED_PROXIES`: comma-separated IPs or CIDRs (`10.0.0.0/8`, `::1`). Entries that do not parse are ignored. */
+export function parseTrustedProxies(list: string | undefined): TrustedProxies {
+  const nets: { bits: bigint; width: number; prefix: number }[] = [];
+  for (const entry of (list ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [ip, len] = entry.split('/');
+    const parsed = toBits(ip);
+    if (!parsed) continue;
+    const prefix = len === undefined ? parsed.width : Number(len);
+    if (!Number.isInteger(prefix) || prefix < 0 || prefix > parsed.width) continue;
+    nets.push({ ...parsed, prefix });
+  }
+  return {
+    has(address) {
+      const a = toBits(address);
+      if (!a) return false;
+      return nets.some((n) => n.width === a.width && a.bits >> BigInt(n.width - n.prefix) === n.bits >> BigInt(n.width - n.prefix));
+    },
   };
-  const last = get('x-forwarded-for')?.split(',').map((s) => s.trim()).filter(Boolean).pop();
-  const address = (last ?? get('x-real-ip') ?? 'unknown').replace(/^::ffff:/, '');
+}
+
+let trusted: { list: string | undefined; proxies: TrustedProxies } | null = null;
+function trustedProxies(): TrustedProxies {
+  const list = process.env.WATCHDOG_TRUSTED_PROXIES;
+  if (!trusted || trusted.list !== list) trusted = { list, proxies: parseTrustedProxies(list) };
+  return trusted.proxies;
+}
+
+/**
+ * The client address for rate limits and the audit log. The direct peer (the socket address, which
+ * serve.mjs hands over in PEER_HEADER) is the client unless it is a trusted proxy
+ * (`WATCHDOG_TRUSTED_PROXIES`); only then are `X-Forwarded-For` / `X-Real-IP` read, and the client
+ * is the right-most forwarded address that is not itself a trusted proxy. A client can therefore
+ * never choose its own address by sending those headers.
+ */
+export function clientAddress(headers: HeaderSource, proxies: TrustedProxies = trustedProxies()): string {
+  const peer = headerOf(headers, PEER_HEADER);
+  if (!peer) return 'unknown';
+  let address = normalise(peer);
+  if (proxies.has(address)) {
+    const forwarded = (headerOf(headers, 'x-forwarded-for') ?? '').split(',').map(normalise).filter(Boolean);
+    const realIp = headerOf(headers, 'x-real-ip');
+    const chain = forwarded.length ? forwarded : realIp ? [normalise(realIp)] : [];
+    for (let i = chain.length - 1; i >= 0; i--) {
+      address = chain[i];
+      if (!proxies.has(address)) break;
+    }
+  }
   return address.slice(0, 64);
 }
 

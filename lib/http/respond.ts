@@ -1,9 +1,6 @@
-import type { ErrorCode, WatchdogError } from '@/lib/watchdog/errors';
+import { errorBody, WatchdogError } from '@/lib/watchdog/errors';
 
-/** The API.md error shape: `{"error": {"code", "message", "details"?}}`. */
-export function errorBody(code: ErrorCode | string, message: string, details?: unknown) {
-  return { error: details === undefined ? { code, message } : { code, message, details } };
-}
+export { errorBody };
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(status === 204 ? null : JSON.stringify(body), {

@@ -63,3 +63,39 @@ export const validationFailed = (details: unknown, message = 'request does not m
 export function isWatchdogError(e: unknown): e is WatchdogError {
   return e instanceof WatchdogError;
 }
+
+/** The API.md error shape: `{"error": {"code", "message", "details"?}}`. */
+export interface ErrorAnswer {
+  error: { code: string; message: string; details?: unknown };
+}
+
+export function errorBody(code: ErrorCode | string, message: string, details?: unknown): ErrorAnswer {
+  return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+/** PostgreSQL "data exception" (SQLSTATE class 22): the input could not be stored, e.g. an out-of-range value. */
+export function isDataException(e: unknown): boolean {
+  for (let cur: unknown = e, i = 0; cur && i < 5; cur = (cur as { cause?: unknown }).cause, i++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code)) return true;
+  }
+  return false;
+}
+
+/**
+ * The one function that turns any error into an answer, wherever answers are made (the route steps,
+ * the local admin channel, batch elements, the node lane): a WatchdogError answers its own status
+ * and code; a database data exception is the caller's input (400 validation_failed); anything else
+ * is `known: false` and answers a bare 500 — no message, no internals, only `error_id` when given.
+ */
+export function errorToAnswer(e: unknown, errorId?: string): { status: number; body: ErrorAnswer; known: boolean } {
+  if (isWatchdogError(e)) return { status: e.status, body: errorBody(e.code, e.message, e.details), known: true };
+  if (isDataException(e)) {
+    return {
+      status: 400,
+      body: errorBody('validation_failed', 'a value in the request cannot be stored', [{ path: '', message: 'a value is out of range or not representable' }]),
+      known: true,
+    };
+  }
+  return { status: 500, body: errorBody('internal_error', 'internal error', errorId ? { error_id: errorId } : undefined), known: false };
+}

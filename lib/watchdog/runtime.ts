@@ -1,5 +1,12 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Database, migrateDatabase, openDatabase, type OpenOptions } from '@/db/client';
-import { ensureDefaultRules } from './rules';
+import type { EventGroupCommitter } from '@/lib/ingest/group-commit';
+import { type Actor, type Ctx } from './context';
+import { RefusalAuditor } from './audit/refusal-audit';
+import { RateLimiter } from './rate-limiter';
+import { ensureDefaultRules, type RuleSet } from './rules';
+import type { Scheduler } from './sweep';
+import { createTelemetry, type Telemetry } from './telemetry';
 
 /** Opens a database, applies the migrations and the version-1 rules. */
 export async function prepareDatabase(opts: OpenOptions = {}): Promise<Database> {
@@ -14,23 +21,156 @@ export async function prepareDatabase(opts: OpenOptions = {}): Promise<Database>
   return database;
 }
 
+/** The request limits of a runtime (see docs/OPERATIONS.md for the variables). */
+export interface LimitSettings {
+  /** requests per credential (per address on public routes); 0 turns rate limiting off */
+  rps: number;
+  burst: number;
+  /** failed authentications per client address; off whenever rps is 0 */
+  authFailureRps: number;
+  authFailureBurst: number;
+  /** audit entries of 401s per client address (process-wide: ten times both) */
+  refusalAuditBurst: number;
+  refusalAuditPerMin: number;
+}
+
+/** Lease writers tell the scheduler "a deadline moved"; the scheduler listens. */
+export interface Notifier {
+  nudge(deadline: Date): void;
+  listen(listener: (deadline: Date) => void): () => void;
+}
+
+/**
+ * Everything a console process holds between requests, made once at server start (lib/server-runtime.ts)
+ * and passed down: the database, the clock, the caches, the rate limiters, the ingest group committers,
+ * the sweep scheduler and the notifier that wakes it. Tests and the CLI make their own with
+ * `createRuntime({ database, clock })`. Domain verbs never see it whole: they take a ctx
+ * `{db, actor, now}` made by `runtimeCtx`.
+ */
+export interface Runtime {
+  /** the prepared database, opened on first use */
+  database(): Promise<Database>;
+  clock: () => Date;
+  telemetry: Telemetry;
+  caches: {
+    /** the rules last read per database handle (a hint: every store proves the version) */
+    rules: WeakMap<object, RuleSet>;
+    /** the prepared token-lookup statement per database handle */
+    tokenLookups: WeakMap<object, unknown>;
+    /** token id → when its last use was written (one write a minute) */
+    tokenUses: Map<string, number>;
+    /** token hash → token id, for tokens seen to authenticate (the ingest fast path's rate-limit key) */
+    verifiedTokens: Map<string, string>;
+  };
+  limiters: { requests: RateLimiter; authFailures: RateLimiter; refusals: RefusalAuditor };
+  /** one group committer per database handle (lib/ingest/group-commit.ts) */
+  committers: WeakMap<object, EventGroupCommitter>;
+  scheduler: Scheduler | null;
+  notifier: Notifier;
+  /** what the process's own HTTP server (scripts/serve.mjs) asks first; set at server start */
+  nodeLane: ((req: IncomingMessage, res: ServerResponse) => boolean) | null;
+  /** the local admin secret of server.json, when this process holds the embedded database */
+  adminSecret: string | null;
+}
+
+export interface RuntimeOptions {
+  /** an open database, or how to open one (default: DATABASE_URL, else PGlite under the data dir) */
+  database?: Database | Promise<Database>;
+  open?: OpenOptions;
+  clock?: () => Date;
+  limits?: Partial<LimitSettings>;
+}
+
+function envNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  return Number.isFinite(n) && n >= 0 ? n : fallback;
+}
+
+/** The limits from the environment: WATCHDOG_RATE_LIMIT_RPS (100) and _BURST (400), WATCHDOG_AUTH_FAILURE_RPS (0.2) and _BURST (20), WATCHDOG_REFUSAL_AUDIT_BURST (60) and _PER_MIN (6). */
+export function limitsFromEnv(): LimitSettings {
+  const positive = (name: string, fallback: number) => envNumber(name, fallback) || fallback;
+  return {
+    rps: envNumber('WATCHDOG_RATE_LIMIT_RPS', 100),
+    burst: envNumber('WATCHDOG_RATE_LIMIT_BURST', 400),
+    authFailureRps: envNumber('WATCHDOG_AUTH_FAILURE_RPS', 0.2),
+    authFailureBurst: envNumber('WATCHDOG_AUTH_FAILURE_BURST', 20),
+    refusalAuditBurst: positive('WATCHDOG_REFUSAL_AUDIT_BURST', 60),
+    refusalAuditPerMin: positive('WATCHDOG_REFUSAL_AUDIT_PER_MIN', 6),
+  };
+}
+
+function createNotifier(): Notifier {
+  const listeners = new Set<(deadline: Date) => void>();
+  return {
+    nudge: (deadline) => listeners.forEach((l) => l(deadline)),
+    listen: (listener) => {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+  };
+}
+
+export function createRuntime(opts: RuntimeOptions = {}): Runtime {
+  const clock = opts.clock ?? (() => new Date());
+  const limits = { ...limitsFromEnv(), ...opts.limits };
+  let database: Promise<Database> | null = opts.database ? Promise.resolve(opts.database) : null;
+  return {
+    database() {
+      if (!database) {
+        const p = prepareDatabase(opts.open);
+        database = p;
+        // a failed open is tried again by the next request
+        p.catch(() => {
+          if (database === p) database = null;
+        });
+      }
+      return database;
+    },
+    clock,
+    telemetry: createTelemetry(),
+    caches: { rules: new WeakMap(), tokenLookups: new WeakMap(), tokenUses: new Map(), verifiedTokens: new Map() },
+    limiters: {
+      requests: new RateLimiter(limits.rps, limits.burst),
+      authFailures: new RateLimiter(limits.rps > 0 ? limits.authFailureRps : 0, limits.authFailureBurst),
+      refusals: new RefusalAuditor(limits.refusalAuditBurst, limits.refusalAuditPerMin, clock),
+    },
+    committers: new WeakMap(),
+    scheduler: null,
+    notifier: createNotifier(),
+    nodeLane: null,
+    adminSecret: null,
+  };
+}
+
+// The one process-wide handle: Next loads each route into a module instance of its own, so the
+// runtime made at server start is found through globalThis, under this one key.
 const key = Symbol.for('worker-watchdog.runtime');
-type G = typeof globalThis & { [key]?: Promise<Database> };
+type G = typeof globalThis & { [key]?: Runtime };
+
+/** The runtime in force: the one made at server start, or a default one made on first use. */
+export function currentRuntime(): Runtime {
+  return ((globalThis as G)[key] ??= createRuntime());
+}
+
+/** Puts a runtime in force for this process (server start, tests, the CLI). */
+export function installRuntime(runtime: Runtime): Runtime {
+  (globalThis as G)[key] = runtime;
+  return runtime;
+}
+
+/** The domain's ctx, from a runtime: its database handle, the actor, and its clock's now. */
+export function runtimeCtx(runtime: Runtime, db: Database['db'], actor: Actor): Ctx {
+  return { db, actor, now: runtime.clock() };
+}
 
 /** The process-wide, prepared database (one PGlite instance or one pool per process). */
 export function getRuntimeDatabase(): Promise<Database> {
-  const g = globalThis as G;
-  if (!g[key]) {
-    const p = prepareDatabase();
-    g[key] = p;
-    p.catch(() => {
-      if (g[key] === p) delete g[key];
-    });
-  }
-  return g[key]!;
+  return currentRuntime().database();
 }
 
-/** Used by tests and the CLI to point the process at an already open database. */
-export function setRuntimeDatabase(database: Database): void {
-  (globalThis as G)[key] = Promise.resolve(database);
+/** Tests and the CLI: a fresh runtime over an already open database. */
+export function setRuntimeDatabase(database: Database, opts: Omit<RuntimeOptions, 'database'> = {}): Runtime {
+  return installRuntime(createRuntime({ ...opts, database }));
 }

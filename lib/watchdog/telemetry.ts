@@ -1,9 +1,10 @@
 import client from 'prom-client';
+import { currentRuntime } from './runtime';
 
-const key = Symbol.for('worker-watchdog.telemetry');
-type G = typeof globalThis & { [key]?: ReturnType<typeof createTelemetry> };
+export type Telemetry = ReturnType<typeof createTelemetry>;
 
-function createTelemetry() {
+/** The process's metrics on a registry of its own (one per runtime). */
+export function createTelemetry() {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'watchdog_process_' });
   return {
@@ -33,11 +34,23 @@ function createTelemetry() {
       buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
+    // read from the database at scrape time (renderPrometheusMetrics)
+    openIncidents: new client.Gauge({
+      name: 'watchdog_open_incidents',
+      help: 'Incidents open now, by signal (read from the database at scrape time)',
+      labelNames: ['signal'] as const,
+      registers: [registry],
+    }),
+    pendingApprovals: new client.Gauge({
+      name: 'watchdog_pending_approvals',
+      help: 'Release/reclaim requests waiting for a supervisor, by action (read from the database at scrape time)',
+      labelNames: ['action'] as const,
+      registers: [registry],
+    }),
   };
 }
 
-export function telemetry() {
-  const g = globalThis as G;
-  g[key] ??= createTelemetry();
-  return g[key]!;
+/** The telemetry of the runtime in force. */
+export function telemetry(): Telemetry {
+  return currentRuntime().telemetry;
 }

@@ -76,6 +76,8 @@ export async function startNextServer(opts: { databaseUrl?: string | null; dataD
       WATCHDOG_RATE_LIMIT_RPS: '0',
       WATCHDOG_DEMO: '0',
       WATCHDOG_LOG_LEVEL: 'warn',
+      // the test client stands in for a trusted proxy, so tests can name a client address with X-Forwarded-For
+      WATCHDOG_TRUSTED_PROXIES: '127.0.0.1,::1',
       NEXTAUTH_SECRET: 'test-secret-test-secret-test-secret',
       NEXTAUTH_URL: `http://127.0.0.1:${port}`,
       NEXT_TELEMETRY_DISABLED: '1',

@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { rowsOf } from '@/db/client';
+import { routeTable } from '@/lib/http/route-table';
 import { hashOutput } from '@/lib/watchdog/hash';
 import { api, inFuture } from '../helpers/http';
 import { openRaw, seedAccess, startNextServer, tempDir, type TestServer } from '../helpers/test-server';
@@ -91,15 +92,14 @@ interface Fixtures {
   tokenId: string;
 }
 
-const ROUTES: RouteSpec[] = [
-  { name: 'GET /health', method: 'GET', path: '/api/health', roles: ['owner'], may2xx: true, queryKeys: ['x'] },
-  { name: 'GET /overview', method: 'GET', path: '/api/watchdog/overview', roles: ['owner', 'supervisor'], may2xx: true },
-  { name: 'GET /jobs', method: 'GET', path: '/api/watchdog/jobs', roles: ['owner', 'supervisor', 'system'], may2xx: true, queryKeys: ['q', 'limit'] },
-  { name: 'GET /jobs/:job_id', method: 'GET', path: '/api/watchdog/jobs/{p}', roles: ['owner', 'worker', 'system'], param: (f) => f.job, may2xx: true },
+/** What the fuzzer needs to know of a route beyond the route table: valid fixtures, the fields it breaks, who calls. */
+const CASES: (Omit<RouteSpec, 'method' | 'path'> & Partial<Pick<RouteSpec, 'method' | 'path'>>)[] = [
+  { name: 'GET /health', roles: ['owner'], may2xx: true, queryKeys: ['x'] },
+  { name: 'GET /overview', roles: ['owner', 'supervisor'], may2xx: true },
+  { name: 'GET /jobs', roles: ['owner', 'supervisor', 'system'], may2xx: true, queryKeys: ['q', 'limit'] },
+  { name: 'GET /jobs/:job_id', roles: ['owner', 'worker', 'system'], param: (f) => f.job, may2xx: true },
   {
     name: 'POST /jobs/:job_id/complete',
-    method: 'POST',
-    path: '/api/watchdog/jobs/{p}/complete',
     roles: ['worker', 'system'],
     param: (f) => f.job,
     body: (f) => ({ worker_id: 'w-1', fencing_token: f.fencing, output_hash: hashOutput('x') }),
@@ -108,27 +108,21 @@ const ROUTES: RouteSpec[] = [
   },
   {
     name: 'PATCH /job-leases/:job_id',
-    method: 'PATCH',
-    path: '/api/watchdog/job-leases/{p}',
     roles: ['worker', 'system'],
     param: (f) => f.job,
     body: (f) => ({ worker_id: 'w-1', lease_expires_at: inFuture(7200), fencing_token: f.fencing }),
     fields: { worker_id: 'id', lease_expires_at: 'date', fencing_token: 'int' },
     optional: ['fencing_token'],
   },
-  { name: 'GET /job-leases/:job_id', method: 'GET', path: '/api/watchdog/job-leases/{p}', roles: ['worker', 'system', 'owner'], param: (f) => f.job, may2xx: true },
+  { name: 'GET /job-leases/:job_id', roles: ['worker', 'system', 'owner'], param: (f) => f.job, may2xx: true },
   {
     name: 'POST /worker-runs',
-    method: 'POST',
-    path: '/api/watchdog/worker-runs',
     roles: ['worker', 'system'],
     body: (f) => ({ id: randomUUID(), worker_id: 'w-1', job_id: f.job, phase: 'build', status: 'ok', started_at: new Date().toISOString() }),
     fields: { id: 'uuid', worker_id: 'id', job_id: 'id', phase: 'enum', status: 'enum', started_at: 'date' },
   },
   {
     name: 'POST /helper-events',
-    method: 'POST',
-    path: '/api/watchdog/helper-events',
     roles: ['worker', 'system'],
     body: (f) => ({ id: randomUUID(), job_id: f.job, worker_id: 'w-1', command: 'pls context', phase: 'context', exit_code: 0, output: 'ok', output_hash: hashOutput('ok') }),
     fields: { id: 'uuid', job_id: 'id', worker_id: 'id', command: 'text', exit_code: 'int', output_hash: 'hash', phase: 'enum' },
@@ -136,8 +130,6 @@ const ROUTES: RouteSpec[] = [
   },
   {
     name: 'POST /helper-events/batch',
-    method: 'POST',
-    path: '/api/watchdog/helper-events/batch',
     roles: ['worker', 'system'],
     body: (f) => ({ events: [{ id: randomUUID(), job_id: f.job, worker_id: 'w-1', command: 'c', exit_code: 0, output_hash: 'sha256:zz' }] }),
     fields: { events: 'array' },
@@ -145,18 +137,14 @@ const ROUTES: RouteSpec[] = [
   },
   {
     name: 'POST /repair-actions',
-    method: 'POST',
-    path: '/api/watchdog/repair-actions',
     roles: ['supervisor', 'system', 'worker'],
     body: (f) => ({ job_id: f.job, trigger: 'fuzz', action: 'touch', authority: 'supervisor', result: 'success' }),
     fields: { job_id: 'id', trigger: 'text', action: 'enum', authority: 'enum', result: 'enum' },
     optional: ['result'],
   },
-  { name: 'GET /repair-actions', method: 'GET', path: '/api/watchdog/repair-actions', roles: ['supervisor', 'owner', 'system'], may2xx: true, queryKeys: ['status', 'job_id', 'limit'] },
+  { name: 'GET /repair-actions', roles: ['supervisor', 'owner', 'system'], may2xx: true, queryKeys: ['status', 'job_id', 'limit'] },
   {
     name: 'POST /repair-actions/:id/decision',
-    method: 'POST',
-    path: '/api/watchdog/repair-actions/{p}/decision',
     roles: ['supervisor'],
     param: (f) => f.pendingActionId,
     body: () => ({ decision: 'reject', note: 'fuzz' }),
@@ -165,44 +153,53 @@ const ROUTES: RouteSpec[] = [
   },
   {
     name: 'POST /artifact-checks',
-    method: 'POST',
-    path: '/api/watchdog/artifact-checks',
     roles: ['worker', 'system'],
     body: (f) => ({ job_id: f.job, primary_url: 'http://127.0.0.1:1/a', files: [{ name: 'a' }], expected_file_count: 1 }),
     fields: { job_id: 'id', primary_url: 'str', files: 'files', expected_file_count: 'int' },
     optional: ['files', 'expected_file_count'],
   },
-  { name: 'GET /incidents', method: 'GET', path: '/api/watchdog/incidents', roles: ['supervisor', 'owner', 'system'], may2xx: true, queryKeys: ['status', 'signal', 'job_id', 'limit'] },
-  { name: 'GET /rules', method: 'GET', path: '/api/watchdog/rules', roles: ['worker', 'owner'], may2xx: true },
-  { name: 'GET /rules/versions', method: 'GET', path: '/api/watchdog/rules/versions', roles: ['owner'], may2xx: true },
+  { name: 'GET /incidents', roles: ['supervisor', 'owner', 'system'], may2xx: true, queryKeys: ['status', 'signal', 'job_id', 'limit'] },
+  { name: 'GET /rules', roles: ['worker', 'owner'], may2xx: true },
+  { name: 'GET /rules/versions', roles: ['owner'], may2xx: true },
   {
     name: 'PUT /rules',
-    method: 'PUT',
-    path: '/api/watchdog/rules',
     roles: ['owner'],
     body: () => ({ rules: [{ signal: 'lease_expired', threshold: 0, params: { grace_s: 0 } }], note: 'fuzz' }),
     fields: { rules: 'rules', note: 'str' },
     optional: ['note'],
   },
   // the sweep takes no body and writes when allowed: fuzzed with callers that may not run it
-  { name: 'POST /sweep', method: 'POST', path: '/api/watchdog/sweep', roles: ['owner', 'worker'] },
+  { name: 'POST /sweep', roles: ['owner', 'worker'] },
   {
     name: 'POST /tokens',
-    method: 'POST',
-    path: '/api/watchdog/tokens',
     roles: ['owner'],
     body: () => ({ role: 'worker', worker_id: 'w-9', name: 'fuzz' }),
     fields: { role: 'enum', worker_id: 'id', name: 'text' },
     optional: ['worker_id'],
   },
-  { name: 'GET /tokens', method: 'GET', path: '/api/watchdog/tokens', roles: ['owner'], may2xx: true },
-  { name: 'DELETE /tokens/:id', method: 'DELETE', path: '/api/watchdog/tokens/{p}', roles: ['owner'], param: () => randomUUID() },
-  { name: 'GET /audit', method: 'GET', path: '/api/watchdog/audit', roles: ['owner', 'supervisor'], may2xx: true, queryKeys: ['cursor', 'limit'] },
-  { name: 'GET /audit/verify', method: 'GET', path: '/api/watchdog/audit/verify', roles: ['owner'], may2xx: true },
-  { name: 'GET /metrics/d30', method: 'GET', path: '/api/watchdog/metrics/d30', roles: ['owner', 'supervisor'], may2xx: true, queryKeys: ['from', 'to'] },
-  { name: 'GET /metrics', method: 'GET', path: '/api/metrics', roles: ['system', 'owner'], may2xx: true },
+  { name: 'GET /tokens', roles: ['owner'], may2xx: true },
+  { name: 'DELETE /tokens/:id', roles: ['owner'], param: () => randomUUID() },
+  { name: 'GET /audit', roles: ['owner', 'supervisor'], may2xx: true, queryKeys: ['cursor', 'limit'] },
+  { name: 'GET /audit/verify', roles: ['owner'], may2xx: true },
+  { name: 'GET /metrics/d30', roles: ['owner', 'supervisor'], may2xx: true, queryKeys: ['from', 'to'] },
+  { name: 'GET /metrics', roles: ['system', 'owner'], may2xx: true },
+  // the decision writes when allowed: fuzzed with callers that may not take it
+  { name: 'POST /metrics/d30/decision', roles: ['supervisor', 'worker'] },
   { name: 'POST /internal/admin', method: 'POST', path: '/api/internal/admin', roles: ['owner', 'system'], body: () => ({ command: 'token.list' }), fields: { command: 'str' } },
   { name: 'unknown /api path', method: 'POST', path: '/api/watchdog/{p}/nothing', roles: ['owner'], param: () => 'x', body: () => ({}), fields: {} },
+];
+
+/**
+ * The routes fuzzed: method and path from the real route table (lib/http/route-table.ts), by name, with
+ * the cases above; a table route without a case is fuzzed with owner credentials and no body. Two
+ * cases are not in the table: the CLI's local admin channel and an unknown path.
+ */
+const ROUTES: RouteSpec[] = [
+  ...routeTable.map((r): RouteSpec => {
+    const c = CASES.find((c) => c.name === r.name);
+    return { roles: ['owner'], may2xx: r.method === 'GET', ...c, name: r.name, method: r.method, path: r.path.replace(/\{\w+\}/, '{p}'), ...(r.params && !c?.param ? { param: () => 'x' } : {}) };
+  }),
+  ...CASES.filter((c): c is RouteSpec => !routeTable.some((r) => r.name === c.name) && c.method !== undefined && c.path !== undefined),
 ];
 
 // ---------- generators ----------

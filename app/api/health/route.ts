@@ -1,11 +1,5 @@
-import { checkHealth } from '@/lib/http/health';
-import { methodNotAllowed } from '@/lib/http/methods';
+import { routeHandlers } from '@/lib/http/route-table';
 
 export const dynamic = 'force-dynamic';
 
-export async function GET() {
-  const { status, body } = await checkHealth();
-  return Response.json(body, { status, headers: { 'cache-control': 'no-store' } });
-}
-
-export const { POST, PUT, PATCH, DELETE, OPTIONS } = methodNotAllowed(['GET']);
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = routeHandlers('/api/health');

@@ -1,7 +1,3 @@
-import { methodNotAllowed } from '@/lib/http/methods';
-import { route } from '@/lib/http/route';
-import { buildOpenApiDocument } from '@/lib/openapi';
+import { routeHandlers } from '@/lib/http/route-table';
 
-export const GET = route({ name: 'GET /openapi.json', permission: 'public' }, async () => buildOpenApiDocument());
-
-export const { POST, PUT, PATCH, DELETE, OPTIONS } = methodNotAllowed(['GET']);
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = routeHandlers('/api/openapi.json');

@@ -6,6 +6,7 @@ import { auditCtx } from '../audit';
 import type { Actor, Ctx, Role } from '../context';
 import { notFound, validationFailed } from '../errors';
 import { sha256Hex } from '../hash';
+import { currentRuntime } from '../runtime';
 
 const PREFIX = 'wdt_';
 
@@ -75,9 +76,6 @@ export async function revokeToken(ctx: Ctx, id: string) {
   });
 }
 
-const tokenLookupKey = Symbol.for('worker-watchdog.token-lookup');
-type TokenLookupHolder = typeof globalThis & { [tokenLookupKey]?: WeakMap<object, ReturnType<typeof prepareTokenLookup>> };
-
 /** One named prepared statement per database: parsed and planned once per connection, not per request. */
 function prepareTokenLookup(db: Db) {
   return db
@@ -88,13 +86,12 @@ function prepareTokenLookup(db: Db) {
     .prepare('watchdog_find_token');
 }
 
-function tokenLookup(db: Db) {
-  const g = globalThis as TokenLookupHolder;
-  g[tokenLookupKey] ??= new WeakMap();
-  let q = g[tokenLookupKey]!.get(db);
+function tokenLookup(db: Db): ReturnType<typeof prepareTokenLookup> {
+  const lookups = currentRuntime().caches.tokenLookups;
+  let q = lookups.get(db) as ReturnType<typeof prepareTokenLookup> | undefined;
   if (!q) {
     q = prepareTokenLookup(db);
-    g[tokenLookupKey]!.set(db, q);
+    lookups.set(db, q);
   }
   return q;
 }
@@ -129,8 +126,6 @@ export async function findActorByTokenHash(db: Db, hash: string): Promise<Actor 
   };
 }
 
-const usedKey = Symbol.for('worker-watchdog.token-last-noted');
-type UsedHolder = typeof globalThis & { [usedKey]?: Map<string, number> };
 /** How stale `last_used_at` may be: one write per token and process per minute at most. */
 export const TOKEN_USE_RESOLUTION_MS = 60_000;
 
@@ -139,8 +134,7 @@ export const TOKEN_USE_RESOLUTION_MS = 60_000;
  * off the request's critical path (a failed write is logged by the caller's catch, never fails the request).
  */
 export function noteTokenUse(db: Db, tokenId: string, now: Date): Promise<void> {
-  const g = globalThis as UsedHolder;
-  const noted = (g[usedKey] ??= new Map());
+  const noted = currentRuntime().caches.tokenUses;
   const last = noted.get(tokenId);
   if (last !== undefined && now.getTime() - last < TOKEN_USE_RESOLUTION_MS) return Promise.resolve();
   if (noted.size >= 10_000) noted.clear();

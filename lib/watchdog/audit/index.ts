@@ -1,1 +1,2 @@
 export * from './audit-chain';
+export * from './refusal-audit';

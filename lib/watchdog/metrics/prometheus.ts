@@ -1,36 +1,7 @@
-import client from 'prom-client';
 import { sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '@/db/client';
 import { signals } from '@/lib/schemas/common';
 import { telemetry } from '../telemetry';
-
-const key = Symbol.for('worker-watchdog.prometheus-db-gauges');
-type G = typeof globalThis & { [key]?: ReturnType<typeof createDbGauges> };
-
-/** Gauges read from the database at scrape time, registered once on the telemetry registry. */
-function createDbGauges() {
-  const { registry } = telemetry();
-  return {
-    openIncidents: new client.Gauge({
-      name: 'watchdog_open_incidents',
-      help: 'Incidents open now, by signal (read from the database at scrape time)',
-      labelNames: ['signal'] as const,
-      registers: [registry],
-    }),
-    pendingApprovals: new client.Gauge({
-      name: 'watchdog_pending_approvals',
-      help: 'Release/reclaim requests waiting for a supervisor, by action (read from the database at scrape time)',
-      labelNames: ['action'] as const,
-      registers: [registry],
-    }),
-  };
-}
-
-function dbGauges() {
-  const g = globalThis as G;
-  g[key] ??= createDbGauges();
-  return g[key]!;
-}
 
 /**
  * The Prometheus exposition of this process: helper events ingested by signal, artifact-gate results,
@@ -38,7 +9,7 @@ function dbGauges() {
  * pending approvals of the whole fleet, read from the database now.
  */
 export async function renderPrometheusMetrics(db: Db): Promise<{ contentType: string; body: string }> {
-  const gauges = dbGauges();
+  const gauges = telemetry();
   const [incidentRows, pendingRows] = await Promise.all([
     db.execute(sql`select signal, count(*)::int as n from incidents where status = 'open' group by signal`),
     db.execute(sql`select action, count(*)::int as n from repair_actions where result = 'pending' group by action`),

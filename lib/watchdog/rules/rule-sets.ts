@@ -7,6 +7,7 @@ import { auditCtx, storableJson } from '../audit';
 import type { Ctx } from '../context';
 import { validationFailed } from '../errors';
 import { defaultRules, primaryParam, type Rule, type RuleParams, type RuleSet } from './rule-defaults';
+import { currentRuntime } from '../runtime';
 
 export { defaultRules, findRule, primaryParam, type Rule, type RuleParams, type RuleSet, ruleParam } from './rule-defaults';
 
@@ -44,13 +45,8 @@ export async function getCurrentRules(db: Db): Promise<RuleSet> {
   return toRuleSet(row);
 }
 
-const rulesCacheKey = Symbol.for('worker-watchdog.rules-cache');
-type RulesCacheHolder = typeof globalThis & { [rulesCacheKey]?: WeakMap<object, RuleSet> };
-
 function rulesCache(): WeakMap<object, RuleSet> {
-  const g = globalThis as RulesCacheHolder;
-  g[rulesCacheKey] ??= new WeakMap();
-  return g[rulesCacheKey]!;
+  return currentRuntime().caches.rules;
 }
 
 /**

@@ -1,10 +1,3 @@
-import { methodNotAllowed } from '@/lib/http/methods';
-import { reply, route } from '@/lib/http/route';
-import { ArtifactCheckInput } from '@/lib/schemas/evidence';
-import { runArtifactCheck } from '@/lib/watchdog/artifacts';
+import { routeHandlers } from '@/lib/http/route-table';
 
-export const POST = route({ name: 'POST /artifact-checks', permission: 'artifactChecks.write', body: ArtifactCheckInput }, async ({ ctx, body }) =>
-  reply(201, { check: await runArtifactCheck(ctx, body) }),
-);
-
-export const { GET, PUT, PATCH, DELETE, OPTIONS } = methodNotAllowed(['POST']);
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = routeHandlers('/api/watchdog/artifact-checks');

@@ -1,8 +1,3 @@
-import { methodNotAllowed } from '@/lib/http/methods';
-import { route } from '@/lib/http/route';
-import { IncidentQuery } from '@/lib/schemas/evidence';
-import { listIncidents } from '@/lib/watchdog/incidents';
+import { routeHandlers } from '@/lib/http/route-table';
 
-export const GET = route({ name: 'GET /incidents', permission: 'incidents.read', query: IncidentQuery }, async ({ ctx, query }) => ({ incidents: await listIncidents(ctx.db, query) }));
-
-export const { POST, PUT, PATCH, DELETE, OPTIONS } = methodNotAllowed(['GET']);
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = routeHandlers('/api/watchdog/incidents');

@@ -1,8 +1,3 @@
-import { methodNotAllowed } from '@/lib/http/methods';
-import { route } from '@/lib/http/route';
-import { JobListQuery } from '@/lib/schemas/evidence';
-import { listJobs } from '@/lib/watchdog/jobs';
+import { routeHandlers } from '@/lib/http/route-table';
 
-export const GET = route({ name: 'GET /jobs', permission: 'jobs.list', query: JobListQuery }, async ({ ctx, query }) => ({ jobs: await listJobs(ctx, query) }));
-
-export const { POST, PUT, PATCH, DELETE, OPTIONS } = methodNotAllowed(['GET']);
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = routeHandlers('/api/watchdog/jobs');

@@ -1,7 +1,3 @@
-import { methodNotAllowed } from '@/lib/http/methods';
-import { route } from '@/lib/http/route';
-import { getOverview } from '@/lib/watchdog/metrics';
+import { routeHandlers } from '@/lib/http/route-table';
 
-export const GET = route({ name: 'GET /overview', permission: 'overview.read' }, ({ ctx }) => getOverview(ctx));
-
-export const { POST, PUT, PATCH, DELETE, OPTIONS } = methodNotAllowed(['GET']);
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = routeHandlers('/api/watchdog/overview');

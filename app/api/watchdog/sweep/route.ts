@@ -1,7 +1,3 @@
-import { methodNotAllowed } from '@/lib/http/methods';
-import { route } from '@/lib/http/route';
-import { runSweep } from '@/lib/watchdog/sweep';
+import { routeHandlers } from '@/lib/http/route-table';
 
-export const POST = route({ name: 'POST /sweep', permission: 'sweep.run' }, ({ ctx }) => runSweep(ctx));
-
-export const { GET, PUT, PATCH, DELETE, OPTIONS } = methodNotAllowed(['POST']);
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = routeHandlers('/api/watchdog/sweep');

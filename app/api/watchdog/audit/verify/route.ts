@@ -1,7 +1,3 @@
-import { methodNotAllowed } from '@/lib/http/methods';
-import { route } from '@/lib/http/route';
-import { verifyAuditChain } from '@/lib/watchdog/audit';
+import { routeHandlers } from '@/lib/http/route-table';
 
-export const GET = route({ name: 'GET /audit/verify', permission: 'audit.read' }, ({ ctx }) => verifyAuditChain(ctx.db));
-
-export const { POST, PUT, PATCH, DELETE, OPTIONS } = methodNotAllowed(['GET']);
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = routeHandlers('/api/watchdog/audit/verify');

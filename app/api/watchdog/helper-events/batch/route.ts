@@ -1,6 +1,3 @@
-import { postHelperEventBatch } from '@/lib/http/ingest-routes';
-import { methodNotAllowed } from '@/lib/http/methods';
+import { routeHandlers } from '@/lib/http/route-table';
 
-export const POST = postHelperEventBatch;
-
-export const { GET, PUT, PATCH, DELETE, OPTIONS } = methodNotAllowed(['POST']);
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = routeHandlers('/api/watchdog/helper-events/batch');

@@ -1,7 +1,3 @@
-import { methodNotAllowed } from '@/lib/http/methods';
-import { route } from '@/lib/http/route';
-import { listRuleVersions } from '@/lib/watchdog/rules';
+import { routeHandlers } from '@/lib/http/route-table';
 
-export const GET = route({ name: 'GET /rules/versions', permission: 'rules.read' }, async ({ ctx }) => ({ versions: await listRuleVersions(ctx.db) }));
-
-export const { POST, PUT, PATCH, DELETE, OPTIONS } = methodNotAllowed(['GET']);
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = routeHandlers('/api/watchdog/rules/versions');

@@ -1,8 +1,3 @@
-import { methodNotAllowed } from '@/lib/http/methods';
-import { route } from '@/lib/http/route';
-import { IdParams } from '@/lib/schemas/common';
-import { revokeToken } from '@/lib/watchdog/access';
+import { routeHandlers } from '@/lib/http/route-table';
 
-export const DELETE = route({ name: 'DELETE /tokens/:id', permission: 'tokens.manage', params: IdParams }, async ({ ctx, params }) => ({ token: await revokeToken(ctx, params.id) }));
-
-export const { GET, POST, PUT, PATCH, OPTIONS } = methodNotAllowed(['DELETE']);
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = routeHandlers('/api/watchdog/tokens/{id}');

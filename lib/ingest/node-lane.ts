@@ -1,9 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MAX_BODY_BYTES } from '@/lib/http/body';
+import { PEER_HEADER } from '@/lib/http/request-info';
+import { errorBody } from '@/lib/http/respond';
+import type { RouteHandler } from '@/lib/http/route';
+import { securityHeaders } from '@/lib/http/security-headers';
 import { log } from '@/lib/log';
-import { MAX_BODY_BYTES } from './body';
-import { postHelperEvent, postHelperEventBatch } from './ingest-routes';
-import { errorBody } from './respond';
-import { securityHeaders } from './security-headers';
+import { errorToAnswer } from '@/lib/watchdog/errors';
+import type { Runtime } from '@/lib/watchdog/runtime';
 
 /**
  * The node lane: what the console's own HTTP server (scripts/serve.mjs) answers before a request
@@ -12,22 +15,15 @@ import { securityHeaders } from './security-headers';
  * 1. A path with broken percent-encoding (`/api/watchdog/jobs/%zz`) names nothing; Next's router
  *    would fail decoding it and answer a bare 500. It is answered 400 here, in the API.md shape
  *    under /api.
- * 2. The ingest routes — the fleet's hot path, one request per helper command — are served by the
- *    very same route handlers (lib/http/ingest-routes.ts: auth, rate limit, permission, 1 MiB cap,
- *    JSON, zod, classification, durable write, one error map) without Next's per-request pipeline
+ * 2. The routes the route table marks `lane` (the ingest routes — the fleet's hot path, one request per
+ *    helper command) are served by the very same handlers (lib/http/route-table.ts: auth, rate limit,
+ *    permission, JSON only, 1 MiB cap, zod, classification, durable write, errorToAnswer) without Next's per-request pipeline
  *    (routing, config headers, web-stream adaptation, compression), which cost ~2 ms of CPU per
  *    request. Only plain bearer-token requests with a declared body length within the cap take the
  *    lane; a chunked body, a declared length over the cap, a browser session or anything unusual
  *    goes to Next, whose route serves the same handler.
  */
 export type NodeLane = (req: IncomingMessage, res: ServerResponse) => boolean;
-
-type Handler = (req: Request, context: { params?: Promise<Record<string, string | string[]>> }) => Promise<Response>;
-
-const lanes: Record<string, Handler> = {
-  '/api/watchdog/helper-events': postHelperEvent,
-  '/api/watchdog/helper-events/batch': postHelperEventBatch,
-};
 
 const SECURITY_HEADERS: Record<string, string> = Object.fromEntries(securityHeaders(false).map((h) => [h.key.toLowerCase(), h.value]));
 
@@ -68,12 +64,12 @@ function webHeaders(req: IncomingMessage): Headers {
   const headers = new Headers();
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
-  // as Next does: the socket address when no proxy named the client
-  if (!headers.has('x-forwarded-for') && req.socket.remoteAddress) headers.set('x-forwarded-for', req.socket.remoteAddress);
+  // as scripts/serve.mjs does for Next: the direct peer, never what the client claims (request-info.ts)
+  headers.set(PEER_HEADER, req.socket.remoteAddress ?? '');
   return headers;
 }
 
-async function serveLane(handler: Handler, req: IncomingMessage, res: ServerResponse, url: string): Promise<void> {
+async function serveLane(handler: RouteHandler, req: IncomingMessage, res: ServerResponse, url: string): Promise<void> {
   // The declared length bounds what Node's parser lets through, so the whole body is read here.
   const chunks: Buffer[] = [];
   let complete = false;
@@ -94,7 +90,8 @@ async function serveLane(handler: Handler, req: IncomingMessage, res: ServerResp
   } catch (e) {
     // the route wrapper answers every error itself; this is a header Undici refuses, or worse
     log.error({ err: e }, 'node lane could not serve a request');
-    send(res, 500, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }, JSON.stringify(errorBody('internal_error', 'internal error')));
+    const answer = errorToAnswer(e);
+    send(res, answer.status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }, JSON.stringify(answer.body));
     return;
   }
   const headers: Record<string, string> = {};
@@ -102,27 +99,27 @@ async function serveLane(handler: Handler, req: IncomingMessage, res: ServerResp
   send(res, response.status, headers, Buffer.from(await response.arrayBuffer()));
 }
 
-export const serveNodeLane: NodeLane = (req, res) => {
-  const url = req.url ?? '/';
-  const q = url.indexOf('?');
-  const pathname = q < 0 ? url : url.slice(0, q);
-  if (!isDecodablePath(pathname)) {
-    refuseMalformedPath(res, pathname);
+/** The lane over a dispatch table (path → handler; the route table's `lane` routes). */
+export function createNodeLane(lanes: Record<string, RouteHandler>): NodeLane {
+  return (req, res) => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const pathname = q < 0 ? url : url.slice(0, q);
+    if (!isDecodablePath(pathname)) {
+      refuseMalformedPath(res, pathname);
+      return true;
+    }
+    const handler = lanes[pathname];
+    if (!handler || !takesLane(req)) return false;
+    serveLane(handler, req, res, url).catch((e) => {
+      log.error({ err: e }, 'node lane failed');
+      if (!res.headersSent) res.destroy();
+    });
     return true;
-  }
-  const handler = lanes[pathname];
-  if (!handler || !takesLane(req)) return false;
-  serveLane(handler, req, res, url).catch((e) => {
-    log.error({ err: e }, 'node lane failed');
-    if (!res.headersSent) res.destroy();
-  });
-  return true;
-};
+  };
+}
 
-const key = Symbol.for('worker-watchdog.node-lane');
-type G = typeof globalThis & { [key]?: NodeLane };
-
-/** Offers the lane to the process's HTTP server (scripts/serve.mjs picks it up after Next is prepared). */
-export function registerNodeLane(): void {
-  (globalThis as G)[key] = serveNodeLane;
+/** Offers the lane to the process's HTTP server: scripts/serve.mjs asks the runtime's `nodeLane` first. */
+export function registerNodeLane(runtime: Runtime, lanes: Record<string, RouteHandler>): void {
+  runtime.nodeLane = createNodeLane(lanes);
 }

@@ -1,0 +1,96 @@
+import { getTableColumns, sql } from 'drizzle-orm';
+import { helperEvents } from '@/db/schema';
+import type { Phase } from '@/lib/schemas/common';
+import type { HelperEventInput } from '@/lib/schemas/evidence';
+import type { HelperEvent } from '@/lib/schemas/responses';
+import type { z } from 'zod';
+import { storableText } from '../audit';
+import type { Classification } from '../rules';
+
+/**
+ * The one description of a helper_events row. Its columns come from the drizzle table (db/schema.ts),
+ * and every ingest path derives from them: the insert of a judged event (`eventRow` as drizzle
+ * values), the one-statement store (`eventRecordsetSql`, `eventColumnsSql`, `toRecordsetRow`), the
+ * rows it returns (`fromSqlRow`) and the API answer (`toEventJson`). A new column is added in
+ * db/schema.ts, in `eventRow` (where its value comes from) and, when the API shows it, in the
+ * HelperEvent response schema.
+ */
+export type EventRow = typeof helperEvents.$inferSelect;
+export type EventJson = z.output<typeof HelperEvent>;
+
+const columns = Object.entries(getTableColumns(helperEvents)) as [keyof EventRow, (typeof helperEvents)['_']['columns'][keyof EventRow]][];
+
+/** `id, job_id, …` — every column, in table order. */
+export const eventColumnsSql = sql.raw(columns.map(([, c]) => c.name).join(', '));
+/** `id uuid, job_id text, …` — the column definitions of a json_to_recordset of event rows. */
+export const eventRecordsetSql = sql.raw(columns.map(([, c]) => `${c.name} ${c.getSQLType()}`).join(', '));
+
+/** What the judgement adds to an event: its classification and incident. */
+export interface EventJudgement {
+  signal: Classification['signal'];
+  ruleVersion: number;
+  suggestedActions: Classification['suggested_actions'];
+  incidentId: string | null;
+}
+
+/**
+ * The row of an event. `output_hash` stays the hash the worker computed over its raw output (verified
+ * before); the stored text has any NUL character replaced, which PostgreSQL cannot store.
+ */
+export function eventRow(input: HelperEventInput, at: { phase: Phase | null; bodyHash: string; receivedAt: Date }, judged: EventJudgement): EventRow {
+  return {
+    id: input.id,
+    jobId: input.job_id,
+    workerId: input.worker_id,
+    command: storableText(input.command),
+    phase: at.phase,
+    exitCode: input.exit_code,
+    output: input.output == null ? null : storableText(input.output),
+    outputHash: input.output_hash,
+    errorCode: input.error_code == null ? null : storableText(input.error_code),
+    durationMs: input.duration_ms ?? null,
+    createdAt: input.created_at ?? at.receivedAt,
+    receivedAt: at.receivedAt,
+    signal: judged.signal,
+    ruleVersion: judged.ruleVersion,
+    suggestedActions: judged.suggestedActions,
+    incidentId: judged.incidentId,
+    bodyHash: at.bodyHash,
+  };
+}
+
+/** A row as one element of the JSON handed to json_to_recordset (column names, ISO times). */
+export function toRecordsetRow(row: EventRow): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [field, c] of columns) {
+    const v = row[field];
+    out[c.name] = v instanceof Date ? v.toISOString() : v;
+  }
+  return out;
+}
+
+/** A raw helper_events row (column names, from a RETURNING) → the drizzle row shape. */
+export function fromSqlRow(r: Record<string, unknown>): EventRow {
+  const out: Record<string, unknown> = {};
+  for (const [field, c] of columns) {
+    const v = r[c.name];
+    const type = c.getSQLType();
+    if (v == null) out[field] = null;
+    else if (type.startsWith('timestamp')) out[field] = v instanceof Date ? v : new Date(String(v));
+    else if (type === 'integer') out[field] = Number(v);
+    else if (type === 'jsonb') out[field] = typeof v === 'string' ? JSON.parse(v) : v;
+    else out[field] = String(v);
+  }
+  return out as EventRow;
+}
+
+/** The API's event object: every column but body_hash, under its column name, times as ISO strings. */
+export function toEventJson(row: EventRow): EventJson {
+  const out: Record<string, unknown> = {};
+  for (const [field, c] of columns) {
+    if (field === 'bodyHash') continue;
+    const v = row[field];
+    out[c.name] = v instanceof Date ? v.toISOString() : v;
+  }
+  return out as EventJson;
+}

@@ -1,0 +1,103 @@
+import { inArray } from 'drizzle-orm';
+import type { z } from 'zod';
+import { helperEvents } from '@/db/schema';
+import { HelperEventInput } from '@/lib/schemas/evidence';
+import type { Ctx } from '../context';
+import { type ErrorAnswer, errorToAnswer } from '../errors';
+import { cachedRules, type Classification, classifyHelperEvent, refreshRules } from '../rules';
+import { telemetry } from '../telemetry';
+import { counted, type IngestResult, type PreparedEvent, prepareEvent, replay } from './event-outcome';
+import { ingestHelperEvent } from './ingest-event';
+import { ingestJudged } from './ingest-judged';
+import { storeHealthyEvents } from './store-healthy';
+
+export interface BatchItemResult {
+  id: string | null;
+  status: number;
+  error?: ErrorAnswer['error'];
+  classification?: Omit<Classification, 'escalated'>;
+  incident_id?: string | null;
+}
+
+/**
+ * One element's answer: its result, or its error through errorToAnswer. An unknown error (the
+ * database went away) is thrown: the whole batch answers 500 and the client sends it again.
+ */
+async function answerItem(id: string, run: () => Promise<IngestResult> | IngestResult): Promise<BatchItemResult> {
+  try {
+    const r = await run();
+    return { id: r.body.event.id, status: r.status, classification: r.body.classification, incident_id: r.body.incident_id };
+  } catch (e) {
+    const answer = errorToAnswer(e);
+    if (!answer.known) throw e;
+    return { id, status: answer.status, error: answer.body.error };
+  }
+}
+
+/**
+ * Each event judged on its own: one bad event does not spoil the others, and the outcome is what
+ * posting the events one by one in order would give. Runs of consecutive healthy events are stored
+ * set-based (one statement per run, see storeHealthyEvents); a failing event, or an id seen earlier in
+ * the run, ends the run and is judged alone.
+ */
+export async function ingestHelperEventBatch(ctx: Ctx, events: unknown[], zodDetails: (e: z.ZodError) => unknown): Promise<BatchItemResult[]> {
+  let rules = await cachedRules(ctx.db);
+  const results: BatchItemResult[] = new Array(events.length);
+  let run: { index: number; item: PreparedEvent }[] = [];
+  const runIds = new Set<string>();
+
+  const flush = async () => {
+    if (!run.length) return;
+    const pending = run;
+    run = [];
+    runIds.clear();
+    // only the ids come back: a batch answers each event with its status and classification
+    const stored = await storeHealthyEvents(ctx, pending.map((p) => p.item), rules, 'ids');
+    if (stored === 'stale') {
+      // the rules changed since they were read: judge this run again, one by one, with the new ones
+      rules = await refreshRules(ctx.db);
+      for (const p of pending) results[p.index] = await answerItem(p.item.input.id, () => ingestHelperEvent(ctx, p.item.input));
+      return;
+    }
+    const missing = pending.filter((p) => !stored.ids.has(p.item.input.id));
+    const existing = missing.length ? await ctx.db.select().from(helperEvents).where(inArray(helperEvents.id, missing.map((p) => p.item.input.id))) : [];
+    const byId = new Map(existing.map((r) => [r.id, r]));
+    for (const p of pending) {
+      const id = p.item.input.id;
+      if (stored.ids.has(id)) {
+        telemetry().eventsIngested.inc({ signal: 'none' });
+        results[p.index] = { id, status: 201, classification: { signal: null, rule_version: rules.version, suggested_actions: [] }, incident_id: null };
+        continue;
+      }
+      const prior = byId.get(id);
+      results[p.index] = await answerItem(id, () => (prior ? replay(prior, p.item.bodyHash) : ingestHelperEvent(ctx, p.item.input)));
+    }
+  };
+
+  for (let index = 0; index < events.length; index++) {
+    const raw = events[index];
+    const id = raw && typeof raw === 'object' && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : null;
+    const parsed = HelperEventInput.safeParse(raw);
+    if (!parsed.success) {
+      results[index] = { id, status: 400, error: { code: 'validation_failed', message: 'event does not match the schema', details: zodDetails(parsed.error) } };
+      continue;
+    }
+    let item: PreparedEvent;
+    try {
+      item = prepareEvent(ctx, parsed.data);
+    } catch (e) {
+      results[index] = await answerItem(parsed.data.id, () => Promise.reject(e));
+      continue;
+    }
+    const failing = classifyHelperEvent(rules, parsed.data, 0).signal !== null;
+    if (failing || runIds.has(parsed.data.id)) await flush();
+    if (failing) {
+      results[index] = await answerItem(parsed.data.id, async () => counted(await ingestJudged(ctx, item)));
+      continue;
+    }
+    run.push({ index, item });
+    runIds.add(parsed.data.id);
+  }
+  await flush();
+  return results;
+}

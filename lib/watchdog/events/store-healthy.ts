@@ -1,0 +1,107 @@
+import { type SQL, sql } from 'drizzle-orm';
+import { type Db, rowsOf } from '@/db/client';
+import type { Ctx } from '../context';
+import { currentRulesVersionSql, type RuleSet } from '../rules';
+import { eventColumnsSql, eventRecordsetSql, type EventRow, eventRow, fromSqlRow, toRecordsetRow } from './event-row';
+import type { PreparedEvent } from './event-outcome';
+
+/** Tokens the storing statement verifies itself, one per event (the ingest fast path, lib/ingest). */
+export interface StatementCredentials {
+  /** the roles the route's permission allows */
+  roles: readonly string[];
+  /** sha256 of each event's presented secret, as api_tokens stores it */
+  tokenHashes: string[];
+  /** when each event arrived */
+  receivedAt: Date[];
+}
+
+export interface StoredHealthy {
+  ids: Set<string>;
+  /** the stored rows, for want 'rows' */
+  rows: Map<string, EventRow>;
+  /** events whose credential the statement refused (nothing stored) */
+  refusedIds: Set<string>;
+}
+
+/**
+ * Stores events that the rules `rules` judge healthy, in one statement: each row inserted unless its
+ * id exists (then the caller replays it), only while `rules` is still the version in force ('stale'
+ * otherwise, and nothing is stored), and open fetch_failed / claim_no_output incidents of the same
+ * job and phase resolved by the first healthy event (exit 0) that proves the recovery.
+ * Ids must be distinct within one call. With credentials, the statement itself authenticates each
+ * row: its token must exist, be unrevoked, have a role the route allows and, for a worker token, be
+ * bound to the row's worker — else that row is not stored and its id is in `refusedIds`.
+ */
+export async function storeHealthyEvents(
+  ctx: Pick<Ctx, 'db' | 'now'>,
+  items: PreparedEvent[],
+  rules: RuleSet,
+  want: 'rows' | 'ids' = 'rows',
+  credentials?: StatementCredentials,
+): Promise<StoredHealthy | 'stale'> {
+  const healthy = { signal: null, ruleVersion: rules.version, suggestedActions: [], incidentId: null };
+  const rows = items.map((it, ord) => ({
+    ord,
+    token_hash: credentials?.tokenHashes[ord] ?? null,
+    ...toRecordsetRow(eventRow(it.input, { phase: it.phase, bodyHash: it.bodyHash, receivedAt: credentials?.receivedAt[ord] ?? ctx.now }, healthy)),
+  }));
+  const validCte = credentials
+    ? sql`valid as (select src.id from src join api_tokens a on a.token_hash = src.token_hash
+        where a.revoked_at is null and a.role = any(string_to_array(${credentials.roles.join(',')}, ','))
+          and (a.role <> 'worker' or a.worker_id = src.worker_id)),`
+    : sql``;
+  const res = await executeNamed(ctx.db, `watchdog_store_healthy_${want}${credentials ? '_token' : ''}`, sql`
+    with cur as (select ${currentRulesVersionSql} as v),
+    src as (select * from json_to_recordset(${JSON.stringify(rows)}::json) as x(ord int, token_hash text, ${eventRecordsetSql})),
+    ${validCte}
+    ins as (
+      insert into helper_events (${eventColumnsSql})
+      select ${eventColumnsSql}
+      from src where (select v from cur) = ${rules.version}${credentials ? sql` and src.id in (select id from valid)` : sql``}
+      order by ord
+      on conflict (id) do nothing
+      returning ${want === 'rows' ? sql.raw('*') : sql.raw('id')}
+    ),
+    proof as (
+      select distinct on (src.job_id, src.phase) src.id, src.job_id, src.phase
+      from src join ins on ins.id = src.id
+      where src.exit_code = 0 and src.phase is not null
+      order by src.job_id, src.phase, src.ord
+    ),
+    resolved as (
+      update incidents i set status = 'resolved', resolved_at = ${ctx.now.toISOString()}::timestamptz,
+        resolution = 'recovered: healthy ' || proof.phase || ' event ' || proof.id
+      from proof
+      where i.job_id = proof.job_id and i.status = 'open' and i.details->>'phase' = proof.phase
+        and i.signal = (case when proof.phase = 'claim' then 'claim_no_output' else 'fetch_failed' end)
+      returning i.id
+    )
+    select (select v from cur) as current_version, (select count(*) from resolved)::int as resolved_count,
+      ${credentials ? sql`(select coalesce(string_agg(src.id::text, ','), '') from src where src.id not in (select id from valid))` : sql`''`} as refused_ids, ins.*
+    from cur left join ins on true`);
+  const out = rowsOf<Record<string, unknown>>(res);
+  if (Number(out[0]?.current_version) !== rules.version) return 'stale';
+  const refusedIds = new Set(String(out[0]?.refused_ids ?? '').split(',').filter(Boolean));
+  const ids = new Set<string>();
+  const stored = new Map<string, EventRow>();
+  for (const r of out) {
+    if (r.id == null) continue;
+    ids.add(String(r.id));
+    if (want === 'rows') stored.set(String(r.id), fromSqlRow(r));
+  }
+  return { ids, rows: stored, refusedIds };
+}
+
+/**
+ * Runs a statement whose text never changes as a named prepared statement on a `pg` pool (parsed and
+ * planned once per connection instead of once per call); on other drivers as a plain statement.
+ */
+async function executeNamed(db: Db, name: string, query: SQL): Promise<unknown> {
+  const client = (db as unknown as { $client?: { query?: unknown; totalCount?: unknown } }).$client;
+  const dialect = (db as unknown as { dialect?: { sqlToQuery?: (q: SQL) => { sql: string; params: unknown[] } } }).dialect;
+  if (client && typeof client.query === 'function' && typeof client.totalCount === 'number' && dialect?.sqlToQuery) {
+    const { sql: text, params } = dialect.sqlToQuery(query);
+    return (client.query as (config: { name: string; text: string; values: unknown[] }) => Promise<unknown>).call(client, { name, text, values: params });
+  }
+  return db.execute(query);
+}
