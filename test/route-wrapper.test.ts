@@ -13,7 +13,7 @@ import { IdParams } from '@/lib/schemas/common';
 import { listAudit } from '@/lib/watchdog/audit';
 import { cliActor } from '@/lib/watchdog/context';
 import { isWatchdogError } from '@/lib/watchdog/errors';
-import { setRuntimeDatabase } from '@/lib/watchdog/runtime';
+import { createRuntime, currentRuntime, installRuntime, setRuntimeDatabase } from '@/lib/watchdog/runtime';
 import { createToken } from '@/lib/watchdog/access';
 import { testDatabaseKinds } from './helpers/db';
 
@@ -176,6 +176,18 @@ describe.each(testDatabaseKinds())('route wrapper and refusal audit in-process o
     const b = await call(boom, 'http://t/api/test', { headers: { 'x-request-id': 'req-boom-1' } });
     expect(b.status).toBe(500);
     expect(b.body).toEqual({ error: { code: 'internal_error', message: 'internal error', details: { error_id: 'req-boom-1' } } });
+  });
+
+  it('builds the ctx from the runtime in force: its clock is the ctx now', async () => {
+    const fixed = new Date('2030-01-02T03:04:05.000Z');
+    const previous = currentRuntime();
+    installRuntime(createRuntime({ database, clock: () => fixed }));
+    try {
+      const h = route({ name: 'TEST clock', permission: 'rules.read' }, async ({ ctx, runtime }) => ({ now: ctx.now.toISOString(), same: runtime === currentRuntime() }));
+      expect(await call(h, 'http://t/api/x')).toMatchObject({ status: 200, body: { now: fixed.toISOString(), same: true } });
+    } finally {
+      installRuntime(previous);
+    }
   });
 
   it('answers 415 unsupported_media_type for a body that is not application/json, before the handler runs', async () => {
