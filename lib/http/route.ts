@@ -16,9 +16,6 @@ import { refusalAuditor } from './refusal-audit';
 import { clientAddress, requestId } from './request-info';
 import { errorBody, errorResponse, json } from './respond';
 
-export { MAX_BODY_BYTES } from './body';
-export { errorBody, errorResponse } from './respond';
-
 /** What a handler may return: a body (200) or an explicit status, body and headers. */
 export class Reply {
   constructor(
