@@ -20,10 +20,7 @@ const AGGREGATES = 'leases|events|incidents|repairs|artifacts|rules|sweep|notify
 const ban = (regex, message, extra = {}) => ({ regex, message, ...extra });
 
 /** `@/lib/watchdog/<aggregate>/<file>`: the aggregate's inner files, reachable only through its index.ts. */
-const aggregateInternals = ban(
-  `^@/lib/watchdog/(${AGGREGATES})/.+`,
-  'Import a domain aggregate through its folder (@/lib/watchdog/leases), never its inner files: index.ts is its public face.',
-);
+const aggregateInternals = ban(`^@/lib/watchdog/(${AGGREGATES})/.+`, 'Import a domain aggregate through its folder (@/lib/watchdog/leases), never its inner files: index.ts is its public face.');
 const database = ban('^@/db(/.*)?$|^(\\.\\./)+db(/.*)?$', 'Only the domain (lib/watchdog/) and the CLI reach the database; call a domain verb instead.');
 
 /**
@@ -116,7 +113,7 @@ export default defineConfig(
           'The domain never imports the HTTP layer, the ingest fast path, pages or components: they call the domain, not the reverse.',
         ),
         // Inside lib/watchdog/ an aggregate reaches another through ../<aggregate> (its index), never ../<aggregate>/<file>.
-        ban(`^\\.\\./(${AGGREGATES})/.+`, 'Reach another aggregate through its folder (../leases), never its inner files.'),
+        ban(`^\\.\\./(${AGGREGATES})/.+|^\\./(${AGGREGATES})/.+`, 'Reach another aggregate through its folder (../leases, ./leases), never its inner files.'),
         aggregateInternals,
       ),
     },

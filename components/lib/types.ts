@@ -3,7 +3,7 @@
  * (the schemas the OpenAPI document is made of), so the UI, the routes and the document cannot drift apart.
  */
 import type { z } from 'zod';
-import type { D30DecisionResult, D30Metrics } from '@/lib/schemas/metrics';
+import type { D30DecisionResult } from '@/lib/schemas/metrics';
 import type * as R from '@/lib/schemas/responses';
 
 export type { Milestone, Overview } from '@/lib/schemas/overview';
@@ -14,7 +14,6 @@ export type LeaseJson = z.infer<typeof R.Lease>;
 export type RepairAction = z.infer<typeof R.RepairAction>;
 export type Incident = z.infer<typeof R.Incident>;
 export type AuditEntry = z.infer<typeof R.AuditEntry>;
-export type ApiToken = z.infer<typeof R.Token>;
 export type Rule = z.infer<typeof R.Rule>;
 export type RuleSet = z.infer<typeof R.RuleSet>;
 
@@ -22,7 +21,6 @@ export type RuleSet = z.infer<typeof R.RuleSet>;
 export type JobStory = z.infer<typeof R.JobTimeline>;
 /** `GET /api/watchdog/jobs` */
 export type JobList = z.infer<typeof R.JobList>;
-export type JobListItem = JobList['jobs'][number];
 export type IncidentList = z.infer<typeof R.IncidentList>;
 export type RepairActionList = z.infer<typeof R.RepairActionList>;
 /** `POST /api/watchdog/repair-actions/:id/decision` */

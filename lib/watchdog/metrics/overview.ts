@@ -14,7 +14,7 @@ export const SWEEP_LAG_TOLERANCE_S = 120;
 /** D14 asks for real evidence of these three incident kinds */
 export const D14_SIGNALS = ['fetch_failed', 'lease_expired', 'artifact_gate_fail'] as const satisfies readonly Signal[];
 
-export type { Milestone, MilestoneItem, Overview, RiskLevelName } from '@/lib/schemas/overview';
+export type { Overview } from '@/lib/schemas/overview';
 
 const iso = (v: Date | string | null | undefined): string | null => (v ? new Date(v).toISOString() : null);
 /** 2026-03-01 10:00 UTC: readable in a detail line, unambiguous across time zones */
