@@ -1,5 +1,5 @@
-// `npm test`: builds the console, starts a throwaway PostgreSQL when the Debian binaries are here
-// (or uses TEST_DATABASE_URL), then runs the unit + integration tests (vitest, on PGlite and
+// `npm test`: lints (eslint, prettier --check, knip: `npm run lint`), builds the console, starts a throwaway
+// PostgreSQL when the Debian binaries are here (or uses TEST_DATABASE_URL), then runs the unit + integration tests (vitest, on PGlite and
 // PostgreSQL, over real HTTP) and the end-to-end tests (Playwright in Debian's Chromium).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -17,9 +17,12 @@ function run(label, cmd, args, extraEnv = {}) {
   return r.status ?? 1;
 }
 
+let failed = 0;
+// lint first: a layer broken by an import, dead code or unformatted files fail the run before the long stages
+if (env.WATCHDOG_SKIP_LINT !== '1') failed += run('lint (eslint, prettier --check, knip)', 'npm', ['run', '--silent', 'lint']) ? 1 : 0;
+
 await ensureTestPostgres(env, 'integration tests');
 
-let failed = 0;
 if (env.WATCHDOG_SKIP_BUILD !== '1') {
   if (run('build', process.execPath, [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'])) process.exit(1);
 }

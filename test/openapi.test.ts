@@ -168,6 +168,7 @@ describe.each(testServers())('OpenAPI over HTTP on $name', (server) => {
     parse(R.AuditVerification, (await api(server, server.tokens.owner, 'GET', '/api/watchdog/audit/verify')).body);
     parse(R.HealthAnswer, (await api(server, null, 'GET', '/api/health')).body);
     parse(D30Metrics, (await api(server, server.tokens.owner, 'GET', '/api/watchdog/metrics/d30')).body);
+    parse(R.OverviewAnswer, (await api(server, server.tokens.supervisor, 'GET', '/api/watchdog/overview')).body);
     const bad = await api(server, server.tokens.worker, 'POST', '/api/watchdog/helper-events', '{');
     parse(R.ErrorDetail, bad.body.error);
   });

@@ -17,8 +17,6 @@ import { createRuntime, currentRuntime, installRuntime, setRuntimeDatabase } fro
 import { createToken } from '@/lib/watchdog/access';
 import { testDatabaseKinds } from './helpers/db';
 
-const MiB = 1024 * 1024;
-
 function streamOf(chunks: Uint8Array[], fail = false): ReadableStream<Uint8Array> {
   let i = 0;
   return new ReadableStream({

@@ -348,7 +348,7 @@ describe('watchdog run: config errors are one line and exit 2', () => {
     ['a config that is not JSON', (s) => ({ args: ['--config', s.writeConfig('{ "url": ')], env: { WATCHDOG_TOKEN: 't' } }), /not valid JSON/],
     ['an unknown helper', (s) => ({ args: ['--config', s.writeConfig({ url: 'http://127.0.0.1:9', worker_id: 'w-1', helpers: { deploy: ['x'] } })], env: { WATCHDOG_TOKEN: 't' } }), /unknown helper "deploy"/],
     ['no token', (s) => ({ args: ['--config', s.writeConfig({ url: 'http://127.0.0.1:9', worker_id: 'w-1', helpers: {} })], env: {} }), /WATCHDOG_TOKEN/],
-    ['no config and no WATCHDOG_URL', (s) => ({ args: [], env: { WATCHDOG_TOKEN: 't', WATCHDOG_WORKER_ID: 'w-1' } }), /not found/],
+    ['no config and no WATCHDOG_URL', () => ({ args: [], env: { WATCHDOG_TOKEN: 't', WATCHDOG_WORKER_ID: 'w-1' } }), /not found/],
     ['a helper that is not a list', (s) => ({ args: ['--config', s.writeConfig({ url: 'http://127.0.0.1:9', worker_id: 'w-1', helpers: { touch: 'pls touch' } })], env: { WATCHDOG_TOKEN: 't' } }), /non-empty array/],
   ];
   it.each(cases)('%s', async (_name, make, message) => {

@@ -1,12 +1,12 @@
 'use client';
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useId, useState } from 'react';
-import { ApiError, apiFetch, errorMessage } from '@/components/lib/api';
+import { ApiError, errorMessage } from '@/components/lib/api';
 import { formatMs, humanize, signalLabel, signalLabels } from '@/components/lib/format';
-import { LIVE_MS, queryKeys, SLOW_MS } from '@/components/lib/queries';
-import type { JobStory, LeaseJson, RepairAction } from '@/components/lib/types';
+import type { RepairAction } from '@/components/lib/types';
+import { useJobStory } from '@/components/hooks/use-jobs';
+import { useDecidedActions, useDecideAction, usePendingActions } from '@/components/hooks/use-repair-actions';
 import { LeaseFacts } from '@/components/jobs/lease-facts';
 import { HashText, OutputBlock } from '@/components/jobs/output-block';
 import { Badge } from '@/components/ui/badge';
@@ -20,20 +20,8 @@ import { ExitCodeBadge, SignalBadge } from '@/components/ui/status';
 import { RelativeTime } from '@/components/ui/time';
 import { useToast } from '@/components/ui/toast';
 
-interface ActionList {
-  actions: RepairAction[];
-}
-interface DecisionResult {
-  action: RepairAction;
-  lease: LeaseJson | null;
-}
-
 function Evidence({ action }: { action: RepairAction }) {
-  const story = useQuery({
-    queryKey: queryKeys.job(action.job_id),
-    queryFn: ({ signal }) => apiFetch<JobStory>(`/api/watchdog/jobs/${encodeURIComponent(action.job_id)}`, { signal }),
-    refetchInterval: SLOW_MS,
-  });
+  const story = useJobStory(action.job_id, { slow: true });
   if (story.isPending) {
     return (
       <div role="status" aria-label="Loading evidence" className="space-y-2">
@@ -94,17 +82,13 @@ function Evidence({ action }: { action: RepairAction }) {
 }
 
 function PendingRow({ action, canDecide, readOnlyId, onAlreadyDecided }: { action: RepairAction; canDecide: boolean; readOnlyId: string; onAlreadyDecided: (msg: string) => void }) {
-  const qc = useQueryClient();
   const toast = useToast();
   const [open, setOpen] = useState(false);
   const [note, setNote] = useState('');
   const noteId = useId();
   const titleId = useId();
-  const decide = useMutation({
-    mutationFn: (decision: 'approve' | 'reject') =>
-      apiFetch<DecisionResult>(`/api/watchdog/repair-actions/${action.id}/decision`, { method: 'POST', body: note.trim() ? { decision, note: note.trim() } : { decision } }),
-    onSuccess: (res, decision) => {
-      qc.setQueryData<ActionList>(queryKeys.pending, (old) => (old ? { actions: old.actions.filter((a) => a.id !== action.id) } : old));
+  const decide = useDecideAction(action, {
+    onSuccess: (res, { decision }) => {
       toast({
         tone: 'success',
         title: `${humanize(action.action)} ${decision === 'approve' ? 'approved' : 'rejected'}`,
@@ -116,19 +100,12 @@ function PendingRow({ action, canDecide, readOnlyId, onAlreadyDecided }: { actio
     },
     onError: (e) => {
       if (e instanceof ApiError && e.code === 'already_decided') {
-        qc.setQueryData<ActionList>(queryKeys.pending, (old) => (old ? { actions: old.actions.filter((a) => a.id !== action.id) } : old));
         const d = (e.details ?? {}) as { decision?: string | null; decided_by?: string | null };
         const verdict = d.decision === 'approve' ? 'approved' : d.decision === 'reject' ? 'rejected' : 'decided';
         onAlreadyDecided(`The ${action.action} of job ${action.job_id} was already ${verdict}${d.decided_by ? ` by ${d.decided_by}` : ''}. Nothing changed; the list is up to date.`);
       } else {
         toast({ tone: 'danger', title: 'The decision was not recorded', description: errorMessage(e) });
       }
-    },
-    onSettled: () => {
-      void qc.invalidateQueries({ queryKey: queryKeys.pending });
-      void qc.invalidateQueries({ queryKey: ['repair-actions', 'decided'] });
-      void qc.invalidateQueries({ queryKey: queryKeys.overview });
-      void qc.invalidateQueries({ queryKey: queryKeys.job(action.job_id) });
     },
   });
   const busy = decide.isPending;
@@ -181,10 +158,10 @@ function PendingRow({ action, canDecide, readOnlyId, onAlreadyDecided }: { actio
         </div>
         <div className="flex shrink-0 flex-col gap-2 sm:flex-row sm:items-center lg:flex-col lg:items-end">
           <div className="flex gap-2">
-            <Button variant="success" onClick={() => decide.mutate('approve')} disabled={!canDecide || busy} loading={busy && decide.variables === 'approve'} aria-describedby={canDecide ? undefined : readOnlyId} title={canDecide ? undefined : 'Only a supervisor can decide'}>
+            <Button variant="success" onClick={() => decide.mutate({ decision: 'approve', note })} disabled={!canDecide || busy} loading={busy && decide.variables?.decision === 'approve'} aria-describedby={canDecide ? undefined : readOnlyId} title={canDecide ? undefined : 'Only a supervisor can decide'}>
               Approve
             </Button>
-            <Button variant="danger" onClick={() => decide.mutate('reject')} disabled={!canDecide || busy} loading={busy && decide.variables === 'reject'} aria-describedby={canDecide ? undefined : readOnlyId} title={canDecide ? undefined : 'Only a supervisor can decide'}>
+            <Button variant="danger" onClick={() => decide.mutate({ decision: 'reject', note })} disabled={!canDecide || busy} loading={busy && decide.variables?.decision === 'reject'} aria-describedby={canDecide ? undefined : readOnlyId} title={canDecide ? undefined : 'Only a supervisor can decide'}>
               Reject
             </Button>
           </div>
@@ -210,11 +187,7 @@ function PendingRow({ action, canDecide, readOnlyId, onAlreadyDecided }: { actio
 }
 
 function RecentDecisions() {
-  const q = useQuery({
-    queryKey: ['repair-actions', 'decided'],
-    queryFn: ({ signal }) => apiFetch<ActionList>('/api/watchdog/repair-actions?status=decided&limit=8', { signal }),
-    refetchInterval: SLOW_MS,
-  });
+  const q = useDecidedActions();
   return (
     <Card>
       <CardHeader title="Recent decisions" description="The last releases and reclaims decided by a supervisor." />
@@ -248,11 +221,7 @@ export function ApprovalsView({ role }: { role: 'supervisor' | 'owner' }) {
   const canDecide = role === 'supervisor';
   const readOnlyId = useId();
   const [notices, setNotices] = useState<{ id: number; text: string }[]>([]);
-  const q = useQuery({
-    queryKey: queryKeys.pending,
-    queryFn: ({ signal }) => apiFetch<ActionList>('/api/watchdog/repair-actions?status=pending&limit=500', { signal }),
-    refetchInterval: LIVE_MS,
-  });
+  const q = usePendingActions();
 
   return (
     <>

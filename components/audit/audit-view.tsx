@@ -1,12 +1,11 @@
 'use client';
 
-import { useInfiniteQuery, useMutation } from '@tanstack/react-query';
 import Link from 'next/link';
 import { Fragment, useState } from 'react';
-import { apiFetch, errorMessage } from '@/components/lib/api';
+import { errorMessage } from '@/components/lib/api';
 import { formatNumber } from '@/components/lib/format';
-import { queryKeys, SLOW_MS } from '@/components/lib/queries';
-import type { AuditEntry, AuditPage, AuditVerification } from '@/components/lib/types';
+import { useAudit, useAuditVerify } from '@/components/hooks/use-audit';
+import type { AuditEntry } from '@/components/lib/types';
 import { HashText } from '@/components/jobs/output-block';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
@@ -16,8 +15,6 @@ import { LiveIndicator, PageHeader } from '@/components/ui/page-header';
 import { EmptyState, ErrorState, InlineAlert, LoadingRows } from '@/components/ui/states';
 import { RoleBadge } from '@/components/ui/status';
 import { RelativeTime, Timestamp } from '@/components/ui/time';
-
-const PAGE = 50;
 
 function actionTone(action: string) {
   if (action.startsWith('access.') || action.endsWith('.refused')) return 'text-rose-700';
@@ -58,14 +55,8 @@ function DetailsRow({ e }: { e: AuditEntry }) {
 
 export function AuditView() {
   const [open, setOpen] = useState<Set<number>>(new Set());
-  const q = useInfiniteQuery({
-    queryKey: queryKeys.audit,
-    queryFn: ({ pageParam, signal }) => apiFetch<AuditPage>(`/api/watchdog/audit?limit=${PAGE}${pageParam ? `&cursor=${pageParam}` : ''}`, { signal }),
-    initialPageParam: '' as string,
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-    refetchInterval: SLOW_MS,
-  });
-  const verify = useMutation({ mutationFn: () => apiFetch<AuditVerification>('/api/watchdog/audit/verify') });
+  const q = useAudit();
+  const verify = useAuditVerify();
   const entries = q.data?.pages.flatMap((p) => p.entries) ?? [];
   const toggle = (id: number) =>
     setOpen((s) => {

@@ -1,11 +1,9 @@
 'use client';
 
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
-import { apiFetch } from '@/components/lib/api';
 import { formatDuration, signalLabel, signalOrder } from '@/components/lib/format';
-import { LIVE_MS, queryKeys } from '@/components/lib/queries';
+import { type IncidentStatus, useIncidents } from '@/components/hooks/use-incidents';
 import type { Incident } from '@/components/lib/types';
 import { Card } from '@/components/ui/card';
 import { Label, Segmented, Select } from '@/components/ui/field';
@@ -15,7 +13,6 @@ import { EmptyState, ErrorState, LoadingRows } from '@/components/ui/states';
 import { IncidentStatusBadge, SignalBadge } from '@/components/ui/status';
 import { RelativeTime } from '@/components/ui/time';
 
-export type IncidentStatus = 'open' | 'resolved' | 'all';
 
 const secondsBetween = (a: string, b: string) => (new Date(b).getTime() - new Date(a).getTime()) / 1000;
 
@@ -39,12 +36,7 @@ export function IncidentsView({ initialStatus, initialSignal }: { initialStatus:
     window.history.replaceState(null, '', `/incidents${p.toString() ? `?${p.toString()}` : ''}`);
   }, [status, signal]);
 
-  const q = useQuery({
-    queryKey: queryKeys.incidents(status, signal),
-    queryFn: ({ signal: abort }) => apiFetch<{ incidents: Incident[] }>(`/api/watchdog/incidents?status=${status}&limit=500${signal ? `&signal=${encodeURIComponent(signal)}` : ''}`, { signal: abort }),
-    refetchInterval: LIVE_MS,
-    placeholderData: keepPreviousData,
-  });
+  const q = useIncidents(status, signal);
 
   const list = q.data?.incidents ?? [];
   return (

@@ -1,11 +1,8 @@
 'use client';
 
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
-import { apiFetch } from '@/components/lib/api';
-import { queryKeys, SLOW_MS } from '@/components/lib/queries';
-import type { JobListItem } from '@/components/lib/types';
+import { useJobs } from '@/components/hooks/use-jobs';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { Input } from '@/components/ui/field';
@@ -34,12 +31,7 @@ export function JobList({ initialQuery }: { initialQuery: string }) {
     return () => clearTimeout(t);
   }, [text, q]);
 
-  const jobs = useQuery({
-    queryKey: queryKeys.jobs(q),
-    queryFn: ({ signal }) => apiFetch<{ jobs: JobListItem[] }>(`/api/watchdog/jobs?limit=200${q ? `&q=${encodeURIComponent(q)}` : ''}`, { signal }),
-    refetchInterval: SLOW_MS,
-    placeholderData: keepPreviousData,
-  });
+  const jobs = useJobs(q);
 
   return (
     <>

@@ -1,11 +1,10 @@
 'use client';
 
-import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useMemo, useState } from 'react';
-import { ApiError, apiFetch } from '@/components/lib/api';
+import { ApiError } from '@/components/lib/api';
 import { formatMs, formatTimestamp, humanize, signalLabel, signalLabels } from '@/components/lib/format';
-import { LIVE_MS, queryKeys } from '@/components/lib/queries';
+import { useJobStory } from '@/components/hooks/use-jobs';
 import type { JobStory } from '@/components/lib/types';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardBody, CardHeader } from '@/components/ui/card';
@@ -205,12 +204,7 @@ function StorySkeleton() {
 }
 
 export function JobStoryView({ jobId, initialData }: { jobId: string; initialData?: JobStory }) {
-  const q = useQuery({
-    queryKey: queryKeys.job(jobId),
-    queryFn: ({ signal }) => apiFetch<JobStory>(`/api/watchdog/jobs/${encodeURIComponent(jobId)}`, { signal }),
-    refetchInterval: LIVE_MS,
-    initialData,
-  });
+  const q = useJobStory(jobId, { initialData });
   const [filter, setFilter] = useState<StoryKind | 'all'>('all');
   const [newestFirst, setNewestFirst] = useState(false);
   const story = useMemo(() => (q.data ? buildStory(q.data) : []), [q.data]);

@@ -39,7 +39,7 @@ export async function apiFetch<T>(path: string, init: { method?: string; body?: 
     throw new ApiError(0, 'network_error', 'The console could not be reached. Check your connection.');
   }
   const text = await res.text();
-  let body: unknown = null;
+  let body: unknown;
   try {
     body = text ? JSON.parse(text) : null;
   } catch {
@@ -48,6 +48,8 @@ export async function apiFetch<T>(path: string, init: { method?: string; body?: 
   if (!res.ok) {
     const err = (body as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
     if (res.status === 401 && typeof window !== 'undefined') {
+      // a full load of the sign-in page on purpose: the session is gone, so is every cached answer
+      // eslint-disable-next-line @next/next/no-location-assign-relative-destination
       window.location.assign(`/login?callbackUrl=${encodeURIComponent(window.location.pathname + window.location.search)}`);
     }
     throw new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? `The console answered ${res.status} ${res.statusText}`.trim(), err?.details);

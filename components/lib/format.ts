@@ -74,11 +74,6 @@ export function shortHash(hash: string | null | undefined, length = 12): string 
   return `${hash.startsWith('sha256:') ? 'sha256:' : ''}${h.slice(0, length)}…`;
 }
 
-export function shortId(id: string | null | undefined): string {
-  if (!id) return '—';
-  return id.length > 8 ? id.slice(0, 8) : id;
-}
-
 export const decisionLabels: Record<string, string> = {
   continue: 'Continue',
   escalate_to_watchdog_agent: 'Escalate to watchdog agent',

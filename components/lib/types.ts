@@ -1,53 +1,34 @@
-/** Shapes of the API answers the console reads (type-only imports of the domain's JSON mappers). */
-import type { toCheckJson } from '@/lib/watchdog/artifacts';
-import type { toAuditJson } from '@/lib/watchdog/audit';
-import type { toEventJson } from '@/lib/watchdog/events';
-import type { toIncidentJson } from '@/lib/watchdog/incidents';
-import type { listLeaseHistory, LeaseJson } from '@/lib/watchdog/leases';
-import type { toActionJson } from '@/lib/watchdog/repairs';
-import type { RuleSet } from '@/lib/watchdog/rules';
-import type { toTokenJson } from '@/lib/watchdog/access';
-import type { toRunJson } from '@/lib/watchdog/events';
+/**
+ * The shapes of the API answers the console reads: `z.infer` of the one zod schema per shape in lib/schemas/
+ * (the schemas the OpenAPI document is made of), so the UI, the routes and the document cannot drift apart.
+ */
+import type { z } from 'zod';
+import type { D30DecisionResult } from '@/lib/schemas/metrics';
+import type * as R from '@/lib/schemas/responses';
 
-export type { Milestone, MilestoneItem, Overview } from '@/lib/watchdog/metrics';
-export type { Rule, RuleSet } from '@/lib/watchdog/rules';
-export type { LeaseJson } from '@/lib/watchdog/leases';
+export type { Milestone, Overview } from '@/lib/schemas/overview';
+export type { D30Metrics } from '@/lib/schemas/metrics';
+export type { RoleName } from '@/lib/schemas/common';
 
-export type HelperEvent = ReturnType<typeof toEventJson>;
-export type RepairAction = ReturnType<typeof toActionJson>;
-export type ArtifactCheck = ReturnType<typeof toCheckJson>;
-export type Incident = ReturnType<typeof toIncidentJson>;
-export type AuditEntry = ReturnType<typeof toAuditJson>;
-export type WorkerRun = ReturnType<typeof toRunJson>;
-export type LeaseHistoryEntry = Awaited<ReturnType<typeof listLeaseHistory>>[number];
-export type ApiToken = ReturnType<typeof toTokenJson>;
+export type LeaseJson = z.infer<typeof R.Lease>;
+export type RepairAction = z.infer<typeof R.RepairAction>;
+export type Incident = z.infer<typeof R.Incident>;
+export type AuditEntry = z.infer<typeof R.AuditEntry>;
+export type Rule = z.infer<typeof R.Rule>;
+export type RuleSet = z.infer<typeof R.RuleSet>;
 
-export interface JobStory {
-  job_id: string;
-  lease: LeaseJson | null;
-  lease_history: LeaseHistoryEntry[];
-  runs: WorkerRun[];
-  events: HelperEvent[];
-  actions: RepairAction[];
-  checks: ArtifactCheck[];
-  incidents: Incident[];
-  audit: AuditEntry[];
-}
-
-export type JobListItem = LeaseJson & { open_incidents: number; last_check_passed: boolean | null };
-
-export interface RuleVersions {
-  versions: RuleSet[];
-}
-
-export interface AuditPage {
-  entries: AuditEntry[];
-  next_cursor: string | null;
-}
-
-export interface AuditVerification {
-  ok: boolean;
-  checked: number;
-  first_bad_id?: number;
-  reason?: string;
-}
+/** `GET /api/watchdog/jobs/:job_id`: the job's whole story */
+export type JobStory = z.infer<typeof R.JobTimeline>;
+/** `GET /api/watchdog/jobs` */
+export type JobList = z.infer<typeof R.JobList>;
+export type IncidentList = z.infer<typeof R.IncidentList>;
+export type RepairActionList = z.infer<typeof R.RepairActionList>;
+/** `POST /api/watchdog/repair-actions/:id/decision` */
+export type DecisionAnswer = z.infer<typeof R.DecisionAnswer>;
+export type RuleVersions = z.infer<typeof R.RuleVersions>;
+export type AuditPage = z.infer<typeof R.AuditPage>;
+export type AuditVerification = z.infer<typeof R.AuditVerification>;
+export type TokenList = z.infer<typeof R.TokenList>;
+export type TokenCreated = z.infer<typeof R.TokenCreated>;
+export type TokenAnswer = z.infer<typeof R.TokenAnswer>;
+export type D30DecisionAnswer = z.infer<typeof D30DecisionResult>;

@@ -1,10 +1,9 @@
 'use client';
 
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useMemo, useState } from 'react';
-import { ApiError, apiFetch, errorMessage } from '@/components/lib/api';
+import { ApiError, errorMessage } from '@/components/lib/api';
 import { decisionLabels, formatPercent } from '@/components/lib/format';
-import { queryKeys, SLOW_MS } from '@/components/lib/queries';
+import { useD30, useD30Decision } from '@/components/hooks/use-d30';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card, CardBody, CardHeader } from '@/components/ui/card';
@@ -16,7 +15,8 @@ import { EmptyState, ErrorState, InlineAlert, ReadOnlyNotice, Skeleton } from '@
 import { RelativeTime } from '@/components/ui/time';
 import { useToast } from '@/components/ui/toast';
 import { ActivityChart, GateChart, RetryChart, SignalChart } from './d30-charts';
-import { type D30Response, type D30View, type KpiTone, mapD30 } from './map-d30';
+import type { D30DecisionName } from '@/lib/schemas/metrics';
+import { type D30View, type KpiTone, mapD30 } from './map-d30';
 
 const DAY_MS = 86_400_000;
 const toDateInput = (t: number) => new Date(t).toISOString().slice(0, 10);
@@ -68,18 +68,14 @@ function Kpis({ v }: { v: D30View }) {
 }
 
 function DecisionForm({ v, canDecide, role }: { v: D30View; canDecide: boolean; role: string }) {
-  const qc = useQueryClient();
   const toast = useToast();
   const readOnlyId = useId();
   const [decision, setDecision] = useState<string>(v.recommendation.decision in decisionLabels ? v.recommendation.decision : 'continue');
   const [note, setNote] = useState('');
-  const record = useMutation({
-    mutationFn: () => apiFetch<unknown>('/api/watchdog/metrics/d30/decision', { method: 'POST', body: note.trim() ? { decision, note: note.trim() } : { decision } }),
+  const record = useD30Decision({
     onSuccess: () => {
       setNote('');
       toast({ tone: 'success', title: 'D30 decision recorded', description: `${decisionLabels[decision]} — kept with the figures it was based on.` });
-      void qc.invalidateQueries({ queryKey: ['d30'] });
-      void qc.invalidateQueries({ queryKey: queryKeys.overview });
     },
   });
   const fieldErrors = record.error instanceof ApiError ? record.error.fieldErrors : [];
@@ -88,7 +84,7 @@ function DecisionForm({ v, canDecide, role }: { v: D30View; canDecide: boolean; 
       aria-label="Record the D30 decision"
       onSubmit={(e) => {
         e.preventDefault();
-        if (canDecide) record.mutate();
+        if (canDecide) record.mutate({ decision: decision as D30DecisionName, note });
       }}
       className="space-y-4"
     >
@@ -159,13 +155,7 @@ export function D30View({ role }: { role: 'supervisor' | 'owner' }) {
   const rangeError = range.from && range.to && range.from > range.to ? '“From” must be on or before “To”' : null;
   const fromIso = `${range.from}T00:00:00.000Z`;
   const toIso = range.to ? new Date(Date.parse(`${range.to}T00:00:00.000Z`) + DAY_MS - 1).toISOString() : '';
-  const q = useQuery({
-    queryKey: queryKeys.d30(fromIso, toIso),
-    queryFn: ({ signal }) => apiFetch<D30Response>(`/api/watchdog/metrics/d30?from=${encodeURIComponent(fromIso)}&to=${encodeURIComponent(toIso)}`, { signal }),
-    enabled: Boolean(range.from && range.to && !rangeError),
-    refetchInterval: SLOW_MS,
-    placeholderData: keepPreviousData,
-  });
+  const q = useD30(fromIso, toIso, Boolean(range.from && range.to && !rangeError));
   const v = useMemo(() => (q.data ? mapD30(q.data) : null), [q.data]);
   const missingEndpoint = q.error instanceof ApiError && q.error.status === 404;
 

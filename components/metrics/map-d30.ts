@@ -2,42 +2,21 @@
  * The D30 review: GET /api/watchdog/metrics/d30 → what the metrics page draws.
  * Pure (no React, no DOM) so the chart data is unit-tested on its own.
  */
+import type { D30DecisionRecord, D30Metrics, D30SeriesDay } from '@/lib/schemas/metrics';
 import { decisionLabel, formatDuration, formatNumber, formatPercent, signalLabel, signalOrder } from '@/components/lib/format';
 
-export interface D30SeriesDay {
-  day: string;
-  events: number;
-  failures: number;
-  incidents: number;
-  gate_passed: number;
-  gate_failed: number;
-  retries: number;
-  retries_succeeded: number;
-}
+/** A recorded owner decision, as much of it as the page shows (lib/schemas/metrics.ts D30DecisionRecord). */
+export type D30Decision = Pick<D30DecisionRecord, 'decision' | 'decided_at' | 'decided_by'> & Partial<Pick<D30DecisionRecord, 'id' | 'note'>>;
 
-export interface D30Decision {
-  id?: string;
-  decision: string;
-  note?: string | null;
-  decided_by?: string | null;
-  decided_at?: string | null;
-}
-
-export interface D30Response {
-  coverage: number | null;
-  retry_success_rate: number | null;
-  gate_pass_rate: number | null;
+/** What the page reads of `GET /api/watchdog/metrics/d30` (lib/schemas/metrics.ts D30Metrics). */
+export type D30Response = Pick<D30Metrics, 'coverage' | 'retry_success_rate' | 'gate_pass_rate' | 'mttd_s' | 'mttr_s' | 'series'> & {
+  /** null when nothing was measured (the mapper shows a dash) */
   false_green_count: number | null;
-  mttd_s: number | null;
-  mttr_s: number | null;
-  incidents_by_signal: Record<string, number>;
-  series: D30SeriesDay[];
-  recommendation: { decision: string; reasons: string[] };
-  goal?: { coverage?: number };
+  incidents_by_signal: Partial<D30Metrics['incidents_by_signal']>;
+  recommendation: Pick<D30Metrics['recommendation'], 'decision' | 'reasons'>;
+  goal?: Partial<D30Metrics['goal']>;
   decisions?: D30Decision[];
-  from?: string;
-  to?: string;
-}
+};
 
 export type KpiTone = 'success' | 'warning' | 'danger' | 'neutral';
 

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { signalLabel, signalOrder, formatPercent, formatNumber } from '@/components/lib/format';
-import { useOverview } from '@/components/lib/queries';
+import { useOverview } from '@/components/hooks/use-overview';
 import type { Milestone, Overview } from '@/components/lib/types';
 import { Badge, toneDot, type Tone } from '@/components/ui/badge';
 import { Card, CardBody, CardHeader } from '@/components/ui/card';

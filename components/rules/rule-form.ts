@@ -1,5 +1,6 @@
 import type { FieldError } from '@/components/lib/api';
 import type { Rule } from '@/components/lib/types';
+import type { RulesPutInput } from '@/lib/schemas/admin';
 
 /** What each signal's threshold measures (mirrors primaryParam in lib/watchdog/rules.ts). */
 export const thresholdUnits: Record<string, { param: string; unit: string; help: string }> = {
@@ -33,8 +34,8 @@ export function changedSignals(rules: Rule[], draft: Draft): string[] {
   return rules.filter((r) => Number(draft[r.signal]) !== r.threshold).map((r) => r.signal);
 }
 
-export function putBody(rules: Rule[], draft: Draft, note: string) {
-  const body: { rules: { signal: string; threshold: number }[]; note?: string } = { rules: rules.map((r) => ({ signal: r.signal, threshold: Number(draft[r.signal]) })) };
+export function putBody(rules: Rule[], draft: Draft, note: string): RulesPutInput {
+  const body: RulesPutInput = { rules: rules.map((r) => ({ signal: r.signal, threshold: Number(draft[r.signal]) })) };
   if (note.trim()) body.note = note.trim();
   return body;
 }

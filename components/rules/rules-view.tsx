@@ -1,11 +1,9 @@
 'use client';
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useMemo, useState } from 'react';
-import { ApiError, apiFetch, errorMessage } from '@/components/lib/api';
+import { ApiError, errorMessage } from '@/components/lib/api';
 import { signalLabel } from '@/components/lib/format';
-import { queryKeys, SLOW_MS } from '@/components/lib/queries';
-import type { RuleSet, RuleVersions } from '@/components/lib/types';
+import { useRules, useRuleVersions, useSaveRules } from '@/components/hooks/use-rules';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card, CardHeader } from '@/components/ui/card';
@@ -25,7 +23,7 @@ function paramText(params: Record<string, unknown>) {
 }
 
 function VersionHistory() {
-  const q = useQuery({ queryKey: queryKeys.ruleVersions, queryFn: ({ signal }) => apiFetch<RuleVersions>('/api/watchdog/rules/versions', { signal }), refetchInterval: SLOW_MS });
+  const q = useRuleVersions();
   return (
     <Card aria-labelledby="versions-title">
       <CardHeader id="versions-title" title="Version history" description="Every change is a new version; the old ones are kept. The highest version is in force." />
@@ -80,9 +78,8 @@ function VersionHistory() {
 export function RulesView({ role }: { role: 'supervisor' | 'owner' }) {
   const canEdit = role === 'owner';
   const readOnlyId = useId();
-  const qc = useQueryClient();
   const toast = useToast();
-  const q = useQuery({ queryKey: queryKeys.rules, queryFn: ({ signal }) => apiFetch<RuleSet>('/api/watchdog/rules', { signal }), refetchInterval: SLOW_MS });
+  const q = useRules();
   const [draft, setDraft] = useState<Draft>({});
   const [baseVersion, setBaseVersion] = useState<number | null>(null);
   const [note, setNote] = useState('');
@@ -101,17 +98,13 @@ export function RulesView({ role }: { role: 'supervisor' | 'owner' }) {
     }
   }, [q.data, baseVersion, dirty]);
 
-  const save = useMutation({
-    mutationFn: (body: ReturnType<typeof putBody>) => apiFetch<RuleSet>('/api/watchdog/rules', { method: 'PUT', body }),
+  const save = useSaveRules({
     onSuccess: (set) => {
-      qc.setQueryData(queryKeys.rules, set);
       setDraft(draftOf(set.rules));
       setBaseVersion(set.version);
       setNote('');
       setSaved(set.version);
       toast({ tone: 'success', title: `Rules v${set.version} in force`, description: 'Runners pick up the new thresholds on their next fetch.' });
-      void qc.invalidateQueries({ queryKey: queryKeys.ruleVersions });
-      void qc.invalidateQueries({ queryKey: queryKeys.overview });
     },
   });
 

@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { signOut } from 'next-auth/react';
 import { useEffect, useState } from 'react';
-import { useOverview } from '@/components/lib/queries';
+import { useOverview } from '@/components/hooks/use-overview';
 import type { Overview } from '@/components/lib/types';
 import { cn } from '@/components/ui/cn';
 import { AlertIcon, ChartIcon, CheckBadgeIcon, HomeIcon, KeyIcon, ListIcon, LockIcon, LogoutIcon, MenuIcon, ScrollIcon, ShieldIcon, SlidersIcon, XIcon } from '@/components/ui/icons';

@@ -1,10 +1,9 @@
 'use client';
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
-import { ApiError, apiFetch, errorMessage } from '@/components/lib/api';
-import { queryKeys } from '@/components/lib/queries';
-import type { ApiToken } from '@/components/lib/types';
+import { ApiError, errorMessage } from '@/components/lib/api';
+import { useCreateToken, useRevokeToken, useTokens } from '@/components/hooks/use-tokens';
+import type { RoleName } from '@/components/lib/types';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card, CardBody, CardHeader } from '@/components/ui/card';
@@ -16,8 +15,7 @@ import { RoleBadge } from '@/components/ui/status';
 import { RelativeTime } from '@/components/ui/time';
 import { useToast } from '@/components/ui/toast';
 
-type Role = 'worker' | 'system' | 'supervisor' | 'owner';
-const roleHelp: Record<Role, string> = {
+const roleHelp: Record<RoleName, string> = {
   worker: 'reports runs, heartbeats, events and checks for one worker_id',
   system: 'records automatic repairs for any worker and runs the sweep',
   supervisor: 'reads everything and decides releases and reclaims',
@@ -54,18 +52,15 @@ function SecretOnce({ name, token, onDone }: { name: string; token: string; onDo
 }
 
 function CreateForm({ canManage, readOnlyId }: { canManage: boolean; readOnlyId: string }) {
-  const qc = useQueryClient();
   const [name, setName] = useState('');
-  const [role, setRole] = useState<Role>('worker');
+  const [role, setRole] = useState<RoleName>('worker');
   const [workerId, setWorkerId] = useState('');
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
-  const create = useMutation({
-    mutationFn: () => apiFetch<{ id: string; token: string }>('/api/watchdog/tokens', { method: 'POST', body: { name: name.trim(), role, ...(role === 'worker' ? { worker_id: workerId.trim() } : {}) } }),
-    onSuccess: (res) => {
-      setCreated({ name: name.trim(), token: res.token });
+  const create = useCreateToken({
+    onSuccess: (res, sent) => {
+      setCreated({ name: sent.name, token: res.token });
       setName('');
       setWorkerId('');
-      void qc.invalidateQueries({ queryKey: queryKeys.tokens });
     },
   });
   const fieldErrors = create.error instanceof ApiError ? create.error.fieldErrors : [];
@@ -81,7 +76,7 @@ function CreateForm({ canManage, readOnlyId }: { canManage: boolean; readOnlyId:
           className="grid gap-4 md:grid-cols-[1fr_12rem_1fr_auto] md:items-start"
           onSubmit={(e) => {
             e.preventDefault();
-            if (canManage && !missing) create.mutate();
+            if (canManage && !missing) create.mutate({ name: name.trim(), role, ...(role === 'worker' ? { worker_id: workerId.trim() } : {}) });
           }}
         >
           <div>
@@ -91,7 +86,7 @@ function CreateForm({ canManage, readOnlyId }: { canManage: boolean; readOnlyId:
           </div>
           <div>
             <Label htmlFor="token-role">Role</Label>
-            <Select id="token-role" value={role} onChange={(e) => setRole(e.target.value as Role)} disabled={!canManage}>
+            <Select id="token-role" value={role} onChange={(e) => setRole(e.target.value as RoleName)} disabled={!canManage}>
               <option value="worker">worker</option>
               <option value="system">system</option>
               <option value="supervisor">supervisor</option>
@@ -119,16 +114,13 @@ function CreateForm({ canManage, readOnlyId }: { canManage: boolean; readOnlyId:
 }
 
 function TokenList() {
-  const qc = useQueryClient();
   const toast = useToast();
-  const q = useQuery({ queryKey: queryKeys.tokens, queryFn: ({ signal }) => apiFetch<{ tokens: ApiToken[] }>('/api/watchdog/tokens', { signal }) });
+  const q = useTokens();
   const [confirming, setConfirming] = useState<string | null>(null);
-  const revoke = useMutation({
-    mutationFn: (id: string) => apiFetch<{ token: ApiToken }>(`/api/watchdog/tokens/${id}`, { method: 'DELETE' }),
+  const revoke = useRevokeToken({
     onSuccess: (res) => {
       setConfirming(null);
       toast({ tone: 'success', title: `Token “${res.token.name}” revoked`, description: 'Calls with it are refused from now on.' });
-      void qc.invalidateQueries({ queryKey: queryKeys.tokens });
     },
     onError: (e) => toast({ tone: 'danger', title: 'Not revoked', description: errorMessage(e) }),
   });

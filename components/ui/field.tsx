@@ -29,15 +29,6 @@ export function Label({ htmlFor, children, className, hint }: { htmlFor: string;
   );
 }
 
-export function FieldError({ id, children }: { id: string; children?: React.ReactNode }) {
-  if (!children) return null;
-  return (
-    <p id={id} className="mt-1.5 text-sm text-rose-600">
-      {children}
-    </p>
-  );
-}
-
 /** A row of mutually exclusive choices (role=radiogroup), e.g. Open / Resolved / All. */
 export function Segmented<T extends string>({ label, value, options, onChange }: { label: string; value: T; options: { value: T; label: string; count?: number }[]; onChange: (v: T) => void }) {
   return (

@@ -166,12 +166,6 @@ export const FlagIcon = (p: IconProps) => (
     <path d="M5 21V4M5 4.5h11l-2 4 2 4H5" />
   </Icon>
 );
-export const LinkIcon = (p: IconProps) => (
-  <Icon {...p}>
-    <path d="M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1" />
-    <path d="M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1" />
-  </Icon>
-);
 export const CopyIcon = (p: IconProps) => (
   <Icon {...p}>
     <rect x="8.5" y="8.5" width="11" height="11" rx="2" />

@@ -223,5 +223,5 @@ export const Token = z.object({
 export const TokenList = z.object({ tokens: z.array(Token) });
 export const TokenAnswer = z.object({ token: Token });
 
-/** The console overview (milestones D1/D7/D14/D30 derived from the data); its fields belong to the overview. */
-export const OverviewAnswer = z.record(z.string(), z.unknown());
+/** The console overview (milestones D1/D7/D14/D30 derived from the data): lib/schemas/overview.ts. */
+export { Overview as OverviewAnswer } from './overview';

@@ -1,7 +1,6 @@
 import type { Db } from '@/db/client';
 
 export type Role = 'worker' | 'system' | 'supervisor' | 'owner';
-export const roles: readonly Role[] = ['worker', 'system', 'supervisor', 'owner'];
 
 /** Who is acting. `label` is what the audit log and timelines show. */
 export interface Actor {

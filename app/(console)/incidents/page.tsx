@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
-import { type IncidentStatus, IncidentsView } from '@/components/incidents/incidents-view';
+import type { IncidentStatus } from '@/components/hooks/use-incidents';
+import { IncidentsView } from '@/components/incidents/incidents-view';
 import { signalOrder } from '@/components/lib/format';
 import { requireConsoleUser } from '../console-session';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { asc, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { users } from '@/db/schema';
 import { hashPassword, verifyPassword } from '@/lib/auth/password';
@@ -24,11 +24,6 @@ export async function createUser(ctx: Ctx, input: CreateUserInput) {
     await auditCtx(ctx, { action: 'user.create', target: id, details: { email, role: input.role } }, tx);
     return { id, email, role: input.role };
   });
-}
-
-export async function listUsers(db: Db) {
-  const rows = await db.select().from(users).orderBy(asc(users.email));
-  return rows.map((u) => ({ id: u.id, email: u.email, role: u.role, created_at: u.createdAt.toISOString() }));
 }
 
 /** The user for these credentials, or null; same cost whether or not the email exists. */

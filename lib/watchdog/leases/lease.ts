@@ -43,7 +43,6 @@ export function toLeaseJson(lease: LeaseRow, rules: Pick<RuleSet, 'rules'>, now:
     completed_artifact_check_id: lease.completedArtifactCheckId,
   };
 }
-export type LeaseJson = ReturnType<typeof toLeaseJson>;
 
 /** Is the lease held right now (active and not past its expiry)? */
 function isHeld(lease: LeaseRow, now: Date): boolean {

@@ -2,6 +2,7 @@ import { and, count, desc, eq, gte, inArray, isNull, sql } from 'drizzle-orm';
 import { rowsOf } from '@/db/client';
 import { apiTokens, artifactChecks, d30Decisions, helperEvents, incidents, leaseHistory, repairActions, ruleSets, users } from '@/db/schema';
 import { type Signal, signals } from '@/lib/schemas/common';
+import type { Milestone, MilestoneItem, Overview, RiskLevelName } from '@/lib/schemas/overview';
 import type { Ctx } from '../context';
 import { getCurrentRules, ruleParam } from '../rules';
 
@@ -13,35 +14,7 @@ export const SWEEP_LAG_TOLERANCE_S = 120;
 /** D14 asks for real evidence of these three incident kinds */
 export const D14_SIGNALS = ['fetch_failed', 'lease_expired', 'artifact_gate_fail'] as const satisfies readonly Signal[];
 
-export type RiskLevelName = 'normal' | 'near_expiry' | 'expired' | 'stale';
-
-export interface MilestoneItem {
-  key: string;
-  label: string;
-  done: boolean;
-  /** what the data shows: the evidence when done, what is missing when not */
-  detail: string;
-}
-
-export interface Milestone {
-  key: 'D1' | 'D7' | 'D14' | 'D30';
-  title: string;
-  done: boolean;
-  items: MilestoneItem[];
-  /** one line per missing item: what to do next */
-  missing: string[];
-}
-
-export interface Overview {
-  generated_at: string;
-  rule_version: number;
-  leases: { live_total: number; by_risk: Record<RiskLevelName, number> };
-  incidents: { open_total: number; by_signal: Record<Signal, number>; oldest_open_at: string | null };
-  approvals: { pending: number; oldest_pending_at: string | null };
-  gate: { window_days: number; checks: number; passed: number; failed: number; pass_rate: number | null };
-  events_24h: { total: number; flagged: number; failed_exit: number };
-  rollout: Milestone[];
-}
+export type { Overview } from '@/lib/schemas/overview';
 
 const iso = (v: Date | string | null | undefined): string | null => (v ? new Date(v).toISOString() : null);
 /** 2026-03-01 10:00 UTC: readable in a detail line, unambiguous across time zones */

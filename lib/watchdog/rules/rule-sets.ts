@@ -2,14 +2,14 @@ import { desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { ruleSets } from '@/db/schema';
 import type { RuleInput } from '@/lib/schemas/admin';
-import { type Signal, signals } from '@/lib/schemas/common';
+import { signals } from '@/lib/schemas/common';
 import { auditCtx, storableJson } from '../audit';
 import type { Ctx } from '../context';
 import { validationFailed } from '../errors';
 import { defaultRules, primaryParam, type Rule, type RuleParams, type RuleSet } from './rule-defaults';
 import { currentRuntime } from '../runtime';
 
-export { defaultRules, findRule, primaryParam, type Rule, type RuleParams, type RuleSet, ruleParam } from './rule-defaults';
+export { defaultRules, type Rule, type RuleSet, ruleParam } from './rule-defaults';
 
 /** Bounds of each numeric param: [min, max]. A threshold must be positive except grace periods. */
 const paramBounds: Record<string, [number, number]> = {

@@ -1,0 +1,35 @@
+'use client';
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { apiFetch } from '@/components/lib/api';
+import type { RulesPutInput } from '@/lib/schemas/admin';
+import type { RuleSet, RuleVersions } from '@/components/lib/types';
+import type { MutationCallbacks } from './mutation-callbacks';
+import { queryKeys, SLOW_MS } from './query-keys';
+
+/** `GET /api/watchdog/rules`: the rule set in force. */
+export function useRules() {
+  return useQuery({ queryKey: queryKeys.rules, queryFn: ({ signal }) => apiFetch<RuleSet>('/api/watchdog/rules', { signal }), refetchInterval: SLOW_MS });
+}
+
+/** `GET /api/watchdog/rules/versions`: every version, newest first. */
+export function useRuleVersions() {
+  return useQuery({ queryKey: queryKeys.ruleVersions, queryFn: ({ signal }) => apiFetch<RuleVersions>('/api/watchdog/rules/versions', { signal }), refetchInterval: SLOW_MS });
+}
+
+/** `PUT /api/watchdog/rules`: publishes a new version; the answer becomes the rule set in force at once. */
+export function useSaveRules(callbacks: MutationCallbacks<RuleSet, RulesPutInput> = {}) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: RulesPutInput) => apiFetch<RuleSet>('/api/watchdog/rules', { method: 'PUT', body }),
+    onSuccess: (...args) => {
+      qc.setQueryData(queryKeys.rules, args[0]);
+      const done = callbacks.onSuccess?.(...args);
+      void qc.invalidateQueries({ queryKey: queryKeys.ruleVersions });
+      void qc.invalidateQueries({ queryKey: queryKeys.overview });
+      return done;
+    },
+    onError: callbacks.onError,
+    onSettled: callbacks.onSettled,
+  });
+}

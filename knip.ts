@@ -1,0 +1,27 @@
+import type { KnipConfig } from 'knip';
+
+/**
+ * knip: files nothing reaches, exports nobody imports, dependencies nobody uses. `npm run lint` runs it.
+ * The Next.js plugin adds the App Router entries (app/**\/page.tsx, layout, route.ts, instrumentation.ts …);
+ * vitest, Playwright and drizzle-kit add their configs; the rest is listed here.
+ */
+const config: KnipConfig = {
+  entry: [
+    // the CLI: bin/watchdog.mjs (package.json "bin") bundles cli/index.ts, which loads each command by name
+    'cli/commands/*.ts',
+    'scripts/*.mjs',
+    'bench/*.{ts,mjs}',
+  ],
+  project: ['**/*.{ts,tsx,mjs,css}'],
+  vitest: { config: ['vitest.config.ts', 'vitest.stress.config.ts'] },
+  // an export used in its own file is part of that file's design, not dead code
+  ignoreExportsUsedInFile: true,
+  ignoreDependencies: [
+    // Next.js resolves `import 'server-only'` itself (a build-time guard), no package is installed
+    'server-only',
+  ],
+  // scripts/pg-throwaway.mjs drops root for the throwaway PostgreSQL with the system's su
+  ignoreBinaries: ['su'],
+};
+
+export default config;

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { Signal } from './common';
+
+/** `GET /api/watchdog/overview`: the fleet at a glance and the D1/D7/D14/D30 rollout progress, derived from the data. */
+
+const Time = z.iso.datetime();
+const Count = z.number().int().min(0);
+
+export const RiskLevelName = z.enum(['normal', 'near_expiry', 'expired', 'stale']);
+export type RiskLevelName = z.infer<typeof RiskLevelName>;
+
+export const MilestoneItem = z.object({
+  key: z.string(),
+  label: z.string(),
+  done: z.boolean(),
+  /** what the data shows: the evidence when done, what is missing when not */
+  detail: z.string(),
+});
+export type MilestoneItem = z.infer<typeof MilestoneItem>;
+
+export const Milestone = z.object({
+  key: z.enum(['D1', 'D7', 'D14', 'D30']),
+  title: z.string(),
+  done: z.boolean(),
+  items: z.array(MilestoneItem),
+  /** one line per missing item: what to do next */
+  missing: z.array(z.string()),
+});
+export type Milestone = z.infer<typeof Milestone>;
+
+export const Overview = z.object({
+  generated_at: Time,
+  rule_version: z.number().int(),
+  leases: z.object({ live_total: Count, by_risk: z.record(RiskLevelName, Count) }),
+  incidents: z.object({ open_total: Count, by_signal: z.record(Signal, Count), oldest_open_at: Time.nullable() }),
+  approvals: z.object({ pending: Count, oldest_pending_at: Time.nullable() }),
+  gate: z.object({ window_days: z.number().int(), checks: Count, passed: Count, failed: Count, pass_rate: z.number().min(0).max(1).nullable() }),
+  events_24h: z.object({ total: Count, flagged: Count, failed_exit: Count }),
+  rollout: z.array(Milestone),
+});
+export type Overview = z.infer<typeof Overview>;
