@@ -3,11 +3,6 @@ import { currentRuntime } from '@/lib/watchdog/runtime';
 
 export { RateLimiter };
 
-/** Requests per credential (per address on public routes): the runtime's limiter. */
-export function rateLimiter(): RateLimiter {
-  return currentRuntime().limiters.requests;
-}
-
 /** Failed authentications per client address: the runtime's limiter. Valid credentials never spend from it. */
 export function authFailureLimiter(): RateLimiter {
   return currentRuntime().limiters.authFailures;

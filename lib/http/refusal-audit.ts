@@ -1,7 +1,7 @@
-import { type Refusal, RefusalAuditor } from '@/lib/watchdog/audit';
+import { RefusalAuditor } from '@/lib/watchdog/audit';
 import { currentRuntime } from '@/lib/watchdog/runtime';
 
-export { type Refusal, RefusalAuditor };
+export { RefusalAuditor };
 
 /** The runtime's refusal auditor (the bounded audit of 401s, every 403). */
 export function refusalAuditor(): RefusalAuditor {

@@ -1,4 +1,4 @@
-import { errorBody, WatchdogError } from '@/lib/watchdog/errors';
+import { errorBody } from '@/lib/watchdog/errors';
 
 export { errorBody };
 
@@ -7,8 +7,4 @@ export function json(status: number, body: unknown, headers: Record<string, stri
     status,
     headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
   });
-}
-
-export function errorResponse(e: WatchdogError, headers?: Record<string, string>): Response {
-  return json(e.status, errorBody(e.code, e.message, e.details), headers);
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ingestShortcut } from '@/lib/ingest/statement-auth';
+import { ingestShortcut } from '@/lib/ingest';
 import { buildOpenApiDocument, type ApiOperation } from '@/lib/openapi';
 import { AuditQuery, D30DecisionInput, D30Query, RulesPutInput, TokenCreateInput } from '@/lib/schemas/admin';
 import { IdParams, JobIdParams } from '@/lib/schemas/common';

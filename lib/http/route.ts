@@ -8,9 +8,6 @@ import { errorBody, json } from './respond';
 import { answerError, authenticate, authorize, limit, refusalOf, type RouteCall, type RouteSpec, validate } from './route-steps';
 import { clientAddress, requestId } from './request-info';
 
-export { MAX_BODY_BYTES } from './body';
-export { errorBody, errorResponse } from './respond';
-export { type RouteSpec, type Shortcut, zodDetails } from './route-steps';
 
 /** What a handler may return: a body (200) or an explicit status, body and headers. */
 export class Reply {

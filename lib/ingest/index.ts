@@ -4,6 +4,5 @@
  * per-request pipeline. The route table plugs `ingestShortcut` into POST /helper-events; server start
  * registers the lane over the table's `lane` routes.
  */
-export { ingestHealthyEventByToken, ingestShortcut, type StatementCredential } from './statement-auth';
-export { EventGroupCommitter, groupCommitter } from './group-commit';
-export { createNodeLane, isDecodablePath, type NodeLane, registerNodeLane } from './node-lane';
+export { ingestHealthyEventByToken, ingestShortcut } from './statement-auth';
+export { registerNodeLane } from './node-lane';

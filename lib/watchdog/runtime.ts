@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Database, migrateDatabase, openDatabase, type OpenOptions } from '@/db/client';
+// The runtime is the composition root: it holds the fast path's committers by type only (no code of lib/ingest runs in the domain).
+// eslint-disable-next-line no-restricted-imports
 import type { EventGroupCommitter } from '@/lib/ingest/group-commit';
 import { type Actor, type Ctx } from './context';
-import { RefusalAuditor } from './audit/refusal-audit';
+import { RefusalAuditor } from './audit';
 import { RateLimiter } from './rate-limiter';
 import { ensureDefaultRules, type RuleSet } from './rules';
 import type { Scheduler } from './sweep';
