@@ -4,6 +4,7 @@ import type { Database, Db } from '@/db/client';
 import { authenticateRequest, bearerSecret, verifiedTokenId } from '@/lib/auth/authenticate';
 import { isAllowed, type Permission, permissions } from '@/lib/auth/permissions';
 import { log } from '@/lib/log';
+import pkg from '@/package.json';
 import type { Actor, Ctx } from '@/lib/watchdog/context';
 import { isWatchdogError, WatchdogError } from '@/lib/watchdog/errors';
 import type { StatementCredential } from '@/lib/watchdog/events';
@@ -161,6 +162,8 @@ export function route<B extends z.ZodType | undefined = undefined, Q extends z.Z
       status = res.status;
       try {
         res.headers.set('x-request-id', reqId);
+        // the runner compares it with its own and warns when the major versions differ
+        res.headers.set('x-watchdog-version', pkg.version);
       } catch {
         /* immutable headers (e.g. a redirect): leave them */
       }
