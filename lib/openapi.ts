@@ -75,6 +75,7 @@ export const apiOperations: ApiOperation[] = [
   { method: 'get', path: '/api/watchdog/overview', summary: 'The console overview: rollout milestones derived from the data', permission: 'overview.read', ok: { 200: { description: 'the overview', schema: R.OverviewAnswer } } },
   { method: 'get', path: '/api/watchdog/audit', summary: 'The audit log, newest first (`cursor`: the last id of the previous page)', permission: 'audit.read', query: AuditQuery, ok: { 200: { description: 'a page', schema: R.AuditPage } } },
   { method: 'get', path: '/api/watchdog/audit/verify', summary: 'Recompute the audit hash chain', permission: 'audit.read', ok: { 200: { description: 'the verification', schema: R.AuditVerification } } },
+  { method: 'get', path: '/api/watchdog/runner', summary: 'The runner for worker machines: one file that needs only Node ≥ 20; headers `X-Runner-Version` and `X-Checksum-Sha256` (hex sha256 of the body)', permission: 'runner.download', ok: { 200: { description: 'dist/watchdog-runner.mjs (built first when missing)', text: 'text/javascript' } } },
   { method: 'get', path: '/api/metrics', summary: 'Prometheus text exposition', permission: 'prometheus.read', ok: { 200: { description: 'metrics', text: 'text/plain; version=0.0.4; charset=utf-8' } } },
   { method: 'get', path: '/api/openapi.json', summary: 'This document', permission: 'public', ok: { 200: { description: 'OpenAPI 3.1', schema: z.record(z.string(), z.unknown()) } } },
 ];
