@@ -1,4 +1,4 @@
-// `npm run build:runner`: bundles the runner (cli/runner/main.ts: the CLI's own run, worker, spool,
+// `npm run build:runner [-- --outfile FILE] [--verbose]`: bundles the runner (cli/runner/main.ts: the CLI's own run, worker, spool,
 // init and version commands) into dist/watchdog-runner.mjs, one file that needs only Node ≥ 20 — no
 // node_modules — to be fetched by worker machines (GET /api/watchdog/runner). The build fails when
 // the bundle would load anything but Node's built-ins, take in database code, or reach 300 KB
@@ -79,7 +79,8 @@ export async function buildRunner({ root = projectRoot, outfile = path.join(root
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  buildRunner().then(
+  const at = process.argv.indexOf('--outfile');
+  buildRunner(at > 0 && process.argv[at + 1] ? { outfile: path.resolve(process.argv[at + 1]) } : {}).then(
     (r) => {
       console.log(`wrote ${path.relative(process.cwd(), r.file) || r.file}: watchdog-runner ${r.version}, ${(r.bytes / 1024).toFixed(1)} KB, ${r.inputs.length} source files, Node built-ins only`);
       if (process.argv.includes('--verbose')) for (const i of r.inputs) console.log(`  ${String(i.bytes).padStart(7)}  ${i.name}`);

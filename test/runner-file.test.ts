@@ -112,6 +112,25 @@ describe('the runner file (dist/watchdog-runner.mjs)', () => {
     expect(other.stderr).toContain('"migrate" is not a runner command');
   });
 
+  it('the console builds the file when it is missing or from another version, and serves it from memory', async () => {
+    const { loadRunnerFile } = await import('@/lib/http/runner-file');
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'watchdog-console-')), 'dist', 'watchdog-runner.mjs');
+    const first = await loadRunnerFile(file);
+    expect(first.version).toBe(pkg.version);
+    expect(first.sha256).toBe(sha256(fs.readFileSync(file)));
+    expect(first.body.equals(fs.readFileSync(builtFile))).toBe(true);
+    expect(await loadRunnerFile(file)).toBe(first);
+
+    fs.writeFileSync(file, '#!/usr/bin/env node\n// watchdog-runner 0.0.1-old\n');
+    const rebuilt = await loadRunnerFile(file);
+    expect(rebuilt.sha256).toBe(first.sha256);
+    expect(fs.readFileSync(file, 'utf8')).toContain(`// watchdog-runner ${pkg.version} `);
+
+    fs.rmSync(file);
+    const [a, b] = await Promise.all([loadRunnerFile(file), loadRunnerFile(file)]);
+    expect([a.sha256, b.sha256]).toEqual([first.sha256, first.sha256]);
+  });
+
   describe('against a console on 127.0.0.1 that records what it is sent', () => {
     const seen: { method: string; url: string; userAgent: string | undefined }[] = [];
     let consoleVersion = '99.0.0';
