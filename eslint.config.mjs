@@ -20,7 +20,8 @@ const AGGREGATES = 'leases|events|incidents|repairs|artifacts|rules|sweep|notify
 const ban = (regex, message, extra = {}) => ({ regex, message, ...extra });
 
 /** `@/lib/watchdog/<aggregate>/<file>`: the aggregate's inner files, reachable only through its index.ts. */
-const aggregateInternals = ban(`^@/lib/watchdog/(${AGGREGATES})/.+`, 'Import a domain aggregate through its folder (@/lib/watchdog/leases), never its inner files: index.ts is its public face.');
+// rules/portable is the rules aggregate's second public face: the pure classifier and defaults the one-file runner bundles without drizzle
+const aggregateInternals = ban(`^@/lib/watchdog/(${AGGREGATES})/(?!portable$).+`, 'Import a domain aggregate through its folder (@/lib/watchdog/leases), never its inner files: index.ts is its public face.');
 const database = ban('^@/db(/.*)?$|^(\\.\\./)+db(/.*)?$', 'Only the domain (lib/watchdog/) and the CLI reach the database; call a domain verb instead.');
 
 /**

@@ -9,6 +9,8 @@ const config: KnipConfig = {
   entry: [
     // the CLI: bin/watchdog.mjs (package.json "bin") bundles cli/index.ts, which loads each command by name
     'cli/commands/*.ts',
+    // the one-file runner (npm run build:runner bundles it into dist/watchdog-runner.mjs)
+    'cli/runner/main.ts',
     'scripts/*.mjs',
     'bench/*.{ts,mjs}',
   ],

@@ -9,7 +9,9 @@
  *   runner   — the runner's whole path in-process: rules fetched, command run, helper event and
  *              worker run reported (a fresh session per run, as each CLI call has)
  *   cli      — `node bin/watchdog.mjs run ... -- CMD`, including Node and tsx start-up
- * and prints medians, p95s and the differences to bare.
+ *   file     — `node watchdog-runner.mjs run ... -- CMD`: the stand-alone runner file (npm run
+ *              build:runner) copied alone into an empty folder, as a worker machine runs it
+ * and prints medians, p95s and the differences to bare (goal for the file: within 120 ms).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,6 +23,17 @@ import type { RunnerConfig } from '../cli/runner/config';
 import { openSession } from '../cli/runner/session';
 
 const root = path.resolve(import.meta.dirname, '..');
+
+/** dist/watchdog-runner.mjs, rebuilt from the sources, copied alone into `dir` (no node_modules there). */
+async function standaloneRunnerFile(dir: string): Promise<string> {
+  // @ts-expect-error plain .mjs script (npm run build:runner)
+  const { buildRunner } = await import('../scripts/build-runner.mjs');
+  const built = await buildRunner();
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'watchdog-runner.mjs');
+  fs.copyFileSync(built.file, file);
+  return file;
+}
 
 function spawnBare(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -80,7 +93,7 @@ async function startConsole(dataDir: string): Promise<{ url: string; token: stri
   return { url, token, stop: () => child.kill('SIGKILL') };
 }
 
-export async function runRunnerOverhead(argv: string[] = []): Promise<{ bareMs: number; inProcessMs: number; cliMs: number; cliTsxMs: number }> {
+export async function runRunnerOverhead(argv: string[] = []): Promise<{ bareMs: number; inProcessMs: number; cliMs: number; cliTsxMs: number; fileMs: number }> {
   const args = parseArgs(argv);
   const iterations = Number(args.flags.iterations ?? 40);
   const command = String(args.flags.command ?? 'true').split(' ');
@@ -113,6 +126,9 @@ export async function runRunnerOverhead(argv: string[] = []): Promise<{ bareMs: 
   const cliEnv = { ...process.env, WATCHDOG_URL: url, WATCHDOG_TOKEN: token, WATCHDOG_SPOOL_DIR: config.spoolDir, WATCHDOG_STATE_DIR: config.stateDir };
   const cli = (job: string, env: NodeJS.ProcessEnv = cliEnv) => spawnBare([process.execPath, path.join(root, 'bin', 'watchdog.mjs'), 'run', '--quiet', '--worker-id', config.workerId, '--job', job, '--phase', 'context', '--', ...command], env);
   const cliTsx = (job: string) => cli(job, { ...cliEnv, WATCHDOG_CLI_TSX: '1' });
+  const runnerFile = await standaloneRunnerFile(path.join(scratch, 'worker-machine'));
+  const viaFile = (job: string) =>
+    spawnBare([process.execPath, runnerFile, 'run', '--quiet', '--worker-id', config.workerId, '--job', job, '--phase', 'context', '--', ...command], cliEnv);
   const inProcess = async (job: string) => {
     const session = openSession(config, { quiet: true });
     const outcome = await runOnce(session, { jobId: job, phase: 'context', argv: command });
@@ -125,17 +141,20 @@ export async function runRunnerOverhead(argv: string[] = []): Promise<{ bareMs: 
     await inProcess(`bench-warm-${i}`);
     await cli(`bench-warm-cli-${i}`);
     await cliTsx(`bench-warm-tsx-${i}`);
+    await viaFile(`bench-warm-file-${i}`);
   }
 
   const bare: number[] = [];
   const runner: number[] = [];
   const viaCli: number[] = [];
   const viaTsx: number[] = [];
+  const file: number[] = [];
   for (let i = 0; i < iterations; i++) {
     bare.push(await timed(() => spawnBare(command)));
     runner.push(await timed(() => inProcess(`bench-${process.pid}-${i}`)));
     viaCli.push(await timed(() => cli(`bench-cli-${process.pid}-${i}`)));
     viaTsx.push(await timed(() => cliTsx(`bench-tsx-${process.pid}-${i}`)));
+    file.push(await timed(() => viaFile(`bench-file-${process.pid}-${i}`)));
   }
   stop();
   fs.rmSync(scratch, { recursive: true, force: true });
@@ -144,6 +163,7 @@ export async function runRunnerOverhead(argv: string[] = []): Promise<{ bareMs: 
   const r = stats(runner);
   const c = stats(viaCli);
   const t = stats(viaTsx);
+  const f = stats(file);
   const node = stats(await (async () => {
     const xs: number[] = [];
     for (let i = 0; i < Math.min(iterations, 20); i++) xs.push(await timed(() => spawnBare([process.execPath, '-e', '0'])));
@@ -159,14 +179,16 @@ export async function runRunnerOverhead(argv: string[] = []): Promise<{ bareMs: 
     `runner (in-process)   ${fmt(r.median)} ${fmt(r.p95)} ${fmt(r.min)}`,
     `runner CLI (bundle)   ${fmt(c.median)} ${fmt(c.p95)} ${fmt(c.min)}`,
     `runner CLI (tsx, before) ${fmt(t.median)} ${fmt(t.p95)} ${fmt(t.min)}`,
+    `runner file (alone)   ${fmt(f.median)} ${fmt(f.p95)} ${fmt(f.min)}`,
     `node -e 0             ${fmt(node.median)} ${fmt(node.p95)} ${fmt(node.min)}`,
     '',
     `runner overhead (median): ${(r.median - b.median).toFixed(1)} ms  (target < 20 ms); best case (min): ${(r.min - b.min).toFixed(1)} ms`,
     `load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (the figures are only comparable on a quiet machine)`,
     `CLI overhead incl. Node start-up (median): bundle ${(c.median - b.median).toFixed(1)} ms, tsx ${(t.median - b.median).toFixed(1)} ms; Node's own start-up ${node.median.toFixed(1)} ms`,
+    `runner file overhead incl. Node start-up (median): ${(f.median - b.median).toFixed(1)} ms  (goal within 120 ms)`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
-  return { bareMs: b.median, inProcessMs: r.median, cliMs: c.median, cliTsxMs: t.median };
+  return { bareMs: b.median, inProcessMs: r.median, cliMs: c.median, cliTsxMs: t.median, fileMs: f.median };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

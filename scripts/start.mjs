@@ -37,6 +37,19 @@ if (!fs.existsSync(buildId) || fs.statSync(buildId).mtimeMs < sources) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
+// The runner file worker machines fetch (GET /api/watchdog/runner): built now when missing or older
+// than its sources, so the first download does not wait for it (the console would build it then).
+const runnerFile = path.join(root, 'dist', 'watchdog-runner.mjs');
+const runnerSources = Math.max(...['cli', 'lib/watchdog/rules', 'lib/watchdog/hash.ts', 'package.json'].map((p) => {
+  const full = path.join(root, p);
+  if (!fs.existsSync(full)) return 0;
+  return fs.statSync(full).isDirectory() ? newestMtime(full) : fs.statSync(full).mtimeMs;
+}));
+if (!fs.existsSync(runnerFile) || fs.statSync(runnerFile).mtimeMs < runnerSources) {
+  const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'build-runner.mjs')], { stdio: 'inherit' });
+  if (r.status !== 0) console.warn('The runner file could not be built now; the console will try again when it is first requested.');
+}
+
 // next-auth needs a stable secret: generated once per data dir unless NEXTAUTH_SECRET is given.
 let secret = process.env.NEXTAUTH_SECRET;
 if (!secret) {

@@ -6,6 +6,8 @@ import { root, seedAccess, startNextServer, tempDir, type TestServer } from './h
 
 // @ts-expect-error plain .mjs helper shared with scripts/
 import { createDatabase, postgresAvailable, startThrowawayPostgres } from '../scripts/pg-throwaway.mjs';
+// @ts-expect-error plain .mjs script (npm run build:runner)
+import { buildRunner } from '../scripts/build-runner.mjs';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -15,10 +17,12 @@ declare module 'vitest' {
 }
 
 /**
- * Starts the real console once per database kind for the HTTP tests: embedded PGlite always,
- * PostgreSQL when TEST_DATABASE_URL is set or the Debian PostgreSQL binaries are here.
+ * Builds the runner file, then starts the real console once per database kind for the HTTP tests:
+ * embedded PGlite always, PostgreSQL when TEST_DATABASE_URL is set or the Debian PostgreSQL binaries are here.
  */
 export default async function setup(project: TestProject) {
+  // dist/watchdog-runner.mjs from the sources under test (≈0.3 s): the runner-file tests run it and the consoles serve it
+  await buildRunner();
   const children: ChildProcess[] = [];
   const stops: (() => void)[] = [];
   let adminUrl: string | null = process.env.TEST_DATABASE_URL ?? null;

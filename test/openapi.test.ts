@@ -34,6 +34,7 @@ const API_MD = [
   'get /api/watchdog/audit',
   'get /api/watchdog/audit/verify',
   'get /api/metrics',
+  'get /api/watchdog/runner',
 ];
 const EXTRA = ['get /api/watchdog/jobs', 'get /api/watchdog/rules/versions', 'get /api/watchdog/overview', 'post /api/watchdog/metrics/d30/decision', 'get /api/openapi.json'];
 

@@ -177,6 +177,8 @@ const endpoints: Endpoint[] = [
   // Not in API.md's list: the job list reads like incidents (system, supervisor, owner), rule versions like the rules.
   { route: 'GET /jobs', method: 'GET', permission: 'jobs.list', apiMd: readers, allowedStatus: 200, request: () => ({ path: '/api/watchdog/jobs' }) },
   { route: 'GET /rules/versions', method: 'GET', permission: 'rules.read', apiMd: any, allowedStatus: 200, request: () => ({ path: '/api/watchdog/rules/versions' }) },
+  // API.md part 2: the runner file, for any authenticated role
+  { route: 'GET /runner', method: 'GET', permission: 'runner.download', apiMd: any, allowedStatus: 200, request: () => ({ path: '/api/watchdog/runner' }) },
 ];
 
 describe('the permission table agrees with API.md', () => {

@@ -1,9 +1,7 @@
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hashOutput } from '@/lib/watchdog/hash';
-import { fixture, lines, runCli, scratch, startCli } from './helpers/cli';
+import { fixture, lines, runCli, scratch, startCli, useArtifactHost } from './helpers/cli';
 import { api, inFuture, testServers, uniqueJob } from './helpers/http';
 import type { TestServer } from './helpers/test-server';
 
@@ -22,22 +20,6 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** An artifact host for the suite (200 under /ok, 404 elsewhere), up for its tests; returns its URL getter. */
-function useArtifactHost(): () => string {
-  let artifacts: http.Server;
-  let url = '';
-  beforeAll(async () => {
-    artifacts = http.createServer((req, res) => {
-      res.writeHead(req.url?.startsWith('/ok') ? 200 : 404, { 'content-type': 'text/plain' });
-      res.end('artifact');
-    });
-    await new Promise<void>((r) => artifacts.listen(0, '127.0.0.1', r));
-    url = `http://127.0.0.1:${(artifacts.address() as AddressInfo).port}`;
-  });
-  afterAll(() => new Promise<void>((r) => artifacts.close(() => r())));
-  return () => url;
 }
 
 describe.each(testServers())('watchdog run against the $name console', (server: TestServer) => {

@@ -2,7 +2,7 @@ import { CliError, optionalFlag, parseArgs } from '../args';
 import { loadRunnerConfig } from '../runner/config';
 import { openSession } from '../runner/session';
 
-const usage = 'usage: watchdog spool flush [--config FILE] [--json] | watchdog spool status [--config FILE]';
+const usage = 'usage: watchdog spool flush [--config FILE] [--json] | watchdog spool status [--config FILE] [--json]';
 
 /**
  * `watchdog spool flush`: sends what the runner spooled while the console was unreachable, with
@@ -10,6 +10,7 @@ const usage = 'usage: watchdog spool flush [--config FILE] [--json] | watchdog s
  * refuses (409 idempotency_conflict, other 4xx) is reported and moved to `rejected/`; an unreadable
  * file is moved to `quarantine/`. Exit 0 when the spool is empty afterwards and nothing was moved
  * aside; 1 otherwise; 2 on a usage or config error.
+ * `watchdog spool status`: what waits (pending, oldest first) and what was moved aside; sends nothing.
  */
 export async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv, ['json']);
@@ -18,8 +19,21 @@ export async function main(argv: string[]): Promise<number> {
   const config = loadRunnerConfig({ configFlag: optionalFlag(args, 'config'), fileOptional: true, workerIdOptional: true });
   const session = openSession(config);
   if (sub === 'status') {
-    const names = session.spool.pendingNames();
-    process.stdout.write(JSON.stringify({ spool_dir: config.spoolDir, pending: names.length }, null, 2) + '\n');
+    const { spool } = session;
+    const status = {
+      spool_dir: config.spoolDir,
+      pending: spool.pendingNames().length,
+      oldest_pending_at: spool.oldestPendingAt(),
+      rejected: spool.asideNames('rejected').length,
+      quarantined: spool.asideNames('quarantine').length,
+    };
+    if (args.flags.json === true) process.stdout.write(JSON.stringify(status, null, 2) + '\n');
+    else {
+      process.stdout.write(
+        `spool ${status.spool_dir}: pending ${status.pending}${status.oldest_pending_at ? ` (oldest spooled ${status.oldest_pending_at})` : ''}, ` +
+          `rejected ${status.rejected}, quarantined ${status.quarantined}\n`,
+      );
+    }
     return 0;
   }
   const summary = await session.reporter.flush();

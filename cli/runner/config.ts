@@ -52,7 +52,8 @@ function fail(message: string): never {
 }
 
 /**
- * Reads the runner's config: the file (API.md "The runner"), then the environment on top
+ * Reads the runner's config: the file (API.md "The runner"; JSON, comments allowed as `init` writes
+ * them), then the environment on top
  * (WATCHDOG_URL overrides url, WATCHDOG_TOKEN is the token, WATCHDOG_WORKER_ID or --worker-id
  * the worker). Every problem is one clear line and exit code 2.
  */
@@ -82,7 +83,7 @@ export function loadRunnerConfig(opts: LoadConfigOptions): RunnerConfig {
     fromFile = configPath;
     let parsed: unknown;
     try {
-      parsed = JSON.parse(text);
+      parsed = JSON.parse(stripJsonComments(text));
     } catch (e) {
       fail(`config ${configPath} is not valid JSON: ${(e as Error).message}`);
     }
@@ -141,6 +142,37 @@ export function loadRunnerConfig(opts: LoadConfigOptions): RunnerConfig {
     stateDir,
     configPath: fromFile,
   };
+}
+
+/**
+ * JSON with comments (what `init` writes): `// line` and `/* block *\/` comments outside strings
+ * become spaces, newlines kept, so JSON.parse's positions still point at the right line.
+ */
+export function stripJsonComments(text: string): string {
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === '"') {
+      const start = i++;
+      while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+      out += text.slice(start, ++i);
+    } else if (c === '/' && text[i + 1] === '/') {
+      const end = text.indexOf('\n', i);
+      const stop = end < 0 ? text.length : end;
+      out += ' '.repeat(stop - i);
+      i = stop;
+    } else if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      const stop = end < 0 ? text.length : end + 2;
+      out += text.slice(i, stop).replace(/[^\n]/g, ' ');
+      i = stop;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out;
 }
 
 function str(v: unknown, what: string): string | undefined {

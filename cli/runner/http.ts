@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { RUNNER_USER_AGENT } from './version';
 
 /** What a call to the console came to. `unreachable` is everything the spool is for. */
 export type CallResult<T = unknown> =
@@ -11,6 +12,8 @@ export interface ConsoleClientOptions {
   token: string | null;
   /** per request, connect to last byte (default 5000 ms, WATCHDOG_HTTP_TIMEOUT_MS) */
   timeoutMs?: number;
+  /** told the console's version whenever an answer carries `X-Watchdog-Version` */
+  onConsoleVersion?: (version: string) => void;
 }
 
 export function defaultTimeoutMs(): number {
@@ -21,7 +24,8 @@ export function defaultTimeoutMs(): number {
 /**
  * A small JSON client for the console over node:http/https (no fetch: undici's first load costs
  * more than the whole call to a local console). Connection errors, timeouts, 5xx and 429 are
- * `unreachable`; other 4xx are `refused` with the API.md error body.
+ * `unreachable`; other 4xx are `refused` with the API.md error body. Every request says who sends
+ * it: `User-Agent: watchdog-runner/<version>`.
  */
 export class ConsoleClient {
   readonly base: URL;
@@ -65,13 +69,15 @@ export class ConsoleClient {
         clearTimeout(timer);
         resolve(r);
       };
-      const headers: Record<string, string> = { accept: 'application/json' };
+      const headers: Record<string, string> = { accept: 'application/json', 'user-agent': RUNNER_USER_AGENT };
       if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
       if (payload) {
         headers['content-type'] = 'application/json';
         headers['content-length'] = String(payload.length);
       }
       const req = mod.request(target, { method, headers }, (res) => {
+        const consoleVersion = res.headers['x-watchdog-version'];
+        if (typeof consoleVersion === 'string' && this.opts.onConsoleVersion) this.opts.onConsoleVersion(consoleVersion);
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', (e) => settle({ kind: 'unreachable', reason: e.message }));

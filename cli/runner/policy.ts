@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Phase, Signal } from '@/lib/schemas/common';
-import { detectSignal } from '@/lib/watchdog/rules';
 import { hashOutput } from '@/lib/watchdog/hash';
-import { defaultRules, type RuleSet, ruleParam } from '@/lib/watchdog/rules';
+import { defaultRules, detectSignal, type RuleSet, ruleParam } from '@/lib/watchdog/rules/portable';
 import { expandHelper } from './config';
 import type { ExecResult, Executor } from './exec';
 import { describeFailure } from './http';

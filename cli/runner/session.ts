@@ -1,4 +1,4 @@
-import type { RuleSet } from '@/lib/watchdog/rules';
+import type { RuleSet } from '@/lib/watchdog/rules/portable';
 import type { RunnerConfig } from './config';
 import { type Executor, spawnExecutor } from './exec';
 import { ConsoleClient } from './http';
@@ -6,6 +6,7 @@ import type { PolicyContext } from './policy';
 import { Reporter } from './reporter';
 import { Spool } from './spool';
 import { type LoadedRules, loadRules } from './state';
+import { noteConsoleVersion } from './version';
 
 export interface RunnerSession {
   config: RunnerConfig;
@@ -37,7 +38,7 @@ export function openSession(config: RunnerConfig, opts: { executor?: Executor; s
   const log = (line: string) => {
     if (!opts.quiet) process.stderr.write(line.endsWith('\n') ? line : line + '\n');
   };
-  const client = new ConsoleClient({ url: config.url, token: config.token });
+  const client = new ConsoleClient({ url: config.url, token: config.token, onConsoleVersion: (v) => noteConsoleVersion(v, log) });
   const spool = new Spool(config.spoolDir);
   const reporter = new Reporter(client, spool, { authority: config.authority, stateDir: config.stateDir, token: config.token, log });
   let current: Promise<LoadedRules> | null = null;

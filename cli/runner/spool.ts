@@ -68,6 +68,25 @@ export class Spool {
     }
   }
 
+  /** Records moved aside (rejected or quarantined), without the notes beside them. */
+  asideNames(where: 'rejected' | 'quarantine'): string[] {
+    try {
+      return fs
+        .readdirSync(where === 'rejected' ? this.rejectedDir : this.quarantineDir)
+        .filter((n) => n.endsWith('.json') && !n.endsWith('.why.json') && !n.startsWith('.'))
+        .sort();
+    } catch {
+      return [];
+    }
+  }
+
+  /** When the oldest pending record was spooled (from its name), null when nothing is pending. */
+  oldestPendingAt(): string | null {
+    const first = this.pendingNames()[0];
+    const ms = first ? Number(first.slice(0, 14)) : NaN;
+    return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
+  }
+
   hasPending(): boolean {
     return this.pendingNames().length > 0;
   }

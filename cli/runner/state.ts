@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { defaultRules, type RuleSet } from '@/lib/watchdog/rules';
+import { defaultRules, type RuleSet } from '@/lib/watchdog/rules/portable';
 import { readJsonFile, writeFileAtomic } from './files';
 import type { ConsoleClient } from './http';
 

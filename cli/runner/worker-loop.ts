@@ -1,5 +1,5 @@
 import type { Phase } from '@/lib/schemas/common';
-import { type RuleSet, ruleParam } from '@/lib/watchdog/rules';
+import { type RuleSet, ruleParam } from '@/lib/watchdog/rules/portable';
 import { expandHelper, type HelperName, IDENTIFIER } from './config';
 import { parseJsonOutput } from './exec';
 import { describeFailure } from './http';

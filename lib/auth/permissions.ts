@@ -30,6 +30,7 @@ export const permissions = {
   'audit.read': ['supervisor', 'owner'],
   'prometheus.read': ['system', 'owner'],
   'overview.read': ['supervisor', 'owner'],
+  'runner.download': everyone,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

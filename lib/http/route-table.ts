@@ -18,6 +18,7 @@ import { decideRepairAction, listRepairActions, recordRepairAction } from '@/lib
 import { getCurrentRules, listRuleVersions, updateRules } from '@/lib/watchdog/rules';
 import { runSweep } from '@/lib/watchdog/sweep';
 import { checkHealth } from './health';
+import { loadRunnerFile } from './runner-file';
 import { type HttpMethod, methodNotAllowed } from './methods';
 import { type HandlerArgs, reply, route, type RouteHandler } from './route';
 import type { RouteSpec } from './route-steps';
@@ -117,6 +118,19 @@ export const routeTable: ApiRoute[] = [
   api('GET', '/api/watchdog/overview', { permission: 'overview.read' }, { summary: 'The console overview: rollout milestones derived from the data', ok: { 200: { description: 'the overview', schema: R.OverviewAnswer } } }, ({ ctx }) => getOverview(ctx)),
   api('GET', '/api/watchdog/audit', { permission: 'audit.read', query: AuditQuery }, { summary: 'The audit log, newest first (`cursor`: the last id of the previous page)', ok: { 200: { description: 'a page', schema: R.AuditPage } } }, ({ ctx, query }) => listAudit(ctx.db, query)),
   api('GET', '/api/watchdog/audit/verify', { permission: 'audit.read' }, { summary: 'Recompute the audit hash chain', ok: { 200: { description: 'the verification', schema: R.AuditVerification } } }, ({ ctx }) => verifyAuditChain(ctx.db)),
+  api('GET', '/api/watchdog/runner', { permission: 'runner.download' }, { summary: 'The runner for worker machines: one file that needs only Node ≥ 20, with `X-Runner-Version` and `X-Checksum-Sha256` (hex sha256 of the body)', ok: { 200: { description: 'watchdog-runner.mjs', text: 'text/javascript' } } }, async () => {
+    const runner = await loadRunnerFile();
+    return new Response(new Uint8Array(runner.body), {
+      status: 200,
+      headers: {
+        'content-type': 'text/javascript; charset=utf-8',
+        'content-disposition': 'attachment; filename="watchdog-runner.mjs"',
+        'cache-control': 'no-store',
+        'x-runner-version': runner.version,
+        'x-checksum-sha256': runner.sha256,
+      },
+    });
+  }),
   api('GET', '/api/metrics', { permission: 'prometheus.read' }, { summary: 'Prometheus text exposition', ok: { 200: { description: 'metrics', text: 'text/plain; version=0.0.4; charset=utf-8' } } }, async ({ ctx }) => {
     const { contentType, body } = await renderPrometheusMetrics(ctx.db);
     return new Response(body, { status: 200, headers: { 'content-type': contentType, 'cache-control': 'no-store' } });

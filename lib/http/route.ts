@@ -2,6 +2,7 @@ import type { NextRequest } from 'next/server';
 import type { z } from 'zod';
 import type { Database } from '@/db/client';
 import { log } from '@/lib/log';
+import pkg from '@/package.json';
 import type { Ctx } from '@/lib/watchdog/context';
 import { currentRuntime, type Runtime } from '@/lib/watchdog/runtime';
 import { errorBody, json } from './respond';
@@ -48,6 +49,8 @@ function respond(result: unknown): Response {
 function stamp(res: Response, id: string): Response {
   try {
     res.headers.set('x-request-id', id);
+    // the runner compares it with its own and warns when the major versions differ
+    res.headers.set('x-watchdog-version', pkg.version);
   } catch {
     /* immutable headers */
   }

@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { root, tempDir } from './test-server';
 
 export interface CliResult {
@@ -9,18 +12,26 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real CLI (`node bin/watchdog.mjs ...`) with the given environment on top of ours, minus any ambient WATCHDOG_* settings. */
-export function runCli(args: string[], env: Record<string, string | undefined> = {}, opts: { cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+interface CliOptions {
+  cwd?: string;
+  timeoutMs?: number;
+  /** the program to run instead of bin/watchdog.mjs, e.g. a copy of dist/watchdog-runner.mjs */
+  script?: string;
+}
+
+/** Runs the real CLI (`node bin/watchdog.mjs ...`) with the given environment on top of ours, minus any ambient WATCHDOG_* settings (and NODE_PATH). */
+export function runCli(args: string[], env: Record<string, string | undefined> = {}, opts: CliOptions = {}): Promise<CliResult> {
   return startCli(args, env, opts).result;
 }
 
 /** Starts the CLI and returns the child (to signal it) and its result. */
-export function startCli(args: string[], env: Record<string, string | undefined> = {}, opts: { cwd?: string; timeoutMs?: number } = {}) {
+export function startCli(args: string[], env: Record<string, string | undefined> = {}, opts: CliOptions = {}) {
   const base: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('WATCHDOG_') && k !== 'DATABASE_URL') base[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('WATCHDOG_') && k !== 'DATABASE_URL' && k !== 'NODE_PATH') base[k] = v;
   const merged: Record<string, string | undefined> = { ...base };
   for (const [k, v] of Object.entries(env)) if (v !== undefined) merged[k] = v;
-  const child = spawn(process.execPath, [path.join(root, 'bin', 'watchdog.mjs'), ...args], { cwd: opts.cwd ?? root, env: merged as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const script = opts.script ?? path.join(root, 'bin', 'watchdog.mjs');
+  const child = spawn(process.execPath, [script, ...args], { cwd: opts.cwd ?? root, env: merged as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   const result = new Promise<CliResult>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
@@ -60,4 +71,20 @@ export function lines(file: string): string[] {
   } catch {
     return [];
   }
+}
+
+/** An artifact host for the suite (200 under /ok, 404 elsewhere) on 127.0.0.1, up for its tests; returns its URL getter. */
+export function useArtifactHost(): () => string {
+  let artifacts: http.Server;
+  let url = '';
+  beforeAll(async () => {
+    artifacts = http.createServer((req, res) => {
+      res.writeHead(req.url?.startsWith('/ok') ? 200 : 404, { 'content-type': 'text/plain' });
+      res.end('artifact');
+    });
+    await new Promise<void>((r) => artifacts.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(artifacts.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => artifacts.close(() => r())));
+  return () => url;
 }

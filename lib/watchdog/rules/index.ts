@@ -1,3 +1,2 @@
-export * from './classify';
-export * from './rule-defaults';
+export * from './portable';
 export * from './rule-sets';
