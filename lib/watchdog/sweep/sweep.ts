@@ -97,6 +97,7 @@ function toLeaseRow(r: Record<string, unknown>): LeaseRow {
     completedArtifactCheckId: (r.completed_artifact_check_id as string | null) ?? null,
     completedOutputHash: (r.completed_output_hash as string | null) ?? null,
     updatedAt: date(r.updated_at)!,
+    progressCheckAt: date(r.progress_check_at),
   };
 }
 
