@@ -71,7 +71,7 @@ export async function runSweepBench(opts: { leases?: number; due?: number; runs?
         const result = await runSweep({ db, actor: systemActor, now: new Date() });
         times.push(performance.now() - t);
         // only this run's leases: earlier cases' leases turn stuck 300 s after their expiry
-        const mine = result.findings.filter((f) => f.job_id.startsWith(prefix));
+        const mine = result.findings.filter((f) => f.job_id?.startsWith(prefix));
         const found = mine.filter((f) => f.signal === 'lease_expired').length;
         if (found !== dueNow) throw new Error(`${label}: the sweep found ${found} expired leases, ${dueNow} were due`);
         const stuckFound = mine.filter((f) => f.signal === 'queue_stuck' && f.action_id).length;

@@ -17,6 +17,7 @@ import {
   WorkerRunInput,
 } from '@/lib/schemas/evidence';
 import { D30DecisionResult, D30Metrics } from '@/lib/schemas/metrics';
+import * as F from '@/lib/schemas/fleet';
 import * as R from '@/lib/schemas/responses';
 import { type ErrorCode, errorStatus } from '@/lib/watchdog/errors';
 
@@ -75,6 +76,8 @@ export const apiOperations: ApiOperation[] = [
   { method: 'get', path: '/api/watchdog/overview', summary: 'The console overview: rollout milestones derived from the data', permission: 'overview.read', ok: { 200: { description: 'the overview', schema: R.OverviewAnswer } } },
   { method: 'get', path: '/api/watchdog/audit', summary: 'The audit log, newest first (`cursor`: the last id of the previous page)', permission: 'audit.read', query: AuditQuery, ok: { 200: { description: 'a page', schema: R.AuditPage } } },
   { method: 'get', path: '/api/watchdog/audit/verify', summary: 'Recompute the audit hash chain', permission: 'audit.read', ok: { 200: { description: 'the verification', schema: R.AuditVerification } } },
+  { method: 'get', path: '/api/watchdog/workers', summary: 'The fleet: every worker with its status, silent ones first (`include=retired`: also those not seen for 7 days)', permission: 'workers.list', query: F.WorkersQuery, ok: { 200: { description: 'workers', schema: F.WorkerList } } },
+  { method: 'get', path: '/api/watchdog/workers/{worker_id}', summary: 'One worker, its recent jobs and its open incidents', permission: 'workers.read', params: F.WorkerIdParams, ok: { 200: { description: 'the worker', schema: F.WorkerAnswer } }, errors: ['not_found'] },
   { method: 'get', path: '/api/metrics', summary: 'Prometheus text exposition', permission: 'prometheus.read', ok: { 200: { description: 'metrics', text: 'text/plain; version=0.0.4; charset=utf-8' } } },
   { method: 'get', path: '/api/openapi.json', summary: 'This document', permission: 'public', ok: { 200: { description: 'OpenAPI 3.1', schema: z.record(z.string(), z.unknown()) } } },
 ];
@@ -109,6 +112,7 @@ function componentName(schema: z.ZodType, names: Map<z.ZodType, string>): string
 function schemaNames(): Map<z.ZodType, string> {
   const named: Record<string, unknown> = {
     ...R,
+    ...F,
     D30Metrics,
     D30DecisionResult,
     ErrorBody,

@@ -15,6 +15,7 @@ import { authFailureLimiter, rateLimiter } from './rate-limit';
 import { refusalAuditor } from './refusal-audit';
 import { clientAddress, requestId } from './request-info';
 import { errorBody, errorResponse, json } from './respond';
+import { noteSeen, workersNamedIn, writesEvidence } from './seen';
 
 export { MAX_BODY_BYTES } from './body';
 export { errorBody, errorResponse } from './respond';
@@ -210,6 +211,7 @@ export function route<B extends z.ZodType | undefined = undefined, Q extends z.Z
             const fast = await spec.statementAuth({ db: database.db, now: new Date(), credential, body: fastParse.data as Infer<B> });
             if (fast) {
               noteUse(database.db, tokenId);
+              if (fast.status < 300 && writesEvidence(spec.permission)) noteSeen(database.db, workersNamedIn(fastParse.data), req.headers.get('user-agent'));
               return finish(json(fast.status, fast.body, fast.headers));
             }
           }
@@ -234,6 +236,8 @@ export function route<B extends z.ZodType | undefined = undefined, Q extends z.Z
         }
         rateKey = `${actor.via}:${actor.id}`;
         if (actor.via === 'token') noteUse(database.db, actor.id);
+        // a call authenticated with a token bound to a worker: the worker is seen
+        if (actor.workerId) noteSeen(database.db, [actor.workerId], req.headers.get('user-agent'));
       }
       const wait = rateTaken ? null : rateLimiter().take(rateKey);
       if (wait !== null) {
@@ -255,6 +259,8 @@ export function route<B extends z.ZodType | undefined = undefined, Q extends z.Z
       const result = await handler({ ctx, database, body: body as Infer<B>, query: query as Infer<Q>, params: params as Infer<P>, req, recordForbidden });
       if (result instanceof Response) return finish(result);
       const r = result instanceof Reply ? result : new Reply(200, result);
+      // stored evidence names its workers: they are seen (a worker token's own was noted above)
+      if (r.status < 300 && writesEvidence(spec.permission)) noteSeen(db, workersNamedIn(body).filter((w) => w !== actor?.workerId), req.headers.get('user-agent'));
       return finish(json(r.status, r.body, r.headers));
     } catch (e) {
       if (isWatchdogError(e)) {

@@ -6,7 +6,7 @@ import type { Phase, Signal } from '@/lib/schemas/common';
 import { HelperEventInput } from '@/lib/schemas/evidence';
 import { assertActsFor } from '../access';
 import { auditCtx, storableText } from '../audit';
-import { type Classification, classifyHelperEvent, inferPhase } from '../rules';
+import { type Classification, classifyHelperEvent, findLoop, inferPhase, loopClassification, type LoopFinding } from '../rules';
 import type { Ctx } from '../context';
 import { conflict, isWatchdogError, WatchdogError } from '../errors';
 import { canonicalJson, hashOutput, sha256Hex } from '../hash';
@@ -65,7 +65,7 @@ export async function ingestHelperEvent(ctx: Ctx, input: HelperEventInput): Prom
   const item = prepareEvent(ctx, input);
   let rules = await cachedRules(ctx.db);
   for (let attempt = 0; attempt < 3; attempt++) {
-    if (classifyHelperEvent(rules, input, 0).signal) return counted(await ingestJudged(ctx, input, item));
+    if (classifyHelperEvent(rules, input, 0).signal || (await findLoop(ctx.db, input, rules, ctx.now))) return counted(await ingestJudged(ctx, input, item));
     const stored = await storeHealthy(ctx, [item], rules);
     if (stored === 'stale') {
       rules = await refreshRules(ctx.db);
@@ -110,7 +110,7 @@ export async function ingestHealthyEventByToken(
 ): Promise<IngestResult | null> {
   if (!outputHashMatches(input)) return null;
   const rules = await cachedRules(db);
-  if (classifyHelperEvent(rules, input, 0).signal) return null;
+  if (classifyHelperEvent(rules, input, 0).signal || (await findLoop(db, input, rules, now))) return null;
   const item = preparedItem(input);
   const outcome = await groupCommitter(db).submit({ item, rules, tokenHash: credential.tokenHash, roles: credential.roles, now });
   if (outcome.kind === 'stored') return storedHealthy(outcome.row, rules);
@@ -414,12 +414,17 @@ async function ingestJudged(ctx: Ctx, input: HelperEventInput, item: PreparedEve
         );
       prior = Number(c?.n ?? 0);
     }
-    const classification = classifyHelperEvent(ruleSet, input, prior);
+    let classification = classifyHelperEvent(ruleSet, input, prior);
+    // an otherwise healthy event that closes a loop (same command and output, repeats within window_s)
+    let loop: LoopFinding | null = null;
+    if (!classification.signal && (loop = await findLoop(tx, input, ruleSet, ctx.now))) classification = loopClassification(ruleSet);
     const createdAt = input.created_at ?? ctx.now;
     let incidentId: string | null = null;
+    let incidentCreated = false;
     if (classification.signal) {
       const inc = await openIncident(tx, ctx.now, {
         jobId: input.job_id,
+        workerId: input.worker_id,
         signal: classification.signal,
         firstFailureAt: createdAt,
         evidenceEventIds: [input.id],
@@ -430,10 +435,12 @@ async function ingestJudged(ctx: Ctx, input: HelperEventInput, item: PreparedEve
           last_error_code: input.error_code == null ? null : storableText(input.error_code),
           failures: prior + 1,
           ...(classification.escalated ? { escalated: classification.suggested_actions[0]?.escalation ?? 'notify_owner' } : {}),
+          ...(loop ? { command: storableText(input.command), repeats: loop.count, window_s: loop.window_s, loop_started_at: loop.firstAt.toISOString() } : {}),
         },
         ruleVersion: ruleSet.version,
       });
       incidentId = inc.id;
+      incidentCreated = inc.created;
     }
     const inserted = await tx
       .insert(helperEvents)
@@ -464,7 +471,8 @@ async function ingestJudged(ctx: Ctx, input: HelperEventInput, item: PreparedEve
       // A concurrent request stored the same id first: judge against what it stored.
       throw new RetryAsReplay();
     }
-    if (classification.escalated && classification.signal) {
+    // a loop tells the owner once per incident; the repeats after it are evidence
+    if (classification.escalated && classification.signal && (!loop || incidentCreated)) {
       const escalation = classification.suggested_actions[0]?.escalation ?? 'notify_owner';
       await tx.insert(repairActions).values({
         id: randomUUID(),
@@ -474,7 +482,11 @@ async function ingestJudged(ctx: Ctx, input: HelperEventInput, item: PreparedEve
         authority: 'system',
         result: escalation === 'needs_human' ? 'needs_human' : 'success',
         evidenceEventIds: [input.id],
-        note: escalation === 'needs_human' ? 'automatic retry already used: a person must look at this job' : 'second failure: owner notified',
+        note: loop
+          ? `loop: ${loop.count} events with the same command and output within ${loop.window_s}s: owner notified`
+          : escalation === 'needs_human'
+            ? 'automatic retry already used: a person must look at this job'
+            : 'second failure: owner notified',
         phase,
         outputHash: input.output_hash,
         incidentId,
@@ -618,7 +630,12 @@ export async function ingestHelperEventBatch(ctx: Ctx, events: unknown[], zodDet
       results[index] = itemError(parsed.data.id, e);
       continue;
     }
-    const failing = classifyHelperEvent(rules, parsed.data, 0).signal !== null;
+    // events of the run not stored yet count towards a loop as well
+    const input = parsed.data;
+    const pendingRepeats = run.filter((p) => p.item.input.job_id === input.job_id && p.item.input.output_hash === input.output_hash && p.item.input.command === input.command);
+    const failing =
+      classifyHelperEvent(rules, input, 0).signal !== null ||
+      (await findLoop(ctx.db, input, rules, ctx.now, pendingRepeats.map((p) => p.item.input.created_at ?? ctx.now))) !== null;
     if (failing || runIds.has(parsed.data.id)) await flush();
     if (failing) {
       try {

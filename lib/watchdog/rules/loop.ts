@@ -22,9 +22,10 @@ export interface LoopFinding extends LoopVerdict {
  * Does this event close a loop (loop_detected)? One index lookup: the job's earlier events with the
  * same output hash inside the window, a range of helper_events_job_hash_idx (job_id, output_hash,
  * created_at), the command compared on the few rows found; at most `repeats - 1` rows are read.
- * Null when the rule is disabled (no query) or the count is not reached.
+ * Null when the rule is disabled (no query) or the count is not reached. `unstoredPriorTimes`: matching
+ * events of the same batch that are not stored yet.
  */
-export async function findLoop(db: Db, event: LoopCandidate, rules: RuleSet, now: Date): Promise<LoopFinding | null> {
+export async function findLoop(db: Db, event: LoopCandidate, rules: RuleSet, now: Date, unstoredPriorTimes: Date[] = []): Promise<LoopFinding | null> {
   if (!ruleEnabled(rules, 'loop_detected')) return null;
   const repeats = ruleParam(rules, 'loop_detected', 'repeats');
   const windowS = ruleParam(rules, 'loop_detected', 'window_s');
@@ -36,7 +37,7 @@ export async function findLoop(db: Db, event: LoopCandidate, rules: RuleSet, now
       and command = ${event.command} and id <> ${event.id}::uuid
     order by created_at desc
     limit ${Math.max(1, repeats - 1)}`);
-  const priorMatchTimes = rowsOf<{ created_at: string | Date }>(res).map((r) => new Date(r.created_at));
+  const priorMatchTimes = [...rowsOf<{ created_at: string | Date }>(res).map((r) => new Date(r.created_at)), ...unstoredPriorTimes];
   const verdict = judgeLoop({ at, priorMatchTimes }, { repeats, window_s: windowS });
   return verdict.detected ? { ...verdict, repeats, window_s: windowS } : null;
 }
