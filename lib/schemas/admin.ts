@@ -3,7 +3,8 @@ import { Identifier, RoleName, Signal, signals, withoutNul, withoutNulMessage } 
 
 export const RuleInput = z.object({
   signal: Signal,
-  threshold: z.number().finite().min(0).max(1_000_000),
+  /** bounds are the signal's (lib/schemas/rules.ts), checked with the merged params so a problem names the rule */
+  threshold: z.number().finite(),
   auto_repair: z.string().max(500).optional(),
   escalate: z.string().max(500).optional(),
   /** false: the signal is not detected (default true) */

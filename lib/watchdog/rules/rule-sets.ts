@@ -114,7 +114,8 @@ export function mergeRules(current: Rule[], input: RuleInput[]): Rule[] {
     const threshold = paramChanged && !thresholdChanged ? params[primary] : change.threshold;
     params[primary] = threshold;
     for (const p of ruleParamProblems(signal, params)) {
-      const path = p.param === primary ? `rules.${idx}.threshold` : `rules.${idx}.params.${p.param}`;
+      // the primary param is reported where the caller gave it: threshold, or params.<name>
+      const path = p.param === primary && !(paramChanged && !thresholdChanged) ? `rules.${idx}.threshold` : `rules.${idx}.params.${p.param}`;
       problems.push({ signal, path, message: `${signal}: ${p.param} ${p.message}` });
     }
     return {
