@@ -19,6 +19,8 @@ export const queryKeys = {
   d30: (from: string, to: string) => ['d30', from, to] as const,
   audit: ['audit'] as const,
   tokens: ['tokens'] as const,
+  workers: (includeRetired: boolean) => ['workers', includeRetired] as const,
+  worker: (id: string) => ['worker', id] as const,
 };
 
 export function useOverview(initialData?: Overview) {

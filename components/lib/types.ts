@@ -12,6 +12,7 @@ import type { toRunJson } from '@/lib/watchdog/events';
 export type { Milestone, MilestoneItem, Overview } from '@/lib/watchdog/metrics';
 export type { Rule, RuleSet } from '@/lib/watchdog/rules';
 export type { LeaseJson } from '@/lib/watchdog/leases';
+export type { WorkerJobJson, WorkerJson, WorkerStatus } from '@/lib/watchdog/fleet';
 
 export type HelperEvent = ReturnType<typeof toEventJson>;
 export type RepairAction = ReturnType<typeof toActionJson>;
@@ -50,4 +51,10 @@ export interface AuditVerification {
   checked: number;
   first_bad_id?: number;
   reason?: string;
+}
+
+export interface WorkerDetail {
+  worker: import('@/lib/watchdog/fleet').WorkerJson;
+  jobs: import('@/lib/watchdog/fleet').WorkerJobJson[];
+  incidents: Incident[];
 }
