@@ -134,6 +134,8 @@ describe.each(testDatabaseKinds())('sweep on $name', (kind) => {
     const fresh = await kind.open();
     try {
       const c = (s: number) => ctxAt(fresh, workerActor('w-1'), at(s));
+      // the lease deadlines alone: no_progress adds its own (test/engine-fleet.test.ts)
+      await updateRules(ctxAt(fresh, ownerActor, at(0)), [{ signal: 'no_progress', threshold: 900, enabled: false }]);
       expect(await nextSweepDeadline(fresh.db, at(0))).toBeNull();
       await heartbeatLease(c(0), 'dl-1', { worker_id: 'w-1', lease_expires_at: at(1000) });
       expect((await nextSweepDeadline(fresh.db, at(0)))!.getTime()).toBe(at(820).getTime() + 1);
