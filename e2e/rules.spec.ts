@@ -22,13 +22,14 @@ test.describe('rules', () => {
   });
 
   test('an owner changes a threshold; a value the server would refuse cannot be submitted', async ({ page }) => {
+    test.setTimeout(120_000);
     const { tokens } = seeded();
     const before = await api(tokens.owner, 'GET', '/api/watchdog/rules');
     await signIn(page, 'owner');
     await page.goto('/rules');
     const save = page.getByRole('button', { name: 'Save rules' });
     // nothing changed: nothing to save
-    await expect(page.getByLabel('Threshold for claim_no_output')).toHaveValue('30');
+    await expect(page.getByLabel('Threshold for claim_no_output')).toHaveValue('30', { timeout: 30_000 });
     await expect(save).toBeDisabled();
 
     // the page checks with the server's schema: claim_no_output's timeout must be at least 1 s

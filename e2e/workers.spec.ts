@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
-import { api, seeded, signIn } from './fixtures';
+import { api, baseURL, seeded, signIn } from './fixtures';
 
 async function expectAccessible(page: Page) {
   const result = await new AxeBuilder({ page }).analyze();
@@ -16,7 +16,14 @@ for (const viewport of [
   { label: 'phone', width: 390, height: 844 },
 ]) {
   test(`the fleet page and a worker page at ${viewport.label} width`, async ({ page }) => {
-    test.setTimeout(60_000);
+    test.setTimeout(180_000);
+    // w-1's runner takes a job now: a call with a token bound to w-1 makes it seen, with its runner version
+    const heartbeat = await fetch(`${baseURL()}/api/watchdog/job-leases/job-e2e-w1-${viewport.label}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${seeded().tokens.worker}`, 'content-type': 'application/json', 'user-agent': 'watchdog-runner/9.9.9' },
+      body: JSON.stringify({ worker_id: 'w-1', lease_expires_at: new Date(Date.now() + 3600_000).toISOString() }),
+    });
+    expect(heartbeat.status).toBe(200);
     await page.setViewportSize({ width: viewport.width, height: viewport.height });
     await signIn(page, 'supervisor');
     if (viewport.label === 'phone') {
@@ -32,17 +39,20 @@ for (const viewport of [
     expect(listed.status).toBe(200);
     const ids: string[] = listed.body.workers.map((w: { worker_id: string }) => w.worker_id);
     expect(listed.body.workers[0]).toMatchObject({ worker_id: 'w-9', status: 'silent', runner_version: '1.3.0' });
-    expect(listed.body.workers.find((w: { worker_id: string }) => w.worker_id === 'w-5')).toMatchObject({ status: 'working', current_job_id: 'job-e2e-healthy', runner_version: '1.4.2' });
+    // the sighting is written off the request path: poll for it
+    await expect
+      .poll(async () => (await api(seeded().tokens.supervisor, 'GET', '/api/watchdog/workers')).body.workers.find((w: { worker_id: string }) => w.worker_id === 'w-1'))
+      .toMatchObject({ status: 'working', current_job_id: `job-e2e-w1-${viewport.label}`, runner_version: '9.9.9' });
 
     const rows = viewport.label === 'desktop' ? page.getByRole('table').getByRole('row') : page.getByRole('list', { name: 'Workers, silent ones first' }).getByRole('listitem');
     await expect(rows.nth(viewport.label === 'desktop' ? 1 : 0)).toContainText('w-9');
     await expect(rows.nth(viewport.label === 'desktop' ? 1 : 0)).toContainText('silent');
     await expect(rows).toHaveCount(ids.length + (viewport.label === 'desktop' ? 1 : 0));
-    const w5 = rows.filter({ hasText: 'w-5' });
-    await expect(w5).toContainText('working');
-    await expect(w5).toContainText('1.4.2');
-    await expect(w5).toContainText(/min left/);
-    await expect(w5.getByRole('link', { name: 'job-e2e-healthy' })).toBeVisible();
+    const w1 = rows.filter({ has: page.getByRole('link', { name: 'w-1', exact: true }) });
+    await expect(w1).toContainText('working', { timeout: 20_000 });
+    await expect(w1).toContainText('9.9.9');
+    await expect(w1).toContainText(/min left/);
+    await expect(w1.getByRole('link', { name: `job-e2e-w1-${viewport.label}` })).toBeVisible();
     await expectAccessible(page);
 
     // one worker: its facts, its recent jobs and open incidents
