@@ -1,4 +1,8 @@
 import http from 'node:http';
+import pkg from '@/package.json';
+
+/** Every runner request names the runner and its version; the console keeps it per worker (runner_version). */
+export const RUNNER_USER_AGENT = `watchdog-runner/${pkg.version}`;
 
 /** What a call to the console came to. `unreachable` is everything the spool is for. */
 export type CallResult<T = unknown> =
@@ -65,7 +69,7 @@ export class ConsoleClient {
         clearTimeout(timer);
         resolve(r);
       };
-      const headers: Record<string, string> = { accept: 'application/json' };
+      const headers: Record<string, string> = { accept: 'application/json', 'user-agent': RUNNER_USER_AGENT };
       if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
       if (payload) {
         headers['content-type'] = 'application/json';
