@@ -365,7 +365,11 @@ function writeStory(plan: Plan, now: number, people: { owner: Actor; supervisor:
 
   // D1: the owner confirms the version-1 thresholds with the team (version 2, by the owner).
   tl.add(start + 30 * MIN, () =>
-    updateRules(ctx(people.owner, start + 30 * MIN), [{ signal: 'claim_no_output', threshold: 30 }], 'D1: thresholds agreed with the team (claim 30 s, fetch retry after 3 s, heartbeat under 3 min)'),
+    updateRules(
+      ctx(people.owner, start + 30 * MIN),
+      [{ signal: 'worker_silent', threshold: 900, params: { silent_s: 900 } }],
+      'D1: thresholds agreed with the team (claim 30 s, fetch retry after 3 s, heartbeat under 3 min; a worker quiet for 15 min is gone)',
+    ),
   );
 
   // Forty past jobs, one every ~11 hours, with the recurring failures of a real fleet.
@@ -520,7 +524,7 @@ function writeStory(plan: Plan, now: number, people: { owner: Actor; supervisor:
   const frozen = job(plan, nextJob(), 'w-golf', now - 45 * MIN);
   frozen.event(20, 'doctor').event(15, 'claim').heartbeat(3).event(40, 'context');
   frozen.say(60, 'progress', `pls progress ${frozen.job}`, 'progress: 62% (rendering page 31 of 50)');
-  for (let i = 0; i < 7; i++) frozen.heartbeat(240).say(2, 'progress', `pls progress ${frozen.job}`, 'progress: 62% (rendering page 31 of 50)');
+  for (let i = 0; i < 10; i++) frozen.heartbeat(240).say(2, 'progress', `pls progress ${frozen.job}`, 'progress: 62% (rendering page 31 of 50)');
   sweepAt(now - 90_000);
 
   // A worker that finished its job and went quiet: its dead man's switch fires (see seedDemoFleet).
