@@ -3,12 +3,13 @@ import { api, seeded, signIn } from './fixtures';
 
 test.describe('rules', () => {
   test('a supervisor reads the rules but cannot change them', async ({ page }) => {
+    test.setTimeout(90_000);
     await signIn(page, 'supervisor');
     await page.goto('/rules');
     await expect(page.getByRole('heading', { level: 1, name: 'Rules' })).toBeVisible();
     await expect(page.getByText('Only the owner changes thresholds')).toBeVisible();
     const input = page.getByLabel('Threshold for lease_near_expiry');
-    await expect(input).toHaveValue('180');
+    await expect(input).toHaveValue('180', { timeout: 30_000 });
     await expect(input).not.toBeEditable();
     await expect(page.getByRole('button', { name: 'Save rules' })).toBeDisabled();
     // the server refuses a supervisor's session too, whatever the page shows
