@@ -21,6 +21,9 @@ import { fmt, machineLine, percentile, startConsole, startPostgres } from './lib
 export interface DetectionFigures {
   api: { n: number; p50ms: number; p99ms: number; maxMs: number };
   direct: { n: number; p50ms: number; p99ms: number; maxMs: number };
+  /** worker_silent and no_progress: detected_at − the rule's deadline (first_failure_at), written by another instance */
+  workerSilent: { n: number; p50ms: number; p99ms: number; maxMs: number };
+  noProgress: { n: number; p50ms: number; p99ms: number; maxMs: number };
   polling: { analytic: { p50s: [number, number]; p99s: [number, number] }; simulated: { p50s: number; p99s: number; meanS: number } };
 }
 
@@ -50,7 +53,7 @@ export async function runDetectionBench(opts: { leases?: number; windowS?: numbe
     await client.connect();
     try {
       const run = Date.now().toString(36);
-      const delays = async (prefix: string, write: (job: string, deadline: Date) => Promise<void>) => {
+      const delays = async (prefix: string, write: (job: string, deadline: Date) => Promise<void>, signal = 'lease_expired') => {
         const start = Date.now() + 6000;
         for (let i = 0; i < n; i++) await write(`${prefix}-${run}-${i}`, new Date(start + Math.round((i * windowMs) / n)));
         const until = start + windowMs + 20_000;
@@ -59,9 +62,12 @@ export async function runDetectionBench(opts: { leases?: number; windowS?: numbe
           await new Promise((r) => setTimeout(r, 500));
           rows = (
             await client.query(
-              `select extract(epoch from (i.detected_at - l.lease_expires_at)) * 1000 as ms
-               from incidents i join job_leases l on l.job_id = i.job_id
-               where i.signal = 'lease_expired' and i.job_id like $1`,
+              signal === 'lease_expired'
+                ? `select extract(epoch from (i.detected_at - l.lease_expires_at)) * 1000 as ms
+                   from incidents i join job_leases l on l.job_id = i.job_id
+                   where i.signal = 'lease_expired' and i.job_id like $1`
+                : `select extract(epoch from (i.detected_at - i.first_failure_at)) * 1000 as ms
+                   from incidents i where i.signal = '${signal}' and coalesce(i.job_id, i.worker_id) like $1`,
               [`${prefix}-${run}-%`],
             )
           ).rows.map((r) => ({ ms: Number(r.ms) }));
@@ -88,8 +94,36 @@ export async function runDetectionBench(opts: { leases?: number; windowS?: numbe
         );
       });
       console.log(`lease by another instance      p50 ${fmt(direct.p50ms)} ms, p99 ${fmt(direct.p99ms)} ms, max ${fmt(direct.maxMs)} ms (${direct.n} leases)`);
+      // the fleet signals at their shortest thresholds, their evidence written as by another instance
+      const put = await fetch(`${server.url}/api/watchdog/rules`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${server.tokens.owner}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ rules: [{ signal: 'worker_silent', threshold: 30 }, { signal: 'no_progress', threshold: 60 }] }),
+      });
+      if (put.status !== 200) throw new Error(`rules: ${put.status} ${await put.text()}`);
+      const workerSilent = await delays(
+        'det-ws',
+        async (worker, deadline) => {
+          await client.query(`insert into workers (worker_id, first_seen_at, last_seen_at) values ($1, $2, $2)`, [worker, new Date(deadline.getTime() - 30_000).toISOString()]);
+        },
+        'worker_silent',
+      );
+      console.log(`worker_silent deadline → incident p50 ${fmt(workerSilent.p50ms)} ms, p99 ${fmt(workerSilent.p99ms)} ms, max ${fmt(workerSilent.maxMs)} ms (${workerSilent.n} workers)`);
+      const noProgress = await delays(
+        'det-np',
+        async (job, deadline) => {
+          // acquired quiet_s before the deadline, renewed just now, nothing new since
+          await client.query(
+            `insert into job_leases (job_id, worker_id, fencing_token, lease_expires_at, last_heartbeat_at, acquired_at, state, sweep_stage, updated_at, progress_check_at)
+             values ($1, 'w-1', 1, now() + interval '1 hour', now(), $2, 'active', 0, now(), $3)`,
+            [job, new Date(deadline.getTime() - 60_000).toISOString(), deadline.toISOString()],
+          );
+        },
+        'no_progress',
+      );
+      console.log(`no_progress deadline → incident  p50 ${fmt(noProgress.p50ms)} ms, p99 ${fmt(noProgress.p99ms)} ms, max ${fmt(noProgress.maxMs)} ms (${noProgress.n} leases)`);
       const simulated = simulatePolling();
-      const figures: DetectionFigures = { api, direct, polling: { analytic: { p50s: [15, 30], p99s: [29.7, 59.4] }, simulated } };
+      const figures: DetectionFigures = { api, direct, workerSilent, noProgress, polling: { analytic: { p50s: [15, 30], p99s: [29.7, 59.4] }, simulated } };
       console.log(
         `fixed 30–60 s polling          analytic p50 15–30 s, p99 29.7–59.4 s; simulated p50 ${fmt(simulated.p50s, 1)} s, p99 ${fmt(simulated.p99s, 1)} s, mean ${fmt(simulated.meanS, 1)} s`,
       );

@@ -25,6 +25,10 @@ export interface SweepCase {
   runs: number;
   /** due leases past the queue_stuck grace too (both findings per lease) */
   stuck?: boolean;
+  /** due no_progress checks of stalled jobs */
+  stalled?: boolean;
+  /** workers past silent_s */
+  silent?: boolean;
 }
 
 export async function runSweepBench(opts: { leases?: number; due?: number; runs?: number; pglite?: boolean } = {}): Promise<SweepCase[]> {
@@ -39,12 +43,14 @@ export async function runSweepBench(opts: { leases?: number; due?: number; runs?
   const database = await prepareDatabase(postgres ? { url: postgres.url } : { url: '', dataDir: 'memory://' });
   const db = database.db;
   let batch = 0;
-  const seed = async (n: number, offsetMs: [number, number], prefix: string) => {
+  // progressDue: the no_progress check of these leases is due now (acquired 20 min ago, nothing new since)
+  const seed = async (n: number, offsetMs: [number, number], prefix: string, progressDue = false) => {
     await db.execute(sql`
-      insert into job_leases (job_id, worker_id, fencing_token, lease_expires_at, last_heartbeat_at, acquired_at, state, sweep_stage, updated_at)
+      insert into job_leases (job_id, worker_id, fencing_token, lease_expires_at, last_heartbeat_at, acquired_at, state, sweep_stage, updated_at, progress_check_at)
       select ${prefix} || g, 'w-' || (g % 50), 1,
         now() + make_interval(secs => (${offsetMs[0]} + random() * ${offsetMs[1] - offsetMs[0]}) / 1000.0),
-        now() - interval '10 seconds', now() - interval '20 minutes', 'active', 0, now()
+        now() - interval '10 seconds', now() - interval '20 minutes', 'active', 0, now(),
+        ${progressDue ? sql`now() - interval '1 second'` : sql`now() + make_interval(secs => 3600 + random() * 3600)`}
       from generate_series(1, ${n}) g`);
   };
   /** one helper event for each of the n jobs `prefix` 1..n: the evidence the sweep cites */
@@ -71,7 +77,7 @@ export async function runSweepBench(opts: { leases?: number; due?: number; runs?
         const result = await runSweep({ db, actor: systemActor, now: new Date() });
         times.push(performance.now() - t);
         // only this run's leases: earlier cases' leases turn stuck 300 s after their expiry
-        const mine = result.findings.filter((f) => f.job_id.startsWith(prefix));
+        const mine = result.findings.filter((f) => f.job_id?.startsWith(prefix));
         const found = mine.filter((f) => f.signal === 'lease_expired').length;
         if (found !== dueNow) throw new Error(`${label}: the sweep found ${found} expired leases, ${dueNow} were due`);
         const stuckFound = mine.filter((f) => f.signal === 'queue_stuck' && f.action_id).length;
@@ -93,7 +99,36 @@ export async function runSweepBench(opts: { leases?: number; due?: number; runs?
     await timeCase(`${leases} active, ${due / 10} due`, leases, due / 10);
     await timeCase(`${leases} active, ${due} due`, leases, due);
     await timeCase(`${leases} active, ${due} stuck`, leases, due, true);
-    const big = out.find((c) => c.leases === leases && c.due === due && !c.stuck)!;
+    // the fleet stages: stalled jobs (no_progress) and silent workers (worker_silent)
+    const stalledTimes: number[] = [];
+    const silentTimes: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      const prefix = `stall-${r}-`;
+      await seed(due, [3_600_000, 7_200_000], prefix, true);
+      await seedEvents(due, prefix);
+      let t = performance.now();
+      let result = await runSweep({ db, actor: systemActor, now: new Date() });
+      stalledTimes.push(performance.now() - t);
+      const stalled = result.findings.filter((f) => f.signal === 'no_progress' && f.job_id?.startsWith(prefix)).length;
+      if (stalled !== due) throw new Error(`no_progress: the sweep found ${stalled} stalled jobs, ${due} were due`);
+      await db.execute(sql`
+        insert into workers (worker_id, first_seen_at, last_seen_at)
+        select ${`silent-${r}-`} || g, now() - interval '2 hours', now() - interval '11 minutes' from generate_series(1, ${due}) g`);
+      t = performance.now();
+      result = await runSweep({ db, actor: systemActor, now: new Date() });
+      silentTimes.push(performance.now() - t);
+      const silent = result.findings.filter((f) => f.signal === 'worker_silent' && f.worker_id?.startsWith(`silent-${r}-`)).length;
+      if (silent !== due) throw new Error(`worker_silent: the sweep found ${silent} silent workers, ${due} were due`);
+    }
+    for (const [label, times, extra] of [
+      [`${leases} active, ${due} stalled (no_progress)`, stalledTimes, { stalled: true }],
+      [`${leases} active, ${due} workers silent`, silentTimes, { silent: true }],
+    ] as const) {
+      const c: SweepCase = { leases, due, medianMs: percentile([...times], 0.5), p95Ms: percentile([...times], 0.95), runs, ...extra };
+      out.push(c);
+      console.log(`${label.padEnd(34)} median ${fmt(c.medianMs, 1).padStart(7)} ms, p95 ${fmt(c.p95Ms, 1).padStart(7)} ms (${runs} sweeps, load avg ${loadAvg()})`);
+    }
+    const big = out.find((c) => c.leases === leases && c.due === due && !c.stuck && !c.stalled && !c.silent)!;
     const small = out.find((c) => c.leases === leases / 10 && c.due === due)!;
     console.log(
       `sweep: ${leases} leases / ${due} due = ${fmt(big.medianMs, 1)} ms (goal < 250); 10× fewer leases, same due: ${fmt(small.medianMs, 1)} ms; goal "grows with due, not all": ${big.medianMs < small.medianMs * 2 ? 'met' : 'NOT met'}`,

@@ -58,9 +58,12 @@ export const jobLeases = pgTable(
     completedArtifactCheckId: uuid('completed_artifact_check_id'),
     completedOutputHash: text('completed_output_hash'),
     updatedAt: ts('updated_at').notNull().defaultNow(),
+    /** when the sweep next asks whether this active lease's job still moves (no_progress); null: at the next sweep */
+    progressCheckAt: ts('progress_check_at'),
   },
   (t) => [
     index('job_leases_state_expires_idx').on(t.state, t.leaseExpiresAt),
+    index('job_leases_progress_idx').on(t.progressCheckAt).where(sql`${t.state} = 'active'`),
     index('job_leases_sweep_idx').on(t.sweepStage, t.leaseExpiresAt).where(sql`${t.state} in ('active', 'expired')`),
     index('job_leases_worker_id_idx').on(t.workerId),
   ],
@@ -124,6 +127,10 @@ export const helperEvents = pgTable(
       .where(sql`${t.suggestedActions} @> '[{"action":"retry"}]'::jsonb`),
     // the next event of a job and phase (did the retry work?), index-only
     index('helper_events_job_phase_idx').on(t.jobId, t.phase, t.createdAt, t.exitCode, t.signal),
+    // loop_detected (the same command and output within a window) and no_progress (first sight of an output)
+    index('helper_events_job_hash_idx').on(t.jobId, t.outputHash, t.createdAt),
+    // a worker's events of the last 24 h (the fleet page)
+    index('helper_events_worker_time_idx').on(t.workerId, t.createdAt),
   ],
 );
 
@@ -201,12 +208,14 @@ export const artifactChecks = pgTable(
   ],
 );
 
-/** One incident per job + signal while open. */
+/** One incident per job + signal while open; worker-level ones (job_id null) one per worker + signal. */
 export const incidents = pgTable(
   'incidents',
   {
     id: uuid('id').primaryKey(),
-    jobId: text('job_id').notNull(),
+    jobId: text('job_id'),
+    /** the worker whose evidence opened it, else the lease holder; for a worker-level incident the worker */
+    workerId: text('worker_id'),
     signal: text('signal').notNull(),
     status: text('status').notNull(),
     /** when the first failing evidence happened (for MTTD) */
@@ -220,9 +229,32 @@ export const incidents = pgTable(
   },
   (t) => [
     uniqueIndex('incidents_one_open_idx').on(t.jobId, t.signal).where(sql`${t.status} = 'open'`),
+    uniqueIndex('incidents_one_open_worker_idx').on(t.workerId, t.signal).where(sql`${t.status} = 'open' and ${t.jobId} is null`),
     index('incidents_job_id_idx').on(t.jobId),
+    index('incidents_worker_id_idx').on(t.workerId),
     index('incidents_status_idx').on(t.status, t.detectedAt),
     index('incidents_detected_at_idx').on(t.detectedAt),
+  ],
+);
+
+/**
+ * Every worker the console has seen: a call authenticated with a token bound to it, or evidence naming
+ * it. `last_seen_at` is written at most every few seconds per worker and process (lib/watchdog/fleet/seen.ts).
+ */
+export const workers = pgTable(
+  'workers',
+  {
+    workerId: text('worker_id').primaryKey(),
+    firstSeenAt: ts('first_seen_at').notNull(),
+    lastSeenAt: ts('last_seen_at').notNull(),
+    /** from `User-Agent: watchdog-runner/<version>` of its last runner request */
+    runnerVersion: text('runner_version'),
+    /** set when the sweep opened worker_silent for the current silence; cleared when it is seen again */
+    silentDetectedAt: ts('silent_detected_at'),
+  },
+  (t) => [
+    index('workers_last_seen_idx').on(t.lastSeenAt),
+    index('workers_watch_idx').on(t.lastSeenAt).where(sql`${t.silentDetectedAt} is null`),
   ],
 );
 

@@ -23,6 +23,7 @@ import { runSweep } from '@/lib/watchdog/sweep';
 import { createToken } from '@/lib/watchdog/access';
 import { createUser } from '@/lib/watchdog/access';
 import { upsertWorkerRun } from '@/lib/watchdog/events';
+import { writeWorkerSeen } from '@/lib/watchdog/fleet';
 
 export interface E2eState {
   tokens: { system: string; owner: string; supervisor: string; worker: string };
@@ -152,6 +153,20 @@ async function main() {
 
   // 6. A job whose lease the race test releases behind the page's back.
   await heartbeatLease(ctx(worker('w-8'), at(-300)), state.jobs.race, { worker_id: 'w-8', lease_expires_at: at(1800) });
+
+  // 7. The fleet: each worker seen at its last call (the route records sightings; the seed calls the
+  //    domain directly), w-1 and w-5 through the runner, and w-9 gone quiet 20 minutes ago.
+  const sightings: [string, number, string | null][] = [
+    ['w-1', 0, '1.4.2'],
+    ['w-2', -500, null],
+    ['w-4', -60, null],
+    ['w-5', -20, '1.4.2'],
+    ['w-6', -30, null],
+    ['w-7', -40, null],
+    ['w-8', -300, null],
+    ['w-9', -1200, '1.3.0'],
+  ];
+  for (const [id, s, version] of sightings) await writeWorkerSeen(database.db, id, at(s), version);
 
   await database.close();
   artifacts.close();

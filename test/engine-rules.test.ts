@@ -29,7 +29,8 @@ describe('mergeRules validation', () => {
 
   it('the schema refuses unknown signals, negative thresholds and a signal twice', () => {
     expect(RulesPutInput.safeParse({ rules: [{ signal: 'cosmic_rays', threshold: 1 }] }).success).toBe(false);
-    expect(RulesPutInput.safeParse({ rules: [{ signal: 'queue_stuck', threshold: -1 }] }).success).toBe(false);
+    // a negative threshold passes the schema and is refused by mergeRules, naming the rule
+    expect(() => mergeRules(defaultRules, [{ signal: 'queue_stuck', threshold: -1 }])).toThrow(/queue_stuck/);
     expect(RulesPutInput.safeParse({ rules: [{ signal: 'queue_stuck', threshold: 1 }, { signal: 'queue_stuck', threshold: 2 }] }).success).toBe(false);
     expect(RulesPutInput.safeParse({ rules: [] }).success).toBe(false);
   });
@@ -61,19 +62,23 @@ describe.each(testDatabaseKinds())('rule versions on $name', (kind) => {
     expect(v1.version).toBe(1);
     const byName = Object.fromEntries(v1.rules.map((r) => [r.signal, r.params]));
     expect(byName).toEqual({
-      claim_no_output: { timeout_s: 30, max_retries: 1 },
-      fetch_failed: { retry_delay_s: 3, max_retries: 1 },
-      lease_near_expiry: { within_s: 180 },
-      lease_expired: { grace_s: 0 },
-      queue_stuck: { grace_s: 300 },
-      artifact_gate_fail: { expected_status: 200, min_files: 1 },
+      claim_no_output: { timeout_s: 30, max_retries: 1, severity: 'warning' },
+      fetch_failed: { retry_delay_s: 3, max_retries: 1, severity: 'warning' },
+      lease_near_expiry: { within_s: 180, severity: 'warning' },
+      lease_expired: { grace_s: 0, severity: 'critical' },
+      queue_stuck: { grace_s: 300, severity: 'critical' },
+      artifact_gate_fail: { expected_status: 200, min_files: 1, severity: 'critical' },
+      no_progress: { quiet_s: 900, severity: 'warning' },
+      loop_detected: { repeats: 5, window_s: 1800, severity: 'critical' },
+      worker_silent: { silent_s: 600, severity: 'warning' },
     });
+    expect(v1.rules.every((r) => r.enabled)).toBe(true);
   });
 
-  it('each PUT makes a new version, old versions are kept, the change is audited', async () => {
+  it('each PUT that changes something makes a new version, old versions are kept, the change is audited', async () => {
     const v2 = await updateRules(owner(1), [{ signal: 'claim_no_output', threshold: 20 }], 'faster claims');
     expect(v2).toMatchObject({ version: 2, updated_by: ownerActor.label, updated_at: new Date(t0.getTime() + 1000).toISOString() });
-    const v3 = await updateRules(owner(2), [{ signal: 'claim_no_output', threshold: 20 }]);
+    const v3 = await updateRules(owner(2), [{ signal: 'claim_no_output', threshold: 25 }]);
     expect(v3.version).toBe(3);
     expect((await getCurrentRules(database.db)).version).toBe(3);
     expect((await getRuleVersion(database.db, 1))?.rules).toEqual(defaultRules);
@@ -81,6 +86,11 @@ describe.each(testDatabaseKinds())('rule versions on $name', (kind) => {
     const audits = await database.db.select().from(auditLog).where(eq(auditLog.action, 'rules.update'));
     expect(audits.map((a) => a.target)).toEqual(['rules:v2', 'rules:v3']);
     expect(audits[0].details).toMatchObject({ version: 2, previous_version: 1, note: 'faster claims', changed: [{ signal: 'claim_no_output', threshold_before: 30, threshold_after: 20 }] });
+    // the same rules again: the version in force answers, none is created, nothing is audited
+    const same = await updateRules(owner(3), [{ signal: 'claim_no_output', threshold: 25 }]);
+    expect(same).toEqual(v3);
+    expect((await listRuleVersions(database.db)).map((v) => v.version)).toEqual([3, 2, 1]);
+    expect(await database.db.select().from(auditLog).where(eq(auditLog.action, 'rules.update'))).toHaveLength(2);
   });
 
   it('an invalid PUT changes nothing', async () => {
@@ -94,7 +104,7 @@ describe.each(testDatabaseKinds())('rule versions on $name', (kind) => {
   if (kind.name === 'postgres') {
     it('concurrent PUTs get distinct consecutive versions', async () => {
       const start = (await getCurrentRules(database.db)).version;
-      const results = await Promise.all(Array.from({ length: 6 }, (_, i) => updateRules(owner(10 + i), [{ signal: 'queue_stuck', threshold: 300 + i }])));
+      const results = await Promise.all(Array.from({ length: 6 }, (_, i) => updateRules(owner(10 + i), [{ signal: 'queue_stuck', threshold: 301 + i }])));
       expect(results.map((r) => r.version).sort((a, b) => a - b)).toEqual(Array.from({ length: 6 }, (_, i) => start + 1 + i));
     });
   }

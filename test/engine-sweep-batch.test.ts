@@ -61,7 +61,7 @@ describe.each(testDatabaseKinds())('set-based sweep on $name', (kind) => {
     const auditBefore = rowsOf<{ n: number }>(await database.db.execute(sql`select count(*)::int as n from audit_log`))[0].n;
 
     const result = await runSweep(ctxAt(database, systemTestActor, at(1000)));
-    const mine = result.findings.filter((f) => f.job_id.startsWith('batch-'));
+    const mine = result.findings.filter((f) => f.job_id?.startsWith('batch-'));
     const expired = mine.filter((f) => f.signal === 'lease_expired');
     const stuck = mine.filter((f) => f.signal === 'queue_stuck');
     // all the expiry findings first, then the stuck ones, each in due order
@@ -142,7 +142,7 @@ describe.each(testDatabaseKinds())('set-based sweep on $name', (kind) => {
 
     // nothing twice on the next sweeps
     const again = await runSweep(ctxAt(database, systemTestActor, at(2000)));
-    expect(again.findings.filter((f) => f.job_id.startsWith('batch-'))).toEqual([]);
+    expect(again.findings.filter((f) => f.job_id?.startsWith('batch-'))).toEqual([]);
     expect(await database.db.select().from(incidents).where(like(incidents.jobId, 'batch-%'))).toHaveLength(100);
     expect(await database.db.select().from(repairActions).where(like(repairActions.jobId, 'batch-%'))).toHaveLength(100);
   });
@@ -173,7 +173,7 @@ describe.each(testDatabaseKinds())('set-based sweep on $name', (kind) => {
     expect(release.action.result).toBe('pending');
 
     const result = await runSweep(ctxAt(database, systemTestActor, at(1000)));
-    const mine = result.findings.filter((f) => f.job_id.startsWith('dupe-'));
+    const mine = result.findings.filter((f) => f.job_id?.startsWith('dupe-'));
     expect(mine).toHaveLength(8);
 
     // the open incident was extended, not duplicated

@@ -89,7 +89,7 @@ describe.each(testDatabaseKinds())('getOverview on $name', (kind) => {
     await runSweep(sys(T));
     const o = await getOverview(ctxAt(database, supervisorActor, T));
     expect(o.leases).toEqual({ live_total: 4, by_risk: { normal: 1, near_expiry: 1, expired: 1, stale: 1 } });
-    expect(o.incidents.by_signal).toEqual({ claim_no_output: 0, fetch_failed: 1, lease_near_expiry: 0, lease_expired: 2, queue_stuck: 1, artifact_gate_fail: 1 });
+    expect(o.incidents.by_signal).toEqual({ claim_no_output: 0, fetch_failed: 1, lease_near_expiry: 0, lease_expired: 2, queue_stuck: 1, artifact_gate_fail: 1, no_progress: 0, loop_detected: 0, worker_silent: 0 });
     expect(o.incidents.open_total).toBe(5);
     expect(o.approvals.pending).toBe(1);
     expect(o.approvals.oldest_pending_at).toBe(T.toISOString());

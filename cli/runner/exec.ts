@@ -18,6 +18,8 @@ export interface ExecRequest {
   env?: Record<string, string>;
   /** copy the helper's stdout/stderr to ours as it arrives */
   echo?: { stdout: boolean; stderr: boolean };
+  /** sees stdout and stderr as they arrive (the build's output tail for its progress reports) */
+  onOutput?: (chunk: Buffer) => void;
 }
 
 export interface ExecResult {
@@ -214,6 +216,7 @@ export const spawnExecutor: Executor = (req) =>
     child.stdout!.on('data', (d: Buffer) => {
       stdout.push(d);
       output.push(d);
+      req.onOutput?.(d);
       if (req.echo?.stdout) process.stdout.write(d);
       if (req.noOutputTimeoutMs !== undefined && !sawJson && stdoutText.length < OUTPUT_LIMIT_BYTES) {
         stdoutText += d.toString('utf8');
@@ -225,6 +228,7 @@ export const spawnExecutor: Executor = (req) =>
     });
     child.stderr!.on('data', (d: Buffer) => {
       output.push(d);
+      req.onOutput?.(d);
       if (req.echo?.stderr) process.stderr.write(d);
     });
     child.on('error', (e: NodeJS.ErrnoException) => {

@@ -37,6 +37,10 @@ export interface HelperStep {
   resolveJobId?: (stdout: string) => string | null;
   /** the job id helpers see (WATCHDOG_JOB_ID); default `jobId` — doctor reports under the worker but is about no job */
   helperJobId?: string | null;
+  /** sees the helper's output as it arrives */
+  onOutput?: (chunk: Buffer) => void;
+  /** appended, labelled, to the reported output: the progress report during a build carries the build's latest output */
+  reportNote?: () => string | null;
 }
 
 type EventDelivery = Delivery<EventAnswer> | { state: 'deferred' };
@@ -158,6 +162,7 @@ export async function runHelper(pc: PolicyContext, step: HelperStep): Promise<He
       signal: pc.signal,
       env: helperVars(pc.workerId, step.helperJobId !== undefined ? step.helperJobId : step.jobId, step.phase, n),
       echo: pc.echo ? { stdout: step.phase !== 'claim', stderr: true } : undefined,
+      onOutput: step.onOutput,
     });
     const a = await reportAttempt(pc, outbox, provisionalJob, step, result, step.phase === 'claim' ? await getRules() : DETECTION_RULES, inFlight);
     attempts.push(a);
@@ -247,7 +252,9 @@ function helperVars(workerId: string, jobId: string | null, phase: Phase, attemp
  */
 async function reportAttempt(pc: PolicyContext, outbox: Outbox, jobId: string, step: HelperStep, result: ExecResult, rules: Pick<RuleSet, 'rules'>, inFlight: Promise<unknown>[]): Promise<Attempt> {
   const id = randomUUID();
-  const outputHash = hashOutput(result.output);
+  const note = step.reportNote?.();
+  const output = note ? `${result.output}${result.output.endsWith('\n') || !result.output ? '' : '\n'}${note}` : result.output;
+  const outputHash = hashOutput(output);
   const body: Record<string, unknown> = {
     id,
     job_id: jobId,
@@ -255,7 +262,7 @@ async function reportAttempt(pc: PolicyContext, outbox: Outbox, jobId: string, s
     command: formatCommand(step.argv),
     phase: step.phase,
     exit_code: result.exitCode,
-    output: result.output,
+    output,
     output_hash: outputHash,
     duration_ms: result.durationMs,
     created_at: new Date().toISOString(),

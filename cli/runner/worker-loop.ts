@@ -3,7 +3,7 @@ import { type RuleSet, ruleParam } from '@/lib/watchdog/rules/portable';
 import { expandHelper, type HelperName, IDENTIFIER } from './config';
 import { parseJsonOutput } from './exec';
 import { describeFailure } from './http';
-import { GATE_REFUSED_EXIT, type HelperOutcome, type PolicyContext, runComplete, runHelper, runRecord, type RunStatus } from './policy';
+import { GATE_REFUSED_EXIT, type HelperOutcome, type HelperStep, type PolicyContext, runComplete, runHelper, runRecord, type RunStatus } from './policy';
 import type { Reporter } from './reporter';
 import { removeLeaseState, writeLeaseState } from './state';
 
@@ -159,11 +159,11 @@ export async function runJobCycle(deps: WorkerLoopDeps): Promise<CycleResult> {
   const h = deps.helpers;
   const vars = (jobId: string | null) => ({ job_id: jobId, worker_id: deps.workerId });
 
-  const step = async (phase: Phase, jobId: string, signal: AbortSignal = deps.kill): Promise<HelperOutcome | null> => {
+  const step = async (phase: Phase, jobId: string, signal: AbortSignal = deps.kill, extra: BuildStepExtra = {}): Promise<HelperOutcome | null> => {
     const argv = h[phase as HelperName];
     if (!argv) return null;
     const started = new Date();
-    const outcome = await runHelper(deps.policy(signal), { phase, jobId, argv: expandHelper(argv, vars(jobId)) });
+    const outcome = await runHelper(deps.policy(signal), { phase, jobId, argv: expandHelper(argv, vars(jobId)), ...extra });
     await Promise.all([recordRun(deps, jobId, phase, outcome.status, started), outcome.reported]);
     return outcome;
   };
@@ -235,13 +235,40 @@ export async function runJobCycle(deps: WorkerLoopDeps): Promise<CycleResult> {
   return { outcome: 'completed', jobId: job.jobId, exitCode: 0 };
 }
 
+type BuildStepExtra = Pick<HelperStep, 'onOutput' | 'reportNote'>;
+
+/** How much of the build's latest output each progress report carries. */
+export const BUILD_TAIL_BYTES = 2048;
+
+/** The last `limit` bytes a build printed, as text for a progress report. */
+export class OutputTail {
+  private buf: Buffer = Buffer.alloc(0);
+  constructor(private readonly limit = BUILD_TAIL_BYTES) {}
+  push(chunk: Buffer) {
+    this.buf = Buffer.concat([this.buf, chunk]);
+    if (this.buf.length > this.limit * 2) this.buf = this.buf.subarray(this.buf.length - this.limit);
+  }
+  note(): string | null {
+    if (!this.buf.length) return null;
+    const text = this.buf.subarray(Math.max(0, this.buf.length - this.limit)).toString('utf8').replace(/^\uFFFD+/, '');
+    return `--- watchdog: build output, last ${Buffer.byteLength(text)} bytes ---\n${text}`;
+  }
+}
+
+/**
+ * The build, with a progress report every progress_interval_s while it runs. Each report carries the
+ * build's latest output, so a build that prints shows new output hashes and no_progress stays quiet;
+ * a build that prints nothing for longer than the rule's quiet_s is reported as not moving
+ * (docs/RUNNER.md says how to tune quiet_s for such builds).
+ */
 async function buildWithHeartbeats(
   deps: WorkerLoopDeps,
   jobId: string,
   lease: LeaseKeeper,
   rules: RuleSet,
-  step: (phase: Phase, jobId: string, signal?: AbortSignal) => Promise<HelperOutcome | null>,
+  step: (phase: Phase, jobId: string, signal?: AbortSignal, extra?: BuildStepExtra) => Promise<HelperOutcome | null>,
 ): Promise<HelperOutcome | null> {
+  const tail = new OutputTail();
   const buildAbort = new AbortController();
   const abortBuild = () => buildAbort.abort();
   deps.stop.addEventListener('abort', abortBuild, { once: true });
@@ -254,13 +281,13 @@ async function buildWithHeartbeats(
         buildAbort.abort();
         return;
       }
-      await step('progress', jobId);
+      await step('progress', jobId, deps.kill, { reportNote: () => tail.note() });
       if (!building) return;
       await deps.sleep(deps.progressIntervalS * 1000, buildAbort.signal);
     } while (building && !buildAbort.signal.aborted);
   })();
   try {
-    const build = await step('build', jobId, buildAbort.signal);
+    const build = await step('build', jobId, buildAbort.signal, { onOutput: (chunk) => tail.push(chunk) });
     return build;
   } finally {
     building = false;

@@ -17,4 +17,6 @@ export const queryKeys = {
   d30: (from: string, to: string) => ['d30', from, to] as const,
   audit: ['audit'] as const,
   tokens: ['tokens'] as const,
+  workers: (includeRetired: boolean) => ['workers', includeRetired] as const,
+  worker: (id: string) => ['worker', id] as const,
 };

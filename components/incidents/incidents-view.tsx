@@ -16,6 +16,11 @@ import { RelativeTime } from '@/components/ui/time';
 
 const secondsBetween = (a: string, b: string) => (new Date(b).getTime() - new Date(a).getTime()) / 1000;
 
+/** A job incident opens its job's story; a worker-level one (worker_silent) its worker. */
+function incidentHref(i: Incident): string {
+  return i.job_id ? `/jobs/${encodeURIComponent(i.job_id)}` : `/workers/${encodeURIComponent(i.worker_id ?? '')}`;
+}
+
 function detailLine(i: Incident): string | null {
   const d = (i.details ?? {}) as Record<string, unknown>;
   const parts: string[] = [];
@@ -104,8 +109,8 @@ export function IncidentsView({ initialStatus, initialSignal }: { initialStatus:
                         <SignalBadge signal={i.signal} />
                       </td>
                       <td className="px-3 py-3">
-                        <Link href={`/jobs/${encodeURIComponent(i.job_id)}`} className="font-mono text-[13px] font-medium text-indigo-700 hover:underline">
-                          {i.job_id}
+                        <Link href={incidentHref(i)} className="font-mono text-[13px] font-medium text-indigo-700 hover:underline">
+                          {i.job_id ?? `worker ${i.worker_id}`}
                         </Link>
                         {detailLine(i) ? <p className="mt-0.5 max-w-[16rem] truncate text-xs text-slate-500" title={detailLine(i) ?? undefined}>{detailLine(i)}</p> : null}
                       </td>
@@ -137,12 +142,12 @@ export function IncidentsView({ initialStatus, initialSignal }: { initialStatus:
             <ul className="divide-y divide-slate-100 md:hidden">
               {list.map((i) => (
                 <li key={i.id}>
-                  <Link href={`/jobs/${encodeURIComponent(i.job_id)}`} className="block px-4 py-3 active:bg-slate-50">
+                  <Link href={incidentHref(i)} className="block px-4 py-3 active:bg-slate-50">
                     <div className="flex items-center justify-between gap-2">
                       <SignalBadge signal={i.signal} />
                       <IncidentStatusBadge status={i.status} />
                     </div>
-                    <p className="mt-1.5 truncate font-mono text-[13px] font-medium text-indigo-700">{i.job_id}</p>
+                    <p className="mt-1.5 truncate font-mono text-[13px] font-medium text-indigo-700">{i.job_id ?? `worker ${i.worker_id}`}</p>
                     <p className="mt-0.5 text-xs text-slate-500">
                       detected <RelativeTime iso={i.detected_at} /> · {i.evidence_event_ids.length} evidence
                       {i.resolution ? ` · ${i.resolution}` : ''}

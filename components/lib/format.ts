@@ -7,9 +7,22 @@ export const signalLabels: Record<string, string> = {
   lease_expired: 'Lease expired',
   queue_stuck: 'Queue stuck',
   artifact_gate_fail: 'Artifact gate fail',
+  no_progress: 'No progress',
+  loop_detected: 'Loop detected',
+  worker_silent: 'Worker silent',
 };
 
-export const signalOrder = ['claim_no_output', 'fetch_failed', 'lease_near_expiry', 'lease_expired', 'queue_stuck', 'artifact_gate_fail'] as const;
+export const signalOrder = [
+  'claim_no_output',
+  'fetch_failed',
+  'lease_near_expiry',
+  'lease_expired',
+  'queue_stuck',
+  'artifact_gate_fail',
+  'no_progress',
+  'loop_detected',
+  'worker_silent',
+] as const;
 
 export function signalLabel(signal: string | null | undefined): string {
   if (!signal) return '—';

@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import type { D30DecisionResult } from '@/lib/schemas/metrics';
+import type * as F from '@/lib/schemas/fleet';
 import type * as R from '@/lib/schemas/responses';
 
 export type { Milestone, Overview } from '@/lib/schemas/overview';
@@ -32,3 +33,8 @@ export type TokenList = z.infer<typeof R.TokenList>;
 export type TokenCreated = z.infer<typeof R.TokenCreated>;
 export type TokenAnswer = z.infer<typeof R.TokenAnswer>;
 export type D30DecisionAnswer = z.infer<typeof D30DecisionResult>;
+
+/** `GET /api/watchdog/workers` and `/workers/:worker_id` (lib/schemas/fleet.ts) */
+export type WorkerStatus = z.infer<typeof F.WorkerStatus>;
+export type WorkerList = z.infer<typeof F.WorkerList>;
+export type WorkerDetail = z.infer<typeof F.WorkerAnswer>;

@@ -7,20 +7,14 @@ import { useRules, useRuleVersions, useSaveRules } from '@/components/hooks/use-
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card, CardHeader } from '@/components/ui/card';
-import { cn } from '@/components/ui/cn';
 import { Input } from '@/components/ui/field';
 import { PageHeader } from '@/components/ui/page-header';
 import { EmptyState, ErrorState, InlineAlert, LoadingRows, ReadOnlyNotice } from '@/components/ui/states';
-import { RoleBadge, SignalBadge } from '@/components/ui/status';
+import { RoleBadge } from '@/components/ui/status';
 import { RelativeTime, Timestamp } from '@/components/ui/time';
 import { useToast } from '@/components/ui/toast';
-import { changedSignals, type Draft, draftOf, mapFieldErrors, putBody, thresholdUnits, validateDraft } from './rule-form';
-
-function paramText(params: Record<string, unknown>) {
-  return Object.entries(params)
-    .map(([k, v]) => `${k}=${String(v)}`)
-    .join(' · ');
-}
+import { changedSignals, type Draft, draftOf, type DraftErrors, mapFieldErrors, putBody, validateDraft } from './rule-form';
+import { RuleRow } from './rule-row';
 
 function VersionHistory() {
   const q = useRuleVersions();
@@ -40,7 +34,7 @@ function VersionHistory() {
             const changes = prev
               ? v.rules
                   .map((r) => ({ r, before: prev.rules.find((p) => p.signal === r.signal) }))
-                  .filter(({ r, before }) => before && before.threshold !== r.threshold)
+                  .filter(({ r, before }) => !before || before.threshold !== r.threshold || before.enabled !== r.enabled || before.params.severity !== r.params.severity)
               : [];
             return (
               <li key={v.version} className="px-4 py-3 sm:px-5">
@@ -60,8 +54,21 @@ function VersionHistory() {
                     <span>Confirmed without threshold changes.</span>
                   ) : (
                     changes.map(({ r, before }) => (
-                      <span key={r.signal} className="mr-3 inline-flex items-center gap-1">
-                        {signalLabel(r.signal)}: <span className="font-mono text-slate-400 line-through">{before!.threshold}</span> → <span className="font-mono font-semibold text-slate-900">{r.threshold}</span>
+                      <span key={r.signal} className="mr-3 inline-flex flex-wrap items-center gap-1">
+                        {signalLabel(r.signal)}:{' '}
+                        {!before ? (
+                          <span className="font-semibold text-slate-900">added at its defaults</span>
+                        ) : (
+                          <>
+                            {before.threshold !== r.threshold ? (
+                              <>
+                                <span className="font-mono text-slate-500 line-through">{before.threshold}</span> → <span className="font-mono font-semibold text-slate-900">{r.threshold}</span>
+                              </>
+                            ) : null}
+                            {before.enabled !== r.enabled ? <span className="font-semibold text-slate-900">{r.enabled ? 'turned on' : 'turned off'}</span> : null}
+                            {before.params.severity !== r.params.severity ? <span className="font-semibold text-slate-900">{String(r.params.severity)}</span> : null}
+                          </>
+                        )}
                       </span>
                     ))
                   )}
@@ -83,8 +90,8 @@ export function RulesView({ role }: { role: 'supervisor' | 'owner' }) {
   const [draft, setDraft] = useState<Draft>({});
   const [baseVersion, setBaseVersion] = useState<number | null>(null);
   const [note, setNote] = useState('');
-  const [clientErrors, setClientErrors] = useState<Record<string, string>>({});
-  const [apiErrors, setApiErrors] = useState<{ bySignal: Record<string, string>; general: string[] }>({ bySignal: {}, general: [] });
+  const [clientErrors, setClientErrors] = useState<DraftErrors>({});
+  const [apiErrors, setApiErrors] = useState<{ bySignal: DraftErrors; general: string[] }>({ bySignal: {}, general: [] });
   const [saved, setSaved] = useState<number | null>(null);
 
   const rules = q.data?.rules;
@@ -154,66 +161,23 @@ export function RulesView({ role }: { role: 'supervisor' | 'owner' }) {
             <ErrorState error={q.error} onRetry={() => void q.refetch()} />
           ) : (
             <form onSubmit={onSubmit} noValidate aria-label="Rule thresholds">
-              <div className="hidden grid-cols-[11rem_13rem_1fr_1fr] gap-4 border-b border-slate-100 px-5 py-2.5 text-xs font-medium uppercase tracking-wide text-slate-500 md:grid" aria-hidden>
-                <span>Signal</span>
-                <span>Threshold</span>
-                <span>Auto repair</span>
-                <span>Escalate</span>
-              </div>
               <ul className="divide-y divide-slate-100" aria-label="Rules">
-                {q.data.rules.map((r) => {
-                  const unit = thresholdUnits[r.signal];
-                  const error = clientErrors[r.signal] ?? apiErrors.bySignal[r.signal];
-                  const inputId = `threshold-${r.signal}`;
-                  const changed = Number(draft[r.signal]) !== r.threshold && draft[r.signal] !== undefined;
-                  return (
-                    <li key={r.signal} className="grid grid-cols-1 gap-3 px-4 py-4 sm:px-5 md:grid-cols-[11rem_13rem_1fr_1fr] md:gap-4">
-                      <div className="flex items-center justify-between gap-2 md:block">
-                        <SignalBadge signal={r.signal} />
-                        <p className="font-mono text-[11px] text-slate-400 md:mt-1">{r.signal}</p>
-                      </div>
-                      <div>
-                        <label htmlFor={inputId} className="sr-only">
-                          {`Threshold for ${r.signal}`}
-                        </label>
-                        <div className="flex items-center gap-2">
-                          <div className="w-28 shrink-0">
-                            <Input
-                              id={inputId}
-                              inputMode="decimal"
-                              value={draft[r.signal] ?? ''}
-                              onChange={(e) => setDraft((d) => ({ ...d, [r.signal]: e.target.value }))}
-                              readOnly={!canEdit}
-                              aria-readonly={!canEdit || undefined}
-                              aria-invalid={error ? true : undefined}
-                              aria-describedby={[error ? `${inputId}-error` : null, `${inputId}-help`, canEdit ? null : readOnlyId].filter(Boolean).join(' ')}
-                              className={cn('text-right font-mono tabular-nums', changed && !error && 'ring-2 ring-indigo-400')}
-                            />
-                          </div>
-                          <span className="text-xs text-slate-500">{unit?.unit}</span>
-                          {changed && !error ? <Badge tone="accent">was {r.threshold}</Badge> : null}
-                        </div>
-                        <p id={`${inputId}-help`} className="mt-1 text-xs text-slate-400">
-                          {unit?.help}
-                        </p>
-                        {error ? (
-                          <p id={`${inputId}-error`} className="mt-1 text-xs font-medium text-rose-600">
-                            {error}
-                          </p>
-                        ) : null}
-                      </div>
-                      <div className="text-sm text-slate-700">
-                        <span className="mb-0.5 block text-xs font-medium uppercase tracking-wide text-slate-400 md:hidden">Auto repair</span>
-                        {r.auto_repair}
-                      </div>
-                      <div className="text-sm text-slate-700">
-                        <span className="mb-0.5 block text-xs font-medium uppercase tracking-wide text-slate-400 md:hidden">Escalate</span>
-                        {r.escalate}
-                        <p className="mt-1 font-mono text-[11px] text-slate-400">{paramText(r.params)}</p>
-                      </div>
-                    </li>
-                  );
-                })}
+                {q.data.rules.map((r) => (
+                  <RuleRow
+                    key={r.signal}
+                    rule={r}
+                    draft={draft[r.signal]}
+                    errors={clientErrors[r.signal] ?? apiErrors.bySignal[r.signal]}
+                    canEdit={canEdit}
+                    readOnlyId={readOnlyId}
+                    onChange={(next) => {
+                      const nextDraft = { ...draft, [r.signal]: next };
+                      setDraft(nextDraft);
+                      // checked as typed, with the server's own schema
+                      setClientErrors(validateDraft(q.data.rules, nextDraft));
+                    }}
+                  />
+                ))}
               </ul>
               <div className="space-y-3 border-t border-slate-100 px-4 py-4 sm:px-5">
                 {apiErrors.general.length ? (
@@ -225,7 +189,7 @@ export function RulesView({ role }: { role: 'supervisor' | 'owner' }) {
                     </ul>
                   </InlineAlert>
                 ) : Object.keys(apiErrors.bySignal).length ? (
-                  <InlineAlert title="The rules were not saved">Fix the highlighted thresholds and save again.</InlineAlert>
+                  <InlineAlert title="The rules were not saved">Fix the highlighted values and save again.</InlineAlert>
                 ) : null}
                 {stale ? <InlineAlert tone="warning" title="The rules changed while you were editing">Version {q.data.version} is now in force. Saving will replace it with your thresholds.</InlineAlert> : null}
                 {saved ? <InlineAlert tone="success" title={`Saved as version ${saved}`}>The new thresholds are in force.</InlineAlert> : null}
@@ -249,7 +213,7 @@ export function RulesView({ role }: { role: 'supervisor' | 'owner' }) {
                         Discard
                       </Button>
                     ) : null}
-                    <Button type="submit" variant="primary" disabled={!canEdit} loading={save.isPending} aria-describedby={canEdit ? 'save-help' : readOnlyId}>
+                    <Button type="submit" variant="primary" disabled={!canEdit || !dirty || Object.keys(clientErrors).length > 0} loading={save.isPending} aria-describedby={canEdit ? 'save-help' : readOnlyId}>
                       Save rules
                     </Button>
                   </div>
@@ -257,8 +221,10 @@ export function RulesView({ role }: { role: 'supervisor' | 'owner' }) {
                 <p id="save-help" className="text-xs text-slate-500">
                   {canEdit
                     ? dirty
-                      ? `${changedSignals(q.data.rules, draft).length} threshold(s) changed. Saving creates version ${q.data.version + 1}.`
-                      : `No changes. Saving now records your confirmation of these thresholds as version ${q.data.version + 1} (rollout D1).`
+                      ? Object.keys(clientErrors).length
+                        ? 'Fix the highlighted values to save.'
+                        : `${changedSignals(q.data.rules, draft).length} rule(s) changed. Saving creates version ${q.data.version + 1}.`
+                      : 'No changes: edit a value, a severity or a switch to save a new version.'
                     : 'Only the owner can save rules.'}
                 </p>
               </div>

@@ -7,7 +7,7 @@ import { useEffect, useState } from 'react';
 import { useOverview } from '@/components/hooks/use-overview';
 import type { Overview } from '@/components/lib/types';
 import { cn } from '@/components/ui/cn';
-import { AlertIcon, ChartIcon, CheckBadgeIcon, HomeIcon, KeyIcon, ListIcon, LockIcon, LogoutIcon, MenuIcon, ScrollIcon, ShieldIcon, SlidersIcon, XIcon } from '@/components/ui/icons';
+import { AlertIcon, ChartIcon, CheckBadgeIcon, HomeIcon, KeyIcon, ListIcon, LockIcon, LogoutIcon, MenuIcon, ScrollIcon, ServerIcon, ShieldIcon, SlidersIcon, XIcon } from '@/components/ui/icons';
 
 export interface ShellUser {
   email: string;
@@ -28,6 +28,7 @@ const nav: NavItem[] = [
   { href: '/approvals', label: 'Approvals', icon: CheckBadgeIcon, badge: 'approvals' },
   { href: '/incidents', label: 'Incidents', icon: AlertIcon, badge: 'incidents' },
   { href: '/jobs', label: 'Jobs', icon: ListIcon },
+  { href: '/workers', label: 'Workers', icon: ServerIcon },
   { href: '/rules', label: 'Rules', icon: SlidersIcon },
   { href: '/metrics', label: 'D30 metrics', icon: ChartIcon },
   { href: '/audit', label: 'Audit log', icon: ScrollIcon },

@@ -178,3 +178,11 @@ export const InboxIcon = (p: IconProps) => (
     <path d="M3.5 13.5H8l1.5 2.5h5l1.5-2.5h4.5" />
   </Icon>
 );
+
+export const ServerIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <rect x="3.5" y="4" width="17" height="7" rx="1.5" />
+    <rect x="3.5" y="13" width="17" height="7" rx="1.5" />
+    <path d="M7 7.5h.01M7 16.5h.01M11 7.5h6M11 16.5h6" />
+  </Icon>
+);

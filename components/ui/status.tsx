@@ -25,6 +25,9 @@ const signalTones: Record<string, Tone> = {
   lease_expired: 'danger',
   queue_stuck: 'danger',
   artifact_gate_fail: 'accent',
+  no_progress: 'warning',
+  loop_detected: 'danger',
+  worker_silent: 'warning',
 };
 
 export function SignalBadge({ signal }: { signal: string | null }) {

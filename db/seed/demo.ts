@@ -211,6 +211,27 @@ class JobScript {
     });
   }
 
+  /** A helper event with its own command and output (an agent's own command, not a queue helper). */
+  say(seconds: number, phase: Phase, command: string, output: string, exitCode = 0) {
+    return this.step(seconds, async (at) => {
+      const id = randomUUID();
+      await ingestHelperEvent(this.ctx(workerActorOf(this.worker), at + 1500), {
+        id,
+        job_id: this.job,
+        worker_id: this.worker,
+        command,
+        phase,
+        exit_code: exitCode,
+        output,
+        output_hash: hashOutput(output),
+        duration_ms: 4200,
+        created_at: new Date(at),
+      });
+      this.lastEventId = id;
+      this.lastOutputHash = hashOutput(output);
+    });
+  }
+
   /** The runner's own repair (authority system), with the failing event as evidence. */
   repair(seconds: number, action: 'touch' | 'heartbeat', trigger: Signal, phase: Phase | null) {
     return this.step(seconds, async (at) => {
@@ -344,7 +365,11 @@ function writeStory(plan: Plan, now: number, people: { owner: Actor; supervisor:
 
   // D1: the owner confirms the version-1 thresholds with the team (version 2, by the owner).
   tl.add(start + 30 * MIN, () =>
-    updateRules(ctx(people.owner, start + 30 * MIN), [{ signal: 'claim_no_output', threshold: 30 }], 'D1: thresholds agreed with the team (claim 30 s, fetch retry after 3 s, heartbeat under 3 min)'),
+    updateRules(
+      ctx(people.owner, start + 30 * MIN),
+      [{ signal: 'worker_silent', threshold: 900, params: { silent_s: 900 } }],
+      'D1: thresholds agreed with the team (claim 30 s, fetch retry after 3 s, heartbeat under 3 min; a worker quiet for 15 min is gone)',
+    ),
   );
 
   // Forty past jobs, one every ~11 hours, with the recurring failures of a real fleet.
@@ -487,6 +512,44 @@ function writeStory(plan: Plan, now: number, people: { owner: Actor; supervisor:
   // its lease runs out in under 3 minutes: the live sweeper will catch it
   const nearExpiry = job(plan, nextJob(), 'w-echo', now - 12 * MIN);
   nearExpiry.event(20, 'doctor').event(15, 'claim').heartbeat(3, 14 * 60).event(40, 'context');
+
+  // An agent in a loop: the same failing test, the same "fix", the same output, every two minutes.
+  const looping = job(plan, nextJob(), 'w-foxtrot', now - 40 * MIN);
+  looping.event(20, 'doctor').event(15, 'claim').heartbeat(3).event(40, 'context');
+  const loopOutput = 'FAIL src/invoice/total.test.ts\n  ● rounds half-cents up\n    Expected: 10.01\n    Received: 10\nTests: 1 failed, 41 passed\nagent: applying the same patch to total.ts and running the tests again';
+  for (let i = 0; i < 6; i++) looping.say(i === 0 ? 60 : 120, 'build', 'npm test -- src/invoice', loopOutput, 1);
+  looping.keepAlive(now - 90_000);
+
+  // Alive, not moving: the lease is renewed every five minutes, the progress report never changes.
+  const frozen = job(plan, nextJob(), 'w-golf', now - 45 * MIN);
+  frozen.event(20, 'doctor').event(15, 'claim').heartbeat(3).event(40, 'context');
+  frozen.say(60, 'progress', `pls progress ${frozen.job}`, 'progress: 62% (rendering page 31 of 50)');
+  for (let i = 0; i < 10; i++) frozen.heartbeat(240).say(2, 'progress', `pls progress ${frozen.job}`, 'progress: 62% (rendering page 31 of 50)');
+  sweepAt(now - 90_000);
+
+  // A worker that finished its job and went quiet: its dead man's switch fires (see seedDemoFleet).
+  const gone = job(plan, nextJob(), 'w-hotel', now - 60 * MIN);
+  gone.event(20, 'doctor').event(15, 'claim').heartbeat(3).event(40, 'context').event(240, 'build').heartbeat(5);
+  gone.event(60, 'upload').check(25, true).complete(10);
+}
+
+/**
+ * The workers the demo's evidence names, seen at their last call: those holding a live lease keep
+ * calling (their runners heartbeat), the others were last heard from at their latest evidence. Then
+ * one sweep at `now`: the dead man's switch of the workers gone quiet.
+ */
+async function seeDemoWorkers(db: Db, now: number) {
+  await db.execute(sql`
+    insert into workers (worker_id, first_seen_at, last_seen_at, runner_version)
+    select e.worker_id, min(e.created_at), greatest(max(e.created_at), coalesce(max(l.live), max(e.created_at))), '1.4.2'
+    from helper_events e
+    left join lateral (
+      select ${new Date(now - 40_000).toISOString()}::timestamptz as live from job_leases l
+      where l.worker_id = e.worker_id and l.state = 'active' and l.lease_expires_at > ${new Date(now).toISOString()}::timestamptz limit 1
+    ) l on true
+    group by e.worker_id
+    on conflict (worker_id) do nothing`);
+  await runSweep({ db, actor: sweeperActor, now: new Date(now) });
 }
 
 async function databaseIsEmpty(db: Db): Promise<boolean> {
@@ -522,6 +585,7 @@ export async function seedDemoFleet(db: Db, now: Date, opts: { passwords?: { own
     const plan: Plan = { tl: new Timeline(), db: tx, jobs: [] };
     writeStory(plan, end, people);
     await plan.tl.play();
+    await seeDemoWorkers(tx, end);
     // invented history was not sent to anyone: its notifications count as delivered when they happened
     await tx.update(notifications).set({ status: 'delivered', attempts: 1, deliveredAt: sql`${notifications.createdAt} + interval '2 seconds'` });
     const [counts] = rowsOf<{ events: number; incidents: number; pending: number }>(

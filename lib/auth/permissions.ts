@@ -31,6 +31,8 @@ export const permissions = {
   'prometheus.read': ['system', 'owner'],
   'overview.read': ['supervisor', 'owner'],
   'runner.download': everyone,
+  'workers.list': readers,
+  'workers.read': everyone,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

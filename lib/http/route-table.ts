@@ -4,6 +4,7 @@ import { buildOpenApiDocument, type ApiOperation } from '@/lib/openapi';
 import { AuditQuery, D30DecisionInput, D30Query, RulesPutInput, TokenCreateInput } from '@/lib/schemas/admin';
 import { IdParams, JobIdParams } from '@/lib/schemas/common';
 import * as E from '@/lib/schemas/evidence';
+import * as F from '@/lib/schemas/fleet';
 import { D30DecisionResult, D30Metrics } from '@/lib/schemas/metrics';
 import * as R from '@/lib/schemas/responses';
 import { createToken, listTokens, revokeToken } from '@/lib/watchdog/access';
@@ -11,6 +12,7 @@ import { runArtifactCheck, completeJob } from '@/lib/watchdog/artifacts';
 import { listAudit, verifyAuditChain } from '@/lib/watchdog/audit';
 import { ingestHelperEvent, ingestHelperEventBatch, upsertWorkerRun } from '@/lib/watchdog/events';
 import { listIncidents } from '@/lib/watchdog/incidents';
+import { getWorker, listWorkers } from '@/lib/watchdog/fleet';
 import { getJobTimeline, listJobs } from '@/lib/watchdog/jobs';
 import { getLease, heartbeatLease } from '@/lib/watchdog/leases';
 import { computeD30Metrics, getOverview, recordD30Decision, renderPrometheusMetrics } from '@/lib/watchdog/metrics';
@@ -118,6 +120,10 @@ export const routeTable: ApiRoute[] = [
   api('GET', '/api/watchdog/overview', { permission: 'overview.read' }, { summary: 'The console overview: rollout milestones derived from the data', ok: { 200: { description: 'the overview', schema: R.OverviewAnswer } } }, ({ ctx }) => getOverview(ctx)),
   api('GET', '/api/watchdog/audit', { permission: 'audit.read', query: AuditQuery }, { summary: 'The audit log, newest first (`cursor`: the last id of the previous page)', ok: { 200: { description: 'a page', schema: R.AuditPage } } }, ({ ctx, query }) => listAudit(ctx.db, query)),
   api('GET', '/api/watchdog/audit/verify', { permission: 'audit.read' }, { summary: 'Recompute the audit hash chain', ok: { 200: { description: 'the verification', schema: R.AuditVerification } } }, ({ ctx }) => verifyAuditChain(ctx.db)),
+  api('GET', '/api/watchdog/workers', { permission: 'workers.list', query: F.WorkersQuery }, { summary: 'The fleet: every worker with its status, silent ones first (`include=retired`: also those not seen for 7 days)', ok: { 200: { description: 'workers', schema: F.WorkerList } } }, async ({ ctx, query }) => ({
+    workers: await listWorkers(ctx, { includeRetired: query.include === 'retired' }),
+  })),
+  api('GET', '/api/watchdog/workers/{worker_id}', { permission: 'workers.read', params: F.WorkerIdParams }, { summary: 'One worker, its recent jobs and its open incidents', ok: { 200: { description: 'the worker', schema: F.WorkerAnswer } }, errors: ['not_found'] }, ({ ctx, params }) => getWorker(ctx, params.worker_id)),
   api('GET', '/api/watchdog/runner', { permission: 'runner.download' }, { summary: 'The runner for worker machines: one file that needs only Node ≥ 20, with `X-Runner-Version` and `X-Checksum-Sha256` (hex sha256 of the body)', ok: { 200: { description: 'watchdog-runner.mjs', text: 'text/javascript' } } }, async () => {
     const runner = await loadRunnerFile();
     return new Response(new Uint8Array(runner.body), {

@@ -8,6 +8,7 @@ import { currentRuntime, type Runtime } from '@/lib/watchdog/runtime';
 import { errorBody, json } from './respond';
 import { answerError, authenticate, authorize, limit, refusalOf, type RouteCall, type RouteSpec, validate } from './route-steps';
 import { clientAddress, requestId } from './request-info';
+import { noteSeen, workersNamedIn, writesEvidence } from './seen';
 
 
 /** What a handler may return: a body (200) or an explicit status, body and headers. */
@@ -110,12 +111,26 @@ async function runSteps(
   handler: AnyHandler,
   context: { params?: Promise<Record<string, string | string[]>> },
 ): Promise<Response> {
-  const early = (call.spec.shortcut && (await call.spec.shortcut(call))) || (await authenticate(call)) || limit(call);
+  const shortcut = call.spec.shortcut && (await call.spec.shortcut(call));
+  if (shortcut) {
+    if (shortcut.status < 300) noteSightings(call, call.validBody?.data);
+    return shortcut;
+  }
+  const early = (await authenticate(call)) || limit(call);
   if (early) return early;
+  if (call.actor?.workerId) noteSeen(call.database.db, [call.actor.workerId], call.req.headers.get('user-agent'));
   authorize(call);
   const { params, query, body } = await validate(call, (await context?.params) ?? {});
   const { database, runtime, req } = call;
   const ctx: Ctx = { db: database.db, actor: call.actor!, now: runtime.clock() };
   const recordForbidden = (details: Record<string, unknown>) => runtime.limiters.refusals.record(database.db, refusalOf(call, 'forbidden', details));
-  return respond(await handler({ ctx, database, runtime, body, query, params, req, recordForbidden }));
+  const res = respond(await handler({ ctx, database, runtime, body, query, params, req, recordForbidden }));
+  if (res.status < 300) noteSightings(call, body, call.actor?.workerId);
+  return res;
+}
+
+/** note sightings: the workers a stored evidence body names (the fleet's last_seen_at; off the critical path). */
+function noteSightings(call: RouteCall, body: unknown, alreadySeen?: string | null) {
+  if (!writesEvidence(call.spec.permission)) return;
+  noteSeen(call.database.db, workersNamedIn(body).filter((w) => w !== alreadySeen), call.req.headers.get('user-agent'));
 }

@@ -5,7 +5,7 @@ import { json } from '@/lib/http/respond';
 import { limit, noteUse, readJsonBody, type Shortcut } from '@/lib/http/route-steps';
 import type { HelperEventInput } from '@/lib/schemas/evidence';
 import { presentedTokenHash } from '@/lib/watchdog/access';
-import { classifyHelperEvent, cachedRules } from '@/lib/watchdog/rules';
+import { classifyHelperEvent, cachedRules, findLoop } from '@/lib/watchdog/rules';
 import { type IngestResult, outputHashMatches, preparedItem, replayStored, storedHealthy } from '@/lib/watchdog/events';
 import { currentRuntime, type Runtime } from '@/lib/watchdog/runtime';
 import { groupCommitter } from './group-commit';
@@ -37,7 +37,7 @@ export async function ingestHealthyEventByToken(
 ): Promise<IngestResult | null> {
   if (!outputHashMatches(input)) return null;
   const rules = await cachedRules(db);
-  if (classifyHelperEvent(rules, input, 0).signal) return null;
+  if (classifyHelperEvent(rules, input, 0).signal || (await findLoop(db, input, rules, now))) return null;
   const item = preparedItem(input);
   const outcome = await groupCommitter(runtime, db).submit({ item, rules, tokenHash: credential.tokenHash, roles: credential.roles, now });
   if (outcome.kind === 'stored') return storedHealthy(outcome.row, rules);

@@ -1,11 +1,14 @@
 import { z } from 'zod';
-import { Identifier, RoleName, Signal, withoutNul, withoutNulMessage } from './common';
+import { Identifier, RoleName, Signal, signals, withoutNul, withoutNulMessage } from './common';
 
 export const RuleInput = z.object({
   signal: Signal,
-  threshold: z.number().finite().min(0).max(1_000_000),
+  /** bounds are the signal's (lib/schemas/rules.ts), checked with the merged params so a problem names the rule */
+  threshold: z.number().finite(),
   auto_repair: z.string().max(500).optional(),
   escalate: z.string().max(500).optional(),
+  /** false: the signal is not detected (default true) */
+  enabled: z.boolean().optional(),
   params: z.record(z.string().max(50), z.union([z.number().finite(), z.string().max(200), z.boolean()])).optional(),
 });
 export type RuleInput = z.infer<typeof RuleInput>;
@@ -14,7 +17,7 @@ export const RulesPutInput = z.object({
   rules: z
     .array(RuleInput)
     .min(1)
-    .max(6)
+    .max(signals.length)
     .refine((rules) => new Set(rules.map((r) => r.signal)).size === rules.length, 'each signal at most once'),
   note: z.string().max(500).optional(),
 });

@@ -33,9 +33,16 @@ export const Signal = z.enum([
   'lease_expired',
   'queue_stuck',
   'artifact_gate_fail',
+  'no_progress',
+  'loop_detected',
+  'worker_silent',
 ]);
 export type Signal = z.infer<typeof Signal>;
 export const signals = Signal.options;
+
+/** How urgent a signal's incidents are (`params.severity` of its rule). */
+export const Severity = z.enum(['warning', 'critical']);
+export type Severity = z.infer<typeof Severity>;
 
 export const OutputHash = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be "sha256:" + 64 lowercase hex');
 

@@ -130,7 +130,9 @@ export const CompleteAnswer = z.object({ completed: z.literal(true), artifact_ch
 
 export const Incident = z.object({
   id: z.uuid(),
-  job_id: z.string(),
+  /** null for a worker-level incident (worker_silent) */
+  job_id: z.string().nullable(),
+  worker_id: z.string().nullable(),
   signal: Signal,
   status: z.enum(['open', 'resolved']),
   first_failure_at: Time,
@@ -192,6 +194,7 @@ export const Rule = z.object({
   threshold: z.number(),
   auto_repair: z.string(),
   escalate: z.string(),
+  enabled: z.boolean(),
   params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
 });
 export const RuleSet = z.object({
@@ -205,7 +208,9 @@ export const RuleVersions = z.object({ versions: z.array(RuleSet) });
 
 export const SweepAnswer = z.object({
   swept_at: Time,
-  findings: z.array(z.object({ signal: Signal, job_id: z.string(), incident_id: z.uuid().nullable(), action_id: z.uuid().nullable().optional() })),
+  findings: z.array(
+    z.object({ signal: Signal, job_id: z.string().nullable(), worker_id: z.string().optional(), incident_id: z.uuid().nullable(), action_id: z.uuid().nullable().optional() }),
+  ),
 });
 
 export const TokenCreated = z.object({ id: z.uuid(), token: z.string() });

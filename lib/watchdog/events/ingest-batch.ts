@@ -4,7 +4,7 @@ import { helperEvents } from '@/db/schema';
 import { HelperEventInput } from '@/lib/schemas/evidence';
 import type { Ctx } from '../context';
 import { type ErrorAnswer, errorToAnswer } from '../errors';
-import { cachedRules, type Classification, classifyHelperEvent, refreshRules } from '../rules';
+import { cachedRules, type Classification, classifyHelperEvent, findLoop, refreshRules } from '../rules';
 import { telemetry } from '../telemetry';
 import { counted, type IngestResult, type PreparedEvent, prepareEvent, replay } from './event-outcome';
 import { ingestHelperEvent } from './ingest-event';
@@ -89,7 +89,12 @@ export async function ingestHelperEventBatch(ctx: Ctx, events: unknown[], zodDet
       results[index] = await answerItem(parsed.data.id, () => Promise.reject(e));
       continue;
     }
-    const failing = classifyHelperEvent(rules, parsed.data, 0).signal !== null;
+    // events of the run not stored yet count towards a loop as well
+    const input = parsed.data;
+    const pendingRepeats = run.filter((p) => p.item.input.job_id === input.job_id && p.item.input.output_hash === input.output_hash && p.item.input.command === input.command);
+    const failing =
+      classifyHelperEvent(rules, input, 0).signal !== null ||
+      (await findLoop(ctx.db, input, rules, ctx.now, pendingRepeats.map((p) => p.item.input.created_at ?? ctx.now))) !== null;
     if (failing || runIds.has(parsed.data.id)) await flush();
     if (failing) {
       results[index] = await answerItem(parsed.data.id, async () => counted(await ingestJudged(ctx, item)));

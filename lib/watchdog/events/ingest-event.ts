@@ -1,6 +1,6 @@
 import type { HelperEventInput } from '@/lib/schemas/evidence';
 import type { Ctx } from '../context';
-import { cachedRules, classifyHelperEvent, refreshRules } from '../rules';
+import { cachedRules, classifyHelperEvent, findLoop, refreshRules } from '../rules';
 import { counted, type IngestResult, prepareEvent, replayStored, storedHealthy } from './event-outcome';
 import { ingestJudged } from './ingest-judged';
 import { storeHealthyEvents } from './store-healthy';
@@ -17,7 +17,7 @@ export async function ingestHelperEvent(ctx: Ctx, input: HelperEventInput): Prom
   const item = prepareEvent(ctx, input);
   let rules = await cachedRules(ctx.db);
   for (let attempt = 0; attempt < 3; attempt++) {
-    if (classifyHelperEvent(rules, input, 0).signal) return counted(await ingestJudged(ctx, item));
+    if (classifyHelperEvent(rules, input, 0).signal || (await findLoop(ctx.db, input, rules, ctx.now))) return counted(await ingestJudged(ctx, item));
     const stored = await storeHealthyEvents(ctx, [item], rules);
     if (stored === 'stale') {
       rules = await refreshRules(ctx.db);

@@ -8,7 +8,7 @@ import { auditCtx, storableText } from '../audit';
 import type { Ctx } from '../context';
 import { openIncident, resolveIncidents } from '../incidents';
 import { enqueueNotification } from '../notify';
-import { classifyHelperEvent, refreshRules } from '../rules';
+import { classifyHelperEvent, findLoop, loopClassification, type LoopFinding, refreshRules } from '../rules';
 import { eventRow, toEventJson } from './event-row';
 import { type IngestResult, type PreparedEvent, replay } from './event-outcome';
 
@@ -48,11 +48,16 @@ export async function ingestJudged(ctx: Ctx, item: PreparedEvent): Promise<Inges
         if (again) return replay(again, bodyHash);
         prior = await countPriorFailures(tx, input, signalNow, phase);
       }
-      const classification = classifyHelperEvent(ruleSet, input, prior);
+      let classification = classifyHelperEvent(ruleSet, input, prior);
+      // an otherwise healthy event that closes a loop (same command and output, repeats within window_s)
+      let loop: LoopFinding | null = null;
+      if (!classification.signal && (loop = await findLoop(tx, input, ruleSet, ctx.now))) classification = loopClassification(ruleSet);
       let incidentId: string | null = null;
+      let incidentCreated = false;
       if (classification.signal) {
         const inc = await openIncident(tx, ctx.now, {
           jobId: input.job_id,
+          workerId: input.worker_id,
           signal: classification.signal,
           firstFailureAt: input.created_at ?? ctx.now,
           evidenceEventIds: [input.id],
@@ -63,17 +68,21 @@ export async function ingestJudged(ctx: Ctx, item: PreparedEvent): Promise<Inges
             last_error_code: input.error_code == null ? null : storableText(input.error_code),
             failures: prior + 1,
             ...(classification.escalated ? { escalated: classification.suggested_actions[0]?.escalation ?? 'notify_owner' } : {}),
+            ...(loop ? { command: storableText(input.command), repeats: loop.count, window_s: loop.window_s, loop_started_at: loop.firstAt.toISOString() } : {}),
           },
           ruleVersion: ruleSet.version,
         });
         incidentId = inc.id;
+        incidentCreated = inc.created;
       }
       const judged = { signal: classification.signal, ruleVersion: classification.rule_version, suggestedActions: classification.suggested_actions, incidentId };
       const inserted = await tx.insert(helperEvents).values(eventRow(input, { phase, bodyHash, receivedAt: ctx.now }, judged)).onConflictDoNothing().returning();
       // A concurrent request stored the same id first: judge against what it stored.
       if (!inserted.length) throw new RetryAsReplay();
-      if (classification.escalated && classification.signal) {
+      // a loop tells the owner once per incident; the repeats after it are evidence
+      if (classification.escalated && classification.signal && (!loop || incidentCreated)) {
         await recordEscalation(ctx, tx, input, phase, {
+          loop,
           signal: classification.signal,
           escalation: classification.suggested_actions[0]?.escalation ?? 'notify_owner',
           incidentId,
@@ -107,7 +116,7 @@ async function recordEscalation(
   tx: Db,
   input: HelperEventInput,
   phase: Phase | null,
-  e: { signal: Signal; escalation: string; incidentId: string | null; failures: number; ruleVersion: number },
+  e: { signal: Signal; escalation: string; incidentId: string | null; failures: number; ruleVersion: number; loop: LoopFinding | null },
 ) {
   const needsHuman = e.escalation === 'needs_human';
   await tx.insert(repairActions).values({
@@ -118,7 +127,11 @@ async function recordEscalation(
     authority: 'system',
     result: needsHuman ? 'needs_human' : 'success',
     evidenceEventIds: [input.id],
-    note: needsHuman ? 'automatic retry already used: a person must look at this job' : 'second failure: owner notified',
+    note: e.loop
+      ? `loop: ${e.loop.count} events with the same command and output within ${e.loop.window_s}s: owner notified`
+      : needsHuman
+        ? 'automatic retry already used: a person must look at this job'
+        : 'second failure: owner notified',
     phase,
     outputHash: input.output_hash,
     incidentId: e.incidentId,

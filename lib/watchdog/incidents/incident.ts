@@ -6,6 +6,8 @@ import type { Signal } from '@/lib/schemas/common';
 
 export interface OpenIncidentInput {
   jobId: string;
+  /** the worker whose evidence opened it, else the lease holder */
+  workerId?: string | null;
   signal: Signal;
   firstFailureAt: Date;
   evidenceEventIds?: string[];
@@ -38,6 +40,7 @@ export async function openIncidents(db: Db, now: Date, inputs: OpenIncidentInput
     return {
       id: randomUUID(),
       job_id: input.jobId,
+      worker_id: input.workerId ?? null,
       signal: input.signal,
       first_failure_at: input.firstFailureAt.toISOString(),
       evidence_event_ids: input.evidenceEventIds ?? [],
@@ -46,10 +49,10 @@ export async function openIncidents(db: Db, now: Date, inputs: OpenIncidentInput
     };
   });
   const res = await db.execute(sql`
-    insert into incidents (id, job_id, signal, status, first_failure_at, detected_at, evidence_event_ids, details, rule_version)
-    select r.id, r.job_id, r.signal, 'open', r.first_failure_at, ${now.toISOString()}::timestamptz, r.evidence_event_ids, r.details, r.rule_version
+    insert into incidents (id, job_id, worker_id, signal, status, first_failure_at, detected_at, evidence_event_ids, details, rule_version)
+    select r.id, r.job_id, r.worker_id, r.signal, 'open', r.first_failure_at, ${now.toISOString()}::timestamptz, r.evidence_event_ids, r.details, r.rule_version
     from jsonb_to_recordset(${JSON.stringify(records)}::jsonb)
-      as r(id uuid, job_id text, signal text, first_failure_at timestamptz, evidence_event_ids jsonb, details jsonb, rule_version integer)
+      as r(id uuid, job_id text, worker_id text, signal text, first_failure_at timestamptz, evidence_event_ids jsonb, details jsonb, rule_version integer)
     on conflict (job_id, signal) where status = 'open'
     do update set evidence_event_ids = incidents.evidence_event_ids || excluded.evidence_event_ids,
                   details = incidents.details || excluded.details,
@@ -77,6 +80,7 @@ export function toIncidentJson(row: typeof incidents.$inferSelect) {
   return {
     id: row.id,
     job_id: row.jobId,
+    worker_id: row.workerId ?? ((row.details as { worker_id?: unknown } | null)?.worker_id as string | undefined) ?? null,
     signal: row.signal,
     status: row.status,
     first_failure_at: row.firstFailureAt.toISOString(),

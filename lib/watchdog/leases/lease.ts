@@ -86,7 +86,7 @@ export async function closePendingRequests(tx: Db, jobId: string, reason: string
 }
 
 /** The lease-time incidents a live lease ends. */
-const LEASE_SIGNALS = ['lease_expired', 'lease_near_expiry', 'queue_stuck'] as const;
+const LEASE_SIGNALS = ['lease_expired', 'lease_near_expiry', 'queue_stuck', 'no_progress'] as const;
 
 /**
  * The heartbeat: acquires a free (new, released or expired) lease with fencing token + 1, or renews
@@ -97,6 +97,8 @@ const LEASE_SIGNALS = ['lease_expired', 'lease_near_expiry', 'queue_stuck'] as c
 export async function heartbeatLease(ctx: Ctx, jobId: string, input: LeaseInput) {
   assertActsFor(ctx.actor, input.worker_id);
   const rules = await getCurrentRules(ctx.db);
+  // an acquisition starts the holder's quiet time: the no_progress rule looks first when it could end
+  const progressCheckAt = new Date(ctx.now.getTime() + ruleParam(rules, 'no_progress', 'quiet_s') * 1000);
   let result: { lease: LeaseRow; event: 'acquired' | 'renewed' };
   try {
     result = await ctx.db.transaction(async (tx) => {
@@ -111,6 +113,7 @@ export async function heartbeatLease(ctx: Ctx, jobId: string, input: LeaseInput)
           acquiredAt: ctx.now,
           state: 'active',
           updatedAt: ctx.now,
+          progressCheckAt,
         })
         .onConflictDoNothing()
         .returning();
@@ -164,6 +167,7 @@ export async function heartbeatLease(ctx: Ctx, jobId: string, input: LeaseInput)
           readyForReclaim: false,
           sweepStage: 0,
           updatedAt: ctx.now,
+          progressCheckAt,
         })
         .where(eq(jobLeases.jobId, jobId))
         .returning();

@@ -31,9 +31,11 @@ import { validationFailed } from '../errors';
  *   1. a failing helper event: `exit_code <> 0` or a signal set (a claim that exited 0 but printed
  *      nothing is a failure too). Classified when `signal` is set and `suggested_actions` is not empty.
  *      An unknown error (non-zero exit, `signal` null) is never classified and counts against coverage.
- *   2. a stuck or expired lease, or a gate failure the console detected: an incident of signal
- *      `lease_expired`, `queue_stuck` or `artifact_gate_fail`. Classified when the rule set the
- *      incident was judged under (`incidents.rule_version`) gives its signal a non-empty `auto_repair`.
+ *   2. a stuck or expired lease, a gate failure, a job alive but not moving, a loop, or a silent worker
+ *      the console detected: an incident of signal `lease_expired`, `queue_stuck`, `artifact_gate_fail`,
+ *      `no_progress`, `loop_detected` or `worker_silent` (a worker-level incident counts as a failure of
+ *      the worker, `worker:<id>`, beside the jobs). Classified when the rule set the incident was judged
+ *      under (`incidents.rule_version`) gives its signal a non-empty `auto_repair`.
  *   3. a failed artifact check. Classified when an `artifact_gate_fail` incident of the job was open at
  *      the time of the check (`detected_at <= checked_at` and not resolved before it).
  *   `coverage = covered failing jobs / failing jobs`; null when no job failed. Goal: ≥ 0.8.
@@ -173,11 +175,11 @@ function failuresAndCoverage(db: Db, w: D30Window) {
       where coalesce(r->>'auto_repair', '') <> ''
     ),
     fi as (
-      select i.job_id, (rp.signal is not null) as covered
+      select coalesce(i.job_id, 'worker:' || i.worker_id) as job_id, (rp.signal is not null) as covered
       from incidents i
       left join repairable rp on rp.version = i.rule_version and rp.signal = i.signal
       where i.detected_at >= ${from}::timestamptz and i.detected_at < ${to}::timestamptz
-        and i.signal in ('lease_expired', 'queue_stuck', 'artifact_gate_fail')
+        and i.signal in ('lease_expired', 'queue_stuck', 'artifact_gate_fail', 'no_progress', 'loop_detected', 'worker_silent')
     ),
     fc as (
       select c.job_id,

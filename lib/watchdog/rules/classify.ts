@@ -1,5 +1,5 @@
 import type { Phase, Signal } from '@/lib/schemas/common';
-import { type RuleSet, ruleParam } from './rule-defaults';
+import { type RuleSet, ruleEnabled, ruleParam } from './rule-defaults';
 
 export interface SuggestedAction {
   action: 'touch' | 'retry' | 'heartbeat' | 'mark_stuck' | 'block_complete' | 'notify_owner' | 'release' | 'reclaim';
@@ -106,16 +106,17 @@ export function showsFetchFailure(output: string | null | undefined, errorCode: 
   return FETCH_PATTERNS.some((re) => re.test(text));
 }
 
-/** Which signal (if any) an event shows, by the rule set's thresholds. Pure. */
+/** Which signal (if any) an event shows, by the rule set's thresholds; a disabled rule detects nothing. Pure. */
 export function detectSignal(rules: Pick<RuleSet, 'rules'>, event: ClassifiableEvent): Signal | null {
   const phase = inferPhase(event);
   if (phase === 'claim') {
+    if (!ruleEnabled(rules, 'claim_no_output')) return null;
     if (event.error_code?.trim().toUpperCase() === 'NO_OUTPUT_TIMEOUT') return 'claim_no_output';
     const timeoutMs = ruleParam(rules, 'claim_no_output', 'timeout_s') * 1000;
     if (event.duration_ms != null && event.duration_ms >= timeoutMs && !hasJsonOutput(event.output)) return 'claim_no_output';
     return null;
   }
-  if (phase && FETCH_PHASES.includes(phase) && showsFetchFailure(event.output, event.error_code)) return 'fetch_failed';
+  if (phase && FETCH_PHASES.includes(phase) && ruleEnabled(rules, 'fetch_failed') && showsFetchFailure(event.output, event.error_code)) return 'fetch_failed';
   return null;
 }
 

@@ -1,2 +1,4 @@
 export * from './portable';
+export * from './loop';
 export * from './rule-sets';
+export * from './signals';

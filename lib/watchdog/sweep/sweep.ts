@@ -8,12 +8,16 @@ import { openIncidents } from '../incidents';
 import { type LeaseRow, recordLeaseHistoryBatch } from '../leases';
 import { enqueueNotifications } from '../notify';
 import { insertRepairActions } from '../repairs';
-import { getCurrentRules, type RuleSet, ruleParam } from '../rules';
+import { getCurrentRules, type RuleSet, ruleEnabled, ruleParam } from '../rules';
 import { telemetry } from '../telemetry';
+import { nextFleetDeadline, sweepNoProgress, sweepWorkerSilent } from './sweep-fleet';
 
 export interface Finding {
   signal: Signal;
-  job_id: string;
+  /** null for a worker-level finding (worker_silent) */
+  job_id: string | null;
+  /** set for the fleet signals: the worker concerned */
+  worker_id?: string;
   incident_id: string | null;
   action_id?: string | null;
 }
@@ -97,6 +101,7 @@ function toLeaseRow(r: Record<string, unknown>): LeaseRow {
     completedArtifactCheckId: (r.completed_artifact_check_id as string | null) ?? null,
     completedOutputHash: (r.completed_output_hash as string | null) ?? null,
     updatedAt: date(r.updated_at)!,
+    progressCheckAt: date(r.progress_check_at),
   };
 }
 
@@ -128,6 +133,8 @@ export async function runSweep(ctx: Ctx, opts: SweepOptions = {}): Promise<Sweep
     out.push(...(await sweepNearExpiry(tx, ctx, rules)));
     out.push(...(await sweepExpired(tx, ctx, rules)));
     out.push(...(await sweepStuck(tx, ctx, rules, audits)));
+    out.push(...(await sweepNoProgress(tx, ctx, rules, audits)));
+    out.push(...(await sweepWorkerSilent(tx, ctx, rules, audits)));
     // The audit lock is the last lock a transaction takes; one batch for the whole sweep.
     await appendAuditBatch(tx, ctx.actor, ctx.now, audits);
     return out;
@@ -139,6 +146,7 @@ export async function runSweep(ctx: Ctx, opts: SweepOptions = {}): Promise<Sweep
 
 /** Active leases with less than within_s left: the holder gets a heartbeat directive (no incident). */
 async function sweepNearExpiry(tx: Db, ctx: Ctx, rules: RuleSet): Promise<Finding[]> {
+  if (!ruleEnabled(rules, 'lease_near_expiry')) return [];
   const within = ruleParam(rules, 'lease_near_expiry', 'within_s') * 1000;
   const res = await tx.execute(sweepStatements.nearExpiry(ctx.now, within));
   return rowsOf<{ job_id: string }>(res).map((r) => ({ signal: 'lease_near_expiry' as const, job_id: r.job_id, incident_id: null }));
@@ -211,6 +219,7 @@ async function pendingRequests(tx: Db, jobIds: string[]): Promise<Map<string, st
  * whatever the number due.
  */
 async function sweepExpired(tx: Db, ctx: Ctx, rules: RuleSet): Promise<Finding[]> {
+  if (!ruleEnabled(rules, 'lease_expired')) return [];
   const grace = ruleParam(rules, 'lease_expired', 'grace_s') * 1000;
   const cutoff = new Date(ctx.now.getTime() - grace);
   const res = await tx.execute(sweepStatements.expire(ctx.now, cutoff));
@@ -251,6 +260,7 @@ async function sweepExpired(tx: Db, ctx: Ctx, rules: RuleSet): Promise<Finding[]
  * audit entries are appended in one batch at the end of the sweep.
  */
 async function sweepStuck(tx: Db, ctx: Ctx, rules: RuleSet, audits: AuditEntry[]): Promise<Finding[]> {
+  if (!ruleEnabled(rules, 'queue_stuck')) return [];
   const grace = ruleParam(rules, 'queue_stuck', 'grace_s') * 1000;
   const cutoff = new Date(ctx.now.getTime() - grace);
   // A lease becomes stuck after it was marked expired (stage 1) earlier in this sweep or before.
@@ -258,7 +268,9 @@ async function sweepStuck(tx: Db, ctx: Ctx, rules: RuleSet, audits: AuditEntry[]
   // statement of the sweep sees the rows committed when it starts (READ COMMITTED), so a lease
   // written between the expiry pass and this one must wait for the next sweep's expiry pass rather
   // than skip its lease_expired incident and mark_stuck.
-  const stages: (0 | 1)[] = ruleParam(rules, 'lease_expired', 'grace_s') > ruleParam(rules, 'queue_stuck', 'grace_s') ? [1, 0] : [1];
+  // With lease_expired disabled no lease reaches stage 1: stuck ones are taken from stage 0.
+  const stages: (0 | 1)[] =
+    !ruleEnabled(rules, 'lease_expired') || ruleParam(rules, 'lease_expired', 'grace_s') > ruleParam(rules, 'queue_stuck', 'grace_s') ? [1, 0] : [1];
   const due: LeaseRow[] = [];
   for (const stage of stages) {
     const res = await tx.execute(sweepStatements.markStuck(ctx.now, stage, cutoff));
@@ -337,8 +349,13 @@ export async function nextSweepDeadline(db: Db, now: Date): Promise<Date | null>
   const res = await db.execute(sweepStatements.deadlines(now, within));
   const row = rowsOf<{ near_start: string | Date | null; stage0: string | Date | null; stage1: string | Date | null }>(res)[0];
   const candidates: number[] = [];
-  if (row?.near_start) candidates.push(new Date(row.near_start).getTime() - within + 1);
-  if (row?.stage0) candidates.push(new Date(row.stage0).getTime() + Math.min(expiredGrace, stuckGrace));
-  if (row?.stage1) candidates.push(new Date(row.stage1).getTime() + stuckGrace + 1);
+  const near = ruleEnabled(rules, 'lease_near_expiry');
+  const expired = ruleEnabled(rules, 'lease_expired');
+  const stuck = ruleEnabled(rules, 'queue_stuck');
+  if (near && row?.near_start) candidates.push(new Date(row.near_start).getTime() - within + 1);
+  if (row?.stage0 && (expired || stuck)) candidates.push(new Date(row.stage0).getTime() + Math.min(expired ? expiredGrace : Infinity, stuck ? stuckGrace : Infinity));
+  if (stuck && row?.stage1) candidates.push(new Date(row.stage1).getTime() + stuckGrace + 1);
+  const fleet = await nextFleetDeadline(db, rules, now);
+  if (fleet !== null) candidates.push(fleet);
   return candidates.length ? new Date(Math.min(...candidates)) : null;
 }

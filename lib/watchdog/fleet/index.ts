@@ -1,0 +1,4 @@
+export * from './get';
+export * from './list';
+export * from './seen';
+export * from './status';

@@ -1,0 +1,3 @@
+export * from './loop-detected';
+export * from './no-progress';
+export * from './worker-silent';
