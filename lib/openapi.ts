@@ -55,7 +55,7 @@ export const apiOperations: ApiOperation[] = [
   { method: 'get', path: '/api/watchdog/job-leases/{job_id}', summary: 'Read a lease', permission: 'leases.read', params: JobIdParams, ok: { 200: { description: 'the lease', schema: R.LeaseAnswer } }, errors: ['not_found'] },
   { method: 'post', path: '/api/watchdog/helper-events', summary: 'Report one helper command (classified, idempotent by id)', permission: 'helperEvents.write', body: HelperEventInput, ok: { 201: { description: 'stored and classified', schema: R.HelperEventAnswer }, 200: { description: 'the same event again', schema: R.HelperEventAnswer } }, errors: ['output_hash_mismatch', 'idempotency_conflict'] },
   { method: 'post', path: '/api/watchdog/helper-events/batch', summary: 'Report up to 500 helper events, each judged on its own', permission: 'helperEvents.write', body: HelperEventBatchInput, ok: { 200: { description: 'one result per event', schema: R.HelperEventBatchAnswer } } },
-  { method: 'post', path: '/api/watchdog/repair-actions', summary: 'Record a repair action (release/reclaim from worker or system: a pending request)', permission: 'repairActions.write', body: RepairActionInput, ok: { 201: { description: 'recorded', schema: R.RepairActionAnswer }, 200: { description: 'already recorded', schema: R.RepairActionAnswer } }, errors: ['idempotency_conflict'] },
+  { method: 'post', path: '/api/watchdog/repair-actions', summary: 'Record a repair action (release/reclaim from worker or system: a pending request)', permission: 'repairActions.write', body: RepairActionInput, ok: { 201: { description: 'recorded', schema: R.RepairActionAnswer }, 200: { description: 'already recorded, or the pending request of the same job and action', schema: R.RepairActionAnswer } }, errors: ['idempotency_conflict', 'job_finished'] },
   { method: 'get', path: '/api/watchdog/repair-actions', summary: 'List repair actions (`status=pending`: the approval queue)', permission: 'repairActions.read', query: RepairActionQuery, ok: { 200: { description: 'newest first', schema: R.RepairActionList } } },
   { method: 'post', path: '/api/watchdog/repair-actions/{id}/decision', summary: 'Approve or reject a pending release/reclaim', permission: 'repairActions.decide', params: IdParams, body: DecisionInput, ok: { 200: { description: 'decided', schema: R.DecisionAnswer } }, errors: ['not_found', 'already_decided'] },
   { method: 'post', path: '/api/watchdog/artifact-checks', summary: 'Let the server check an artifact itself', permission: 'artifactChecks.write', body: ArtifactCheckInput, ok: { 201: { description: 'the check (passed or not)', schema: R.ArtifactCheckAnswer } } },
@@ -87,13 +87,14 @@ const errorDescriptions: Partial<Record<ErrorCode, string>> = {
   invalid_json: 'the body is not JSON',
   validation_failed: 'the body, query or path does not match the schema; `details` lists the fields',
   unauthenticated: 'no, unknown or revoked credentials',
-  forbidden: 'the role may not do this, or a worker acts for another worker_id',
+  forbidden: "the role may not do this, or a worker acts for another worker_id or writes into a job another worker's active lease holds",
   not_found: 'unknown job, action, check or token',
   lease_conflict: 'another worker holds an active lease on the job',
   stale_fencing_token: "the caller's fencing token is older than the lease's",
   artifact_gate_failed: 'no passing artifact check for this job',
   idempotency_conflict: 'an id was reused with a different body',
   already_decided: 'a decision was already taken on this action',
+  job_finished: 'a release/reclaim request for a job that is completed (or already released/reclaimed)',
   payload_too_large: 'body over 1 MiB',
   output_hash_mismatch: '`output_hash` is not the sha256 of `output`',
   rate_limited: 'too many requests for this credential (`Retry-After` set)',
@@ -214,6 +215,7 @@ export function buildOpenApiDocument(): JsonSchema {
     info: {
       title: 'Worker Watchdog API',
       version: pkg.version,
+      license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
       description:
         'The HTTP contract of the Worker Watchdog console. Every non-2xx answer has the body `{"error": {"code", "message", "details"?}}`. ' +
         'Roles: worker (bearer token bound to one worker_id), system (bearer), supervisor and owner (bearer or browser session). `x-roles` lists who may call an operation.',

@@ -60,10 +60,11 @@ export function RoleBadge({ role }: { role: string | null }) {
   return <Badge tone={tone}>{role ?? 'unknown'}</Badge>;
 }
 
-export function ExitCodeBadge({ code }: { code: number }) {
+/** A helper's exit code; null when the process was killed before it exited. */
+export function ExitCodeBadge({ code }: { code: number | null }) {
   return (
     <Badge tone={code === 0 ? 'success' : 'danger'} className="font-mono">
-      exit {code}
+      {code === null ? 'killed' : `exit ${code}`}
     </Badge>
   );
 }

@@ -3,9 +3,16 @@ import client from 'prom-client';
 const key = Symbol.for('worker-watchdog.telemetry');
 type G = typeof globalThis & { [key]?: ReturnType<typeof createTelemetry> };
 
+/** Default gauges whose names end in `_total` (see createTelemetry). */
+const TOTAL_NAMED_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
 function createTelemetry() {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'watchdog_process_' });
+  // prom-client's default metrics include three gauges named `*_total`, which Prometheus reserves for
+  // counters (`promtool check metrics` refuses them). Each repeats the sum of the by-type gauge of the
+  // same name without `_total` (`sum(watchdog_process_nodejs_active_handles)`): they are not exposed.
+  for (const name of TOTAL_NAMED_GAUGES) registry.removeSingleMetric(`watchdog_process_${name}`);
   return {
     registry,
     eventsIngested: new client.Counter({

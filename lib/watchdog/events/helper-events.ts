@@ -4,7 +4,7 @@ import { type Db, rowsOf } from '@/db/client';
 import { helperEvents, repairActions } from '@/db/schema';
 import type { Phase, Signal } from '@/lib/schemas/common';
 import { HelperEventInput } from '@/lib/schemas/evidence';
-import { assertActsFor } from '../access';
+import { assertActsFor, assertJobWritable, foreignJobHolders, foreignJobRefusal, jobWritableSql } from '../access';
 import { auditCtx, storableText } from '../audit';
 import { type Classification, classifyHelperEvent, inferPhase } from '../rules';
 import type { Ctx } from '../context';
@@ -63,6 +63,7 @@ const RECOVERABLE: Signal[] = ['fetch_failed', 'claim_no_output'];
  */
 export async function ingestHelperEvent(ctx: Ctx, input: HelperEventInput): Promise<IngestResult> {
   const item = prepareEvent(ctx, input);
+  await assertJobWritable(ctx.db, ctx.actor, input.job_id);
   let rules = await cachedRules(ctx.db);
   for (let attempt = 0; attempt < 3; attempt++) {
     if (classifyHelperEvent(rules, input, 0).signal) return counted(await ingestJudged(ctx, input, item));
@@ -265,7 +266,7 @@ function toEventRow(r: Record<string, unknown>): EventRow {
     workerId: String(r.worker_id),
     command: String(r.command),
     phase: (r.phase as string | null) ?? null,
-    exitCode: Number(r.exit_code),
+    exitCode: r.exit_code == null ? null : Number(r.exit_code),
     output: (r.output as string | null) ?? null,
     outputHash: String(r.output_hash),
     errorCode: (r.error_code as string | null) ?? null,
@@ -315,12 +316,13 @@ async function storeHealthy(
     body_hash: it.bodyHash,
   }));
   // With credentials, the statement itself authenticates each row: its token must exist, be unrevoked,
-  // have a role the route allows and, for a worker token, be bound to the row's worker — else that row
-  // is not stored (and not in `valid`).
+  // have a role the route allows and, for a worker token, be bound to the row's worker and write into
+  // no job another worker's active lease holds (the cross-worker guard) — else that row is not stored
+  // (and not in `valid`).
   const validCte = credentials
     ? sql`valid as (select src.id from src join api_tokens a on a.token_hash = src.token_hash
         where a.revoked_at is null and a.role = any(string_to_array(${credentials.roles.join(',')}, ','))
-          and (a.role <> 'worker' or a.worker_id = src.worker_id)),`
+          and (a.role <> 'worker' or (a.worker_id = src.worker_id and ${jobWritableSql(sql`src.job_id`, sql`src.worker_id`)}))),`
     : sql``;
   const res = await executeNamed(ctx.db, `watchdog_store_healthy_${want}${credentials ? '_token' : ''}`, sql`
     with cur as (select ${currentRulesVersionSql} as v),
@@ -543,6 +545,11 @@ export interface BatchItemResult {
   incident_id?: string | null;
 }
 
+function namedJobId(raw: unknown): string | null {
+  const jobId = raw && typeof raw === 'object' ? (raw as { job_id?: unknown }).job_id : null;
+  return typeof jobId === 'string' && jobId.length <= 200 ? jobId : null;
+}
+
 function itemError(id: string | null, e: unknown): BatchItemResult {
   if (!isWatchdogError(e)) throw e;
   return { id, status: e.status, error: { code: e.code, message: e.message, ...(e.details !== undefined ? { details: e.details } : {}) } };
@@ -560,6 +567,8 @@ function itemResult(r: IngestResult): BatchItemResult {
  */
 export async function ingestHelperEventBatch(ctx: Ctx, events: unknown[], zodDetails: (e: import('zod').ZodError) => unknown): Promise<BatchItemResult[]> {
   let rules = await cachedRules(ctx.db);
+  // the cross-worker guard, read once for every job the batch names
+  const foreign = await foreignJobHolders(ctx.db, ctx.actor, events.map(namedJobId).filter((j): j is string => j !== null));
   const results: BatchItemResult[] = new Array(events.length);
   let run: { index: number; item: PreparedEvent }[] = [];
   const runIds = new Set<string>();
@@ -614,6 +623,8 @@ export async function ingestHelperEventBatch(ctx: Ctx, events: unknown[], zodDet
     let item: PreparedEvent;
     try {
       item = prepareEvent(ctx, parsed.data);
+      const holder = foreign.get(parsed.data.job_id);
+      if (holder !== undefined) throw foreignJobRefusal(ctx.actor, parsed.data.job_id, holder);
     } catch (e) {
       results[index] = itemError(parsed.data.id, e);
       continue;
