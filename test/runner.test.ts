@@ -167,7 +167,7 @@ describe.each(testServers())('watchdog run against the $name console', (server: 
       const tl = await timeline(job);
       const claims = tl.events.filter((e: any) => e.phase === 'claim');
       expect(claims).toHaveLength(2);
-      expect(claims.every((e: any) => e.error_code === 'NO_OUTPUT_TIMEOUT' && e.signal === 'claim_no_output' && e.exit_code === 124)).toBe(true);
+      expect(claims.every((e: any) => e.error_code === 'NO_OUTPUT_TIMEOUT' && e.signal === 'claim_no_output' && e.exit_code === null)).toBe(true);
       expect(tl.actions.filter((a: any) => a.action === 'touch')).toHaveLength(1);
       expect(tl.actions.filter((a: any) => a.action === 'retry')).toMatchObject([{ trigger: 'claim_no_output', result: 'failed', authority: 'system' }]);
       expect(tl.actions.filter((a: any) => a.action === 'notify_owner')).toMatchObject([{ trigger: 'claim_no_output', authority: 'system' }]);
