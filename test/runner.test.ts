@@ -231,20 +231,6 @@ describe.each(testServers())('watchdog run against the $name console', (server: 
       expect(fs.existsSync(marker)).toBe(false);
     });
   });
-
-  it('with a worker token, touch and retry are reported as worker suggestions', async () => {
-    const t = setup();
-    const job = uniqueJob('run-wtoken');
-    // a worker may only act on a job it holds
-    await api(server, server.tokens.worker, 'PATCH', `/api/watchdog/job-leases/${job}`, { worker_id: 'w-1', lease_expires_at: inFuture(600) });
-    const r = await runCli(['run', '--config', t.config, '--job', job, '--phase', 'progress', '--', ...sh('flaky-fetch.sh', t.file('flaky.state'))], { ...t.env, WATCHDOG_TOKEN: server.tokens.worker });
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain('worker suggestions');
-    const tl = await timeline(job);
-    const retry = tl.actions.filter((a: any) => a.action === 'retry');
-    expect(retry).toMatchObject([{ authority: 'worker', suggestion: true }]);
-    expect(tl.actions.filter((a: any) => a.action === 'touch')).toMatchObject([{ authority: 'worker', suggestion: true }]);
-  });
 });
 
 describe.each(testServers())('watchdog worker against the $name console', (server: TestServer) => {
