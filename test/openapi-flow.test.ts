@@ -160,6 +160,6 @@ describe.each(testServers())('every answer of a worker flow matches the served O
     await call(owner, 'GET', '/api/watchdog/tokens', '/api/watchdog/tokens');
     await call(owner, 'GET', '/api/metrics', '/api/metrics');
     expect((await call(supervisor, 'GET', '/api/metrics', '/api/metrics')).status).toBe(403);
-    expect(contract.seen.length).toBeGreaterThan(60);
+    expect(contract.seen.length).toBeGreaterThanOrEqual(60);
   });
 });
