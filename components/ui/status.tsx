@@ -40,7 +40,7 @@ export function signalTone(signal: string): Tone {
   return signalTones[signal] ?? 'neutral';
 }
 
-const resultTones: Record<string, Tone> = { success: 'success', failed: 'danger', needs_human: 'warning', pending: 'info' };
+const resultTones: Record<string, Tone> = { success: 'success', failed: 'danger', needs_human: 'warning', pending: 'info', obsolete: 'muted' };
 
 export function ResultBadge({ result }: { result: string | null }) {
   if (!result) return <Badge tone="muted">suggested</Badge>;
