@@ -197,6 +197,25 @@ describe.each(testDatabaseKinds())('trust boundaries on $name', (kind) => {
       expect(await rows(repairActions, job).then((r) => r.filter((a) => a.action === 'release' || a.action === 'reclaim'))).toHaveLength(1);
     });
 
+    if (kind.name === 'postgres') {
+      it('a request racing the completion never stays pending on a completed job', async () => {
+        for (let round = 0; round < 8; round++) {
+          const job = `tb-obs-race-${round}`;
+          const { lease } = await acquire(job, 'w-1', 0);
+          await check(job, 'w-1', 1);
+          const [done, asked] = await Promise.allSettled([
+            completeJob(as('w-1', 2), job, { worker_id: 'w-1', fencing_token: lease.fencing_token }),
+            request(job, round % 2 ? 'release' : 'reclaim', 2),
+          ]);
+          expect(done.status).toBe('fulfilled');
+          if (asked.status === 'rejected') expect(asked.reason).toMatchObject({ code: 'job_finished' });
+          const requests = (await rows(repairActions, job)).filter((a) => a.action === 'release' || a.action === 'reclaim');
+          expect(requests.filter((a) => a.result === 'pending')).toEqual([]);
+          expect(requests.length).toBe(asked.status === 'fulfilled' ? 1 : 0);
+        }
+      });
+    }
+
     it('approving one request makes the other obsolete; the released job refuses new requests', async () => {
       const job = 'tb-obs-decided';
       await acquire(job, 'w-1', 0);
