@@ -21,6 +21,8 @@ const config: KnipConfig = {
   ignoreDependencies: [
     // Next.js resolves `import 'server-only'` itself (a build-time guard), no package is installed
     'server-only',
+    // run as a binary by scripts/lint-openapi.mjs (node_modules/.bin/redocly)
+    '@redocly/cli',
   ],
   // scripts/pg-throwaway.mjs drops root for the throwaway PostgreSQL with the system's su
   ignoreBinaries: ['su'],

@@ -94,7 +94,8 @@ export const helperEvents = pgTable(
     workerId: text('worker_id').notNull(),
     command: text('command').notNull(),
     phase: text('phase'),
-    exitCode: integer('exit_code').notNull(),
+    /** null: the process was killed before it exited (a timed-out claim) — a failure */
+    exitCode: integer('exit_code'),
     output: text('output'),
     outputHash: text('output_hash').notNull(),
     errorCode: text('error_code'),
@@ -118,10 +119,10 @@ export const helperEvents = pgTable(
     // index-only range scans; their predicates are repeated word for word in the D30 queries.
     index('helper_events_failures_idx')
       .on(t.createdAt, t.jobId)
-      .where(sql`${t.exitCode} <> 0 or ${t.signal} is not null`),
+      .where(sql`${t.exitCode} is distinct from 0 or ${t.signal} is not null`),
     index('helper_events_unclassified_idx')
       .on(t.createdAt, t.jobId)
-      .where(sql`(${t.exitCode} <> 0 or ${t.signal} is not null) and not (${t.signal} is not null and jsonb_array_length(${t.suggestedActions}) > 0)`),
+      .where(sql`(${t.exitCode} is distinct from 0 or ${t.signal} is not null) and not (${t.signal} is not null and jsonb_array_length(${t.suggestedActions}) > 0)`),
     index('helper_events_retry_idx')
       .on(t.createdAt, t.jobId, t.phase, t.id)
       .where(sql`${t.suggestedActions} @> '[{"action":"retry"}]'::jsonb`),

@@ -41,13 +41,14 @@ const errorDescriptions: Partial<Record<ErrorCode, string>> = {
   invalid_json: 'the body is not JSON',
   validation_failed: 'the body, query or path does not match the schema; `details` lists the fields',
   unauthenticated: 'no, unknown or revoked credentials',
-  forbidden: 'the role may not do this, or a worker acts for another worker_id',
+  forbidden: "the role may not do this, or a worker acts for another worker_id or writes into a job another worker's active lease holds",
   not_found: 'unknown job, action, check or token',
   lease_conflict: 'another worker holds an active lease on the job',
   stale_fencing_token: "the caller's fencing token is older than the lease's",
   artifact_gate_failed: 'no passing artifact check for this job',
   idempotency_conflict: 'an id was reused with a different body',
   already_decided: 'a decision was already taken on this action',
+  job_finished: 'a release/reclaim request for a job that is completed (or already released/reclaimed)',
   payload_too_large: 'body over 1 MiB',
   unsupported_media_type: 'the body is not `Content-Type: application/json`',
   output_hash_mismatch: '`output_hash` is not the sha256 of `output`',
@@ -155,6 +156,7 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[]): JsonS
     info: {
       title: 'Worker Watchdog API',
       version: pkg.version,
+      license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
       description:
         'The HTTP contract of the Worker Watchdog console. Every non-2xx answer has the body `{"error": {"code", "message", "details"?}}`. ' +
         'Roles: worker (bearer token bound to one worker_id), system (bearer), supervisor and owner (bearer or browser session). `x-roles` lists who may call an operation.',

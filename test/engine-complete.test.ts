@@ -166,7 +166,7 @@ describe.each(testDatabaseKinds())('complete gate and supervisor decisions on $n
     await expect(decideRepairAction(ctxAt(database, supervisorActor, at(8)), req.action.id, { decision: 'approve' })).rejects.toMatchObject({ code: 'already_decided' });
     expect((await leaseRow(job)).state).toBe('completed');
     const before = (await actionsOf(job)).length;
-    await expect(recordRepairAction(ctxAt(database, supervisorActor, at(9)), { job_id: job, trigger: 'manual', action: 'release', authority: 'supervisor' })).rejects.toMatchObject({ code: 'lease_conflict' });
+    await expect(recordRepairAction(ctxAt(database, supervisorActor, at(9)), { job_id: job, trigger: 'manual', action: 'release', authority: 'supervisor' })).rejects.toMatchObject({ code: 'job_finished' });
     expect(await actionsOf(job)).toHaveLength(before);
     expect((await leaseRow(job))).toMatchObject({ state: 'completed', fencingToken: 1 });
   });

@@ -122,7 +122,7 @@ describe.each(testDatabaseKinds())('sweep on $name', (kind) => {
     const incs = await incidentsOf('sw-recover');
     expect(incs.every((i) => i.status === 'resolved' && i.resolvedAt?.toISOString() === at(450).toISOString())).toBe(true);
     const [req] = (await actionsOf('sw-recover')).filter((a) => a.id === requestId);
-    expect(req.result).toBe('failed');
+    expect(req).toMatchObject({ result: 'obsolete', decidedBy: 'system' });
     expect(req.decisionNote).toMatch(/obsolete/);
     // a late approval cannot fence off the new holder
     await expect(decideRepairAction(ctxAt(database, supervisorActor, at(460)), requestId, { decision: 'approve' })).rejects.toMatchObject({ code: 'already_decided' });

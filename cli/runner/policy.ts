@@ -255,20 +255,22 @@ async function reportAttempt(pc: PolicyContext, outbox: Outbox, jobId: string, s
   const note = step.reportNote?.();
   const output = note ? `${result.output}${result.output.endsWith('\n') || !result.output ? '' : '\n'}${note}` : result.output;
   const outputHash = hashOutput(output);
+  // a helper the runner killed for silence never exited: it has no exit code (API.md part 2)
+  const exitCode = result.timedOut ? null : result.exitCode;
   const body: Record<string, unknown> = {
     id,
     job_id: jobId,
     worker_id: pc.workerId,
     command: formatCommand(step.argv),
     phase: step.phase,
-    exit_code: result.exitCode,
+    exit_code: exitCode,
     output,
     output_hash: outputHash,
     duration_ms: result.durationMs,
     created_at: new Date().toISOString(),
   };
   if (result.errorCode) body.error_code = result.errorCode;
-  const signal = detectSignal(rules, { command: body.command as string, phase: step.phase, exit_code: result.exitCode, output: result.output, error_code: result.errorCode, duration_ms: result.durationMs });
+  const signal = detectSignal(rules, { command: body.command as string, phase: step.phase, exit_code: exitCode, output: result.output, error_code: result.errorCode, duration_ms: result.durationMs });
   const attempt: Attempt = { eventId: id, outputHash, result, signal, delivery: { state: 'deferred' } };
   const sending = outbox.event(body).then((delivery) => {
     if (delivery.state === 'refused') pc.log(`watchdog: the console refused the ${step.phase} event: ${delivery.status} ${delivery.code}: ${delivery.message}`);

@@ -37,6 +37,13 @@ const PATHS: Record<SpoolKind, string> = {
   run: '/api/watchdog/worker-runs',
 };
 
+/** The repairs a worker's runner may record as the system's when its own helper events back them. */
+const DELEGABLE = new Set(['touch', 'retry', 'heartbeat']);
+
+function isDelegable(body: Record<string, unknown>): boolean {
+  return DELEGABLE.has(String(body.action)) && Array.isArray(body.evidence_event_ids) && body.evidence_event_ids.length > 0;
+}
+
 /** After the console was unreachable, later reports go straight to the spool for this long. */
 const CIRCUIT_OPEN_MS = 15_000;
 /** The batch endpoint takes up to 500 events in a body under 1 MiB. */
@@ -91,7 +98,16 @@ export class Reporter {
   }
 
   action(body: Record<string, unknown>): Promise<Delivery> {
-    return this.deliver('action', { ...body, authority: this.authority });
+    return this.deliver('action', { ...body, authority: this.authorityFor(body) });
+  }
+
+  /**
+   * A touch, retry or heartbeat the runner carried out, backed by its own helper events, is the
+   * system's repair whatever the token (a delegated repair, API.md part 2): always `system`, so it is
+   * never downgraded to a suggestion — unless the config says `worker`. Anything else: `authority`.
+   */
+  authorityFor(body: Record<string, unknown>): 'system' | 'worker' {
+    return this.opts.authority !== 'worker' && isDelegable(body) ? 'system' : this.authority;
   }
 
   run(body: Record<string, unknown>): Promise<Delivery> {
@@ -136,7 +152,9 @@ export class Reporter {
   private async send<T>(kind: SpoolKind, body: Record<string, unknown>): Promise<CallResult<T>> {
     const r = await this.client.post<T>(PATHS[kind], body);
     if (kind === 'action' && this.isAuthorityRefusal(r) && body.authority === 'system') {
-      this.learnWorkerAuthority();
+      // a refused delegation says nothing about the token (its evidence did not back it): keep `system` for the others
+      if (isDelegable(body)) this.opts.log(`watchdog: the console did not accept the ${String(body.action)} as a delegated system repair (${r.kind === 'refused' ? `${r.status} ${r.code}: ${r.message}` : ''}): recorded as a worker suggestion`);
+      else this.learnWorkerAuthority();
       return this.client.post<T>(PATHS[kind], { ...body, authority: 'worker' });
     }
     return r;

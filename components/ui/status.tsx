@@ -43,7 +43,7 @@ export function signalTone(signal: string): Tone {
   return signalTones[signal] ?? 'neutral';
 }
 
-const resultTones: Record<string, Tone> = { success: 'success', failed: 'danger', needs_human: 'warning', pending: 'info' };
+const resultTones: Record<string, Tone> = { success: 'success', failed: 'danger', needs_human: 'warning', pending: 'info', obsolete: 'muted' };
 
 export function ResultBadge({ result }: { result: string | null }) {
   if (!result) return <Badge tone="muted">suggested</Badge>;
@@ -63,10 +63,11 @@ export function RoleBadge({ role }: { role: string | null }) {
   return <Badge tone={tone}>{role ?? 'unknown'}</Badge>;
 }
 
-export function ExitCodeBadge({ code }: { code: number }) {
+/** A helper's exit code; null when the process was killed before it exited. */
+export function ExitCodeBadge({ code }: { code: number | null }) {
   return (
     <Badge tone={code === 0 ? 'success' : 'danger'} className="font-mono">
-      exit {code}
+      {code === null ? 'killed' : `exit ${code}`}
     </Badge>
   );
 }

@@ -85,7 +85,7 @@ export const routeTable: ApiRoute[] = [
     if (refused.length) await recordForbidden({ refused_event_ids: refused.slice(0, 100), refused_count: refused.length });
     return { results };
   }),
-  api('POST', '/api/watchdog/repair-actions', { permission: 'repairActions.write', body: E.RepairActionInput }, { summary: 'Record a repair action (release/reclaim from worker or system: a pending request)', ok: { 201: { description: 'recorded', schema: R.RepairActionAnswer }, 200: { description: 'already recorded', schema: R.RepairActionAnswer } }, errors: ['idempotency_conflict'] }, async ({ ctx, body }) => {
+  api('POST', '/api/watchdog/repair-actions', { permission: 'repairActions.write', body: E.RepairActionInput }, { summary: 'Record a repair action (release/reclaim from worker or system: a pending request)', ok: { 201: { description: 'recorded', schema: R.RepairActionAnswer }, 200: { description: 'already recorded, or the pending request of the same job and action', schema: R.RepairActionAnswer } }, errors: ['idempotency_conflict', 'job_finished'] }, async ({ ctx, body }) => {
     const { status, action } = await recordRepairAction(ctx, body);
     return reply(status, { action });
   }),

@@ -33,7 +33,8 @@ export const HelperEventInput = z.object({
     .refine((s) => utf8Bytes(s) <= KiB, 'at most 1 KiB')
     .refine(withoutNul, withoutNulMessage),
   phase: Phase.optional(),
-  exit_code: z.number().int().min(-255).max(1_000_000),
+  /** null: the process was killed before it exited (a timed-out claim); a failure like any non-zero code */
+  exit_code: z.number().int().min(-255).max(1_000_000).nullable(),
   output: z
     .string()
     .max(64 * KiB)

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Signal as SignalName } from './common';
 import { Signal } from './common';
 
 /** The three outcomes of the D30 review. */
@@ -7,6 +8,9 @@ export type D30DecisionName = z.infer<typeof D30DecisionName>;
 
 const Rate = z.number().min(0).max(1).nullable();
 const Count = z.number().int().min(0);
+
+/** Incidents per signal, every signal named (0 when none): an object with one property per signal. */
+const IncidentsBySignal = z.object(Object.fromEntries(Signal.options.map((s) => [s, Count])) as Record<SignalName, typeof Count>);
 
 export const D30SeriesDay = z.object({
   /** UTC day, YYYY-MM-DD */
@@ -75,7 +79,7 @@ export const D30Snapshot = z.object({
   false_green_count: Count,
   mttd_s: z.number().min(0).nullable(),
   mttr_s: z.number().min(0).nullable(),
-  incidents_by_signal: z.record(Signal, Count),
+  incidents_by_signal: IncidentsBySignal,
   series: z.array(D30SeriesDay),
   counts: D30Counts,
   recommendation: D30Recommendation,

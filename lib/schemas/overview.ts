@@ -5,6 +5,8 @@ import { Signal } from './common';
 
 const Time = z.iso.datetime();
 const Count = z.number().int().min(0);
+/** A count per enum value, every value a named property (a record keyed by an enum has no `properties` in OpenAPI). */
+const countsOf = <K extends string>(keys: readonly K[]) => z.object(Object.fromEntries(keys.map((k) => [k, Count])) as Record<K, typeof Count>);
 
 export const RiskLevelName = z.enum(['normal', 'near_expiry', 'expired', 'stale']);
 export type RiskLevelName = z.infer<typeof RiskLevelName>;
@@ -31,8 +33,8 @@ export type Milestone = z.infer<typeof Milestone>;
 export const Overview = z.object({
   generated_at: Time,
   rule_version: z.number().int(),
-  leases: z.object({ live_total: Count, by_risk: z.record(RiskLevelName, Count) }),
-  incidents: z.object({ open_total: Count, by_signal: z.record(Signal, Count), oldest_open_at: Time.nullable() }),
+  leases: z.object({ live_total: Count, by_risk: countsOf(RiskLevelName.options) }),
+  incidents: z.object({ open_total: Count, by_signal: countsOf(Signal.options), oldest_open_at: Time.nullable() }),
   approvals: z.object({ pending: Count, oldest_pending_at: Time.nullable() }),
   gate: z.object({ window_days: z.number().int(), checks: Count, passed: Count, failed: Count, pass_rate: z.number().min(0).max(1).nullable() }),
   events_24h: z.object({ total: Count, flagged: Count, failed_exit: Count }),

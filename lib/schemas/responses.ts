@@ -62,7 +62,7 @@ export const HelperEvent = z.object({
   worker_id: z.string(),
   command: z.string(),
   phase: Phase.nullable(),
-  exit_code: z.number().int(),
+  exit_code: z.number().int().nullable(),
   output: z.string().nullable(),
   output_hash: z.string(),
   error_code: z.string().nullable(),
@@ -94,7 +94,8 @@ export const RepairAction = z.object({
   trigger: z.string(),
   action: RepairActionName,
   authority: z.enum(['worker', 'system', 'supervisor']),
-  result: z.enum(['success', 'failed', 'needs_human', 'pending']).nullable(),
+  /** obsolete: a pending release/reclaim the job outgrew (completed, or released/reclaimed by another decision) */
+  result: z.enum(['success', 'failed', 'needs_human', 'pending', 'obsolete']).nullable(),
   suggestion: z.boolean(),
   evidence_event_ids: z.array(z.string()),
   note: z.string().nullable(),
@@ -164,6 +165,9 @@ export const AuditVerification = z.object({
   checked: z.number().int(),
   first_bad_id: z.number().int().optional(),
   reason: z.string().optional(),
+  /** the newest entry checked (absent on an empty log): keep it elsewhere to notice a cut-off tail later */
+  last_id: z.number().int().optional(),
+  last_hash: z.string().optional(),
 });
 
 export const LeaseHistoryEntry = z.object({

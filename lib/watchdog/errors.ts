@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'artifact_gate_failed'
   | 'idempotency_conflict'
   | 'already_decided'
+  | 'job_finished'
   | 'payload_too_large'
   | 'output_hash_mismatch'
   | 'rate_limited'
@@ -29,6 +30,7 @@ export const errorStatus: Record<ErrorCode, number> = {
   artifact_gate_failed: 409,
   idempotency_conflict: 409,
   already_decided: 409,
+  job_finished: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   output_hash_mismatch: 422,

@@ -3,10 +3,17 @@ import { currentRuntime } from './runtime';
 
 export type Telemetry = ReturnType<typeof createTelemetry>;
 
+/** Default gauges whose names end in `_total` (see createTelemetry). */
+const TOTAL_NAMED_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
 /** The process's metrics on a registry of its own (one per runtime). */
 export function createTelemetry() {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'watchdog_process_' });
+  // prom-client's default metrics include three gauges named `*_total`, which Prometheus reserves for
+  // counters (`promtool check metrics` refuses them). Each repeats the sum of the by-type gauge of the
+  // same name without `_total` (`sum(watchdog_process_nodejs_active_handles)`): they are not exposed.
+  for (const name of TOTAL_NAMED_GAUGES) registry.removeSingleMetric(`watchdog_process_${name}`);
   return {
     registry,
     eventsIngested: new client.Counter({

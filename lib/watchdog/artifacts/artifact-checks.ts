@@ -3,7 +3,7 @@ import { desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { artifactChecks } from '@/db/schema';
 import type { ArtifactCheckInput } from '@/lib/schemas/evidence';
-import { assertJobAccess } from '../access';
+import { assertJobWritable } from '../access';
 import { storableJson, storableText } from '../audit';
 import type { Ctx } from '../context';
 import { openIncident, resolveIncidents } from '../incidents';
@@ -51,7 +51,7 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R
  * A failed check opens an artifact_gate_fail incident; a passing one resolves it.
  */
 export async function runArtifactCheck(ctx: Ctx, input: ArtifactCheckInput, probe: ProbeOptions = {}) {
-  await assertJobAccess(ctx.db, ctx.actor, input.job_id);
+  await assertJobWritable(ctx.db, ctx.actor, input.job_id);
   const rules = await getCurrentRules(ctx.db);
   const expectedStatus = ruleParam(rules, 'artifact_gate_fail', 'expected_status');
   const expectedFiles = input.expected_file_count ?? ruleParam(rules, 'artifact_gate_fail', 'min_files');

@@ -8,8 +8,8 @@ import { auditCtx } from '../audit';
 import type { Ctx } from '../context';
 import { conflict, notFound, type WatchdogError } from '../errors';
 import { openIncident, resolveIncidents } from '../incidents';
-import { closePendingRequests, recordLeaseHistory } from '../leases';
-import { latestOutputHash } from '../repairs';
+import { recordLeaseHistory } from '../leases';
+import { latestOutputHash, obsoletePendingRequests } from '../repairs';
 import { getCurrentRules } from '../rules';
 import { telemetry } from '../telemetry';
 
@@ -101,7 +101,7 @@ export async function completeJob(ctx: Ctx, jobId: string, input: CompleteInput)
       .where(eq(jobLeases.jobId, jobId));
     await recordLeaseHistory(tx, ctx, lease, 'completed');
     const resolved = await resolveIncidents(tx, ctx.now, jobId, 'job completed');
-    const closed = await closePendingRequests(tx, jobId, `job completed by ${input.worker_id} before a decision`);
+    const closed = await obsoletePendingRequests(tx, ctx, jobId, `job completed by ${input.worker_id} before a decision`);
     await auditCtx(
       ctx,
       {

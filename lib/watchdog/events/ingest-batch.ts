@@ -2,6 +2,7 @@ import { inArray } from 'drizzle-orm';
 import type { z } from 'zod';
 import { helperEvents } from '@/db/schema';
 import { HelperEventInput } from '@/lib/schemas/evidence';
+import { foreignJobHolders, foreignJobRefusal } from '../access';
 import type { Ctx } from '../context';
 import { type ErrorAnswer, errorToAnswer } from '../errors';
 import { cachedRules, type Classification, classifyHelperEvent, findLoop, refreshRules } from '../rules';
@@ -40,8 +41,15 @@ async function answerItem(id: string, run: () => Promise<IngestResult> | IngestR
  * set-based (one statement per run, see storeHealthyEvents); a failing event, or an id seen earlier in
  * the run, ends the run and is judged alone.
  */
+function namedJobId(raw: unknown): string | null {
+  const jobId = raw && typeof raw === 'object' ? (raw as { job_id?: unknown }).job_id : null;
+  return typeof jobId === 'string' && jobId.length <= 200 ? jobId : null;
+}
+
 export async function ingestHelperEventBatch(ctx: Ctx, events: unknown[], zodDetails: (e: z.ZodError) => unknown): Promise<BatchItemResult[]> {
   let rules = await cachedRules(ctx.db);
+  // the cross-worker guard, read once for every job the batch names
+  const foreign = await foreignJobHolders(ctx.db, ctx.actor, events.map(namedJobId).filter((j): j is string => j !== null));
   const results: BatchItemResult[] = new Array(events.length);
   let run: { index: number; item: PreparedEvent }[] = [];
   const runIds = new Set<string>();
@@ -85,6 +93,8 @@ export async function ingestHelperEventBatch(ctx: Ctx, events: unknown[], zodDet
     let item: PreparedEvent;
     try {
       item = prepareEvent(ctx, parsed.data);
+      const holder = foreign.get(parsed.data.job_id);
+      if (holder !== undefined) throw foreignJobRefusal(ctx.actor, parsed.data.job_id, holder);
     } catch (e) {
       results[index] = await answerItem(parsed.data.id, () => Promise.reject(e));
       continue;

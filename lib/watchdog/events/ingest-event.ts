@@ -1,4 +1,5 @@
 import type { HelperEventInput } from '@/lib/schemas/evidence';
+import { assertJobWritable } from '../access';
 import type { Ctx } from '../context';
 import { cachedRules, classifyHelperEvent, findLoop, refreshRules } from '../rules';
 import { counted, type IngestResult, prepareEvent, replayStored, storedHealthy } from './event-outcome';
@@ -15,6 +16,7 @@ import { storeHealthyEvents } from './store-healthy';
  */
 export async function ingestHelperEvent(ctx: Ctx, input: HelperEventInput): Promise<IngestResult> {
   const item = prepareEvent(ctx, input);
+  await assertJobWritable(ctx.db, ctx.actor, input.job_id);
   let rules = await cachedRules(ctx.db);
   for (let attempt = 0; attempt < 3; attempt++) {
     if (classifyHelperEvent(rules, input, 0).signal || (await findLoop(ctx.db, input, rules, ctx.now))) return counted(await ingestJudged(ctx, item));

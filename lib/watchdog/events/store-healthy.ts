@@ -1,5 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '@/db/client';
+import { jobWritableSql } from '../access';
 import type { Ctx } from '../context';
 import { currentRulesVersionSql, type RuleSet } from '../rules';
 import { eventColumnsSql, eventRecordsetSql, type EventRow, eventRow, fromSqlRow, toRecordsetRow } from './event-row';
@@ -48,7 +49,7 @@ export async function storeHealthyEvents(
   const validCte = credentials
     ? sql`valid as (select src.id from src join api_tokens a on a.token_hash = src.token_hash
         where a.revoked_at is null and a.role = any(string_to_array(${credentials.roles.join(',')}, ','))
-          and (a.role <> 'worker' or a.worker_id = src.worker_id)),`
+          and (a.role <> 'worker' or (a.worker_id = src.worker_id and ${jobWritableSql(sql`src.job_id`, sql`src.worker_id`)}))),`
     : sql``;
   const res = await executeNamed(ctx.db, `watchdog_store_healthy_${want}${credentials ? '_token' : ''}`, sql`
     with cur as (select ${currentRulesVersionSql} as v),

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { workerRuns } from '@/db/schema';
 import type { WorkerRunInput } from '@/lib/schemas/evidence';
-import { assertActsFor } from '../access';
+import { assertActsFor, assertJobWritable } from '../access';
 import type { Ctx } from '../context';
 import { forbidden } from '../errors';
 
@@ -24,6 +24,7 @@ export function toRunJson(row: RunRow) {
 /** Upsert by id: 201 when new, 200 when updated. A run never changes worker. */
 export async function upsertWorkerRun(ctx: Ctx, input: WorkerRunInput): Promise<{ status: 200 | 201; run: ReturnType<typeof toRunJson> }> {
   assertActsFor(ctx.actor, input.worker_id);
+  await assertJobWritable(ctx.db, ctx.actor, input.job_id);
   return ctx.db.transaction(async (tx) => {
     const [existing] = await tx.select().from(workerRuns).where(eq(workerRuns.id, input.id)).for('update');
     if (existing && existing.workerId !== input.worker_id) throw forbidden(`run ${input.id} belongs to worker ${existing.workerId}`);

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { jobLeases, leaseHistory, repairActions } from '@/db/schema';
 import { log } from '@/lib/log';
@@ -8,6 +8,7 @@ import { appendAudit, auditCtx } from '../audit';
 import type { Ctx } from '../context';
 import { conflict, forbidden, isWatchdogError, notFound } from '../errors';
 import { resolveIncidents } from '../incidents';
+import { obsoletePendingRequests } from '../repairs';
 import { getCurrentRules, type RuleSet, ruleParam } from '../rules';
 import { nudgeScheduler } from '../sweep';
 
@@ -61,28 +62,6 @@ export async function recordLeaseHistoryBatch(db: Db, ctx: Ctx, leases: Pick<Lea
     insert into lease_history (job_id, worker_id, fencing_token, lease_expires_at, event, at, actor)
     select r.job_id, r.worker_id, r.fencing_token, r.lease_expires_at, ${event}, ${ctx.now.toISOString()}::timestamptz, ${ctx.actor.label}
     from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as r(job_id text, worker_id text, fencing_token bigint, lease_expires_at timestamptz)`);
-}
-
-/**
- * Pending release/reclaim requests of a job are about its holder at the time they were made. When
- * the job changes hands (a new acquisition), completes, or a supervisor releases it directly, they
- * are obsolete: they are closed (result failed, with the reason) so that a late approval can never
- * fence off the new holder. Returns the ids closed.
- */
-export async function closePendingRequests(tx: Db, jobId: string, reason: string, exceptId?: string): Promise<string[]> {
-  const rows = await tx
-    .update(repairActions)
-    .set({ result: 'failed', decisionNote: `obsolete: ${reason}` })
-    .where(
-      and(
-        eq(repairActions.jobId, jobId),
-        eq(repairActions.result, 'pending'),
-        inArray(repairActions.action, ['release', 'reclaim']),
-        exceptId ? ne(repairActions.id, exceptId) : undefined,
-      ),
-    )
-    .returning({ id: repairActions.id });
-  return rows.map((r) => r.id);
 }
 
 /** The lease-time incidents a live lease ends. */
@@ -174,7 +153,7 @@ export async function heartbeatLease(ctx: Ctx, jobId: string, input: LeaseInput)
       await recordLeaseHistory(tx, ctx, acquired, 'acquired');
       // A live lease again: the lease-time incidents of this job are over.
       const resolved = await resolveIncidents(tx, ctx.now, jobId, `lease acquired by ${input.worker_id} (token ${acquired.fencingToken})`, [...LEASE_SIGNALS]);
-      const closed = await closePendingRequests(tx, jobId, `lease acquired by ${input.worker_id} with token ${acquired.fencingToken} before a decision`);
+      const closed = await obsoletePendingRequests(tx, ctx, jobId, `lease acquired by ${input.worker_id} with token ${acquired.fencingToken} before a decision`);
       await auditCtx(
         ctx,
         {

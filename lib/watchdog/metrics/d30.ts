@@ -28,7 +28,7 @@ import { validationFailed } from '../errors';
  * - `coverage` — of the jobs that had a *failure* in the window, the share whose failures were **all**
  *   classified into a named signal with a suggested repair. The failures of a job and when each counts
  *   as classified:
- *   1. a failing helper event: `exit_code <> 0` or a signal set (a claim that exited 0 but printed
+ *   1. a failing helper event: `exit_code` not 0 (or null: killed before it exited) or a signal set (a claim that exited 0 but printed
  *      nothing is a failure too). Classified when `signal` is set and `suggested_actions` is not empty.
  *      An unknown error (non-zero exit, `signal` null) is never classified and counts against coverage.
  *   2. a stuck or expired lease, a gate failure, a job alive but not moving, a loop, or a silent worker
@@ -161,13 +161,13 @@ function failuresAndCoverage(db: Db, w: D30Window) {
       select e.job_id, e.created_at
       from helper_events e
       where e.created_at >= ${from}::timestamptz and e.created_at < ${to}::timestamptz
-        and (e.exit_code <> 0 or e.signal is not null)
+        and (e.exit_code is distinct from 0 or e.signal is not null)
     ),
     fu as (
       select e.job_id
       from helper_events e
       where e.created_at >= ${from}::timestamptz and e.created_at < ${to}::timestamptz
-        and (e.exit_code <> 0 or e.signal is not null) and not (e.signal is not null and jsonb_array_length(e.suggested_actions) > 0)
+        and (e.exit_code is distinct from 0 or e.signal is not null) and not (e.signal is not null and jsonb_array_length(e.suggested_actions) > 0)
     ),
     repairable as (
       select rs.version, r->>'signal' as signal
@@ -271,14 +271,14 @@ function retriesPerDay(db: Db, w: D30Window) {
     judged as (
       select a.counted_at, nx.ok
       from attempts a
-      left join lateral (select (n.exit_code = 0 and n.signal is null) as ok from helper_events n
+      left join lateral (select (n.exit_code is not distinct from 0 and n.signal is null) as ok from helper_events n
                           where n.job_id = a.job_id and n.phase = a.phase and n.created_at > a.after
                           order by n.created_at limit 1) nx on true
       where a.phase is not null
       union all
       select a.counted_at, nx.ok
       from attempts a
-      left join lateral (select (n.exit_code = 0 and n.signal is null) as ok from helper_events n
+      left join lateral (select (n.exit_code is not distinct from 0 and n.signal is null) as ok from helper_events n
                           where n.job_id = a.job_id and n.phase is null and n.created_at > a.after
                           order by n.created_at limit 1) nx on true
       where a.phase is null

@@ -71,7 +71,7 @@ export async function getOverview(ctx: Ctx): Promise<Overview> {
       .select({
         n: count(),
         flagged: sql<number>`count(*) filter (where ${helperEvents.signal} is not null)`.mapWith(Number),
-        failedExit: sql<number>`count(*) filter (where ${helperEvents.exitCode} <> 0)`.mapWith(Number),
+        failedExit: sql<number>`count(*) filter (where ${helperEvents.exitCode} is distinct from 0)`.mapWith(Number),
         last: sql<Date | string | null>`max(${helperEvents.receivedAt})`,
       })
       .from(helperEvents)

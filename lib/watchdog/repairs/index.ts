@@ -1,1 +1,3 @@
+export * from './delegated';
+export * from './obsolete-requests';
 export * from './repair-actions';

@@ -3,15 +3,17 @@ import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '@/db/client';
 import { helperEvents, jobLeases, repairActions } from '@/db/schema';
 import type { DecisionInput, RepairActionInput } from '@/lib/schemas/evidence';
-import { assertJobAccess } from '../access';
+import { assertJobWritable } from '../access';
 import { auditCtx, storableText } from '../audit';
 import type { Ctx } from '../context';
 import { conflict, forbidden, notFound } from '../errors';
 import { canonicalJson, sha256Hex } from '../hash';
 import { resolveIncidents } from '../incidents';
 import { getCurrentRules } from '../rules';
-import { closePendingRequests, releaseLease, toLeaseJson } from '../leases';
+import { releaseLease, toLeaseJson } from '../leases';
 import { enqueueNotification } from '../notify';
+import { resolveDelegation } from './delegated';
+import { assertJobNotFinished, obsoletePendingRequests } from './obsolete-requests';
 
 export type RepairRow = typeof repairActions.$inferSelect;
 
@@ -128,22 +130,30 @@ async function lockLease(tx: Db, jobId: string) {
 }
 
 /**
- * Records a repair action. The authority must be the caller's own role; a worker's action is a
- * suggestion; release/reclaim from a worker or the system becomes one pending request per job;
- * a supervisor's own release/reclaim takes effect at once.
+ * Records a repair action. The authority must be the caller's own role — or, for a worker's touch,
+ * retry or heartbeat backed by its own helper events, the system's (a delegated repair, stored with
+ * `requested_by: "worker:<id>"`); a worker's own action is a suggestion; no worker writes into a job
+ * another worker's active lease holds; release/reclaim from a worker or the system becomes one
+ * pending request per job and action, a supervisor's own takes effect at once, and neither is
+ * accepted for a job that is over (409 job_finished).
  */
 export async function recordRepairAction(ctx: Ctx, input: RepairActionInput): Promise<{ status: 200 | 201; action: ReturnType<typeof toActionJson> }> {
-  if (input.authority !== ctx.actor.role) throw forbidden(`authority ${input.authority} is not the caller's role (${ctx.actor.role})`);
-  await assertJobAccess(ctx.db, ctx.actor, input.job_id);
+  const delegation = await resolveDelegation(ctx.db, ctx.actor, input);
+  if (!delegation && input.authority !== ctx.actor.role) throw forbidden(`authority ${input.authority} is not the caller's role (${ctx.actor.role})`);
+  await assertJobWritable(ctx.db, ctx.actor, input.job_id);
   const bodyHash = sha256Hex(canonicalJson(input));
   const supervised = SUPERVISED.has(input.action);
   const requested = supervised && ctx.actor.role !== 'supervisor';
   const immediate = supervised && !requested;
+  /** a worker's own action is a suggestion; a delegated one is the system's repair, carried out */
+  const suggestion = ctx.actor.role === 'worker' && !delegation && !requested;
   const outputHash = await evidenceOutputHash(ctx.db, input);
   const id = input.id ?? randomUUID();
 
   return ctx.db.transaction(async (tx) => {
-    if (immediate) await lockLease(tx, input.job_id);
+    // release/reclaim: the job's lease row first (completion and decisions take it too), so whether
+    // the job is over is decided once and stays true until this commits
+    const lease = supervised ? await lockLease(tx, input.job_id) : null;
     if (input.id) {
       const [existing] = await tx.select().from(repairActions).where(eq(repairActions.id, input.id));
       if (existing) {
@@ -158,7 +168,8 @@ export async function recordRepairAction(ctx: Ctx, input: RepairActionInput): Pr
         .where(and(eq(repairActions.jobId, input.job_id), eq(repairActions.action, input.action), eq(repairActions.result, 'pending')));
       if (pending) return { status: 200 as const, action: toActionJson(pending) };
     }
-    let result: string | null = requested ? 'pending' : (input.result ?? (ctx.actor.role === 'worker' ? null : 'success'));
+    if (supervised) assertJobNotFinished(lease, input.job_id, input.action);
+    let result: string | null = requested ? 'pending' : (input.result ?? (suggestion ? null : 'success'));
     if (result === 'pending' && !requested) result = null;
     const values = {
       id,
@@ -167,12 +178,12 @@ export async function recordRepairAction(ctx: Ctx, input: RepairActionInput): Pr
       action: input.action,
       authority: input.authority,
       result,
-      suggestion: ctx.actor.role === 'worker' && !requested,
+      suggestion,
       evidenceEventIds: input.evidence_event_ids ?? [],
       note: input.note == null ? null : storableText(input.note),
       phase: input.phase ?? null,
       outputHash,
-      requestedBy: ctx.actor.label,
+      requestedBy: delegation?.requestedBy ?? ctx.actor.label,
       bodyHash,
       createdAt: ctx.now,
     };
@@ -200,7 +211,7 @@ export async function recordRepairAction(ctx: Ctx, input: RepairActionInput): Pr
       const lease = await releaseLease(tx, ctx, input.job_id, input.action as 'release' | 'reclaim');
       fencingToken = lease?.fencingToken ?? null;
       await resolveIncidents(tx, ctx.now, input.job_id, `${input.action} by ${ctx.actor.label}`, ['queue_stuck', 'lease_expired']);
-      await closePendingRequests(tx, input.job_id, `superseded by ${input.action} ${id} of ${ctx.actor.label}`, id);
+      await obsoletePendingRequests(tx, ctx, input.job_id, `superseded by ${input.action} ${id} of ${ctx.actor.label}`, id);
       [row] = await tx
         .update(repairActions)
         .set({ decision: 'approve', decidedBy: ctx.actor.label, decidedAt: ctx.now, result: 'success' })
@@ -221,7 +232,14 @@ export async function recordRepairAction(ctx: Ctx, input: RepairActionInput): Pr
           target: id,
           jobId: input.job_id,
           outputHash,
-          details: { trigger: input.trigger, authority: input.authority, result: row.result, evidence_event_ids: input.evidence_event_ids ?? [], ...(immediate ? { fencing_token: fencingToken } : {}) },
+          details: {
+            trigger: input.trigger,
+            authority: input.authority,
+            result: row.result,
+            evidence_event_ids: input.evidence_event_ids ?? [],
+            ...(delegation ? { requested_by: delegation.requestedBy, delegated_by_event_id: delegation.eventId } : {}),
+            ...(immediate ? { fencing_token: fencingToken } : {}),
+          },
         },
         tx,
       );
@@ -236,7 +254,7 @@ export async function listRepairActions(db: Db, q: { status: 'pending' | 'decide
     .from(repairActions)
     .where(
       and(
-        q.status === 'pending' ? eq(repairActions.result, 'pending') : q.status === 'decided' ? isNotNull(repairActions.decision) : undefined,
+        q.status === 'pending' ? eq(repairActions.result, 'pending') : q.status === 'decided' ? isNotNull(repairActions.decidedBy) : undefined,
         q.job_id ? eq(repairActions.jobId, q.job_id) : undefined,
       ),
     )
@@ -270,7 +288,7 @@ export async function decideRepairAction(ctx: Ctx, id: string, input: DecisionIn
     const lease = approve ? await releaseLease(tx, ctx, row.jobId, row.action as 'release' | 'reclaim') : null;
     if (approve) {
       await resolveIncidents(tx, ctx.now, row.jobId, `${row.action} approved by ${ctx.actor.label}`, ['queue_stuck', 'lease_expired']);
-      await closePendingRequests(tx, row.jobId, `superseded by the approved ${row.action} ${id}`, id);
+      await obsoletePendingRequests(tx, ctx, row.jobId, `superseded by the approved ${row.action} ${id}`, id);
     }
     const [decided] = await tx
       .update(repairActions)

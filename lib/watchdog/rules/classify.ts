@@ -19,7 +19,8 @@ export interface Classification {
 export interface ClassifiableEvent {
   command: string;
   phase?: Phase | null;
-  exit_code: number;
+  /** null: killed before it exited */
+  exit_code: number | null;
   output?: string | null;
   error_code?: string | null;
   duration_ms?: number | null;
@@ -114,6 +115,8 @@ export function detectSignal(rules: Pick<RuleSet, 'rules'>, event: ClassifiableE
     if (event.error_code?.trim().toUpperCase() === 'NO_OUTPUT_TIMEOUT') return 'claim_no_output';
     const timeoutMs = ruleParam(rules, 'claim_no_output', 'timeout_s') * 1000;
     if (event.duration_ms != null && event.duration_ms >= timeoutMs && !hasJsonOutput(event.output)) return 'claim_no_output';
+    // killed before it exited (no exit code) without printing its JSON: the silent claim, whatever the clock said
+    if (event.exit_code === null && !hasJsonOutput(event.output)) return 'claim_no_output';
     return null;
   }
   if (phase && FETCH_PHASES.includes(phase) && ruleEnabled(rules, 'fetch_failed') && showsFetchFailure(event.output, event.error_code)) return 'fetch_failed';
