@@ -17,6 +17,7 @@ import {
   WorkerRunInput,
 } from '@/lib/schemas/evidence';
 import { D30DecisionResult, D30Metrics } from '@/lib/schemas/metrics';
+import * as People from '@/lib/schemas/people';
 import * as R from '@/lib/schemas/responses';
 import { type ErrorCode, errorStatus } from '@/lib/watchdog/errors';
 
@@ -69,6 +70,9 @@ export const apiOperations: ApiOperation[] = [
   { method: 'post', path: '/api/watchdog/tokens', summary: 'Create an API token (the secret is shown once)', permission: 'tokens.manage', body: TokenCreateInput, ok: { 201: { description: 'created', schema: R.TokenCreated } } },
   { method: 'get', path: '/api/watchdog/tokens', summary: 'List tokens (never the secret)', permission: 'tokens.manage', ok: { 200: { description: 'tokens', schema: R.TokenList } } },
   { method: 'delete', path: '/api/watchdog/tokens/{id}', summary: 'Revoke a token', permission: 'tokens.manage', params: IdParams, ok: { 200: { description: 'revoked', schema: R.TokenAnswer } }, errors: ['not_found'] },
+  { method: 'get', path: '/api/watchdog/users', summary: 'People: role (null while waiting for an owner), disabled, last sign-in', permission: 'users.manage', ok: { 200: { description: 'every person', schema: People.UserList } } },
+  { method: 'post', path: '/api/watchdog/users', summary: 'Add a person who signs in with a password (at least 12 characters); audited', permission: 'users.manage', body: People.UserCreateInput, ok: { 201: { description: 'added', schema: People.UserAnswer } }, errors: ['email_taken'] },
+  { method: 'patch', path: '/api/watchdog/users/{id}', summary: "Change a person's role, disable or enable them (their sessions follow on their next request); audited", permission: 'users.manage', params: IdParams, body: People.UserUpdateInput, ok: { 200: { description: 'the person', schema: People.UserAnswer } }, errors: ['not_found', 'last_owner'] },
   { method: 'get', path: '/api/watchdog/incidents', summary: 'Incidents (`status=open|resolved|all`)', permission: 'incidents.read', query: IncidentQuery, ok: { 200: { description: 'newest first', schema: R.IncidentList } } },
   { method: 'get', path: '/api/watchdog/metrics/d30', summary: 'The D30 figures and recommendation over a window (default: the last 30 days)', permission: 'metrics.read', query: D30Query, ok: { 200: { description: 'the figures', schema: D30Metrics } } },
   { method: 'post', path: '/api/watchdog/metrics/d30/decision', summary: "Record the owner's D30 decision with a snapshot of the figures", permission: 'd30.decide', body: D30DecisionInput, ok: { 201: { description: 'recorded', schema: D30DecisionResult } } },
@@ -94,6 +98,8 @@ const errorDescriptions: Partial<Record<ErrorCode, string>> = {
   artifact_gate_failed: 'no passing artifact check for this job',
   idempotency_conflict: 'an id was reused with a different body',
   already_decided: 'a decision was already taken on this action',
+  last_owner: 'the change would leave no active owner',
+  email_taken: 'a person with this email exists',
   payload_too_large: 'body over 1 MiB',
   output_hash_mismatch: '`output_hash` is not the sha256 of `output`',
   rate_limited: 'too many requests for this credential (`Retry-After` set)',
@@ -109,6 +115,7 @@ function componentName(schema: z.ZodType, names: Map<z.ZodType, string>): string
 function schemaNames(): Map<z.ZodType, string> {
   const named: Record<string, unknown> = {
     ...R,
+    ...People,
     D30Metrics,
     D30DecisionResult,
     ErrorBody,

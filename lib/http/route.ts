@@ -220,6 +220,11 @@ export function route<B extends z.ZodType | undefined = undefined, Q extends z.Z
         const auth = await authenticateRequest(req as NextRequest, database.db);
         caller = auth.caller;
         actor = auth.actor;
+        if (!actor && auth.waiting) {
+          const waitFor = rateLimiter().take(`session:${auth.caller}`);
+          if (waitFor !== null) return finish(json(429, errorBody('rate_limited', 'too many requests for this credential'), { 'retry-after': String(waitFor) }));
+          throw new WatchdogError('forbidden', 'your account is waiting for an owner to give it a role');
+        }
         if (!actor) {
           // only a presented bearer token can be a guess; a missing or expired session (a stale browser tab) is not
           const wait = auth.kind === 'token' ? authFailureLimiter().take(address) : null;

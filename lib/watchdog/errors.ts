@@ -10,6 +10,8 @@ export type ErrorCode =
   | 'artifact_gate_failed'
   | 'idempotency_conflict'
   | 'already_decided'
+  | 'last_owner'
+  | 'email_taken'
   | 'payload_too_large'
   | 'output_hash_mismatch'
   | 'rate_limited'
@@ -29,6 +31,8 @@ export const errorStatus: Record<ErrorCode, number> = {
   artifact_gate_failed: 409,
   idempotency_conflict: 409,
   already_decided: 409,
+  last_owner: 409,
+  email_taken: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   output_hash_mismatch: 422,
