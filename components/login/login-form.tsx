@@ -57,7 +57,7 @@ export function LoginForm({ callbackUrl, sso, initialError }: { callbackUrl?: st
               void signIn(sso.id, { callbackUrl: safeCallback(callbackUrl) });
             }}
           >
-            Sign in with {sso.name}
+            {`Sign in with ${sso.name}`}
           </Button>
           <div className="flex items-center gap-3 text-xs text-slate-500" aria-hidden>
             <span className="h-px flex-1 bg-slate-200" />

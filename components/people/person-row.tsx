@@ -40,6 +40,7 @@ export function PersonRow({ user, isSelf, lastOwner }: { user: User; isSelf: boo
       toast({ tone: 'success', title, description });
       void qc.invalidateQueries({ queryKey: peopleKey });
     },
+    onError: () => setConfirming(false),
   });
   const lastOwnerRefusal = update.error instanceof ApiError && update.error.code === 'last_owner';
   const errorId = `person-${user.id}-error`;
