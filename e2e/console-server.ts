@@ -3,9 +3,10 @@
  * sign-on): the BUILT console (`scripts/serve.mjs`) on a free loopback port with a fresh PGlite
  * data dir, no demo data and no rate limits. `stop()` ends it and deletes the data dir.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -17,9 +18,22 @@ export interface OwnConsole {
   stop: () => Promise<void>;
 }
 
-/** A free port on 127.0.0.1 (asked of the OS in a child so this stays synchronous). */
-export function freePort(): number {
-  return Number(execFileSync(process.execPath, ['-e', "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"]).toString().trim());
+/** A free port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** The test runner's own NODE_OPTIONS (its TypeScript loader) are not the console's. */
+function withoutTestRunnerOptions(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { NODE_OPTIONS: _ignored, ...rest } = env;
+  return rest;
 }
 
 export async function startOwnConsole(port: number, env: Record<string, string>): Promise<OwnConsole> {
@@ -28,7 +42,7 @@ export async function startOwnConsole(port: number, env: Record<string, string>)
   const child: ChildProcess = spawn(process.execPath, [path.join(root, 'scripts', 'serve.mjs')], {
     cwd: root,
     env: {
-      ...process.env,
+      ...withoutTestRunnerOptions(process.env),
       NODE_ENV: 'production',
       PORT: String(port),
       WATCHDOG_HOST: '127.0.0.1',

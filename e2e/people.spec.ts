@@ -15,11 +15,11 @@ let issuer: RunningIssuer;
 let own: OwnConsole;
 
 test.describe.configure({ mode: 'serial' });
-test.setTimeout(90_000);
+test.setTimeout(240_000);
 
 test.beforeAll(async () => {
   test.setTimeout(150_000);
-  const port = freePort();
+  const port = await freePort();
   issuer = await startOidcIssuer({ consoleUrl: `http://127.0.0.1:${port}`, accounts });
   own = await startOwnConsole(port, {
     WATCHDOG_OIDC_ISSUER: issuer.issuer,
