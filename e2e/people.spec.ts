@@ -18,7 +18,7 @@ let issuer: RunningIssuer;
 let own: OwnConsole;
 
 test.describe.configure({ mode: 'serial' });
-test.setTimeout(240_000);
+test.setTimeout(420_000);
 
 test.beforeAll(async () => {
   test.setTimeout(150_000);
