@@ -304,13 +304,26 @@ export const apiTokens = pgTable(
   (t) => [uniqueIndex('api_tokens_token_hash_idx').on(t.tokenHash)],
 );
 
-export const users = pgTable('users', {
-  id: uuid('id').primaryKey(),
-  email: text('email').notNull().unique(),
-  role: text('role').notNull(),
-  passwordHash: text('password_hash').notNull(),
-  createdAt: ts('created_at').notNull(),
-});
+/**
+ * People who sign in to the console. `role` null: signed in through single sign-on and waiting for
+ * an owner to give a role. `password_hash` null: single sign-on only. A disabled user's sessions are
+ * refused from their next request.
+ */
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey(),
+    email: text('email').notNull().unique(),
+    role: text('role'),
+    passwordHash: text('password_hash'),
+    createdAt: ts('created_at').notNull(),
+    disabled: boolean('disabled').notNull().default(false),
+    lastSignInAt: ts('last_sign_in_at'),
+    oidcIssuer: text('oidc_issuer'),
+    oidcSubject: text('oidc_subject'),
+  },
+  (t) => [uniqueIndex('users_oidc_identity_idx').on(t.oidcIssuer, t.oidcSubject).where(sql`${t.oidcSubject} is not null`)],
+);
 
 /** The recorded D30 decision(s) of the owner. */
 export const d30Decisions = pgTable('d30_decisions', {

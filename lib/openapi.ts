@@ -7,6 +7,7 @@ import { ErrorBody } from '@/lib/schemas/common';
 import * as Evidence from '@/lib/schemas/evidence';
 import * as Fleet from '@/lib/schemas/fleet';
 import * as Metrics from '@/lib/schemas/metrics';
+import * as People from '@/lib/schemas/people';
 import * as R from '@/lib/schemas/responses';
 import { type ErrorCode, errorStatus } from '@/lib/watchdog/errors';
 import type { HttpMethod } from '@/lib/http/methods';
@@ -49,6 +50,8 @@ const errorDescriptions: Partial<Record<ErrorCode, string>> = {
   idempotency_conflict: 'an id was reused with a different body',
   already_decided: 'a decision was already taken on this action',
   job_finished: 'a release/reclaim request for a job that is completed (or already released/reclaimed)',
+  last_owner: 'the change would leave no active owner',
+  email_taken: 'a person with this email exists',
   payload_too_large: 'body over 1 MiB',
   unsupported_media_type: 'the body is not `Content-Type: application/json`',
   output_hash_mismatch: '`output_hash` is not the sha256 of `output`',
@@ -63,7 +66,7 @@ function componentName(schema: z.ZodType, names: Map<z.ZodType, string>): string
 
 /** Every exported zod schema of lib/schemas, by its export name (a component is named after its schema). */
 function schemaNames(): Map<z.ZodType, string> {
-  const named: Record<string, unknown> = { ...R, ...Metrics, ...Common, ...Evidence, ...Admin, ...Fleet };
+  const named: Record<string, unknown> = { ...R, ...Metrics, ...Common, ...Evidence, ...Admin, ...Fleet, ...People };
   const names = new Map<z.ZodType, string>();
   for (const [name, value] of Object.entries(named)) if (value instanceof z.ZodType && !names.has(value)) names.set(value, name);
   return names;

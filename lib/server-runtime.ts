@@ -1,4 +1,5 @@
 import { dataDir } from '@/db/client';
+import { checkOidcIssuer } from '@/lib/auth/oidc-provider';
 import { log } from '@/lib/log';
 import { laneRoutes } from '@/lib/http/route-table';
 import { registerNodeLane } from '@/lib/ingest';
@@ -35,6 +36,8 @@ export async function startServerRuntime(): Promise<void> {
       log.error({ err: e }, 'could not seed the demo fleet; the console starts without it');
     }
   }
+  // single sign-on: a clear log line whether or not the issuer answers; never holds up the start
+  void checkOidcIssuer().catch((e) => log.error({ err: e }, 'single sign-on check failed'));
   if (process.env.WATCHDOG_SCHEDULER !== '0') runtime.scheduler = startScheduler(database.db);
   // Shutdown (SIGTERM from an orchestrator, SIGINT from a terminal): Next's own handler stops
   // accepting connections, lets in-flight requests finish and then exits. Here the sweeper stops at

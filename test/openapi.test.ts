@@ -35,6 +35,9 @@ const API_MD = [
   'get /api/watchdog/audit/verify',
   'get /api/metrics',
   'get /api/watchdog/runner',
+  'get /api/watchdog/users',
+  'post /api/watchdog/users',
+  'patch /api/watchdog/users/{id}',
 ];
 const EXTRA = ['get /api/watchdog/jobs', 'get /api/watchdog/rules/versions', 'get /api/watchdog/overview', 'post /api/watchdog/metrics/d30/decision', 'get /api/openapi.json'];
 

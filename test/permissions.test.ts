@@ -171,6 +171,23 @@ const endpoints: Endpoint[] = [
     allowedStatus: 404,
     request: () => ({ path: `/api/watchdog/tokens/${randomUUID()}` }),
   },
+  { route: 'GET /users', method: 'GET', permission: 'users.manage', apiMd: ['owner'], allowedStatus: 200, request: () => ({ path: '/api/watchdog/users' }) },
+  {
+    route: 'POST /users',
+    method: 'POST',
+    permission: 'users.manage',
+    apiMd: ['owner'],
+    allowedStatus: 400, // a password too short: nobody is added
+    request: () => ({ path: '/api/watchdog/users', body: { email: 'matrix@example.test', role: 'supervisor', password: 'short' } }),
+  },
+  {
+    route: 'PATCH /users/:id',
+    method: 'PATCH',
+    permission: 'users.manage',
+    apiMd: ['owner'],
+    allowedStatus: 404,
+    request: () => ({ path: `/api/watchdog/users/${randomUUID()}`, body: { role: 'owner' } }),
+  },
   { route: 'GET /incidents', method: 'GET', permission: 'incidents.read', apiMd: readers, allowedStatus: 200, request: () => ({ path: '/api/watchdog/incidents?status=all' }) },
   { route: 'GET /audit', method: 'GET', permission: 'audit.read', apiMd: ['supervisor', 'owner'], allowedStatus: 200, request: () => ({ path: '/api/watchdog/audit?limit=1' }) },
   { route: 'GET /audit/verify', method: 'GET', permission: 'audit.read', apiMd: ['supervisor', 'owner'], allowedStatus: 200, request: () => ({ path: '/api/watchdog/audit/verify' }) },

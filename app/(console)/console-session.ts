@@ -1,11 +1,9 @@
 import 'server-only';
-import { getServerSession } from 'next-auth';
 import { redirect } from 'next/navigation';
 import { cache } from 'react';
-import { authOptions } from '@/lib/auth/next-auth';
+import { readSessionPerson } from '@/lib/auth/session-person';
 import type { Ctx } from '@/lib/watchdog/context';
 import { getRuntimeDatabase } from '@/lib/watchdog/runtime';
-import { findUserById } from '@/lib/watchdog/access';
 
 export interface ConsoleUser {
   id: string;
@@ -15,17 +13,17 @@ export interface ConsoleUser {
 
 /**
  * The signed-in supervisor or owner, checked against the users table on every request (a
- * deleted user or a changed role takes effect at once). Anonymous visitors go to /login.
+ * disabled or deleted person or a changed role takes effect at once). Anonymous visitors and
+ * disabled people go to /login; a person still waiting for a role goes to /waiting.
  * Called by the console layout AND by every page: a layout alone does not guard its pages.
  */
 export const requireConsoleUser = cache(async (): Promise<ConsoleUser> => {
-  const session = await getServerSession(authOptions);
-  const uid = (session?.user as { id?: string } | undefined)?.id;
-  if (!uid) redirect('/login');
-  const { db } = await getRuntimeDatabase();
-  const user = await findUserById(db, uid);
-  if (!user || (user.role !== 'supervisor' && user.role !== 'owner')) redirect('/login');
-  return { id: user.id, email: user.email, role: user.role };
+  const person = await readSessionPerson();
+  if (person.state === 'waiting') redirect('/waiting');
+  if (person.state === 'refused') redirect(person.disabled ? '/login?error=AccountDisabled' : '/login');
+  if (person.state !== 'active') redirect('/login');
+  const { id, email, role } = person.user;
+  return { id, email, role };
 });
 
 /** A domain context acting as the signed-in user, for server-rendered first paints. */

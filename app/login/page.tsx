@@ -1,17 +1,22 @@
 import type { Metadata } from 'next';
-import { getServerSession } from 'next-auth';
 import { redirect } from 'next/navigation';
 import { LoginForm, safeCallback } from '@/components/login/login-form';
+import { signInErrorMessage } from '@/components/login/sign-in-errors';
 import { ShieldIcon } from '@/components/ui/icons';
-import { authOptions } from '@/lib/auth/next-auth';
+import { oidcSettings } from '@/lib/auth/oidc-config';
+import { OIDC_PROVIDER_ID } from '@/lib/auth/oidc-provider';
+import { readSessionPerson } from '@/lib/auth/session-person';
 
 export const metadata: Metadata = { title: 'Sign in' };
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams;
   const callbackUrl = typeof params.callbackUrl === 'string' ? params.callbackUrl : undefined;
-  const session = await getServerSession(authOptions);
-  if ((session?.user as { id?: string } | undefined)?.id) redirect(safeCallback(callbackUrl));
+  const person = await readSessionPerson();
+  if (person.state === 'active') redirect(safeCallback(callbackUrl));
+  if (person.state === 'waiting') redirect('/waiting');
+  const sso = oidcSettings().config;
+  const error = signInErrorMessage(typeof params.error === 'string' ? params.error.slice(0, 100) : null, sso?.name);
 
   return (
     <div className="flex min-h-screen">
@@ -43,9 +48,11 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
             <span className="text-lg font-semibold text-slate-900">Worker Watchdog</span>
           </div>
           <h1 className="text-2xl font-semibold tracking-tight text-slate-900">Sign in to the console</h1>
-          <p className="mt-1.5 text-sm text-slate-500">Use the email and password your owner set up for you.</p>
+          <p className="mt-1.5 text-sm text-slate-500">
+            {sso ? `Use ${sso.name}, or the email and password your owner set up for you.` : 'Use the email and password your owner set up for you.'}
+          </p>
           <div className="mt-8">
-            <LoginForm callbackUrl={callbackUrl} />
+            <LoginForm callbackUrl={callbackUrl} sso={sso ? { id: OIDC_PROVIDER_ID, name: sso.name } : null} initialError={error} />
           </div>
         </div>
       </main>

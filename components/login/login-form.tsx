@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { Input, Label } from '@/components/ui/field';
 import { InlineAlert } from '@/components/ui/states';
+import { signInErrorMessage } from './sign-in-errors';
 
 /** Only same-site paths are followed after sign-in. */
 export function safeCallback(raw: string | undefined): string {
@@ -13,12 +14,14 @@ export function safeCallback(raw: string | undefined): string {
   return raw;
 }
 
-export function LoginForm({ callbackUrl }: { callbackUrl?: string }) {
+/** The password form, and "Sign in with <name>" when single sign-on is configured. */
+export function LoginForm({ callbackUrl, sso, initialError }: { callbackUrl?: string; sso?: { id: string; name: string } | null; initialError?: string | null }) {
   const router = useRouter();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(initialError ?? null);
   const [pending, setPending] = useState(false);
+  const [ssoPending, setSsoPending] = useState(false);
 
   async function onSubmit(e: React.FormEvent) {
     e.preventDefault();
@@ -27,7 +30,7 @@ export function LoginForm({ callbackUrl }: { callbackUrl?: string }) {
     try {
       const res = await signIn('credentials', { redirect: false, email, password });
       if (!res || res.error || !res.ok) {
-        setError(res?.error === 'CredentialsSignin' || res?.status === 401 ? 'Wrong email or password. Check both and try again.' : 'Sign-in is not available right now. Try again in a moment.');
+        setError(res?.error ? signInErrorMessage(res.error, sso?.name) : 'Sign-in is not available right now. Try again in a moment.');
         setPassword('');
         return;
       }
@@ -41,19 +44,41 @@ export function LoginForm({ callbackUrl }: { callbackUrl?: string }) {
   }
 
   return (
-    <form onSubmit={onSubmit} className="space-y-5" noValidate>
+    <div className="space-y-6">
       {error ? <InlineAlert title="Sign-in failed">{error}</InlineAlert> : null}
-      <div>
-        <Label htmlFor="email">Email</Label>
-        <Input id="email" name="email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} placeholder="you@company.com" />
-      </div>
-      <div>
-        <Label htmlFor="password">Password</Label>
-        <Input id="password" name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
-      </div>
-      <Button type="submit" variant="primary" className="w-full" loading={pending} disabled={!email || !password}>
-        Sign in
-      </Button>
-    </form>
+      {sso ? (
+        <>
+          <Button
+            variant="secondary"
+            className="w-full"
+            loading={ssoPending}
+            onClick={() => {
+              setSsoPending(true);
+              void signIn(sso.id, { callbackUrl: safeCallback(callbackUrl) });
+            }}
+          >
+            {`Sign in with ${sso.name}`}
+          </Button>
+          <div className="flex items-center gap-3 text-xs text-slate-500" aria-hidden>
+            <span className="h-px flex-1 bg-slate-200" />
+            or with your password
+            <span className="h-px flex-1 bg-slate-200" />
+          </div>
+        </>
+      ) : null}
+      <form onSubmit={onSubmit} className="space-y-5" noValidate>
+        <div>
+          <Label htmlFor="email">Email</Label>
+          <Input id="email" name="email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} placeholder="you@company.com" />
+        </div>
+        <div>
+          <Label htmlFor="password">Password</Label>
+          <Input id="password" name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+        </div>
+        <Button type="submit" variant="primary" className="w-full" loading={pending} disabled={!email || !password}>
+          Sign in
+        </Button>
+      </form>
+    </div>
   );
 }

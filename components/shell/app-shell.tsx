@@ -7,7 +7,7 @@ import { useEffect, useState } from 'react';
 import { useOverview } from '@/components/hooks/use-overview';
 import type { Overview } from '@/components/lib/types';
 import { cn } from '@/components/ui/cn';
-import { AlertIcon, ChartIcon, CheckBadgeIcon, HomeIcon, KeyIcon, ListIcon, LockIcon, LogoutIcon, MenuIcon, ScrollIcon, ServerIcon, ShieldIcon, SlidersIcon, XIcon } from '@/components/ui/icons';
+import { AlertIcon, ChartIcon, CheckBadgeIcon, HomeIcon, KeyIcon, ListIcon, LockIcon, LogoutIcon, MenuIcon, ScrollIcon, ServerIcon, ShieldIcon, SlidersIcon, UsersIcon, XIcon } from '@/components/ui/icons';
 
 export interface ShellUser {
   email: string;
@@ -21,6 +21,8 @@ interface NavItem {
   badge?: 'approvals' | 'incidents';
   /** only this role may act here; others see the page read-only */
   role?: 'owner';
+  /** shown to this role only */
+  only?: 'owner';
 }
 
 const nav: NavItem[] = [
@@ -33,6 +35,7 @@ const nav: NavItem[] = [
   { href: '/metrics', label: 'D30 metrics', icon: ChartIcon },
   { href: '/audit', label: 'Audit log', icon: ScrollIcon },
   { href: '/settings/tokens', label: 'API tokens', icon: KeyIcon, role: 'owner' },
+  { href: '/settings/people', label: 'People', icon: UsersIcon, only: 'owner' },
 ];
 
 function isActive(pathname: string, href: string) {
@@ -59,7 +62,7 @@ function NavLinks({ user, initialOverview, onNavigate }: { user: ShellUser; init
   const counts = { approvals: overview.data?.approvals.pending ?? 0, incidents: overview.data?.incidents.open_total ?? 0 };
   return (
     <ul className="space-y-0.5">
-      {nav.map((item) => {
+      {nav.filter((item) => !item.only || item.only === user.role).map((item) => {
         const active = isActive(pathname, item.href);
         const count = item.badge ? counts[item.badge] : 0;
         const locked = item.role && item.role !== user.role;

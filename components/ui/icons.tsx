@@ -186,3 +186,11 @@ export const ServerIcon = (p: IconProps) => (
     <path d="M7 7.5h.01M7 16.5h.01M11 7.5h6M11 16.5h6" />
   </Icon>
 );
+
+export const UsersIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <circle cx="9" cy="8.5" r="3.25" />
+    <path d="M3.5 19c.6-3 2.8-4.75 5.5-4.75s4.9 1.75 5.5 4.75" />
+    <path d="M15.5 5.4a3.25 3.25 0 0 1 0 6.2M17.5 14.6c1.6.6 2.7 2.1 3 4.4" />
+  </Icon>
+);

@@ -2,8 +2,7 @@ import { getToken } from 'next-auth/jwt';
 import type { NextRequest } from 'next/server';
 import type { Db } from '@/db/client';
 import type { Actor } from '@/lib/watchdog/context';
-import { findActorByTokenHash, presentedTokenHash } from '@/lib/watchdog/access';
-import { findUserById } from '@/lib/watchdog/access';
+import { findActorByTokenHash, findUserById, presentedTokenHash } from '@/lib/watchdog/access';
 import { currentRuntime, type Runtime } from '@/lib/watchdog/runtime';
 
 export interface Authentication {
@@ -14,6 +13,8 @@ export interface Authentication {
   presented: boolean;
   /** which credential was looked at: a bearer token (guessable by a caller), a session cookie (sealed), or none */
   kind: 'token' | 'session' | 'none';
+  /** a signed-in person who has no role yet (single sign-on, waiting for an owner): refused with 403, not 401 */
+  waiting?: boolean;
 }
 
 /** The secret of an `Authorization: Bearer …` header; null when there is none or it is malformed. */
@@ -53,11 +54,13 @@ export async function authenticateRequest(req: NextRequest, db: Db): Promise<Aut
   }
   const jwt = await getToken({ req, secret: process.env.NEXTAUTH_SECRET }).catch(() => null);
   if (jwt?.uid) {
+    // read on every request (no cache): a disabled person is refused, a changed role counts, at once and on every instance
     const user = await findUserById(db, String(jwt.uid));
-    if (user && (user.role === 'supervisor' || user.role === 'owner')) {
+    if (user && !user.disabled && user.role) {
       return { actor: { role: user.role, id: user.id, label: `${user.role}:${user.email}`, via: 'session' }, caller: user.email, presented: true, kind: 'session' };
     }
-    return { actor: null, caller: `session:${String(jwt.email ?? jwt.uid)}`, presented: true, kind: 'session' };
+    if (user && !user.disabled) return { actor: null, caller: `waiting:${user.email}`, presented: true, kind: 'session', waiting: true };
+    return { actor: null, caller: `session:${user?.email ?? String(jwt.email ?? jwt.uid)}`, presented: true, kind: 'session' };
   }
   return { actor: null, caller: 'anonymous', presented: false, kind: 'none' };
 }

@@ -3,21 +3,35 @@ import CredentialsProvider from 'next-auth/providers/credentials';
 import { authFailureLimiter } from '@/lib/http/rate-limit';
 import { refusalAuditor } from '@/lib/http/refusal-audit';
 import { clientAddress } from '@/lib/http/request-info';
+import { log } from '@/lib/log';
 import { getRuntimeDatabase } from '@/lib/watchdog/runtime';
-import { verifyUserCredentials } from '@/lib/watchdog/access';
+import { noteSignIn, verifyUserCredentials } from '@/lib/watchdog/access';
+import { completeOidcSignIn, OIDC_PROVIDER_ID, oidcProviders } from './oidc-provider';
 
 const secure = (process.env.NEXTAUTH_URL ?? '').startsWith('https://');
 
+/** The credentials provider's refusal while an address is throttled; the login page shows it as is. */
+export function tooManyAttempts(seconds: number): string {
+  return `Too many attempts — try again in ${seconds} s`;
+}
+
 /**
- * next-auth: credentials over the `users` table, JWT sessions carrying the user id (the role is
- * read from the database on every API call, so a changed or removed user takes effect at once).
+ * next-auth: passwords over the `users` table, plus single sign-on (OIDC) when configured; JWT
+ * sessions carrying the user id. The person is read from the database on every request (pages and
+ * API), so a disabled person, a changed role or a removed user takes effect at once.
  * Session cookie: httpOnly, SameSite=Lax, Secure behind https (next-auth's defaults).
+ * Refusals come back to /login with `?error=<code>` (see components/login/sign-in-errors.ts).
  */
 export const authOptions: NextAuthOptions = {
   secret: process.env.NEXTAUTH_SECRET,
   session: { strategy: 'jwt', maxAge: 8 * 3600 },
-  pages: { signIn: '/login' },
+  pages: { signIn: '/login', error: '/login' },
   useSecureCookies: secure,
+  logger: {
+    error: (code, metadata) => log.error({ code, err: metadata instanceof Error ? metadata : (metadata as { error?: unknown })?.error }, `sign-in: ${code}`),
+    warn: (code) => log.warn({ code }, `sign-in: ${code}`),
+    debug: () => undefined,
+  },
   providers: [
     CredentialsProvider({
       name: 'Email',
@@ -27,10 +41,11 @@ export const authOptions: NextAuthOptions = {
         const password = String(credentials?.password ?? '').slice(0, 200);
         if (!email || !password) return null;
         const address = clientAddress(req?.headers);
-        // An address that keeps failing is refused before the (deliberately slow) password check.
-        if (authFailureLimiter().peek(address) !== null) {
+        // An address that keeps failing is refused before the (deliberately slow) password check, and told so.
+        const wait = authFailureLimiter().peek(address);
+        if (wait !== null) {
           refusalAuditor().countUnaudited();
-          return null;
+          throw new Error(tooManyAttempts(wait));
         }
         const { db } = await getRuntimeDatabase();
         const user = await verifyUserCredentials(db, email, password);
@@ -39,23 +54,27 @@ export const authOptions: NextAuthOptions = {
           await refusalAuditor().recordLoginRefusal(db, email, address);
           return null;
         }
-        return { id: user.id, email: user.email, role: user.role } as never;
+        if (user.disabled) {
+          await refusalAuditor().recordLoginRefusal(db, email, address);
+          throw new Error('AccountDisabled');
+        }
+        await noteSignIn(db, user.id, new Date());
+        return { id: user.id, email: user.email };
       },
     }),
+    ...oidcProviders(),
   ],
   callbacks: {
+    async signIn({ user, account, profile }) {
+      if (account?.provider === OIDC_PROVIDER_ID) return completeOidcSignIn(user, account, profile);
+      return true;
+    },
     async jwt({ token, user }) {
-      if (user) {
-        token.uid = (user as { id: string }).id;
-        token.role = (user as unknown as { role: string }).role;
-      }
+      if (user) token.uid = user.id;
       return token;
     },
     async session({ session, token }) {
-      if (session.user) {
-        (session.user as Record<string, unknown>).id = token.uid;
-        (session.user as Record<string, unknown>).role = token.role;
-      }
+      if (session.user) (session.user as Record<string, unknown>).id = token.uid;
       return session;
     },
   },

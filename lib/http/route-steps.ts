@@ -64,6 +64,12 @@ export async function authenticate(call: RouteCall): Promise<Response | null> {
     if (auth.actor.via === 'token') noteUse(call, auth.actor.id);
     return null;
   }
+  if (auth.waiting) {
+    // a person signed in by single sign-on who has no role yet: may call nothing (rate-limited first)
+    const waitFor = limit(call, `session:${auth.caller}`);
+    if (waitFor) return waitFor;
+    throw new WatchdogError('forbidden', 'your account is waiting for an owner to give it a role');
+  }
   const { authFailures, refusals } = call.runtime.limiters;
   // only a presented bearer token can be a guess; a missing or expired session (a stale browser tab) is not
   const wait = auth.kind === 'token' ? authFailures.take(call.address) : null;

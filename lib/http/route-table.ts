@@ -5,9 +5,10 @@ import { AuditQuery, D30DecisionInput, D30Query, RulesPutInput, TokenCreateInput
 import { IdParams, JobIdParams } from '@/lib/schemas/common';
 import * as E from '@/lib/schemas/evidence';
 import * as F from '@/lib/schemas/fleet';
+import * as People from '@/lib/schemas/people';
 import { D30DecisionResult, D30Metrics } from '@/lib/schemas/metrics';
 import * as R from '@/lib/schemas/responses';
-import { createToken, listTokens, revokeToken } from '@/lib/watchdog/access';
+import { createToken, createUser, listTokens, listUsers, revokeToken, updateUser } from '@/lib/watchdog/access';
 import { runArtifactCheck, completeJob } from '@/lib/watchdog/artifacts';
 import { listAudit, verifyAuditChain } from '@/lib/watchdog/audit';
 import { ingestHelperEvent, ingestHelperEventBatch, upsertWorkerRun } from '@/lib/watchdog/events';
@@ -120,6 +121,13 @@ export const routeTable: ApiRoute[] = [
   api('GET', '/api/watchdog/overview', { permission: 'overview.read' }, { summary: 'The console overview: rollout milestones derived from the data', ok: { 200: { description: 'the overview', schema: R.OverviewAnswer } } }, ({ ctx }) => getOverview(ctx)),
   api('GET', '/api/watchdog/audit', { permission: 'audit.read', query: AuditQuery }, { summary: 'The audit log, newest first (`cursor`: the last id of the previous page)', ok: { 200: { description: 'a page', schema: R.AuditPage } } }, ({ ctx, query }) => listAudit(ctx.db, query)),
   api('GET', '/api/watchdog/audit/verify', { permission: 'audit.read' }, { summary: 'Recompute the audit hash chain', ok: { 200: { description: 'the verification', schema: R.AuditVerification } } }, ({ ctx }) => verifyAuditChain(ctx.db)),
+  api('GET', '/api/watchdog/users', { permission: 'users.manage' }, { summary: 'People: role (null while waiting for an owner), disabled, last sign-in', ok: { 200: { description: 'every person', schema: People.UserList } } }, async ({ ctx }) => ({ users: await listUsers(ctx) })),
+  api('POST', '/api/watchdog/users', { permission: 'users.manage', body: People.UserCreateInput }, { summary: 'Add a person who signs in with a password (at least 12 characters); audited', ok: { 201: { description: 'added', schema: People.UserAnswer } }, errors: ['email_taken'] }, async ({ ctx, body }) =>
+    reply(201, { user: await createUser(ctx, body) }),
+  ),
+  api('PATCH', '/api/watchdog/users/{id}', { permission: 'users.manage', params: IdParams, body: People.UserUpdateInput }, { summary: "Change a person's role, disable or enable them (their sessions follow on their next request); audited", ok: { 200: { description: 'the person', schema: People.UserAnswer } }, errors: ['not_found', 'last_owner'] }, async ({ ctx, params, body }) => ({
+    user: await updateUser(ctx, params.id, body),
+  })),
   api('GET', '/api/watchdog/workers', { permission: 'workers.list', query: F.WorkersQuery }, { summary: 'The fleet: every worker with its status, silent ones first (`include=retired`: also those not seen for 7 days)', ok: { 200: { description: 'workers', schema: F.WorkerList } } }, async ({ ctx, query }) => ({
     workers: await listWorkers(ctx, { includeRetired: query.include === 'retired' }),
   })),

@@ -30,11 +30,7 @@ export const TokenCreateInput = z.object({
 });
 export type TokenCreateInput = z.infer<typeof TokenCreateInput>;
 
-export const UserCreateInput = z.object({
-  email: z.email().max(200),
-  role: z.enum(['supervisor', 'owner']),
-  password: z.string().min(8).max(200),
-});
+export { UserCreateInput } from './people';
 
 export const AuditQuery = z.object({
   cursor: z.coerce.number().int().min(1).optional(),

@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'idempotency_conflict'
   | 'already_decided'
   | 'job_finished'
+  | 'last_owner'
+  | 'email_taken'
   | 'payload_too_large'
   | 'output_hash_mismatch'
   | 'rate_limited'
@@ -31,6 +33,8 @@ export const errorStatus: Record<ErrorCode, number> = {
   idempotency_conflict: 409,
   already_decided: 409,
   job_finished: 409,
+  last_owner: 409,
+  email_taken: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   output_hash_mismatch: 422,

@@ -62,7 +62,7 @@ export async function seedAccess(opts: { databaseUrl?: string | null; dataDir: s
 }
 
 /** Starts the built console (`scripts/serve.mjs`) on a free port and waits for /api/health. */
-export async function startNextServer(opts: { databaseUrl?: string | null; dataDir: string; env?: Record<string, string> }): Promise<{ url: string; child: ChildProcess }> {
+export async function startNextServer(opts: { databaseUrl?: string | null; dataDir: string; env?: Record<string, string> }): Promise<{ url: string; child: ChildProcess; output: () => string }> {
   const port = await freePort();
   const child = spawn(process.execPath, [path.join(root, 'scripts', 'serve.mjs')], {
     cwd: root,
@@ -104,7 +104,7 @@ export async function startNextServer(opts: { databaseUrl?: string | null; dataD
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { url, child };
+  return { url, child, output: () => log };
 }
 
 export function tempDir(prefix: string): string {

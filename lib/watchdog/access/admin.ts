@@ -5,7 +5,7 @@ import type { Ctx } from '../context';
 import { validationFailed } from '../errors';
 import { runSweep } from '../sweep';
 import { createToken, listTokens, revokeToken } from './tokens';
-import { createUser } from './users';
+import { createUser } from './create-user';
 
 /**
  * Local administration (the CLI's token, user, sweep and audit commands). The CLI runs these

@@ -1,0 +1,15 @@
+import type { Metadata } from 'next';
+import { redirect } from 'next/navigation';
+import { WaitingView } from '@/components/people/waiting-view';
+import { readSessionPerson } from '@/lib/auth/session-person';
+
+export const metadata: Metadata = { title: 'Waiting for an owner' };
+
+/** Where a person signed in through single sign-on waits until an owner gives them a role. */
+export default async function WaitingPage() {
+  const person = await readSessionPerson();
+  if (person.state === 'active') redirect('/');
+  if (person.state === 'refused') redirect(person.disabled ? '/login?error=AccountDisabled' : '/login');
+  if (person.state !== 'waiting') redirect('/login');
+  return <WaitingView email={person.user.email} />;
+}

@@ -1,0 +1,68 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { signOut } from 'next-auth/react';
+import { useEffect, useState } from 'react';
+import { Button } from '@/components/ui/button';
+import { ClockIcon, LogoutIcon, RefreshIcon, ShieldIcon } from '@/components/ui/icons';
+
+/** How often the page asks the server again whether an owner has given a role. */
+const RECHECK_MS = 10_000;
+
+/** Signed in, no role yet: says who you are, what happens next, and checks again on its own. */
+export function WaitingView({ email }: { email: string }) {
+  const router = useRouter();
+  const [checking, setChecking] = useState(false);
+  useEffect(() => {
+    const t = setInterval(() => router.refresh(), RECHECK_MS);
+    return () => clearInterval(t);
+  }, [router]);
+  return (
+    <main className="flex min-h-screen items-center justify-center px-4 py-12 sm:px-6">
+      <div className="w-full max-w-lg">
+        <div className="mb-8 flex items-center gap-3">
+          <span className="flex size-10 items-center justify-center rounded-xl bg-indigo-600 text-2xl text-white">
+            <ShieldIcon />
+          </span>
+          <span className="text-lg font-semibold text-slate-900">Worker Watchdog</span>
+        </div>
+        <section aria-labelledby="waiting-title" className="rounded-xl border border-slate-200 bg-white p-6 shadow-[0_1px_2px_rgba(15,23,42,0.04)]">
+          <div className="flex items-start gap-3">
+            <ClockIcon className="mt-1 size-6 shrink-0 text-amber-600" />
+            <div className="min-w-0">
+              <h1 id="waiting-title" className="text-xl font-semibold tracking-tight text-slate-900">
+                Waiting for an owner
+              </h1>
+              <p className="mt-2 text-sm text-slate-600">
+                You are signed in as <strong className="break-all text-slate-900">{email}</strong>, but nobody has given you a role in this console yet.
+              </p>
+              <p className="mt-2 text-sm text-slate-600">
+                Ask an owner to open <strong className="text-slate-900">People</strong> and give you the supervisor or owner role. This page checks again every few seconds
+                and lets you in as soon as they do.
+              </p>
+            </div>
+          </div>
+          <div className="mt-6 flex flex-col gap-2 sm:flex-row sm:justify-end">
+            <Button
+              variant="ghost"
+              onClick={() => void signOut({ callbackUrl: '/login' })}
+            >
+              <LogoutIcon /> Sign out
+            </Button>
+            <Button
+              variant="primary"
+              loading={checking}
+              onClick={() => {
+                setChecking(true);
+                router.refresh();
+                setTimeout(() => setChecking(false), 800);
+              }}
+            >
+              <RefreshIcon /> Check again
+            </Button>
+          </div>
+        </section>
+      </div>
+    </main>
+  );
+}
