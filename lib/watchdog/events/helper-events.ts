@@ -420,6 +420,7 @@ async function ingestJudged(ctx: Ctx, input: HelperEventInput, item: PreparedEve
     if (classification.signal) {
       const inc = await openIncident(tx, ctx.now, {
         jobId: input.job_id,
+        workerId: input.worker_id,
         signal: classification.signal,
         firstFailureAt: createdAt,
         evidenceEventIds: [input.id],

@@ -1,1 +1,5 @@
+export * from './acknowledge-incident';
 export * from './incident';
+export * from './list-incidents';
+export * from './resolve-incident';
+export * from './silences';
