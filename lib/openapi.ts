@@ -9,7 +9,6 @@ import {
   DecisionInput,
   HelperEventBatchInput,
   HelperEventInput,
-  IncidentQuery,
   JobListQuery,
   LeaseInput,
   RepairActionInput,
@@ -17,6 +16,7 @@ import {
   WorkerRunInput,
 } from '@/lib/schemas/evidence';
 import { D30DecisionResult, D30Metrics } from '@/lib/schemas/metrics';
+import * as O from '@/lib/schemas/oncall';
 import * as R from '@/lib/schemas/responses';
 import { type ErrorCode, errorStatus } from '@/lib/watchdog/errors';
 
@@ -69,7 +69,7 @@ export const apiOperations: ApiOperation[] = [
   { method: 'post', path: '/api/watchdog/tokens', summary: 'Create an API token (the secret is shown once)', permission: 'tokens.manage', body: TokenCreateInput, ok: { 201: { description: 'created', schema: R.TokenCreated } } },
   { method: 'get', path: '/api/watchdog/tokens', summary: 'List tokens (never the secret)', permission: 'tokens.manage', ok: { 200: { description: 'tokens', schema: R.TokenList } } },
   { method: 'delete', path: '/api/watchdog/tokens/{id}', summary: 'Revoke a token', permission: 'tokens.manage', params: IdParams, ok: { 200: { description: 'revoked', schema: R.TokenAnswer } }, errors: ['not_found'] },
-  { method: 'get', path: '/api/watchdog/incidents', summary: 'Incidents (`status=open|resolved|all`)', permission: 'incidents.read', query: IncidentQuery, ok: { 200: { description: 'newest first', schema: R.IncidentList } } },
+  ...oncallOperations(),
   { method: 'get', path: '/api/watchdog/metrics/d30', summary: 'The D30 figures and recommendation over a window (default: the last 30 days)', permission: 'metrics.read', query: D30Query, ok: { 200: { description: 'the figures', schema: D30Metrics } } },
   { method: 'post', path: '/api/watchdog/metrics/d30/decision', summary: "Record the owner's D30 decision with a snapshot of the figures", permission: 'd30.decide', body: D30DecisionInput, ok: { 201: { description: 'recorded', schema: D30DecisionResult } } },
   { method: 'get', path: '/api/watchdog/overview', summary: 'The console overview: rollout milestones derived from the data', permission: 'overview.read', ok: { 200: { description: 'the overview', schema: R.OverviewAnswer } } },
@@ -78,6 +78,26 @@ export const apiOperations: ApiOperation[] = [
   { method: 'get', path: '/api/metrics', summary: 'Prometheus text exposition', permission: 'prometheus.read', ok: { 200: { description: 'metrics', text: 'text/plain; version=0.0.4; charset=utf-8' } } },
   { method: 'get', path: '/api/openapi.json', summary: 'This document', permission: 'public', ok: { 200: { description: 'OpenAPI 3.1', schema: z.record(z.string(), z.unknown()) } } },
 ];
+
+/** On-call: incidents people acknowledge and resolve, silences, notification channels and the delivery log. */
+function oncallOperations(): ApiOperation[] {
+  const id = IdParams;
+  return [
+    { method: 'get', path: '/api/watchdog/incidents', summary: 'Incidents, newest first, filtered (`status=open|acknowledged|unacknowledged|resolved|all`), paged by `cursor`', permission: 'incidents.read', query: O.IncidentListQuery, ok: { 200: { description: 'a page', schema: O.IncidentPage } } },
+    { method: 'get', path: '/api/watchdog/incidents/{id}', summary: 'One incident with its delivery log and the silence that covers it', permission: 'incidents.read', params: id, ok: { 200: { description: 'the incident', schema: O.IncidentDetail } }, errors: ['not_found'] },
+    { method: 'post', path: '/api/watchdog/incidents/{id}/acknowledge', summary: 'Acknowledge (stops the escalation; again: unchanged)', permission: 'incidents.handle', params: id, body: O.AcknowledgeInput, ok: { 200: { description: 'acknowledged', schema: O.IncidentAnswer } }, errors: ['not_found', 'incident_resolved'] },
+    { method: 'post', path: '/api/watchdog/incidents/{id}/resolve', summary: 'Resolve with a note (channels that were told hear it)', permission: 'incidents.handle', params: id, body: O.ResolveInput, ok: { 200: { description: 'resolved', schema: O.IncidentAnswer } }, errors: ['not_found', 'incident_resolved'] },
+    { method: 'post', path: '/api/watchdog/silences', summary: 'Silence the notifications of matching incidents for a while (≤ 30 days)', permission: 'silences.write', body: O.SilenceInput, ok: { 201: { description: 'created', schema: O.SilenceAnswer } } },
+    { method: 'get', path: '/api/watchdog/silences', summary: 'Silences (`state=active|pending|expired|all`)', permission: 'silences.read', query: O.SilenceQuery, ok: { 200: { description: 'newest first', schema: O.SilenceList } } },
+    { method: 'delete', path: '/api/watchdog/silences/{id}', summary: 'End a silence now', permission: 'silences.write', params: id, ok: { 200: { description: 'expired', schema: O.SilenceAnswer } }, errors: ['not_found'] },
+    { method: 'get', path: '/api/watchdog/channels', summary: 'Notification channels (secrets shown as "***")', permission: 'channels.read', ok: { 200: { description: 'channels', schema: O.ChannelList } } },
+    { method: 'post', path: '/api/watchdog/channels', summary: 'Add a channel: webhook, slack, line or email', permission: 'channels.manage', body: O.ChannelInput, ok: { 201: { description: 'created', schema: O.ChannelAnswer } } },
+    { method: 'patch', path: '/api/watchdog/channels/{id}', summary: 'Change a channel (a secret sent as "***" or left out is kept)', permission: 'channels.manage', params: id, body: O.ChannelPatch, ok: { 200: { description: 'changed', schema: O.ChannelAnswer } }, errors: ['not_found'] },
+    { method: 'delete', path: '/api/watchdog/channels/{id}', summary: 'Delete a channel (its messages stay in the log)', permission: 'channels.manage', params: id, ok: { 200: { description: 'deleted', schema: O.ChannelAnswer } }, errors: ['not_found'] },
+    { method: 'post', path: '/api/watchdog/channels/{id}/test', summary: 'Send a test message now', permission: 'channels.manage', params: id, ok: { 200: { description: 'the outcome', schema: O.ChannelTestAnswer } }, errors: ['not_found'] },
+    { method: 'get', path: '/api/watchdog/notifications', summary: 'The delivery log, newest first', permission: 'notifications.read', query: O.NotificationQuery, ok: { 200: { description: 'a page', schema: O.NotificationPage } } },
+  ];
+}
 
 /** Errors any authenticated call can answer with; bodies add the parse errors. */
 const commonErrors: ErrorCode[] = ['unauthenticated', 'forbidden', 'rate_limited'];
@@ -94,6 +114,7 @@ const errorDescriptions: Partial<Record<ErrorCode, string>> = {
   artifact_gate_failed: 'no passing artifact check for this job',
   idempotency_conflict: 'an id was reused with a different body',
   already_decided: 'a decision was already taken on this action',
+  incident_resolved: 'the incident is already resolved',
   payload_too_large: 'body over 1 MiB',
   output_hash_mismatch: '`output_hash` is not the sha256 of `output`',
   rate_limited: 'too many requests for this credential (`Retry-After` set)',
@@ -109,6 +130,7 @@ function componentName(schema: z.ZodType, names: Map<z.ZodType, string>): string
 function schemaNames(): Map<z.ZodType, string> {
   const named: Record<string, unknown> = {
     ...R,
+    ...O,
     D30Metrics,
     D30DecisionResult,
     ErrorBody,

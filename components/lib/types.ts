@@ -2,7 +2,8 @@
 import type { toCheckJson } from '@/lib/watchdog/artifacts';
 import type { toAuditJson } from '@/lib/watchdog/audit';
 import type { toEventJson } from '@/lib/watchdog/events';
-import type { toIncidentJson } from '@/lib/watchdog/incidents';
+import type { toIncidentJson, toSilenceJson } from '@/lib/watchdog/incidents';
+import type { toChannelJson, toNotificationJson } from '@/lib/watchdog/notify';
 import type { listLeaseHistory, LeaseJson } from '@/lib/watchdog/leases';
 import type { toActionJson } from '@/lib/watchdog/repairs';
 import type { RuleSet } from '@/lib/watchdog/rules';
@@ -17,6 +18,20 @@ export type HelperEvent = ReturnType<typeof toEventJson>;
 export type RepairAction = ReturnType<typeof toActionJson>;
 export type ArtifactCheck = ReturnType<typeof toCheckJson>;
 export type Incident = ReturnType<typeof toIncidentJson>;
+export type Silence = ReturnType<typeof toSilenceJson>;
+export type Channel = ReturnType<typeof toChannelJson>;
+export type NotificationLog = ReturnType<typeof toNotificationJson>;
+
+export interface IncidentPage {
+  incidents: Incident[];
+  next_cursor: string | null;
+}
+
+export interface IncidentDetail {
+  incident: Incident;
+  notifications: NotificationLog[];
+  silence: Silence | null;
+}
 export type AuditEntry = ReturnType<typeof toAuditJson>;
 export type WorkerRun = ReturnType<typeof toRunJson>;
 export type LeaseHistoryEntry = Awaited<ReturnType<typeof listLeaseHistory>>[number];

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RepairActionName } from './evidence';
 import { Phase, RoleName, Signal } from './common';
+import { IncidentPage, OncallIncident } from './oncall';
 
 /**
  * The shapes the API answers with (the `to…Json` mappers of lib/watchdog), one schema per shape. They
@@ -128,20 +129,9 @@ export const ArtifactCheck = z.object({
 export const ArtifactCheckAnswer = z.object({ check: ArtifactCheck });
 export const CompleteAnswer = z.object({ completed: z.literal(true), artifact_check_id: z.uuid() });
 
-export const Incident = z.object({
-  id: z.uuid(),
-  job_id: z.string(),
-  signal: Signal,
-  status: z.enum(['open', 'resolved']),
-  first_failure_at: Time,
-  detected_at: Time,
-  resolved_at: NullableTime,
-  resolution: z.string().nullable(),
-  evidence_event_ids: z.array(z.string()),
-  details: z.record(z.string(), z.unknown()),
-  rule_version: z.number().int(),
-});
-export const IncidentList = z.object({ incidents: z.array(Incident) });
+/** The incident as every answer shows it (lib/schemas/oncall.ts has the on-call shapes). */
+export const Incident = OncallIncident;
+export const IncidentList = IncidentPage;
 
 export const AuditEntry = z.object({
   id: z.number().int(),
