@@ -7,7 +7,7 @@ import { useEffect, useState } from 'react';
 import { useOverview } from '@/components/lib/queries';
 import type { Overview } from '@/components/lib/types';
 import { cn } from '@/components/ui/cn';
-import { AlertIcon, ChartIcon, CheckBadgeIcon, HomeIcon, KeyIcon, ListIcon, LockIcon, LogoutIcon, MenuIcon, ScrollIcon, ShieldIcon, SlidersIcon, XIcon } from '@/components/ui/icons';
+import { AlertIcon, ChartIcon, CheckBadgeIcon, ClockIcon, HomeIcon, InboxIcon, KeyIcon, ListIcon, LockIcon, LogoutIcon, MenuIcon, ScrollIcon, ShieldIcon, SlidersIcon, XIcon } from '@/components/ui/icons';
 
 export interface ShellUser {
   email: string;
@@ -27,10 +27,12 @@ const nav: NavItem[] = [
   { href: '/', label: 'Overview', icon: HomeIcon },
   { href: '/approvals', label: 'Approvals', icon: CheckBadgeIcon, badge: 'approvals' },
   { href: '/incidents', label: 'Incidents', icon: AlertIcon, badge: 'incidents' },
+  { href: '/silences', label: 'Silences', icon: ClockIcon },
   { href: '/jobs', label: 'Jobs', icon: ListIcon },
   { href: '/rules', label: 'Rules', icon: SlidersIcon },
   { href: '/metrics', label: 'D30 metrics', icon: ChartIcon },
   { href: '/audit', label: 'Audit log', icon: ScrollIcon },
+  { href: '/settings/channels', label: 'Channels', icon: InboxIcon, role: 'owner' },
   { href: '/settings/tokens', label: 'API tokens', icon: KeyIcon, role: 'owner' },
 ];
 
