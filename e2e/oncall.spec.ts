@@ -15,12 +15,15 @@ interface Incident {
 const openIncidents = async () => (await api<{ incidents: Incident[] }>(seeded().tokens.supervisor, 'GET', '/api/watchdog/incidents?status=open&limit=200')).body.incidents;
 
 test('on call: acknowledge, resolve with a note and silence from the incidents page; add a channel', async ({ page }) => {
-  const [first, second] = (await openIncidents()).filter((i) => i.job_id);
+  test.setTimeout(180_000);
+  const withJob = (await openIncidents()).filter((i) => i.job_id);
+  const first = withJob[0];
+  const second = withJob.find((i) => i.job_id !== first?.job_id)!;
   expect(first && second, 'the e2e seed opens at least two job incidents').toBeTruthy();
   await signIn(page, 'owner');
   await page.goto('/incidents');
   await expect(page.getByRole('heading', { level: 1, name: 'Incidents' })).toBeVisible();
-  const row = (i: Incident) => page.getByRole('list', { name: 'Incidents' }).getByRole('listitem').filter({ hasText: i.job_id! });
+  const row = (i: Incident) => page.getByRole('list', { name: 'Incidents' }).locator(`li[data-incident-id="${i.id}"]`);
   await expect(row(first)).toBeVisible();
   await expectAccessible(page, 'incidents 1440');
 

@@ -7,6 +7,7 @@ import { apiFetch } from '@/components/lib/api';
 import { signalLabel, signalOrder } from '@/components/lib/format';
 import { LIVE_MS, queryKeys } from '@/components/lib/queries';
 import type { IncidentPage } from '@/components/lib/types';
+import type { incidentStatusFilters } from '@/lib/schemas/oncall';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { Input, Label, Segmented, Select } from '@/components/ui/field';
@@ -18,8 +19,7 @@ import { RelativeTime } from '@/components/ui/time';
 import { IncidentActions } from './incident-actions';
 import { HandlingBadge, SeverityBadge } from './incident-badges';
 
-export const incidentStatuses = ['open', 'unacknowledged', 'acknowledged', 'resolved', 'all'] as const;
-export type IncidentStatus = (typeof incidentStatuses)[number];
+export type IncidentStatus = (typeof incidentStatusFilters)[number];
 export interface IncidentFilters {
   status: IncidentStatus;
   signal: string;
@@ -133,7 +133,7 @@ export function IncidentsView({ initial, canAct }: { initial: IncidentFilters; c
           <>
             <ul className="divide-y divide-slate-100" aria-label="Incidents">
               {list.map((i) => (
-                <li key={i.id} className="flex flex-col gap-3 px-4 py-3 sm:px-5 lg:flex-row lg:items-start">
+                <li key={i.id} data-incident-id={i.id} className="flex flex-col gap-3 px-4 py-3 sm:px-5 lg:flex-row lg:items-start">
                   <div className="min-w-0 flex-1">
                     <div className="flex flex-wrap items-center gap-2">
                       <SignalBadge signal={i.signal} />
