@@ -79,7 +79,7 @@ test('on call: acknowledge, resolve with a note and silence from the incidents p
   await form.getByLabel('Channel name').fill('e2e ops slack');
   await form.getByLabel('Kind').selectOption('slack');
   await form.getByLabel('Incoming webhook URL').fill('https://hooks.slack.invalid/services/T000/B000/secretpart');
-  await form.getByLabel('Level').selectOption('2');
+  await form.getByLabel('Level', { exact: true }).selectOption('2');
   await form.getByLabel(/Escalation delay/).fill('10');
   await expectAccessible(page, 'channel form');
   await form.getByRole('button', { name: 'Add channel' }).click();
