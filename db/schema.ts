@@ -209,7 +209,11 @@ export const artifactChecks = pgTable(
   ],
 );
 
-/** One incident per job + signal while open; worker-level ones (job_id null) one per worker + signal. */
+/**
+ * One incident per job + signal while open (per worker + signal for worker-level incidents, whose
+ * job_id is null). Acknowledgement, resolution and the silence that covers it; routed_at and
+ * resolution_routed_at mark the incident as handed to the notification channels (the notify stage).
+ */
 export const incidents = pgTable(
   'incidents',
   {
@@ -218,15 +222,23 @@ export const incidents = pgTable(
     /** the worker whose evidence opened it, else the lease holder; for a worker-level incident the worker */
     workerId: text('worker_id'),
     signal: text('signal').notNull(),
+    severity: text('severity').notNull().default('warning'),
     status: text('status').notNull(),
     /** when the first failing evidence happened (for MTTD) */
     firstFailureAt: ts('first_failure_at').notNull(),
     detectedAt: ts('detected_at').notNull(),
+    acknowledgedAt: ts('acknowledged_at'),
+    acknowledgedBy: text('acknowledged_by'),
+    acknowledgementNote: text('acknowledgement_note'),
     resolvedAt: ts('resolved_at'),
+    resolvedBy: text('resolved_by'),
     resolution: text('resolution'),
+    silencedBy: uuid('silenced_by'),
     evidenceEventIds: jsonb('evidence_event_ids').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
     details: jsonb('details').notNull().default(sql`'{}'::jsonb`),
     ruleVersion: integer('rule_version').notNull(),
+    routedAt: ts('routed_at'),
+    resolutionRoutedAt: ts('resolution_routed_at'),
   },
   (t) => [
     uniqueIndex('incidents_one_open_idx').on(t.jobId, t.signal).where(sql`${t.status} = 'open'`),
@@ -235,6 +247,9 @@ export const incidents = pgTable(
     index('incidents_worker_id_idx').on(t.workerId),
     index('incidents_status_idx').on(t.status, t.detectedAt),
     index('incidents_detected_at_idx').on(t.detectedAt),
+    index('incidents_unrouted_idx').on(t.detectedAt).where(sql`${t.routedAt} IS NULL`),
+    index('incidents_resolution_unrouted_idx').on(t.resolvedAt).where(sql`${t.status} = 'resolved' AND ${t.resolutionRoutedAt} IS NULL`),
+    index('incidents_unacknowledged_idx').on(t.detectedAt).where(sql`${t.status} = 'open' AND ${t.acknowledgedAt} IS NULL`),
   ],
 );
 
@@ -257,6 +272,47 @@ export const workers = pgTable(
     index('workers_last_seen_idx').on(t.lastSeenAt),
     index('workers_watch_idx').on(t.lastSeenAt).where(sql`${t.silentDetectedAt} is null`),
   ],
+);
+
+/** Silences: while active, matching incidents are recorded but nobody is notified. */
+export const silences = pgTable(
+  'silences',
+  {
+    id: uuid('id').primaryKey(),
+    signal: text('signal'),
+    workerId: text('worker_id'),
+    jobId: text('job_id'),
+    startsAt: ts('starts_at').notNull(),
+    endsAt: ts('ends_at').notNull(),
+    comment: text('comment').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: ts('created_at').notNull(),
+    endedBy: text('ended_by'),
+  },
+  (t) => [index('silences_window_idx').on(t.endsAt, t.startsAt)],
+);
+
+/** Where people are told: webhook, Slack, LINE, email. The config's secrets are sealed (AES-256-GCM). */
+export const notificationChannels = pgTable(
+  'notification_channels',
+  {
+    id: uuid('id').primaryKey(),
+    name: text('name').notNull(),
+    kind: text('kind').notNull(),
+    /** the config as answers show it: secrets replaced by "***" */
+    config: jsonb('config').notNull(),
+    /** the whole config, encrypted */
+    sealedConfig: text('sealed_config').notNull(),
+    signals: jsonb('signals').$type<string[] | null>(),
+    minSeverity: text('min_severity').notNull().default('warning'),
+    level: integer('level').notNull().default(1),
+    afterS: integer('after_s').notNull().default(900),
+    enabled: boolean('enabled').notNull().default(true),
+    createdBy: text('created_by').notNull(),
+    createdAt: ts('created_at').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [index('notification_channels_level_idx').on(t.level).where(sql`${t.enabled}`)],
 );
 
 /** Versioned watchdog rules; the highest version is in force. */
@@ -335,20 +391,34 @@ export const d30Decisions = pgTable('d30_decisions', {
   decidedAt: ts('decided_at').notNull(),
 });
 
-/** Outbox of escalation notifications delivered to the webhook with retries. */
+/**
+ * The outbox and delivery log: one row per message to one channel (channel_id null: the
+ * WATCHDOG_WEBHOOK_URL webhook), retried with backoff until delivered or, after an hour, failed.
+ */
 export const notifications = pgTable(
   'notifications',
   {
     id: uuid('id').primaryKey(),
     kind: text('kind').notNull(),
     jobId: text('job_id'),
+    incidentId: uuid('incident_id'),
+    channelId: uuid('channel_id'),
+    channelName: text('channel_name'),
+    channelKind: text('channel_kind').notNull().default('webhook'),
     payload: jsonb('payload').notNull(),
     status: text('status').notNull(),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: ts('next_attempt_at').notNull(),
+    lastHttpStatus: integer('last_http_status'),
     lastError: text('last_error'),
     createdAt: ts('created_at').notNull(),
     deliveredAt: ts('delivered_at'),
   },
-  (t) => [index('notifications_due_idx').on(t.status, t.nextAttemptAt)],
+  (t) => [
+    index('notifications_due_idx').on(t.status, t.nextAttemptAt),
+    index('notifications_incident_id_idx').on(t.incidentId),
+    index('notifications_created_at_idx').on(t.createdAt),
+    uniqueIndex('notifications_once_per_channel_idx').on(t.incidentId, t.channelId, t.kind).where(sql`${t.incidentId} IS NOT NULL AND ${t.channelId} IS NOT NULL`),
+    uniqueIndex('notifications_once_per_webhook_idx').on(t.incidentId, t.kind).where(sql`${t.incidentId} IS NOT NULL AND ${t.channelId} IS NULL`),
+  ],
 );

@@ -7,6 +7,7 @@ import { ErrorBody } from '@/lib/schemas/common';
 import * as Evidence from '@/lib/schemas/evidence';
 import * as Fleet from '@/lib/schemas/fleet';
 import * as Metrics from '@/lib/schemas/metrics';
+import * as Oncall from '@/lib/schemas/oncall';
 import * as People from '@/lib/schemas/people';
 import * as R from '@/lib/schemas/responses';
 import { type ErrorCode, errorStatus } from '@/lib/watchdog/errors';
@@ -51,6 +52,7 @@ const errorDescriptions: Partial<Record<ErrorCode, string>> = {
   already_decided: 'a decision was already taken on this action',
   job_finished: 'a release/reclaim request for a job that is completed (or already released/reclaimed)',
   last_owner: 'the change would leave no active owner',
+  incident_resolved: 'the incident is already resolved',
   email_taken: 'a person with this email exists',
   payload_too_large: 'body over 1 MiB',
   unsupported_media_type: 'the body is not `Content-Type: application/json`',
@@ -66,7 +68,7 @@ function componentName(schema: z.ZodType, names: Map<z.ZodType, string>): string
 
 /** Every exported zod schema of lib/schemas, by its export name (a component is named after its schema). */
 function schemaNames(): Map<z.ZodType, string> {
-  const named: Record<string, unknown> = { ...R, ...Metrics, ...Common, ...Evidence, ...Admin, ...Fleet, ...People };
+  const named: Record<string, unknown> = { ...R, ...Metrics, ...Common, ...Evidence, ...Admin, ...Fleet, ...People, ...Oncall };
   const names = new Map<z.ZodType, string>();
   for (const [name, value] of Object.entries(named)) if (value instanceof z.ZodType && !names.has(value)) names.set(value, name);
   return names;

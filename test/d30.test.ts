@@ -143,7 +143,7 @@ describe.each(testDatabaseKinds())('D30 figures on $name', (kind) => {
 
   it('adds incidents_by_signal up to the incident list of the same window and to the series', async () => {
     const m = await computeD30Metrics(database.db, { from, to });
-    const all = await listIncidents(database.db, { status: 'all', limit: 1000 });
+    const { incidents: all } = await listIncidents(database.db, { status: 'all', limit: 1000 });
     const inWindow = all.filter((i) => i.detected_at >= from && i.detected_at < to);
     const bySignal: Record<string, number> = {};
     for (const i of inWindow) bySignal[i.signal] = (bySignal[i.signal] ?? 0) + 1;

@@ -7,7 +7,7 @@ import { type Database, rowsOf } from '@/db/client';
 import { notifications } from '@/db/schema';
 import { hashOutput } from '@/lib/watchdog/hash';
 import { ingestHelperEvent } from '@/lib/watchdog/events';
-import { backoffSeconds, deliverDueNotifications, enqueueNotification, MAX_ATTEMPTS, nextNotificationDue } from '@/lib/watchdog/notify';
+import { backoffSeconds, deliverDueNotifications, enqueueNotification, nextNotificationDue, RETRY_FOR_MS } from '@/lib/watchdog/notify';
 import { recordRepairAction } from '@/lib/watchdog/repairs';
 import { prepareDatabase } from '@/lib/watchdog/runtime';
 import { startScheduler } from '@/lib/watchdog/sweep';
@@ -76,7 +76,7 @@ describe.each(testDatabaseKinds())('escalation notifications on $name', (kind) =
     const second = await ingestHelperEvent({ ...w1, now: at(1) }, fail('nt-1'));
     expect(second.body.classification.suggested_actions[0]).toMatchObject({ action: 'notify_owner', escalation: 'needs_human' });
     const [queued] = await notesOf('nt-1');
-    expect(queued).toMatchObject({ kind: 'needs_human', status: 'queued', attempts: 0 });
+    expect(queued).toMatchObject({ kind: 'needs_human', status: 'pending', attempts: 0 });
     expect(queued.nextAttemptAt.toISOString()).toBe(at(1).toISOString());
     expect(receiver.received).toHaveLength(0);
   });
@@ -92,18 +92,20 @@ describe.each(testDatabaseKinds())('escalation notifications on $name', (kind) =
     expect(first).toEqual({ sent: 0, failed: 2 }); // two due; the receiver answers 500, then 503
     let rows = await notesOf('nt-1');
     for (const r of rows) {
-      expect(r).toMatchObject({ status: 'retrying', attempts: 1 });
+      expect(r).toMatchObject({ status: 'pending', attempts: 1, lastHttpStatus: expect.any(Number) });
       expect(r.lastError).toMatch(/webhook answered 50[03]/);
       expect(r.nextAttemptAt.getTime()).toBe(at(2).getTime() + backoffSeconds(1) * 1000);
     }
+    expect(backoffSeconds(1)).toBeLessThanOrEqual(5); // the first retry within 5 s, then doubling
+    expect(backoffSeconds(2)).toBe(2 * backoffSeconds(1));
     expect(await deliverDueNotifications(database.db, at(3), opts)).toEqual({ sent: 0, failed: 0 }); // not due yet
-    expect((await nextNotificationDue(database.db))?.toISOString()).toBe(at(4).toISOString());
+    expect((await nextNotificationDue(database.db, opts))?.toISOString()).toBe(at(2 + backoffSeconds(1)).toISOString());
 
-    const second = await deliverDueNotifications(database.db, at(4), opts);
+    const second = await deliverDueNotifications(database.db, at(2 + backoffSeconds(1)), opts);
     expect(second).toEqual({ sent: 2, failed: 0 });
     rows = await notesOf('nt-1');
     expect(rows.map((r) => r.status)).toEqual(['delivered', 'delivered']);
-    expect(rows.every((r) => r.attempts === 2 && r.deliveredAt?.toISOString() === at(4).toISOString())).toBe(true);
+    expect(rows.every((r) => r.attempts === 2 && r.deliveredAt?.toISOString() === at(2 + backoffSeconds(1)).toISOString())).toBe(true);
 
     expect(receiver.received).toHaveLength(4);
     for (const r of receiver.received) {
@@ -118,18 +120,23 @@ describe.each(testDatabaseKinds())('escalation notifications on $name', (kind) =
     expect(await deliverDueNotifications(database.db, at(100), opts)).toEqual({ sent: 0, failed: 0 });
   });
 
-  it('gives up after MAX_ATTEMPTS failures (an unreachable webhook never blocks anything)', async () => {
+  it('keeps retrying for an hour, then marks the message failed with its last error (an unreachable webhook never blocks anything)', async () => {
     await enqueueNotification(database.db, at(0), { kind: 'notify_owner', jobId: 'nt-dead', payload: { why: 'test' } });
     let now = at(0);
-    for (let i = 0; i < MAX_ATTEMPTS; i++) {
+    let attempts = 0;
+    for (;;) {
       const r = await deliverDueNotifications(database.db, now, { url: 'http://127.0.0.1:9/unreachable', secret: SECRET, timeoutMs: 2000 });
       expect(r.failed).toBe(1);
+      attempts++;
       const [row] = await notesOf('nt-dead');
-      expect(row.attempts).toBe(i + 1);
+      expect(row.attempts).toBe(attempts);
+      expect(row.lastError).toBeTruthy();
+      if (row.status === 'failed') break;
+      expect(row.status).toBe('pending');
       now = row.nextAttemptAt;
     }
-    const [row] = await notesOf('nt-dead');
-    expect(row.status).toBe('failed');
+    expect(now.getTime() - at(0).getTime()).toBeGreaterThanOrEqual(RETRY_FOR_MS);
+    expect(attempts).toBeGreaterThan(8);
     expect(await deliverDueNotifications(database.db, new Date(now.getTime() + 3_600_000), { url: 'http://127.0.0.1:9/unreachable' })).toEqual({ sent: 0, failed: 0 });
   });
 });

@@ -9,7 +9,10 @@ export const queryKeys = {
   decided: ['repair-actions', 'decided'] as const,
   jobs: (q: string) => ['jobs', q] as const,
   job: (id: string) => ['job', id] as const,
-  incidents: (status: string, signal: string) => ['incidents', status, signal] as const,
+  incidents: (filters: string, cursor = '') => ['incidents', filters, cursor] as const,
+  incident: (id: string) => ['incident', id] as const,
+  silences: ['silences'] as const,
+  channels: ['channels'] as const,
   rules: ['rules'] as const,
   ruleVersions: ['rules', 'versions'] as const,
   /** every D30 window: a recorded decision changes them all */

@@ -1,81 +1,123 @@
 'use client';
 
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
-import { formatDuration, signalLabel, signalOrder } from '@/components/lib/format';
-import { type IncidentStatus, useIncidents } from '@/components/hooks/use-incidents';
-import type { Incident } from '@/components/lib/types';
+import { apiFetch } from '@/components/lib/api';
+import { signalLabel, signalOrder } from '@/components/lib/format';
+import { LIVE_MS, queryKeys } from '@/components/hooks/query-keys';
+import type { IncidentPage } from '@/components/lib/types';
+import type { incidentStatusFilters } from '@/lib/schemas/oncall';
+import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
-import { Label, Segmented, Select } from '@/components/ui/field';
+import { Input, Label, Segmented, Select } from '@/components/ui/field';
 import { AlertIcon, CheckBadgeIcon } from '@/components/ui/icons';
 import { LiveIndicator, PageHeader } from '@/components/ui/page-header';
 import { EmptyState, ErrorState, LoadingRows } from '@/components/ui/states';
-import { IncidentStatusBadge, SignalBadge } from '@/components/ui/status';
+import { SignalBadge } from '@/components/ui/status';
 import { RelativeTime } from '@/components/ui/time';
+import { IncidentActions } from './incident-actions';
+import { HandlingBadge, SeverityBadge } from './incident-badges';
 
-
-const secondsBetween = (a: string, b: string) => (new Date(b).getTime() - new Date(a).getTime()) / 1000;
-
-/** A job incident opens its job's story; a worker-level one (worker_silent) its worker. */
-function incidentHref(i: Incident): string {
-  return i.job_id ? `/jobs/${encodeURIComponent(i.job_id)}` : `/workers/${encodeURIComponent(i.worker_id ?? '')}`;
+export type IncidentStatus = (typeof incidentStatusFilters)[number];
+export interface IncidentFilters {
+  status: IncidentStatus;
+  signal: string;
+  severity: '' | 'warning' | 'critical';
+  worker_id: string;
+  job_id: string;
 }
 
-function detailLine(i: Incident): string | null {
-  const d = (i.details ?? {}) as Record<string, unknown>;
-  const parts: string[] = [];
-  if (typeof d.phase === 'string') parts.push(`phase ${d.phase}`);
-  if (typeof d.worker_id === 'string') parts.push(`worker ${d.worker_id}`);
-  if (typeof d.last_error_code === 'string') parts.push(d.last_error_code);
-  if (typeof d.failure_reason === 'string') parts.push(d.failure_reason);
-  return parts.length ? parts.join(' · ') : null;
+const PAGE = 25;
+
+function queryString(f: IncidentFilters, extra: Record<string, string> = {}): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries({ ...f, ...extra })) if (v && !(k === 'status' && v === 'open')) p.set(k, v);
+  return p.toString();
 }
 
-export function IncidentsView({ initialStatus, initialSignal }: { initialStatus: IncidentStatus; initialSignal: string }) {
-  const [status, setStatus] = useState<IncidentStatus>(initialStatus);
-  const [signal, setSignal] = useState(initialSignal);
+/** The incidents page: filters kept in the URL, pages by cursor, and the on-call buttons on every open incident. */
+export function IncidentsView({ initial, canAct }: { initial: IncidentFilters; canAct: boolean }) {
+  const [filters, setFilters] = useState<IncidentFilters>(initial);
+  const [draft, setDraft] = useState({ worker_id: initial.worker_id, job_id: initial.job_id });
+  const [cursors, setCursors] = useState<string[]>([]);
+  const cursor = cursors[cursors.length - 1] ?? '';
+  const set = (change: Partial<IncidentFilters>) => {
+    setFilters((f) => ({ ...f, ...change }));
+    setCursors([]);
+  };
   useEffect(() => {
-    const p = new URLSearchParams();
-    if (status !== 'open') p.set('status', status);
-    if (signal) p.set('signal', signal);
-    window.history.replaceState(null, '', `/incidents${p.toString() ? `?${p.toString()}` : ''}`);
-  }, [status, signal]);
+    const qs = queryString(filters);
+    window.history.replaceState(null, '', `/incidents${qs ? `?${qs}` : ''}`);
+  }, [filters]);
 
-  const q = useIncidents(status, signal);
-
+  const q = useQuery({
+    queryKey: queryKeys.incidents(queryString(filters), cursor),
+    queryFn: ({ signal }) => apiFetch<IncidentPage>(`/api/watchdog/incidents?${queryString(filters, { status: filters.status, limit: String(PAGE), ...(cursor ? { cursor } : {}) })}`, { signal }),
+    refetchInterval: LIVE_MS,
+    placeholderData: keepPreviousData,
+  });
   const list = q.data?.incidents ?? [];
+
   return (
     <>
       <PageHeader
         title="Incidents"
-        description="One incident per job and signal while it is open; it resolves when the job recovers or a supervisor acts. New ones appear here within seconds."
+        description="One incident per job (or worker) and signal while it is open. Acknowledge to stop the escalation, resolve with a note, or silence the noise — evidence is always kept."
         actions={q.data ? <LiveIndicator updatedAt={q.dataUpdatedAt} fetching={q.isFetching} failed={q.isRefetchError} /> : null}
       />
       <Card>
-        <div className="flex flex-col gap-3 border-b border-slate-100 px-4 py-3 sm:flex-row sm:items-end sm:justify-between sm:px-5">
-          <Segmented<IncidentStatus>
-            label="Status"
-            value={status}
-            onChange={setStatus}
-            options={[
-              { value: 'open', label: 'Open' },
-              { value: 'resolved', label: 'Resolved' },
-              { value: 'all', label: 'All' },
-            ]}
-          />
-          <div className="sm:w-60">
-            <Label htmlFor="signal-filter" className="sr-only">
-              Signal
-            </Label>
-            <Select id="signal-filter" value={signal} onChange={(e) => setSignal(e.target.value)}>
-              <option value="">All signals</option>
-              {signalOrder.map((s) => (
-                <option key={s} value={s}>
-                  {signalLabel(s)}
-                </option>
-              ))}
-            </Select>
+        <div className="space-y-3 border-b border-slate-100 px-4 py-3 sm:px-5">
+          <div className="max-w-full overflow-x-auto">
+            <Segmented<IncidentStatus>
+              label="Status"
+              value={filters.status}
+              onChange={(status) => set({ status })}
+              options={[
+                { value: 'open', label: 'Open' },
+                { value: 'unacknowledged', label: 'Unacknowledged' },
+                { value: 'acknowledged', label: 'Acknowledged' },
+                { value: 'resolved', label: 'Resolved' },
+                { value: 'all', label: 'All' },
+              ]}
+            />
           </div>
+          <form
+            className="grid gap-3 sm:grid-cols-2 lg:grid-cols-[1fr_10rem_1fr_1fr_auto] lg:items-end"
+            onSubmit={(e) => {
+              e.preventDefault();
+              set({ worker_id: draft.worker_id.trim(), job_id: draft.job_id.trim() });
+            }}
+          >
+            <div>
+              <Label htmlFor="signal-filter">Signal</Label>
+              <Select id="signal-filter" value={filters.signal} onChange={(e) => set({ signal: e.target.value })}>
+                <option value="">All signals</option>
+                {[...signalOrder, 'no_progress', 'loop_detected', 'worker_silent'].map((s) => (
+                  <option key={s} value={s}>
+                    {signalLabel(s)}
+                  </option>
+                ))}
+              </Select>
+            </div>
+            <div>
+              <Label htmlFor="severity-filter">Severity</Label>
+              <Select id="severity-filter" value={filters.severity} onChange={(e) => set({ severity: e.target.value as IncidentFilters['severity'] })}>
+                <option value="">Any</option>
+                <option value="critical">Critical</option>
+                <option value="warning">Warning</option>
+              </Select>
+            </div>
+            <div>
+              <Label htmlFor="worker-filter">Worker</Label>
+              <Input id="worker-filter" value={draft.worker_id} onChange={(e) => setDraft({ ...draft, worker_id: e.target.value })} placeholder="any worker" maxLength={200} />
+            </div>
+            <div>
+              <Label htmlFor="job-filter">Job</Label>
+              <Input id="job-filter" value={draft.job_id} onChange={(e) => setDraft({ ...draft, job_id: e.target.value })} placeholder="any job" maxLength={200} />
+            </div>
+            <Button type="submit">Apply</Button>
+          </form>
         </div>
         {q.isPending ? (
           <LoadingRows rows={6} label="Loading incidents" />
@@ -83,83 +125,60 @@ export function IncidentsView({ initialStatus, initialSignal }: { initialStatus:
           <ErrorState error={q.error} onRetry={() => void q.refetch()} />
         ) : list.length === 0 ? (
           <EmptyState
-            icon={status === 'open' ? <CheckBadgeIcon /> : <AlertIcon />}
-            title={status === 'open' ? `No open ${signal ? signalLabel(signal).toLowerCase() + ' ' : ''}incidents` : `No ${status === 'resolved' ? 'resolved ' : ''}${signal ? signalLabel(signal).toLowerCase() + ' ' : ''}incidents`}
-            description={status === 'open' ? 'The fleet is quiet. Incidents open here as soon as the classifier or a sweep detects a signal.' : 'Try another signal or status.'}
+            icon={filters.status === 'open' ? <CheckBadgeIcon /> : <AlertIcon />}
+            title="No incidents match"
+            description={filters.status === 'open' ? 'The fleet is quiet. Incidents open here as soon as the classifier or a sweep detects a signal.' : 'Try another status or filter.'}
           />
         ) : (
           <>
-            <div className="hidden overflow-x-auto md:block">
-              <table className="min-w-full text-sm">
-                <thead>
-                  <tr className="whitespace-nowrap border-b border-slate-100 text-left text-xs font-medium uppercase tracking-wide text-slate-500">
-                    <th scope="col" className="px-5 py-2.5">Signal</th>
-                    <th scope="col" className="px-3 py-2.5">Job</th>
-                    <th scope="col" className="px-3 py-2.5">Status</th>
-                    <th scope="col" className="px-3 py-2.5">Detected</th>
-                    <th scope="col" className="px-3 py-2.5 text-right">To detect</th>
-                    <th scope="col" className="px-3 py-2.5">Resolution</th>
-                    <th scope="col" className="px-5 py-2.5 text-right">Evidence</th>
-                  </tr>
-                </thead>
-                <tbody className="divide-y divide-slate-100">
-                  {list.map((i) => (
-                    <tr key={i.id} className="align-top hover:bg-slate-50">
-                      <td className="px-5 py-3">
-                        <SignalBadge signal={i.signal} />
-                      </td>
-                      <td className="px-3 py-3">
-                        <Link href={incidentHref(i)} className="font-mono text-[13px] font-medium text-indigo-700 hover:underline">
-                          {i.job_id ?? `worker ${i.worker_id}`}
-                        </Link>
-                        {detailLine(i) ? <p className="mt-0.5 max-w-[16rem] truncate text-xs text-slate-500" title={detailLine(i) ?? undefined}>{detailLine(i)}</p> : null}
-                      </td>
-                      <td className="px-3 py-3">
-                        <IncidentStatusBadge status={i.status} />
-                      </td>
-                      <td className="whitespace-nowrap px-3 py-3 text-slate-600">
-                        <RelativeTime iso={i.detected_at} />
-                      </td>
-                      <td className="whitespace-nowrap px-3 py-3 text-right tabular-nums text-slate-600">{formatDuration(secondsBetween(i.first_failure_at, i.detected_at))}</td>
-                      <td className="px-3 py-3 text-slate-600">
-                        {i.resolved_at ? (
-                          <>
-                            <span className="text-slate-900">after {formatDuration(secondsBetween(i.detected_at, i.resolved_at))}</span>
-                            <p className="max-w-[15rem] truncate text-xs text-slate-500" title={i.resolution ?? undefined}>
-                              {i.resolution}
-                            </p>
-                          </>
-                        ) : (
-                          <span className="whitespace-nowrap text-slate-400">open for {formatDuration(secondsBetween(i.detected_at, new Date().toISOString()))}</span>
-                        )}
-                      </td>
-                      <td className="px-5 py-3 text-right tabular-nums text-slate-600">{i.evidence_event_ids.length}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-            <ul className="divide-y divide-slate-100 md:hidden">
+            <ul className="divide-y divide-slate-100" aria-label="Incidents">
               {list.map((i) => (
-                <li key={i.id}>
-                  <Link href={incidentHref(i)} className="block px-4 py-3 active:bg-slate-50">
-                    <div className="flex items-center justify-between gap-2">
+                <li key={i.id} data-incident-id={i.id} className="flex flex-col gap-3 px-4 py-3 sm:px-5 lg:flex-row lg:items-start">
+                  <div className="min-w-0 flex-1">
+                    <div className="flex flex-wrap items-center gap-2">
                       <SignalBadge signal={i.signal} />
-                      <IncidentStatusBadge status={i.status} />
+                      <SeverityBadge severity={i.severity} />
+                      <HandlingBadge incident={i} />
                     </div>
-                    <p className="mt-1.5 truncate font-mono text-[13px] font-medium text-indigo-700">{i.job_id ?? `worker ${i.worker_id}`}</p>
-                    <p className="mt-0.5 text-xs text-slate-500">
-                      detected <RelativeTime iso={i.detected_at} /> · {i.evidence_event_ids.length} evidence
-                      {i.resolution ? ` · ${i.resolution}` : ''}
+                    <p className="mt-1.5 text-sm text-slate-700">
+                      {i.job_id ? (
+                        <Link href={`/jobs/${encodeURIComponent(i.job_id)}`} className="break-all font-mono text-[13px] font-medium text-indigo-700 hover:underline">
+                          {i.job_id}
+                        </Link>
+                      ) : (
+                        <span className="text-slate-500">no job</span>
+                      )}
+                      {i.worker_id ? <span className="text-slate-500"> · worker <span className="font-mono text-slate-700">{i.worker_id}</span></span> : null}
                     </p>
-                  </Link>
+                    <p className="mt-0.5 text-xs text-slate-500">
+                      detected <RelativeTime iso={i.detected_at} />
+                      {i.acknowledged_by ? ` · acknowledged by ${i.acknowledged_by}` : ''}
+                      {i.resolved_by ? ` · resolved by ${i.resolved_by}` : ''}
+                      {i.resolution ? ` — ${i.resolution}` : ''}
+                    </p>
+                    <Link href={`/incidents/${i.id}`} className="mt-1 inline-block text-xs font-medium text-indigo-700 hover:underline">
+                      Details and deliveries<span className="sr-only"> for {signalLabel(i.signal)} {i.job_id ?? i.worker_id}</span>
+                    </Link>
+                  </div>
+                  <div className="lg:w-[26rem] lg:shrink-0">
+                    <IncidentActions incident={i} canAct={canAct} compact />
+                  </div>
                 </li>
               ))}
             </ul>
-            <p className="border-t border-slate-100 px-5 py-2.5 text-xs text-slate-500">
-              {list.length} {list.length === 1 ? 'incident' : 'incidents'}
-              {list.length >= 500 ? ' (the 500 most recent)' : ''}
-            </p>
+            <nav aria-label="Pages" className="flex items-center justify-between gap-2 border-t border-slate-100 px-5 py-2.5 text-xs text-slate-500">
+              <span>
+                Page {cursors.length + 1} · {list.length} {list.length === 1 ? 'incident' : 'incidents'}
+              </span>
+              <span className="flex gap-2">
+                <Button size="sm" variant="ghost" disabled={!cursors.length} onClick={() => setCursors((c) => c.slice(0, -1))}>
+                  Newer
+                </Button>
+                <Button size="sm" variant="ghost" disabled={!q.data?.next_cursor} onClick={() => q.data?.next_cursor && setCursors((c) => [...c, q.data.next_cursor!])}>
+                  Older
+                </Button>
+              </span>
+            </nav>
           </>
         )}
       </Card>

@@ -16,6 +16,8 @@ import { ExitCodeBadge, IncidentStatusBadge, ResultBadge, RoleBadge, SignalBadge
 import { LeaseFacts } from './lease-facts';
 import { HashText, OutputBlock } from './output-block';
 import { buildStory, type StoryItem, type StoryKind, storyKinds } from './story-items';
+import { IncidentActions } from '@/components/incidents/incident-actions';
+import { HandlingBadge, SeverityBadge } from '@/components/incidents/incident-badges';
 
 const kindStyle: Record<StoryKind, { icon: React.ReactNode; ring: string }> = {
   lease: { icon: <KeyIcon />, ring: 'bg-sky-50 text-sky-600 ring-sky-200' },
@@ -203,7 +205,33 @@ function StorySkeleton() {
   );
 }
 
-export function JobStoryView({ jobId, initialData }: { jobId: string; initialData?: JobStory }) {
+/** The job's open incidents with the on-call buttons (acknowledge, resolve, silence). */
+function JobIncidents({ incidents, canAct }: { incidents: JobStory['incidents']; canAct: boolean }) {
+  const open = incidents.filter((i) => i.status === 'open');
+  if (!open.length) return null;
+  return (
+    <Card aria-labelledby="job-incidents-title">
+      <CardHeader id="job-incidents-title" title="Open incidents" />
+      <ul className="divide-y divide-slate-100">
+        {open.map((i) => (
+          <li key={i.id} className="space-y-2 px-4 py-3 sm:px-5">
+            <p className="flex flex-wrap items-center gap-2">
+              <SignalBadge signal={i.signal} />
+              <SeverityBadge severity={i.severity} />
+              <HandlingBadge incident={i} />
+            </p>
+            <Link href={`/incidents/${i.id}`} className="block text-xs font-medium text-indigo-700 hover:underline">
+              Details and deliveries<span className="sr-only"> for {i.signal}</span>
+            </Link>
+            <IncidentActions incident={i} canAct={canAct} compact />
+          </li>
+        ))}
+      </ul>
+    </Card>
+  );
+}
+
+export function JobStoryView({ jobId, initialData, canAct = false }: { jobId: string; initialData?: JobStory; canAct?: boolean }) {
   const q = useJobStory(jobId, { initialData });
   const [filter, setFilter] = useState<StoryKind | 'all'>('all');
   const [newestFirst, setNewestFirst] = useState(false);
@@ -275,6 +303,7 @@ export function JobStoryView({ jobId, initialData }: { jobId: string; initialDat
                 </dl>
               </CardBody>
             </Card>
+            <JobIncidents incidents={s.incidents} canAct={canAct} />
           </div>
 
           <Card aria-labelledby="timeline-title">

@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import type { D30DecisionResult } from '@/lib/schemas/metrics';
 import type * as F from '@/lib/schemas/fleet';
+import type * as O from '@/lib/schemas/oncall';
 import type * as R from '@/lib/schemas/responses';
 
 export type { Milestone, Overview } from '@/lib/schemas/overview';
@@ -38,3 +39,10 @@ export type D30DecisionAnswer = z.infer<typeof D30DecisionResult>;
 export type WorkerStatus = z.infer<typeof F.WorkerStatus>;
 export type WorkerList = z.infer<typeof F.WorkerList>;
 export type WorkerDetail = z.infer<typeof F.WorkerAnswer>;
+
+/** On-call (lib/schemas/oncall.ts): incidents paged, one incident's detail, silences, channels, the delivery log */
+export type IncidentPage = z.infer<typeof O.IncidentPage>;
+export type IncidentDetail = z.infer<typeof O.IncidentDetail>;
+export type Silence = z.infer<typeof O.Silence>;
+export type Channel = z.infer<typeof O.Channel>;
+export type NotificationLog = z.infer<typeof O.Notification>;

@@ -7,7 +7,7 @@ import { useEffect, useState } from 'react';
 import { useOverview } from '@/components/hooks/use-overview';
 import type { Overview } from '@/components/lib/types';
 import { cn } from '@/components/ui/cn';
-import { AlertIcon, ChartIcon, CheckBadgeIcon, HomeIcon, KeyIcon, ListIcon, LockIcon, LogoutIcon, MenuIcon, ScrollIcon, ServerIcon, ShieldIcon, SlidersIcon, UsersIcon, XIcon } from '@/components/ui/icons';
+import { AlertIcon, ChartIcon, CheckBadgeIcon, ClockIcon, HomeIcon, InboxIcon, KeyIcon, ListIcon, LockIcon, LogoutIcon, MenuIcon, ScrollIcon, ServerIcon, ShieldIcon, SlidersIcon, UsersIcon, XIcon } from '@/components/ui/icons';
 
 export interface ShellUser {
   email: string;
@@ -29,11 +29,13 @@ const nav: NavItem[] = [
   { href: '/', label: 'Overview', icon: HomeIcon },
   { href: '/approvals', label: 'Approvals', icon: CheckBadgeIcon, badge: 'approvals' },
   { href: '/incidents', label: 'Incidents', icon: AlertIcon, badge: 'incidents' },
+  { href: '/silences', label: 'Silences', icon: ClockIcon },
   { href: '/jobs', label: 'Jobs', icon: ListIcon },
   { href: '/workers', label: 'Workers', icon: ServerIcon },
   { href: '/rules', label: 'Rules', icon: SlidersIcon },
   { href: '/metrics', label: 'D30 metrics', icon: ChartIcon },
   { href: '/audit', label: 'Audit log', icon: ScrollIcon },
+  { href: '/settings/channels', label: 'Channels', icon: InboxIcon, role: 'owner' },
   { href: '/settings/tokens', label: 'API tokens', icon: KeyIcon, role: 'owner' },
   { href: '/settings/people', label: 'People', icon: UsersIcon, only: 'owner' },
 ];

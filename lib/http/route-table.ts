@@ -5,6 +5,7 @@ import { AuditQuery, D30DecisionInput, D30Query, RulesPutInput, TokenCreateInput
 import { IdParams, JobIdParams } from '@/lib/schemas/common';
 import * as E from '@/lib/schemas/evidence';
 import * as F from '@/lib/schemas/fleet';
+import * as O from '@/lib/schemas/oncall';
 import * as People from '@/lib/schemas/people';
 import { D30DecisionResult, D30Metrics } from '@/lib/schemas/metrics';
 import * as R from '@/lib/schemas/responses';
@@ -12,7 +13,8 @@ import { createToken, createUser, listTokens, listUsers, revokeToken, updateUser
 import { runArtifactCheck, completeJob } from '@/lib/watchdog/artifacts';
 import { listAudit, verifyAuditChain } from '@/lib/watchdog/audit';
 import { ingestHelperEvent, ingestHelperEventBatch, upsertWorkerRun } from '@/lib/watchdog/events';
-import { listIncidents } from '@/lib/watchdog/incidents';
+import { acknowledgeIncident, createSilence, endSilence, listIncidents, listSilences, resolveIncident } from '@/lib/watchdog/incidents';
+import { createChannel, deleteChannel, getIncidentDetail, listChannels, listNotifications, rememberConsoleOrigin, testChannel, updateChannel } from '@/lib/watchdog/notify';
 import { getWorker, listWorkers } from '@/lib/watchdog/fleet';
 import { getJobTimeline, listJobs } from '@/lib/watchdog/jobs';
 import { getLease, heartbeatLease } from '@/lib/watchdog/leases';
@@ -111,7 +113,43 @@ export const routeTable: ApiRoute[] = [
   api('POST', '/api/watchdog/tokens', { permission: 'tokens.manage', body: TokenCreateInput }, { summary: 'Create an API token (the secret is shown once)', ok: { 201: { description: 'created', schema: R.TokenCreated } } }, async ({ ctx, body }) => reply(201, await createToken(ctx, body))),
   api('GET', '/api/watchdog/tokens', { permission: 'tokens.manage' }, { summary: 'List tokens (never the secret)', ok: { 200: { description: 'tokens', schema: R.TokenList } } }, async ({ ctx }) => ({ tokens: await listTokens(ctx) })),
   api('DELETE', '/api/watchdog/tokens/{id}', { permission: 'tokens.manage', params: IdParams }, { summary: 'Revoke a token', ok: { 200: { description: 'revoked', schema: R.TokenAnswer } }, errors: ['not_found'] }, async ({ ctx, params }) => ({ token: await revokeToken(ctx, params.id) })),
-  api('GET', '/api/watchdog/incidents', { permission: 'incidents.read', query: E.IncidentQuery }, { summary: 'Incidents (`status=open|resolved|all`)', ok: { 200: { description: 'newest first', schema: R.IncidentList } } }, async ({ ctx, query }) => ({ incidents: await listIncidents(ctx.db, query) })),
+  api('GET', '/api/watchdog/incidents', { permission: 'incidents.read', query: O.IncidentListQuery }, { summary: 'Incidents, newest first, filtered (`status=open|acknowledged|unacknowledged|resolved|all`), paged by `cursor`', ok: { 200: { description: 'a page', schema: O.IncidentPage } } }, async ({ ctx, query, req }) => {
+    rememberConsoleOrigin(new URL(req.url).origin);
+    return listIncidents(ctx.db, query);
+  }),
+  api('GET', '/api/watchdog/incidents/{id}', { permission: 'incidents.read', params: IdParams }, { summary: 'One incident with its delivery log and the silence that covers it', ok: { 200: { description: 'the incident', schema: O.IncidentDetail } }, errors: ['not_found'] }, ({ ctx, params }) => getIncidentDetail(ctx.db, params.id, ctx.now)),
+  api('POST', '/api/watchdog/incidents/{id}/acknowledge', { permission: 'incidents.handle', params: IdParams, body: O.AcknowledgeInput }, { summary: 'Acknowledge (stops the escalation; again: unchanged)', ok: { 200: { description: 'acknowledged', schema: O.IncidentAnswer } }, errors: ['not_found', 'incident_resolved'] }, async ({ ctx, params, body }) => ({
+    incident: await acknowledgeIncident(ctx, params.id, body),
+  })),
+  api('POST', '/api/watchdog/incidents/{id}/resolve', { permission: 'incidents.handle', params: IdParams, body: O.ResolveInput }, { summary: 'Resolve with a note (channels that were told hear it)', ok: { 200: { description: 'resolved', schema: O.IncidentAnswer } }, errors: ['not_found', 'incident_resolved'] }, async ({ ctx, params, body }) => ({
+    incident: await resolveIncident(ctx, params.id, body),
+  })),
+  api('POST', '/api/watchdog/silences', { permission: 'silences.write', body: O.SilenceInput }, { summary: 'Silence the notifications of matching incidents for a while (≤ 30 days)', ok: { 201: { description: 'created', schema: O.SilenceAnswer } } }, async ({ ctx, body }) =>
+    reply(201, { silence: await createSilence(ctx, body) }),
+  ),
+  api('GET', '/api/watchdog/silences', { permission: 'silences.read', query: O.SilenceQuery }, { summary: 'Silences (`state=active|pending|expired|all`)', ok: { 200: { description: 'newest first', schema: O.SilenceList } } }, async ({ ctx, query }) => ({
+    silences: await listSilences(ctx.db, ctx.now, query.state),
+  })),
+  api('DELETE', '/api/watchdog/silences/{id}', { permission: 'silences.write', params: IdParams }, { summary: 'End a silence now', ok: { 200: { description: 'expired', schema: O.SilenceAnswer } }, errors: ['not_found'] }, async ({ ctx, params }) => ({
+    silence: await endSilence(ctx, params.id),
+  })),
+  api('GET', '/api/watchdog/channels', { permission: 'channels.read' }, { summary: 'Notification channels (secrets shown as "***")', ok: { 200: { description: 'channels', schema: O.ChannelList } } }, async ({ ctx, req }) => {
+    rememberConsoleOrigin(new URL(req.url).origin);
+    return { channels: await listChannels(ctx.db) };
+  }),
+  api('POST', '/api/watchdog/channels', { permission: 'channels.manage', body: O.ChannelInput }, { summary: 'Add a channel: webhook, slack, line or email', ok: { 201: { description: 'created', schema: O.ChannelAnswer } } }, async ({ ctx, body }) =>
+    reply(201, { channel: await createChannel(ctx, body) }),
+  ),
+  api('PATCH', '/api/watchdog/channels/{id}', { permission: 'channels.manage', params: IdParams, body: O.ChannelPatch }, { summary: 'Change a channel (a secret sent as "***" or left out is kept)', ok: { 200: { description: 'changed', schema: O.ChannelAnswer } }, errors: ['not_found'] }, async ({ ctx, params, body }) => ({
+    channel: await updateChannel(ctx, params.id, body),
+  })),
+  api('DELETE', '/api/watchdog/channels/{id}', { permission: 'channels.manage', params: IdParams }, { summary: 'Delete a channel (its messages stay in the log)', ok: { 200: { description: 'deleted', schema: O.ChannelAnswer } }, errors: ['not_found'] }, async ({ ctx, params }) => ({
+    channel: await deleteChannel(ctx, params.id),
+  })),
+  api('POST', '/api/watchdog/channels/{id}/test', { permission: 'channels.manage', params: IdParams }, { summary: 'Send a test message now', ok: { 200: { description: 'the outcome', schema: O.ChannelTestAnswer } }, errors: ['not_found'] }, async ({ ctx, params }) => ({
+    delivery: await testChannel(ctx, params.id),
+  })),
+  api('GET', '/api/watchdog/notifications', { permission: 'notifications.read', query: O.NotificationQuery }, { summary: 'The delivery log, newest first', ok: { 200: { description: 'a page', schema: O.NotificationPage } } }, ({ ctx, query }) => listNotifications(ctx.db, query)),
   api('GET', '/api/watchdog/metrics/d30', { permission: 'metrics.read', query: D30Query }, { summary: 'The D30 figures and recommendation over a window (default: the last 30 days)', ok: { 200: { description: 'the figures', schema: D30Metrics } } }, ({ ctx, query }) =>
     computeD30Metrics(ctx.db, { from: query.from, to: query.to, now: ctx.now }),
   ),

@@ -111,13 +111,6 @@ export const CompleteInput = z.object({
 });
 export type CompleteInput = z.infer<typeof CompleteInput>;
 
-export const IncidentQuery = z.object({
-  status: z.enum(['open', 'resolved', 'all']).default('open'),
-  signal: z.string().max(50).optional(),
-  job_id: Identifier.optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(200),
-});
-
 export const JobListQuery = z.object({
   q: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),

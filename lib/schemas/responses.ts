@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IncidentPage, OncallIncident } from './oncall';
 import { RepairActionName } from './evidence';
 import { Phase, RoleName, Signal } from './common';
 
@@ -129,22 +130,9 @@ export const ArtifactCheck = z.object({
 export const ArtifactCheckAnswer = z.object({ check: ArtifactCheck });
 export const CompleteAnswer = z.object({ completed: z.literal(true), artifact_check_id: z.uuid() });
 
-export const Incident = z.object({
-  id: z.uuid(),
-  /** null for a worker-level incident (worker_silent) */
-  job_id: z.string().nullable(),
-  worker_id: z.string().nullable(),
-  signal: Signal,
-  status: z.enum(['open', 'resolved']),
-  first_failure_at: Time,
-  detected_at: Time,
-  resolved_at: NullableTime,
-  resolution: z.string().nullable(),
-  evidence_event_ids: z.array(z.string()),
-  details: z.record(z.string(), z.unknown()),
-  rule_version: z.number().int(),
-});
-export const IncidentList = z.object({ incidents: z.array(Incident) });
+/** The incident as every answer shows it (lib/schemas/oncall.ts has the on-call shapes). */
+export const Incident = OncallIncident;
+export const IncidentList = IncidentPage;
 
 export const AuditEntry = z.object({
   id: z.number().int(),

@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'job_finished'
   | 'last_owner'
   | 'email_taken'
+  | 'incident_resolved'
   | 'payload_too_large'
   | 'output_hash_mismatch'
   | 'rate_limited'
@@ -35,6 +36,7 @@ export const errorStatus: Record<ErrorCode, number> = {
   job_finished: 409,
   last_owner: 409,
   email_taken: 409,
+  incident_resolved: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   output_hash_mismatch: 422,
@@ -59,7 +61,7 @@ export class WatchdogError extends Error {
 export const notFound = (what: string, details?: unknown) => new WatchdogError('not_found', `${what} not found`, details);
 export const forbidden = (message: string, details?: unknown) => new WatchdogError('forbidden', message, details);
 export const conflict = (
-  code: 'lease_conflict' | 'stale_fencing_token' | 'artifact_gate_failed' | 'idempotency_conflict' | 'already_decided',
+  code: 'lease_conflict' | 'stale_fencing_token' | 'artifact_gate_failed' | 'idempotency_conflict' | 'already_decided' | 'incident_resolved',
   message: string,
   details?: unknown,
 ) => new WatchdogError(code, message, details);

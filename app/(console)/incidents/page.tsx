@@ -1,15 +1,17 @@
 import type { Metadata } from 'next';
-import type { IncidentStatus } from '@/components/hooks/use-incidents';
-import { IncidentsView } from '@/components/incidents/incidents-view';
-import { signalOrder } from '@/components/lib/format';
+import { type IncidentFilters, IncidentsView } from '@/components/incidents/incidents-view';
+import { incidentStatusFilters } from '@/lib/schemas/oncall';
 import { requireConsoleUser } from '../console-session';
 
 export const metadata: Metadata = { title: 'Incidents' };
 
+const one = (v: string | string[] | undefined) => (typeof v === 'string' ? v.slice(0, 200) : '');
+
 export default async function IncidentsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  await requireConsoleUser();
+  const user = await requireConsoleUser();
   const p = await searchParams;
-  const status: IncidentStatus = p.status === 'resolved' || p.status === 'all' ? p.status : 'open';
-  const signal = typeof p.signal === 'string' && (signalOrder as readonly string[]).includes(p.signal) ? p.signal : '';
-  return <IncidentsView initialStatus={status} initialSignal={signal} />;
+  const status = (incidentStatusFilters as readonly string[]).includes(one(p.status)) ? (one(p.status) as IncidentFilters['status']) : 'open';
+  const severity = one(p.severity) === 'critical' || one(p.severity) === 'warning' ? (one(p.severity) as 'critical' | 'warning') : '';
+  const signal = /^[a-z_]{1,50}$/.test(one(p.signal)) ? one(p.signal) : '';
+  return <IncidentsView initial={{ status, signal, severity, worker_id: one(p.worker_id), job_id: one(p.job_id) }} canAct={user.role === 'supervisor' || user.role === 'owner'} />;
 }

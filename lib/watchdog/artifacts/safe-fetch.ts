@@ -89,8 +89,9 @@ export interface ProbeOptions {
   lookup?: (hostname: string) => Promise<{ address: string; family: number }[]>;
 }
 
+/** WATCHDOG_ALLOW_PRIVATE_HOSTS=1 (channels and artifact checks) or WATCHDOG_ALLOW_PRIVATE_ARTIFACT_HOSTS=1. */
 export function privateHostsAllowed(): boolean {
-  return process.env.WATCHDOG_ALLOW_PRIVATE_ARTIFACT_HOSTS === '1';
+  return process.env.WATCHDOG_ALLOW_PRIVATE_HOSTS === '1' || process.env.WATCHDOG_ALLOW_PRIVATE_ARTIFACT_HOSTS === '1';
 }
 
 class ProbeError extends Error {}
@@ -121,16 +122,27 @@ async function resolveVetted(
   return addrs[0];
 }
 
-/** One GET to a vetted address; resolves on the response head, aborts at the deadline whatever the server does. */
-function requestOnce(url: URL, target: { address: string; family: number }, timeoutMs: number): Promise<{ status: number; location?: string }> {
+interface Outgoing {
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** One request to a vetted address; resolves on the response head, aborts at the deadline whatever the server does. */
+function requestOnce(
+  url: URL,
+  target: { address: string; family: number },
+  timeoutMs: number,
+  out: Outgoing = { method: 'GET', headers: { 'user-agent': 'worker-watchdog-artifact-check/1', accept: '*/*' } },
+): Promise<{ status: number; location?: string }> {
   return new Promise((resolve, reject) => {
     const mod = url.protocol === 'https:' ? https : http;
     let settled = false;
     const req = mod.request(
       url,
       {
-        method: 'GET',
-        headers: { 'user-agent': 'worker-watchdog-artifact-check/1', accept: '*/*' },
+        method: out.method,
+        headers: out.body === undefined ? out.headers : { ...out.headers, 'content-length': String(Buffer.byteLength(out.body)) },
         agent: false,
         // Connect to the address vetted above, never to a second answer of the resolver.
         lookup: (_host: string, opts: { all?: boolean }, cb: (...args: unknown[]) => void) => {
@@ -150,7 +162,7 @@ function requestOnce(url: URL, target: { address: string; family: number }, time
       clearTimeout(timer);
       if (!settled) reject(e);
     });
-    req.end();
+    req.end(out.body);
   });
 }
 
@@ -195,5 +207,41 @@ export async function probeUrl(raw: string, opts: ProbeOptions = {}): Promise<Pr
       const message = e instanceof Error ? e.message : String(e);
       return { status: null, finalUrl: url.href, redirects: hop, error: message.slice(0, 300) };
     }
+  }
+}
+
+/**
+ * Resolves a host the way a probe does and vets every address: the address to connect to, or the
+ * reason it is refused. For destinations that are not fetched over HTTP (an SMTP server).
+ */
+export async function vetHost(hostname: string, opts: Pick<ProbeOptions, 'allowPrivate' | 'lookup' | 'timeoutMs'> = {}): Promise<{ address: string; family: number } | { error: string }> {
+  const allowPrivate = opts.allowPrivate ?? privateHostsAllowed();
+  try {
+    return await resolveVetted(hostname, allowPrivate ? () => false : isPrivateAddress, opts.lookup ?? systemLookup, opts.timeoutMs ?? 10_000);
+  } catch (e) {
+    return { error: (e instanceof Error ? e.message : String(e)).slice(0, 300) };
+  }
+}
+
+/**
+ * One POST the way a notification must be sent: http/https only, the resolved address vetted (no
+ * loopback/private host unless allowed) and connected to, no redirects followed, one deadline.
+ */
+export async function postVetted(raw: string, body: string, headers: Record<string, string>, opts: Pick<ProbeOptions, 'allowPrivate' | 'lookup' | 'timeoutMs'> = {}): Promise<{ status: number | null; error?: string }> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return { status: null, error: 'not a valid URL' };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { status: null, error: `refused: only http and https (got ${url.protocol})` };
+  const target = await vetHost(url.hostname, { ...opts, timeoutMs: deadline - Date.now() });
+  if ('error' in target) return { status: null, error: target.error };
+  try {
+    const res = await requestOnce(url, target, Math.max(1, deadline - Date.now()), { method: 'POST', headers: { 'user-agent': 'worker-watchdog-notify/1', ...headers }, body });
+    return { status: res.status };
+  } catch (e) {
+    return { status: null, error: (e instanceof Error ? e.message : String(e)).slice(0, 300) };
   }
 }

@@ -1,19 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '@/db/client';
 import { incidents } from '@/db/schema';
 import type { Signal } from '@/lib/schemas/common';
 
 export interface OpenIncidentInput {
   jobId: string;
-  /** the worker whose evidence opened it, else the lease holder */
-  workerId?: string | null;
   signal: Signal;
   firstFailureAt: Date;
   evidenceEventIds?: string[];
   details?: Record<string, unknown>;
   ruleVersion: number;
+  /** the worker whose evidence opened it (default: details.worker_id, else the job's lease holder) */
+  workerId?: string | null;
+  /** default: the rule's params.severity, else the signal's default severity */
+  severity?: 'warning' | 'critical';
 }
+
+/** Signals whose incidents are critical unless the rule's params.severity says otherwise. */
+export const CRITICAL_SIGNALS = ['lease_expired', 'queue_stuck', 'artifact_gate_fail', 'loop_detected'] as const;
 
 /**
  * Opens the job's incident for this signal, or adds the evidence to the one already open.
@@ -40,23 +45,41 @@ export async function openIncidents(db: Db, now: Date, inputs: OpenIncidentInput
     return {
       id: randomUUID(),
       job_id: input.jobId,
-      worker_id: input.workerId ?? null,
       signal: input.signal,
       first_failure_at: input.firstFailureAt.toISOString(),
       evidence_event_ids: input.evidenceEventIds ?? [],
       details: input.details ?? {},
       rule_version: input.ruleVersion,
+      worker_id: input.workerId ?? null,
+      severity: input.severity ?? null,
     };
   });
+  const at = now.toISOString();
+  // worker: given, else the evidence's, else the lease holder's; severity: given, else the rule's
+  // params.severity, else the signal's default; silenced_by: the oldest active silence that matches.
   const res = await db.execute(sql`
-    insert into incidents (id, job_id, worker_id, signal, status, first_failure_at, detected_at, evidence_event_ids, details, rule_version)
-    select r.id, r.job_id, r.worker_id, r.signal, 'open', r.first_failure_at, ${now.toISOString()}::timestamptz, r.evidence_event_ids, r.details, r.rule_version
-    from jsonb_to_recordset(${JSON.stringify(records)}::jsonb)
-      as r(id uuid, job_id text, worker_id text, signal text, first_failure_at timestamptz, evidence_event_ids jsonb, details jsonb, rule_version integer)
+    with src as (
+      select r.*, coalesce(r.worker_id, r.details->>'worker_id', (select l.worker_id from job_leases l where l.job_id = r.job_id)) as wid
+      from jsonb_to_recordset(${JSON.stringify(records)}::jsonb)
+        as r(id uuid, job_id text, signal text, first_failure_at timestamptz, evidence_event_ids jsonb, details jsonb, rule_version integer, worker_id text, severity text)
+    )
+    insert into incidents (id, job_id, worker_id, signal, severity, status, first_failure_at, detected_at, evidence_event_ids, details, rule_version, silenced_by)
+    select src.id, src.job_id, src.wid, src.signal,
+      coalesce(src.severity,
+        (select p.rule->'params'->>'severity' from rule_sets rs, jsonb_array_elements(rs.rules) as p(rule)
+          where rs.version = src.rule_version and p.rule->>'signal' = src.signal and p.rule->'params'->>'severity' in ('warning', 'critical') limit 1),
+        case when src.signal in (${sql.join(CRITICAL_SIGNALS.map((c) => sql`${c}`), sql`, `)}) then 'critical' else 'warning' end),
+      'open', src.first_failure_at, ${at}::timestamptz, src.evidence_event_ids, src.details, src.rule_version,
+      (select s.id from silences s
+        where s.starts_at <= ${at}::timestamptz and s.ends_at > ${at}::timestamptz
+          and (s.signal is null or s.signal = src.signal) and (s.worker_id is null or s.worker_id = src.wid) and (s.job_id is null or s.job_id = src.job_id)
+        order by s.created_at limit 1)
+    from src
     on conflict (job_id, signal) where status = 'open'
     do update set evidence_event_ids = incidents.evidence_event_ids || excluded.evidence_event_ids,
                   details = incidents.details || excluded.details,
-                  first_failure_at = least(incidents.first_failure_at, excluded.first_failure_at)
+                  first_failure_at = least(incidents.first_failure_at, excluded.first_failure_at),
+                  worker_id = coalesce(incidents.worker_id, excluded.worker_id)
     returning id, job_id, signal, (xmax = 0) as created`);
   const byKey = new Map(rowsOf<{ id: string; job_id: string; signal: string; created: boolean }>(res).map((r) => [key(r.job_id, r.signal), r]));
   return inputs.map((input) => {
@@ -70,41 +93,33 @@ export async function openIncidents(db: Db, now: Date, inputs: OpenIncidentInput
 export async function resolveIncidents(db: Db, now: Date, jobId: string, resolution: string, signals?: Signal[], phase?: string): Promise<string[]> {
   const rows = await db
     .update(incidents)
-    .set({ status: 'resolved', resolvedAt: now, resolution })
+    .set({ status: 'resolved', resolvedAt: now, resolvedBy: 'system', resolution })
     .where(and(eq(incidents.jobId, jobId), eq(incidents.status, 'open'), signals ? inArray(incidents.signal, signals) : undefined, phase ? sql`${incidents.details}->>'phase' = ${phase}` : undefined))
     .returning({ id: incidents.id });
   return rows.map((r) => r.id);
 }
 
-export function toIncidentJson(row: typeof incidents.$inferSelect) {
+export type IncidentRow = typeof incidents.$inferSelect;
+
+export function toIncidentJson(row: IncidentRow) {
   return {
     id: row.id,
     job_id: row.jobId,
-    worker_id: row.workerId ?? ((row.details as { worker_id?: unknown } | null)?.worker_id as string | undefined) ?? null,
+    worker_id: row.workerId,
     signal: row.signal,
-    status: row.status,
+    severity: row.severity as 'warning' | 'critical',
+    status: row.status as 'open' | 'resolved',
     first_failure_at: row.firstFailureAt.toISOString(),
     detected_at: row.detectedAt.toISOString(),
+    acknowledged_at: row.acknowledgedAt?.toISOString() ?? null,
+    acknowledged_by: row.acknowledgedBy,
+    acknowledgement_note: row.acknowledgementNote,
     resolved_at: row.resolvedAt?.toISOString() ?? null,
+    resolved_by: row.resolvedBy,
     resolution: row.resolution,
+    silenced_by: row.silencedBy,
     evidence_event_ids: row.evidenceEventIds,
-    details: row.details,
+    details: row.details as Record<string, unknown>,
     rule_version: row.ruleVersion,
   };
-}
-
-export async function listIncidents(db: Db, q: { status: 'open' | 'resolved' | 'all'; signal?: string; job_id?: string; limit: number }) {
-  const rows = await db
-    .select()
-    .from(incidents)
-    .where(
-      and(
-        q.status === 'all' ? undefined : eq(incidents.status, q.status),
-        q.signal ? eq(incidents.signal, q.signal) : undefined,
-        q.job_id ? eq(incidents.jobId, q.job_id) : undefined,
-      ),
-    )
-    .orderBy(desc(incidents.detectedAt))
-    .limit(q.limit);
-  return rows.map(toIncidentJson);
 }

@@ -27,8 +27,18 @@ export async function openWorkerIncidents(db: Db, now: Date, inputs: OpenWorkerI
     rule_version: input.ruleVersion,
   }));
   const res = await db.execute(sql`
-    insert into incidents (id, job_id, worker_id, signal, status, first_failure_at, detected_at, evidence_event_ids, details, rule_version)
-    select r.id, null, r.worker_id, r.signal, 'open', r.first_failure_at, ${now.toISOString()}::timestamptz, '[]'::jsonb, r.details, r.rule_version
+    insert into incidents (id, job_id, worker_id, signal, severity, status, first_failure_at, detected_at, evidence_event_ids, details, rule_version, silenced_by)
+    select r.id, null, r.worker_id, r.signal,
+      coalesce(
+        (select p.rule->'params'->>'severity' from rule_sets rs, jsonb_array_elements(rs.rules) as p(rule)
+          where rs.version = r.rule_version and p.rule->>'signal' = r.signal and p.rule->'params'->>'severity' in ('warning', 'critical') limit 1),
+        'warning'),
+      'open', r.first_failure_at, ${now.toISOString()}::timestamptz, '[]'::jsonb, r.details, r.rule_version,
+      -- an active silence matching the worker (and signal) covers it; a silence naming a job never matches a worker-level incident
+      (select s.id from silences s
+        where s.starts_at <= ${now.toISOString()}::timestamptz and s.ends_at > ${now.toISOString()}::timestamptz
+          and (s.signal is null or s.signal = r.signal) and (s.worker_id is null or s.worker_id = r.worker_id) and s.job_id is null
+        order by s.created_at limit 1)
     from jsonb_to_recordset(${JSON.stringify(records)}::jsonb)
       as r(id uuid, worker_id text, signal text, first_failure_at timestamptz, details jsonb, rule_version integer)
     on conflict (worker_id, signal) where status = 'open' and job_id is null

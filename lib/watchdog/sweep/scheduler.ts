@@ -1,7 +1,7 @@
 import type { Db } from '@/db/client';
 import { log } from '@/lib/log';
 import { systemActor } from '../context';
-import { deliverDueNotifications, nextNotificationDue } from '../notify';
+import { nextNotifyDue, runNotifyStage } from '../notify';
 import { getCurrentRules, ruleParam } from '../rules';
 import { onSchedulerNudge } from './scheduler-signal';
 import { nextSweepDeadline, runSweep, type SweepResult } from './sweep';
@@ -28,7 +28,8 @@ export interface Scheduler {
 
 /**
  * Deadline-driven sweeping: sleeps until the next lease deadline (or a nudge from a lease write
- * that moved a deadline earlier), sweeps, delivers due notifications, and schedules again. Ticks
+ * that moved a deadline earlier), sweeps, routes incidents to the notification channels and delivers
+ * due messages (the notify stage), and schedules again. Ticks
  * never overlap; a wake-up that falls during a tick runs right after it. Between instances the
  * sweep's advisory lock elects the leader: a scheduler whose sweep finds the lock taken stands down.
  */
@@ -80,9 +81,9 @@ export function startScheduler(db: Db, opts: SchedulerOptions = {}): Scheduler {
       const result = await runSweep({ db, actor: systemActor, now: new Date() }, { skipIfBusy: true });
       opts.onSweep?.(result);
       if (result.findings.some((f) => f.signal !== 'lease_near_expiry')) log.info({ findings: result.findings.length }, 'sweep findings');
-      const webhook = Boolean(process.env.WATCHDOG_WEBHOOK_URL);
-      if (webhook) await deliverDueNotifications(db, new Date());
-      const [deadline, notifyAt] = await Promise.all([nextSweepDeadline(db, new Date()), webhook ? nextNotificationDue(db) : null]);
+      // On-call: route incidents to the channels (first message, resolved, escalation) and send what is due.
+      await runNotifyStage(db, new Date());
+      const [deadline, notifyAt] = await Promise.all([nextSweepDeadline(db, new Date()), nextNotifyDue(db, new Date())]);
       next = Math.min(next, deadline?.getTime() ?? Infinity, notifyAt?.getTime() ?? Infinity);
     } catch (e) {
       if (stopped) return;

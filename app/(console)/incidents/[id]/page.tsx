@@ -1,0 +1,11 @@
+import type { Metadata } from 'next';
+import { IncidentDetailView } from '@/components/incidents/incident-detail';
+import { requireConsoleUser } from '../../console-session';
+
+export const metadata: Metadata = { title: 'Incident' };
+
+export default async function IncidentPage({ params }: { params: Promise<{ id: string }> }) {
+  const user = await requireConsoleUser();
+  const { id } = await params;
+  return <IncidentDetailView id={id} canAct={user.role === 'supervisor' || user.role === 'owner'} />;
+}

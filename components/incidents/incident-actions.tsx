@@ -1,0 +1,195 @@
+'use client';
+
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useId, useState } from 'react';
+import { ApiError, apiFetch, errorMessage } from '@/components/lib/api';
+import { signalLabel } from '@/components/lib/format';
+import type { Incident, Silence } from '@/components/lib/types';
+import { Button } from '@/components/ui/button';
+import { Input, Label, Select, Textarea } from '@/components/ui/field';
+import { useToast } from '@/components/ui/toast';
+
+type Panel = null | 'resolve' | 'silence';
+const durations = [
+  { value: '1', label: '1 hour' },
+  { value: '4', label: '4 hours' },
+  { value: '24', label: '24 hours' },
+  { value: 'custom', label: 'Custom…' },
+] as const;
+
+/** A datetime-local value (the browser's local time) for a Date. */
+function localInput(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+/** Acknowledge, Resolve (with a note) and Silence… for one open incident; used by the incidents list, its detail and the job story. */
+export function IncidentActions({ incident, canAct, compact }: { incident: Incident; canAct: boolean; compact?: boolean }) {
+  const qc = useQueryClient();
+  const toast = useToast();
+  const uid = useId();
+  const [panel, setPanel] = useState<Panel>(null);
+  const [note, setNote] = useState('');
+  const [duration, setDuration] = useState<(typeof durations)[number]['value']>('1');
+  const [until, setUntil] = useState(() => localInput(new Date(Date.now() + 2 * 3_600_000)));
+  const [match, setMatch] = useState({ signal: true, worker: Boolean(incident.worker_id), job: Boolean(incident.job_id) });
+  const [comment, setComment] = useState('');
+  const refresh = () => {
+    void qc.invalidateQueries({ queryKey: ['incidents'] });
+    void qc.invalidateQueries({ queryKey: ['incident'] });
+    void qc.invalidateQueries({ queryKey: ['job'] });
+    void qc.invalidateQueries({ queryKey: ['silences'] });
+    void qc.invalidateQueries({ queryKey: ['overview'] });
+  };
+  const ack = useMutation({
+    mutationFn: () => apiFetch<{ incident: Incident }>(`/api/watchdog/incidents/${incident.id}/acknowledge`, { method: 'POST', body: {} }),
+    onSuccess: () => {
+      toast({ tone: 'success', title: 'Acknowledged', description: 'Escalation stops; the incident stays open until it is resolved.' });
+      refresh();
+    },
+    onError: (e) => toast({ tone: 'danger', title: 'Not acknowledged', description: errorMessage(e) }),
+  });
+  const resolve = useMutation({
+    mutationFn: () => apiFetch<{ incident: Incident }>(`/api/watchdog/incidents/${incident.id}/resolve`, { method: 'POST', body: { note: note.trim() } }),
+    onSuccess: () => {
+      toast({ tone: 'success', title: 'Resolved', description: 'Channels that were told hear that it is resolved.' });
+      setPanel(null);
+      setNote('');
+      refresh();
+    },
+  });
+  const silence = useMutation({
+    mutationFn: () => {
+      const ends = duration === 'custom' ? new Date(until) : new Date(Date.now() + Number(duration) * 3_600_000);
+      return apiFetch<{ silence: Silence }>('/api/watchdog/silences', {
+        method: 'POST',
+        body: {
+          matchers: {
+            ...(match.signal ? { signal: incident.signal } : {}),
+            ...(match.worker && incident.worker_id ? { worker_id: incident.worker_id } : {}),
+            ...(match.job && incident.job_id ? { job_id: incident.job_id } : {}),
+          },
+          ends_at: Number.isNaN(ends.getTime()) ? until : ends.toISOString(),
+          comment: comment.trim(),
+        },
+      });
+    },
+    onSuccess: (r) => {
+      toast({ tone: 'success', title: 'Silenced', description: `Until ${new Date(r.silence.ends_at).toLocaleString()}. Evidence is still recorded.` });
+      setPanel(null);
+      setComment('');
+      refresh();
+    },
+  });
+  if (incident.status !== 'open') return null;
+  const fieldError = (m: typeof resolve | typeof silence, path: string) => (m.error instanceof ApiError ? m.error.fieldErrors.find((f) => f.path === path || f.path.startsWith(path + '.'))?.message : undefined);
+  const otherError = (m: typeof resolve | typeof silence) => (m.error && !(m.error instanceof ApiError && m.error.fieldErrors.length) ? errorMessage(m.error) : null);
+  const what = `${signalLabel(incident.signal)}${incident.job_id ? ` on ${incident.job_id}` : incident.worker_id ? ` on ${incident.worker_id}` : ''}`;
+
+  return (
+    <div className="space-y-2">
+      <div className="flex flex-wrap gap-2">
+        {incident.acknowledged_at ? null : (
+          <Button size="sm" variant="primary" onClick={() => ack.mutate()} loading={ack.isPending} disabled={!canAct} aria-label={compact ? `Acknowledge ${what}` : undefined}>
+            Acknowledge
+          </Button>
+        )}
+        <Button size="sm" onClick={() => setPanel(panel === 'resolve' ? null : 'resolve')} disabled={!canAct} aria-expanded={panel === 'resolve'} aria-label={compact ? `Resolve ${what}` : undefined}>
+          Resolve
+        </Button>
+        <Button size="sm" variant="ghost" onClick={() => setPanel(panel === 'silence' ? null : 'silence')} disabled={!canAct} aria-expanded={panel === 'silence'} aria-label={compact ? `Silence ${what}` : undefined}>
+          Silence…
+        </Button>
+      </div>
+      {panel === 'resolve' ? (
+        <form
+          className="max-w-lg space-y-2 rounded-lg border border-slate-200 bg-slate-50 p-3"
+          aria-label={`Resolve ${what}`}
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (note.trim()) resolve.mutate();
+          }}
+        >
+          <Label htmlFor={`${uid}-note`} hint="(required)">
+            Resolution note
+          </Label>
+          <Textarea id={`${uid}-note`} value={note} onChange={(e) => setNote(e.target.value)} maxLength={2000} required placeholder="What fixed it?" aria-invalid={fieldError(resolve, 'note') ? true : undefined} />
+          {fieldError(resolve, 'note') ? <p className="text-xs text-rose-600">{fieldError(resolve, 'note')}</p> : null}
+          {otherError(resolve) ? <p className="text-xs text-rose-600">{otherError(resolve)}</p> : null}
+          <div className="flex gap-2">
+            <Button type="submit" size="sm" variant="success" loading={resolve.isPending} disabled={!note.trim()}>
+              Resolve incident
+            </Button>
+            <Button size="sm" variant="ghost" onClick={() => setPanel(null)}>
+              Cancel
+            </Button>
+          </div>
+        </form>
+      ) : null}
+      {panel === 'silence' ? (
+        <form
+          className="max-w-lg space-y-3 rounded-lg border border-slate-200 bg-slate-50 p-3"
+          aria-label={`Silence ${what}`}
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (comment.trim()) silence.mutate();
+          }}
+        >
+          <fieldset>
+            <legend className="mb-1 text-sm font-medium text-slate-700">Silence incidents that match</legend>
+            <div className="flex flex-wrap gap-x-4 gap-y-1 text-sm text-slate-700">
+              <label className="inline-flex items-center gap-1.5">
+                <input type="checkbox" checked={match.signal} onChange={(e) => setMatch({ ...match, signal: e.target.checked })} /> signal {signalLabel(incident.signal)}
+              </label>
+              {incident.worker_id ? (
+                <label className="inline-flex items-center gap-1.5">
+                  <input type="checkbox" checked={match.worker} onChange={(e) => setMatch({ ...match, worker: e.target.checked })} /> worker <span className="font-mono">{incident.worker_id}</span>
+                </label>
+              ) : null}
+              {incident.job_id ? (
+                <label className="inline-flex items-center gap-1.5">
+                  <input type="checkbox" checked={match.job} onChange={(e) => setMatch({ ...match, job: e.target.checked })} /> job <span className="break-all font-mono">{incident.job_id}</span>
+                </label>
+              ) : null}
+            </div>
+            {fieldError(silence, 'matchers') ? <p className="mt-1 text-xs text-rose-600">{fieldError(silence, 'matchers')}</p> : null}
+          </fieldset>
+          <div className="grid gap-2 sm:grid-cols-2">
+            <div>
+              <Label htmlFor={`${uid}-duration`}>Duration</Label>
+              <Select id={`${uid}-duration`} value={duration} onChange={(e) => setDuration(e.target.value as typeof duration)}>
+                {durations.map((d) => (
+                  <option key={d.value} value={d.value}>
+                    {d.label}
+                  </option>
+                ))}
+              </Select>
+            </div>
+            {duration === 'custom' ? (
+              <div>
+                <Label htmlFor={`${uid}-until`}>Until</Label>
+                <Input id={`${uid}-until`} type="datetime-local" value={until} onChange={(e) => setUntil(e.target.value)} aria-invalid={fieldError(silence, 'ends_at') ? true : undefined} />
+              </div>
+            ) : null}
+          </div>
+          {fieldError(silence, 'ends_at') ? <p className="text-xs text-rose-600">{fieldError(silence, 'ends_at')}</p> : null}
+          <div>
+            <Label htmlFor={`${uid}-comment`} hint="(required)">
+              Why
+            </Label>
+            <Input id={`${uid}-comment`} value={comment} onChange={(e) => setComment(e.target.value)} maxLength={500} required placeholder="e.g. maintenance on the build box" />
+          </div>
+          {otherError(silence) ? <p className="text-xs text-rose-600">{otherError(silence)}</p> : null}
+          <div className="flex gap-2">
+            <Button type="submit" size="sm" variant="primary" loading={silence.isPending} disabled={!comment.trim()}>
+              Create silence
+            </Button>
+            <Button size="sm" variant="ghost" onClick={() => setPanel(null)}>
+              Cancel
+            </Button>
+          </div>
+        </form>
+      ) : null}
+    </div>
+  );
+}
