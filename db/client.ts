@@ -1,12 +1,13 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { DatabaseKind } from '@/lib/schemas/enums';
 import * as schema from './schema';
 
 export type Schema = typeof schema;
 /** A drizzle database or transaction over any of the three drivers. */
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
-export type DatabaseKind = 'pglite' | 'postgres';
+export type { DatabaseKind };
 
 export interface Database {
   db: Db;

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  check,
   bigserial,
   boolean,
   date,
@@ -15,8 +16,34 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import {
+  AUTHORITIES,
+  D30_DECISIONS,
+  enumChecks,
+  INCIDENT_STATUSES,
+  LEASE_EVENTS,
+  LEASE_STATES,
+  NOTIFICATION_KINDS,
+  NOTIFICATION_STATUSES,
+  PHASES,
+  REPAIR_ACTIONS,
+  REPAIR_DECISIONS,
+  REPAIR_RESULTS,
+  ROLES,
+  RUN_STATUSES,
+  SIGNALS,
+  USER_ROLES,
+} from '@/lib/schemas/enums';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+type Checked = typeof enumChecks;
+/** The CHECK constraints of one table, from lib/schemas/enums.ts (migration 0003_enum_checks made them). */
+function enumCheckConstraints<T extends keyof Checked>(table: T) {
+  return Object.entries(enumChecks[table] as Record<string, readonly string[]>).map(([column, list]) =>
+    check(`${table}_${column}_check`, sql.raw(`"${column}" in (${list.map((v) => `'${v}'`).join(', ')})`)),
+  );
+}
 
 /** One phase run of a worker on a job (doctor, claim, context, ...), upserted by the worker. */
 export const workerRuns = pgTable(
@@ -25,8 +52,8 @@ export const workerRuns = pgTable(
     id: uuid('id').primaryKey(),
     workerId: text('worker_id').notNull(),
     jobId: text('job_id').notNull(),
-    phase: text('phase').notNull(),
-    status: text('status').notNull(),
+    phase: text('phase', { enum: PHASES }).notNull(),
+    status: text('status', { enum: RUN_STATUSES }).notNull(),
     startedAt: ts('started_at').notNull(),
     endedAt: ts('ended_at'),
     createdAt: ts('created_at').notNull().defaultNow(),
@@ -36,6 +63,7 @@ export const workerRuns = pgTable(
     index('worker_runs_job_id_idx').on(t.jobId),
     index('worker_runs_worker_id_idx').on(t.workerId),
     index('worker_runs_started_at_idx').on(t.startedAt),
+    ...enumCheckConstraints('worker_runs'),
   ],
 );
 
@@ -49,7 +77,7 @@ export const jobLeases = pgTable(
     leaseExpiresAt: ts('lease_expires_at').notNull(),
     lastHeartbeatAt: ts('last_heartbeat_at').notNull(),
     acquiredAt: ts('acquired_at').notNull(),
-    state: text('state').notNull(),
+    state: text('state', { enum: LEASE_STATES }).notNull(),
     /** set when a supervisor approved a reclaim: the job is ready for another worker */
     readyForReclaim: boolean('ready_for_reclaim').notNull().default(false),
     /** how far the sweep has escalated this lease: 0 none, 1 expired (mark_stuck), 2 queue stuck */
@@ -63,6 +91,7 @@ export const jobLeases = pgTable(
     index('job_leases_state_expires_idx').on(t.state, t.leaseExpiresAt),
     index('job_leases_sweep_idx').on(t.sweepStage, t.leaseExpiresAt).where(sql`${t.state} in ('active', 'expired')`),
     index('job_leases_worker_id_idx').on(t.workerId),
+    ...enumCheckConstraints('job_leases'),
   ],
 );
 
@@ -74,12 +103,12 @@ export const leaseHistory = pgTable(
     jobId: text('job_id').notNull(),
     workerId: text('worker_id').notNull(),
     fencingToken: bigint('fencing_token', { mode: 'number' }).notNull(),
-    event: text('event').notNull(),
+    event: text('event', { enum: LEASE_EVENTS }).notNull(),
     leaseExpiresAt: ts('lease_expires_at'),
     at: ts('at').notNull(),
     actor: text('actor').notNull(),
   },
-  (t) => [index('lease_history_job_id_idx').on(t.jobId, t.at)],
+  (t) => [index('lease_history_job_id_idx').on(t.jobId, t.at), ...enumCheckConstraints('lease_history')],
 );
 
 /** Every helper command a worker ran, with its output hash and its classification. */
@@ -90,7 +119,7 @@ export const helperEvents = pgTable(
     jobId: text('job_id').notNull(),
     workerId: text('worker_id').notNull(),
     command: text('command').notNull(),
-    phase: text('phase'),
+    phase: text('phase', { enum: PHASES }),
     exitCode: integer('exit_code').notNull(),
     output: text('output'),
     outputHash: text('output_hash').notNull(),
@@ -98,7 +127,7 @@ export const helperEvents = pgTable(
     durationMs: integer('duration_ms'),
     createdAt: ts('created_at').notNull(),
     receivedAt: ts('received_at').notNull(),
-    signal: text('signal'),
+    signal: text('signal', { enum: SIGNALS }),
     ruleVersion: integer('rule_version').notNull(),
     suggestedActions: jsonb('suggested_actions').notNull().default(sql`'[]'::jsonb`),
     incidentId: uuid('incident_id'),
@@ -124,6 +153,7 @@ export const helperEvents = pgTable(
       .where(sql`${t.suggestedActions} @> '[{"action":"retry"}]'::jsonb`),
     // the next event of a job and phase (did the retry work?), index-only
     index('helper_events_job_phase_idx').on(t.jobId, t.phase, t.createdAt, t.exitCode, t.signal),
+    ...enumCheckConstraints('helper_events'),
   ],
 );
 
@@ -150,17 +180,17 @@ export const repairActions = pgTable(
     id: uuid('id').primaryKey(),
     jobId: text('job_id').notNull(),
     trigger: text('trigger').notNull(),
-    action: text('action').notNull(),
-    authority: text('authority').notNull(),
-    result: text('result'),
+    action: text('action', { enum: REPAIR_ACTIONS }).notNull(),
+    authority: text('authority', { enum: AUTHORITIES }).notNull(),
+    result: text('result', { enum: REPAIR_RESULTS }),
     suggestion: boolean('suggestion').notNull().default(false),
     evidenceEventIds: jsonb('evidence_event_ids').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
     note: text('note'),
-    phase: text('phase'),
+    phase: text('phase', { enum: PHASES }),
     outputHash: text('output_hash'),
     incidentId: uuid('incident_id'),
     requestedBy: text('requested_by').notNull(),
-    decision: text('decision'),
+    decision: text('decision', { enum: REPAIR_DECISIONS }),
     decidedBy: text('decided_by'),
     decidedAt: ts('decided_at'),
     decisionNote: text('decision_note'),
@@ -175,6 +205,7 @@ export const repairActions = pgTable(
     uniqueIndex('repair_actions_one_pending_idx')
       .on(t.jobId, t.action)
       .where(sql`${t.result} = 'pending'`),
+    ...enumCheckConstraints('repair_actions'),
   ],
 );
 
@@ -207,8 +238,8 @@ export const incidents = pgTable(
   {
     id: uuid('id').primaryKey(),
     jobId: text('job_id').notNull(),
-    signal: text('signal').notNull(),
-    status: text('status').notNull(),
+    signal: text('signal', { enum: SIGNALS }).notNull(),
+    status: text('status', { enum: INCIDENT_STATUSES }).notNull(),
     /** when the first failing evidence happened (for MTTD) */
     firstFailureAt: ts('first_failure_at').notNull(),
     detectedAt: ts('detected_at').notNull(),
@@ -223,17 +254,22 @@ export const incidents = pgTable(
     index('incidents_job_id_idx').on(t.jobId),
     index('incidents_status_idx').on(t.status, t.detectedAt),
     index('incidents_detected_at_idx').on(t.detectedAt),
+    ...enumCheckConstraints('incidents'),
   ],
 );
 
 /** Versioned watchdog rules; the highest version is in force. */
-export const ruleSets = pgTable('rule_sets', {
-  version: integer('version').primaryKey(),
-  rules: jsonb('rules').notNull(),
-  updatedAt: ts('updated_at').notNull(),
-  updatedBy: text('updated_by').notNull(),
-  updatedByRole: text('updated_by_role').notNull(),
-});
+export const ruleSets = pgTable(
+  'rule_sets',
+  {
+    version: integer('version').primaryKey(),
+    rules: jsonb('rules').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+    updatedBy: text('updated_by').notNull(),
+    updatedByRole: text('updated_by_role', { enum: ROLES }).notNull(),
+  },
+  () => enumCheckConstraints('rule_sets'),
+);
 
 /** Tamper-evident, hash-chained audit log. */
 export const auditLog = pgTable(
@@ -259,7 +295,7 @@ export const apiTokens = pgTable(
   {
     id: uuid('id').primaryKey(),
     name: text('name').notNull(),
-    role: text('role').notNull(),
+    role: text('role', { enum: ROLES }).notNull(),
     workerId: text('worker_id'),
     tokenHash: text('token_hash').notNull(),
     prefix: text('prefix').notNull(),
@@ -268,41 +304,49 @@ export const apiTokens = pgTable(
     revokedAt: ts('revoked_at'),
     lastUsedAt: ts('last_used_at'),
   },
-  (t) => [uniqueIndex('api_tokens_token_hash_idx').on(t.tokenHash)],
+  (t) => [uniqueIndex('api_tokens_token_hash_idx').on(t.tokenHash), ...enumCheckConstraints('api_tokens')],
 );
 
-export const users = pgTable('users', {
-  id: uuid('id').primaryKey(),
-  email: text('email').notNull().unique(),
-  role: text('role').notNull(),
-  passwordHash: text('password_hash').notNull(),
-  createdAt: ts('created_at').notNull(),
-});
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey(),
+    email: text('email').notNull().unique(),
+    role: text('role', { enum: USER_ROLES }).notNull(),
+    passwordHash: text('password_hash').notNull(),
+    createdAt: ts('created_at').notNull(),
+  },
+  () => enumCheckConstraints('users'),
+);
 
 /** The recorded D30 decision(s) of the owner. */
-export const d30Decisions = pgTable('d30_decisions', {
-  id: uuid('id').primaryKey(),
-  decision: text('decision').notNull(),
-  note: text('note'),
-  metrics: jsonb('metrics').notNull(),
-  decidedBy: text('decided_by').notNull(),
-  decidedAt: ts('decided_at').notNull(),
-});
+export const d30Decisions = pgTable(
+  'd30_decisions',
+  {
+    id: uuid('id').primaryKey(),
+    decision: text('decision', { enum: D30_DECISIONS }).notNull(),
+    note: text('note'),
+    metrics: jsonb('metrics').notNull(),
+    decidedBy: text('decided_by').notNull(),
+    decidedAt: ts('decided_at').notNull(),
+  },
+  () => enumCheckConstraints('d30_decisions'),
+);
 
 /** Outbox of escalation notifications delivered to the webhook with retries. */
 export const notifications = pgTable(
   'notifications',
   {
     id: uuid('id').primaryKey(),
-    kind: text('kind').notNull(),
+    kind: text('kind', { enum: NOTIFICATION_KINDS }).notNull(),
     jobId: text('job_id'),
     payload: jsonb('payload').notNull(),
-    status: text('status').notNull(),
+    status: text('status', { enum: NOTIFICATION_STATUSES }).notNull(),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: ts('next_attempt_at').notNull(),
     lastError: text('last_error'),
     createdAt: ts('created_at').notNull(),
     deliveredAt: ts('delivered_at'),
   },
-  (t) => [index('notifications_due_idx').on(t.status, t.nextAttemptAt)],
+  (t) => [index('notifications_due_idx').on(t.status, t.nextAttemptAt), ...enumCheckConstraints('notifications')],
 );

@@ -76,7 +76,7 @@ describe.each(testDatabaseKinds())('escalation notifications on $name', (kind) =
     const second = await ingestHelperEvent({ ...w1, now: at(1) }, fail('nt-1'));
     expect(second.body.classification.suggested_actions[0]).toMatchObject({ action: 'notify_owner', escalation: 'needs_human' });
     const [queued] = await notesOf('nt-1');
-    expect(queued).toMatchObject({ kind: 'needs_human', status: 'queued', attempts: 0 });
+    expect(queued).toMatchObject({ kind: 'needs_human', status: 'pending', attempts: 0 });
     expect(queued.nextAttemptAt.toISOString()).toBe(at(1).toISOString());
     expect(receiver.received).toHaveLength(0);
   });
@@ -92,7 +92,7 @@ describe.each(testDatabaseKinds())('escalation notifications on $name', (kind) =
     expect(first).toEqual({ sent: 0, failed: 2 }); // two due; the receiver answers 500, then 503
     let rows = await notesOf('nt-1');
     for (const r of rows) {
-      expect(r).toMatchObject({ status: 'retrying', attempts: 1 });
+      expect(r).toMatchObject({ status: 'pending', attempts: 1 });
       expect(r.lastError).toMatch(/webhook answered 50[03]/);
       expect(r.nextAttemptAt.getTime()).toBe(at(2).getTime() + backoffSeconds(1) * 1000);
     }

@@ -6,11 +6,12 @@ import { authOptions } from '@/lib/auth/next-auth';
 import type { Ctx } from '@/lib/watchdog/context';
 import { getRuntimeDatabase } from '@/lib/watchdog/runtime';
 import { findUserById } from '@/lib/watchdog/access';
+import type { UserRole } from '@/lib/schemas/enums';
 
 export interface ConsoleUser {
   id: string;
   email: string;
-  role: 'supervisor' | 'owner';
+  role: UserRole;
 }
 
 /**

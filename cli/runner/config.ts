@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CliError } from '../args';
 
-export const HELPER_NAMES = ['doctor', 'touch', 'claim', 'context', 'progress', 'build', 'upload', 'complete'] as const;
-export type HelperName = (typeof HELPER_NAMES)[number];
+import { PHASES } from '@/lib/schemas/enums';
 
-export const PHASES = ['doctor', 'touch', 'claim', 'context', 'progress', 'build', 'upload', 'complete'] as const;
+/** A helper command of the config file is named after the phase it runs. */
+export const HELPER_NAMES = PHASES;
+export type HelperName = (typeof HELPER_NAMES)[number];
 
 /** API.md's Identifier: what job and worker ids look like. */
 export const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,199}$/;

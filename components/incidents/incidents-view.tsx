@@ -7,6 +7,7 @@ import { apiFetch } from '@/components/lib/api';
 import { formatDuration, signalLabel, signalOrder } from '@/components/lib/format';
 import { LIVE_MS, queryKeys } from '@/components/lib/queries';
 import type { Incident } from '@/components/lib/types';
+import type { IncidentFilter } from '@/lib/schemas/enums';
 import { Card } from '@/components/ui/card';
 import { Label, Segmented, Select } from '@/components/ui/field';
 import { AlertIcon, CheckBadgeIcon } from '@/components/ui/icons';
@@ -15,7 +16,7 @@ import { EmptyState, ErrorState, LoadingRows } from '@/components/ui/states';
 import { IncidentStatusBadge, SignalBadge } from '@/components/ui/status';
 import { RelativeTime } from '@/components/ui/time';
 
-export type IncidentStatus = 'open' | 'resolved' | 'all';
+export type IncidentStatus = IncidentFilter;
 
 const secondsBetween = (a: string, b: string) => (new Date(b).getTime() - new Date(a).getTime()) / 1000;
 

@@ -1,15 +1,20 @@
 /** Display helpers shared by the console pages. Pure: no React, no DOM. */
+import { type D30Decision, type Signal, SIGNALS } from '@/lib/schemas/enums';
 
-export const signalLabels: Record<string, string> = {
+export const signalLabels: Record<Signal, string> & Record<string, string | undefined> = {
   claim_no_output: 'Claim no output',
   fetch_failed: 'Fetch failed',
   lease_near_expiry: 'Lease near expiry',
   lease_expired: 'Lease expired',
   queue_stuck: 'Queue stuck',
   artifact_gate_fail: 'Artifact gate fail',
+  no_progress: 'No progress',
+  loop_detected: 'Loop detected',
+  worker_silent: 'Worker silent',
 };
 
-export const signalOrder = ['claim_no_output', 'fetch_failed', 'lease_near_expiry', 'lease_expired', 'queue_stuck', 'artifact_gate_fail'] as const;
+/** The signals in the order the pages list them: the order of lib/schemas/enums.ts. */
+export const signalOrder = SIGNALS;
 
 export function signalLabel(signal: string | null | undefined): string {
   if (!signal) return '—';
@@ -79,7 +84,7 @@ export function shortId(id: string | null | undefined): string {
   return id.length > 8 ? id.slice(0, 8) : id;
 }
 
-export const decisionLabels: Record<string, string> = {
+export const decisionLabels: Record<D30Decision, string> & Record<string, string | undefined> = {
   continue: 'Continue',
   escalate_to_watchdog_agent: 'Escalate to watchdog agent',
   change_owner: 'Change owner',

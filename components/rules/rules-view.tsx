@@ -17,6 +17,7 @@ import { RoleBadge, SignalBadge } from '@/components/ui/status';
 import { RelativeTime, Timestamp } from '@/components/ui/time';
 import { useToast } from '@/components/ui/toast';
 import { changedSignals, type Draft, draftOf, mapFieldErrors, putBody, thresholdUnits, validateDraft } from './rule-form';
+import type { UserRole } from '@/lib/schemas/enums';
 
 function paramText(params: Record<string, unknown>) {
   return Object.entries(params)
@@ -77,7 +78,7 @@ function VersionHistory() {
   );
 }
 
-export function RulesView({ role }: { role: 'supervisor' | 'owner' }) {
+export function RulesView({ role }: { role: UserRole }) {
   const canEdit = role === 'owner';
   const readOnlyId = useId();
   const qc = useQueryClient();

@@ -8,10 +8,11 @@ import { useOverview } from '@/components/lib/queries';
 import type { Overview } from '@/components/lib/types';
 import { cn } from '@/components/ui/cn';
 import { AlertIcon, ChartIcon, CheckBadgeIcon, HomeIcon, KeyIcon, ListIcon, LockIcon, LogoutIcon, MenuIcon, ScrollIcon, ShieldIcon, SlidersIcon, XIcon } from '@/components/ui/icons';
+import type { UserRole } from '@/lib/schemas/enums';
 
 export interface ShellUser {
   email: string;
-  role: 'supervisor' | 'owner';
+  role: UserRole;
 }
 
 interface NavItem {

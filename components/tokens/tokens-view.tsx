@@ -5,6 +5,7 @@ import { useId, useState } from 'react';
 import { ApiError, apiFetch, errorMessage } from '@/components/lib/api';
 import { queryKeys } from '@/components/lib/queries';
 import type { ApiToken } from '@/components/lib/types';
+import { type Role, ROLES, type UserRole } from '@/lib/schemas/enums';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card, CardBody, CardHeader } from '@/components/ui/card';
@@ -16,7 +17,6 @@ import { RoleBadge } from '@/components/ui/status';
 import { RelativeTime } from '@/components/ui/time';
 import { useToast } from '@/components/ui/toast';
 
-type Role = 'worker' | 'system' | 'supervisor' | 'owner';
 const roleHelp: Record<Role, string> = {
   worker: 'reports runs, heartbeats, events and checks for one worker_id',
   system: 'records automatic repairs for any worker and runs the sweep',
@@ -92,10 +92,11 @@ function CreateForm({ canManage, readOnlyId }: { canManage: boolean; readOnlyId:
           <div>
             <Label htmlFor="token-role">Role</Label>
             <Select id="token-role" value={role} onChange={(e) => setRole(e.target.value as Role)} disabled={!canManage}>
-              <option value="worker">worker</option>
-              <option value="system">system</option>
-              <option value="supervisor">supervisor</option>
-              <option value="owner">owner</option>
+              {ROLES.map((r) => (
+                <option key={r} value={r}>
+                  {r}
+                </option>
+              ))}
             </Select>
             <p className="mt-1 text-xs text-slate-500">{roleHelp[role]}</p>
           </div>
@@ -190,7 +191,7 @@ function TokenList() {
   );
 }
 
-export function TokensView({ role }: { role: 'supervisor' | 'owner' }) {
+export function TokensView({ role }: { role: UserRole }) {
   const canManage = role === 'owner';
   const readOnlyId = useId();
   return (

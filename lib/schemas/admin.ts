@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { Identifier, RoleName, Signal, withoutNul, withoutNulMessage } from './common';
+import { Identifier, RoleName, Signal, UserRoleName, withoutNul, withoutNulMessage } from './common';
+import { SIGNALS } from './enums';
+import { D30DecisionName } from './metrics';
 
 export const RuleInput = z.object({
   signal: Signal,
@@ -14,7 +16,7 @@ export const RulesPutInput = z.object({
   rules: z
     .array(RuleInput)
     .min(1)
-    .max(6)
+    .max(SIGNALS.length)
     .refine((rules) => new Set(rules.map((r) => r.signal)).size === rules.length, 'each signal at most once'),
   note: z.string().max(500).optional(),
 });
@@ -29,7 +31,7 @@ export type TokenCreateInput = z.infer<typeof TokenCreateInput>;
 
 export const UserCreateInput = z.object({
   email: z.email().max(200),
-  role: z.enum(['supervisor', 'owner']),
+  role: UserRoleName,
   password: z.string().min(8).max(200),
 });
 
@@ -45,6 +47,6 @@ export const D30Query = z.object({
 });
 
 export const D30DecisionInput = z.object({
-  decision: z.enum(['continue', 'escalate_to_watchdog_agent', 'change_owner']),
+  decision: D30DecisionName,
   note: z.string().max(2000).optional(),
 });

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { Signal } from './common';
+import { D30_DECISIONS } from './enums';
 
 /** The three outcomes of the D30 review. */
-export const D30DecisionName = z.enum(['continue', 'escalate_to_watchdog_agent', 'change_owner']);
+export const D30DecisionName = z.enum(D30_DECISIONS);
 export type D30DecisionName = z.infer<typeof D30DecisionName>;
 
 const Rate = z.number().min(0).max(1).nullable();

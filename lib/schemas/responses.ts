@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { RepairActionName } from './evidence';
-import { Phase, RoleName, Signal } from './common';
+import { Authority, RepairActionName, RepairDecision, RepairResult } from './evidence';
+import { DatabaseKind, Phase, RoleName, Signal } from './common';
+import { ESCALATIONS, INCIDENT_STATUSES, LEASE_EVENTS, LEASE_STATES, RISK_LEVELS, RUN_STATUSES } from './enums';
 
 /**
  * The shapes the API answers with (the `to…Json` mappers of lib/watchdog), one schema per shape. They
@@ -12,7 +13,7 @@ const NullableTime = Time.nullable();
 
 export const HealthAnswer = z.object({
   status: z.enum(['ok', 'degraded']),
-  database: z.enum(['pglite', 'postgres']),
+  database: DatabaseKind,
   version: z.string(),
 });
 
@@ -21,7 +22,7 @@ export const WorkerRun = z.object({
   worker_id: z.string(),
   job_id: z.string(),
   phase: Phase,
-  status: z.enum(['ok', 'failed', 'retried', 'stuck']),
+  status: z.enum(RUN_STATUSES),
   started_at: Time,
   ended_at: NullableTime,
   created_at: Time,
@@ -36,8 +37,8 @@ export const Lease = z.object({
   lease_expires_at: Time,
   last_heartbeat_at: Time,
   acquired_at: Time,
-  state: z.enum(['active', 'released', 'expired', 'completed']),
-  risk_level: z.enum(['normal', 'near_expiry', 'expired', 'stale']),
+  state: z.enum(LEASE_STATES),
+  risk_level: z.enum(RISK_LEVELS),
   ready_for_reclaim: z.boolean(),
   completed_at: NullableTime,
   completed_artifact_check_id: z.uuid().nullable(),
@@ -47,9 +48,9 @@ export const LeaseAnswer = z.object({ lease: Lease, directives: z.array(Directiv
 
 export const SuggestedAction = z.object({
   action: RepairActionName,
-  authority: z.enum(['worker', 'system', 'supervisor']),
+  authority: Authority,
   delay_s: z.number().optional(),
-  escalation: z.enum(['notify_owner', 'needs_human']).optional(),
+  escalation: z.enum(ESCALATIONS).optional(),
 });
 export const Classification = z.object({
   signal: Signal.nullable(),
@@ -93,8 +94,8 @@ export const RepairAction = z.object({
   job_id: z.string(),
   trigger: z.string(),
   action: RepairActionName,
-  authority: z.enum(['worker', 'system', 'supervisor']),
-  result: z.enum(['success', 'failed', 'needs_human', 'pending']).nullable(),
+  authority: Authority,
+  result: RepairResult.nullable(),
   suggestion: z.boolean(),
   evidence_event_ids: z.array(z.string()),
   note: z.string().nullable(),
@@ -102,7 +103,7 @@ export const RepairAction = z.object({
   output_hash: z.string().nullable(),
   incident_id: z.uuid().nullable(),
   requested_by: z.string(),
-  decision: z.enum(['approve', 'reject']).nullable(),
+  decision: RepairDecision.nullable(),
   decided_by: z.string().nullable(),
   decided_at: NullableTime,
   decision_note: z.string().nullable(),
@@ -132,7 +133,7 @@ export const Incident = z.object({
   id: z.uuid(),
   job_id: z.string(),
   signal: Signal,
-  status: z.enum(['open', 'resolved']),
+  status: z.enum(INCIDENT_STATUSES),
   first_failure_at: Time,
   detected_at: Time,
   resolved_at: NullableTime,
@@ -165,7 +166,7 @@ export const AuditVerification = z.object({
 });
 
 export const LeaseHistoryEntry = z.object({
-  event: z.string(),
+  event: z.enum(LEASE_EVENTS),
   worker_id: z.string(),
   fencing_token: z.number().int(),
   lease_expires_at: NullableTime,

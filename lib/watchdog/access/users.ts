@@ -4,12 +4,13 @@ import type { Db } from '@/db/client';
 import { users } from '@/db/schema';
 import { hashPassword, verifyPassword } from '@/lib/auth/password';
 import { auditCtx } from '../audit';
+import type { UserRole } from '@/lib/schemas/enums';
 import type { Ctx, Role } from '../context';
 import { WatchdogError } from '../errors';
 
 export interface CreateUserInput {
   email: string;
-  role: Extract<Role, 'supervisor' | 'owner'>;
+  role: UserRole;
   password: string;
 }
 

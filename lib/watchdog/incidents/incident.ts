@@ -3,6 +3,7 @@ import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '@/db/client';
 import { incidents } from '@/db/schema';
 import type { Signal } from '@/lib/schemas/common';
+import type { IncidentFilter } from '@/lib/schemas/enums';
 
 export interface OpenIncidentInput {
   jobId: string;
@@ -89,14 +90,15 @@ export function toIncidentJson(row: typeof incidents.$inferSelect) {
   };
 }
 
-export async function listIncidents(db: Db, q: { status: 'open' | 'resolved' | 'all'; signal?: string; job_id?: string; limit: number }) {
+export async function listIncidents(db: Db, q: { status: IncidentFilter; signal?: string; job_id?: string; limit: number }) {
   const rows = await db
     .select()
     .from(incidents)
     .where(
       and(
         q.status === 'all' ? undefined : eq(incidents.status, q.status),
-        q.signal ? eq(incidents.signal, q.signal) : undefined,
+        // any text may be asked for: an unknown signal matches nothing
+        q.signal ? eq(incidents.signal, q.signal as Signal) : undefined,
         q.job_id ? eq(incidents.jobId, q.job_id) : undefined,
       ),
     )

@@ -2,6 +2,7 @@ import { and, count, desc, eq, gte, inArray, isNull, sql } from 'drizzle-orm';
 import { rowsOf } from '@/db/client';
 import { apiTokens, artifactChecks, d30Decisions, helperEvents, incidents, leaseHistory, repairActions, ruleSets, users } from '@/db/schema';
 import { type Signal, signals } from '@/lib/schemas/common';
+import { EVIDENCE_ROLES, type RiskLevel } from '@/lib/schemas/enums';
 import type { Ctx } from '../context';
 import { getCurrentRules, ruleParam } from '../rules';
 
@@ -13,7 +14,6 @@ export const SWEEP_LAG_TOLERANCE_S = 120;
 /** D14 asks for real evidence of these three incident kinds */
 export const D14_SIGNALS = ['fetch_failed', 'lease_expired', 'artifact_gate_fail'] as const satisfies readonly Signal[];
 
-export type RiskLevelName = 'normal' | 'near_expiry' | 'expired' | 'stale';
 
 export interface MilestoneItem {
   key: string;
@@ -35,7 +35,7 @@ export interface Milestone {
 export interface Overview {
   generated_at: string;
   rule_version: number;
-  leases: { live_total: number; by_risk: Record<RiskLevelName, number> };
+  leases: { live_total: number; by_risk: Record<RiskLevel, number> };
   incidents: { open_total: number; by_signal: Record<Signal, number>; oldest_open_at: string | null };
   approvals: { pending: number; oldest_pending_at: string | null };
   gate: { window_days: number; checks: number; passed: number; failed: number; pass_rate: number | null };
@@ -108,7 +108,7 @@ export async function getOverview(ctx: Ctx): Promise<Overview> {
     db
       .select({ n: count() })
       .from(apiTokens)
-      .where(and(isNull(apiTokens.revokedAt), inArray(apiTokens.role, ['worker', 'system']))),
+      .where(and(isNull(apiTokens.revokedAt), inArray(apiTokens.role, EVIDENCE_ROLES))),
     db.select({ at: artifactChecks.checkedAt, passed: artifactChecks.passed }).from(artifactChecks).orderBy(desc(artifactChecks.checkedAt)).limit(1),
     db
       .select({ at: repairActions.createdAt })
@@ -126,7 +126,7 @@ export async function getOverview(ctx: Ctx): Promise<Overview> {
   ]);
 
   const leaseRow = rowsOf<Record<string, unknown>>(leaseRes)[0] ?? {};
-  const byRisk: Record<RiskLevelName, number> = {
+  const byRisk: Record<RiskLevel, number> = {
     normal: num(leaseRow.normal),
     near_expiry: num(leaseRow.near_expiry),
     expired: num(leaseRow.expired),

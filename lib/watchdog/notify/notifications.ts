@@ -2,10 +2,11 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { notifications } from '@/db/schema';
+import type { NotificationKind } from '@/lib/schemas/enums';
 import { storableJson } from '../audit';
 
 export interface NotificationInput {
-  kind: 'notify_owner' | 'needs_human' | 'supervisor_review';
+  kind: NotificationKind;
   jobId?: string | null;
   payload: Record<string, unknown>;
 }
@@ -23,7 +24,7 @@ export async function enqueueNotifications(db: Db, now: Date, items: Notificatio
   const records = items.map((n) => ({ id: randomUUID(), kind: n.kind, job_id: n.jobId ?? null, payload: storableJson(n.payload) }));
   await db.execute(sql`
     insert into notifications (id, kind, job_id, payload, status, next_attempt_at, created_at)
-    select r.id, r.kind, r.job_id, r.payload, 'queued', ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz
+    select r.id, r.kind, r.job_id, r.payload, 'pending', ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz
     from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as r(id uuid, kind text, job_id text, payload jsonb)`);
 }
 
@@ -66,7 +67,7 @@ export async function deliverDueNotifications(db: Db, now: Date, opts: DeliveryO
     const rows = await tx
       .select()
       .from(notifications)
-      .where(and(inArray(notifications.status, ['queued', 'retrying']), lte(notifications.nextAttemptAt, now)))
+      .where(and(eq(notifications.status, 'pending'), lte(notifications.nextAttemptAt, now)))
       .orderBy(asc(notifications.nextAttemptAt))
       .limit(opts.batch ?? 20)
       .for('update', { skipLocked: true });
@@ -109,7 +110,7 @@ export async function deliverDueNotifications(db: Db, now: Date, opts: DeliveryO
       await db
         .update(notifications)
         .set({
-          status: attempts >= MAX_ATTEMPTS ? 'failed' : 'retrying',
+          status: attempts >= MAX_ATTEMPTS ? 'failed' : 'pending',
           attempts,
           lastError: error.slice(0, 500),
           nextAttemptAt: new Date(now.getTime() + backoffSeconds(attempts) * 1000),
@@ -130,6 +131,6 @@ export async function nextNotificationDue(db: Db): Promise<Date | null> {
   const [row] = await db
     .select({ at: sql<string | Date | null>`min(${notifications.nextAttemptAt})` })
     .from(notifications)
-    .where(inArray(notifications.status, ['queued', 'retrying']));
+    .where(eq(notifications.status, 'pending'));
   return row?.at ? new Date(row.at) : null;
 }

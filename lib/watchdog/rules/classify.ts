@@ -1,12 +1,13 @@
 import type { Phase, Signal } from '@/lib/schemas/common';
+import type { Authority, Escalation, RepairActionName } from '@/lib/schemas/enums';
 import { type RuleSet, ruleParam } from './rule-defaults';
 
 export interface SuggestedAction {
-  action: 'touch' | 'retry' | 'heartbeat' | 'mark_stuck' | 'block_complete' | 'notify_owner' | 'release' | 'reclaim';
-  authority: 'worker' | 'system' | 'supervisor';
+  action: RepairActionName;
+  authority: Authority;
   delay_s?: number;
   /** set on escalations: what the escalation means for a person */
-  escalation?: 'notify_owner' | 'needs_human';
+  escalation?: Escalation;
 }
 
 export interface Classification {

@@ -31,6 +31,9 @@ export const primaryParam: Record<Signal, string> = {
   lease_expired: 'grace_s',
   queue_stuck: 'grace_s',
   artifact_gate_fail: 'min_files',
+  no_progress: 'quiet_s',
+  loop_detected: 'repeats',
+  worker_silent: 'silent_s',
 };
 
 /** Version 1: the defaults of API.md. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '@/db/client';
 import type { Signal } from '@/lib/schemas/common';
+import type { LeaseState } from '@/lib/schemas/enums';
 import { type AuditEntry, appendAuditBatch } from '../audit';
 import type { Ctx } from '../context';
 import { openIncidents } from '../incidents';
@@ -90,7 +91,7 @@ function toLeaseRow(r: Record<string, unknown>): LeaseRow {
     leaseExpiresAt: date(r.lease_expires_at)!,
     lastHeartbeatAt: date(r.last_heartbeat_at)!,
     acquiredAt: date(r.acquired_at)!,
-    state: String(r.state),
+    state: String(r.state) as LeaseState,
     readyForReclaim: Boolean(r.ready_for_reclaim),
     sweepStage: Number(r.sweep_stage),
     completedAt: date(r.completed_at),
