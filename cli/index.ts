@@ -1,3 +1,4 @@
+import { ConfigError } from '@/lib/config-fields';
 import { CliError } from './args';
 
 /** Each command lives in cli/commands/<name>.ts and exports `main(argv): Promise<number>`. */
@@ -32,7 +33,8 @@ const usage = `usage: watchdog <command> [options]
   spool flush [--config FILE] [--json]      send events spooled while the console was unreachable
   spool status [--config FILE] [--json]     what is waiting in the spool
 
-Environment: DATABASE_URL, WATCHDOG_DATA_DIR, WATCHDOG_URL, WATCHDOG_TOKEN, WATCHDOG_SPOOL_DIR (see docs/).
+Environment: DATABASE_URL, WATCHDOG_DATA_DIR, WATCHDOG_URL, WATCHDOG_TOKEN, WATCHDOG_SPOOL_DIR and more:
+every variable is listed in docs/OPERATIONS.md ("Configuration").
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -53,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e) => {
-    if (e instanceof CliError) {
+    if (e instanceof CliError || e instanceof ConfigError) {
       process.stderr.write(`watchdog: ${e.message}\n`);
       process.exit(e.exitCode);
     }

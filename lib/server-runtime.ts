@@ -1,4 +1,5 @@
 import { dataDir } from '@/db/client';
+import { config } from '@/lib/config';
 import { log } from '@/lib/log';
 import { registerNodeLane } from '@/lib/http/node-lane';
 import { rememberServerInfo, writeServerInfo } from '@/lib/server-info';
@@ -21,21 +22,21 @@ export async function startServerRuntime(): Promise<void> {
   registerNodeLane();
   const database = await getRuntimeDatabase();
   log.info({ database: database.describe }, 'database ready');
-  if (database.kind === 'pglite') rememberServerInfo(writeServerInfo(Number(process.env.PORT ?? 3000)));
+  if (database.kind === 'pglite') rememberServerInfo(writeServerInfo(config().port));
   // The demo fleet: on an empty embedded database (or any empty one with WATCHDOG_DEMO=1), before the sweeper starts.
-  const demo = process.env.WATCHDOG_DEMO ?? '';
-  if (demo !== '0' && (database.kind === 'pglite' || demo === '1')) {
+  const demo = config().demo;
+  if (demo !== false && (database.kind === 'pglite' || demo === true)) {
     try {
       const shown = await ensureDemo(database.db, new Date(), dataDir());
       if (shown) {
-        const url = process.env.NEXTAUTH_URL ?? `http://localhost:${process.env.PORT ?? 3000}`;
+        const url = config().nextauthUrl;
         console.log('\n' + formatDemoLogins(shown.logins, { url, seeded: shown.seeded, file: demoLoginsPath(dataDir()) }) + '\n');
       }
     } catch (e) {
       log.error({ err: e }, 'could not seed the demo fleet; the console starts without it');
     }
   }
-  if (process.env.WATCHDOG_SCHEDULER !== '0') g[key].scheduler = startScheduler(database.db);
+  if (config().scheduler) g[key].scheduler = startScheduler(database.db);
   // Shutdown (SIGTERM from an orchestrator, SIGINT from a terminal): Next's own handler stops
   // accepting connections, lets in-flight requests finish and then exits. Here the sweeper stops at
   // once (a sweep under way completes; no new one starts). The database is NOT closed here: the
@@ -45,7 +46,7 @@ export async function startServerRuntime(): Promise<void> {
   const shutdown = async (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    const graceMs = Number(process.env.WATCHDOG_SHUTDOWN_GRACE_MS ?? 20_000);
+    const graceMs = config().shutdownGraceMs;
     log.info({ signal, graceMs }, 'shutting down: stopping the sweeper, draining in-flight requests');
     setTimeout(() => {
       log.warn({ signal, graceMs }, 'in-flight requests did not drain in time: exiting');

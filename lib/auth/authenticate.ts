@@ -4,6 +4,7 @@ import type { Db } from '@/db/client';
 import type { Actor } from '@/lib/watchdog/context';
 import { findActorByTokenHash, presentedTokenHash } from '@/lib/watchdog/access';
 import { findUserById } from '@/lib/watchdog/access';
+import { config } from '@/lib/config';
 
 export interface Authentication {
   actor: Actor | null;
@@ -53,7 +54,7 @@ export async function authenticateRequest(req: NextRequest, db: Db): Promise<Aut
     if (hash && actor) rememberVerifiedToken(hash, actor.id);
     return { actor, caller: actor?.label ?? `token:${secret.slice(0, 10)}…`, presented: true, kind: 'token' };
   }
-  const jwt = await getToken({ req, secret: process.env.NEXTAUTH_SECRET }).catch(() => null);
+  const jwt = await getToken({ req, secret: config().nextauthSecret }).catch(() => null);
   if (jwt?.uid) {
     const user = await findUserById(db, String(jwt.uid));
     if (user && (user.role === 'supervisor' || user.role === 'owner')) {

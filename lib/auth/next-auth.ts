@@ -1,4 +1,5 @@
 import type { NextAuthOptions } from 'next-auth';
+import { config } from '@/lib/config';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import { authFailureLimiter } from '@/lib/http/rate-limit';
 import { refusalAuditor } from '@/lib/http/refusal-audit';
@@ -6,7 +7,7 @@ import { clientAddress } from '@/lib/http/request-info';
 import { getRuntimeDatabase } from '@/lib/watchdog/runtime';
 import { verifyUserCredentials } from '@/lib/watchdog/access';
 
-const secure = (process.env.NEXTAUTH_URL ?? '').startsWith('https://');
+const secure = (config().nextauthUrlSet ?? '').startsWith('https://');
 
 /**
  * next-auth: credentials over the `users` table, JWT sessions carrying the user id (the role is
@@ -14,7 +15,7 @@ const secure = (process.env.NEXTAUTH_URL ?? '').startsWith('https://');
  * Session cookie: httpOnly, SameSite=Lax, Secure behind https (next-auth's defaults).
  */
 export const authOptions: NextAuthOptions = {
-  secret: process.env.NEXTAUTH_SECRET,
+  secret: config().nextauthSecret,
   session: { strategy: 'jwt', maxAge: 8 * 3600 },
   pages: { signIn: '/login' },
   useSecureCookies: secure,

@@ -6,6 +6,7 @@
  * addresses) therefore only evicts idle buckets — those are full again anyway — and can never
  * reset the bucket of a caller that is being limited right now.
  */
+import { config } from '@/lib/config';
 export class RateLimiter {
   private buckets = new Map<string, { tokens: number; at: number }>();
   constructor(
@@ -51,13 +52,6 @@ export class RateLimiter {
   }
 }
 
-function envNumber(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  return Number.isFinite(n) && n >= 0 ? n : fallback;
-}
-
 // Route bundles are separate module instances: share the limiters of the process via globalThis.
 const key = Symbol.for('worker-watchdog.rate-limiters');
 interface Limiters {
@@ -69,12 +63,13 @@ type G = typeof globalThis & { [key]?: Limiters };
 function limiters(): Limiters {
   const g = globalThis as G;
   if (!g[key]) {
-    const rps = envNumber('WATCHDOG_RATE_LIMIT_RPS', 100);
+    const { rateLimit, authFailures } = config();
+    const rps = rateLimit.rps;
     g[key] = {
       // per credential (or per address for public routes)
-      requests: new RateLimiter(rps, envNumber('WATCHDOG_RATE_LIMIT_BURST', 400)),
+      requests: new RateLimiter(rps, rateLimit.burst),
       // per client address, spent only by failed authentications; off whenever rate limiting is off
-      authFailures: new RateLimiter(rps > 0 ? envNumber('WATCHDOG_AUTH_FAILURE_RPS', 0.2) : 0, envNumber('WATCHDOG_AUTH_FAILURE_BURST', 20)),
+      authFailures: new RateLimiter(rps > 0 ? authFailures.rps : 0, authFailures.burst),
     };
   }
   return g[key]!;

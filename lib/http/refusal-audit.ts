@@ -1,4 +1,5 @@
 import type { Db } from '@/db/client';
+import { config } from '@/lib/config';
 import { log } from '@/lib/log';
 import { type AuditEntry, appendAudit } from '@/lib/watchdog/audit';
 import type { Role } from '@/lib/watchdog/context';
@@ -18,11 +19,6 @@ export interface Refusal {
   address: string;
   /** more about what was refused, e.g. the event ids of a batch */
   details?: Record<string, unknown>;
-}
-
-function envNumber(name: string, fallback: number): number {
-  const n = Number(process.env[name] ?? '');
-  return process.env[name] && Number.isFinite(n) && n > 0 ? n : fallback;
 }
 
 /**
@@ -94,6 +90,6 @@ type G = typeof globalThis & { [key]?: RefusalAuditor };
 
 export function refusalAuditor(): RefusalAuditor {
   const g = globalThis as G;
-  g[key] ??= new RefusalAuditor(envNumber('WATCHDOG_REFUSAL_AUDIT_BURST', 60), envNumber('WATCHDOG_REFUSAL_AUDIT_PER_MIN', 6));
+  g[key] ??= new RefusalAuditor(config().refusalAudit.burst, config().refusalAudit.perMinute);
   return g[key]!;
 }

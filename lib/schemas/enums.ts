@@ -58,6 +58,10 @@ export type DangerousAction = (typeof DANGEROUS_ACTIONS)[number];
 export const AUTHORITIES = ['worker', 'system', 'supervisor'] as const;
 export type Authority = (typeof AUTHORITIES)[number];
 
+/** How the runner records its touches and retries: as the system's repairs, as the worker's, or whichever the console accepts. */
+export const RUNNER_AUTHORITIES = ['system', 'worker', 'auto'] as const satisfies readonly (Authority | 'auto')[];
+export type RunnerAuthority = (typeof RUNNER_AUTHORITIES)[number];
+
 /** repair_actions.result; `obsolete`: a pending request whose job completed or was released meanwhile. */
 export const REPAIR_RESULTS = ['success', 'failed', 'needs_human', 'pending', 'obsolete'] as const;
 export type RepairResult = (typeof REPAIR_RESULTS)[number];

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, count, eq, inArray, ne, type SQL, sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '@/db/client';
+import { config } from '@/lib/config';
 import { helperEvents, repairActions } from '@/db/schema';
 import type { Phase, Signal } from '@/lib/schemas/common';
 import { HelperEventInput } from '@/lib/schemas/evidence';
@@ -214,8 +215,7 @@ function groupCommitter(db: Db): EventGroupCommitter {
   if (!c) {
     const client = (db as unknown as { $client?: { totalCount?: unknown } }).$client;
     const pooled = typeof client?.totalCount === 'number';
-    const wanted = Math.floor(Number(process.env.WATCHDOG_INGEST_GROUPS ?? 1));
-    c = new EventGroupCommitter(db, pooled && wanted >= 1 ? Math.min(wanted, 32) : 1);
+    c = new EventGroupCommitter(db, pooled ? config().ingestGroups : 1);
     map.set(db, c);
   }
   return c;

@@ -1,6 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
+import { config } from '@/lib/config';
 import { notifications } from '@/db/schema';
 import type { NotificationKind } from '@/lib/schemas/enums';
 import { storableJson } from '../audit';
@@ -56,9 +57,9 @@ export function backoffSeconds(attempts: number): number {
  * Runs off the request path (the scheduler calls it); requests only enqueue.
  */
 export async function deliverDueNotifications(db: Db, now: Date, opts: DeliveryOptions = {}): Promise<{ sent: number; failed: number }> {
-  const url = opts.url ?? process.env.WATCHDOG_WEBHOOK_URL;
+  const url = opts.url ?? config().webhook.url;
   if (!url) return { sent: 0, failed: 0 };
-  const secret = opts.secret ?? process.env.WATCHDOG_WEBHOOK_SECRET ?? '';
+  const secret = opts.secret ?? config().webhook.secret;
   const doFetch = opts.fetchImpl ?? fetch;
   const timeoutMs = opts.timeoutMs ?? 10_000;
   let sent = 0;

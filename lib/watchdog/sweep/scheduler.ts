@@ -5,6 +5,7 @@ import { deliverDueNotifications, nextNotificationDue } from '../notify';
 import { getCurrentRules, ruleParam } from '../rules';
 import { onSchedulerNudge } from './scheduler-signal';
 import { nextSweepDeadline, runSweep, type SweepResult } from './sweep';
+import { config } from '@/lib/config';
 
 export interface SchedulerOptions {
   /**
@@ -80,7 +81,7 @@ export function startScheduler(db: Db, opts: SchedulerOptions = {}): Scheduler {
       const result = await runSweep({ db, actor: systemActor, now: new Date() }, { skipIfBusy: true });
       opts.onSweep?.(result);
       if (result.findings.some((f) => f.signal !== 'lease_near_expiry')) log.info({ findings: result.findings.length }, 'sweep findings');
-      const webhook = Boolean(process.env.WATCHDOG_WEBHOOK_URL);
+      const webhook = Boolean(config().webhook.url);
       if (webhook) await deliverDueNotifications(db, new Date());
       const [deadline, notifyAt] = await Promise.all([nextSweepDeadline(db, new Date()), webhook ? nextNotificationDue(db) : null]);
       next = Math.min(next, deadline?.getTime() ?? Infinity, notifyAt?.getTime() ?? Infinity);
