@@ -140,7 +140,7 @@ export const helperEvents = pgTable(
     index('helper_events_created_at_idx').on(t.createdAt),
     index('helper_events_signal_idx').on(t.signal, t.createdAt),
     index('helper_events_incident_id_idx').on(t.incidentId),
-    // D30 (lib/watchdog/metrics-d30.ts): partial indexes over the few failing rows, so the figures are
+    // D30 (lib/watchdog/metrics/d30-coverage.ts): partial indexes over the few failing rows, so the figures are
     // index-only range scans; their predicates are repeated word for word in the D30 queries.
     index('helper_events_failures_idx')
       .on(t.createdAt, t.jobId)

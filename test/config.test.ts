@@ -174,7 +174,7 @@ describe('a bad value stops start-up with one line', () => {
     const port = await freePort();
     const child = spawn(process.execPath, [path.join(root, 'scripts', 'serve.mjs')], {
       cwd: root,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), WATCHDOG_DATA_DIR: tempDir('watchdog-cfg-server-'), NEXT_TELEMETRY_DISABLED: '1', WATCHDOG_SHUTDOWN_GRACE_MS: 'abc' },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), WATCHDOG_DATA_DIR: tempDir('watchdog-cfg-server-'), NEXT_TELEMETRY_DISABLED: '1', WATCHDOG_SHUTDOWN_GRACE_MS: 'abc' } as unknown as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
