@@ -34,6 +34,7 @@ import {
   SIGNALS,
   USER_ROLES,
 } from '@/lib/schemas/enums';
+import type { SuggestedActionJson } from '@/lib/schemas/responses';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -129,7 +130,7 @@ export const helperEvents = pgTable(
     receivedAt: ts('received_at').notNull(),
     signal: text('signal', { enum: SIGNALS }),
     ruleVersion: integer('rule_version').notNull(),
-    suggestedActions: jsonb('suggested_actions').notNull().default(sql`'[]'::jsonb`),
+    suggestedActions: jsonb('suggested_actions').$type<SuggestedActionJson[]>().notNull().default(sql`'[]'::jsonb`),
     incidentId: uuid('incident_id'),
     /** sha256 of the canonical request body, so a replay with another body is told apart */
     bodyHash: text('body_hash').notNull(),
@@ -217,7 +218,7 @@ export const artifactChecks = pgTable(
     jobId: text('job_id').notNull(),
     workerId: text('worker_id'),
     primaryUrl: text('primary_url').notNull(),
-    files: jsonb('files').notNull().default(sql`'[]'::jsonb`),
+    files: jsonb('files').$type<unknown[]>().notNull().default(sql`'[]'::jsonb`),
     httpStatus: integer('http_status'),
     fileCount: integer('file_count').notNull(),
     expectedFileCount: integer('expected_file_count').notNull(),
@@ -246,7 +247,7 @@ export const incidents = pgTable(
     resolvedAt: ts('resolved_at'),
     resolution: text('resolution'),
     evidenceEventIds: jsonb('evidence_event_ids').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
-    details: jsonb('details').notNull().default(sql`'{}'::jsonb`),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
     ruleVersion: integer('rule_version').notNull(),
   },
   (t) => [
@@ -283,7 +284,7 @@ export const auditLog = pgTable(
     target: text('target'),
     jobId: text('job_id'),
     outputHash: text('output_hash'),
-    details: jsonb('details').notNull().default(sql`'{}'::jsonb`),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
   },

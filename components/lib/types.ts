@@ -1,53 +1,35 @@
-/** Shapes of the API answers the console reads (type-only imports of the domain's JSON mappers). */
-import type { toCheckJson } from '@/lib/watchdog/artifacts';
-import type { toAuditJson } from '@/lib/watchdog/audit';
-import type { toEventJson } from '@/lib/watchdog/events';
-import type { toIncidentJson } from '@/lib/watchdog/incidents';
-import type { listLeaseHistory, LeaseJson } from '@/lib/watchdog/leases';
-import type { toActionJson } from '@/lib/watchdog/repairs';
-import type { RuleSet } from '@/lib/watchdog/rules';
-import type { toTokenJson } from '@/lib/watchdog/access';
-import type { toRunJson } from '@/lib/watchdog/events';
+/**
+ * Shapes of the API answers the console reads: the types inferred from the zod schemas of
+ * lib/schemas/responses.ts, the same ones the domain's mappers return and the OpenAPI document shows.
+ */
+import type {
+  ArtifactCheckJson,
+  AuditEntryJson,
+  AuditPageJson,
+  AuditVerificationJson,
+  HelperEventJson,
+  IncidentJson,
+  JobListItemJson,
+  JobTimelineJson,
+  LeaseHistoryEntryJson,
+  RepairActionJson,
+  RuleVersionsJson,
+  TokenJson,
+  WorkerRunJson,
+} from '@/lib/schemas/responses';
 
-export type { Milestone, MilestoneItem, Overview } from '@/lib/watchdog/metrics';
-export type { Rule, RuleSet } from '@/lib/watchdog/rules';
-export type { LeaseJson } from '@/lib/watchdog/leases';
+export type { LeaseJson, MilestoneItemJson as MilestoneItem, MilestoneJson as Milestone, OverviewJson as Overview, RuleJson as Rule, RuleSetJson as RuleSet } from '@/lib/schemas/responses';
 
-export type HelperEvent = ReturnType<typeof toEventJson>;
-export type RepairAction = ReturnType<typeof toActionJson>;
-export type ArtifactCheck = ReturnType<typeof toCheckJson>;
-export type Incident = ReturnType<typeof toIncidentJson>;
-export type AuditEntry = ReturnType<typeof toAuditJson>;
-export type WorkerRun = ReturnType<typeof toRunJson>;
-export type LeaseHistoryEntry = Awaited<ReturnType<typeof listLeaseHistory>>[number];
-export type ApiToken = ReturnType<typeof toTokenJson>;
-
-export interface JobStory {
-  job_id: string;
-  lease: LeaseJson | null;
-  lease_history: LeaseHistoryEntry[];
-  runs: WorkerRun[];
-  events: HelperEvent[];
-  actions: RepairAction[];
-  checks: ArtifactCheck[];
-  incidents: Incident[];
-  audit: AuditEntry[];
-}
-
-export type JobListItem = LeaseJson & { open_incidents: number; last_check_passed: boolean | null };
-
-export interface RuleVersions {
-  versions: RuleSet[];
-}
-
-export interface AuditPage {
-  entries: AuditEntry[];
-  next_cursor: string | null;
-}
-
-export interface AuditVerification {
-  ok: boolean;
-  checked: number;
-  first_bad_id?: number;
-  reason?: string;
-}
+export type HelperEvent = HelperEventJson;
+export type RepairAction = RepairActionJson;
+export type ArtifactCheck = ArtifactCheckJson;
+export type Incident = IncidentJson;
+export type AuditEntry = AuditEntryJson;
+export type WorkerRun = WorkerRunJson;
+export type LeaseHistoryEntry = LeaseHistoryEntryJson;
+export type ApiToken = TokenJson;
+export type JobStory = JobTimelineJson;
+export type JobListItem = JobListItemJson;
+export type RuleVersions = RuleVersionsJson;
+export type AuditPage = AuditPageJson;
+export type AuditVerification = AuditVerificationJson;

@@ -24,6 +24,14 @@ export type LeaseState = (typeof LEASE_STATES)[number];
 export const LEASE_EVENTS = ['acquired', 'released', 'reclaimed', 'expired', 'completed'] as const;
 export type LeaseEvent = (typeof LEASE_EVENTS)[number];
 
+/** What a heartbeat answer's `directives` ask of the lease holder. */
+export const DIRECTIVE_ACTIONS = ['heartbeat', 'retry', 'stop', 'await_supervisor'] as const;
+export type DirectiveAction = (typeof DIRECTIVE_ACTIONS)[number];
+
+/** The rollout milestones the overview derives from the data. */
+export const MILESTONES = ['D1', 'D7', 'D14', 'D30'] as const;
+export type MilestoneKey = (typeof MILESTONES)[number];
+
 /** A lease's `risk_level` (computed, not stored). */
 export const RISK_LEVELS = ['normal', 'near_expiry', 'expired', 'stale'] as const;
 export type RiskLevel = (typeof RISK_LEVELS)[number];

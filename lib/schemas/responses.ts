@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { Authority, RepairActionName, RepairDecision, RepairResult } from './evidence';
 import { DatabaseKind, Phase, RoleName, Signal } from './common';
-import { ESCALATIONS, INCIDENT_STATUSES, LEASE_EVENTS, LEASE_STATES, RISK_LEVELS, RUN_STATUSES } from './enums';
+import { DIRECTIVE_ACTIONS, ESCALATIONS, INCIDENT_STATUSES, LEASE_EVENTS, LEASE_STATES, MILESTONES, RISK_LEVELS, RUN_STATUSES } from './enums';
 
 /**
- * The shapes the API answers with (the `to…Json` mappers of lib/watchdog), one schema per shape. They
- * feed the OpenAPI document; test/openapi.test.ts holds real answers against them.
+ * The shapes the API answers with, one schema per shape: the domain's `to…Json` mappers return the
+ * types inferred here (`LeaseJson`, `HelperEventJson`, …), the console pages read the same types, and
+ * the OpenAPI document (lib/openapi.ts) is generated from these schemas; test/openapi.test.ts holds
+ * real answers against them.
  */
 
 const Time = z.iso.datetime();
@@ -28,6 +30,7 @@ export const WorkerRun = z.object({
   created_at: Time,
   updated_at: Time,
 });
+export type WorkerRunJson = z.output<typeof WorkerRun>;
 export const WorkerRunAnswer = z.object({ run: WorkerRun });
 
 export const Lease = z.object({
@@ -43,7 +46,9 @@ export const Lease = z.object({
   completed_at: NullableTime,
   completed_artifact_check_id: z.uuid().nullable(),
 });
-export const Directive = z.object({ action: z.string(), reason: z.string() });
+export type LeaseJson = z.output<typeof Lease>;
+export const Directive = z.object({ action: z.enum(DIRECTIVE_ACTIONS), reason: z.string() });
+export type DirectiveJson = z.output<typeof Directive>;
 export const LeaseAnswer = z.object({ lease: Lease, directives: z.array(Directive) });
 
 export const SuggestedAction = z.object({
@@ -75,6 +80,8 @@ export const HelperEvent = z.object({
   suggested_actions: z.array(SuggestedAction),
   incident_id: z.uuid().nullable(),
 });
+export type HelperEventJson = z.output<typeof HelperEvent>;
+export type SuggestedActionJson = z.output<typeof SuggestedAction>;
 export const HelperEventAnswer = z.object({ event: HelperEvent, classification: Classification, incident_id: z.uuid().nullable() });
 export const ErrorDetail = z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() });
 export const HelperEventBatchAnswer = z.object({
@@ -99,7 +106,7 @@ export const RepairAction = z.object({
   suggestion: z.boolean(),
   evidence_event_ids: z.array(z.string()),
   note: z.string().nullable(),
-  phase: z.string().nullable(),
+  phase: Phase.nullable(),
   output_hash: z.string().nullable(),
   incident_id: z.uuid().nullable(),
   requested_by: z.string(),
@@ -109,6 +116,7 @@ export const RepairAction = z.object({
   decision_note: z.string().nullable(),
   created_at: Time,
 });
+export type RepairActionJson = z.output<typeof RepairAction>;
 export const RepairActionAnswer = z.object({ action: RepairAction });
 export const RepairActionList = z.object({ actions: z.array(RepairAction) });
 export const DecisionAnswer = z.object({ action: RepairAction, lease: Lease.nullable() });
@@ -126,6 +134,7 @@ export const ArtifactCheck = z.object({
   checked_at: Time,
   requested_by: z.string(),
 });
+export type ArtifactCheckJson = z.output<typeof ArtifactCheck>;
 export const ArtifactCheckAnswer = z.object({ check: ArtifactCheck });
 export const CompleteAnswer = z.object({ completed: z.literal(true), artifact_check_id: z.uuid() });
 
@@ -142,6 +151,7 @@ export const Incident = z.object({
   details: z.record(z.string(), z.unknown()),
   rule_version: z.number().int(),
 });
+export type IncidentJson = z.output<typeof Incident>;
 export const IncidentList = z.object({ incidents: z.array(Incident) });
 
 export const AuditEntry = z.object({
@@ -157,13 +167,16 @@ export const AuditEntry = z.object({
   prev_hash: z.string(),
   hash: z.string(),
 });
+export type AuditEntryJson = z.output<typeof AuditEntry>;
 export const AuditPage = z.object({ entries: z.array(AuditEntry), next_cursor: z.string().nullable() });
+export type AuditPageJson = z.output<typeof AuditPage>;
 export const AuditVerification = z.object({
   ok: z.boolean(),
   checked: z.number().int(),
   first_bad_id: z.number().int().optional(),
   reason: z.string().optional(),
 });
+export type AuditVerificationJson = z.output<typeof AuditVerification>;
 
 export const LeaseHistoryEntry = z.object({
   event: z.enum(LEASE_EVENTS),
@@ -173,6 +186,7 @@ export const LeaseHistoryEntry = z.object({
   at: Time,
   actor: z.string(),
 });
+export type LeaseHistoryEntryJson = z.output<typeof LeaseHistoryEntry>;
 export const JobTimeline = z.object({
   job_id: z.string(),
   lease: Lease.nullable(),
@@ -184,9 +198,10 @@ export const JobTimeline = z.object({
   incidents: z.array(Incident),
   audit: z.array(AuditEntry),
 });
-export const JobList = z.object({
-  jobs: z.array(Lease.extend({ open_incidents: z.number().int(), last_check_passed: z.boolean().nullable() })),
-});
+export type JobTimelineJson = z.output<typeof JobTimeline>;
+export const JobListItem = Lease.extend({ open_incidents: z.number().int(), last_check_passed: z.boolean().nullable() });
+export type JobListItemJson = z.output<typeof JobListItem>;
+export const JobList = z.object({ jobs: z.array(JobListItem) });
 
 export const Rule = z.object({
   signal: Signal,
@@ -195,6 +210,7 @@ export const Rule = z.object({
   escalate: z.string(),
   params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
 });
+export type RuleJson = z.output<typeof Rule>;
 export const RuleSet = z.object({
   version: z.number().int(),
   updated_at: Time,
@@ -202,7 +218,9 @@ export const RuleSet = z.object({
   updated_by_role: z.string(),
   rules: z.array(Rule),
 });
+export type RuleSetJson = z.output<typeof RuleSet>;
 export const RuleVersions = z.object({ versions: z.array(RuleSet) });
+export type RuleVersionsJson = z.output<typeof RuleVersions>;
 
 export const SweepAnswer = z.object({
   swept_at: Time,
@@ -221,8 +239,40 @@ export const Token = z.object({
   revoked_at: NullableTime,
   last_used_at: NullableTime,
 });
+export type TokenJson = z.output<typeof Token>;
 export const TokenList = z.object({ tokens: z.array(Token) });
 export const TokenAnswer = z.object({ token: Token });
 
-/** The console overview (milestones D1/D7/D14/D30 derived from the data); its fields belong to the overview. */
-export const OverviewAnswer = z.record(z.string(), z.unknown());
+const Count = z.number().int().min(0);
+
+export const MilestoneItem = z.object({
+  key: z.string(),
+  label: z.string(),
+  done: z.boolean(),
+  /** what the data shows: the evidence when done, what is missing when not */
+  detail: z.string(),
+});
+export type MilestoneItemJson = z.output<typeof MilestoneItem>;
+
+export const Milestone = z.object({
+  key: z.enum(MILESTONES),
+  title: z.string(),
+  done: z.boolean(),
+  items: z.array(MilestoneItem),
+  /** one line per missing item: what to do next */
+  missing: z.array(z.string()),
+});
+export type MilestoneJson = z.output<typeof Milestone>;
+
+/** The console overview: the fleet at a glance and the D1/D7/D14/D30 rollout derived from the data. */
+export const OverviewAnswer = z.object({
+  generated_at: Time,
+  rule_version: z.number().int(),
+  leases: z.object({ live_total: Count, by_risk: z.record(z.enum(RISK_LEVELS), Count) }),
+  incidents: z.object({ open_total: Count, by_signal: z.record(Signal, Count), oldest_open_at: NullableTime }),
+  approvals: z.object({ pending: Count, oldest_pending_at: NullableTime }),
+  gate: z.object({ window_days: z.number().int(), checks: Count, passed: Count, failed: Count, pass_rate: z.number().min(0).max(1).nullable() }),
+  events_24h: z.object({ total: Count, flagged: Count, failed_exit: Count }),
+  rollout: z.array(Milestone),
+});
+export type OverviewJson = z.output<typeof OverviewAnswer>;

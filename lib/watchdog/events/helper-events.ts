@@ -15,12 +15,13 @@ import { openIncident, resolveIncidents } from '../incidents';
 import { enqueueNotification } from '../notify';
 import { cachedRules, currentRulesVersionSql, refreshRules, type RuleSet } from '../rules';
 import { telemetry } from '../telemetry';
+import type { HelperEventJson } from '@/lib/schemas/responses';
 
 type EventRow = typeof helperEvents.$inferSelect;
 
 const EVENT_LOCK = 7265012;
 
-export function toEventJson(row: EventRow) {
+export function toEventJson(row: EventRow): HelperEventJson {
   return {
     id: row.id,
     job_id: row.jobId,

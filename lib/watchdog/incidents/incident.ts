@@ -4,6 +4,7 @@ import { type Db, rowsOf } from '@/db/client';
 import { incidents } from '@/db/schema';
 import type { Signal } from '@/lib/schemas/common';
 import type { IncidentFilter } from '@/lib/schemas/enums';
+import type { IncidentJson } from '@/lib/schemas/responses';
 
 export interface OpenIncidentInput {
   jobId: string;
@@ -74,7 +75,7 @@ export async function resolveIncidents(db: Db, now: Date, jobId: string, resolut
   return rows.map((r) => r.id);
 }
 
-export function toIncidentJson(row: typeof incidents.$inferSelect) {
+export function toIncidentJson(row: typeof incidents.$inferSelect): IncidentJson {
   return {
     id: row.id,
     job_id: row.jobId,

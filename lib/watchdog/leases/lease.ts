@@ -11,14 +11,12 @@ import { conflict, forbidden, isWatchdogError, notFound } from '../errors';
 import { resolveIncidents } from '../incidents';
 import { getCurrentRules, type RuleSet, ruleParam } from '../rules';
 import { nudgeScheduler } from '../sweep';
+import type { DirectiveJson, LeaseHistoryEntryJson, LeaseJson } from '@/lib/schemas/responses';
 
 export type LeaseRow = typeof jobLeases.$inferSelect;
 export type { RiskLevel };
 
-export interface Directive {
-  action: 'heartbeat' | 'retry' | 'stop' | 'await_supervisor';
-  reason: string;
-}
+export type Directive = DirectiveJson;
 
 export function riskLevel(lease: LeaseRow, rules: Pick<RuleSet, 'rules'>, now: Date): RiskLevel {
   if (lease.state === 'completed' || lease.state === 'released') return 'normal';
@@ -29,7 +27,7 @@ export function riskLevel(lease: LeaseRow, rules: Pick<RuleSet, 'rules'>, now: D
   return left < ruleParam(rules, 'lease_near_expiry', 'within_s') * 1000 ? 'near_expiry' : 'normal';
 }
 
-export function toLeaseJson(lease: LeaseRow, rules: Pick<RuleSet, 'rules'>, now: Date) {
+export function toLeaseJson(lease: LeaseRow, rules: Pick<RuleSet, 'rules'>, now: Date): LeaseJson {
   return {
     job_id: lease.jobId,
     worker_id: lease.workerId,
@@ -44,7 +42,7 @@ export function toLeaseJson(lease: LeaseRow, rules: Pick<RuleSet, 'rules'>, now:
     completed_artifact_check_id: lease.completedArtifactCheckId,
   };
 }
-export type LeaseJson = ReturnType<typeof toLeaseJson>;
+export type { LeaseJson };
 
 /** Is the lease held right now (active and not past its expiry)? */
 function isHeld(lease: LeaseRow, now: Date): boolean {
@@ -257,7 +255,7 @@ export async function releaseLease(tx: Db, ctx: Ctx, jobId: string, mode: Danger
   return released;
 }
 
-export async function listLeaseHistory(db: Db, jobId: string) {
+export async function listLeaseHistory(db: Db, jobId: string): Promise<LeaseHistoryEntryJson[]> {
   const rows = await db.select().from(leaseHistory).where(eq(leaseHistory.jobId, jobId)).orderBy(asc(leaseHistory.at), asc(leaseHistory.id));
   return rows.map((h) => ({
     event: h.event,

@@ -5,6 +5,7 @@ import { type Signal, signals } from '@/lib/schemas/common';
 import { EVIDENCE_ROLES, type RiskLevel } from '@/lib/schemas/enums';
 import type { Ctx } from '../context';
 import { getCurrentRules, ruleParam } from '../rules';
+import type { MilestoneItemJson, MilestoneJson, OverviewJson } from '@/lib/schemas/responses';
 
 const DAY_MS = 24 * 3600 * 1000;
 /** the window the gate pass rate is computed over */
@@ -15,33 +16,10 @@ export const SWEEP_LAG_TOLERANCE_S = 120;
 export const D14_SIGNALS = ['fetch_failed', 'lease_expired', 'artifact_gate_fail'] as const satisfies readonly Signal[];
 
 
-export interface MilestoneItem {
-  key: string;
-  label: string;
-  done: boolean;
-  /** what the data shows: the evidence when done, what is missing when not */
-  detail: string;
-}
-
-export interface Milestone {
-  key: 'D1' | 'D7' | 'D14' | 'D30';
-  title: string;
-  done: boolean;
-  items: MilestoneItem[];
-  /** one line per missing item: what to do next */
-  missing: string[];
-}
-
-export interface Overview {
-  generated_at: string;
-  rule_version: number;
-  leases: { live_total: number; by_risk: Record<RiskLevel, number> };
-  incidents: { open_total: number; by_signal: Record<Signal, number>; oldest_open_at: string | null };
-  approvals: { pending: number; oldest_pending_at: string | null };
-  gate: { window_days: number; checks: number; passed: number; failed: number; pass_rate: number | null };
-  events_24h: { total: number; flagged: number; failed_exit: number };
-  rollout: Milestone[];
-}
+/** The overview's shapes are the API's (lib/schemas/responses.ts). */
+export type MilestoneItem = MilestoneItemJson;
+export type Milestone = MilestoneJson;
+export type Overview = OverviewJson;
 
 const iso = (v: Date | string | null | undefined): string | null => (v ? new Date(v).toISOString() : null);
 /** 2026-03-01 10:00 UTC: readable in a detail line, unambiguous across time zones */

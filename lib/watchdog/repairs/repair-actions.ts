@@ -14,10 +14,11 @@ import { resolveIncidents } from '../incidents';
 import { getCurrentRules } from '../rules';
 import { closePendingRequests, releaseLease, toLeaseJson } from '../leases';
 import { enqueueNotification } from '../notify';
+import type { RepairActionJson } from '@/lib/schemas/responses';
 
 export type RepairRow = typeof repairActions.$inferSelect;
 
-export function toActionJson(row: RepairRow) {
+export function toActionJson(row: RepairRow): RepairActionJson {
   return {
     id: row.id,
     job_id: row.jobId,

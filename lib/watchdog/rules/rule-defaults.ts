@@ -1,4 +1,5 @@
 import type { Signal } from '@/lib/schemas/common';
+import type { RuleJson, RuleSetJson } from '@/lib/schemas/responses';
 
 /**
  * The pure half of the rules: types, the version-1 defaults and param lookup. No database here,
@@ -7,21 +8,9 @@ import type { Signal } from '@/lib/schemas/common';
 
 export type RuleParams = Record<string, number | string | boolean>;
 
-export interface Rule {
-  signal: Signal;
-  threshold: number;
-  auto_repair: string;
-  escalate: string;
-  params: RuleParams;
-}
-
-export interface RuleSet {
-  version: number;
-  updated_at: string;
-  updated_by: string;
-  updated_by_role: string;
-  rules: Rule[];
-}
+/** A rule and a rule set as the API shows them (lib/schemas/responses.ts; a type-only import: the runner loads no zod for it). */
+export type Rule = RuleJson;
+export type RuleSet = RuleSetJson;
 
 /** The param each signal's `threshold` mirrors; the two are kept equal. */
 export const primaryParam: Record<Signal, string> = {
