@@ -130,7 +130,7 @@ describe.each(testDatabaseKinds())('D30 figures on $name', (kind) => {
     expect(m.mttd_s).toBe(8.5);
     // resolution: A 12 s, C 1802 s, D 600 s, E 120 s → 633.5 s
     expect(m.mttr_s).toBe(633.5);
-    expect(m.incidents_by_signal).toEqual({ claim_no_output: 0, fetch_failed: 2, lease_near_expiry: 0, lease_expired: 1, queue_stuck: 0, artifact_gate_fail: 1 });
+    expect(m.incidents_by_signal).toEqual({ claim_no_output: 0, fetch_failed: 2, lease_near_expiry: 0, lease_expired: 1, queue_stuck: 0, artifact_gate_fail: 1, no_progress: 0, loop_detected: 0, worker_silent: 0 });
     expect(m.series).toEqual([
       { day: '2026-03-01', events: 5, failures: 2, incidents: 1, gate_passed: 0, gate_failed: 0, retries: 1, retries_succeeded: 1 },
       { day: '2026-03-02', events: 4, failures: 2, incidents: 2, gate_passed: 1, gate_failed: 1, retries: 1, retries_succeeded: 0 },

@@ -1,4 +1,5 @@
-import { isDevelopment } from '@/lib/config';
+// relative: next.config.ts loads this file, and its loader resolves no path aliases
+import { isDevelopment } from '../config';
 
 /**
  * The security headers of every answer: set by next.config.ts for what Next serves and by the node

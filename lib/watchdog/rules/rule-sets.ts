@@ -85,7 +85,12 @@ export async function listRuleVersions(db: Db, limit = 50): Promise<RuleSet[]> {
  */
 export function mergeRules(current: Rule[], input: RuleInput[]): Rule[] {
   const problems: { path: string; message: string }[] = [];
-  const next = signals.map((signal) => {
+  // every signal that has a rule (in force or by default), in the order of lib/schemas/enums.ts
+  const ruled = signals.filter((signal) => current.some((r) => r.signal === signal) || defaultRules.some((r) => r.signal === signal));
+  input.forEach((r, idx) => {
+    if (!ruled.includes(r.signal)) problems.push({ path: `rules.${idx}.signal`, message: `${r.signal} has no rule in this console yet` });
+  });
+  const next = ruled.map((signal) => {
     const base = current.find((r) => r.signal === signal) ?? defaultRules.find((r) => r.signal === signal)!;
     const idx = input.findIndex((r) => r.signal === signal);
     if (idx < 0) return base;
