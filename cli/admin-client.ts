@@ -1,3 +1,4 @@
+import { config } from '@/lib/config';
 import { readLiveServerInfo } from '@/lib/server-info';
 import { executeAdminCommand } from '@/lib/watchdog/access';
 import { cliActor } from '@/lib/watchdog/context';
@@ -10,7 +11,7 @@ import { CliError, type ParsedArgs } from './args';
  * (PGlite is single-process), otherwise directly on the database (PGlite or PostgreSQL).
  */
 export async function runAdminCommand(command: string, args: Record<string, unknown> = {}): Promise<unknown> {
-  const server = process.env.DATABASE_URL ? null : readLiveServerInfo();
+  const server = config().databaseUrl ? null : readLiveServerInfo();
   if (server) {
     const res = await fetch(`http://127.0.0.1:${server.port}/api/internal/admin`, {
       method: 'POST',

@@ -1,12 +1,14 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { config } from '@/lib/config';
+import type { DatabaseKind } from '@/lib/schemas/enums';
 import * as schema from './schema';
 
 export type Schema = typeof schema;
 /** A drizzle database or transaction over any of the three drivers. */
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
-export type DatabaseKind = 'pglite' | 'postgres';
+export type { DatabaseKind };
 
 export interface Database {
   db: Db;
@@ -25,11 +27,11 @@ export interface OpenOptions {
 }
 
 export function migrationsDir(): string {
-  return process.env.WATCHDOG_MIGRATIONS_DIR ?? path.join(process.cwd(), 'db', 'migrations');
+  return config().migrationsDir ?? path.join(process.cwd(), 'db', 'migrations');
 }
 
 export function dataDir(): string {
-  return path.resolve(process.env.WATCHDOG_DATA_DIR ?? path.join(process.cwd(), '.data'));
+  return path.resolve(config().dataDir);
 }
 
 export function isNeonUrl(url: string): boolean {
@@ -41,7 +43,7 @@ export function isNeonUrl(url: string): boolean {
 }
 
 export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
-  const url = opts.url ?? process.env.DATABASE_URL ?? '';
+  const url = opts.url ?? config().databaseUrl;
   if (!url) return openPglite(opts.dataDir ?? path.join(dataDir(), 'pglite'));
   if (isNeonUrl(url)) return openNeon(url, opts.poolMax);
   return openPg(url, opts.poolMax);
@@ -70,7 +72,7 @@ async function openPg(url: string, poolMax?: number): Promise<Database> {
   const { drizzle } = await import('drizzle-orm/node-postgres');
   const pool = new pg.Pool({
     connectionString: url,
-    max: poolMax ?? Number(process.env.WATCHDOG_PG_POOL_MAX ?? 10),
+    max: poolMax ?? config().pgPoolMax,
   });
   pool.on('error', () => {
     /* an idle client lost its connection; the pool replaces it */

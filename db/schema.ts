@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  check,
   bigserial,
   boolean,
   date,
@@ -15,8 +16,35 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import {
+  AUTHORITIES,
+  D30_DECISIONS,
+  enumChecks,
+  INCIDENT_STATUSES,
+  LEASE_EVENTS,
+  LEASE_STATES,
+  NOTIFICATION_KINDS,
+  NOTIFICATION_STATUSES,
+  PHASES,
+  REPAIR_ACTIONS,
+  REPAIR_DECISIONS,
+  REPAIR_RESULTS,
+  ROLES,
+  RUN_STATUSES,
+  SIGNALS,
+  USER_ROLES,
+} from '@/lib/schemas/enums';
+import type { SuggestedActionJson } from '@/lib/schemas/responses';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+type Checked = typeof enumChecks;
+/** The CHECK constraints of one table, from lib/schemas/enums.ts (migration 0003_enum_checks made them). */
+function enumCheckConstraints<T extends keyof Checked>(table: T) {
+  return Object.entries(enumChecks[table] as Record<string, readonly string[]>).map(([column, list]) =>
+    check(`${table}_${column}_check`, sql.raw(`"${column}" in (${list.map((v) => `'${v}'`).join(', ')})`)),
+  );
+}
 
 /** One phase run of a worker on a job (doctor, claim, context, ...), upserted by the worker. */
 export const workerRuns = pgTable(
@@ -25,8 +53,8 @@ export const workerRuns = pgTable(
     id: uuid('id').primaryKey(),
     workerId: text('worker_id').notNull(),
     jobId: text('job_id').notNull(),
-    phase: text('phase').notNull(),
-    status: text('status').notNull(),
+    phase: text('phase', { enum: PHASES }).notNull(),
+    status: text('status', { enum: RUN_STATUSES }).notNull(),
     startedAt: ts('started_at').notNull(),
     endedAt: ts('ended_at'),
     createdAt: ts('created_at').notNull().defaultNow(),
@@ -36,6 +64,7 @@ export const workerRuns = pgTable(
     index('worker_runs_job_id_idx').on(t.jobId),
     index('worker_runs_worker_id_idx').on(t.workerId),
     index('worker_runs_started_at_idx').on(t.startedAt),
+    ...enumCheckConstraints('worker_runs'),
   ],
 );
 
@@ -49,7 +78,7 @@ export const jobLeases = pgTable(
     leaseExpiresAt: ts('lease_expires_at').notNull(),
     lastHeartbeatAt: ts('last_heartbeat_at').notNull(),
     acquiredAt: ts('acquired_at').notNull(),
-    state: text('state').notNull(),
+    state: text('state', { enum: LEASE_STATES }).notNull(),
     /** set when a supervisor approved a reclaim: the job is ready for another worker */
     readyForReclaim: boolean('ready_for_reclaim').notNull().default(false),
     /** how far the sweep has escalated this lease: 0 none, 1 expired (mark_stuck), 2 queue stuck */
@@ -66,6 +95,7 @@ export const jobLeases = pgTable(
     index('job_leases_progress_idx').on(t.progressCheckAt).where(sql`${t.state} = 'active'`),
     index('job_leases_sweep_idx').on(t.sweepStage, t.leaseExpiresAt).where(sql`${t.state} in ('active', 'expired')`),
     index('job_leases_worker_id_idx').on(t.workerId),
+    ...enumCheckConstraints('job_leases'),
   ],
 );
 
@@ -77,12 +107,12 @@ export const leaseHistory = pgTable(
     jobId: text('job_id').notNull(),
     workerId: text('worker_id').notNull(),
     fencingToken: bigint('fencing_token', { mode: 'number' }).notNull(),
-    event: text('event').notNull(),
+    event: text('event', { enum: LEASE_EVENTS }).notNull(),
     leaseExpiresAt: ts('lease_expires_at'),
     at: ts('at').notNull(),
     actor: text('actor').notNull(),
   },
-  (t) => [index('lease_history_job_id_idx').on(t.jobId, t.at)],
+  (t) => [index('lease_history_job_id_idx').on(t.jobId, t.at), ...enumCheckConstraints('lease_history')],
 );
 
 /** Every helper command a worker ran, with its output hash and its classification. */
@@ -93,7 +123,7 @@ export const helperEvents = pgTable(
     jobId: text('job_id').notNull(),
     workerId: text('worker_id').notNull(),
     command: text('command').notNull(),
-    phase: text('phase'),
+    phase: text('phase', { enum: PHASES }),
     /** null: the process was killed before it exited (a timed-out claim) — a failure */
     exitCode: integer('exit_code'),
     output: text('output'),
@@ -102,9 +132,9 @@ export const helperEvents = pgTable(
     durationMs: integer('duration_ms'),
     createdAt: ts('created_at').notNull(),
     receivedAt: ts('received_at').notNull(),
-    signal: text('signal'),
+    signal: text('signal', { enum: SIGNALS }),
     ruleVersion: integer('rule_version').notNull(),
-    suggestedActions: jsonb('suggested_actions').notNull().default(sql`'[]'::jsonb`),
+    suggestedActions: jsonb('suggested_actions').$type<SuggestedActionJson[]>().notNull().default(sql`'[]'::jsonb`),
     incidentId: uuid('incident_id'),
     /** sha256 of the canonical request body, so a replay with another body is told apart */
     bodyHash: text('body_hash').notNull(),
@@ -115,7 +145,7 @@ export const helperEvents = pgTable(
     index('helper_events_created_at_idx').on(t.createdAt),
     index('helper_events_signal_idx').on(t.signal, t.createdAt),
     index('helper_events_incident_id_idx').on(t.incidentId),
-    // D30 (lib/watchdog/metrics-d30.ts): partial indexes over the few failing rows, so the figures are
+    // D30 (lib/watchdog/metrics/d30-coverage.ts): partial indexes over the few failing rows, so the figures are
     // index-only range scans; their predicates are repeated word for word in the D30 queries.
     index('helper_events_failures_idx')
       .on(t.createdAt, t.jobId)
@@ -132,6 +162,7 @@ export const helperEvents = pgTable(
     index('helper_events_job_hash_idx').on(t.jobId, t.outputHash, t.createdAt),
     // a worker's events of the last 24 h (the fleet page)
     index('helper_events_worker_time_idx').on(t.workerId, t.createdAt),
+    ...enumCheckConstraints('helper_events'),
   ],
 );
 
@@ -158,17 +189,17 @@ export const repairActions = pgTable(
     id: uuid('id').primaryKey(),
     jobId: text('job_id').notNull(),
     trigger: text('trigger').notNull(),
-    action: text('action').notNull(),
-    authority: text('authority').notNull(),
-    result: text('result'),
+    action: text('action', { enum: REPAIR_ACTIONS }).notNull(),
+    authority: text('authority', { enum: AUTHORITIES }).notNull(),
+    result: text('result', { enum: REPAIR_RESULTS }),
     suggestion: boolean('suggestion').notNull().default(false),
     evidenceEventIds: jsonb('evidence_event_ids').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
     note: text('note'),
-    phase: text('phase'),
+    phase: text('phase', { enum: PHASES }),
     outputHash: text('output_hash'),
     incidentId: uuid('incident_id'),
     requestedBy: text('requested_by').notNull(),
-    decision: text('decision'),
+    decision: text('decision', { enum: REPAIR_DECISIONS }),
     decidedBy: text('decided_by'),
     decidedAt: ts('decided_at'),
     decisionNote: text('decision_note'),
@@ -183,6 +214,7 @@ export const repairActions = pgTable(
     uniqueIndex('repair_actions_one_pending_idx')
       .on(t.jobId, t.action)
       .where(sql`${t.result} = 'pending'`),
+    ...enumCheckConstraints('repair_actions'),
   ],
 );
 
@@ -194,7 +226,7 @@ export const artifactChecks = pgTable(
     jobId: text('job_id').notNull(),
     workerId: text('worker_id'),
     primaryUrl: text('primary_url').notNull(),
-    files: jsonb('files').notNull().default(sql`'[]'::jsonb`),
+    files: jsonb('files').$type<unknown[]>().notNull().default(sql`'[]'::jsonb`),
     httpStatus: integer('http_status'),
     fileCount: integer('file_count').notNull(),
     expectedFileCount: integer('expected_file_count').notNull(),
@@ -221,9 +253,9 @@ export const incidents = pgTable(
     jobId: text('job_id'),
     /** the worker whose evidence opened it, else the lease holder; for a worker-level incident the worker */
     workerId: text('worker_id'),
-    signal: text('signal').notNull(),
+    signal: text('signal', { enum: SIGNALS }).notNull(),
     severity: text('severity').notNull().default('warning'),
-    status: text('status').notNull(),
+    status: text('status', { enum: INCIDENT_STATUSES }).notNull(),
     /** when the first failing evidence happened (for MTTD) */
     firstFailureAt: ts('first_failure_at').notNull(),
     detectedAt: ts('detected_at').notNull(),
@@ -235,7 +267,7 @@ export const incidents = pgTable(
     resolution: text('resolution'),
     silencedBy: uuid('silenced_by'),
     evidenceEventIds: jsonb('evidence_event_ids').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
-    details: jsonb('details').notNull().default(sql`'{}'::jsonb`),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
     ruleVersion: integer('rule_version').notNull(),
     routedAt: ts('routed_at'),
     resolutionRoutedAt: ts('resolution_routed_at'),
@@ -250,6 +282,7 @@ export const incidents = pgTable(
     index('incidents_unrouted_idx').on(t.detectedAt).where(sql`${t.routedAt} IS NULL`),
     index('incidents_resolution_unrouted_idx').on(t.resolvedAt).where(sql`${t.status} = 'resolved' AND ${t.resolutionRoutedAt} IS NULL`),
     index('incidents_unacknowledged_idx').on(t.detectedAt).where(sql`${t.status} = 'open' AND ${t.acknowledgedAt} IS NULL`),
+    ...enumCheckConstraints('incidents'),
   ],
 );
 
@@ -316,13 +349,17 @@ export const notificationChannels = pgTable(
 );
 
 /** Versioned watchdog rules; the highest version is in force. */
-export const ruleSets = pgTable('rule_sets', {
-  version: integer('version').primaryKey(),
-  rules: jsonb('rules').notNull(),
-  updatedAt: ts('updated_at').notNull(),
-  updatedBy: text('updated_by').notNull(),
-  updatedByRole: text('updated_by_role').notNull(),
-});
+export const ruleSets = pgTable(
+  'rule_sets',
+  {
+    version: integer('version').primaryKey(),
+    rules: jsonb('rules').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+    updatedBy: text('updated_by').notNull(),
+    updatedByRole: text('updated_by_role', { enum: ROLES }).notNull(),
+  },
+  () => enumCheckConstraints('rule_sets'),
+);
 
 /** Tamper-evident, hash-chained audit log. */
 export const auditLog = pgTable(
@@ -336,7 +373,7 @@ export const auditLog = pgTable(
     target: text('target'),
     jobId: text('job_id'),
     outputHash: text('output_hash'),
-    details: jsonb('details').notNull().default(sql`'{}'::jsonb`),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
   },
@@ -348,7 +385,7 @@ export const apiTokens = pgTable(
   {
     id: uuid('id').primaryKey(),
     name: text('name').notNull(),
-    role: text('role').notNull(),
+    role: text('role', { enum: ROLES }).notNull(),
     workerId: text('worker_id'),
     tokenHash: text('token_hash').notNull(),
     prefix: text('prefix').notNull(),
@@ -357,7 +394,7 @@ export const apiTokens = pgTable(
     revokedAt: ts('revoked_at'),
     lastUsedAt: ts('last_used_at'),
   },
-  (t) => [uniqueIndex('api_tokens_token_hash_idx').on(t.tokenHash)],
+  (t) => [uniqueIndex('api_tokens_token_hash_idx').on(t.tokenHash), ...enumCheckConstraints('api_tokens')],
 );
 
 /**
@@ -370,7 +407,7 @@ export const users = pgTable(
   {
     id: uuid('id').primaryKey(),
     email: text('email').notNull().unique(),
-    role: text('role'),
+    role: text('role', { enum: USER_ROLES }),
     passwordHash: text('password_hash'),
     createdAt: ts('created_at').notNull(),
     disabled: boolean('disabled').notNull().default(false),
@@ -378,18 +415,22 @@ export const users = pgTable(
     oidcIssuer: text('oidc_issuer'),
     oidcSubject: text('oidc_subject'),
   },
-  (t) => [uniqueIndex('users_oidc_identity_idx').on(t.oidcIssuer, t.oidcSubject).where(sql`${t.oidcSubject} is not null`)],
+  (t) => [uniqueIndex('users_oidc_identity_idx').on(t.oidcIssuer, t.oidcSubject).where(sql`${t.oidcSubject} is not null`), ...enumCheckConstraints('users')],
 );
 
 /** The recorded D30 decision(s) of the owner. */
-export const d30Decisions = pgTable('d30_decisions', {
-  id: uuid('id').primaryKey(),
-  decision: text('decision').notNull(),
-  note: text('note'),
-  metrics: jsonb('metrics').notNull(),
-  decidedBy: text('decided_by').notNull(),
-  decidedAt: ts('decided_at').notNull(),
-});
+export const d30Decisions = pgTable(
+  'd30_decisions',
+  {
+    id: uuid('id').primaryKey(),
+    decision: text('decision', { enum: D30_DECISIONS }).notNull(),
+    note: text('note'),
+    metrics: jsonb('metrics').notNull(),
+    decidedBy: text('decided_by').notNull(),
+    decidedAt: ts('decided_at').notNull(),
+  },
+  () => enumCheckConstraints('d30_decisions'),
+);
 
 /**
  * The outbox and delivery log: one row per message to one channel (channel_id null: the
@@ -399,14 +440,14 @@ export const notifications = pgTable(
   'notifications',
   {
     id: uuid('id').primaryKey(),
-    kind: text('kind').notNull(),
+    kind: text('kind', { enum: NOTIFICATION_KINDS }).notNull(),
     jobId: text('job_id'),
     incidentId: uuid('incident_id'),
     channelId: uuid('channel_id'),
     channelName: text('channel_name'),
     channelKind: text('channel_kind').notNull().default('webhook'),
     payload: jsonb('payload').notNull(),
-    status: text('status').notNull(),
+    status: text('status', { enum: NOTIFICATION_STATUSES }).notNull(),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: ts('next_attempt_at').notNull(),
     lastHttpStatus: integer('last_http_status'),
@@ -420,5 +461,6 @@ export const notifications = pgTable(
     index('notifications_created_at_idx').on(t.createdAt),
     uniqueIndex('notifications_once_per_channel_idx').on(t.incidentId, t.channelId, t.kind).where(sql`${t.incidentId} IS NOT NULL AND ${t.channelId} IS NOT NULL`),
     uniqueIndex('notifications_once_per_webhook_idx').on(t.incidentId, t.kind).where(sql`${t.incidentId} IS NOT NULL AND ${t.channelId} IS NULL`),
+    ...enumCheckConstraints('notifications'),
   ],
 );

@@ -1,8 +1,9 @@
 import pino from 'pino';
+import { config } from '@/lib/config';
 
 /** One logger; secrets are redacted wherever they appear in a logged object. */
 export const log = pino({
-  level: process.env.WATCHDOG_LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'silent' : 'info'),
+  level: config().logLevel,
   base: { service: 'worker-watchdog' },
   redact: {
     paths: [

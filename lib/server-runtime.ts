@@ -1,5 +1,6 @@
 import { dataDir } from '@/db/client';
 import { checkOidcIssuer } from '@/lib/auth/oidc-provider';
+import { config } from '@/lib/config';
 import { log } from '@/lib/log';
 import { laneRoutes } from '@/lib/http/route-table';
 import { registerNodeLane } from '@/lib/ingest';
@@ -22,14 +23,14 @@ export async function startServerRuntime(): Promise<void> {
   registerNodeLane(runtime, laneRoutes());
   const database = await runtime.database();
   log.info({ database: database.describe }, 'database ready');
-  if (database.kind === 'pglite') rememberServerInfo(writeServerInfo(Number(process.env.PORT ?? 3000)), runtime);
+  if (database.kind === 'pglite') rememberServerInfo(writeServerInfo(config().port), runtime);
   // The demo fleet: on an empty embedded database (or any empty one with WATCHDOG_DEMO=1), before the sweeper starts.
-  const demo = process.env.WATCHDOG_DEMO ?? '';
-  if (demo !== '0' && (database.kind === 'pglite' || demo === '1')) {
+  const demo = config().demo;
+  if (demo !== false && (database.kind === 'pglite' || demo === true)) {
     try {
       const shown = await ensureDemo(database.db, runtime.clock(), dataDir());
       if (shown) {
-        const url = process.env.NEXTAUTH_URL ?? `http://localhost:${process.env.PORT ?? 3000}`;
+        const url = config().nextauthUrl;
         console.log('\n' + formatDemoLogins(shown.logins, { url, seeded: shown.seeded, file: demoLoginsPath(dataDir()) }) + '\n');
       }
     } catch (e) {
@@ -38,7 +39,7 @@ export async function startServerRuntime(): Promise<void> {
   }
   // single sign-on: a clear log line whether or not the issuer answers; never holds up the start
   void checkOidcIssuer().catch((e) => log.error({ err: e }, 'single sign-on check failed'));
-  if (process.env.WATCHDOG_SCHEDULER !== '0') runtime.scheduler = startScheduler(database.db);
+  if (config().scheduler) runtime.scheduler = startScheduler(database.db);
   // Shutdown (SIGTERM from an orchestrator, SIGINT from a terminal): Next's own handler stops
   // accepting connections, lets in-flight requests finish and then exits. Here the sweeper stops at
   // once (a sweep under way completes; no new one starts). The database is NOT closed here: the
@@ -48,7 +49,7 @@ export async function startServerRuntime(): Promise<void> {
   const shutdown = async (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    const graceMs = Number(process.env.WATCHDOG_SHUTDOWN_GRACE_MS ?? 20_000);
+    const graceMs = config().shutdownGraceMs;
     log.info({ signal, graceMs }, 'shutting down: stopping the sweeper, draining in-flight requests');
     setTimeout(() => {
       log.warn({ signal, graceMs }, 'in-flight requests did not drain in time: exiting');

@@ -8,6 +8,7 @@ import { latestArtifactCheck, runArtifactCheck } from '@/lib/watchdog/artifacts'
 import { heartbeatLease } from '@/lib/watchdog/leases';
 import { isPrivateAddress, probeUrl } from '@/lib/watchdog/artifacts';
 import { ctxAt, systemTestActor, testDatabaseKinds, workerActor } from './helpers/db';
+import { resetConfig } from '@/lib/config';
 
 /** A local artifact host: path → [status, headers]; counts the requests it got. */
 function startHost(routes: Record<string, [number, Record<string, string>?]>, host = '127.0.0.1') {
@@ -101,16 +102,24 @@ describe('safe fetch', () => {
     if (v6) expect(await probeUrl(`${v6.url}/ok`, { allowPrivate: true })).toMatchObject({ status: 200 });
   });
 
-  it('the environment switch WATCHDOG_ALLOW_PRIVATE_ARTIFACT_HOSTS=1 is the default policy', async () => {
-    const saved = process.env.WATCHDOG_ALLOW_PRIVATE_ARTIFACT_HOSTS;
+  it('the environment switches WATCHDOG_ALLOW_PRIVATE_ARTIFACT_HOSTS=1 and WATCHDOG_ALLOW_PRIVATE_HOSTS=1 are the default policy', async () => {
+    const names = ['WATCHDOG_ALLOW_PRIVATE_ARTIFACT_HOSTS', 'WATCHDOG_ALLOW_PRIVATE_HOSTS'] as const;
+    const saved = names.map((n) => process.env[n]);
+    const set = (values: [string | undefined, string | undefined]) => {
+      names.forEach((n, i) => (values[i] === undefined ? delete process.env[n] : (process.env[n] = values[i])));
+      resetConfig(); // the configuration is read once: read it again
+    };
     try {
-      process.env.WATCHDOG_ALLOW_PRIVATE_ARTIFACT_HOSTS = '1';
+      set(['1', undefined]);
       expect((await probeUrl(`${host.url}/ok`)).status).toBe(200);
-      delete process.env.WATCHDOG_ALLOW_PRIVATE_ARTIFACT_HOSTS;
+      set([undefined, '1']);
+      expect((await probeUrl(`${host.url}/ok`)).status).toBe(200);
+      set([undefined, undefined]);
+      expect((await probeUrl(`${host.url}/ok`)).error).toMatch(/^refused/);
+      set(['0', '0']);
       expect((await probeUrl(`${host.url}/ok`)).error).toMatch(/^refused/);
     } finally {
-      if (saved === undefined) delete process.env.WATCHDOG_ALLOW_PRIVATE_ARTIFACT_HOSTS;
-      else process.env.WATCHDOG_ALLOW_PRIVATE_ARTIFACT_HOSTS = saved;
+      set(saved as [string | undefined, string | undefined]);
     }
   });
 

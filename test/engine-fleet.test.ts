@@ -74,7 +74,7 @@ describe.each(testDatabaseKinds())('fleet signals on $name', (kind) => {
     });
   };
   const openOf = (job: string, signal: string) =>
-    database.db.select().from(incidents).where(and(eq(incidents.jobId, job), eq(incidents.signal, signal)));
+    database.db.select().from(incidents).where(and(eq(incidents.jobId, job), eq(incidents.signal, signal as typeof incidents.$inferSelect.signal)));
   const findings = (r: Awaited<ReturnType<typeof runSweep>>, signal: string, key: string) =>
     r.findings.filter((f) => f.signal === signal && (f.job_id === key || f.worker_id === key));
 

@@ -15,6 +15,7 @@ import { ctxAt, systemTestActor, testDatabaseKinds, workerActor } from './helper
 
 // @ts-expect-error plain .mjs helper shared with scripts/
 import { createDatabase } from '../scripts/pg-throwaway.mjs';
+import { resetConfig } from '@/lib/config';
 
 const SECRET = 'webhook-secret-for-tests';
 
@@ -148,6 +149,7 @@ describe('the scheduler delivers notifications off the request path', () => {
     const saved = { url: process.env.WATCHDOG_WEBHOOK_URL, secret: process.env.WATCHDOG_WEBHOOK_SECRET };
     process.env.WATCHDOG_WEBHOOK_URL = receiver.url;
     process.env.WATCHDOG_WEBHOOK_SECRET = SECRET;
+    resetConfig(); // the configuration is read once: read it again
     const scheduler = startScheduler(database.db, { maxIdleMs: 500 });
     try {
       await enqueueNotification(database.db, new Date(), { kind: 'notify_owner', jobId: 'nt-sched', payload: { n: 1 } });
@@ -167,6 +169,7 @@ describe('the scheduler delivers notifications off the request path', () => {
       else process.env.WATCHDOG_WEBHOOK_URL = saved.url;
       if (saved.secret === undefined) delete process.env.WATCHDOG_WEBHOOK_SECRET;
       else process.env.WATCHDOG_WEBHOOK_SECRET = saved.secret;
+      resetConfig();
       await database.close();
       await receiver.close();
     }

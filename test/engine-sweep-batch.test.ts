@@ -120,7 +120,7 @@ describe.each(testDatabaseKinds())('set-based sweep on $name', (kind) => {
         note: `job still not completed ${1000 - 10 - i}s after the lease of ${workerOf(i)} (token 1) expired: reclaim it for another worker?`,
       });
       const note = notes.find((n) => n.jobId === job)!;
-      expect(note).toMatchObject({ kind: 'supervisor_review', status: 'queued' });
+      expect(note).toMatchObject({ kind: 'supervisor_review', status: 'pending' });
       expect(note.payload).toEqual({
         action_id: request.id,
         action: 'reclaim',

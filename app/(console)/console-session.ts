@@ -1,3 +1,4 @@
+import type { UserRole } from '@/lib/schemas/enums';
 import 'server-only';
 import { redirect } from 'next/navigation';
 import { cache } from 'react';
@@ -8,7 +9,7 @@ import { getRuntimeDatabase } from '@/lib/watchdog/runtime';
 export interface ConsoleUser {
   id: string;
   email: string;
-  role: 'supervisor' | 'owner';
+  role: UserRole;
 }
 
 /**

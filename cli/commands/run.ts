@@ -1,5 +1,6 @@
 import { CliError, optionalFlag, parseArgs } from '../args';
-import { IDENTIFIER, loadRunnerConfig, PHASES } from '../runner/config';
+import { PHASES } from '@/lib/schemas/enums';
+import { IDENTIFIER, loadRunnerConfig } from '../runner/config';
 import { type HelperOutcome, runComplete, runHelper, runRecord } from '../runner/policy';
 import { openSession, type RunnerSession } from '../runner/session';
 import { readLeaseState } from '../runner/state';

@@ -2,6 +2,8 @@ import { CliError, optionalFlag, parseArgs } from '../args';
 import { ConsoleClient } from '../runner/http';
 import { FAULT_KINDS, FAULTS, parseFaultSpec, planJobs } from '../simulate/faults';
 import { runFleet } from '../simulate/fleet';
+import { config } from '@/lib/config';
+import { runnerEnv } from '@/lib/config-runner';
 
 const usage = `usage: watchdog simulate --workers N --jobs M [--faults SPEC] [--seed S] [--time-scale X | --fast] [--prefix P] [--no-sweep] [--json] [--quiet]
   SPEC: comma-separated rates, e.g. fetch_failed=0.2,silent_claim=0.1 (or "none"); faults: ${FAULT_KINDS.join(', ')}
@@ -32,8 +34,7 @@ export async function main(argv: string[]): Promise<number> {
   const prefix = optionalFlag(args, 'prefix');
   if (prefix !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,100}$/.test(prefix)) throw new CliError('--prefix may hold letters, digits and . _ : @ - only');
 
-  const url = process.env.WATCHDOG_URL;
-  const token = process.env.WATCHDOG_TOKEN;
+  const { WATCHDOG_URL: url, WATCHDOG_TOKEN: token } = runnerEnv();
   if (!url) throw new CliError('WATCHDOG_URL is not set: simulate drives a running console');
   if (!token) throw new CliError('WATCHDOG_TOKEN is not set: simulate needs a system token');
   const probe = await new ConsoleClient({ url, token }).get('/api/watchdog/rules');
@@ -48,8 +49,8 @@ export async function main(argv: string[]): Promise<number> {
     workers,
     plans,
     timeScale,
-    artifactHost: process.env.WATCHDOG_SIM_ARTIFACT_HOST ?? '127.0.0.1',
-    artifactAdvertise: process.env.WATCHDOG_SIM_ARTIFACT_ADVERTISE,
+    artifactHost: config().simulate.artifactHost,
+    artifactAdvertise: config().simulate.artifactAdvertise,
     sweep: args.flags['no-sweep'] !== true,
     log: (line) => {
       if (!quiet) process.stderr.write(line.endsWith('\n') ? line : line + '\n');

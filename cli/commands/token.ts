@@ -1,8 +1,8 @@
+import { ROLES } from '@/lib/schemas/enums';
 import { CliError, optionalFlag, parseArgs, requireFlag } from '../args';
 import { assertKnownArgs, runAdminCommand } from '../admin-client';
 
 const usage = 'usage: watchdog token create --role ROLE [--worker-id ID] [--name NAME] | token list [--json] | token revoke TOKEN_ID';
-const roles = ['worker', 'system', 'supervisor', 'owner'];
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface TokenRow {
@@ -23,7 +23,7 @@ export async function main(argv: string[]): Promise<number> {
     const args = parseArgs(rest);
     assertKnownArgs(args, ['role', 'worker-id', 'name'], 0, usage);
     const role = requireFlag(args, 'role');
-    if (!roles.includes(role)) throw new CliError(`--role must be one of ${roles.join(', ')}`);
+    if (!(ROLES as readonly string[]).includes(role)) throw new CliError(`--role must be one of ${ROLES.join(', ')}`);
     const workerId = optionalFlag(args, 'worker-id');
     if (role === 'worker' && !workerId) throw new CliError('--worker-id is required for the worker role');
     if (role !== 'worker' && workerId) throw new CliError('--worker-id is only for the worker role');

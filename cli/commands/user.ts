@@ -1,7 +1,8 @@
+import { USER_ROLES } from '@/lib/schemas/enums';
 import { CliError, optionalFlag, parseArgs, requireFlag } from '../args';
 import { assertKnownArgs, runAdminCommand } from '../admin-client';
 
-const usage = 'usage: watchdog user create --email E --role supervisor|owner [--password P]   (password from stdin otherwise)';
+const usage = `usage: watchdog user create --email E --role ${USER_ROLES.join('|')} [--password P]   (password from stdin otherwise)`;
 
 /** The password from stdin: the whole input without its final newline. */
 async function readStdin(): Promise<string> {
@@ -18,7 +19,7 @@ export async function main(argv: string[]): Promise<number> {
   assertKnownArgs(args, ['email', 'role', 'password'], 0, usage);
   const email = requireFlag(args, 'email');
   const role = requireFlag(args, 'role');
-  if (role !== 'supervisor' && role !== 'owner') throw new CliError('--role must be supervisor or owner');
+  if (!(USER_ROLES as readonly string[]).includes(role)) throw new CliError(`--role must be ${USER_ROLES.join(' or ')}`);
   const password = optionalFlag(args, 'password') ?? (await readStdin());
   if (!password) throw new CliError('the password is empty: give it with --password or on stdin');
   if (password.length < 8) throw new CliError('the password must have at least 8 characters');

@@ -2,15 +2,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CliError } from '../args';
 
-export const HELPER_NAMES = ['doctor', 'touch', 'claim', 'context', 'progress', 'build', 'upload', 'complete'] as const;
-export type HelperName = (typeof HELPER_NAMES)[number];
+import { readRunnerEnv, runnerEnv } from '@/lib/config-runner';
+import { PHASES, RUNNER_AUTHORITIES, type RunnerAuthority } from '@/lib/schemas/enums';
 
-export const PHASES = ['doctor', 'touch', 'claim', 'context', 'progress', 'build', 'upload', 'complete'] as const;
+/** A helper command of the config file is named after the phase it runs. */
+export const HELPER_NAMES = PHASES;
+export type HelperName = (typeof HELPER_NAMES)[number];
 
 /** API.md's Identifier: what job and worker ids look like. */
 export const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,199}$/;
 
-export type Authority = 'system' | 'worker' | 'auto';
+export type Authority = RunnerAuthority;
 
 export interface RunnerConfig {
   url: string;
@@ -58,7 +60,7 @@ function fail(message: string): never {
  * the worker). Every problem is one clear line and exit code 2.
  */
 export function loadRunnerConfig(opts: LoadConfigOptions): RunnerConfig {
-  const env = opts.env ?? process.env;
+  const env = opts.env ? readRunnerEnv(opts.env) : runnerEnv();
   const cwd = opts.cwd ?? process.cwd();
   const configPath = path.resolve(cwd, opts.configFlag ?? DEFAULT_CONFIG);
   let raw: Record<string, unknown> = {};
@@ -123,7 +125,7 @@ export function loadRunnerConfig(opts: LoadConfigOptions): RunnerConfig {
   if (!token) fail('WATCHDOG_TOKEN is not set: the runner needs a worker or system token');
 
   const authority = (env.WATCHDOG_AUTHORITY || str(raw.authority, `${where}: "authority"`) || 'auto') as Authority;
-  if (!['system', 'worker', 'auto'].includes(authority)) fail(`${where}: authority must be "system", "worker" or "auto"`);
+  if (!RUNNER_AUTHORITIES.includes(authority)) fail(`${where}: authority must be ${RUNNER_AUTHORITIES.map((a) => `"${a}"`).join(', ')}`);
 
   const base = fromFile ? path.dirname(fromFile) : cwd;
   const spoolDir = path.resolve(cwd, env.WATCHDOG_SPOOL_DIR || (str(raw.spool_dir, `${where}: "spool_dir"`) ? path.resolve(base, raw.spool_dir as string) : './.data/spool'));

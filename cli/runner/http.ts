@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { RUNNER_USER_AGENT } from './version';
+import { runnerEnv } from '@/lib/config-runner';
 
 /** What a call to the console came to. `unreachable` is everything the spool is for. */
 export type CallResult<T = unknown> =
@@ -17,8 +18,7 @@ export interface ConsoleClientOptions {
 }
 
 export function defaultTimeoutMs(): number {
-  const v = Number(process.env.WATCHDOG_HTTP_TIMEOUT_MS);
-  return Number.isFinite(v) && v > 0 ? v : 5000;
+  return runnerEnv().WATCHDOG_HTTP_TIMEOUT_MS;
 }
 
 /**

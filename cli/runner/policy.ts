@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Phase, Signal } from '@/lib/schemas/common';
+import type { RunStatus } from '@/lib/schemas/enums';
 import { hashOutput } from '@/lib/watchdog/hash';
 import { defaultRules, detectSignal, type RuleSet, ruleParam } from '@/lib/watchdog/rules/portable';
 import { expandHelper } from './config';
@@ -7,7 +8,7 @@ import type { ExecResult, Executor } from './exec';
 import { describeFailure } from './http';
 import type { Delivery, EventAnswer, Reporter } from './reporter';
 
-export type RunStatus = 'ok' | 'failed' | 'retried' | 'stuck';
+export type { RunStatus };
 
 /** Exit code of `run` when the complete gate refused (or could not be asked): CMD was not run. */
 export const GATE_REFUSED_EXIT = 3;

@@ -19,6 +19,7 @@ import { EmptyState, ErrorState, InlineAlert, LoadingRows, ReadOnlyNotice, Skele
 import { ExitCodeBadge, SignalBadge } from '@/components/ui/status';
 import { RelativeTime } from '@/components/ui/time';
 import { useToast } from '@/components/ui/toast';
+import type { UserRole } from '@/lib/schemas/enums';
 
 function Evidence({ action }: { action: RepairAction }) {
   const story = useJobStory(action.job_id, { slow: true });
@@ -217,7 +218,7 @@ function RecentDecisions() {
   );
 }
 
-export function ApprovalsView({ role }: { role: 'supervisor' | 'owner' }) {
+export function ApprovalsView({ role }: { role: UserRole }) {
   const canDecide = role === 'supervisor';
   const readOnlyId = useId();
   const [notices, setNotices] = useState<{ id: number; text: string }[]>([]);

@@ -1,6 +1,7 @@
 /** Display helpers shared by the console pages. Pure: no React, no DOM. */
+import { type D30Decision, type Signal, SIGNALS } from '@/lib/schemas/enums';
 
-export const signalLabels: Record<string, string> = {
+export const signalLabels: Record<Signal, string> & Record<string, string | undefined> = {
   claim_no_output: 'Claim no output',
   fetch_failed: 'Fetch failed',
   lease_near_expiry: 'Lease near expiry',
@@ -12,17 +13,8 @@ export const signalLabels: Record<string, string> = {
   worker_silent: 'Worker silent',
 };
 
-export const signalOrder = [
-  'claim_no_output',
-  'fetch_failed',
-  'lease_near_expiry',
-  'lease_expired',
-  'queue_stuck',
-  'artifact_gate_fail',
-  'no_progress',
-  'loop_detected',
-  'worker_silent',
-] as const;
+/** The signals in the order the pages list them: the order of lib/schemas/enums.ts. */
+export const signalOrder = SIGNALS;
 
 export function signalLabel(signal: string | null | undefined): string {
   if (!signal) return '—';
@@ -87,7 +79,7 @@ export function shortHash(hash: string | null | undefined, length = 12): string 
   return `${hash.startsWith('sha256:') ? 'sha256:' : ''}${h.slice(0, length)}…`;
 }
 
-export const decisionLabels: Record<string, string> = {
+export const decisionLabels: Record<D30Decision, string> & Record<string, string | undefined> = {
   continue: 'Continue',
   escalate_to_watchdog_agent: 'Escalate to watchdog agent',
   change_owner: 'Change owner',

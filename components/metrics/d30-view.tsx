@@ -17,6 +17,7 @@ import { useToast } from '@/components/ui/toast';
 import { ActivityChart, GateChart, RetryChart, SignalChart } from './d30-charts';
 import type { D30DecisionName } from '@/lib/schemas/metrics';
 import { type D30View, type KpiTone, mapD30 } from './map-d30';
+import type { D30Decision, UserRole } from '@/lib/schemas/enums';
 
 const DAY_MS = 86_400_000;
 const toDateInput = (t: number) => new Date(t).toISOString().slice(0, 10);
@@ -24,7 +25,7 @@ const toDateInput = (t: number) => new Date(t).toISOString().slice(0, 10);
 const toneText: Record<KpiTone, string> = { success: 'text-emerald-600', warning: 'text-amber-600', danger: 'text-rose-600', neutral: 'text-slate-900' };
 const toneBar: Record<KpiTone, string> = { success: 'bg-emerald-500', warning: 'bg-amber-400', danger: 'bg-rose-500', neutral: 'bg-slate-300' };
 
-const decisionTone: Record<string, 'success' | 'warning' | 'danger'> = { continue: 'success', escalate_to_watchdog_agent: 'warning', change_owner: 'danger' };
+const decisionTone: Record<D30Decision, 'success' | 'warning' | 'danger'> & Record<string, 'success' | 'warning' | 'danger' | undefined> = { continue: 'success', escalate_to_watchdog_agent: 'warning', change_owner: 'danger' };
 
 function CoverageCard({ v }: { v: D30View }) {
   const kpi = v.kpis[0];
@@ -147,7 +148,7 @@ function MetricsSkeleton() {
   );
 }
 
-export function D30View({ role }: { role: 'supervisor' | 'owner' }) {
+export function D30View({ role }: { role: UserRole }) {
   const [range, setRange] = useState(() => {
     const today = Date.now();
     return { from: toDateInput(today - 29 * DAY_MS), to: toDateInput(today) };

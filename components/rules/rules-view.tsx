@@ -15,6 +15,7 @@ import { RelativeTime, Timestamp } from '@/components/ui/time';
 import { useToast } from '@/components/ui/toast';
 import { changedSignals, type Draft, draftOf, type DraftErrors, mapFieldErrors, putBody, validateDraft } from './rule-form';
 import { RuleRow } from './rule-row';
+import type { UserRole } from '@/lib/schemas/enums';
 
 function VersionHistory() {
   const q = useRuleVersions();
@@ -82,7 +83,7 @@ function VersionHistory() {
   );
 }
 
-export function RulesView({ role }: { role: 'supervisor' | 'owner' }) {
+export function RulesView({ role }: { role: UserRole }) {
   const canEdit = role === 'owner';
   const readOnlyId = useId();
   const toast = useToast();

@@ -8,10 +8,11 @@ import { useOverview } from '@/components/hooks/use-overview';
 import type { Overview } from '@/components/lib/types';
 import { cn } from '@/components/ui/cn';
 import { AlertIcon, ChartIcon, CheckBadgeIcon, ClockIcon, HomeIcon, InboxIcon, KeyIcon, ListIcon, LockIcon, LogoutIcon, MenuIcon, ScrollIcon, ServerIcon, ShieldIcon, SlidersIcon, UsersIcon, XIcon } from '@/components/ui/icons';
+import type { UserRole } from '@/lib/schemas/enums';
 
 export interface ShellUser {
   email: string;
-  role: 'supervisor' | 'owner';
+  role: UserRole;
 }
 
 interface NavItem {

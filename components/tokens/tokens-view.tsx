@@ -4,6 +4,7 @@ import { useId, useState } from 'react';
 import { ApiError, errorMessage } from '@/components/lib/api';
 import { useCreateToken, useRevokeToken, useTokens } from '@/components/hooks/use-tokens';
 import type { RoleName } from '@/components/lib/types';
+import { ROLES, type UserRole } from '@/lib/schemas/enums';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card, CardBody, CardHeader } from '@/components/ui/card';
@@ -87,10 +88,11 @@ function CreateForm({ canManage, readOnlyId }: { canManage: boolean; readOnlyId:
           <div>
             <Label htmlFor="token-role">Role</Label>
             <Select id="token-role" value={role} onChange={(e) => setRole(e.target.value as RoleName)} disabled={!canManage}>
-              <option value="worker">worker</option>
-              <option value="system">system</option>
-              <option value="supervisor">supervisor</option>
-              <option value="owner">owner</option>
+              {ROLES.map((r) => (
+                <option key={r} value={r}>
+                  {r}
+                </option>
+              ))}
             </Select>
             <p className="mt-1 text-xs text-slate-500">{roleHelp[role]}</p>
           </div>
@@ -182,7 +184,7 @@ function TokenList() {
   );
 }
 
-export function TokensView({ role }: { role: 'supervisor' | 'owner' }) {
+export function TokensView({ role }: { role: UserRole }) {
   const canManage = role === 'owner';
   const readOnlyId = useId();
   return (

@@ -4,6 +4,7 @@ import type { Db } from '@/db/client';
 import type { Actor } from '@/lib/watchdog/context';
 import { findActorByTokenHash, findUserById, presentedTokenHash } from '@/lib/watchdog/access';
 import { currentRuntime, type Runtime } from '@/lib/watchdog/runtime';
+import { config } from '@/lib/config';
 
 export interface Authentication {
   actor: Actor | null;
@@ -52,7 +53,7 @@ export async function authenticateRequest(req: NextRequest, db: Db): Promise<Aut
     if (hash && actor) rememberVerifiedToken(hash, actor.id);
     return { actor, caller: actor?.label ?? `token:${secret.slice(0, 10)}…`, presented: true, kind: 'token' };
   }
-  const jwt = await getToken({ req, secret: process.env.NEXTAUTH_SECRET }).catch(() => null);
+  const jwt = await getToken({ req, secret: config().nextauthSecret }).catch(() => null);
   if (jwt?.uid) {
     // read on every request (no cache): a disabled person is refused, a changed role counts, at once and on every instance
     const user = await findUserById(db, String(jwt.uid));

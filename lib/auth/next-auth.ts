@@ -1,4 +1,5 @@
 import type { NextAuthOptions } from 'next-auth';
+import { config } from '@/lib/config';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import { authFailureLimiter } from '@/lib/http/rate-limit';
 import { refusalAuditor } from '@/lib/http/refusal-audit';
@@ -8,7 +9,7 @@ import { getRuntimeDatabase } from '@/lib/watchdog/runtime';
 import { noteSignIn, verifyUserCredentials } from '@/lib/watchdog/access';
 import { completeOidcSignIn, OIDC_PROVIDER_ID, oidcProviders } from './oidc-provider';
 
-const secure = (process.env.NEXTAUTH_URL ?? '').startsWith('https://');
+const secure = (config().nextauthUrlSet ?? '').startsWith('https://');
 
 /** The credentials provider's refusal while an address is throttled; the login page shows it as is. */
 export function tooManyAttempts(seconds: number): string {
@@ -23,7 +24,7 @@ export function tooManyAttempts(seconds: number): string {
  * Refusals come back to /login with `?error=<code>` (see components/login/sign-in-errors.ts).
  */
 export const authOptions: NextAuthOptions = {
-  secret: process.env.NEXTAUTH_SECRET,
+  secret: config().nextauthSecret,
   session: { strategy: 'jwt', maxAge: 8 * 3600 },
   pages: { signIn: '/login', error: '/login' },
   useSecureCookies: secure,

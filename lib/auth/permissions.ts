@@ -1,22 +1,24 @@
-import type { Role } from '@/lib/watchdog/context';
+import { EVIDENCE_ROLES, READER_ROLES, type Role, ROLES, USER_ROLES } from '@/lib/schemas/enums';
 
-const everyone: readonly Role[] = ['worker', 'system', 'supervisor', 'owner'];
-const readers: readonly Role[] = ['system', 'supervisor', 'owner'];
+const everyone = ROLES;
+const readers = READER_ROLES;
+const people = USER_ROLES;
+const evidence = EVIDENCE_ROLES;
 
 /**
  * The one permission table: verb → roles allowed. The route wrapper enforces it; the
  * "own worker_id" rule for workers is enforced by `assertActsFor` in the domain.
  */
 export const permissions = {
-  'workerRuns.write': ['worker', 'system'],
-  'leases.write': ['worker', 'system'],
+  'workerRuns.write': evidence,
+  'leases.write': evidence,
   'leases.read': everyone,
-  'helperEvents.write': ['worker', 'system'],
+  'helperEvents.write': evidence,
   'repairActions.write': ['worker', 'system', 'supervisor'],
-  'repairActions.read': ['system', 'supervisor', 'owner'],
+  'repairActions.read': readers,
   'repairActions.decide': ['supervisor'],
-  'artifactChecks.write': ['worker', 'system'],
-  'jobs.complete': ['worker', 'system'],
+  'artifactChecks.write': evidence,
+  'jobs.complete': evidence,
   'jobs.read': everyone,
   'jobs.list': readers,
   'rules.read': everyone,
@@ -31,11 +33,11 @@ export const permissions = {
   'channels.read': ['supervisor', 'owner'],
   'channels.manage': ['owner'],
   'notifications.read': ['supervisor', 'owner'],
-  'metrics.read': ['supervisor', 'owner'],
+  'metrics.read': people,
   'd30.decide': ['owner'],
-  'audit.read': ['supervisor', 'owner'],
+  'audit.read': people,
   'prometheus.read': ['system', 'owner'],
-  'overview.read': ['supervisor', 'owner'],
+  'overview.read': people,
   'runner.download': everyone,
   'workers.list': readers,
   'workers.read': everyone,

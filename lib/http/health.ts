@@ -1,10 +1,12 @@
 import { sql } from 'drizzle-orm';
+import { config } from '@/lib/config';
+import type { DatabaseKind } from '@/lib/schemas/enums';
 import { getRuntimeDatabase } from '@/lib/watchdog/runtime';
 import pkg from '@/package.json';
 
 /** `GET /api/health`: 200 ok, or 503 degraded when the database does not answer within 2 s. */
 export async function checkHealth() {
-  let kind: 'pglite' | 'postgres' = process.env.DATABASE_URL ? 'postgres' : 'pglite';
+  let kind: DatabaseKind = config().databaseUrl ? 'postgres' : 'pglite';
   try {
     const database = await getRuntimeDatabase();
     kind = database.kind;

@@ -1,3 +1,4 @@
+import { config } from '@/lib/config';
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 
@@ -63,7 +64,8 @@ export function parseTrustedProxies(list: string | undefined): TrustedProxies {
 
 let trusted: { list: string | undefined; proxies: TrustedProxies } | null = null;
 function trustedProxies(): TrustedProxies {
-  const list = process.env.WATCHDOG_TRUSTED_PROXIES;
+  const proxies = config().trustedProxies;
+  const list = Array.isArray(proxies) ? proxies.join(',') : proxies;
   if (!trusted || trusted.list !== list) trusted = { list, proxies: parseTrustedProxies(list) };
   return trusted.proxies;
 }

@@ -1,8 +1,11 @@
+// relative: next.config.ts loads this file, and its loader resolves no path aliases
+import { isDevelopment } from '../config';
+
 /**
  * The security headers of every answer: set by next.config.ts for what Next serves and by the node
  * lane (lib/http/node-lane.ts) for what it answers itself, from this one list.
  */
-export function securityHeaders(dev = process.env.NODE_ENV === 'development'): { key: string; value: string }[] {
+export function securityHeaders(dev = isDevelopment()): { key: string; value: string }[] {
   return [
     {
       key: 'Content-Security-Policy',

@@ -1,3 +1,4 @@
+import { config } from '@/lib/config';
 import type { Db } from '@/db/client';
 import { type EventRow, type PreparedEvent, storeHealthyEvents } from '@/lib/watchdog/events';
 import type { RuleSet } from '@/lib/watchdog/rules';
@@ -95,7 +96,7 @@ export function groupCommitter(runtime: Runtime, db: Db): EventGroupCommitter {
   if (!c) {
     const client = (db as unknown as { $client?: { totalCount?: unknown } }).$client;
     const pooled = typeof client?.totalCount === 'number';
-    const wanted = Math.floor(Number(process.env.WATCHDOG_INGEST_GROUPS ?? 1));
+    const wanted = config().ingestGroups;
     c = new EventGroupCommitter(db, pooled && wanted >= 1 ? Math.min(wanted, 32) : 1);
     runtime.committers.set(db, c);
   }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { Identifier, RoleName, Signal, signals, withoutNul, withoutNulMessage } from './common';
+import { Identifier, RoleName, Signal, withoutNul, withoutNulMessage } from './common';
+import { SIGNALS } from './enums';
+import { D30DecisionName } from './metrics';
 
 export const RuleInput = z.object({
   signal: Signal,
@@ -17,7 +19,7 @@ export const RulesPutInput = z.object({
   rules: z
     .array(RuleInput)
     .min(1)
-    .max(signals.length)
+    .max(SIGNALS.length)
     .refine((rules) => new Set(rules.map((r) => r.signal)).size === rules.length, 'each signal at most once'),
   note: z.string().max(500).optional(),
 });
@@ -44,6 +46,6 @@ export const D30Query = z.object({
 });
 
 export const D30DecisionInput = z.object({
-  decision: z.enum(['continue', 'escalate_to_watchdog_agent', 'change_owner']),
+  decision: D30DecisionName,
   note: z.string().max(2000).optional(),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DATABASE_KINDS, PHASES, ROLES, SEVERITIES, SIGNALS, USER_ROLES } from './enums';
 
 /** Job and worker ids come from the queue: short, printable, safe in a URL path segment. */
 export const Identifier = z
@@ -20,29 +21,20 @@ export const IsoDate = z.iso
   .transform((s) => new Date(s))
   .refine((d) => d.getUTCFullYear() >= 1, 'the year must be 0001 or later');
 
-export const Phase = z.enum(['doctor', 'touch', 'claim', 'context', 'progress', 'build', 'upload', 'complete']);
+export const Phase = z.enum(PHASES);
 export type Phase = z.infer<typeof Phase>;
 
-export const RoleName = z.enum(['worker', 'system', 'supervisor', 'owner']);
+export const RoleName = z.enum(ROLES);
 export type RoleName = z.infer<typeof RoleName>;
+export const UserRoleName = z.enum(USER_ROLES);
+export type UserRoleName = z.infer<typeof UserRoleName>;
 
-export const Signal = z.enum([
-  'claim_no_output',
-  'fetch_failed',
-  'lease_near_expiry',
-  'lease_expired',
-  'queue_stuck',
-  'artifact_gate_fail',
-  'no_progress',
-  'loop_detected',
-  'worker_silent',
-]);
+export const Signal = z.enum(SIGNALS);
 export type Signal = z.infer<typeof Signal>;
-export const signals = Signal.options;
-
-/** How urgent a signal's incidents are (`params.severity` of its rule). */
-export const Severity = z.enum(['warning', 'critical']);
+export const signals = SIGNALS;
+export const Severity = z.enum(SEVERITIES);
 export type Severity = z.infer<typeof Severity>;
+export const DatabaseKind = z.enum(DATABASE_KINDS);
 
 export const OutputHash = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be "sha256:" + 64 lowercase hex');
 

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { Identifier, IsoDate, OutputHash, Phase, Uuid, withoutNul, withoutNulMessage } from './common';
+import { AUTHORITIES, REPAIR_ACTION_FILTERS, REPAIR_ACTIONS, REPAIR_DECISIONS, REPAIR_RESULTS, RUN_STATUSES } from './enums';
 
 export const WorkerRunInput = z.object({
   id: Uuid,
   worker_id: Identifier,
   job_id: Identifier,
   phase: Phase,
-  status: z.enum(['ok', 'failed', 'retried', 'stuck']),
+  status: z.enum(RUN_STATUSES),
   started_at: IsoDate,
   ended_at: IsoDate.nullish(),
 });
@@ -53,19 +54,11 @@ export const HelperEventBatchInput = z.object({
   events: z.array(z.unknown()).min(1).max(500),
 });
 
-export const RepairActionName = z.enum([
-  'touch',
-  'retry',
-  'heartbeat',
-  'mark_stuck',
-  'block_complete',
-  'notify_owner',
-  'release',
-  'reclaim',
-]);
+export const RepairActionName = z.enum(REPAIR_ACTIONS);
 export type RepairActionName = z.infer<typeof RepairActionName>;
-export const Authority = z.enum(['worker', 'system', 'supervisor']);
-export const RepairResult = z.enum(['success', 'failed', 'needs_human', 'pending']);
+export const Authority = z.enum(AUTHORITIES);
+export const RepairResult = z.enum(REPAIR_RESULTS);
+export const RepairDecision = z.enum(REPAIR_DECISIONS);
 
 export const RepairActionInput = z.object({
   id: Uuid.optional(),
@@ -82,13 +75,13 @@ export const RepairActionInput = z.object({
 export type RepairActionInput = z.infer<typeof RepairActionInput>;
 
 export const RepairActionQuery = z.object({
-  status: z.enum(['pending', 'decided', 'all']).default('all'),
+  status: z.enum(REPAIR_ACTION_FILTERS).default('all'),
   job_id: Identifier.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
 export const DecisionInput = z.object({
-  decision: z.enum(['approve', 'reject']),
+  decision: RepairDecision,
   note: z.string().max(2000).optional(),
 });
 export type DecisionInput = z.infer<typeof DecisionInput>;

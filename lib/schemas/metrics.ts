@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { Signal as SignalName } from './common';
 import { Signal } from './common';
+import { D30_DECISIONS } from './enums';
 
 /** The three outcomes of the D30 review. */
-export const D30DecisionName = z.enum(['continue', 'escalate_to_watchdog_agent', 'change_owner']);
+export const D30DecisionName = z.enum(D30_DECISIONS);
 export type D30DecisionName = z.infer<typeof D30DecisionName>;
 
 const Rate = z.number().min(0).max(1).nullable();

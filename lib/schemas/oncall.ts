@@ -1,23 +1,26 @@
 import { z } from 'zod';
 import { Identifier, IsoDate, Signal, withoutNul, withoutNulMessage } from './common';
+import { CHANNEL_KINDS, INCIDENT_FILTERS, NOTIFICATION_STATUSES, SEVERITIES, SILENCE_STATES } from './enums';
+
+// The on-call enums are the lists of lib/schemas/enums.ts (one source: column checks, zod, UI).
 
 /** On-call shapes: incidents people handle, silences, notification channels and the delivery log. */
 
-export const severities = ['warning', 'critical'] as const;
+export const severities = SEVERITIES;
 export const Severity = z.enum(severities);
 export type Severity = z.infer<typeof Severity>;
 
-export const channelKinds = ['webhook', 'slack', 'line', 'email'] as const;
+export const channelKinds = CHANNEL_KINDS;
 export const ChannelKind = z.enum(channelKinds);
 export type ChannelKind = z.infer<typeof ChannelKind>;
 
-export const notificationStatuses = ['pending', 'delivered', 'failed'] as const;
+export const notificationStatuses = NOTIFICATION_STATUSES;
 export const NotificationStatus = z.enum(notificationStatuses);
 
-export const silenceStates = ['pending', 'active', 'expired'] as const;
+export const silenceStates = SILENCE_STATES;
 export const SilenceState = z.enum(silenceStates);
 
-export const incidentStatusFilters = ['open', 'acknowledged', 'unacknowledged', 'resolved', 'all'] as const;
+export const incidentStatusFilters = INCIDENT_FILTERS;
 
 /** The placeholder answers show instead of a secret; sending it back keeps the stored secret. */
 export const SECRET_MASK = '***';

@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import { IncidentPage, OncallIncident } from './oncall';
-import { RepairActionName } from './evidence';
-import { Phase, RoleName, Signal } from './common';
+import { Authority, RepairActionName, RepairDecision, RepairResult } from './evidence';
+import { DatabaseKind, Phase, RoleName, Signal } from './common';
+import { DIRECTIVE_ACTIONS, ESCALATIONS, LEASE_EVENTS, LEASE_STATES, RISK_LEVELS, RUN_STATUSES } from './enums';
 
 /**
- * The shapes the API answers with (the `to…Json` mappers of lib/watchdog), one schema per shape. They
- * feed the OpenAPI document; test/openapi.test.ts holds real answers against them.
+ * The shapes the API answers with, one schema per shape: the domain's `to…Json` mappers return the
+ * types inferred here (`LeaseJson`, `HelperEventJson`, …), the console pages read the same types, and
+ * the OpenAPI document (lib/openapi.ts) is generated from these schemas; test/openapi.test.ts holds
+ * real answers against them.
  */
 
 const Time = z.iso.datetime();
@@ -13,7 +16,7 @@ const NullableTime = Time.nullable();
 
 export const HealthAnswer = z.object({
   status: z.enum(['ok', 'degraded']),
-  database: z.enum(['pglite', 'postgres']),
+  database: DatabaseKind,
   version: z.string(),
 });
 
@@ -22,12 +25,13 @@ export const WorkerRun = z.object({
   worker_id: z.string(),
   job_id: z.string(),
   phase: Phase,
-  status: z.enum(['ok', 'failed', 'retried', 'stuck']),
+  status: z.enum(RUN_STATUSES),
   started_at: Time,
   ended_at: NullableTime,
   created_at: Time,
   updated_at: Time,
 });
+export type WorkerRunJson = z.output<typeof WorkerRun>;
 export const WorkerRunAnswer = z.object({ run: WorkerRun });
 
 export const Lease = z.object({
@@ -37,20 +41,22 @@ export const Lease = z.object({
   lease_expires_at: Time,
   last_heartbeat_at: Time,
   acquired_at: Time,
-  state: z.enum(['active', 'released', 'expired', 'completed']),
-  risk_level: z.enum(['normal', 'near_expiry', 'expired', 'stale']),
+  state: z.enum(LEASE_STATES),
+  risk_level: z.enum(RISK_LEVELS),
   ready_for_reclaim: z.boolean(),
   completed_at: NullableTime,
   completed_artifact_check_id: z.uuid().nullable(),
 });
-export const Directive = z.object({ action: z.string(), reason: z.string() });
+export type LeaseJson = z.output<typeof Lease>;
+export const Directive = z.object({ action: z.enum(DIRECTIVE_ACTIONS), reason: z.string() });
+export type DirectiveJson = z.output<typeof Directive>;
 export const LeaseAnswer = z.object({ lease: Lease, directives: z.array(Directive) });
 
 export const SuggestedAction = z.object({
   action: RepairActionName,
-  authority: z.enum(['worker', 'system', 'supervisor']),
+  authority: Authority,
   delay_s: z.number().optional(),
-  escalation: z.enum(['notify_owner', 'needs_human']).optional(),
+  escalation: z.enum(ESCALATIONS).optional(),
 });
 export const Classification = z.object({
   signal: Signal.nullable(),
@@ -75,6 +81,8 @@ export const HelperEvent = z.object({
   suggested_actions: z.array(SuggestedAction),
   incident_id: z.uuid().nullable(),
 });
+export type HelperEventJson = z.output<typeof HelperEvent>;
+export type SuggestedActionJson = z.output<typeof SuggestedAction>;
 export const HelperEventAnswer = z.object({ event: HelperEvent, classification: Classification, incident_id: z.uuid().nullable() });
 export const ErrorDetail = z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() });
 export const HelperEventBatchAnswer = z.object({
@@ -94,22 +102,22 @@ export const RepairAction = z.object({
   job_id: z.string(),
   trigger: z.string(),
   action: RepairActionName,
-  authority: z.enum(['worker', 'system', 'supervisor']),
-  /** obsolete: a pending release/reclaim the job outgrew (completed, or released/reclaimed by another decision) */
-  result: z.enum(['success', 'failed', 'needs_human', 'pending', 'obsolete']).nullable(),
+  authority: Authority,
+  result: RepairResult.nullable(),
   suggestion: z.boolean(),
   evidence_event_ids: z.array(z.string()),
   note: z.string().nullable(),
-  phase: z.string().nullable(),
+  phase: Phase.nullable(),
   output_hash: z.string().nullable(),
   incident_id: z.uuid().nullable(),
   requested_by: z.string(),
-  decision: z.enum(['approve', 'reject']).nullable(),
+  decision: RepairDecision.nullable(),
   decided_by: z.string().nullable(),
   decided_at: NullableTime,
   decision_note: z.string().nullable(),
   created_at: Time,
 });
+export type RepairActionJson = z.output<typeof RepairAction>;
 export const RepairActionAnswer = z.object({ action: RepairAction });
 export const RepairActionList = z.object({ actions: z.array(RepairAction) });
 export const DecisionAnswer = z.object({ action: RepairAction, lease: Lease.nullable() });
@@ -127,12 +135,14 @@ export const ArtifactCheck = z.object({
   checked_at: Time,
   requested_by: z.string(),
 });
+export type ArtifactCheckJson = z.output<typeof ArtifactCheck>;
 export const ArtifactCheckAnswer = z.object({ check: ArtifactCheck });
 export const CompleteAnswer = z.object({ completed: z.literal(true), artifact_check_id: z.uuid() });
 
 /** The incident as every answer shows it (lib/schemas/oncall.ts has the on-call shapes). */
 export const Incident = OncallIncident;
 export const IncidentList = IncidentPage;
+export type IncidentJson = z.output<typeof Incident>;
 
 export const AuditEntry = z.object({
   id: z.number().int(),
@@ -147,7 +157,9 @@ export const AuditEntry = z.object({
   prev_hash: z.string(),
   hash: z.string(),
 });
+export type AuditEntryJson = z.output<typeof AuditEntry>;
 export const AuditPage = z.object({ entries: z.array(AuditEntry), next_cursor: z.string().nullable() });
+export type AuditPageJson = z.output<typeof AuditPage>;
 export const AuditVerification = z.object({
   ok: z.boolean(),
   checked: z.number().int(),
@@ -157,15 +169,17 @@ export const AuditVerification = z.object({
   last_id: z.number().int().optional(),
   last_hash: z.string().optional(),
 });
+export type AuditVerificationJson = z.output<typeof AuditVerification>;
 
 export const LeaseHistoryEntry = z.object({
-  event: z.string(),
+  event: z.enum(LEASE_EVENTS),
   worker_id: z.string(),
   fencing_token: z.number().int(),
   lease_expires_at: NullableTime,
   at: Time,
   actor: z.string(),
 });
+export type LeaseHistoryEntryJson = z.output<typeof LeaseHistoryEntry>;
 export const JobTimeline = z.object({
   job_id: z.string(),
   lease: Lease.nullable(),
@@ -177,9 +191,10 @@ export const JobTimeline = z.object({
   incidents: z.array(Incident),
   audit: z.array(AuditEntry),
 });
-export const JobList = z.object({
-  jobs: z.array(Lease.extend({ open_incidents: z.number().int(), last_check_passed: z.boolean().nullable() })),
-});
+export type JobTimelineJson = z.output<typeof JobTimeline>;
+export const JobListItem = Lease.extend({ open_incidents: z.number().int(), last_check_passed: z.boolean().nullable() });
+export type JobListItemJson = z.output<typeof JobListItem>;
+export const JobList = z.object({ jobs: z.array(JobListItem) });
 
 export const Rule = z.object({
   signal: Signal,
@@ -189,6 +204,7 @@ export const Rule = z.object({
   enabled: z.boolean(),
   params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
 });
+export type RuleJson = z.output<typeof Rule>;
 export const RuleSet = z.object({
   version: z.number().int(),
   updated_at: Time,
@@ -196,7 +212,9 @@ export const RuleSet = z.object({
   updated_by_role: z.string(),
   rules: z.array(Rule),
 });
+export type RuleSetJson = z.output<typeof RuleSet>;
 export const RuleVersions = z.object({ versions: z.array(RuleSet) });
+export type RuleVersionsJson = z.output<typeof RuleVersions>;
 
 export const SweepAnswer = z.object({
   swept_at: Time,
@@ -217,8 +235,10 @@ export const Token = z.object({
   revoked_at: NullableTime,
   last_used_at: NullableTime,
 });
+export type TokenJson = z.output<typeof Token>;
 export const TokenList = z.object({ tokens: z.array(Token) });
 export const TokenAnswer = z.object({ token: Token });
 
 /** The console overview (milestones D1/D7/D14/D30 derived from the data): lib/schemas/overview.ts. */
 export { Overview as OverviewAnswer } from './overview';
+export type { Milestone as MilestoneJson, MilestoneItem as MilestoneItemJson, Overview as OverviewJson } from './overview';

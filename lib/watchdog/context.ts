@@ -1,6 +1,7 @@
 import type { Db } from '@/db/client';
+import type { Role } from '@/lib/schemas/enums';
 
-export type Role = 'worker' | 'system' | 'supervisor' | 'owner';
+export type { Role };
 
 /** Who is acting. `label` is what the audit log and timelines show. */
 export interface Actor {

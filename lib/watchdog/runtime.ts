@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { config } from '@/lib/config';
 import { type Database, migrateDatabase, openDatabase, type OpenOptions } from '@/db/client';
 // The runtime is the composition root: it holds the fast path's committers by type only (no code of lib/ingest runs in the domain).
 // eslint-disable-next-line no-restricted-imports
@@ -83,23 +84,16 @@ export interface RuntimeOptions {
   limits?: Partial<LimitSettings>;
 }
 
-function envNumber(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  return Number.isFinite(n) && n >= 0 ? n : fallback;
-}
-
 /** The limits from the environment: WATCHDOG_RATE_LIMIT_RPS (100) and _BURST (400), WATCHDOG_AUTH_FAILURE_RPS (0.2) and _BURST (20), WATCHDOG_REFUSAL_AUDIT_BURST (60) and _PER_MIN (6). */
 export function limitsFromEnv(): LimitSettings {
-  const positive = (name: string, fallback: number) => envNumber(name, fallback) || fallback;
+  const c = config();
   return {
-    rps: envNumber('WATCHDOG_RATE_LIMIT_RPS', 100),
-    burst: envNumber('WATCHDOG_RATE_LIMIT_BURST', 400),
-    authFailureRps: envNumber('WATCHDOG_AUTH_FAILURE_RPS', 0.2),
-    authFailureBurst: envNumber('WATCHDOG_AUTH_FAILURE_BURST', 20),
-    refusalAuditBurst: positive('WATCHDOG_REFUSAL_AUDIT_BURST', 60),
-    refusalAuditPerMin: positive('WATCHDOG_REFUSAL_AUDIT_PER_MIN', 6),
+    rps: c.rateLimit.rps,
+    burst: c.rateLimit.burst,
+    authFailureRps: c.authFailures.rps,
+    authFailureBurst: c.authFailures.burst,
+    refusalAuditBurst: c.refusalAudit.burst,
+    refusalAuditPerMin: c.refusalAudit.perMinute,
   };
 }
 

@@ -7,6 +7,7 @@ import type { Actor, Ctx, Role } from '../context';
 import { notFound, validationFailed } from '../errors';
 import { sha256Hex } from '../hash';
 import { currentRuntime } from '../runtime';
+import type { TokenJson } from '@/lib/schemas/responses';
 
 const PREFIX = 'wdt_';
 
@@ -46,7 +47,7 @@ export async function createToken(ctx: Ctx, input: CreateTokenInput): Promise<{ 
   return { id, token };
 }
 
-export function toTokenJson(row: typeof apiTokens.$inferSelect) {
+export function toTokenJson(row: typeof apiTokens.$inferSelect): TokenJson {
   return {
     id: row.id,
     name: row.name,

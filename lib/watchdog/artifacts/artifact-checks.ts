@@ -10,12 +10,13 @@ import { openIncident, resolveIncidents } from '../incidents';
 import { getCurrentRules, ruleParam } from '../rules';
 import { probeUrl, type ProbeOptions, type ProbeResult } from './safe-fetch';
 import { telemetry } from '../telemetry';
+import type { ArtifactCheckJson } from '@/lib/schemas/responses';
 
 export type CheckRow = typeof artifactChecks.$inferSelect;
 
 const CHECK_LOCK = 7265011;
 
-export function toCheckJson(row: CheckRow) {
+export function toCheckJson(row: CheckRow): ArtifactCheckJson {
   return {
     id: row.id,
     job_id: row.jobId,

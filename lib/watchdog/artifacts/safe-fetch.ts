@@ -2,6 +2,7 @@ import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
+import { config } from '@/lib/config';
 
 /** Addresses an artifact check must never reach unless private hosts are allowed. */
 const blocked = new net.BlockList();
@@ -91,7 +92,7 @@ export interface ProbeOptions {
 
 /** WATCHDOG_ALLOW_PRIVATE_HOSTS=1 (channels and artifact checks) or WATCHDOG_ALLOW_PRIVATE_ARTIFACT_HOSTS=1. */
 export function privateHostsAllowed(): boolean {
-  return process.env.WATCHDOG_ALLOW_PRIVATE_HOSTS === '1' || process.env.WATCHDOG_ALLOW_PRIVATE_ARTIFACT_HOSTS === '1';
+  return config().allowPrivateArtifactHosts;
 }
 
 class ProbeError extends Error {}

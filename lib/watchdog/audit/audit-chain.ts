@@ -3,6 +3,7 @@ import { type Db, rowsOf } from '@/db/client';
 import { auditLog } from '@/db/schema';
 import type { Ctx, Role } from '../context';
 import { canonicalJson, sha256Hex } from '../hash';
+import type { AuditEntryJson } from '@/lib/schemas/responses';
 
 export const GENESIS_HASH = 'sha256:' + '0'.repeat(64);
 const AUDIT_LOCK = 7265002;
@@ -174,7 +175,7 @@ export async function verifyAuditChain(db: Db, pageSize = 2000): Promise<AuditVe
   }
 }
 
-export function toAuditJson(row: AuditRow) {
+export function toAuditJson(row: AuditRow): AuditEntryJson {
   return {
     id: row.id,
     at: row.at.toISOString(),

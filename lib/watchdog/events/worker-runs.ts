@@ -4,10 +4,11 @@ import type { WorkerRunInput } from '@/lib/schemas/evidence';
 import { assertActsFor, assertJobWritable } from '../access';
 import type { Ctx } from '../context';
 import { forbidden } from '../errors';
+import type { WorkerRunJson } from '@/lib/schemas/responses';
 
 type RunRow = typeof workerRuns.$inferSelect;
 
-export function toRunJson(row: RunRow) {
+export function toRunJson(row: RunRow): WorkerRunJson {
   return {
     id: row.id,
     worker_id: row.workerId,

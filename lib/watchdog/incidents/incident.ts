@@ -3,6 +3,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '@/db/client';
 import { incidents } from '@/db/schema';
 import type { Signal } from '@/lib/schemas/common';
+import type { IncidentJson } from '@/lib/schemas/responses';
 
 export interface OpenIncidentInput {
   jobId: string;
@@ -101,7 +102,7 @@ export async function resolveIncidents(db: Db, now: Date, jobId: string, resolut
 
 export type IncidentRow = typeof incidents.$inferSelect;
 
-export function toIncidentJson(row: IncidentRow) {
+export function toIncidentJson(row: IncidentRow): IncidentJson {
   return {
     id: row.id,
     job_id: row.jobId,

@@ -1,3 +1,4 @@
+import type { Signal } from '@/lib/schemas/common';
 import { and, desc, eq, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { incidents } from '@/db/schema';
@@ -44,7 +45,7 @@ export async function listIncidents(db: Db, q: Omit<IncidentListQuery, 'status' 
     .where(
       and(
         statusFilter(q.status ?? 'open'),
-        q.signal ? eq(incidents.signal, q.signal) : undefined,
+        q.signal ? eq(incidents.signal, q.signal as Signal) : undefined,
         q.severity ? eq(incidents.severity, q.severity) : undefined,
         q.worker_id ? eq(incidents.workerId, q.worker_id) : undefined,
         q.job_id ? eq(incidents.jobId, q.job_id) : undefined,

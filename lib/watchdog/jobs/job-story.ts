@@ -10,9 +10,10 @@ import { listLeaseHistory, toLeaseJson } from '../leases';
 import { toActionJson } from '../repairs';
 import { getCurrentRules } from '../rules';
 import { toRunJson } from '../events';
+import type { JobListItemJson, JobTimelineJson } from '@/lib/schemas/responses';
 
 /** One job's whole story: lease and its fencing history, runs, events, actions, checks, incidents, audit. */
-export async function getJobTimeline(ctx: Ctx, jobId: string) {
+export async function getJobTimeline(ctx: Ctx, jobId: string): Promise<JobTimelineJson> {
   const db = ctx.db;
   const [lease] = await db.select().from(jobLeases).where(eq(jobLeases.jobId, jobId));
   if (ctx.actor.role === 'worker' && (!lease || lease.workerId !== ctx.actor.workerId)) {
@@ -45,7 +46,7 @@ export async function getJobTimeline(ctx: Ctx, jobId: string) {
 /** Jobs by their lease, newest activity first; `q` matches job or worker id. */
 // The correlated subqueries name job_leases.job_id in full: drizzle renders a column of the outer
 // table unqualified, which inside the subquery would resolve to the inner table's own job_id.
-export async function listJobs(ctx: Ctx, q: { q?: string; limit: number }) {
+export async function listJobs(ctx: Ctx, q: { q?: string; limit: number }): Promise<JobListItemJson[]> {
   const rules = await getCurrentRules(ctx.db);
   const pattern = q.q ? `%${q.q.replace(/[\\%_]/g, (c) => '\\' + c)}%` : null;
   const rows = await ctx.db

@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { jobLeases, leaseHistory, repairActions } from '@/db/schema';
 import { log } from '@/lib/log';
+import { DANGEROUS_ACTIONS, type DangerousAction, type LeaseEvent, type RiskLevel } from '@/lib/schemas/enums';
 import type { LeaseInput } from '@/lib/schemas/evidence';
 import { assertActsFor } from '../access';
 import { appendAudit, auditCtx } from '../audit';
@@ -11,14 +12,12 @@ import { resolveIncidents } from '../incidents';
 import { obsoletePendingRequests } from '../repairs';
 import { getCurrentRules, type RuleSet, ruleParam } from '../rules';
 import { nudgeScheduler } from '../sweep';
+import type { DirectiveJson, LeaseHistoryEntryJson, LeaseJson } from '@/lib/schemas/responses';
 
 export type LeaseRow = typeof jobLeases.$inferSelect;
-export type RiskLevel = 'normal' | 'near_expiry' | 'expired' | 'stale';
+export type { RiskLevel };
 
-export interface Directive {
-  action: 'heartbeat' | 'retry' | 'stop' | 'await_supervisor';
-  reason: string;
-}
+export type Directive = DirectiveJson;
 
 export function riskLevel(lease: LeaseRow, rules: Pick<RuleSet, 'rules'>, now: Date): RiskLevel {
   if (lease.state === 'completed' || lease.state === 'released') return 'normal';
@@ -29,7 +28,7 @@ export function riskLevel(lease: LeaseRow, rules: Pick<RuleSet, 'rules'>, now: D
   return left < ruleParam(rules, 'lease_near_expiry', 'within_s') * 1000 ? 'near_expiry' : 'normal';
 }
 
-export function toLeaseJson(lease: LeaseRow, rules: Pick<RuleSet, 'rules'>, now: Date) {
+export function toLeaseJson(lease: LeaseRow, rules: Pick<RuleSet, 'rules'>, now: Date): LeaseJson {
   return {
     job_id: lease.jobId,
     worker_id: lease.workerId,
@@ -50,12 +49,12 @@ function isHeld(lease: LeaseRow, now: Date): boolean {
   return lease.state === 'active' && lease.leaseExpiresAt.getTime() > now.getTime();
 }
 
-export function recordLeaseHistory(db: Db, ctx: Ctx, lease: Pick<LeaseRow, 'jobId' | 'workerId' | 'fencingToken' | 'leaseExpiresAt'>, event: string) {
+export function recordLeaseHistory(db: Db, ctx: Ctx, lease: Pick<LeaseRow, 'jobId' | 'workerId' | 'fencingToken' | 'leaseExpiresAt'>, event: LeaseEvent) {
   return recordLeaseHistoryBatch(db, ctx, [lease], event);
 }
 
 /** recordLeaseHistory for several leases, one event each: one INSERT over a JSON record set. */
-export async function recordLeaseHistoryBatch(db: Db, ctx: Ctx, leases: Pick<LeaseRow, 'jobId' | 'workerId' | 'fencingToken' | 'leaseExpiresAt'>[], event: string) {
+export async function recordLeaseHistoryBatch(db: Db, ctx: Ctx, leases: Pick<LeaseRow, 'jobId' | 'workerId' | 'fencingToken' | 'leaseExpiresAt'>[], event: LeaseEvent) {
   if (!leases.length) return;
   const records = leases.map((l) => ({ job_id: l.jobId, worker_id: l.workerId, fencing_token: l.fencingToken, lease_expires_at: l.leaseExpiresAt.toISOString() }));
   await db.execute(sql`
@@ -206,7 +205,7 @@ export async function directivesFor(db: Db, lease: LeaseRow, rules: RuleSet, now
   const pending = await db
     .select({ action: repairActions.action })
     .from(repairActions)
-    .where(and(eq(repairActions.jobId, lease.jobId), eq(repairActions.result, 'pending'), inArray(repairActions.action, ['release', 'reclaim'])));
+    .where(and(eq(repairActions.jobId, lease.jobId), eq(repairActions.result, 'pending'), inArray(repairActions.action, DANGEROUS_ACTIONS)));
   for (const p of pending) out.push({ action: 'await_supervisor', reason: `a ${p.action} request for this job awaits a supervisor` });
   return out;
 }
@@ -223,7 +222,7 @@ export async function getLease(ctx: Ctx, jobId: string) {
  * Releases a lease for a supervisor: state released, fencing token bumped so the old holder is
  * fenced off. A completed job cannot be released (409 lease_conflict); no lease: null.
  */
-export async function releaseLease(tx: Db, ctx: Ctx, jobId: string, mode: 'release' | 'reclaim'): Promise<LeaseRow | null> {
+export async function releaseLease(tx: Db, ctx: Ctx, jobId: string, mode: DangerousAction): Promise<LeaseRow | null> {
   const [lease] = await tx.select().from(jobLeases).where(eq(jobLeases.jobId, jobId)).for('update');
   if (!lease) return null;
   if (lease.state === 'completed') {
@@ -238,7 +237,7 @@ export async function releaseLease(tx: Db, ctx: Ctx, jobId: string, mode: 'relea
   return released;
 }
 
-export async function listLeaseHistory(db: Db, jobId: string) {
+export async function listLeaseHistory(db: Db, jobId: string): Promise<LeaseHistoryEntryJson[]> {
   const rows = await db.select().from(leaseHistory).where(eq(leaseHistory.jobId, jobId)).orderBy(asc(leaseHistory.at), asc(leaseHistory.id));
   return rows.map((h) => ({
     event: h.event,

@@ -2,7 +2,8 @@ import { and, count, desc, eq, gte, inArray, isNull, sql } from 'drizzle-orm';
 import { rowsOf } from '@/db/client';
 import { apiTokens, artifactChecks, d30Decisions, helperEvents, incidents, leaseHistory, repairActions, ruleSets, users } from '@/db/schema';
 import { type Signal, signals } from '@/lib/schemas/common';
-import type { Milestone, MilestoneItem, Overview, RiskLevelName } from '@/lib/schemas/overview';
+import type { Milestone, MilestoneItem, Overview } from '@/lib/schemas/overview';
+import { EVIDENCE_ROLES, type RiskLevel } from '@/lib/schemas/enums';
 import type { Ctx } from '../context';
 import { getCurrentRules, ruleParam } from '../rules';
 
@@ -81,7 +82,7 @@ export async function getOverview(ctx: Ctx): Promise<Overview> {
     db
       .select({ n: count() })
       .from(apiTokens)
-      .where(and(isNull(apiTokens.revokedAt), inArray(apiTokens.role, ['worker', 'system']))),
+      .where(and(isNull(apiTokens.revokedAt), inArray(apiTokens.role, EVIDENCE_ROLES))),
     db.select({ at: artifactChecks.checkedAt, passed: artifactChecks.passed }).from(artifactChecks).orderBy(desc(artifactChecks.checkedAt)).limit(1),
     db
       .select({ at: repairActions.createdAt })
@@ -99,7 +100,7 @@ export async function getOverview(ctx: Ctx): Promise<Overview> {
   ]);
 
   const leaseRow = rowsOf<Record<string, unknown>>(leaseRes)[0] ?? {};
-  const byRisk: Record<RiskLevelName, number> = {
+  const byRisk: Record<RiskLevel, number> = {
     normal: num(leaseRow.normal),
     near_expiry: num(leaseRow.near_expiry),
     expired: num(leaseRow.expired),

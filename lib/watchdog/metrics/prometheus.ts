@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '@/db/client';
 import { signals } from '@/lib/schemas/common';
+import { DANGEROUS_ACTIONS } from '@/lib/schemas/enums';
 import { telemetry } from '../telemetry';
 
 /**
@@ -19,7 +20,7 @@ export async function renderPrometheusMetrics(db: Db): Promise<{ contentType: st
   for (const signal of new Set<string>([...signals, ...open.keys()])) gauges.openIncidents.set({ signal }, open.get(signal) ?? 0);
   const pending = new Map(rowsOf<{ action: string; n: number }>(pendingRows).map((r) => [r.action, Number(r.n)]));
   gauges.pendingApprovals.reset();
-  for (const action of new Set<string>(['release', 'reclaim', ...pending.keys()])) gauges.pendingApprovals.set({ action }, pending.get(action) ?? 0);
+  for (const action of new Set<string>([...DANGEROUS_ACTIONS, ...pending.keys()])) gauges.pendingApprovals.set({ action }, pending.get(action) ?? 0);
   const { registry } = telemetry();
   return { contentType: registry.contentType, body: await registry.metrics() };
 }

@@ -1,3 +1,4 @@
+import { config } from '@/lib/config';
 import dns from 'node:dns';
 import net from 'node:net';
 import { randomUUID } from 'node:crypto';
@@ -15,7 +16,7 @@ export type ChannelRow = typeof notificationChannels.$inferSelect;
 
 /** Channels may reach loopback/private hosts only with WATCHDOG_ALLOW_PRIVATE_HOSTS=1. */
 export function channelPrivateHostsAllowed(): boolean {
-  return process.env.WATCHDOG_ALLOW_PRIVATE_HOSTS === '1';
+  return config().allowPrivateHosts;
 }
 
 /** The config as answers show it: every secret (and the password in smtp_url) replaced by "***". */

@@ -2,6 +2,8 @@
  * The console's address for links in messages: WATCHDOG_PUBLIC_URL, else the origin the console
  * was last reached at (remembered from requests), else NEXTAUTH_URL, else localhost on PORT.
  */
+import { config } from '@/lib/config';
+
 const key = Symbol.for('worker-watchdog.console-origin');
 type G = typeof globalThis & { [key]?: string };
 
@@ -10,5 +12,6 @@ export function rememberConsoleOrigin(origin: string | null | undefined): void {
 }
 
 export function consoleBaseUrl(): string {
-  return (process.env.WATCHDOG_PUBLIC_URL || (globalThis as G)[key] || process.env.NEXTAUTH_URL || `http://localhost:${process.env.PORT ?? 3000}`).replace(/\/+$/, '');
+  const c = config();
+  return (c.publicUrlSet || (globalThis as G)[key] || c.nextauthUrl).replace(/\/+$/, '');
 }

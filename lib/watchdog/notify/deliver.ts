@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '@/db/client';
+import { config as settings } from '@/lib/config';
 import { incidents, type notifications } from '@/db/schema';
 import type { ChannelKind } from '@/lib/schemas/oncall';
 import { auditCtx } from '../audit';
@@ -50,9 +51,9 @@ export async function attemptDelivery(db: Db, row: NotificationRow, now: Date, o
     message = incidentMessage(row.kind as Exclude<Message['kind'], 'test'>, incident, base);
   }
   if (!row.channelId) {
-    const url = opts.url ?? process.env.WATCHDOG_WEBHOOK_URL;
+    const url = opts.url ?? settings().webhook.url;
     if (!url) return { ok: false, error: 'WATCHDOG_WEBHOOK_URL is not set' };
-    const secret = opts.secret ?? process.env.WATCHDOG_WEBHOOK_SECRET ?? '';
+    const secret = opts.secret ?? settings().webhook.secret;
     // the operator set this address in the environment: it may be a host on the private network
     const envOpts = { ...opts, allowPrivate: true };
     if (message) return sendWebhook({ url, secret }, message, delivery, now, envOpts);

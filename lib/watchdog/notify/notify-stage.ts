@@ -1,10 +1,11 @@
+import { config } from '@/lib/config';
 import type { Db } from '@/db/client';
 import { type DeliverOptions, deliverDueNotifications, nextNotificationDue } from './outbox';
 import { nextRoutingDue, routeIncidents } from './routing';
 
 /** What the scheduler runs after each sweep: route incidents (first, resolved, escalation), then send what is due. */
 export async function runNotifyStage(db: Db, now: Date, opts: DeliverOptions = {}) {
-  const routed = await routeIncidents(db, now, { envWebhook: Boolean(opts.url ?? process.env.WATCHDOG_WEBHOOK_URL) });
+  const routed = await routeIncidents(db, now, { envWebhook: Boolean(opts.url ?? config().webhook.url) });
   const delivered = await deliverDueNotifications(db, now, opts);
   return { ...routed, ...delivered };
 }

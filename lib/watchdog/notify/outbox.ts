@@ -1,3 +1,4 @@
+import { config } from '@/lib/config';
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray, isNotNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
@@ -42,7 +43,7 @@ export interface DeliverOptions extends DeliveryOptions {
   concurrency?: number;
 }
 
-const hasEnvWebhook = (opts: DeliveryOptions) => Boolean(opts.url ?? process.env.WATCHDOG_WEBHOOK_URL);
+const hasEnvWebhook = (opts: DeliveryOptions) => Boolean(opts.url ?? config().webhook.url);
 
 /**
  * Sends due messages. Rows are claimed with SKIP LOCKED and held for a minute, so several console

@@ -1,3 +1,4 @@
+import { config } from '@/lib/config';
 import { sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '@/db/client';
 import { applySilences } from '../incidents';
@@ -29,7 +30,7 @@ export interface RouteResult {
  * message of a kind per incident and channel, so N console instances queue each message once.
  */
 export async function routeIncidents(db: Db, now: Date, opts: RouteOptions = {}): Promise<RouteResult> {
-  const envWebhook = opts.envWebhook ?? Boolean(process.env.WATCHDOG_WEBHOOK_URL);
+  const envWebhook = opts.envWebhook ?? Boolean(config().webhook.url);
   const at = now.toISOString();
   return db.transaction(async (tx) => {
     await applySilences(tx, now);

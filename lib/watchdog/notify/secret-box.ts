@@ -1,3 +1,4 @@
+import { config } from '@/lib/config';
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -25,7 +26,7 @@ export function secretKeyFile(dir = dataDir()): string {
 
 /** The key: from the environment, else read from (or created once in) the data directory. */
 export function secretKey(): Buffer {
-  const env = process.env.WATCHDOG_SECRET_KEY;
+  const env = config().secretKey;
   if (env) return keyFromText(env);
   const file = secretKeyFile();
   const cached = keyCache.get(file);

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '@/db/client';
 import { helperEvents, jobLeases, repairActions } from '@/db/schema';
+import type { Signal } from '@/lib/schemas/common';
+import { DANGEROUS_ACTIONS, type DangerousAction, type RepairResult } from '@/lib/schemas/enums';
 import type { DecisionInput, RepairActionInput } from '@/lib/schemas/evidence';
 import { assertJobWritable } from '../access';
 import { auditCtx, storableText } from '../audit';
@@ -14,10 +16,11 @@ import { releaseLease, toLeaseJson } from '../leases';
 import { enqueueNotification } from '../notify';
 import { resolveDelegation } from './delegated';
 import { assertJobNotFinished, obsoletePendingRequests } from './obsolete-requests';
+import type { RepairActionJson } from '@/lib/schemas/responses';
 
 export type RepairRow = typeof repairActions.$inferSelect;
 
-export function toActionJson(row: RepairRow) {
+export function toActionJson(row: RepairRow): RepairActionJson {
   return {
     id: row.id,
     job_id: row.jobId,
@@ -88,7 +91,7 @@ export async function insertRepairActions(db: Db, rows: SystemRepairAction[], op
   return rowsOf<{ id: string; job_id: string }>(res).map((r) => ({ id: r.id, jobId: r.job_id }));
 }
 
-const SUPERVISED = new Set(['release', 'reclaim']);
+const SUPERVISED = new Set<string>(DANGEROUS_ACTIONS);
 const AUDITED = new Set(['retry', 'release', 'reclaim']);
 
 /**
@@ -114,7 +117,7 @@ export async function latestOutputHash(db: Db, jobId: string, signal?: string | 
     const [bySignal] = await db
       .select({ hash: helperEvents.outputHash })
       .from(helperEvents)
-      .where(and(eq(helperEvents.jobId, jobId), eq(helperEvents.signal, signal)))
+      .where(and(eq(helperEvents.jobId, jobId), eq(helperEvents.signal, signal as Signal)))
       .orderBy(desc(helperEvents.createdAt))
       .limit(1);
     if (bySignal) return bySignal.hash;
@@ -169,7 +172,7 @@ export async function recordRepairAction(ctx: Ctx, input: RepairActionInput): Pr
       if (pending) return { status: 200 as const, action: toActionJson(pending) };
     }
     if (supervised) assertJobNotFinished(lease, input.job_id, input.action);
-    let result: string | null = requested ? 'pending' : (input.result ?? (suggestion ? null : 'success'));
+    let result: RepairResult | null = requested ? 'pending' : (input.result ?? (suggestion ? null : 'success'));
     if (result === 'pending' && !requested) result = null;
     const values = {
       id,
@@ -208,7 +211,7 @@ export async function recordRepairAction(ctx: Ctx, input: RepairActionInput): Pr
     let fencingToken: number | null = null;
     if (immediate) {
       // A supervisor's own release/reclaim is its decision: it takes effect at once.
-      const lease = await releaseLease(tx, ctx, input.job_id, input.action as 'release' | 'reclaim');
+      const lease = await releaseLease(tx, ctx, input.job_id, input.action as DangerousAction);
       fencingToken = lease?.fencingToken ?? null;
       await resolveIncidents(tx, ctx.now, input.job_id, `${input.action} by ${ctx.actor.label}`, ['queue_stuck', 'lease_expired']);
       await obsoletePendingRequests(tx, ctx, input.job_id, `superseded by ${input.action} ${id} of ${ctx.actor.label}`, id);
@@ -285,7 +288,7 @@ export async function decideRepairAction(ctx: Ctx, id: string, input: DecisionIn
       });
     }
     const approve = input.decision === 'approve';
-    const lease = approve ? await releaseLease(tx, ctx, row.jobId, row.action as 'release' | 'reclaim') : null;
+    const lease = approve ? await releaseLease(tx, ctx, row.jobId, row.action as DangerousAction) : null;
     if (approve) {
       await resolveIncidents(tx, ctx.now, row.jobId, `${row.action} approved by ${ctx.actor.label}`, ['queue_stuck', 'lease_expired']);
       await obsoletePendingRequests(tx, ctx, row.jobId, `superseded by the approved ${row.action} ${id}`, id);

@@ -1,12 +1,13 @@
 import type { Phase, Signal } from '@/lib/schemas/common';
 import { type RuleSet, ruleEnabled, ruleParam } from './rule-defaults';
+import type { Authority, Escalation, RepairActionName } from '@/lib/schemas/enums';
 
 export interface SuggestedAction {
-  action: 'touch' | 'retry' | 'heartbeat' | 'mark_stuck' | 'block_complete' | 'notify_owner' | 'release' | 'reclaim';
-  authority: 'worker' | 'system' | 'supervisor';
+  action: RepairActionName;
+  authority: Authority;
   delay_s?: number;
   /** set on escalations: what the escalation means for a person */
-  escalation?: 'notify_owner' | 'needs_human';
+  escalation?: Escalation;
 }
 
 export interface Classification {
