@@ -1,10 +1,9 @@
 'use client';
 
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
-import { ApiError, apiFetch, errorMessage } from '@/components/lib/api';
+import { ApiError, errorMessage } from '@/components/lib/api';
 import { signalLabel, signalOrder } from '@/components/lib/format';
-import { queryKeys } from '@/components/hooks/query-keys';
+import { type ChannelBody, useSaveChannel } from '@/components/hooks/use-channels';
 import type { Channel } from '@/components/lib/types';
 import { Button } from '@/components/ui/button';
 import { Input, Label, Select } from '@/components/ui/field';
@@ -43,7 +42,6 @@ function initialConfig(c?: Channel): Record<string, string> {
 
 /** Add or edit a channel; one form per kind. Secrets are never shown again: left empty, the stored one is kept. */
 export function ChannelForm({ channel, onDone }: { channel?: Channel; onDone: () => void }) {
-  const qc = useQueryClient();
   const toast = useToast();
   const uid = useId();
   const editing = Boolean(channel);
@@ -56,7 +54,7 @@ export function ChannelForm({ channel, onDone }: { channel?: Channel; onDone: ()
   const [signals, setSignals] = useState<string[] | null>(channel?.signals ?? null);
   const [enabled, setEnabled] = useState(channel?.enabled ?? true);
 
-  const body = () => {
+  const body = (): ChannelBody => {
     const cfg: Record<string, unknown> = {};
     for (const f of fields[kind]) {
       const v = (config[f.key] ?? '').trim();
@@ -66,14 +64,9 @@ export function ChannelForm({ channel, onDone }: { channel?: Channel; onDone: ()
     }
     return { name: name.trim(), config: cfg, level: Number(level), after_s: Math.round(Number(afterMin) * 60), min_severity: minSeverity, signals, enabled };
   };
-  const save = useMutation({
-    mutationFn: () =>
-      editing
-        ? apiFetch<{ channel: Channel }>(`/api/watchdog/channels/${channel!.id}`, { method: 'PATCH', body: body() })
-        : apiFetch<{ channel: Channel }>('/api/watchdog/channels', { method: 'POST', body: { ...body(), kind } }),
+  const save = useSaveChannel(channel?.id, {
     onSuccess: (r) => {
       toast({ tone: 'success', title: editing ? `Channel “${r.channel.name}” saved` : `Channel “${r.channel.name}” added`, description: 'Secrets are stored encrypted and never shown again.' });
-      void qc.invalidateQueries({ queryKey: queryKeys.channels });
       onDone();
     },
   });
@@ -86,7 +79,7 @@ export function ChannelForm({ channel, onDone }: { channel?: Channel; onDone: ()
       className="space-y-4"
       onSubmit={(e) => {
         e.preventDefault();
-        save.mutate();
+        save.mutate(editing ? body() : { ...body(), kind });
       }}
     >
       <div className="grid gap-4 sm:grid-cols-2">

@@ -1,11 +1,10 @@
 'use client';
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
-import { apiFetch, errorMessage } from '@/components/lib/api';
+import { errorMessage } from '@/components/lib/api';
 import { signalLabel } from '@/components/lib/format';
-import { queryKeys } from '@/components/hooks/query-keys';
-import type { Channel } from '@/components/lib/types';
+import { useChannels, useDeleteChannel, useTestChannel, useUpdateChannel } from '@/components/hooks/use-channels';
+import type { Channel, DeliveryOutcome } from '@/components/lib/types';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card, CardBody, CardHeader } from '@/components/ui/card';
@@ -15,35 +14,23 @@ import { EmptyState, ErrorState, LoadingRows, ReadOnlyNotice } from '@/component
 import { useToast } from '@/components/ui/toast';
 import { ChannelForm } from './channel-form';
 
-type Delivery = { status: 'delivered' | 'failed'; http_status?: number; error?: string };
 const kindLabel: Record<string, string> = { slack: 'Slack', line: 'LINE', email: 'Email', webhook: 'Webhook' };
 
 function ChannelItem({ c, canManage, readOnlyId }: { c: Channel; canManage: boolean; readOnlyId: string }) {
-  const qc = useQueryClient();
   const toast = useToast();
   const [editing, setEditing] = useState(false);
   const [confirming, setConfirming] = useState(false);
-  const [outcome, setOutcome] = useState<Delivery | null>(null);
-  const refresh = () => void qc.invalidateQueries({ queryKey: queryKeys.channels });
-  const test = useMutation({
-    mutationFn: () => apiFetch<{ delivery: Delivery }>(`/api/watchdog/channels/${c.id}/test`, { method: 'POST' }),
+  const [outcome, setOutcome] = useState<DeliveryOutcome | null>(null);
+  const test = useTestChannel(c.id, {
     onSuccess: (r) => setOutcome(r.delivery),
     onError: (e) => setOutcome({ status: 'failed', error: errorMessage(e) }),
   });
-  const toggle = useMutation({
-    mutationFn: () => apiFetch<{ channel: Channel }>(`/api/watchdog/channels/${c.id}`, { method: 'PATCH', body: { enabled: !c.enabled } }),
-    onSuccess: (r) => {
-      toast({ tone: 'success', title: `${r.channel.name} ${r.channel.enabled ? 'enabled' : 'disabled'}` });
-      refresh();
-    },
+  const toggle = useUpdateChannel(c.id, {
+    onSuccess: (r) => toast({ tone: 'success', title: `${r.channel.name} ${r.channel.enabled ? 'enabled' : 'disabled'}` }),
     onError: (e) => toast({ tone: 'danger', title: 'Not changed', description: errorMessage(e) }),
   });
-  const remove = useMutation({
-    mutationFn: () => apiFetch<{ channel: Channel }>(`/api/watchdog/channels/${c.id}`, { method: 'DELETE' }),
-    onSuccess: () => {
-      toast({ tone: 'success', title: `Channel “${c.name}” deleted`, description: 'Its messages stay in the delivery log.' });
-      refresh();
-    },
+  const remove = useDeleteChannel(c.id, {
+    onSuccess: () => toast({ tone: 'success', title: `Channel “${c.name}” deleted`, description: 'Its messages stay in the delivery log.' }),
     onError: (e) => toast({ tone: 'danger', title: 'Not deleted', description: errorMessage(e) }),
   });
   const locked = { disabled: !canManage, 'aria-describedby': canManage ? undefined : readOnlyId };
@@ -89,7 +76,7 @@ function ChannelItem({ c, canManage, readOnlyId }: { c: Channel; canManage: bool
             <Button size="sm" onClick={() => setEditing(true)} {...locked} aria-label={`Edit ${c.name}`}>
               Edit
             </Button>
-            <Button size="sm" variant="ghost" onClick={() => toggle.mutate()} loading={toggle.isPending} {...locked} aria-label={`${c.enabled ? 'Disable' : 'Enable'} ${c.name}`}>
+            <Button size="sm" variant="ghost" onClick={() => toggle.mutate({ enabled: !c.enabled })} loading={toggle.isPending} {...locked} aria-label={`${c.enabled ? 'Disable' : 'Enable'} ${c.name}`}>
               {c.enabled ? 'Disable' : 'Enable'}
             </Button>
             {confirming ? (
@@ -117,7 +104,7 @@ function ChannelItem({ c, canManage, readOnlyId }: { c: Channel; canManage: bool
 export function ChannelsView({ canManage }: { canManage: boolean }) {
   const readOnlyId = useId();
   const [adding, setAdding] = useState(false);
-  const q = useQuery({ queryKey: queryKeys.channels, queryFn: ({ signal }) => apiFetch<{ channels: Channel[] }>('/api/watchdog/channels', { signal }) });
+  const q = useChannels();
   return (
     <>
       <PageHeader

@@ -9,6 +9,10 @@ export const queryKeys = {
   decided: ['repair-actions', 'decided'] as const,
   jobs: (q: string) => ['jobs', q] as const,
   job: (id: string) => ['job', id] as const,
+  /** every incidents page, every incident, every job story: an on-call action changes them all */
+  incidentsAll: ['incidents'] as const,
+  incidentAll: ['incident'] as const,
+  jobAll: ['job'] as const,
   incidents: (filters: string, cursor = '') => ['incidents', filters, cursor] as const,
   incident: (id: string) => ['incident', id] as const,
   silences: ['silences'] as const,
@@ -20,6 +24,7 @@ export const queryKeys = {
   d30: (from: string, to: string) => ['d30', from, to] as const,
   audit: ['audit'] as const,
   tokens: ['tokens'] as const,
+  people: ['people'] as const,
   workers: (includeRetired: boolean) => ['workers', includeRetired] as const,
   worker: (id: string) => ['worker', id] as const,
 };

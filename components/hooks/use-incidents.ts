@@ -1,18 +1,84 @@
 'use client';
 
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { apiFetch } from '@/components/lib/api';
-import type { IncidentList } from '@/components/lib/types';
+import type { IncidentAnswer, IncidentDetail, IncidentPage } from '@/components/lib/types';
+import type { incidentStatusFilters } from '@/lib/schemas/oncall';
+import type { MutationCallbacks } from './mutation-callbacks';
 import { LIVE_MS, queryKeys } from './query-keys';
 
-export type IncidentStatus = 'open' | 'resolved' | 'all';
+export type IncidentStatus = (typeof incidentStatusFilters)[number];
+export interface IncidentFilters {
+  status: IncidentStatus;
+  signal: string;
+  severity: '' | 'warning' | 'critical';
+  worker_id: string;
+  job_id: string;
+}
 
-/** `GET /api/watchdog/incidents?status=&signal=`, live; keeps the last list while a new filter loads. */
-export function useIncidents(status: IncidentStatus, signal: string) {
+const PAGE = 25;
+
+/** The filters as a query string (the default status, open, left out): the page's URL and the list's query key. */
+export function incidentQueryString(f: IncidentFilters, extra: Record<string, string> = {}): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries({ ...f, ...extra })) if (v && !(k === 'status' && v === 'open')) p.set(k, v);
+  return p.toString();
+}
+
+/** `GET /api/watchdog/incidents?status=&signal=&severity=&worker_id=&job_id=&cursor=`, `PAGE` at a time, live; keeps the last page while the next loads. */
+export function useIncidentPage(filters: IncidentFilters, cursor: string) {
   return useQuery({
-    queryKey: queryKeys.incidents(status, signal),
-    queryFn: ({ signal: abort }) => apiFetch<IncidentList>(`/api/watchdog/incidents?status=${status}&limit=500${signal ? `&signal=${encodeURIComponent(signal)}` : ''}`, { signal: abort }),
+    queryKey: queryKeys.incidents(incidentQueryString(filters), cursor),
+    queryFn: ({ signal }) => apiFetch<IncidentPage>(`/api/watchdog/incidents?${incidentQueryString(filters, { status: filters.status, limit: String(PAGE), ...(cursor ? { cursor } : {}) })}`, { signal }),
     refetchInterval: LIVE_MS,
     placeholderData: keepPreviousData,
+  });
+}
+
+/** `GET /api/watchdog/incidents/:id`: the incident, its deliveries and the silence that covers it, live. */
+export function useIncident(id: string) {
+  return useQuery({
+    queryKey: queryKeys.incident(id),
+    queryFn: ({ signal }) => apiFetch<IncidentDetail>(`/api/watchdog/incidents/${encodeURIComponent(id)}`, { signal }),
+    refetchInterval: LIVE_MS,
+  });
+}
+
+/** What an on-call action (acknowledge, resolve, a new silence) changes: the incident lists and details, job stories, silences, the overview. */
+export function invalidateOnCall(qc: QueryClient) {
+  void qc.invalidateQueries({ queryKey: queryKeys.incidentsAll });
+  void qc.invalidateQueries({ queryKey: queryKeys.incidentAll });
+  void qc.invalidateQueries({ queryKey: queryKeys.jobAll });
+  void qc.invalidateQueries({ queryKey: queryKeys.silences });
+  void qc.invalidateQueries({ queryKey: queryKeys.overview });
+}
+
+/** `POST /api/watchdog/incidents/:id/acknowledge`: escalation stops, the incident stays open. */
+export function useAcknowledgeIncident(id: string, callbacks: MutationCallbacks<IncidentAnswer, void> = {}) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: () => apiFetch<IncidentAnswer>(`/api/watchdog/incidents/${id}/acknowledge`, { method: 'POST', body: {} }),
+    onSuccess: (...args) => {
+      const done = callbacks.onSuccess?.(...args);
+      invalidateOnCall(qc);
+      return done;
+    },
+    onError: callbacks.onError,
+    onSettled: callbacks.onSettled,
+  });
+}
+
+/** `POST /api/watchdog/incidents/:id/resolve` with the (required) note saying how it was resolved. */
+export function useResolveIncident(id: string, callbacks: MutationCallbacks<IncidentAnswer, string> = {}) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (note: string) => apiFetch<IncidentAnswer>(`/api/watchdog/incidents/${id}/resolve`, { method: 'POST', body: { note: note.trim() } }),
+    onSuccess: (...args) => {
+      const done = callbacks.onSuccess?.(...args);
+      invalidateOnCall(qc);
+      return done;
+    },
+    onError: callbacks.onError,
+    onSettled: callbacks.onSettled,
   });
 }

@@ -1,10 +1,11 @@
 'use client';
 
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
-import { ApiError, apiFetch, errorMessage } from '@/components/lib/api';
+import { ApiError, errorMessage } from '@/components/lib/api';
+import { useAcknowledgeIncident, useResolveIncident } from '@/components/hooks/use-incidents';
+import { useCreateSilence } from '@/components/hooks/use-silences';
 import { signalLabel } from '@/components/lib/format';
-import type { Incident, Silence } from '@/components/lib/types';
+import type { Incident } from '@/components/lib/types';
 import { Button } from '@/components/ui/button';
 import { Input, Label, Select, Textarea } from '@/components/ui/field';
 import { useToast } from '@/components/ui/toast';
@@ -25,7 +26,6 @@ function localInput(d: Date): string {
 
 /** Acknowledge, Resolve (with a note) and Silence… for one open incident; used by the incidents list, its detail and the job story. */
 export function IncidentActions({ incident, canAct, compact }: { incident: Incident; canAct: boolean; compact?: boolean }) {
-  const qc = useQueryClient();
   const toast = useToast();
   const uid = useId();
   const [panel, setPanel] = useState<Panel>(null);
@@ -34,53 +34,36 @@ export function IncidentActions({ incident, canAct, compact }: { incident: Incid
   const [until, setUntil] = useState(() => localInput(new Date(Date.now() + 2 * 3_600_000)));
   const [match, setMatch] = useState({ signal: true, worker: Boolean(incident.worker_id), job: Boolean(incident.job_id) });
   const [comment, setComment] = useState('');
-  const refresh = () => {
-    void qc.invalidateQueries({ queryKey: ['incidents'] });
-    void qc.invalidateQueries({ queryKey: ['incident'] });
-    void qc.invalidateQueries({ queryKey: ['job'] });
-    void qc.invalidateQueries({ queryKey: ['silences'] });
-    void qc.invalidateQueries({ queryKey: ['overview'] });
-  };
-  const ack = useMutation({
-    mutationFn: () => apiFetch<{ incident: Incident }>(`/api/watchdog/incidents/${incident.id}/acknowledge`, { method: 'POST', body: {} }),
-    onSuccess: () => {
-      toast({ tone: 'success', title: 'Acknowledged', description: 'Escalation stops; the incident stays open until it is resolved.' });
-      refresh();
-    },
+  const ack = useAcknowledgeIncident(incident.id, {
+    onSuccess: () => toast({ tone: 'success', title: 'Acknowledged', description: 'Escalation stops; the incident stays open until it is resolved.' }),
     onError: (e) => toast({ tone: 'danger', title: 'Not acknowledged', description: errorMessage(e) }),
   });
-  const resolve = useMutation({
-    mutationFn: () => apiFetch<{ incident: Incident }>(`/api/watchdog/incidents/${incident.id}/resolve`, { method: 'POST', body: { note: note.trim() } }),
+  const resolve = useResolveIncident(incident.id, {
     onSuccess: () => {
       toast({ tone: 'success', title: 'Resolved', description: 'Channels that were told hear that it is resolved.' });
       setPanel(null);
       setNote('');
-      refresh();
     },
   });
-  const silence = useMutation({
-    mutationFn: () => {
-      const ends = duration === 'custom' ? new Date(until) : new Date(Date.now() + Number(duration) * 3_600_000);
-      return apiFetch<{ silence: Silence }>('/api/watchdog/silences', {
-        method: 'POST',
-        body: {
-          matchers: {
-            ...(match.signal ? { signal: incident.signal } : {}),
-            ...(match.worker && incident.worker_id ? { worker_id: incident.worker_id } : {}),
-            ...(match.job && incident.job_id ? { job_id: incident.job_id } : {}),
-          },
-          ends_at: Number.isNaN(ends.getTime()) ? until : ends.toISOString(),
-          comment: comment.trim(),
-        },
-      });
-    },
+  const silence = useCreateSilence({
     onSuccess: (r) => {
       toast({ tone: 'success', title: 'Silenced', description: `Until ${new Date(r.silence.ends_at).toLocaleString()}. Evidence is still recorded.` });
       setPanel(null);
       setComment('');
-      refresh();
     },
   });
+  const silenceBody = () => {
+    const ends = duration === 'custom' ? new Date(until) : new Date(Date.now() + Number(duration) * 3_600_000);
+    return {
+      matchers: {
+        ...(match.signal ? { signal: incident.signal } : {}),
+        ...(match.worker && incident.worker_id ? { worker_id: incident.worker_id } : {}),
+        ...(match.job && incident.job_id ? { job_id: incident.job_id } : {}),
+      },
+      ends_at: Number.isNaN(ends.getTime()) ? until : ends.toISOString(),
+      comment: comment.trim(),
+    };
+  };
   if (incident.status !== 'open') return null;
   const fieldError = (m: typeof resolve | typeof silence, path: string) => (m.error instanceof ApiError ? m.error.fieldErrors.find((f) => f.path === path || f.path.startsWith(path + '.'))?.message : undefined);
   const otherError = (m: typeof resolve | typeof silence) => (m.error && !(m.error instanceof ApiError && m.error.fieldErrors.length) ? errorMessage(m.error) : null);
@@ -107,7 +90,7 @@ export function IncidentActions({ incident, canAct, compact }: { incident: Incid
           aria-label={`Resolve ${what}`}
           onSubmit={(e) => {
             e.preventDefault();
-            if (note.trim()) resolve.mutate();
+            if (note.trim()) resolve.mutate(note);
           }}
         >
           <Label htmlFor={`${uid}-note`} hint="(required)">
@@ -132,7 +115,7 @@ export function IncidentActions({ incident, canAct, compact }: { incident: Incid
           aria-label={`Silence ${what}`}
           onSubmit={(e) => {
             e.preventDefault();
-            if (comment.trim()) silence.mutate();
+            if (comment.trim()) silence.mutate(silenceBody());
           }}
         >
           <fieldset>

@@ -1,11 +1,9 @@
 'use client';
 
-import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { ApiError, apiFetch } from '@/components/lib/api';
+import { ApiError } from '@/components/lib/api';
 import { formatTimestamp, humanize, signalLabel } from '@/components/lib/format';
-import { LIVE_MS, queryKeys } from '@/components/hooks/query-keys';
-import type { IncidentDetail } from '@/components/lib/types';
+import { useIncident } from '@/components/hooks/use-incidents';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardBody, CardHeader } from '@/components/ui/card';
 import { ChevronRightIcon, FlagIcon } from '@/components/ui/icons';
@@ -32,11 +30,7 @@ const statusTone = { delivered: 'success', pending: 'warning', failed: 'danger' 
 
 /** One incident: its evidence, who acknowledged and resolved it, the silence that covers it, and every message sent about it. */
 export function IncidentDetailView({ id, canAct }: { id: string; canAct: boolean }) {
-  const q = useQuery({
-    queryKey: queryKeys.incident(id),
-    queryFn: ({ signal }) => apiFetch<IncidentDetail>(`/api/watchdog/incidents/${encodeURIComponent(id)}`, { signal }),
-    refetchInterval: LIVE_MS,
-  });
+  const q = useIncident(id);
   const d = q.data;
   const i = d?.incident;
   const details = Object.entries((i?.details ?? {}) as Record<string, unknown>).filter(([, v]) => v !== null && v !== undefined && v !== '');

@@ -1,13 +1,9 @@
 'use client';
 
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
-import { apiFetch } from '@/components/lib/api';
 import { signalLabel, signalOrder } from '@/components/lib/format';
-import { LIVE_MS, queryKeys } from '@/components/hooks/query-keys';
-import type { IncidentPage } from '@/components/lib/types';
-import type { incidentStatusFilters } from '@/lib/schemas/oncall';
+import { type IncidentFilters, type IncidentStatus, incidentQueryString, useIncidentPage } from '@/components/hooks/use-incidents';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { Input, Label, Segmented, Select } from '@/components/ui/field';
@@ -18,23 +14,6 @@ import { SignalBadge } from '@/components/ui/status';
 import { RelativeTime } from '@/components/ui/time';
 import { IncidentActions } from './incident-actions';
 import { HandlingBadge, SeverityBadge } from './incident-badges';
-
-export type IncidentStatus = (typeof incidentStatusFilters)[number];
-export interface IncidentFilters {
-  status: IncidentStatus;
-  signal: string;
-  severity: '' | 'warning' | 'critical';
-  worker_id: string;
-  job_id: string;
-}
-
-const PAGE = 25;
-
-function queryString(f: IncidentFilters, extra: Record<string, string> = {}): string {
-  const p = new URLSearchParams();
-  for (const [k, v] of Object.entries({ ...f, ...extra })) if (v && !(k === 'status' && v === 'open')) p.set(k, v);
-  return p.toString();
-}
 
 /** The incidents page: filters kept in the URL, pages by cursor, and the on-call buttons on every open incident. */
 export function IncidentsView({ initial, canAct }: { initial: IncidentFilters; canAct: boolean }) {
@@ -47,16 +26,11 @@ export function IncidentsView({ initial, canAct }: { initial: IncidentFilters; c
     setCursors([]);
   };
   useEffect(() => {
-    const qs = queryString(filters);
+    const qs = incidentQueryString(filters);
     window.history.replaceState(null, '', `/incidents${qs ? `?${qs}` : ''}`);
   }, [filters]);
 
-  const q = useQuery({
-    queryKey: queryKeys.incidents(queryString(filters), cursor),
-    queryFn: ({ signal }) => apiFetch<IncidentPage>(`/api/watchdog/incidents?${queryString(filters, { status: filters.status, limit: String(PAGE), ...(cursor ? { cursor } : {}) })}`, { signal }),
-    refetchInterval: LIVE_MS,
-    placeholderData: keepPreviousData,
-  });
+  const q = useIncidentPage(filters, cursor);
   const list = q.data?.incidents ?? [];
 
   return (

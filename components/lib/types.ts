@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { D30DecisionResult } from '@/lib/schemas/metrics';
 import type * as F from '@/lib/schemas/fleet';
 import type * as O from '@/lib/schemas/oncall';
+import type * as P from '@/lib/schemas/people';
 import type * as R from '@/lib/schemas/responses';
 
 export type { Milestone, Overview } from '@/lib/schemas/overview';
@@ -23,7 +24,6 @@ export type RuleSet = z.infer<typeof R.RuleSet>;
 export type JobStory = z.infer<typeof R.JobTimeline>;
 /** `GET /api/watchdog/jobs` */
 export type JobList = z.infer<typeof R.JobList>;
-export type IncidentList = z.infer<typeof R.IncidentList>;
 export type RepairActionList = z.infer<typeof R.RepairActionList>;
 /** `POST /api/watchdog/repair-actions/:id/decision` */
 export type DecisionAnswer = z.infer<typeof R.DecisionAnswer>;
@@ -40,9 +40,21 @@ export type WorkerStatus = z.infer<typeof F.WorkerStatus>;
 export type WorkerList = z.infer<typeof F.WorkerList>;
 export type WorkerDetail = z.infer<typeof F.WorkerAnswer>;
 
-/** On-call (lib/schemas/oncall.ts): incidents paged, one incident's detail, silences, channels, the delivery log */
+/** On-call (lib/schemas/oncall.ts): incidents paged, one incident's detail (with its delivery log), silences, channels */
 export type IncidentPage = z.infer<typeof O.IncidentPage>;
 export type IncidentDetail = z.infer<typeof O.IncidentDetail>;
+/** `POST /api/watchdog/incidents/:id/acknowledge` and `/resolve` */
+export type IncidentAnswer = z.infer<typeof O.IncidentAnswer>;
 export type Silence = z.infer<typeof O.Silence>;
+export type SilenceList = z.infer<typeof O.SilenceList>;
+export type SilenceAnswer = z.infer<typeof O.SilenceAnswer>;
 export type Channel = z.infer<typeof O.Channel>;
-export type NotificationLog = z.infer<typeof O.Notification>;
+export type ChannelList = z.infer<typeof O.ChannelList>;
+export type ChannelAnswer = z.infer<typeof O.ChannelAnswer>;
+/** `POST /api/watchdog/channels/:id/test` */
+export type ChannelTestAnswer = z.infer<typeof O.ChannelTestAnswer>;
+export type DeliveryOutcome = z.infer<typeof O.DeliveryOutcome>;
+
+/** People (lib/schemas/people.ts): `GET /api/watchdog/users`, `POST /users`, `PATCH /users/:id` */
+export type UserList = z.infer<typeof P.UserList>;
+export type UserAnswer = z.infer<typeof P.UserAnswer>;

@@ -1,30 +1,27 @@
 'use client';
 
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { ApiError, apiFetch, errorMessage } from '@/components/lib/api';
+import { ApiError, errorMessage } from '@/components/lib/api';
+import { useAddPerson } from '@/components/hooks/use-people';
 import { Button } from '@/components/ui/button';
 import { Card, CardBody, CardHeader } from '@/components/ui/card';
 import { Input, Label, Select } from '@/components/ui/field';
 import { InlineAlert } from '@/components/ui/states';
 import { useToast } from '@/components/ui/toast';
-import { MIN_PASSWORD_LENGTH, type User, type UserRole } from '@/lib/schemas/people';
-import { peopleKey, roleHelp } from './people-shared';
+import { MIN_PASSWORD_LENGTH, type UserRole } from '@/lib/schemas/people';
+import { roleHelp } from './people-shared';
 
 /** "Add person": email, role and an initial password the owner hands over. */
 export function AddPersonForm() {
-  const qc = useQueryClient();
   const toast = useToast();
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<UserRole>('supervisor');
   const [password, setPassword] = useState('');
-  const create = useMutation({
-    mutationFn: () => apiFetch<{ user: User }>('/api/watchdog/users', { method: 'POST', body: { email: email.trim(), role, password } }),
+  const create = useAddPerson({
     onSuccess: (res) => {
       toast({ tone: 'success', title: `${res.user.email} added as ${res.user.role}`, description: 'Give them the initial password through a channel you trust.' });
       setEmail('');
       setPassword('');
-      void qc.invalidateQueries({ queryKey: peopleKey });
     },
   });
   const fieldErrors = create.error instanceof ApiError ? create.error.fieldErrors : [];
@@ -41,7 +38,7 @@ export function AddPersonForm() {
           noValidate
           onSubmit={(e) => {
             e.preventDefault();
-            if (!missing) create.mutate();
+            if (!missing) create.mutate({ email: email.trim(), role, password });
           }}
         >
           <div>

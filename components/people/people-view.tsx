@@ -1,13 +1,11 @@
 'use client';
 
-import { useQuery } from '@tanstack/react-query';
-import { apiFetch } from '@/components/lib/api';
+import { usePeople } from '@/components/hooks/use-people';
 import { Card, CardHeader } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
 import { EmptyState, ErrorState, LoadingRows, ReadOnlyNotice } from '@/components/ui/states';
 import type { User } from '@/lib/schemas/people';
 import { AddPersonForm } from './add-person-form';
-import { peopleKey } from './people-shared';
 import { PersonRow } from './person-row';
 
 /** Waiting people first (they need an owner), then by email. */
@@ -16,7 +14,7 @@ function ordered(users: User[]): User[] {
 }
 
 function PeopleList({ selfId }: { selfId: string }) {
-  const q = useQuery({ queryKey: peopleKey, queryFn: ({ signal }) => apiFetch<{ users: User[] }>('/api/watchdog/users', { signal }), refetchInterval: 15_000 });
+  const q = usePeople();
   const users = q.data?.users ?? [];
   const activeOwners = users.filter((u) => u.role === 'owner' && !u.disabled);
   const waiting = users.filter((u) => !u.role && !u.disabled).length;

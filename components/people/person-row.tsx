@@ -1,8 +1,8 @@
 'use client';
 
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { ApiError, apiFetch, errorMessage } from '@/components/lib/api';
+import { ApiError, errorMessage } from '@/components/lib/api';
+import { useUpdatePerson } from '@/components/hooks/use-people';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Select } from '@/components/ui/field';
@@ -11,7 +11,6 @@ import { RoleBadge } from '@/components/ui/status';
 import { RelativeTime } from '@/components/ui/time';
 import { useToast } from '@/components/ui/toast';
 import type { User, UserRole } from '@/lib/schemas/people';
-import { peopleKey } from './people-shared';
 
 const signInLabel: Record<User['sign_in'], string> = { password: 'password', sso: 'single sign-on', password_and_sso: 'password and single sign-on' };
 
@@ -27,18 +26,15 @@ function Status({ user }: { user: User }) {
 
 /** One person: role, status, last sign-in; change the role, disable or enable. */
 export function PersonRow({ user, isSelf, lastOwner }: { user: User; isSelf: boolean; lastOwner: boolean }) {
-  const qc = useQueryClient();
   const toast = useToast();
   const [confirming, setConfirming] = useState(false);
-  const update = useMutation({
-    mutationFn: (change: { role?: UserRole; disabled?: boolean }) => apiFetch<{ user: User }>(`/api/watchdog/users/${user.id}`, { method: 'PATCH', body: change }),
+  const update = useUpdatePerson(user.id, {
     onSuccess: (res, change) => {
       setConfirming(false);
       const u = res.user;
       const title = change.disabled === true ? `${u.email} disabled` : change.disabled === false ? `${u.email} enabled` : `${u.email} is now ${u.role}`;
       const description = change.disabled === true ? 'Their open sessions end on their next request.' : 'It counts from their next request.';
       toast({ tone: 'success', title, description });
-      void qc.invalidateQueries({ queryKey: peopleKey });
     },
     onError: () => setConfirming(false),
   });

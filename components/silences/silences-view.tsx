@@ -1,9 +1,8 @@
 'use client';
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { apiFetch, errorMessage } from '@/components/lib/api';
+import { errorMessage } from '@/components/lib/api';
 import { formatTimestamp, signalLabel } from '@/components/lib/format';
-import { LIVE_MS, queryKeys } from '@/components/hooks/query-keys';
+import { useEndSilence, useSilences } from '@/components/hooks/use-silences';
 import type { Silence } from '@/components/lib/types';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
@@ -26,15 +25,10 @@ function matcherText(s: Silence): string {
 
 /** Silences: active, pending and expired, who made them and why; "End now" for the ones still running. */
 export function SilencesView({ canAct }: { canAct: boolean }) {
-  const qc = useQueryClient();
   const toast = useToast();
-  const q = useQuery({ queryKey: queryKeys.silences, queryFn: ({ signal }) => apiFetch<{ silences: Silence[] }>('/api/watchdog/silences?state=all', { signal }), refetchInterval: LIVE_MS });
-  const end = useMutation({
-    mutationFn: (id: string) => apiFetch<{ silence: Silence }>(`/api/watchdog/silences/${id}`, { method: 'DELETE' }),
-    onSuccess: () => {
-      toast({ tone: 'success', title: 'Silence ended', description: 'New incidents that match notify again.' });
-      void qc.invalidateQueries({ queryKey: queryKeys.silences });
-    },
+  const q = useSilences();
+  const end = useEndSilence({
+    onSuccess: () => toast({ tone: 'success', title: 'Silence ended', description: 'New incidents that match notify again.' }),
     onError: (e) => toast({ tone: 'danger', title: 'Not ended', description: errorMessage(e) }),
   });
   return (

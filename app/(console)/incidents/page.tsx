@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
-import { type IncidentFilters, IncidentsView } from '@/components/incidents/incidents-view';
+import type { IncidentFilters } from '@/components/hooks/use-incidents';
+import { IncidentsView } from '@/components/incidents/incidents-view';
 import { incidentStatusFilters } from '@/lib/schemas/oncall';
 import { requireConsoleUser } from '../console-session';
 
