@@ -35,7 +35,3 @@ export function runnerEnv(): RunnerEnv {
   return (cached ??= readRunnerEnv());
 }
 
-/** Forget the parsed values (tests that change process.env). */
-export function resetRunnerEnv(): void {
-  cached = null;
-}

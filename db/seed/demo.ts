@@ -9,7 +9,7 @@ import { type Plan, writeStory } from './demo-story';
 import { DAY, HOUR, sweeperActor, Timeline } from './demo-timeline';
 
 export { recordArtifactEvidence } from './demo-artifacts';
-export { type DemoLogin, demoLoginsPath, formatDemoLogins, generateDemoPassword, readDemoLogins } from './demo-logins';
+export { type DemoLogin, demoLoginsPath, formatDemoLogins } from './demo-logins';
 
 /**
  * The demo fleet a newcomer sees on the first `npm start`: about forty jobs of five workers over the last

@@ -65,6 +65,3 @@ export async function findIncident(db: Db, id: string) {
   return row;
 }
 
-export async function getIncident(db: Db, id: string) {
-  return toIncidentJson(await findIncident(db, id));
-}
