@@ -13,7 +13,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const projectRoot = path.resolve(here, '..');
 export const MAX_RUNNER_BYTES = 300 * 1024;
 /** project folders whose code must never be in the runner: the database and the console */
-const FORBIDDEN_INPUTS = /^(node_modules\/|db\/|app\/|components\/|lib\/(http|auth|ingest|i18n)\/)/;
+// zod/mini is the one package bundled in (the runner's environment check, lib/config-runner.ts): it is
+// compiled into the file, so the file still needs nothing but Node at run time
+const FORBIDDEN_INPUTS = /^(node_modules\/(?!zod\/)|db\/|app\/|components\/|lib\/(http|auth|ingest|i18n)\/)/;
 
 /** The runner's version as the bundle embeds it (package.json's). */
 export function packageVersion(root = projectRoot) {

@@ -235,11 +235,11 @@ describe.each(testServers())('engine over HTTP on $name', (server) => {
   describe('rules', () => {
     it('owner PUT makes a new version (audited); others are refused; invalid input changes nothing', async () => {
       const current = (await api(server, t.worker, 'GET', '/api/watchdog/rules')).body;
-      const near = current.rules.find((r: { signal: string }) => r.signal === 'lease_near_expiry');
-      const put = await api(server, t.owner, 'PUT', '/api/watchdog/rules', { rules: [{ signal: 'lease_near_expiry', threshold: near.threshold }], note: 'confirm' });
+      const quiet = current.rules.find((r: { signal: string }) => r.signal === 'no_progress');
+      const put = await api(server, t.owner, 'PUT', '/api/watchdog/rules', { rules: [{ signal: 'no_progress', threshold: quiet.threshold + 60, params: { quiet_s: quiet.threshold + 60 } }], note: 'tune' });
       expect(put.status).toBe(200);
       expect(put.body.version).toBeGreaterThan(current.version);
-      expect(put.body.rules).toHaveLength(6);
+      expect(put.body.rules).toHaveLength(9);
       expect((await api(server, t.supervisor, 'PUT', '/api/watchdog/rules', { rules: [{ signal: 'lease_near_expiry', threshold: 60 }] })).status).toBe(403);
       const bad = await api(server, t.owner, 'PUT', '/api/watchdog/rules', { rules: [{ signal: 'claim_no_output', threshold: 0 }] });
       expect(bad.status).toBe(400);

@@ -269,8 +269,12 @@ describe.each(testServers())('endpoint behaviour over HTTP on $name', (server) =
 
     const current = await api(server, supervisor, 'GET', '/api/watchdog/rules');
     expect(current.body).toMatchObject({ version: expect.any(Number), updated_at: expect.any(String), updated_by: expect.any(String) });
-    // the same rules again: a new version without changing behaviour for other tests on this server
-    const put = await api(server, owner, 'PUT', '/api/watchdog/rules', { rules: current.body.rules, note: 'endpoint test: same rules' });
+    // the same rules again: 200 with the version in force, and no new version (API.md part 2)
+    const same = await api(server, owner, 'PUT', '/api/watchdog/rules', { rules: current.body.rules, note: 'endpoint test: same rules' });
+    expect(same.status).toBe(200);
+    expect(same.body.version).toBe(current.body.version);
+    // a real change (a threshold no other test on this server depends on): a new version
+    const put = await api(server, owner, 'PUT', '/api/watchdog/rules', { rules: [{ signal: 'no_progress', threshold: 1200, params: { quiet_s: 1200 } }], note: 'endpoint test' });
     expect(put.status).toBe(200);
     expect(put.body.version).toBeGreaterThan(current.body.version);
     expect(put.body.updated_by).toBe('owner:test-owner');
