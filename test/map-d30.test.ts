@@ -63,10 +63,13 @@ describe('mapD30', () => {
       ['lease_expired', 2],
       ['queue_stuck', 0],
       ['artifact_gate_fail', 0],
+      ['no_progress', 0],
+      ['loop_detected', 0],
+      ['worker_silent', 0],
       ['zzz_new', 1],
     ]);
     expect(bars[1].label).toBe('Fetch failed');
-    expect(mapSignals(undefined)).toHaveLength(6);
+    expect(mapSignals(undefined)).toHaveLength(9);
   });
 
   it('compares coverage with the goal and formats the KPIs', () => {
