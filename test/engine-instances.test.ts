@@ -105,7 +105,7 @@ describe.runIf(admin && built)('two console instances on one PostgreSQL database
     const deadline = Date.now() + 30_000;
     let row: { status: string; attempts: number; id: string } | undefined;
     while (Date.now() < deadline) {
-      [row] = rowsOf<{ status: string; attempts: number; id: string }>(await raw.db.execute(sql`select id, status, attempts from notifications where job_id = ${job}`));
+      [row] = rowsOf<{ status: string; attempts: number; id: string }>(await raw.db.execute(sql`select id, status, attempts from notifications where job_id = ${job} order by created_at, id limit 1`));
       if (row?.status === 'delivered') break;
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -115,7 +115,10 @@ describe.runIf(admin && built)('two console instances on one PostgreSQL database
     const ok = mine.find((r) => r.status === 200)!;
     const expected = 'sha256=' + createHmac('sha256', SECRET).update(`${ok.headers['x-watchdog-timestamp']}.${ok.body}`).digest('hex');
     expect(ok.headers['x-watchdog-signature']).toBe(expected);
-    expect(JSON.parse(ok.body)).toMatchObject({ kind: 'notify_owner', job_id: job, payload: { signal: 'claim_no_output' } });
+    // WATCHDOG_WEBHOOK_URL is a level-1 webhook (API.md part 2): its first message is the incident's
+    expect(JSON.parse(ok.body)).toMatchObject({ kind: 'incident_opened' });
+    expect(ok.body).toContain(job);
+    expect(ok.body).toContain('claim_no_output');
     // the first delivery of all was answered 500 and retried; no notification was delivered twice
     expect(received[0].status).toBe(500);
     const deliveredIds = received.filter((r) => r.status === 200).map((r) => JSON.parse(r.body).id);

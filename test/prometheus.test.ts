@@ -49,7 +49,7 @@ describe.each(testServers())('Prometheus exposition on $name', (server) => {
     const open = sample(text, 'watchdog_open_incidents{signal="fetch_failed"}');
     expect(open).toBeGreaterThanOrEqual(1);
     // the gauge is read from the database: it matches the incident list (other tests may add more meanwhile)
-    const listed = await api(server, server.tokens.supervisor, 'GET', '/api/watchdog/incidents?status=open&signal=fetch_failed&limit=1000');
+    const listed = await api(server, server.tokens.supervisor, 'GET', '/api/watchdog/incidents?status=open&signal=fetch_failed&limit=200');
     expect(listed.body.incidents.length).toBeGreaterThanOrEqual(open!);
     expect(sample(text, 'watchdog_open_incidents{signal="queue_stuck"}')).not.toBeNull();
     expect(sample(text, 'watchdog_pending_approvals{action="release"}')).toBeGreaterThanOrEqual(1);

@@ -39,9 +39,16 @@ describe.each(testServers())('watchdog simulate against the $name console', (ser
       const sweep = await api(server, server.tokens.system, 'POST', '/api/watchdog/sweep', {});
       expect(sweep.status).toBe(200);
 
-      const incidents = await api(server, server.tokens.owner, 'GET', '/api/watchdog/incidents?status=all&limit=1000');
-      expect(incidents.status).toBe(200);
-      const ours = (incidents.body.incidents as { job_id: string; signal: string }[]).filter((i) => i.job_id.startsWith(summary.job_prefix + '-'));
+      // every incident of the run, page by page (newest first, 200 a page)
+      const all: { job_id: string | null; signal: string }[] = [];
+      for (let cursor: string | null = null, page = 0; page < 50; page++) {
+        const incidents: { status: number; body: { incidents: { job_id: string | null; signal: string }[]; next_cursor: string | null } } = await api(server, server.tokens.owner, 'GET', `/api/watchdog/incidents?status=all&limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        expect(incidents.status).toBe(200);
+        all.push(...incidents.body.incidents);
+        cursor = incidents.body.next_cursor;
+        if (!cursor) break;
+      }
+      const ours = all.filter((i) => i.job_id?.startsWith(summary.job_prefix + '-'));
       const signals = new Set(ours.map((i) => i.signal));
       expect([...signals].sort()).toEqual(expect.arrayContaining(['artifact_gate_fail', 'claim_no_output', 'fetch_failed', 'lease_expired']));
       expect(signals.size).toBeGreaterThanOrEqual(4);
