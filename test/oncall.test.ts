@@ -1,4 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
+import { resetConfig } from '@/lib/config';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { eq, sql } from 'drizzle-orm';
@@ -86,9 +87,11 @@ const deliverOpts = { baseUrl: BASE, allowPrivate: true };
 function withPrivateHosts<T>(fn: () => Promise<T>): Promise<T> {
   const saved = process.env.WATCHDOG_ALLOW_PRIVATE_HOSTS;
   process.env.WATCHDOG_ALLOW_PRIVATE_HOSTS = '1';
+  resetConfig(); // the configuration is read once: read it again
   return fn().finally(() => {
     if (saved === undefined) delete process.env.WATCHDOG_ALLOW_PRIVATE_HOSTS;
     else process.env.WATCHDOG_ALLOW_PRIVATE_HOSTS = saved;
+    resetConfig();
   });
 }
 
