@@ -21,7 +21,10 @@ const ban = (regex, message, extra = {}) => ({ regex, message, ...extra });
 
 /** `@/lib/watchdog/<aggregate>/<file>`: the aggregate's inner files, reachable only through its index.ts. */
 // rules/portable is the rules aggregate's second public face: the pure classifier and defaults the one-file runner bundles without drizzle
-const aggregateInternals = ban(`^@/lib/watchdog/(${AGGREGATES})/(?!portable$).+`, 'Import a domain aggregate through its folder (@/lib/watchdog/leases), never its inner files: index.ts is its public face.');
+const aggregateInternals = ban(
+  `^@/lib/watchdog/(${AGGREGATES})/(?!portable$).+`,
+  'Import a domain aggregate through its folder (@/lib/watchdog/leases), never its inner files: index.ts is its public face.',
+);
 const database = ban('^@/db(/.*)?$|^(\\.\\./)+db(/.*)?$', 'Only the domain (lib/watchdog/) and the CLI reach the database; call a domain verb instead.');
 
 /**

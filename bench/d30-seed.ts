@@ -140,4 +140,3 @@ export async function seedBenchFleet(db: Db, opts: BenchSeedOptions): Promise<Be
            (select count(*) from repair_actions)::int as repair_actions`);
   return ((counts as unknown as { rows: BenchSeedCounts[] }).rows ?? [])[0];
 }
-

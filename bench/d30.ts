@@ -149,7 +149,14 @@ export async function runD30Bench(opts: { events: number; runs: number; ingest: 
 
     const { series: _series, decisions: _decisions, ...figures } = after.metrics;
     const report = {
-      machine: { load_average_1m: { at_start: loadAtStart, at_end: Math.round(os.loadavg()[0] * 100) / 100 }, cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model ?? 'unknown', memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version, postgres: version },
+      machine: {
+        load_average_1m: { at_start: loadAtStart, at_end: Math.round(os.loadavg()[0] * 100) / 100 },
+        cpus: os.cpus().length,
+        cpu_model: os.cpus()[0]?.model ?? 'unknown',
+        memory_gb: Math.round(os.totalmem() / 2 ** 30),
+        node: process.version,
+        postgres: version,
+      },
       seeded: { ...counts, seconds: Math.round(seedS * 10) / 10 },
       d30_indexes: { names, build_seconds: Math.round(indexS * 10) / 10, rollup_fill_seconds: Math.round(rollupS * 10) / 10 },
       d30_before_indexes: before.timing,
@@ -158,7 +165,16 @@ export async function runD30Bench(opts: { events: number; runs: number; ingest: 
       d30_after_one_connection_serial: afterSerial.timing,
       ingest_per_event_before_indexes: ingestBefore,
       ingest_per_event_after_indexes: ingestAfter,
-      figures: { coverage: figures.coverage, retry_success_rate: figures.retry_success_rate, gate_pass_rate: figures.gate_pass_rate, false_green_count: figures.false_green_count, mttd_s: figures.mttd_s, mttr_s: figures.mttr_s, events: figures.counts.events, recommendation: figures.recommendation.decision },
+      figures: {
+        coverage: figures.coverage,
+        retry_success_rate: figures.retry_success_rate,
+        gate_pass_rate: figures.gate_pass_rate,
+        false_green_count: figures.false_green_count,
+        mttd_s: figures.mttd_s,
+        mttr_s: figures.mttr_s,
+        events: figures.counts.events,
+        recommendation: figures.recommendation.decision,
+      },
     };
     if (JSON.stringify(indexesOnly.metrics.series) !== JSON.stringify(after.metrics.series)) throw new Error('the rollup and the count disagree');
     console.log(JSON.stringify(report, null, 2));

@@ -30,7 +30,7 @@ export interface DetectionFigures {
 function simulatePolling(samples = 200_000) {
   const delays: number[] = [];
   let seed = 42;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   for (let i = 0; i < samples; i++) {
     const period = 30 + 30 * rand();
     const phase = rand() * period;
@@ -98,7 +98,12 @@ export async function runDetectionBench(opts: { leases?: number; windowS?: numbe
       const put = await fetch(`${server.url}/api/watchdog/rules`, {
         method: 'PUT',
         headers: { authorization: `Bearer ${server.tokens.owner}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ rules: [{ signal: 'worker_silent', threshold: 30 }, { signal: 'no_progress', threshold: 60 }] }),
+        body: JSON.stringify({
+          rules: [
+            { signal: 'worker_silent', threshold: 30 },
+            { signal: 'no_progress', threshold: 60 },
+          ],
+        }),
       });
       if (put.status !== 200) throw new Error(`rules: ${put.status} ${await put.text()}`);
       const workerSilent = await delays(

@@ -23,7 +23,20 @@ import { closedLoop, treeCpuSeconds, treeRssMiB, fmt, healthyEvent, loadAvg, mac
 
 export interface IngestFigures {
   machine: string;
-  postgres: { raw: LoadResult[]; rawMean: number; echo: LoadResult; floor: LoadResult; single: LoadResult; batch: LoadResult; rssPeakMiB: number; rssIdleMiB: number; rssSingleMiB: number; loadBefore: string; loadAfter: string; cpuMsPerRequest: { single: number; batchEvent: number } };
+  postgres: {
+    raw: LoadResult[];
+    rawMean: number;
+    echo: LoadResult;
+    floor: LoadResult;
+    single: LoadResult;
+    batch: LoadResult;
+    rssPeakMiB: number;
+    rssIdleMiB: number;
+    rssSingleMiB: number;
+    loadBefore: string;
+    loadAfter: string;
+    cpuMsPerRequest: { single: number; batchEvent: number };
+  };
   pglite?: { single: LoadResult; batch: LoadResult; rssPeakMiB: number };
 }
 
@@ -158,7 +171,20 @@ export async function runIngestBench(opts: { seconds?: number; concurrency?: num
       const answered = single.ops + batch.ops;
       if (stored !== answered) throw new Error(`stored ${stored} events but ${answered} were answered 201`);
       const rawMean = (raw1.rate + raw2.rate) / 2;
-      figures.postgres = { raw: [raw1, raw2], rawMean, echo, floor, single, batch, rssPeakMiB: rssPeak, rssIdleMiB: rssIdle, rssSingleMiB: rssSingle, loadBefore, loadAfter: loadAvg(), cpuMsPerRequest: { single: singleCpu, batchEvent: batchCpu } };
+      figures.postgres = {
+        raw: [raw1, raw2],
+        rawMean,
+        echo,
+        floor,
+        single,
+        batch,
+        rssPeakMiB: rssPeak,
+        rssIdleMiB: rssIdle,
+        rssSingleMiB: rssSingle,
+        loadBefore,
+        loadAfter: loadAvg(),
+        cpuMsPerRequest: { single: singleCpu, batchEvent: batchCpu },
+      };
       console.log(
         `postgres: single = ${fmt((single.rate / rawMean) * 100)}% of raw (goal ≥ 50%); the bare node:http floors are ${fmt((echo.rate / rawMean) * 100)}% (no work) and ${fmt((floor.rate / rawMean) * 100)}% (one INSERT) of raw, and single ingest is ${fmt((single.rate / floor.rate) * 100)}% of the one-INSERT floor; batch = ${fmt(batch.rate / single.rate, 1)}× single (goal ≥ 5×), server RSS ${fmt(rssIdle)} MiB warmed-up idle, peak ${fmt(rssSingle)} MiB under single, ${fmt(rssPeak)} MiB under batch (goal < 400), stored ${stored} = answered; load ${loadBefore} → ${figures.postgres.loadAfter}`,
       );

@@ -39,12 +39,18 @@ export function machineLine(): string {
     `pg ${pkg('pg')}`,
     `pglite ${pkg('@electric-sql/pglite')}`,
     `drizzle-orm ${pkg('drizzle-orm')}`,
-    `load avg ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+    `load avg ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
   ].join(', ');
 }
 
 export function loadAvg(): string {
-  return os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  return os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 }
 
 export function percentile(xs: number[], p: number): number {
@@ -245,7 +251,10 @@ export async function startConsole(kind: 'postgres' | 'pglite', opts: { database
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`console exited: ${logText}`);
-    const ok = await fetch(`${url}/api/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');

@@ -60,8 +60,20 @@ async function main() {
   section('ingest (HTTP, PostgreSQL and PGlite)');
   const ingest = await runIngestBench({ seconds: quick ? 3 : 8 });
   const p = ingest.postgres;
-  rows.push({ figure: 'single ingest, HTTP, 16 clients', measured: `${fmt(p.single.rate)} events/s`, baseline: `raw pg INSERT ${fmt(p.rawMean)} rows/s`, goal: '≥ 50% of raw', met: p.single.rate >= p.rawMean / 2 });
-  rows.push({ figure: 'batch ingest, 500/batch', measured: `${fmt(p.batch.rate)} events/s`, baseline: `single ${fmt(p.single.rate)} events/s`, goal: '≥ 5× single', met: p.batch.rate >= 5 * p.single.rate });
+  rows.push({
+    figure: 'single ingest, HTTP, 16 clients',
+    measured: `${fmt(p.single.rate)} events/s`,
+    baseline: `raw pg INSERT ${fmt(p.rawMean)} rows/s`,
+    goal: '≥ 50% of raw',
+    met: p.single.rate >= p.rawMean / 2,
+  });
+  rows.push({
+    figure: 'batch ingest, 500/batch',
+    measured: `${fmt(p.batch.rate)} events/s`,
+    baseline: `single ${fmt(p.single.rate)} events/s`,
+    goal: '≥ 5× single',
+    met: p.batch.rate >= 5 * p.single.rate,
+  });
   rows.push({ figure: 'server RSS under ingest load', measured: `${fmt(p.rssPeakMiB)} MiB peak`, baseline: '—', goal: '< 400 MiB', met: p.rssPeakMiB < 400 });
   if (ingest.pglite) {
     rows.push({ figure: 'single ingest on PGlite', measured: `${fmt(ingest.pglite.single.rate)} events/s`, baseline: `PostgreSQL ${fmt(p.single.rate)}`, goal: 'stated', met: null });
@@ -71,9 +83,21 @@ async function main() {
   section('ingest below HTTP (domain, D30 rollup trigger on/off)');
   const domain = await runDomainBench({ seconds: quick ? 2 : 4 });
   const mean = (xs: { rate: number }[]) => xs.reduce((a, r) => a + r.rate, 0) / (xs.length || 1);
-  rows.push({ figure: 'ingestHelperEvent in-process, 16 callers', measured: `${fmt(mean(domain.ingestTriggerOn))} events/s`, baseline: `raw ${fmt(domain.raw.rate)} rows/s`, goal: '(diagnostic)', met: null });
+  rows.push({
+    figure: 'ingestHelperEvent in-process, 16 callers',
+    measured: `${fmt(mean(domain.ingestTriggerOn))} events/s`,
+    baseline: `raw ${fmt(domain.raw.rate)} rows/s`,
+    goal: '(diagnostic)',
+    met: null,
+  });
   if (domain.ingestTriggerOff.length)
-    rows.push({ figure: 'D30 rollup trigger cost on ingest', measured: `${fmt((1 - mean(domain.ingestTriggerOn) / mean(domain.ingestTriggerOff)) * 100)}%`, baseline: `${fmt(mean(domain.ingestTriggerOff))} events/s without`, goal: 'no serialisation', met: null });
+    rows.push({
+      figure: 'D30 rollup trigger cost on ingest',
+      measured: `${fmt((1 - mean(domain.ingestTriggerOn) / mean(domain.ingestTriggerOff)) * 100)}%`,
+      baseline: `${fmt(mean(domain.ingestTriggerOff))} events/s without`,
+      goal: 'no serialisation',
+      met: null,
+    });
 
   section('sweep');
   const sweep = await runSweepBench({ runs: quick ? 3 : 5 });
@@ -81,24 +105,60 @@ async function main() {
   const small = sweep.find((c) => c.leases === 10_000 && c.due === 300);
   const idle = sweep.find((c) => c.due === 0);
   if (big && small) {
-    rows.push({ figure: 'sweep, 100k active, 300 due', measured: `${fmt(big.medianMs, 1)} ms median`, baseline: `10k active, 300 due: ${fmt(small.medianMs, 1)} ms; idle ${fmt(idle?.medianMs ?? NaN, 1)} ms`, goal: '< 250 ms, grows with due', met: big.medianMs < 250 && big.medianMs < small.medianMs * 2 });
+    rows.push({
+      figure: 'sweep, 100k active, 300 due',
+      measured: `${fmt(big.medianMs, 1)} ms median`,
+      baseline: `10k active, 300 due: ${fmt(small.medianMs, 1)} ms; idle ${fmt(idle?.medianMs ?? NaN, 1)} ms`,
+      goal: '< 250 ms, grows with due',
+      met: big.medianMs < 250 && big.medianMs < small.medianMs * 2,
+    });
   }
 
   section('detection delay');
   const det = await runDetectionBench({ leases: quick ? 20 : 40 });
-  rows.push({ figure: 'detection delay p99 (deadline → incident)', measured: `${fmt(Math.max(det.api.p99ms, det.direct.p99ms))} ms`, baseline: `30–60 s polling p99 ${fmt(det.polling.simulated.p99s, 1)} s`, goal: '< 1 s', met: Math.max(det.api.p99ms, det.direct.p99ms) < 1000 });
+  rows.push({
+    figure: 'detection delay p99 (deadline → incident)',
+    measured: `${fmt(Math.max(det.api.p99ms, det.direct.p99ms))} ms`,
+    baseline: `30–60 s polling p99 ${fmt(det.polling.simulated.p99s, 1)} s`,
+    goal: '< 1 s',
+    met: Math.max(det.api.p99ms, det.direct.p99ms) < 1000,
+  });
 
   section('runner overhead');
   const runner = await runRunnerOverhead(['--iterations', quick ? '10' : '30']);
-  rows.push({ figure: 'runner overhead (in-process)', measured: `${fmt(runner.inProcessMs - runner.bareMs, 1)} ms median`, baseline: `bare ${fmt(runner.bareMs, 1)} ms`, goal: '< 20 ms', met: runner.inProcessMs - runner.bareMs < 20 });
-  rows.push({ figure: 'runner CLI overhead (incl. Node start-up)', measured: `${fmt(runner.cliMs - runner.bareMs, 1)} ms median`, baseline: `tsx CLI ${fmt(runner.cliTsxMs - runner.bareMs, 1)} ms`, goal: '(stated)', met: null });
-  rows.push({ figure: 'runner file overhead (alone, incl. Node start-up)', measured: `${fmt(runner.fileMs - runner.bareMs, 1)} ms median`, baseline: `bare ${fmt(runner.bareMs, 1)} ms`, goal: '< 120 ms', met: runner.fileMs - runner.bareMs < 120 });
+  rows.push({
+    figure: 'runner overhead (in-process)',
+    measured: `${fmt(runner.inProcessMs - runner.bareMs, 1)} ms median`,
+    baseline: `bare ${fmt(runner.bareMs, 1)} ms`,
+    goal: '< 20 ms',
+    met: runner.inProcessMs - runner.bareMs < 20,
+  });
+  rows.push({
+    figure: 'runner CLI overhead (incl. Node start-up)',
+    measured: `${fmt(runner.cliMs - runner.bareMs, 1)} ms median`,
+    baseline: `tsx CLI ${fmt(runner.cliTsxMs - runner.bareMs, 1)} ms`,
+    goal: '(stated)',
+    met: null,
+  });
+  rows.push({
+    figure: 'runner file overhead (alone, incl. Node start-up)',
+    measured: `${fmt(runner.fileMs - runner.bareMs, 1)} ms median`,
+    baseline: `bare ${fmt(runner.bareMs, 1)} ms`,
+    goal: '< 120 ms',
+    met: runner.fileMs - runner.bareMs < 120,
+  });
 
   section('D30 metrics over 1M events (bench/d30.ts)');
   try {
     const out = await runChild('d30.ts', quick ? ['--events', '200000', '--runs', '5'] : []);
     const median = d30Median(out);
-    rows.push({ figure: `D30 metrics over ${quick ? '200k' : '1M'} events`, measured: median === null ? 'see output' : `${fmt(median, 1)} ms median`, baseline: '—', goal: '< 200 ms', met: median === null ? null : median < 200 });
+    rows.push({
+      figure: `D30 metrics over ${quick ? '200k' : '1M'} events`,
+      measured: median === null ? 'see output' : `${fmt(median, 1)} ms median`,
+      baseline: '—',
+      goal: '< 200 ms',
+      met: median === null ? null : median < 200,
+    });
   } catch (e) {
     rows.push({ figure: 'D30 metrics', measured: `failed: ${(e as Error).message}`, baseline: '—', goal: '< 200 ms', met: false });
   }

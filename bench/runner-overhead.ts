@@ -76,13 +76,28 @@ async function startConsole(dataDir: string): Promise<{ url: string; token: stri
   const child = spawn(process.execPath, [path.join(root, 'scripts', 'serve.mjs')], {
     cwd: root,
     stdio: 'ignore',
-    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), DATABASE_URL: '', WATCHDOG_DATA_DIR: dataDir, WATCHDOG_RATE_LIMIT_RPS: '0', WATCHDOG_DEMO: '0', WATCHDOG_LOG_LEVEL: 'error', NEXTAUTH_SECRET: 'bench-secret-bench-secret-bench-secret', NEXTAUTH_URL: `http://127.0.0.1:${port}`, NEXT_TELEMETRY_DISABLED: '1' },
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      DATABASE_URL: '',
+      WATCHDOG_DATA_DIR: dataDir,
+      WATCHDOG_RATE_LIMIT_RPS: '0',
+      WATCHDOG_DEMO: '0',
+      WATCHDOG_LOG_LEVEL: 'error',
+      NEXTAUTH_SECRET: 'bench-secret-bench-secret-bench-secret',
+      NEXTAUTH_URL: `http://127.0.0.1:${port}`,
+      NEXT_TELEMETRY_DISABLED: '1',
+    },
   });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error('the console exited at start');
-    const ok = await fetch(`${url}/api/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
@@ -124,11 +139,11 @@ export async function runRunnerOverhead(argv: string[] = []): Promise<{ bareMs: 
     configPath: null,
   };
   const cliEnv = { ...process.env, WATCHDOG_URL: url, WATCHDOG_TOKEN: token, WATCHDOG_SPOOL_DIR: config.spoolDir, WATCHDOG_STATE_DIR: config.stateDir };
-  const cli = (job: string, env: NodeJS.ProcessEnv = cliEnv) => spawnBare([process.execPath, path.join(root, 'bin', 'watchdog.mjs'), 'run', '--quiet', '--worker-id', config.workerId, '--job', job, '--phase', 'context', '--', ...command], env);
+  const cli = (job: string, env: NodeJS.ProcessEnv = cliEnv) =>
+    spawnBare([process.execPath, path.join(root, 'bin', 'watchdog.mjs'), 'run', '--quiet', '--worker-id', config.workerId, '--job', job, '--phase', 'context', '--', ...command], env);
   const cliTsx = (job: string) => cli(job, { ...cliEnv, WATCHDOG_CLI_TSX: '1' });
   const runnerFile = await standaloneRunnerFile(path.join(scratch, 'worker-machine'));
-  const viaFile = (job: string) =>
-    spawnBare([process.execPath, runnerFile, 'run', '--quiet', '--worker-id', config.workerId, '--job', job, '--phase', 'context', '--', ...command], cliEnv);
+  const viaFile = (job: string) => spawnBare([process.execPath, runnerFile, 'run', '--quiet', '--worker-id', config.workerId, '--job', job, '--phase', 'context', '--', ...command], cliEnv);
   const inProcess = async (job: string) => {
     const session = openSession(config, { quiet: true });
     const outcome = await runOnce(session, { jobId: job, phase: 'context', argv: command });
@@ -164,11 +179,13 @@ export async function runRunnerOverhead(argv: string[] = []): Promise<{ bareMs: 
   const c = stats(viaCli);
   const t = stats(viaTsx);
   const f = stats(file);
-  const node = stats(await (async () => {
-    const xs: number[] = [];
-    for (let i = 0; i < Math.min(iterations, 20); i++) xs.push(await timed(() => spawnBare([process.execPath, '-e', '0'])));
-    return xs;
-  })());
+  const node = stats(
+    await (async () => {
+      const xs: number[] = [];
+      for (let i = 0; i < Math.min(iterations, 20); i++) xs.push(await timed(() => spawnBare([process.execPath, '-e', '0'])));
+      return xs;
+    })(),
+  );
   const fmt = (n: number) => n.toFixed(1).padStart(8);
   const lines = [
     `runner overhead — command: ${command.join(' ')}, ${iterations} iterations, console ${url}`,
@@ -183,7 +200,10 @@ export async function runRunnerOverhead(argv: string[] = []): Promise<{ bareMs: 
     `node -e 0             ${fmt(node.median)} ${fmt(node.p95)} ${fmt(node.min)}`,
     '',
     `runner overhead (median): ${(r.median - b.median).toFixed(1)} ms  (target < 20 ms); best case (min): ${(r.min - b.min).toFixed(1)} ms`,
-    `load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (the figures are only comparable on a quiet machine)`,
+    `load average at the end: ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} (the figures are only comparable on a quiet machine)`,
     `CLI overhead incl. Node start-up (median): bundle ${(c.median - b.median).toFixed(1)} ms, tsx ${(t.median - b.median).toFixed(1)} ms; Node's own start-up ${node.median.toFixed(1)} ms`,
     `runner file overhead incl. Node start-up (median): ${(f.median - b.median).toFixed(1)} ms  (goal within 120 ms)`,
   ];

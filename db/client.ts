@@ -116,9 +116,7 @@ export async function migrateDatabase(database: Database): Promise<void> {
   await database.db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(7265001)`);
     await tx.execute(sql`create schema if not exists "drizzle"`);
-    await tx.execute(
-      sql`create table if not exists "drizzle"."__drizzle_migrations" (id serial primary key, hash text not null, created_at bigint)`,
-    );
+    await tx.execute(sql`create table if not exists "drizzle"."__drizzle_migrations" (id serial primary key, hash text not null, created_at bigint)`);
     const done = await tx.execute(sql`select hash, created_at from "drizzle"."__drizzle_migrations"`);
     const applied = new Set(rowsOf<{ hash: string }>(done).map((r) => r.hash));
     for (const m of migrations) {
@@ -126,9 +124,7 @@ export async function migrateDatabase(database: Database): Promise<void> {
       for (const stmt of m.sql) {
         if (stmt.trim()) await tx.execute(sql.raw(stmt));
       }
-      await tx.execute(
-        sql`insert into "drizzle"."__drizzle_migrations" (hash, created_at) values (${m.hash}, ${m.folderMillis})`,
-      );
+      await tx.execute(sql`insert into "drizzle"."__drizzle_migrations" (hash, created_at) values (${m.hash}, ${m.folderMillis})`);
     }
   });
 }

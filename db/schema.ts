@@ -1,21 +1,5 @@
 import { sql } from 'drizzle-orm';
-import {
-  bigint,
-  check,
-  bigserial,
-  boolean,
-  date,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  primaryKey,
-  smallint,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from 'drizzle-orm/pg-core';
+import { bigint, check, bigserial, boolean, date, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import {
   AUTHORITIES,
   D30_DECISIONS,
@@ -60,12 +44,7 @@ export const workerRuns = pgTable(
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
-  (t) => [
-    index('worker_runs_job_id_idx').on(t.jobId),
-    index('worker_runs_worker_id_idx').on(t.workerId),
-    index('worker_runs_started_at_idx').on(t.startedAt),
-    ...enumCheckConstraints('worker_runs'),
-  ],
+  (t) => [index('worker_runs_job_id_idx').on(t.jobId), index('worker_runs_worker_id_idx').on(t.workerId), index('worker_runs_started_at_idx').on(t.startedAt), ...enumCheckConstraints('worker_runs')],
 );
 
 /** The current lease of each job: who holds it, until when, under which fencing token. */
@@ -92,8 +71,12 @@ export const jobLeases = pgTable(
   },
   (t) => [
     index('job_leases_state_expires_idx').on(t.state, t.leaseExpiresAt),
-    index('job_leases_progress_idx').on(t.progressCheckAt).where(sql`${t.state} = 'active'`),
-    index('job_leases_sweep_idx').on(t.sweepStage, t.leaseExpiresAt).where(sql`${t.state} in ('active', 'expired')`),
+    index('job_leases_progress_idx')
+      .on(t.progressCheckAt)
+      .where(sql`${t.state} = 'active'`),
+    index('job_leases_sweep_idx')
+      .on(t.sweepStage, t.leaseExpiresAt)
+      .where(sql`${t.state} in ('active', 'expired')`),
     index('job_leases_worker_id_idx').on(t.workerId),
     ...enumCheckConstraints('job_leases'),
   ],
@@ -134,7 +117,10 @@ export const helperEvents = pgTable(
     receivedAt: ts('received_at').notNull(),
     signal: text('signal', { enum: SIGNALS }),
     ruleVersion: integer('rule_version').notNull(),
-    suggestedActions: jsonb('suggested_actions').$type<SuggestedActionJson[]>().notNull().default(sql`'[]'::jsonb`),
+    suggestedActions: jsonb('suggested_actions')
+      .$type<SuggestedActionJson[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     incidentId: uuid('incident_id'),
     /** sha256 of the canonical request body, so a replay with another body is told apart */
     bodyHash: text('body_hash').notNull(),
@@ -193,7 +179,10 @@ export const repairActions = pgTable(
     authority: text('authority', { enum: AUTHORITIES }).notNull(),
     result: text('result', { enum: REPAIR_RESULTS }),
     suggestion: boolean('suggestion').notNull().default(false),
-    evidenceEventIds: jsonb('evidence_event_ids').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    evidenceEventIds: jsonb('evidence_event_ids')
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     note: text('note'),
     phase: text('phase', { enum: PHASES }),
     outputHash: text('output_hash'),
@@ -226,7 +215,10 @@ export const artifactChecks = pgTable(
     jobId: text('job_id').notNull(),
     workerId: text('worker_id'),
     primaryUrl: text('primary_url').notNull(),
-    files: jsonb('files').$type<unknown[]>().notNull().default(sql`'[]'::jsonb`),
+    files: jsonb('files')
+      .$type<unknown[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     httpStatus: integer('http_status'),
     fileCount: integer('file_count').notNull(),
     expectedFileCount: integer('expected_file_count').notNull(),
@@ -235,10 +227,7 @@ export const artifactChecks = pgTable(
     checkedAt: ts('checked_at').notNull(),
     requestedBy: text('requested_by').notNull(),
   },
-  (t) => [
-    index('artifact_checks_job_id_idx').on(t.jobId, t.checkedAt),
-    index('artifact_checks_checked_at_idx').on(t.checkedAt),
-  ],
+  (t) => [index('artifact_checks_job_id_idx').on(t.jobId, t.checkedAt), index('artifact_checks_checked_at_idx').on(t.checkedAt)],
 );
 
 /**
@@ -266,22 +255,38 @@ export const incidents = pgTable(
     resolvedBy: text('resolved_by'),
     resolution: text('resolution'),
     silencedBy: uuid('silenced_by'),
-    evidenceEventIds: jsonb('evidence_event_ids').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
-    details: jsonb('details').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    evidenceEventIds: jsonb('evidence_event_ids')
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    details: jsonb('details')
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     ruleVersion: integer('rule_version').notNull(),
     routedAt: ts('routed_at'),
     resolutionRoutedAt: ts('resolution_routed_at'),
   },
   (t) => [
-    uniqueIndex('incidents_one_open_idx').on(t.jobId, t.signal).where(sql`${t.status} = 'open'`),
-    uniqueIndex('incidents_one_open_worker_idx').on(t.workerId, t.signal).where(sql`${t.status} = 'open' and ${t.jobId} is null`),
+    uniqueIndex('incidents_one_open_idx')
+      .on(t.jobId, t.signal)
+      .where(sql`${t.status} = 'open'`),
+    uniqueIndex('incidents_one_open_worker_idx')
+      .on(t.workerId, t.signal)
+      .where(sql`${t.status} = 'open' and ${t.jobId} is null`),
     index('incidents_job_id_idx').on(t.jobId),
     index('incidents_worker_id_idx').on(t.workerId),
     index('incidents_status_idx').on(t.status, t.detectedAt),
     index('incidents_detected_at_idx').on(t.detectedAt),
-    index('incidents_unrouted_idx').on(t.detectedAt).where(sql`${t.routedAt} IS NULL`),
-    index('incidents_resolution_unrouted_idx').on(t.resolvedAt).where(sql`${t.status} = 'resolved' AND ${t.resolutionRoutedAt} IS NULL`),
-    index('incidents_unacknowledged_idx').on(t.detectedAt).where(sql`${t.status} = 'open' AND ${t.acknowledgedAt} IS NULL`),
+    index('incidents_unrouted_idx')
+      .on(t.detectedAt)
+      .where(sql`${t.routedAt} IS NULL`),
+    index('incidents_resolution_unrouted_idx')
+      .on(t.resolvedAt)
+      .where(sql`${t.status} = 'resolved' AND ${t.resolutionRoutedAt} IS NULL`),
+    index('incidents_unacknowledged_idx')
+      .on(t.detectedAt)
+      .where(sql`${t.status} = 'open' AND ${t.acknowledgedAt} IS NULL`),
     ...enumCheckConstraints('incidents'),
   ],
 );
@@ -303,7 +308,9 @@ export const workers = pgTable(
   },
   (t) => [
     index('workers_last_seen_idx').on(t.lastSeenAt),
-    index('workers_watch_idx').on(t.lastSeenAt).where(sql`${t.silentDetectedAt} is null`),
+    index('workers_watch_idx')
+      .on(t.lastSeenAt)
+      .where(sql`${t.silentDetectedAt} is null`),
   ],
 );
 
@@ -345,7 +352,11 @@ export const notificationChannels = pgTable(
     createdAt: ts('created_at').notNull(),
     updatedAt: ts('updated_at').notNull(),
   },
-  (t) => [index('notification_channels_level_idx').on(t.level).where(sql`${t.enabled}`)],
+  (t) => [
+    index('notification_channels_level_idx')
+      .on(t.level)
+      .where(sql`${t.enabled}`),
+  ],
 );
 
 /** Versioned watchdog rules; the highest version is in force. */
@@ -373,7 +384,10 @@ export const auditLog = pgTable(
     target: text('target'),
     jobId: text('job_id'),
     outputHash: text('output_hash'),
-    details: jsonb('details').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    details: jsonb('details')
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
   },
@@ -415,7 +429,12 @@ export const users = pgTable(
     oidcIssuer: text('oidc_issuer'),
     oidcSubject: text('oidc_subject'),
   },
-  (t) => [uniqueIndex('users_oidc_identity_idx').on(t.oidcIssuer, t.oidcSubject).where(sql`${t.oidcSubject} is not null`), ...enumCheckConstraints('users')],
+  (t) => [
+    uniqueIndex('users_oidc_identity_idx')
+      .on(t.oidcIssuer, t.oidcSubject)
+      .where(sql`${t.oidcSubject} is not null`),
+    ...enumCheckConstraints('users'),
+  ],
 );
 
 /** The recorded D30 decision(s) of the owner. */
@@ -459,8 +478,12 @@ export const notifications = pgTable(
     index('notifications_due_idx').on(t.status, t.nextAttemptAt),
     index('notifications_incident_id_idx').on(t.incidentId),
     index('notifications_created_at_idx').on(t.createdAt),
-    uniqueIndex('notifications_once_per_channel_idx').on(t.incidentId, t.channelId, t.kind).where(sql`${t.incidentId} IS NOT NULL AND ${t.channelId} IS NOT NULL`),
-    uniqueIndex('notifications_once_per_webhook_idx').on(t.incidentId, t.kind).where(sql`${t.incidentId} IS NOT NULL AND ${t.channelId} IS NULL`),
+    uniqueIndex('notifications_once_per_channel_idx')
+      .on(t.incidentId, t.channelId, t.kind)
+      .where(sql`${t.incidentId} IS NOT NULL AND ${t.channelId} IS NOT NULL`),
+    uniqueIndex('notifications_once_per_webhook_idx')
+      .on(t.incidentId, t.kind)
+      .where(sql`${t.incidentId} IS NOT NULL AND ${t.channelId} IS NULL`),
     ...enumCheckConstraints('notifications'),
   ],
 );

@@ -9,7 +9,10 @@ test.describe('approvals', () => {
     expect(before.body.lease.state).toBe('active');
 
     await signIn(page, 'supervisor');
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Approvals/ }).click();
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: /Approvals/ })
+      .click();
     await expect(page.getByRole('heading', { level: 1, name: 'Approvals' })).toBeVisible();
     const row = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: jobs.release }) });
     await expect(row).toBeVisible();
@@ -69,7 +72,11 @@ test.describe('approvals', () => {
     // and the server refuses it too
     const status = await page.evaluate(async () => {
       const list = await (await fetch('/api/watchdog/repair-actions?status=pending')).json();
-      const res = await fetch(`/api/watchdog/repair-actions/${list.actions[0].id}/decision`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ decision: 'approve' }) });
+      const res = await fetch(`/api/watchdog/repair-actions/${list.actions[0].id}/decision`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ decision: 'approve' }),
+      });
       return res.status;
     });
     expect(status).toBe(403);

@@ -76,7 +76,10 @@ export async function startOwnConsole(port: number, env: Record<string, string>)
       await stop();
       throw new Error(`the console exited: ${log}`);
     }
-    const ok = await fetch(`${url}/api/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) {
       await stop();

@@ -29,7 +29,10 @@ test('new incidents and approvals appear without a reload', async ({ page }) => 
   await expect(page.getByRole('row').filter({ hasText: job })).toContainText('Fetch failed', { timeout: 15_000 });
 
   // the system asks for a release: the nav badge and the approvals list pick it up
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Approvals/ }).click();
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: /Approvals/ })
+    .click();
   const pending = page.getByRole('list', { name: 'Pending requests' }).locator(':scope > li');
   await expect(page.getByRole('heading', { name: seeded().jobs.reclaim })).toBeVisible();
   const before = await pending.count();

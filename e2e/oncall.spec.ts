@@ -28,13 +28,17 @@ test('on call: acknowledge, resolve with a note and silence from the incidents p
   await expectAccessible(page, 'incidents 1440');
 
   // acknowledge
-  await row(first).getByRole('button', { name: /^Acknowledge / }).click();
+  await row(first)
+    .getByRole('button', { name: /^Acknowledge / })
+    .click();
   await expect(row(first).getByText('acknowledged', { exact: true })).toBeVisible();
   const acked = (await openIncidents()).find((i) => i.id === first.id)!;
   expect(acked.acknowledged_at).toBeTruthy();
 
   // silence the other one, prefilled with its signal, worker and job, for 4 hours
-  await row(second).getByRole('button', { name: /^Silence / }).click();
+  await row(second)
+    .getByRole('button', { name: /^Silence / })
+    .click();
   const silenceForm = page.getByRole('form', { name: /^Silence / });
   await expect(silenceForm.getByRole('checkbox', { name: /signal/ })).toBeChecked();
   await silenceForm.getByLabel('Duration').selectOption('4');
@@ -42,13 +46,17 @@ test('on call: acknowledge, resolve with a note and silence from the incidents p
   await expectAccessible(page, 'silence form');
   await silenceForm.getByRole('button', { name: 'Create silence' }).click();
   await expect(row(second).getByText('silenced', { exact: true })).toBeVisible();
-  const silences = (await api<{ silences: { matchers: Record<string, string>; comment: string; state: string; ends_at: string }[] }>(seeded().tokens.owner, 'GET', '/api/watchdog/silences?state=active')).body.silences;
+  const silences = (
+    await api<{ silences: { matchers: Record<string, string>; comment: string; state: string; ends_at: string }[] }>(seeded().tokens.owner, 'GET', '/api/watchdog/silences?state=active')
+  ).body.silences;
   const made = silences.find((s) => s.comment === 'e2e: known flaky host')!;
   expect(made.matchers).toEqual({ signal: second.signal, ...(second.worker_id ? { worker_id: second.worker_id } : {}), job_id: second.job_id });
   expect(Math.abs(new Date(made.ends_at).getTime() - Date.now() - 4 * 3_600_000)).toBeLessThan(120_000);
 
   // resolve the first with a note (the note is required)
-  await row(first).getByRole('button', { name: /^Resolve / }).click();
+  await row(first)
+    .getByRole('button', { name: /^Resolve / })
+    .click();
   const resolveForm = page.getByRole('form', { name: /^Resolve / });
   await expect(resolveForm.getByRole('button', { name: 'Resolve incident' })).toBeDisabled();
   await resolveForm.getByLabel(/Resolution note/).fill('e2e: re-uploaded the artifact');

@@ -14,7 +14,11 @@ test.describe('rules', () => {
     await expect(page.getByRole('button', { name: 'Save rules' })).toBeDisabled();
     // the server refuses a supervisor's session too, whatever the page shows
     const status = await page.evaluate(async () => {
-      const res = await fetch('/api/watchdog/rules', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rules: [{ signal: 'lease_near_expiry', threshold: 60 }] }) });
+      const res = await fetch('/api/watchdog/rules', {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ rules: [{ signal: 'lease_near_expiry', threshold: 60 }] }),
+      });
       return res.status;
     });
     expect(status).toBe(403);
@@ -77,6 +81,12 @@ test.describe('rules', () => {
     await expect(history.getByRole('listitem').first()).toContainText(`v${version}`);
     await expect(history.getByRole('listitem').first()).toContainText('Lease near expiry: 180 → 240');
     // put things back for the other specs
-    await api(tokens.owner, 'PUT', '/api/watchdog/rules', { rules: [{ signal: 'lease_near_expiry', threshold: 180 }, { signal: 'no_progress', threshold: 900, params: { severity: 'warning' } }, { signal: 'loop_detected', threshold: 5, enabled: true }] });
+    await api(tokens.owner, 'PUT', '/api/watchdog/rules', {
+      rules: [
+        { signal: 'lease_near_expiry', threshold: 180 },
+        { signal: 'no_progress', threshold: 900, params: { severity: 'warning' } },
+        { signal: 'loop_detected', threshold: 5, enabled: true },
+      ],
+    });
   });
 });

@@ -43,7 +43,10 @@ for (const viewport of [
       await page.getByRole('button', { name: 'Open menu' }).click();
       await expect(page.getByRole('dialog', { name: 'Menu' })).toBeVisible();
       await page.screenshot({ path: path.join(dir, `menu-phone.png`) });
-      await page.getByRole('dialog', { name: 'Menu' }).getByRole('link', { name: /Incidents/ }).click();
+      await page
+        .getByRole('dialog', { name: 'Menu' })
+        .getByRole('link', { name: /Incidents/ })
+        .click();
       await expect(page.getByRole('heading', { level: 1, name: 'Incidents' })).toBeVisible();
       await expect(page.getByRole('dialog', { name: 'Menu' })).toHaveCount(0);
     }

@@ -71,9 +71,30 @@ async function main() {
   await createUser(admin, { ...state.users.owner, role: 'owner' });
   await createUser(admin, { ...state.users.supervisor, role: 'supervisor' });
 
-  const event = async (actor: Actor, t: Date, jobId: string, workerId: string, command: string, exitCode: number, output: string, extra: { phase?: 'claim' | 'context' | 'progress' | 'upload' | 'complete' | 'build'; error_code?: string; duration_ms?: number } = {}) => {
+  const event = async (
+    actor: Actor,
+    t: Date,
+    jobId: string,
+    workerId: string,
+    command: string,
+    exitCode: number,
+    output: string,
+    extra: { phase?: 'claim' | 'context' | 'progress' | 'upload' | 'complete' | 'build'; error_code?: string; duration_ms?: number } = {},
+  ) => {
     const id = randomUUID();
-    await ingestHelperEvent(ctx(actor, t), { id, job_id: jobId, worker_id: workerId, command, exit_code: exitCode, output, output_hash: hashOutput(output), duration_ms: extra.duration_ms ?? 240, phase: extra.phase, error_code: extra.error_code, created_at: t });
+    await ingestHelperEvent(ctx(actor, t), {
+      id,
+      job_id: jobId,
+      worker_id: workerId,
+      command,
+      exit_code: exitCode,
+      output,
+      output_hash: hashOutput(output),
+      duration_ms: extra.duration_ms ?? 240,
+      phase: extra.phase,
+      error_code: extra.error_code,
+      created_at: t,
+    });
     return id;
   };
   const run = (t: Date, jobId: string, workerId: string, phase: 'claim' | 'context' | 'build' | 'upload' | 'complete', status: 'ok' | 'failed' | 'retried', seconds: number) =>
@@ -88,12 +109,38 @@ async function main() {
     const lease = await heartbeatLease(ctx(w, at(-1500)), job, { worker_id: 'w-1', lease_expires_at: at(300) });
     await run(at(-1498), job, 'w-1', 'claim', 'ok', 2);
     await event(w, at(-1496), job, 'w-1', `pls claim`, 0, JSON.stringify({ job_id: job, title: 'Render invoice batch 2026-03', files: 3 }, null, 2), { phase: 'claim', duration_ms: 1840 });
-    const failed = await event(w, at(-1400), job, 'w-1', `pls context ${job}`, 1, 'POST /api/jobs/context\n500 Internal Server Error\nTypeError: fetch failed\n    at node:internal/deps/undici/undici:13510:13\n    at async fetchContext (/opt/pls/lib/context.js:41:17)', {
+    const failed = await event(
+      w,
+      at(-1400),
+      job,
+      'w-1',
+      `pls context ${job}`,
+      1,
+      'POST /api/jobs/context\n500 Internal Server Error\nTypeError: fetch failed\n    at node:internal/deps/undici/undici:13510:13\n    at async fetchContext (/opt/pls/lib/context.js:41:17)',
+      {
+        phase: 'context',
+        duration_ms: 3021,
+      },
+    );
+    await recordRepairAction(ctx(systemActor, at(-1399)), {
+      job_id: job,
+      trigger: 'fetch_failed',
+      action: 'touch',
+      authority: 'system',
+      result: 'success',
+      evidence_event_ids: [failed],
       phase: 'context',
-      duration_ms: 3021,
     });
-    await recordRepairAction(ctx(systemActor, at(-1399)), { job_id: job, trigger: 'fetch_failed', action: 'touch', authority: 'system', result: 'success', evidence_event_ids: [failed], phase: 'context' });
-    await recordRepairAction(ctx(systemActor, at(-1395)), { job_id: job, trigger: 'fetch_failed', action: 'retry', authority: 'system', result: 'success', evidence_event_ids: [failed], phase: 'context', note: 'touch, waited 3 s, retried once' });
+    await recordRepairAction(ctx(systemActor, at(-1395)), {
+      job_id: job,
+      trigger: 'fetch_failed',
+      action: 'retry',
+      authority: 'system',
+      result: 'success',
+      evidence_event_ids: [failed],
+      phase: 'context',
+      note: 'touch, waited 3 s, retried once',
+    });
     await event(w, at(-1394), job, 'w-1', `pls context ${job}`, 0, JSON.stringify({ context: 'ok', bytes: 18233 }), { phase: 'context' });
     await run(at(-1390), job, 'w-1', 'build', 'ok', 1200);
     await heartbeatLease(ctx(w, at(-180)), job, { worker_id: 'w-1', lease_expires_at: at(1200), fencing_token: lease.lease.fencing_token });
@@ -101,7 +148,11 @@ async function main() {
     await runArtifactCheck(ctx(w, new Date()), { job_id: job, primary_url: `${artifactBase}/missing/${job}`, expected_file_count: 3 }, { allowPrivate: true });
     await completeJob(ctx(w, new Date()), job, { worker_id: 'w-1', fencing_token: lease.lease.fencing_token }).catch(() => undefined);
     await event(w, new Date(), job, 'w-1', `pls upload-files ${job}`, 0, 'uploaded 3 files (2.4 MB), retry of the primary page', { phase: 'upload' });
-    await runArtifactCheck(ctx(w, new Date()), { job_id: job, primary_url: `${artifactBase}/ok/${job}`, files: [{ name: 'invoice-1.pdf' }, { name: 'invoice-2.pdf' }, { name: 'summary.csv' }], expected_file_count: 3 }, { allowPrivate: true });
+    await runArtifactCheck(
+      ctx(w, new Date()),
+      { job_id: job, primary_url: `${artifactBase}/ok/${job}`, files: [{ name: 'invoice-1.pdf' }, { name: 'invoice-2.pdf' }, { name: 'summary.csv' }], expected_file_count: 3 },
+      { allowPrivate: true },
+    );
     const done = new Date();
     await completeJob(ctx(w, done), job, { worker_id: 'w-1', fencing_token: lease.lease.fencing_token });
     await run(done, job, 'w-1', 'complete', 'ok', 1);

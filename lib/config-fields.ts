@@ -129,19 +129,22 @@ export function addressList() {
 
 /** A JSON object whose values are each one of `values` (e.g. an OIDC claim value → role map). */
 export function jsonMap<const T extends readonly string[]>(values: T) {
-  return field((raw) => {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw);
-    } catch {
-      return bad('must be a JSON object');
-    }
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return bad('must be a JSON object');
-    for (const [key, value] of Object.entries(parsed)) {
-      if (typeof value !== 'string' || !(values as readonly string[]).includes(value)) return bad(`must map each key to one of ${values.join(', ')} ("${key}" does not)`);
-    }
-    return ok(parsed as Record<string, T[number]>);
-  }, {} as Record<string, T[number]>);
+  return field(
+    (raw) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(raw);
+      } catch {
+        return bad('must be a JSON object');
+      }
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return bad('must be a JSON object');
+      for (const [key, value] of Object.entries(parsed)) {
+        if (typeof value !== 'string' || !(values as readonly string[]).includes(value)) return bad(`must map each key to one of ${values.join(', ')} ("${key}" does not)`);
+      }
+      return ok(parsed as Record<string, T[number]>);
+    },
+    {} as Record<string, T[number]>,
+  );
 }
 
 /** A string of at least `min` characters. */

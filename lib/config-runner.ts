@@ -14,10 +14,10 @@ export const runnerVariables = {
   WATCHDOG_AUTHORITY: {
     schema: oneOf(RUNNER_AUTHORITIES, undefined),
     default: 'auto',
-    meaning: 'authority of the runner\'s touches and retries: `system`, `worker` or `auto` (system when the console accepts it)',
+    meaning: "authority of the runner's touches and retries: `system`, `worker` or `auto` (system when the console accepts it)",
   },
   WATCHDOG_SPOOL_DIR: { schema: text(), default: './.data/spool', meaning: 'where the runner keeps events while the console is unreachable' },
-  WATCHDOG_STATE_DIR: { schema: text(), default: './.data/runner', meaning: 'the runner\'s state: cached rules, lease, learnings' },
+  WATCHDOG_STATE_DIR: { schema: text(), default: './.data/runner', meaning: "the runner's state: cached rules, lease, learnings" },
   WATCHDOG_HTTP_TIMEOUT_MS: { schema: integer(5000), default: '5000', meaning: 'per request timeout of the runner and the CLI clients, in ms' },
 } satisfies Record<string, Variable<unknown>>;
 
@@ -34,4 +34,3 @@ let cached: RunnerEnv | null = null;
 export function runnerEnv(): RunnerEnv {
   return (cached ??= readRunnerEnv());
 }
-

@@ -84,7 +84,10 @@ function toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
 
 function parameters(op: ApiOperation) {
   const out: JsonSchema[] = [];
-  for (const [where, schema] of [['path', op.params], ['query', op.query]] as const) {
+  for (const [where, schema] of [
+    ['path', op.params],
+    ['query', op.query],
+  ] as const) {
     if (!schema) continue;
     const json = toSchema(schema, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
     for (const [name, prop] of Object.entries(json.properties ?? {})) {
@@ -135,7 +138,12 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[]): JsonS
             : {}),
       };
     }
-    const codes = new Set<ErrorCode>([...(op.permission === 'public' ? ['rate_limited' as const] : commonErrors), ...(op.body ? bodyErrors : []), ...(op.params || op.query ? (['validation_failed'] as const) : []), ...(op.errors ?? [])]);
+    const codes = new Set<ErrorCode>([
+      ...(op.permission === 'public' ? ['rate_limited' as const] : commonErrors),
+      ...(op.body ? bodyErrors : []),
+      ...(op.params || op.query ? (['validation_failed'] as const) : []),
+      ...(op.errors ?? []),
+    ]);
     const byStatus = new Map<number, ErrorCode[]>();
     for (const code of codes) byStatus.set(errorStatus[code], [...(byStatus.get(errorStatus[code]) ?? []), code]);
     for (const [status, list] of [...byStatus].sort((a, b) => a[0] - b[0])) {

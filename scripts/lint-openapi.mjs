@@ -11,7 +11,11 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'watchdog-openapi-'));
 const file = path.join(dir, 'openapi.json');
 try {
-  const dump = spawnSync(process.execPath, ['--import', 'tsx', '-e', "Promise.all([import('@/lib/openapi'), import('@/lib/http/route-table')]).then(([m, t]) => process.stdout.write(JSON.stringify(m.buildOpenApiDocument(t.routeTable))))"], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const dump = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '-e', "Promise.all([import('@/lib/openapi'), import('@/lib/http/route-table')]).then(([m, t]) => process.stdout.write(JSON.stringify(m.buildOpenApiDocument(t.routeTable))))"],
+    { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  );
   if (dump.status !== 0) {
     process.stderr.write(dump.stderr);
     process.exit(dump.status ?? 1);

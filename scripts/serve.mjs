@@ -42,7 +42,9 @@ const shutdown = (signal) => {
   // its answer and is closed on the next tick. The grace deadline is lib/server-runtime.ts's.
   server.close(() => {
     clearInterval(reaper);
-    Promise.resolve(app.close?.()).catch(() => {}).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    Promise.resolve(app.close?.())
+      .catch(() => {})
+      .finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   });
   const reaper = setInterval(() => server.closeIdleConnections(), 50);
   server.closeIdleConnections();

@@ -23,11 +23,13 @@ function newestMtime(dir) {
 }
 
 const buildId = path.join(root, '.next', 'BUILD_ID');
-const sources = Math.max(...['app', 'components', 'lib', 'db', 'instrumentation.ts', 'next.config.ts', 'package.json'].map((p) => {
-  const full = path.join(root, p);
-  if (!fs.existsSync(full)) return 0;
-  return fs.statSync(full).isDirectory() ? newestMtime(full) : fs.statSync(full).mtimeMs;
-}));
+const sources = Math.max(
+  ...['app', 'components', 'lib', 'db', 'instrumentation.ts', 'next.config.ts', 'package.json'].map((p) => {
+    const full = path.join(root, p);
+    if (!fs.existsSync(full)) return 0;
+    return fs.statSync(full).isDirectory() ? newestMtime(full) : fs.statSync(full).mtimeMs;
+  }),
+);
 if (!fs.existsSync(buildId) || fs.statSync(buildId).mtimeMs < sources) {
   console.log('Building the console (first start or sources changed)…');
   const r = spawnSync(process.execPath, [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'], {
@@ -40,11 +42,13 @@ if (!fs.existsSync(buildId) || fs.statSync(buildId).mtimeMs < sources) {
 // The runner file worker machines fetch (GET /api/watchdog/runner): built now when missing or older
 // than its sources, so the first download does not wait for it (the console would build it then).
 const runnerFile = path.join(root, 'dist', 'watchdog-runner.mjs');
-const runnerSources = Math.max(...['cli', 'lib/watchdog/rules', 'lib/watchdog/hash.ts', 'package.json'].map((p) => {
-  const full = path.join(root, p);
-  if (!fs.existsSync(full)) return 0;
-  return fs.statSync(full).isDirectory() ? newestMtime(full) : fs.statSync(full).mtimeMs;
-}));
+const runnerSources = Math.max(
+  ...['cli', 'lib/watchdog/rules', 'lib/watchdog/hash.ts', 'package.json'].map((p) => {
+    const full = path.join(root, p);
+    if (!fs.existsSync(full)) return 0;
+    return fs.statSync(full).isDirectory() ? newestMtime(full) : fs.statSync(full).mtimeMs;
+  }),
+);
 if (!fs.existsSync(runnerFile) || fs.statSync(runnerFile).mtimeMs < runnerSources) {
   const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'build-runner.mjs')], { stdio: 'inherit' });
   if (r.status !== 0) console.warn('The runner file could not be built now; the console will try again when it is first requested.');

@@ -84,7 +84,12 @@ describe.each(kinds)('watchdog CLI administration on %s', (kind) => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(cliLines(r.stderr)).toEqual(['watchdog: --worker-id is required for the worker role']);
-    for (const args of [['token', 'create', '--role', 'root'], ['token', 'create', '--role', 'system', '--worker_id', 'w-1'], ['token', 'revoke', 'not-an-id'], ['user', 'create', '--email', 'a@b.test', '--role', 'owner', '--password', 'short']]) {
+    for (const args of [
+      ['token', 'create', '--role', 'root'],
+      ['token', 'create', '--role', 'system', '--worker_id', 'w-1'],
+      ['token', 'revoke', 'not-an-id'],
+      ['user', 'create', '--email', 'a@b.test', '--role', 'owner', '--password', 'short'],
+    ]) {
       const bad = await cli(args, env);
       expect({ args, code: bad.code, lines: cliLines(bad.stderr).length }).toEqual({ args, code: 2, lines: 1 });
     }

@@ -94,7 +94,9 @@ describe('lib/config.ts: every environment variable, parsed once', () => {
     expect(problem({ WATCHDOG_ALLOW_PRIVATE_HOSTS: 'maybe' })).toBe('WATCHDOG_ALLOW_PRIVATE_HOSTS must be 1 or 0, got "maybe"');
     expect(problem({ WATCHDOG_LOG_LEVEL: 'loud' })).toBe('WATCHDOG_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"');
     expect(problem({ WATCHDOG_WEBHOOK_URL: 'ftp://x' })).toBe('WATCHDOG_WEBHOOK_URL must be a URL starting with http:// or https://, got "ftp://x"');
-    expect(problem({ WATCHDOG_TRUSTED_PROXIES: '10.0.0.1, proxy.local' })).toBe('WATCHDOG_TRUSTED_PROXIES must list IP addresses or CIDR ranges separated by commas ("proxy.local" is neither), got "10.0.0.1, proxy.local"');
+    expect(problem({ WATCHDOG_TRUSTED_PROXIES: '10.0.0.1, proxy.local' })).toBe(
+      'WATCHDOG_TRUSTED_PROXIES must list IP addresses or CIDR ranges separated by commas ("proxy.local" is neither), got "10.0.0.1, proxy.local"',
+    );
     expect(problem({ WATCHDOG_TRUSTED_PROXIES: '10.0.0.0/33' })).toMatch(/^WATCHDOG_TRUSTED_PROXIES must list/);
     expect(problem({ WATCHDOG_OIDC_ROLE_MAP: '{"sre":"admin"}' })).toBe('WATCHDOG_OIDC_ROLE_MAP must map each key to one of supervisor, owner ("sre" does not), got "{\\"sre\\":\\"admin\\"}"');
     expect(problem({ WATCHDOG_OIDC_ROLE_MAP: '[1]' })).toMatch(/^WATCHDOG_OIDC_ROLE_MAP must be a JSON object/);
@@ -157,39 +159,54 @@ describe('a bad value stops start-up with one line', () => {
   it('the runner: exit 2 before the command runs, nothing spooled', async () => {
     const s = scratch('cfg-env-');
     const marker = s.file('ran');
-    const r = await runCli(['run', '--worker-id', 'w-1', '--job', 'j-cfg', '--phase', 'build', '--', 'touch', marker], {
-      WATCHDOG_URL: 'http://127.0.0.1:9',
-      WATCHDOG_TOKEN: 't',
-      WATCHDOG_HTTP_TIMEOUT_MS: 'soon',
-      WATCHDOG_SPOOL_DIR: s.spoolDir,
-      WATCHDOG_STATE_DIR: s.stateDir,
-    }, { cwd: s.dir });
+    const r = await runCli(
+      ['run', '--worker-id', 'w-1', '--job', 'j-cfg', '--phase', 'build', '--', 'touch', marker],
+      {
+        WATCHDOG_URL: 'http://127.0.0.1:9',
+        WATCHDOG_TOKEN: 't',
+        WATCHDOG_HTTP_TIMEOUT_MS: 'soon',
+        WATCHDOG_SPOOL_DIR: s.spoolDir,
+        WATCHDOG_STATE_DIR: s.stateDir,
+      },
+      { cwd: s.dir },
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('watchdog: WATCHDOG_HTTP_TIMEOUT_MS must be a positive integer, got "soon"\n');
     expect(fs.existsSync(marker)).toBe(false);
     expect(fs.existsSync(s.spoolDir)).toBe(false);
   });
 
-  it.skipIf(!fs.existsSync(path.join(root, '.next', 'BUILD_ID')))('the console server: exit 2 with the one line on stderr, never listening', async () => {
-    const port = await freePort();
-    const child = spawn(process.execPath, [path.join(root, 'scripts', 'serve.mjs')], {
-      cwd: root,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), WATCHDOG_DATA_DIR: tempDir('watchdog-cfg-server-'), NEXT_TELEMETRY_DISABLED: '1', WATCHDOG_SHUTDOWN_GRACE_MS: 'abc' } as unknown as NodeJS.ProcessEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const code = await new Promise<number | null>((resolve) => {
-      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-      child.on('close', (c) => {
-        clearTimeout(timer);
-        resolve(c);
+  it.skipIf(!fs.existsSync(path.join(root, '.next', 'BUILD_ID')))(
+    'the console server: exit 2 with the one line on stderr, never listening',
+    async () => {
+      const port = await freePort();
+      const child = spawn(process.execPath, [path.join(root, 'scripts', 'serve.mjs')], {
+        cwd: root,
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          PORT: String(port),
+          WATCHDOG_DATA_DIR: tempDir('watchdog-cfg-server-'),
+          NEXT_TELEMETRY_DISABLED: '1',
+          WATCHDOG_SHUTDOWN_GRACE_MS: 'abc',
+        } as unknown as NodeJS.ProcessEnv,
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
-    });
-    expect(code).toBe(2);
-    expect(stderr).toBe('WATCHDOG_SHUTDOWN_GRACE_MS must be a positive integer, got "abc"\n');
-    expect(stdout).not.toMatch(/listening/);
-  }, 70_000);
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      const code = await new Promise<number | null>((resolve) => {
+        const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+        child.on('close', (c) => {
+          clearTimeout(timer);
+          resolve(c);
+        });
+      });
+      expect(code).toBe(2);
+      expect(stderr).toBe('WATCHDOG_SHUTDOWN_GRACE_MS must be a positive integer, got "abc"\n');
+      expect(stdout).not.toMatch(/listening/);
+    },
+    70_000,
+  );
 });

@@ -61,14 +61,28 @@ describe.each(testDatabaseKinds())('D30 figures on $name', (kind) => {
     // Day 1 (03-01). Job A: a fetch failure, retried by the runner, the retry works.
     await event('d30-a', 'claim', T('01T10:00:00'));
     await event('d30-a', 'context', T('01T10:01:00'), { ...fetchFailed, key: 'a1' });
-    await recordRepairAction(ctxAt(database, systemTestActor, T('01T10:01:05')), { job_id: 'd30-a', trigger: 'fetch_failed', action: 'retry', authority: 'system', phase: 'context', evidence_event_ids: [ids.a1] });
+    await recordRepairAction(ctxAt(database, systemTestActor, T('01T10:01:05')), {
+      job_id: 'd30-a',
+      trigger: 'fetch_failed',
+      action: 'retry',
+      authority: 'system',
+      phase: 'context',
+      evidence_event_ids: [ids.a1],
+    });
     await event('d30-a', 'context', T('01T10:01:10'));
     // Job B: an unknown error (no rule knows it), then fine.
     await event('d30-b', 'build', T('01T11:00:00'), { exit: 2, output: 'Segmentation fault' });
     await event('d30-b', 'build', T('01T11:05:00'));
     // Day 2 (03-02). Job C: a fetch failure whose retry fails again (escalated), fixed 30 minutes later.
     await event('d30-c', 'context', T('02T09:00:00'), { ...fetchFailed, key: 'c1' });
-    await recordRepairAction(ctxAt(database, systemTestActor, T('02T09:00:05')), { job_id: 'd30-c', trigger: 'fetch_failed', action: 'retry', authority: 'system', phase: 'context', evidence_event_ids: [ids.c1] });
+    await recordRepairAction(ctxAt(database, systemTestActor, T('02T09:00:05')), {
+      job_id: 'd30-c',
+      trigger: 'fetch_failed',
+      action: 'retry',
+      authority: 'system',
+      phase: 'context',
+      evidence_event_ids: [ids.c1],
+    });
     await event('d30-c', 'context', T('02T09:00:10'), fetchFailed);
     await event('d30-c', 'context', T('02T09:30:00'));
     // Job D: the artifact check fails, then passes; the job completes through the gate.
@@ -130,7 +144,17 @@ describe.each(testDatabaseKinds())('D30 figures on $name', (kind) => {
     expect(m.mttd_s).toBe(8.5);
     // resolution: A 12 s, C 1802 s, D 600 s, E 120 s → 633.5 s
     expect(m.mttr_s).toBe(633.5);
-    expect(m.incidents_by_signal).toEqual({ claim_no_output: 0, fetch_failed: 2, lease_near_expiry: 0, lease_expired: 1, queue_stuck: 0, artifact_gate_fail: 1, no_progress: 0, loop_detected: 0, worker_silent: 0 });
+    expect(m.incidents_by_signal).toEqual({
+      claim_no_output: 0,
+      fetch_failed: 2,
+      lease_near_expiry: 0,
+      lease_expired: 1,
+      queue_stuck: 0,
+      artifact_gate_fail: 1,
+      no_progress: 0,
+      loop_detected: 0,
+      worker_silent: 0,
+    });
     expect(m.series).toEqual([
       { day: '2026-03-01', events: 5, failures: 2, incidents: 1, gate_passed: 0, gate_failed: 0, retries: 1, retries_succeeded: 1 },
       { day: '2026-03-02', events: 4, failures: 2, incidents: 2, gate_passed: 1, gate_failed: 1, retries: 1, retries_succeeded: 0 },
@@ -154,7 +178,11 @@ describe.each(testDatabaseKinds())('D30 figures on $name', (kind) => {
   });
 
   it('counts the same events from the daily rollup as from the raw table, partial days included', async () => {
-    for (const window of [{ from, to }, { from: '2026-03-01T12:00:00Z', to: '2026-03-03T12:00:00Z' }, { from: '2026-02-20T00:00:00Z', to: '2026-03-10T00:00:00Z' }]) {
+    for (const window of [
+      { from, to },
+      { from: '2026-03-01T12:00:00Z', to: '2026-03-03T12:00:00Z' },
+      { from: '2026-02-20T00:00:00Z', to: '2026-03-10T00:00:00Z' },
+    ]) {
       const rollup = await computeD30Metrics(database.db, window);
       const counted = await computeD30Metrics(database.db, { ...window, eventSource: 'count' });
       expect(rollup.series).toEqual(counted.series);
@@ -238,9 +266,23 @@ describe.each(testDatabaseKinds())('D30 figures on $name', (kind) => {
 
 describe('D30 recommendation thresholds', () => {
   const counts = {
-    events: 100, failing_jobs: 10, covered_jobs: 9, failure_events: 12, unclassified_failure_events: 1, incident_failures: 2,
-    uncovered_incident_failures: 0, failed_checks: 1, uncovered_failed_checks: 0, retries: 10, retries_succeeded: 8, checks: 10,
-    checks_passed: 9, completed_jobs: 9, incidents: 5, incidents_resolved: 5, incidents_open: 0,
+    events: 100,
+    failing_jobs: 10,
+    covered_jobs: 9,
+    failure_events: 12,
+    unclassified_failure_events: 1,
+    incident_failures: 2,
+    uncovered_incident_failures: 0,
+    failed_checks: 1,
+    uncovered_failed_checks: 0,
+    retries: 10,
+    retries_succeeded: 8,
+    checks: 10,
+    checks_passed: 9,
+    completed_jobs: 9,
+    incidents: 5,
+    incidents_resolved: 5,
+    incidents_open: 0,
   };
   const healthy = { coverage: 0.9, retry_success_rate: 0.8, gate_pass_rate: 0.9, false_green_count: 0, mttd_s: 10, mttr_s: 600, counts };
 
@@ -253,7 +295,10 @@ describe('D30 recommendation thresholds', () => {
 
   it('escalates to a watchdog agent below the coverage goal, on failing retries, on slow detection or resolution', () => {
     expect(recommendD30({ ...healthy, coverage: 0.7 })).toMatchObject({ decision: 'escalate_to_watchdog_agent', reasons: [expect.stringMatching(/coverage 70% .* below the goal 80%/)] });
-    expect(recommendD30({ ...healthy, retry_success_rate: 0.3 })).toMatchObject({ decision: 'escalate_to_watchdog_agent', reasons: [expect.stringMatching(/retry success 30% \(8 of 10 automatic retries\) is below 50%/)] });
+    expect(recommendD30({ ...healthy, retry_success_rate: 0.3 })).toMatchObject({
+      decision: 'escalate_to_watchdog_agent',
+      reasons: [expect.stringMatching(/retry success 30% \(8 of 10 automatic retries\) is below 50%/)],
+    });
     expect(recommendD30({ ...healthy, mttd_s: 301 })).toMatchObject({ decision: 'escalate_to_watchdog_agent', reasons: [expect.stringMatching(/mean time to detect 5 min is over 5 min/)] });
     expect(recommendD30({ ...healthy, mttr_s: 5 * 3600 })).toMatchObject({ decision: 'escalate_to_watchdog_agent', reasons: [expect.stringMatching(/mean time to resolve 300 min is over 240 min/)] });
   });
@@ -268,7 +313,15 @@ describe('D30 recommendation thresholds', () => {
   });
 
   it('says so when there is nothing to measure', () => {
-    const r = recommendD30({ coverage: null, retry_success_rate: null, gate_pass_rate: null, false_green_count: 0, mttd_s: null, mttr_s: null, counts: { ...counts, events: 0, failing_jobs: 0, retries: 0, completed_jobs: 0 } });
+    const r = recommendD30({
+      coverage: null,
+      retry_success_rate: null,
+      gate_pass_rate: null,
+      false_green_count: 0,
+      mttd_s: null,
+      mttr_s: null,
+      counts: { ...counts, events: 0, failing_jobs: 0, retries: 0, completed_jobs: 0 },
+    });
     expect(r.decision).toBe('continue');
     expect(r.reasons).toContain('no helper events in the window: keep collecting evidence');
   });
@@ -278,12 +331,19 @@ describe.each(testServers())('D30 over HTTP on $name', (server) => {
   const path = '/api/watchdog/metrics/d30';
 
   it('answers supervisors and owners with every figure', async () => {
-    await api(server, server.tokens.worker, 'POST', '/api/watchdog/helper-events', helperEvent({ job_id: `d30-http-${randomUUID().slice(0, 6)}`, exit_code: 1, output: '500 TypeError: fetch failed' }));
+    await api(
+      server,
+      server.tokens.worker,
+      'POST',
+      '/api/watchdog/helper-events',
+      helperEvent({ job_id: `d30-http-${randomUUID().slice(0, 6)}`, exit_code: 1, output: '500 TypeError: fetch failed' }),
+    );
     for (const token of [server.tokens.supervisor, server.tokens.owner]) {
       const r = await api(server, token, 'GET', path);
       expect(r.status).toBe(200);
       const m = D30Metrics.parse(r.body);
-      for (const k of ['coverage', 'retry_success_rate', 'gate_pass_rate', 'false_green_count', 'mttd_s', 'mttr_s', 'incidents_by_signal', 'series', 'recommendation', 'goal', 'window', 'decisions']) expect(r.body).toHaveProperty(k);
+      for (const k of ['coverage', 'retry_success_rate', 'gate_pass_rate', 'false_green_count', 'mttd_s', 'mttr_s', 'incidents_by_signal', 'series', 'recommendation', 'goal', 'window', 'decisions'])
+        expect(r.body).toHaveProperty(k);
       expect(m.series).toHaveLength(31);
       expect(m.counts.failure_events).toBeGreaterThanOrEqual(1);
       expect(m.false_green_count).toBe(0);

@@ -56,7 +56,12 @@ describe('demo fleet on PGlite (memory)', () => {
     expect(await count(database, sql`select count(*)::int as n from incidents where status = 'open'`)).toBeGreaterThanOrEqual(3);
     expect(await count(database, sql`select count(*)::int as n from incidents where status = 'resolved'`)).toBeGreaterThanOrEqual(10);
     // a lease is near its expiry right now
-    expect(await count(database, sql`select count(*)::int as n from job_leases where state = 'active' and lease_expires_at > ${now.toISOString()}::timestamptz and lease_expires_at < ${now.toISOString()}::timestamptz + interval '3 minutes'`)).toBe(1);
+    expect(
+      await count(
+        database,
+        sql`select count(*)::int as n from job_leases where state = 'active' and lease_expires_at > ${now.toISOString()}::timestamptz and lease_expires_at < ${now.toISOString()}::timestamptz + interval '3 minutes'`,
+      ),
+    ).toBe(1);
   });
 
   it('has pending approvals of both kinds and decided ones', async () => {
@@ -178,7 +183,9 @@ describe.runIf(built)('the console starting on an empty embedded database', () =
     const deadline = Date.now() + 90_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`server exited: ${output}`);
-      const ok = await fetch(`${url}/api/health`).then((r) => r.ok).catch(() => false);
+      const ok = await fetch(`${url}/api/health`)
+        .then((r) => r.ok)
+        .catch(() => false);
       if (ok && output.includes('╚')) break;
       if (Date.now() > deadline) throw new Error(`no demo box: ${output}`);
       await new Promise((r) => setTimeout(r, 250));

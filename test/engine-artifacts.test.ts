@@ -240,15 +240,42 @@ describe.each(testDatabaseKinds())('artifact checks on $name', (kind) => {
   const w1 = (s = 0) => ctxAt(database, workerActor('w-1'), new Date(t0.getTime() + s * 1000));
   const allow = { allowPrivate: true };
   const openGateIncidents = (job: string) =>
-    database.db.select().from(incidents).where(and(eq(incidents.jobId, job), eq(incidents.signal, 'artifact_gate_fail'), eq(incidents.status, 'open')));
+    database.db
+      .select()
+      .from(incidents)
+      .where(and(eq(incidents.jobId, job), eq(incidents.signal, 'artifact_gate_fail'), eq(incidents.status, 'open')));
 
   it('passes: primary 200 (after a redirect), listed files counted', async () => {
-    const check = await runArtifactCheck(w1(1), { job_id: 'art-1', primary_url: `${host.url}/moved`, files: [{ name: 'a.txt', url: `${host.url}/a.txt` }, { name: 'notes.md' }], expected_file_count: 2 }, allow);
-    expect(check).toMatchObject({ job_id: 'art-1', http_status: 200, file_count: 2, expected_file_count: 2, passed: true, failure_reason: null, checked_at: new Date(t0.getTime() + 1000).toISOString() });
+    const check = await runArtifactCheck(
+      w1(1),
+      { job_id: 'art-1', primary_url: `${host.url}/moved`, files: [{ name: 'a.txt', url: `${host.url}/a.txt` }, { name: 'notes.md' }], expected_file_count: 2 },
+      allow,
+    );
+    expect(check).toMatchObject({
+      job_id: 'art-1',
+      http_status: 200,
+      file_count: 2,
+      expected_file_count: 2,
+      passed: true,
+      failure_reason: null,
+      checked_at: new Date(t0.getTime() + 1000).toISOString(),
+    });
   });
 
   it('a listed file whose URL fails is not counted; the failure opens an artifact_gate_fail incident with its reason', async () => {
-    const check = await runArtifactCheck(w1(2), { job_id: 'art-1', primary_url: `${host.url}/build.zip`, files: [{ name: 'a.txt', url: `${host.url}/a.txt` }, { name: 'gone.txt', url: `${host.url}/gone.txt` }], expected_file_count: 2 }, allow);
+    const check = await runArtifactCheck(
+      w1(2),
+      {
+        job_id: 'art-1',
+        primary_url: `${host.url}/build.zip`,
+        files: [
+          { name: 'a.txt', url: `${host.url}/a.txt` },
+          { name: 'gone.txt', url: `${host.url}/gone.txt` },
+        ],
+        expected_file_count: 2,
+      },
+      allow,
+    );
     expect(check).toMatchObject({ passed: false, file_count: 1, http_status: 200 });
     expect(check.failure_reason).toMatch(/1 of 2 expected files.*gone\.txt \(404\)/);
     const [inc] = await openGateIncidents('art-1');
@@ -257,7 +284,19 @@ describe.each(testDatabaseKinds())('artifact checks on $name', (kind) => {
   });
 
   it('a passing check resolves the gate incident', async () => {
-    const check = await runArtifactCheck(w1(3), { job_id: 'art-1', primary_url: `${host.url}/build.zip`, files: [{ name: 'a.txt', url: `${host.url}/a.txt` }, { name: 'b.txt', url: `${host.url}/b.txt` }], expected_file_count: 2 }, allow);
+    const check = await runArtifactCheck(
+      w1(3),
+      {
+        job_id: 'art-1',
+        primary_url: `${host.url}/build.zip`,
+        files: [
+          { name: 'a.txt', url: `${host.url}/a.txt` },
+          { name: 'b.txt', url: `${host.url}/b.txt` },
+        ],
+        expected_file_count: 2,
+      },
+      allow,
+    );
     expect(check.passed).toBe(true);
     expect(await openGateIncidents('art-1')).toHaveLength(0);
   });
@@ -285,7 +324,11 @@ describe.each(testDatabaseKinds())('artifact checks on $name', (kind) => {
 
   it('a worker may only check a job it holds; system may check any', async () => {
     await expect(runArtifactCheck(ctxAt(database, workerActor('w-2'), t0), { job_id: 'art-1', primary_url: `${host.url}/build.zip` }, allow)).rejects.toMatchObject({ code: 'forbidden' });
-    const bySystem = await runArtifactCheck(ctxAt(database, systemTestActor, new Date(t0.getTime() + 20_000)), { job_id: 'art-1', primary_url: `${host.url}/build.zip`, files: [{ name: 'x' }] }, allow);
+    const bySystem = await runArtifactCheck(
+      ctxAt(database, systemTestActor, new Date(t0.getTime() + 20_000)),
+      { job_id: 'art-1', primary_url: `${host.url}/build.zip`, files: [{ name: 'x' }] },
+      allow,
+    );
     expect(bySystem.passed).toBe(true);
   });
 });

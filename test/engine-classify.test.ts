@@ -18,7 +18,12 @@ interface Case {
 
 const fetchFailures: Case[] = [
   { name: 'the classic transient', command: 'pls context 42', output: '500 TypeError: fetch failed', signal: 'fetch_failed' },
-  { name: 'undici stack trace', command: 'pls progress 42', output: 'TypeError: fetch failed\n    at node:internal/deps/undici/undici:13502:13\n  [cause]: Error: other side closed', signal: 'fetch_failed' },
+  {
+    name: 'undici stack trace',
+    command: 'pls progress 42',
+    output: 'TypeError: fetch failed\n    at node:internal/deps/undici/undici:13502:13\n  [cause]: Error: other side closed',
+    signal: 'fetch_failed',
+  },
   { name: 'error_code INTERNAL_ERROR, no output', command: 'pls upload-files 42', error_code: 'INTERNAL_ERROR', output: '', signal: 'fetch_failed' },
   { name: 'error_code in lower case', command: 'pls complete 42', error_code: 'internal_error', signal: 'fetch_failed' },
   { name: 'error_code HTTP_500', command: 'pls context 42', error_code: 'HTTP_500', signal: 'fetch_failed' },

@@ -76,7 +76,10 @@ describe.each(testDatabaseKinds())('complete gate and supervisor decisions on $n
     expect(row).toMatchObject({ state: 'completed', completedArtifactCheckId: passed.id, completedOutputHash: hashOutput('done') });
     expect(row.completedAt?.toISOString()).toBe(at(21).toISOString());
     expect(await completeJob(as('w-1', 30), job, { worker_id: 'w-1', fencing_token: lease.fencing_token })).toEqual(done);
-    const open = await database.db.select().from(incidents).where(and(eq(incidents.jobId, job), eq(incidents.status, 'open')));
+    const open = await database.db
+      .select()
+      .from(incidents)
+      .where(and(eq(incidents.jobId, job), eq(incidents.status, 'open')));
     expect(open).toEqual([]);
     const completes = (await database.db.select().from(auditLog).where(eq(auditLog.jobId, job))).filter((a) => a.action === 'job.complete');
     expect(completes).toHaveLength(1);
@@ -152,7 +155,7 @@ describe.each(testDatabaseKinds())('complete gate and supervisor decisions on $n
     expect(req.action.result).toBe('pending');
     const direct = await recordRepairAction(ctxAt(database, supervisorActor, at(6)), { job_id: job, trigger: 'manual', action: 'reclaim', authority: 'supervisor' });
     expect(direct.action).toMatchObject({ result: 'success', decision: 'approve' });
-    expect((await leaseRow(job))).toMatchObject({ state: 'released', fencingToken: 2, readyForReclaim: true });
+    expect(await leaseRow(job)).toMatchObject({ state: 'released', fencingToken: 2, readyForReclaim: true });
     await expect(decideRepairAction(ctxAt(database, supervisorActor, at(7)), req.action.id, { decision: 'approve' })).rejects.toMatchObject({ code: 'already_decided' });
     expect((await leaseRow(job)).fencingToken).toBe(2);
   });
@@ -166,9 +169,11 @@ describe.each(testDatabaseKinds())('complete gate and supervisor decisions on $n
     await expect(decideRepairAction(ctxAt(database, supervisorActor, at(8)), req.action.id, { decision: 'approve' })).rejects.toMatchObject({ code: 'already_decided' });
     expect((await leaseRow(job)).state).toBe('completed');
     const before = (await actionsOf(job)).length;
-    await expect(recordRepairAction(ctxAt(database, supervisorActor, at(9)), { job_id: job, trigger: 'manual', action: 'release', authority: 'supervisor' })).rejects.toMatchObject({ code: 'job_finished' });
+    await expect(recordRepairAction(ctxAt(database, supervisorActor, at(9)), { job_id: job, trigger: 'manual', action: 'release', authority: 'supervisor' })).rejects.toMatchObject({
+      code: 'job_finished',
+    });
     expect(await actionsOf(job)).toHaveLength(before);
-    expect((await leaseRow(job))).toMatchObject({ state: 'completed', fencingToken: 1 });
+    expect(await leaseRow(job)).toMatchObject({ state: 'completed', fencingToken: 1 });
   });
 
   it('decision on an unknown action is not_found', async () => {
@@ -208,7 +213,7 @@ describe.each(testDatabaseKinds())('complete gate and supervisor decisions on $n
       ]);
       const won = results.filter((r) => r.status === 'fulfilled');
       expect(won).toHaveLength(1);
-      expect((await leaseRow(job))).toMatchObject({ state: 'completed', workerId: 'w-2' });
+      expect(await leaseRow(job)).toMatchObject({ state: 'completed', workerId: 'w-2' });
       const completes = (await database.db.select().from(auditLog).where(eq(auditLog.jobId, job))).filter((a) => a.action === 'job.complete');
       expect(completes).toHaveLength(1);
     });

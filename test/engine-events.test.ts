@@ -42,7 +42,10 @@ describe.each(testDatabaseKinds())('helper events, classification and incidents 
   });
   const w1 = () => ctxAt(database, workerActor('w-1'), t0);
   const openIncidents = (jobId: string) =>
-    database.db.select().from(incidents).where(and(eq(incidents.jobId, jobId), eq(incidents.status, 'open')));
+    database.db
+      .select()
+      .from(incidents)
+      .where(and(eq(incidents.jobId, jobId), eq(incidents.status, 'open')));
 
   it('a healthy event: signal null, no incident, rule_version carried', async () => {
     const r = await ingestHelperEvent(w1(), event('ev-healthy'));

@@ -74,9 +74,11 @@ describe.each(testDatabaseKinds())('fleet signals on $name', (kind) => {
     });
   };
   const openOf = (job: string, signal: string) =>
-    database.db.select().from(incidents).where(and(eq(incidents.jobId, job), eq(incidents.signal, signal as typeof incidents.$inferSelect.signal)));
-  const findings = (r: Awaited<ReturnType<typeof runSweep>>, signal: string, key: string) =>
-    r.findings.filter((f) => f.signal === signal && (f.job_id === key || f.worker_id === key));
+    database.db
+      .select()
+      .from(incidents)
+      .where(and(eq(incidents.jobId, job), eq(incidents.signal, signal as typeof incidents.$inferSelect.signal)));
+  const findings = (r: Awaited<ReturnType<typeof runSweep>>, signal: string, key: string) => r.findings.filter((f) => f.signal === signal && (f.job_id === key || f.worker_id === key));
 
   it('no_progress: a job that heartbeats but shows nothing new for quiet_s, at the boundary; resolved once it moves', async () => {
     await lease('np-1', 0);
@@ -156,8 +158,21 @@ describe.each(testDatabaseKinds())('fleet signals on $name', (kind) => {
 
   it('loop_detected inside one batch (a spooled loop) and not when disabled', async () => {
     const ctx = ctxAt(database, workerActor('w-b'), at(100));
-    const mk = (i: number, job: string) => ({ id: randomUUID(), job_id: job, worker_id: 'w-b', command: 'pls claim', exit_code: 0, output: '{"job":null}', output_hash: hashOutput('{"job":null}'), created_at: at(i).toISOString() });
-    const res = await ingestHelperEventBatch(ctx, [0, 1, 2, 3, 4].map((i) => mk(i, 'loop-b')), zodDetails);
+    const mk = (i: number, job: string) => ({
+      id: randomUUID(),
+      job_id: job,
+      worker_id: 'w-b',
+      command: 'pls claim',
+      exit_code: 0,
+      output: '{"job":null}',
+      output_hash: hashOutput('{"job":null}'),
+      created_at: at(i).toISOString(),
+    });
+    const res = await ingestHelperEventBatch(
+      ctx,
+      [0, 1, 2, 3, 4].map((i) => mk(i, 'loop-b')),
+      zodDetails,
+    );
     expect(res.map((r) => r.classification?.signal ?? null)).toEqual([null, null, null, null, 'loop_detected']);
     await updateRules(owner(0), [{ signal: 'loop_detected', threshold: 5, enabled: false }]);
     for (let i = 0; i < 6; i++) expect((await event('loop-off', i, 'again', { command: 'x' })).body.classification.signal).toBeNull();
@@ -204,8 +219,15 @@ describe.each(testDatabaseKinds())('fleet signals on $name', (kind) => {
     await lease('wl-job', base - 10, 3600, 'wl-working');
     await event('wl-job', base - 5, 'building', { worker: 'wl-working' });
     await ingestHelperEvent(ctxAt(database, workerActor('wl-working'), at(base - 4)), {
-      id: randomUUID(), job_id: 'wl-job', worker_id: 'wl-working', command: 'pls context wl-job', phase: 'context', exit_code: 1,
-      output: 'TypeError: fetch failed', output_hash: hashOutput('TypeError: fetch failed'), created_at: at(base - 4),
+      id: randomUUID(),
+      job_id: 'wl-job',
+      worker_id: 'wl-working',
+      command: 'pls context wl-job',
+      phase: 'context',
+      exit_code: 1,
+      output: 'TypeError: fetch failed',
+      output_hash: hashOutput('TypeError: fetch failed'),
+      created_at: at(base - 4),
     });
     await writeWorkerSeen(database.db, 'wl-idle', at(base - 30));
     await writeWorkerSeen(database.db, 'wl-silent', at(base - 700));
@@ -249,7 +271,14 @@ describe.each(testDatabaseKinds())('fleet signals on $name', (kind) => {
       [[{ signal: 'loop_detected', threshold: 5, params: { window_s: 'half an hour' } }], 'rules.0.params.window_s', /loop_detected: window_s must be a number/],
       [[{ signal: 'loop_detected', threshold: 1.5 }], 'rules.0.threshold', /whole number|at least 2/],
       [[{ signal: 'worker_silent', threshold: 600, params: { severity: 'urgent' } }], 'rules.0.params.severity', /worker_silent: severity/],
-      [[{ signal: 'lease_expired', threshold: 0 }, { signal: 'worker_silent', threshold: 0 }], 'rules.1.threshold', /worker_silent: silent_s/],
+      [
+        [
+          { signal: 'lease_expired', threshold: 0 },
+          { signal: 'worker_silent', threshold: 0 },
+        ],
+        'rules.1.threshold',
+        /worker_silent: silent_s/,
+      ],
     ];
     for (const [input, path, message] of cases) {
       const err = await updateRules(owner(0), input).catch((e: unknown) => e);
@@ -278,9 +307,7 @@ describe.each(testDatabaseKinds())('fleet signals on $name', (kind) => {
     const now = await getCurrentRules(database.db);
     expect(now).toMatchObject({ version: v + 1, updated_by: 'system', updated_by_role: 'system' });
     expect(now.rules.map((r) => r.signal)).toEqual(defaultRules.map((r) => r.signal));
-    const audits = rowsOf<{ action: string; details: Record<string, unknown> }>(
-      await database.db.execute(sql`select action, details from audit_log where action = 'rules.defaults_added'`),
-    );
+    const audits = rowsOf<{ action: string; details: Record<string, unknown> }>(await database.db.execute(sql`select action, details from audit_log where action = 'rules.defaults_added'`));
     expect(audits).toHaveLength(1);
     expect(audits[0].details).toMatchObject({ version: v + 1, previous_version: v, added: ['no_progress', 'loop_detected', 'worker_silent'] });
   });

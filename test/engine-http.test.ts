@@ -27,7 +27,14 @@ describe.each(testServers())('engine over HTTP on $name', (server) => {
   const lease = (job: string, token = t.worker, worker = 'w-1', expires = inFuture(900), fencing_token?: number) =>
     api(server, token, 'PATCH', `/api/watchdog/job-leases/${job}`, { worker_id: worker, lease_expires_at: expires, ...(fencing_token !== undefined ? { fencing_token } : {}) });
   const event = (body: Record<string, unknown>, token = t.worker) => api(server, token, 'POST', '/api/watchdog/helper-events', body);
-  const incidentsOf = async (job: string, status = 'all') => (await api(server, t.supervisor, 'GET', `/api/watchdog/incidents?status=${status}&job_id=${job}`)).body.incidents as { id: string; signal: string; status: string; evidence_event_ids: string[]; resolved_at: string | null }[];
+  const incidentsOf = async (job: string, status = 'all') =>
+    (await api(server, t.supervisor, 'GET', `/api/watchdog/incidents?status=${status}&job_id=${job}`)).body.incidents as {
+      id: string;
+      signal: string;
+      status: string;
+      evidence_event_ids: string[];
+      resolved_at: string | null;
+    }[];
 
   describe('classification', () => {
     it('fetch failed → touch + retry(3 s); the second failure escalates needs_human; healthy → null', async () => {
@@ -152,14 +159,23 @@ describe.each(testServers())('engine over HTTP on $name', (server) => {
       const refused = await api(server, t.worker, 'POST', `/api/watchdog/jobs/${job}/complete`, { worker_id: 'w-1', fencing_token: token });
       expect(refused.status).toBe(409);
       expect(refused.body.error).toMatchObject({ code: 'artifact_gate_failed', message: expect.any(String) });
-      const failedCheck = await api(server, t.worker, 'POST', '/api/watchdog/artifact-checks', { job_id: job, primary_url: `${artifactBase}/build.zip`, files: [{ name: 'gone', url: `${artifactBase}/gone` }] });
+      const failedCheck = await api(server, t.worker, 'POST', '/api/watchdog/artifact-checks', {
+        job_id: job,
+        primary_url: `${artifactBase}/build.zip`,
+        files: [{ name: 'gone', url: `${artifactBase}/gone` }],
+      });
       expect(failedCheck.status).toBe(201);
       expect(failedCheck.body.check).toMatchObject({ passed: false, file_count: 0, expected_file_count: 1, http_status: 200 });
       expect((await api(server, t.worker, 'POST', `/api/watchdog/jobs/${job}/complete`, { worker_id: 'w-1', fencing_token: token })).status).toBe(409);
       const timeline = await api(server, t.supervisor, 'GET', `/api/watchdog/jobs/${job}`);
       expect(timeline.body.actions.filter((a: { action: string }) => a.action === 'block_complete')).toHaveLength(2);
       expect(timeline.body.incidents.map((i: { signal: string; status: string }) => `${i.signal}:${i.status}`)).toEqual(['artifact_gate_fail:open']);
-      const check = await api(server, t.worker, 'POST', '/api/watchdog/artifact-checks', { job_id: job, primary_url: `${artifactBase}/moved`, files: [{ name: 'a.txt', url: `${artifactBase}/a.txt` }], expected_file_count: 1 });
+      const check = await api(server, t.worker, 'POST', '/api/watchdog/artifact-checks', {
+        job_id: job,
+        primary_url: `${artifactBase}/moved`,
+        files: [{ name: 'a.txt', url: `${artifactBase}/a.txt` }],
+        expected_file_count: 1,
+      });
       expect(check.body.check).toMatchObject({ passed: true, http_status: 200, file_count: 1, failure_reason: null });
       const other = await api(server, t.worker2, 'POST', `/api/watchdog/jobs/${job}/complete`, { worker_id: 'w-2', fencing_token: token });
       expect(other.status).toBe(409);
@@ -236,7 +252,10 @@ describe.each(testServers())('engine over HTTP on $name', (server) => {
     it('owner PUT makes a new version (audited); others are refused; invalid input changes nothing', async () => {
       const current = (await api(server, t.worker, 'GET', '/api/watchdog/rules')).body;
       const quiet = current.rules.find((r: { signal: string }) => r.signal === 'no_progress');
-      const put = await api(server, t.owner, 'PUT', '/api/watchdog/rules', { rules: [{ signal: 'no_progress', threshold: quiet.threshold + 60, params: { quiet_s: quiet.threshold + 60 } }], note: 'tune' });
+      const put = await api(server, t.owner, 'PUT', '/api/watchdog/rules', {
+        rules: [{ signal: 'no_progress', threshold: quiet.threshold + 60, params: { quiet_s: quiet.threshold + 60 } }],
+        note: 'tune',
+      });
       expect(put.status).toBe(200);
       expect(put.body.version).toBeGreaterThan(current.version);
       expect(put.body.rules).toHaveLength(9);

@@ -58,18 +58,30 @@ describe.runIf(admin && built)('two console instances on one PostgreSQL database
     await new Promise((r) => receiver?.close(r));
   });
 
-  const [A, B] = [0, 1].map((i) => ({ get url() { return servers[i].url; } }));
+  const [A, B] = [0, 1].map((i) => ({
+    get url() {
+      return servers[i].url;
+    },
+  }));
   const count = async (query: ReturnType<typeof sql>) => Number(rowsOf<{ n: number }>(await raw.db.execute(query))[0].n);
 
   it('sweeps from both instances (HTTP and their schedulers) never duplicate incidents or pending requests', async () => {
     const jobs = Array.from({ length: 20 }, () => uniqueJob('inst-stuck'));
     const backdated = new Date(Date.now() - 600_000).toISOString();
     const patched = await Promise.all(jobs.map((job, i) => api(i % 2 ? A : B, tokens.worker, 'PATCH', `/api/watchdog/job-leases/${job}`, { worker_id: 'w-1', lease_expires_at: backdated })));
-    expect(patched.map((p) => p.status), JSON.stringify(patched.find((p) => p.status !== 200)?.body)).toEqual(jobs.map(() => 200));
+    expect(
+      patched.map((p) => p.status),
+      JSON.stringify(patched.find((p) => p.status !== 200)?.body),
+    ).toEqual(jobs.map(() => 200));
     const sweeps = await Promise.all(Array.from({ length: 8 }, (_, i) => api(i % 2 ? A : B, i % 3 ? tokens.system : tokens.supervisor, 'POST', '/api/watchdog/sweep')));
     expect(sweeps.every((s) => s.status === 200)).toBe(true);
     for (const job of jobs) {
-      const dump = async () => JSON.stringify({ lease: rowsOf(await raw.db.execute(sql`select * from job_leases where job_id = ${job}`)), incidents: rowsOf(await raw.db.execute(sql`select * from incidents where job_id = ${job}`)), history: rowsOf(await raw.db.execute(sql`select * from lease_history where job_id = ${job}`)) });
+      const dump = async () =>
+        JSON.stringify({
+          lease: rowsOf(await raw.db.execute(sql`select * from job_leases where job_id = ${job}`)),
+          incidents: rowsOf(await raw.db.execute(sql`select * from incidents where job_id = ${job}`)),
+          history: rowsOf(await raw.db.execute(sql`select * from lease_history where job_id = ${job}`)),
+        });
       expect(await count(sql`select count(*)::int as n from incidents where job_id = ${job} and signal = 'lease_expired'`), await dump()).toBe(1);
       expect(await count(sql`select count(*)::int as n from incidents where job_id = ${job} and signal = 'queue_stuck'`)).toBe(1);
       expect(await count(sql`select count(*)::int as n from repair_actions where job_id = ${job} and result = 'pending'`)).toBe(1);
@@ -92,7 +104,9 @@ describe.runIf(admin && built)('two console instances on one PostgreSQL database
     const job = uniqueJob('inst-decide');
     await api(A, tokens.worker, 'PATCH', `/api/watchdog/job-leases/${job}`, { worker_id: 'w-1', lease_expires_at: inFuture(900) });
     const req = await api(B, tokens.system, 'POST', '/api/watchdog/repair-actions', { job_id: job, trigger: 'x', action: 'release', authority: 'system' });
-    const answers = await Promise.all([A, B, A, B].map((s, i) => api(s, tokens.supervisor, 'POST', `/api/watchdog/repair-actions/${req.body.action.id}/decision`, { decision: i % 2 ? 'reject' : 'approve' })));
+    const answers = await Promise.all(
+      [A, B, A, B].map((s, i) => api(s, tokens.supervisor, 'POST', `/api/watchdog/repair-actions/${req.body.action.id}/decision`, { decision: i % 2 ? 'reject' : 'approve' })),
+    );
     expect(answers.filter((a) => a.status === 200)).toHaveLength(1);
     expect(answers.filter((a) => a.status === 409 && a.body.error.code === 'already_decided')).toHaveLength(3);
   });
@@ -100,7 +114,13 @@ describe.runIf(admin && built)('two console instances on one PostgreSQL database
   it('escalations reach the webhook signed, retried after a 500, each delivered once', async () => {
     const job = uniqueJob('inst-hook');
     for (let i = 0; i < 2; i++) {
-      await api(A, tokens.worker, 'POST', '/api/watchdog/helper-events', helperEvent({ job_id: job, command: 'pls claim', phase: 'claim', exit_code: 137, output: '', error_code: 'NO_OUTPUT_TIMEOUT', duration_ms: 30_000 }));
+      await api(
+        A,
+        tokens.worker,
+        'POST',
+        '/api/watchdog/helper-events',
+        helperEvent({ job_id: job, command: 'pls claim', phase: 'claim', exit_code: 137, output: '', error_code: 'NO_OUTPUT_TIMEOUT', duration_ms: 30_000 }),
+      );
     }
     const deadline = Date.now() + 30_000;
     let row: { status: string; attempts: number; id: string } | undefined;
@@ -128,7 +148,9 @@ describe.runIf(admin && built)('two console instances on one PostgreSQL database
   it('an audit row edited in SQL: verify over HTTP (both instances) and the CLI report the first bad entry', async () => {
     const before = await api(A, tokens.owner, 'GET', '/api/watchdog/audit/verify');
     expect(before.body).toMatchObject({ ok: true });
-    const [victim] = rowsOf<{ id: number; actor: string }>(await raw.db.execute(sql`select id::int as id, actor from audit_log where action = 'decision.approve' or action = 'decision.reject' order by id limit 1`));
+    const [victim] = rowsOf<{ id: number; actor: string }>(
+      await raw.db.execute(sql`select id::int as id, actor from audit_log where action = 'decision.approve' or action = 'decision.reject' order by id limit 1`),
+    );
     await raw.db.execute(sql`update audit_log set actor = 'supervisor:nobody' where id = ${victim.id}`);
     try {
       for (const s of [A, B]) {

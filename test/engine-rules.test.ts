@@ -31,7 +31,14 @@ describe('mergeRules validation', () => {
     expect(RulesPutInput.safeParse({ rules: [{ signal: 'cosmic_rays', threshold: 1 }] }).success).toBe(false);
     // a negative threshold passes the schema and is refused by mergeRules, naming the rule
     expect(() => mergeRules(defaultRules, [{ signal: 'queue_stuck', threshold: -1 }])).toThrow(/queue_stuck/);
-    expect(RulesPutInput.safeParse({ rules: [{ signal: 'queue_stuck', threshold: 1 }, { signal: 'queue_stuck', threshold: 2 }] }).success).toBe(false);
+    expect(
+      RulesPutInput.safeParse({
+        rules: [
+          { signal: 'queue_stuck', threshold: 1 },
+          { signal: 'queue_stuck', threshold: 2 },
+        ],
+      }).success,
+    ).toBe(false);
     expect(RulesPutInput.safeParse({ rules: [] }).success).toBe(false);
   });
 

@@ -75,7 +75,10 @@ describe.each(testDatabaseKinds())('set-based sweep on $name', (kind) => {
     expect(actions).toHaveLength(100);
     const notes = await database.db.select().from(notifications).where(like(notifications.jobId, 'batch-%'));
     expect(notes).toHaveLength(50);
-    const history = await database.db.select().from(leaseHistory).where(and(like(leaseHistory.jobId, 'batch-%'), eq(leaseHistory.event, 'expired')));
+    const history = await database.db
+      .select()
+      .from(leaseHistory)
+      .where(and(like(leaseHistory.jobId, 'batch-%'), eq(leaseHistory.event, 'expired')));
     expect(history).toHaveLength(50);
     const audit = await database.db.select().from(auditLog).where(like(auditLog.jobId, 'batch-%')).orderBy(asc(auditLog.id));
     const requested = audit.filter((a) => a.action === 'repair.reclaim.requested');
@@ -177,7 +180,10 @@ describe.each(testDatabaseKinds())('set-based sweep on $name', (kind) => {
     expect(mine).toHaveLength(8);
 
     // the open incident was extended, not duplicated
-    const expiredA = await database.db.select().from(incidents).where(and(eq(incidents.jobId, 'dupe-a'), eq(incidents.signal, 'lease_expired')));
+    const expiredA = await database.db
+      .select()
+      .from(incidents)
+      .where(and(eq(incidents.jobId, 'dupe-a'), eq(incidents.signal, 'lease_expired')));
     expect(expiredA).toHaveLength(1);
     expect(expiredA[0].id).toBe(before.id);
     expect(mine.find((f) => f.job_id === 'dupe-a' && f.signal === 'lease_expired')!.incident_id).toBe(before.id);
@@ -192,7 +198,10 @@ describe.each(testDatabaseKinds())('set-based sweep on $name', (kind) => {
     const actionsC = await database.db.select().from(repairActions).where(eq(repairActions.jobId, 'dupe-c'));
     expect(actionsC.map((a) => a.action).sort()).toEqual(['mark_stuck', 'release']);
     const requestAudit = (job: string) =>
-      database.db.select().from(auditLog).where(and(eq(auditLog.jobId, job), eq(auditLog.action, 'repair.reclaim.requested')));
+      database.db
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.jobId, job), eq(auditLog.action, 'repair.reclaim.requested')));
     expect(await requestAudit('dupe-c')).toEqual([]);
     const reclaimNotes = (job: string) =>
       database.db
@@ -204,7 +213,10 @@ describe.each(testDatabaseKinds())('set-based sweep on $name', (kind) => {
     // the others got theirs
     for (const job of ['dupe-a', 'dupe-b', 'dupe-d']) {
       const f = mine.find((x) => x.job_id === job && x.signal === 'queue_stuck')!;
-      const [request] = await database.db.select().from(repairActions).where(and(eq(repairActions.jobId, job), eq(repairActions.action, 'reclaim')));
+      const [request] = await database.db
+        .select()
+        .from(repairActions)
+        .where(and(eq(repairActions.jobId, job), eq(repairActions.action, 'reclaim')));
       expect(request).toMatchObject({ id: f.action_id, result: 'pending' });
       expect((await requestAudit(job)).map((a) => a.target)).toEqual([request.id]);
       expect((await reclaimNotes(job)).map((n) => (n.payload as { action_id: string }).action_id)).toEqual([request.id]);
@@ -250,7 +262,16 @@ describe.each(testDatabaseKinds())('set-based sweep on $name', (kind) => {
     expect(rows.map((r) => r.id)).toEqual([rows[0].id, rows[0].id + 1, rows[0].id + 2]);
     expect(rows[1].prevHash).toBe(rows[0].hash);
     expect(rows[2].prevHash).toBe(rows[1].hash);
-    const stored = await database.db.select().from(auditLog).where(inArray(auditLog.id, rows.map((r) => r.id))).orderBy(asc(auditLog.id));
+    const stored = await database.db
+      .select()
+      .from(auditLog)
+      .where(
+        inArray(
+          auditLog.id,
+          rows.map((r) => r.id),
+        ),
+      )
+      .orderBy(asc(auditLog.id));
     expect(stored.map(toAuditJson)).toEqual(rows.map(toAuditJson));
     expect(stored[1].details).toEqual({ text: 'NUL \uFFFD and lone \uFFFD surrogate', 'key\uFFFD': 1 });
 
@@ -265,7 +286,12 @@ describe.each(testDatabaseKinds())('set-based sweep on $name', (kind) => {
       Array.from({ length: 12 }, (_, i) =>
         i % 3 === 0
           ? appendAudit(database.db, actor, at(2), { action: `single.${i}` })
-          : appendAuditBatch(database.db, actor, at(2), Array.from({ length: 1 + (i % 5) * 7 }, (_, j) => ({ action: `batch.${i}.${j}`, details: { j } }))),
+          : appendAuditBatch(
+              database.db,
+              actor,
+              at(2),
+              Array.from({ length: 1 + (i % 5) * 7 }, (_, j) => ({ action: `batch.${i}.${j}`, details: { j } })),
+            ),
       ),
     );
     const after = rowsOf<{ n: number; max: number }>(await database.db.execute(sql`select count(*)::int as n, max(id)::int as max from audit_log`))[0];

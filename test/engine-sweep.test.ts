@@ -229,9 +229,7 @@ describe.runIf(admin)('sweep on PostgreSQL: two instances, index use', () => {
         expect(stuckFindings).toHaveLength(jobs.length);
       }
     }
-    const counts = rowsOf<{ signal: string; n: number }>(
-      await a.db.execute(sql`select signal, count(*)::int as n from incidents where job_id like 'dup-%' group by signal order by signal`),
-    );
+    const counts = rowsOf<{ signal: string; n: number }>(await a.db.execute(sql`select signal, count(*)::int as n from incidents where job_id like 'dup-%' group by signal order by signal`));
     expect(counts).toEqual([
       { signal: 'lease_expired', n: jobs.length },
       { signal: 'queue_stuck', n: jobs.length },
@@ -308,7 +306,10 @@ describe.runIf(admin)('sweep on PostgreSQL: two instances, index use', () => {
     await heartbeatLease(ctxAt(a, workerActor('w-1'), at(600)), 'needle', { worker_id: 'w-1', lease_expires_at: at(610) });
     const hit = await runSweep(ctxAt(a, systemTestActor, at(620)));
     expect(hit.findings.filter((f) => f.job_id === 'needle').map((f) => f.signal)).toEqual(['lease_expired']);
-    const open = await a.db.select().from(incidents).where(and(eq(incidents.jobId, 'needle'), eq(incidents.status, 'open')));
+    const open = await a.db
+      .select()
+      .from(incidents)
+      .where(and(eq(incidents.jobId, 'needle'), eq(incidents.status, 'open')));
     expect(open).toHaveLength(1);
   });
 });

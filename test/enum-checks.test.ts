@@ -62,12 +62,16 @@ for (const kind of testDatabaseKinds()) {
       expect(await refusal(() => run('build', 'ok'))).toBeUndefined();
 
       const token = (role: string) =>
-        database.db.execute(sql`insert into api_tokens (id, name, role, token_hash, prefix, created_at, created_by) values (gen_random_uuid(), 'enum test', ${role}, ${`h-${role}`}, 'wdt_x', ${now}, 'test')`);
+        database.db.execute(
+          sql`insert into api_tokens (id, name, role, token_hash, prefix, created_at, created_by) values (gen_random_uuid(), 'enum test', ${role}, ${`h-${role}`}, 'wdt_x', ${now}, 'test')`,
+        );
       expect(await refusal(() => token('admin'))).toBe('23514');
       expect(await refusal(() => token('supervisor'))).toBeUndefined();
 
       const incident = (signal: string) =>
-        database.db.execute(sql`insert into incidents (id, job_id, signal, status, first_failure_at, detected_at, rule_version) values (gen_random_uuid(), 'j-enum', ${signal}, 'open', ${now}, ${now}, 1)`);
+        database.db.execute(
+          sql`insert into incidents (id, job_id, signal, status, first_failure_at, detected_at, rule_version) values (gen_random_uuid(), 'j-enum', ${signal}, 'open', ${now}, ${now}, 1)`,
+        );
       expect(await refusal(() => incident('cosmic_ray'))).toBe('23514');
       expect(await refusal(() => incident('loop_detected'))).toBeUndefined();
 
@@ -76,7 +80,9 @@ for (const kind of testDatabaseKinds()) {
       expect(await refusal(() => note('queued'))).toBe('23514');
       expect(await refusal(() => note('pending'))).toBeUndefined();
 
-      const count = await database.db.execute(sql`select (select count(*) from worker_runs where job_id = 'j-enum')::int as runs, (select count(*) from incidents where job_id = 'j-enum')::int as incidents`);
+      const count = await database.db.execute(
+        sql`select (select count(*) from worker_runs where job_id = 'j-enum')::int as runs, (select count(*) from incidents where job_id = 'j-enum')::int as incidents`,
+      );
       expect(rowsOf<{ runs: number; incidents: number }>(count)[0]).toEqual({ runs: 1, incidents: 1 });
     });
   });
@@ -99,7 +105,9 @@ describe('migration 0003_enum_checks on an existing database', () => {
       await migrate(database.db as never, { migrationsFolder: folder });
       const now = new Date().toISOString();
       for (const status of ['queued', 'retrying', 'delivered', 'failed']) {
-        await database.db.execute(sql`insert into notifications (id, kind, payload, status, attempts, next_attempt_at, created_at) values (gen_random_uuid(), 'needs_human', ${JSON.stringify({ was: status })}::jsonb, ${status}, 1, ${now}, ${now})`);
+        await database.db.execute(
+          sql`insert into notifications (id, kind, payload, status, attempts, next_attempt_at, created_at) values (gen_random_uuid(), 'needs_human', ${JSON.stringify({ was: status })}::jsonb, ${status}, 1, ${now}, ${now})`,
+        );
       }
       await database.db.execute(sql`insert into api_tokens (id, name, role, token_hash, prefix, created_at, created_by) values (gen_random_uuid(), 'old', 'worker', 'h-old', 'wdt_o', ${now}, 'test')`);
 

@@ -144,7 +144,7 @@ describe.each(testServers())('endpoint behaviour over HTTP on $name', (server) =
     expect(full.body.results.every((x: { status: number }) => x.status === 201)).toBe(true);
   });
 
-  it('repair-actions: authority must be the caller\'s role; release/reclaim from worker or system become pending; GET ?status=pending', async () => {
+  it("repair-actions: authority must be the caller's role; release/reclaim from worker or system become pending; GET ?status=pending", async () => {
     const job = uniqueJob('ep-ra');
     await lease(worker, job, { worker_id: 'w-1', lease_expires_at: inFuture(900) });
     const post = (token: string, body: Record<string, unknown>) => api(server, token, 'POST', '/api/watchdog/repair-actions', { job_id: job, trigger: 'test', ...body });
@@ -227,7 +227,7 @@ describe.each(testServers())('endpoint behaviour over HTTP on $name', (server) =
     expect((await api(server, worker2, 'GET', `/api/watchdog/jobs/${job}`)).status).toBe(403);
   });
 
-  it('audit: GET ?job_id keeps one job\'s entries, pages with the cursor, and verify checks the chain', async () => {
+  it("audit: GET ?job_id keeps one job's entries, pages with the cursor, and verify checks the chain", async () => {
     const job = uniqueJob('ep-audit');
     await lease(worker, job, { worker_id: 'w-1', lease_expires_at: inFuture(900) });
     for (const action of ['retry', 'retry'] as const) {
@@ -253,9 +253,7 @@ describe.each(testServers())('endpoint behaviour over HTTP on $name', (server) =
   it('rules: v1 holds the six default signals; an owner PUT makes a new version', async () => {
     const versions = await api(server, worker, 'GET', '/api/watchdog/rules/versions');
     const v1 = versions.body.versions.find((v: { version: number }) => v.version === 1);
-    expect(v1.rules.map((r: { signal: string }) => r.signal).sort()).toEqual(
-      ['artifact_gate_fail', 'claim_no_output', 'fetch_failed', 'lease_expired', 'lease_near_expiry', 'queue_stuck'].sort(),
-    );
+    expect(v1.rules.map((r: { signal: string }) => r.signal).sort()).toEqual(['artifact_gate_fail', 'claim_no_output', 'fetch_failed', 'lease_expired', 'lease_near_expiry', 'queue_stuck'].sort());
     const byS = Object.fromEntries(v1.rules.map((r: { signal: string; params: unknown }) => [r.signal, r.params]));
     expect(byS).toMatchObject({
       claim_no_output: { timeout_s: 30, max_retries: 1 },
@@ -299,7 +297,14 @@ describe.each(testServers())('endpoint behaviour over HTTP on $name', (server) =
     expect(row).not.toHaveProperty('token');
     expect(row).not.toHaveProperty('token_hash');
 
-    const use = await api(server, secret, 'POST', '/api/watchdog/worker-runs', { id: randomUUID(), worker_id: 'w-tok', job_id: uniqueJob('tok'), phase: 'doctor', status: 'ok', started_at: inPast(1) });
+    const use = await api(server, secret, 'POST', '/api/watchdog/worker-runs', {
+      id: randomUUID(),
+      worker_id: 'w-tok',
+      job_id: uniqueJob('tok'),
+      phase: 'doctor',
+      status: 'ok',
+      started_at: inPast(1),
+    });
     expect(use.status).toBe(201);
     const revoked = await api(server, owner, 'DELETE', `/api/watchdog/tokens/${created.body.id}`);
     expect(revoked.status).toBe(200);
@@ -308,7 +313,11 @@ describe.each(testServers())('endpoint behaviour over HTTP on $name', (server) =
     expect(after.status).toBe(401);
     expect(after.body.error.code).toBe('unauthenticated');
 
-    for (const body of [{ role: 'worker', name: 'no worker id' }, { role: 'system', worker_id: 'w-1', name: 'system with worker id' }, { role: 'root', name: 'x' }]) {
+    for (const body of [
+      { role: 'worker', name: 'no worker id' },
+      { role: 'system', worker_id: 'w-1', name: 'system with worker id' },
+      { role: 'root', name: 'x' },
+    ]) {
       const bad = await api(server, owner, 'POST', '/api/watchdog/tokens', body);
       expect(bad.status).toBe(400);
       expect(bad.body.error.code).toBe('validation_failed');

@@ -75,10 +75,28 @@ describe.each(testServers())('API.md error codes on $name', (server) => {
   });
 
   /** Bad input: the answer has the API.md shape and the job's whole timeline is the same afterwards. */
-  const badInput: { name: string; token: keyof TestServer['tokens']; method: string; path: (job: string) => string; body: (job: string) => unknown; headers?: Record<string, string>; status: number; code: string; fields?: string[] }[] = [
+  const badInput: {
+    name: string;
+    token: keyof TestServer['tokens'];
+    method: string;
+    path: (job: string) => string;
+    body: (job: string) => unknown;
+    headers?: Record<string, string>;
+    status: number;
+    code: string;
+    fields?: string[];
+  }[] = [
     { name: 'not JSON', token: 'worker', method: 'POST', path: () => '/api/watchdog/helper-events', body: () => '{"id": "oops"', status: 400, code: 'invalid_json' },
     { name: 'an empty body', token: 'worker', method: 'POST', path: () => '/api/watchdog/worker-runs', body: () => '', status: 400, code: 'invalid_json' },
-    { name: 'JSON that is not UTF-8', token: 'worker', method: 'POST', path: () => '/api/watchdog/worker-runs', body: () => Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x7d]), status: 400, code: 'invalid_json' },
+    {
+      name: 'JSON that is not UTF-8',
+      token: 'worker',
+      method: 'POST',
+      path: () => '/api/watchdog/worker-runs',
+      body: () => Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x7d]),
+      status: 400,
+      code: 'invalid_json',
+    },
     {
       name: 'an event missing fields',
       token: 'worker',
@@ -157,7 +175,7 @@ describe.each(testServers())('API.md error codes on $name', (server) => {
       code: 'lease_conflict',
     },
     {
-      name: 'a fencing token older than the lease\'s',
+      name: "a fencing token older than the lease's",
       token: 'worker',
       method: 'PATCH',
       path: (j) => `/api/watchdog/job-leases/${j}`,
@@ -241,7 +259,13 @@ describe.each(testServers())('API.md error codes on $name', (server) => {
   });
 
   it('answers 401 unauthenticated for no, malformed, unknown and revoked credentials', async () => {
-    const cases: Record<string, string>[] = [{}, { authorization: 'Basic dXNlcjpwYXNz' }, { authorization: 'Bearer' }, { authorization: 'Bearer wdt_not-a-real-token' }, { authorization: `Bearer ${'wdt_' + 'x'.repeat(500)}` }];
+    const cases: Record<string, string>[] = [
+      {},
+      { authorization: 'Basic dXNlcjpwYXNz' },
+      { authorization: 'Bearer' },
+      { authorization: 'Bearer wdt_not-a-real-token' },
+      { authorization: `Bearer ${'wdt_' + 'x'.repeat(500)}` },
+    ];
     for (const headers of cases) {
       const r = await api(server, null, 'GET', '/api/watchdog/rules', undefined, headers);
       expect({ headers, status: r.status, code: r.body.error.code }).toEqual({ headers, status: 401, code: 'unauthenticated' });

@@ -193,7 +193,10 @@ describe.each(testServers().length ? ownKinds() : [])('a console of its own on %
 
     // pressing "Sign in with Acme ID" while the issuer is down: back to the login page with a reason
     const csrf = await fetch(`${server.url}/api/auth/csrf`);
-    const cookies = csrf.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookies = csrf.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     const { csrfToken } = (await csrf.json()) as { csrfToken: string };
     const start = await fetch(`${server.url}/api/auth/signin/oidc`, {
       method: 'POST',
@@ -244,7 +247,10 @@ describe.each(testServers().length ? ownKinds() : [])('a console of its own on %
   it('throttles failed sign-ins and says so: "Too many attempts — try again in N s", never "wrong password"', async () => {
     const attempt = async (password: string) => {
       const csrf = await fetch(`${server.url}/api/auth/csrf`);
-      const cookies = csrf.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      const cookies = csrf.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
       const { csrfToken } = (await csrf.json()) as { csrfToken: string };
       const res = await fetch(`${server.url}/api/auth/callback/credentials`, {
         method: 'POST',

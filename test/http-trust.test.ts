@@ -54,14 +54,27 @@ describe.each(testServers())('trust boundaries over HTTP on $name', (server) => 
     expect(r.body.classification.signal).toBe('claim_no_output');
   });
 
-  it('the runner\'s case: a worker records its touch as a system repair with its own evidence, with no lease', async () => {
+  it("the runner's case: a worker records its touch as a system repair with its own evidence, with no lease", async () => {
     const job = uniqueJob('trust-deleg');
     const failing = helperEvent({ job_id: job, exit_code: 1, output: '500 TypeError: fetch failed' });
     expect((await api(server, worker, 'POST', '/api/watchdog/helper-events', failing)).status).toBe(201);
-    const touch = await api(server, worker, 'POST', '/api/watchdog/repair-actions', { job_id: job, trigger: 'fetch_failed', action: 'touch', authority: 'system', result: 'success', evidence_event_ids: [failing.id] });
+    const touch = await api(server, worker, 'POST', '/api/watchdog/repair-actions', {
+      job_id: job,
+      trigger: 'fetch_failed',
+      action: 'touch',
+      authority: 'system',
+      result: 'success',
+      evidence_event_ids: [failing.id],
+    });
     expect(touch.status, JSON.stringify(touch.body)).toBe(201);
     expect(touch.body.action).toMatchObject({ authority: 'system', requested_by: 'worker:w-1', suggestion: false });
-    const stuck = await api(server, worker, 'POST', '/api/watchdog/repair-actions', { job_id: job, trigger: 'fetch_failed', action: 'mark_stuck', authority: 'system', evidence_event_ids: [failing.id] });
+    const stuck = await api(server, worker, 'POST', '/api/watchdog/repair-actions', {
+      job_id: job,
+      trigger: 'fetch_failed',
+      action: 'mark_stuck',
+      authority: 'system',
+      evidence_event_ids: [failing.id],
+    });
     expect(stuck.status).toBe(403);
   });
 

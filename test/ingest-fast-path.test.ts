@@ -91,7 +91,10 @@ describe.each(testDatabaseKinds())('ingest fast path on $name', (kind) => {
         [201, null, version + 1],
         [201, null, version + 1],
       ]);
-      const rows = await database.db.select().from(helperEvents).where(and(eq(helperEvents.jobId, job)));
+      const rows = await database.db
+        .select()
+        .from(helperEvents)
+        .where(and(eq(helperEvents.jobId, job)));
       expect(rows.map((r) => r.ruleVersion)).toEqual([version + 1, version + 1]);
     } finally {
       await database.db.execute(sql`delete from rule_sets where version > ${current.version}`);

@@ -100,7 +100,8 @@ describe.each(testDatabaseKinds())('ingestHealthyEventByToken on $name', (kind) 
       const pick = i % 5;
       if (pick === 0) cases.push({ e: event(), cred: credential(worker), want: 201 });
       else if (pick === 1) cases.push({ e: event({ worker_id: `w-${i}` }), cred: credential(system), want: 201 });
-      else if (pick === 2) cases.push({ e: event({ worker_id: 'w-2' }), cred: credential(worker), want: null }); // another worker
+      else if (pick === 2)
+        cases.push({ e: event({ worker_id: 'w-2' }), cred: credential(worker), want: null }); // another worker
       else if (pick === 3) cases.push({ e: event(), cred: credential(revoked), want: null });
       else cases.push({ e: event(), cred: credential(supervisor), want: null });
     }

@@ -37,7 +37,19 @@ describe('mapD30', () => {
   it('sorts the days, fills the missing ones with zeros and derives daily rates', () => {
     const daily = mapDaily(base.series);
     expect(daily.map((d) => d.day)).toEqual(['2026-03-01', '2026-03-02', '2026-03-03']);
-    expect(daily[1]).toEqual({ day: '2026-03-02', label: 'Mar 2', events: 0, failures: 0, incidents: 0, gatePassed: 0, gateFailed: 0, gatePassRate: null, retries: 0, retriesSucceeded: 0, retrySuccessRate: null });
+    expect(daily[1]).toEqual({
+      day: '2026-03-02',
+      label: 'Mar 2',
+      events: 0,
+      failures: 0,
+      incidents: 0,
+      gatePassed: 0,
+      gateFailed: 0,
+      gatePassRate: null,
+      retries: 0,
+      retriesSucceeded: 0,
+      retrySuccessRate: null,
+    });
     expect(daily[0]).toMatchObject({ label: 'Mar 1', gatePassRate: 1, retrySuccessRate: 1 });
     expect(daily[2]).toMatchObject({ events: 10, failures: 2, incidents: 1, gatePassed: 4, gateFailed: 1, gatePassRate: 0.8, retrySuccessRate: 0.5 });
   });
@@ -95,7 +107,17 @@ describe('mapD30', () => {
   });
 
   it('shows dashes, not zeros or NaN, when there is nothing to measure', () => {
-    const v = mapD30({ coverage: null, retry_success_rate: null, gate_pass_rate: null, false_green_count: null, mttd_s: null, mttr_s: null, incidents_by_signal: {}, series: [], recommendation: { decision: 'escalate_to_watchdog_agent', reasons: [] } });
+    const v = mapD30({
+      coverage: null,
+      retry_success_rate: null,
+      gate_pass_rate: null,
+      false_green_count: null,
+      mttd_s: null,
+      mttr_s: null,
+      incidents_by_signal: {},
+      series: [],
+      recommendation: { decision: 'escalate_to_watchdog_agent', reasons: [] },
+    });
     expect(v.kpis.map((k) => k.value)).toEqual(['—', '—', '—', '—', '—', '—']);
     expect(v.kpis.every((k) => k.tone === 'neutral')).toBe(true);
     expect(v.coverage).toEqual({ value: null, goal: 0.8, met: false, gap: null });

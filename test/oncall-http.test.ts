@@ -20,7 +20,14 @@ const endpoints: { name: string; method: string; permission: Permission; apiMd: 
   { name: 'incident detail', method: 'GET', permission: 'incidents.read', apiMd: ['system', 'supervisor', 'owner'], path: (id) => `/api/watchdog/incidents/${id}` },
   { name: 'acknowledge', method: 'POST', permission: 'incidents.handle', apiMd: ['supervisor', 'owner'], path: () => `/api/watchdog/incidents/${randomUUID()}/acknowledge`, body: {} },
   { name: 'resolve', method: 'POST', permission: 'incidents.handle', apiMd: ['supervisor', 'owner'], path: () => `/api/watchdog/incidents/${randomUUID()}/resolve`, body: { note: 'x' } },
-  { name: 'create silence', method: 'POST', permission: 'silences.write', apiMd: ['supervisor', 'owner'], path: () => '/api/watchdog/silences', body: { matchers: {}, ends_at: '2099-01-01T00:00:00Z', comment: 'x' } },
+  {
+    name: 'create silence',
+    method: 'POST',
+    permission: 'silences.write',
+    apiMd: ['supervisor', 'owner'],
+    path: () => '/api/watchdog/silences',
+    body: { matchers: {}, ends_at: '2099-01-01T00:00:00Z', comment: 'x' },
+  },
   { name: 'list silences', method: 'GET', permission: 'silences.read', apiMd: ['supervisor', 'owner'], path: () => '/api/watchdog/silences' },
   { name: 'end silence', method: 'DELETE', permission: 'silences.write', apiMd: ['supervisor', 'owner'], path: () => `/api/watchdog/silences/${randomUUID()}` },
   { name: 'list channels', method: 'GET', permission: 'channels.read', apiMd: ['supervisor', 'owner'], path: () => '/api/watchdog/channels' },
@@ -128,7 +135,11 @@ describe.each(testServers())('on-call over HTTP on $name', (server) => {
     const del = await api(server, owner, 'DELETE', `/api/watchdog/channels/${created.body.channel.id}`);
     expect(del.status).toBe(200);
 
-    const s = await api(server, server.tokens.supervisor, 'POST', '/api/watchdog/silences', { matchers: { worker_id: 'w-9' }, ends_at: new Date(Date.now() + 3_600_000).toISOString(), comment: 'rebooting w-9' });
+    const s = await api(server, server.tokens.supervisor, 'POST', '/api/watchdog/silences', {
+      matchers: { worker_id: 'w-9' },
+      ends_at: new Date(Date.now() + 3_600_000).toISOString(),
+      comment: 'rebooting w-9',
+    });
     expect(s.status).toBe(201);
     expect(s.body.silence).toMatchObject({ state: 'active', matchers: { worker_id: 'w-9' }, created_by: 'supervisor:test-supervisor', comment: 'rebooting w-9' });
     const ended = await api(server, server.tokens.owner, 'DELETE', `/api/watchdog/silences/${s.body.silence.id}`);

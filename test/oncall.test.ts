@@ -12,17 +12,7 @@ import { ChannelInput, ResolveInput, SilenceInput } from '@/lib/schemas/oncall';
 import { ingestHelperEvent } from '@/lib/watchdog/events';
 import { hashOutput } from '@/lib/watchdog/hash';
 import { acknowledgeIncident, createSilence, endSilence, listIncidents, listSilences, resolveIncident } from '@/lib/watchdog/incidents';
-import {
-  CLAIM_MS,
-  createChannel,
-  deleteChannel,
-  deliverDueNotifications,
-  getIncidentDetail,
-  listChannels,
-  runNotifyStage,
-  testChannel,
-  updateChannel,
-} from '@/lib/watchdog/notify';
+import { CLAIM_MS, createChannel, deleteChannel, deliverDueNotifications, getIncidentDetail, listChannels, runNotifyStage, testChannel, updateChannel } from '@/lib/watchdog/notify';
 import { prepareDatabase } from '@/lib/watchdog/runtime';
 import { ctxAt, ownerActor, supervisorActor, testDatabaseKinds, workerActor } from './helpers/db';
 
@@ -125,7 +115,14 @@ describe.each(testDatabaseKinds())('on-call on $name', (kind) => {
       ids.line = (await createChannel(owner(0), input({ name: 'on-call LINE', kind: 'line', config: { channel_access_token: 'line-token-123', to: 'U0123456789', api_base: line.base } }))).id;
       ids.hook = (await createChannel(owner(0), input({ name: 'incident bus', kind: 'webhook', config: { url: `${hook.base}/watchdog`, secret: 'hook-secret' } }))).id;
       ids.email = (
-        await createChannel(owner(0), input({ name: 'ops mail', kind: 'email', config: { smtp_url: `smtp://alerts:p%40ss%20word@127.0.0.1:${smtp.port}`, from: 'watchdog@example.test', to: ['ops@example.test', 'lead@example.test'] } }))
+        await createChannel(
+          owner(0),
+          input({
+            name: 'ops mail',
+            kind: 'email',
+            config: { smtp_url: `smtp://alerts:p%40ss%20word@127.0.0.1:${smtp.port}`, from: 'watchdog@example.test', to: ['ops@example.test', 'lead@example.test'] },
+          }),
+        )
       ).id;
       ids.flaky = (await createChannel(owner(0), input({ name: 'flaky hook', kind: 'webhook', config: { url: `${flaky.base}/x`, secret: 'f' }, signals: ['fetch_failed'] }))).id;
       ids.pager = (await createChannel(owner(0), input({ name: 'pager', kind: 'slack', config: { webhook_url: `${pager.base}/page` }, level: 2, after_s: 120, min_severity: 'warning' }))).id;
@@ -155,7 +152,12 @@ describe.each(testDatabaseKinds())('on-call on $name', (kind) => {
     await runNotifyStage(database.db, at(12), deliverOpts); // nothing more: each channel told once
     const rows = await messagesOf(incidentId);
     expect(rows.map((r) => r.channelName).sort()).toEqual(['flaky hook', 'incident bus', 'on-call LINE', 'ops mail', 'ops slack']); // not the criticals-only one, not level 2
-    expect(rows.filter((r) => r.status === 'delivered').map((r) => r.channelName).sort()).toEqual(['incident bus', 'on-call LINE', 'ops mail', 'ops slack']);
+    expect(
+      rows
+        .filter((r) => r.status === 'delivered')
+        .map((r) => r.channelName)
+        .sort(),
+    ).toEqual(['incident bus', 'on-call LINE', 'ops mail', 'ops slack']);
 
     // Slack: an incoming-webhook body with text and blocks
     expect(slack.hits).toHaveLength(1);
@@ -165,7 +167,9 @@ describe.each(testDatabaseKinds())('on-call on $name', (kind) => {
     expect(sBody.text).toContain('Fetch failed');
     expect(sBody.blocks[0]).toMatchObject({ type: 'header', text: { type: 'plain_text' } });
     const fields = sBody.blocks[1].fields.map((f: { text: string }) => f.text);
-    expect(fields).toEqual(expect.arrayContaining(['*Signal*\nFetch failed (HTTP 500 / fetch failed)', '*Severity*\nwarning', '*Job*\noc-1', '*Worker*\nw-1', '*First failure*\n2026-10-01 08:00:10 UTC']));
+    expect(fields).toEqual(
+      expect.arrayContaining(['*Signal*\nFetch failed (HTTP 500 / fetch failed)', '*Severity*\nwarning', '*Job*\noc-1', '*Worker*\nw-1', '*First failure*\n2026-10-01 08:00:10 UTC']),
+    );
     expect(JSON.stringify(sBody.blocks)).toContain('Suggested repair');
     expect(sBody.blocks.at(-1)).toEqual({ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open the incident' }, url: `${BASE}/incidents/${incidentId}` }] });
 
@@ -190,7 +194,12 @@ describe.each(testDatabaseKinds())('on-call on $name', (kind) => {
     expect(h.headers['x-watchdog-signature']).toBe(expected);
     expect(h.headers['x-watchdog-event']).toBe('incident_opened');
     const hBody = JSON.parse(h.body);
-    expect(hBody).toMatchObject({ kind: 'incident_opened', attempt: 1, link: `${BASE}/incidents/${incidentId}`, incident: { id: incidentId, signal: 'fetch_failed', severity: 'warning', job_id: 'oc-1', worker_id: 'w-1' } });
+    expect(hBody).toMatchObject({
+      kind: 'incident_opened',
+      attempt: 1,
+      link: `${BASE}/incidents/${incidentId}`,
+      incident: { id: incidentId, signal: 'fetch_failed', severity: 'warning', job_id: 'oc-1', worker_id: 'w-1' },
+    });
     expect(h.headers['x-watchdog-delivery']).toBe(hBody.id);
 
     // email: through the real SMTP server with credentials, a plain-text and an HTML part
@@ -265,7 +274,10 @@ describe.each(testDatabaseKinds())('on-call on $name', (kind) => {
     expect(JSON.parse(line.hits.at(-1)!.body).messages[0].text).toContain('Resolution: restarted the context service');
     expect(pager.hits).toHaveLength(before.pager + 1); // the level-2 channel was told by the escalation
     expect(smtp.mails).toHaveLength(before.mails + 1);
-    const kinds = (await messagesOf(inc.id)).filter((r) => r.kind === 'incident_resolved').map((r) => r.channelName).sort();
+    const kinds = (await messagesOf(inc.id))
+      .filter((r) => r.kind === 'incident_resolved')
+      .map((r) => r.channelName)
+      .sort();
     expect(kinds).toEqual(['flaky hook', 'incident bus', 'on-call LINE', 'ops mail', 'ops slack', 'pager']);
     // audit entries for the people's changes
     const audit = rowsOf<{ action: string }>(await database.db.execute(sql`select action from audit_log where target = ${inc.id} order by id`));
@@ -273,7 +285,10 @@ describe.each(testDatabaseKinds())('on-call on $name', (kind) => {
   });
 
   it('a silence suppresses the messages while the incident is still recorded; ending it is audited', async () => {
-    const silence = await createSilence(ctxAt(database, supervisorActor, at(3000)), SilenceInput.parse({ matchers: { signal: 'fetch_failed', worker_id: 'w-3' }, ends_at: at(3000 + 3600).toISOString(), comment: 'w-3 under maintenance' }));
+    const silence = await createSilence(
+      ctxAt(database, supervisorActor, at(3000)),
+      SilenceInput.parse({ matchers: { signal: 'fetch_failed', worker_id: 'w-3' }, ends_at: at(3000 + 3600).toISOString(), comment: 'w-3 under maintenance' }),
+    );
     expect(silence).toMatchObject({ state: 'active', created_by: supervisorActor.label, matchers: { signal: 'fetch_failed', worker_id: 'w-3' } });
     const hitsBefore = slack.hits.length + line.hits.length + hook.hits.length;
     const ev = await ingestHelperEvent(ctxAt(database, workerActor('w-3'), at(3010)), failure('oc-3', 'w-3'));
@@ -315,16 +330,26 @@ describe.each(testDatabaseKinds())('on-call on $name', (kind) => {
     expect(fields(ChannelInput.safeParse({ name: 'x', kind: 'email', config: { smtp_url: 'http://mail', from: 'a@example.test', to: ['b@example.test'] } }))).toEqual(['config.smtp_url']);
     const before = (await listChannels(database.db)).length;
     for (const url of ['http://127.0.0.1:9/x', 'http://localhost/x', 'http://10.1.2.3/x', 'http://[::1]/x', 'http://169.254.169.254/latest']) {
-      await expect(createChannel(owner(5000), ChannelInput.parse({ name: 'local', kind: 'webhook', config: { url, secret: 's' } }))).rejects.toMatchObject({ code: 'validation_failed', details: [expect.objectContaining({ path: 'config.url' })] });
+      await expect(createChannel(owner(5000), ChannelInput.parse({ name: 'local', kind: 'webhook', config: { url, secret: 's' } }))).rejects.toMatchObject({
+        code: 'validation_failed',
+        details: [expect.objectContaining({ path: 'config.url' })],
+      });
     }
-    await expect(createChannel(owner(5000), ChannelInput.parse({ name: 'local', kind: 'email', config: { smtp_url: 'smtp://192.168.1.1', from: 'a@example.test', to: ['b@example.test'] } }))).rejects.toMatchObject({ details: [expect.objectContaining({ path: 'config.smtp_url' })] });
+    await expect(
+      createChannel(owner(5000), ChannelInput.parse({ name: 'local', kind: 'email', config: { smtp_url: 'smtp://192.168.1.1', from: 'a@example.test', to: ['b@example.test'] } })),
+    ).rejects.toMatchObject({ details: [expect.objectContaining({ path: 'config.smtp_url' })] });
     expect((await listChannels(database.db)).length).toBe(before);
 
     expect(fields(SilenceInput.safeParse({ matchers: {}, ends_at: at(9000).toISOString(), comment: 'x' }))).toEqual(['matchers']);
     expect(fields(SilenceInput.safeParse({ matchers: { signal: 'fetch_failed' }, ends_at: at(9000).toISOString(), comment: '' }))).toEqual(['comment']);
     const silencesBefore = (await listSilences(database.db, at(5000))).length;
-    await expect(createSilence(owner(5000), SilenceInput.parse({ matchers: { signal: 'fetch_failed' }, ends_at: at(4999).toISOString(), comment: 'past' }))).rejects.toMatchObject({ code: 'validation_failed', details: [expect.objectContaining({ path: 'ends_at' })] });
-    await expect(createSilence(owner(5000), SilenceInput.parse({ matchers: { signal: 'fetch_failed' }, ends_at: at(5000 + 31 * 86400).toISOString(), comment: 'too long' }))).rejects.toMatchObject({ details: [expect.objectContaining({ path: 'ends_at', message: expect.stringContaining('30 days') })] });
+    await expect(createSilence(owner(5000), SilenceInput.parse({ matchers: { signal: 'fetch_failed' }, ends_at: at(4999).toISOString(), comment: 'past' }))).rejects.toMatchObject({
+      code: 'validation_failed',
+      details: [expect.objectContaining({ path: 'ends_at' })],
+    });
+    await expect(createSilence(owner(5000), SilenceInput.parse({ matchers: { signal: 'fetch_failed' }, ends_at: at(5000 + 31 * 86400).toISOString(), comment: 'too long' }))).rejects.toMatchObject({
+      details: [expect.objectContaining({ path: 'ends_at', message: expect.stringContaining('30 days') })],
+    });
     expect((await listSilences(database.db, at(5000))).length).toBe(silencesBefore);
 
     expect(fields(ResolveInput.safeParse({}))).toEqual(['note']);
@@ -333,7 +358,10 @@ describe.each(testDatabaseKinds())('on-call on $name', (kind) => {
   });
 
   it('edits keep secrets sent back as "***"; a test message reports its outcome; disable and delete', async () => {
-    await expect(updateChannel(owner(6000), ids.hook, { config: { url: `${hook.base}/v2` } })).rejects.toMatchObject({ code: 'validation_failed', details: [expect.objectContaining({ path: 'config.url' })] });
+    await expect(updateChannel(owner(6000), ids.hook, { config: { url: `${hook.base}/v2` } })).rejects.toMatchObject({
+      code: 'validation_failed',
+      details: [expect.objectContaining({ path: 'config.url' })],
+    });
     const updated = await withPrivateHosts(() => updateChannel(owner(6000), ids.hook, { name: 'incident bus 2', config: { url: `${hook.base}/v2`, secret: '***' }, after_s: 60 }));
     expect(updated).toMatchObject({ name: 'incident bus 2', config: { url: `${hook.base}/v2`, secret: '***' }, after_s: 60 });
     const ok = await withPrivateHosts(() => testChannel(owner(6001), ids.hook, { baseUrl: BASE }));
@@ -391,7 +419,9 @@ describe.runIf(admin)('on-call with two consoles on one PostgreSQL', () => {
       // a console claims a batch and dies before sending: its rows come back after the claim expires
       await runNotifyStage(a.db, at(2), { ...deliverOpts, batch: 0 }); // routes only
       await a.db.transaction(async (tx) => {
-        await tx.execute(sql`update notifications set next_attempt_at = ${new Date(at(2).getTime() + CLAIM_MS).toISOString()}::timestamptz where id in (select id from notifications order by id limit 5)`);
+        await tx.execute(
+          sql`update notifications set next_attempt_at = ${new Date(at(2).getTime() + CLAIM_MS).toISOString()}::timestamptz where id in (select id from notifications order by id limit 5)`,
+        );
       });
       const runs = await Promise.all([a, b, a, b, a, b].map((d) => runNotifyStage(d.db, at(3), { ...deliverOpts, batch: 7 })));
       expect(runs.reduce((n, r) => n + r.routed, 0)).toBe(0);

@@ -34,7 +34,10 @@ class ContractChecker {
     expect(answer, `${where}: status not documented (${JSON.stringify(res.body).slice(0, 200)})`).toBeTruthy();
     const contentType = res.headers.get('content-type') ?? '';
     if (!contentType.includes('application/json')) {
-      expect(Object.keys(answer!.content ?? {}).some((t) => contentType.startsWith(t.split(';')[0])), `${where}: ${contentType} not documented`).toBe(true);
+      expect(
+        Object.keys(answer!.content ?? {}).some((t) => contentType.startsWith(t.split(';')[0])),
+        `${where}: ${contentType} not documented`,
+      ).toBe(true);
       this.seen.push(where);
       return;
     }

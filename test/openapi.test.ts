@@ -43,7 +43,10 @@ const EXTRA = ['get /api/watchdog/jobs', 'get /api/watchdog/rules/versions', 'ge
 
 type Doc = {
   openapi: string;
-  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: object }> }>; parameters?: { name: string; in: string }[]; security: object[]; requestBody?: object }>>;
+  paths: Record<
+    string,
+    Record<string, { responses: Record<string, { content?: Record<string, { schema: object }> }>; parameters?: { name: string; in: string }[]; security: object[]; requestBody?: object }>
+  >;
   components: { schemas: Record<string, unknown>; securitySchemes: Record<string, { type: string; scheme?: string; in?: string }> };
 };
 
@@ -100,9 +103,16 @@ function check(doc: Doc) {
   for (const [p, ops] of Object.entries(doc.paths)) {
     for (const [m, op] of Object.entries(ops)) {
       const where = `${m} ${p}`;
-      expect(Object.keys(op.responses).some((s) => s.startsWith('2')), where).toBe(true);
+      expect(
+        Object.keys(op.responses).some((s) => s.startsWith('2')),
+        where,
+      ).toBe(true);
       expect(op.responses['500'], where).toBeTruthy();
-      for (const param of p.match(/\{(\w+)\}/g) ?? []) expect(op.parameters?.some((x) => x.in === 'path' && `{${x.name}}` === param), `${where} ${param}`).toBe(true);
+      for (const param of p.match(/\{(\w+)\}/g) ?? [])
+        expect(
+          op.parameters?.some((x) => x.in === 'path' && `{${x.name}}` === param),
+          `${where} ${param}`,
+        ).toBe(true);
       // bodiless POSTs: run the sweep, send a channel's test message
       if ((m === 'post' || m === 'put' || m === 'patch') && p !== '/api/watchdog/sweep' && p !== '/api/watchdog/channels/{id}/test') {
         expect(op.requestBody, where).toBeTruthy();

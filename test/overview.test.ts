@@ -76,7 +76,16 @@ describe.each(testDatabaseKinds())('getOverview on $name', (kind) => {
     await decideRepairAction(ctxAt(database, supervisorActor, at(6)), req.action.id, { decision: 'approve' });
 
     const output = '500 TypeError: fetch failed';
-    await ingestHelperEvent(sys(at(100)), { id: randomUUID(), job_id: 'job-normal', worker_id: 'w-1', command: 'pls context job-normal', phase: 'context', exit_code: 1, output, output_hash: hashOutput(output) });
+    await ingestHelperEvent(sys(at(100)), {
+      id: randomUUID(),
+      job_id: 'job-normal',
+      worker_id: 'w-1',
+      command: 'pls context job-normal',
+      phase: 'context',
+      exit_code: 1,
+      output,
+      output_hash: hashOutput(output),
+    });
     await runArtifactCheck(sys(at(110)), { job_id: 'job-normal', primary_url: `${artifactBase}/ok`, files: [{ name: 'out.zip' }] }, { allowPrivate: true });
     await runArtifactCheck(sys(at(120)), { job_id: 'job-near', primary_url: `${artifactBase}/missing` }, { allowPrivate: true });
 
@@ -89,7 +98,17 @@ describe.each(testDatabaseKinds())('getOverview on $name', (kind) => {
     await runSweep(sys(T));
     const o = await getOverview(ctxAt(database, supervisorActor, T));
     expect(o.leases).toEqual({ live_total: 4, by_risk: { normal: 1, near_expiry: 1, expired: 1, stale: 1 } });
-    expect(o.incidents.by_signal).toEqual({ claim_no_output: 0, fetch_failed: 1, lease_near_expiry: 0, lease_expired: 2, queue_stuck: 1, artifact_gate_fail: 1, no_progress: 0, loop_detected: 0, worker_silent: 0 });
+    expect(o.incidents.by_signal).toEqual({
+      claim_no_output: 0,
+      fetch_failed: 1,
+      lease_near_expiry: 0,
+      lease_expired: 2,
+      queue_stuck: 1,
+      artifact_gate_fail: 1,
+      no_progress: 0,
+      loop_detected: 0,
+      worker_silent: 0,
+    });
     expect(o.incidents.open_total).toBe(5);
     expect(o.approvals.pending).toBe(1);
     expect(o.approvals.oldest_pending_at).toBe(T.toISOString());

@@ -244,7 +244,10 @@ describe.each(testServers())('permission matrix over HTTP on $name', (server) =>
   it('wrote every 401 and 403 of the matrix to the audit log with the caller and the route', async () => {
     const expectedRefusals = endpoints.reduce((n, e) => n + (e.apiMd === 'public' ? 0 : callers.length - e.apiMd.length), 0);
     expect(refused.length).toBe(expectedRefusals);
-    const found = await findAuditByRequestIds(server, refused.map((r) => r.requestId));
+    const found = await findAuditByRequestIds(
+      server,
+      refused.map((r) => r.requestId),
+    );
     const missing = refused.filter((r) => !found.has(r.requestId));
     expect(missing).toEqual([]);
     for (const r of refused) {

@@ -28,8 +28,7 @@ function streamOf(chunks: Uint8Array[], fail = false): ReadableStream<Uint8Array
   });
 }
 
-const requestWith = (body: ReadableStream<Uint8Array>, headers: Record<string, string> = {}) =>
-  new Request('http://test.local/x', { method: 'POST', body, headers, duplex: 'half' } as RequestInit);
+const requestWith = (body: ReadableStream<Uint8Array>, headers: Record<string, string> = {}) => new Request('http://test.local/x', { method: 'POST', body, headers, duplex: 'half' } as RequestInit);
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {

@@ -57,7 +57,9 @@ describe('the runner file (dist/watchdog-runner.mjs)', () => {
     expect(text.startsWith('#!/usr/bin/env node\n')).toBe(true);
     expect(text.split('\n')[1]).toContain(`watchdog-runner ${pkg.version}`);
     // every module the file loads at run time is a node: built-in
-    const specifiers = [...text.matchAll(/(?:^|[;\n]\s*)import\s+(?:[^'"]*?\s+from\s+)?["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']\s*\)|\brequire\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
+    const specifiers = [...text.matchAll(/(?:^|[;\n]\s*)import\s+(?:[^'"]*?\s+from\s+)?["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']\s*\)|\brequire\(\s*["']([^"']+)["']\s*\)/g)].map(
+      (m) => m[1] ?? m[2] ?? m[3],
+    );
     expect(specifiers.length).toBeGreaterThan(3);
     expect(specifiers.filter((s) => !s.startsWith('node:'))).toEqual([]);
     // the build itself checks the metafile: no input from node_modules or the database layer

@@ -11,7 +11,10 @@ const sh = (name: string, ...args: string[]) => ['sh', fixture(name), ...args];
 
 function spoolFiles(dir: string, sub = 'pending'): string[] {
   try {
-    return fs.readdirSync(path.join(dir, sub)).filter((n) => n.endsWith('.json') && !n.endsWith('.why.json')).sort();
+    return fs
+      .readdirSync(path.join(dir, sub))
+      .filter((n) => n.endsWith('.json') && !n.endsWith('.why.json'))
+      .sort();
   } catch {
     return [];
   }

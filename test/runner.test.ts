@@ -314,10 +314,18 @@ describe('watchdog run: config errors are one line and exit 2', () => {
   const cases: [string, (s: ReturnType<typeof scratch>) => { args: string[]; env: Record<string, string> }, RegExp][] = [
     ['a missing config file', (s) => ({ args: ['--config', s.file('nope.json')], env: { WATCHDOG_TOKEN: 't' } }), /not found/],
     ['a config that is not JSON', (s) => ({ args: ['--config', s.writeConfig('{ "url": ')], env: { WATCHDOG_TOKEN: 't' } }), /not valid JSON/],
-    ['an unknown helper', (s) => ({ args: ['--config', s.writeConfig({ url: 'http://127.0.0.1:9', worker_id: 'w-1', helpers: { deploy: ['x'] } })], env: { WATCHDOG_TOKEN: 't' } }), /unknown helper "deploy"/],
+    [
+      'an unknown helper',
+      (s) => ({ args: ['--config', s.writeConfig({ url: 'http://127.0.0.1:9', worker_id: 'w-1', helpers: { deploy: ['x'] } })], env: { WATCHDOG_TOKEN: 't' } }),
+      /unknown helper "deploy"/,
+    ],
     ['no token', (s) => ({ args: ['--config', s.writeConfig({ url: 'http://127.0.0.1:9', worker_id: 'w-1', helpers: {} })], env: {} }), /WATCHDOG_TOKEN/],
     ['no config and no WATCHDOG_URL', () => ({ args: [], env: { WATCHDOG_TOKEN: 't', WATCHDOG_WORKER_ID: 'w-1' } }), /not found/],
-    ['a helper that is not a list', (s) => ({ args: ['--config', s.writeConfig({ url: 'http://127.0.0.1:9', worker_id: 'w-1', helpers: { touch: 'pls touch' } })], env: { WATCHDOG_TOKEN: 't' } }), /non-empty array/],
+    [
+      'a helper that is not a list',
+      (s) => ({ args: ['--config', s.writeConfig({ url: 'http://127.0.0.1:9', worker_id: 'w-1', helpers: { touch: 'pls touch' } })], env: { WATCHDOG_TOKEN: 't' } }),
+      /non-empty array/,
+    ],
   ];
   it.each(cases)('%s', async (_name, make, message) => {
     const s = scratch('cfg-');
@@ -332,7 +340,11 @@ describe('watchdog run: config errors are one line and exit 2', () => {
   it('runs without a config file when WATCHDOG_URL and a worker id are given', async () => {
     const s = scratch('cfg-');
     // nothing listens on port 9: the command still runs and its exit code stands
-    const r = await runCli(['run', '--worker-id', 'w-9', '--job', 'j-env', '--phase', 'build', '--', 'sh', '-c', 'exit 7'], { WATCHDOG_URL: 'http://127.0.0.1:9', WATCHDOG_TOKEN: 't', WATCHDOG_SPOOL_DIR: s.spoolDir, WATCHDOG_STATE_DIR: s.stateDir }, { cwd: s.dir });
+    const r = await runCli(
+      ['run', '--worker-id', 'w-9', '--job', 'j-env', '--phase', 'build', '--', 'sh', '-c', 'exit 7'],
+      { WATCHDOG_URL: 'http://127.0.0.1:9', WATCHDOG_TOKEN: 't', WATCHDOG_SPOOL_DIR: s.spoolDir, WATCHDOG_STATE_DIR: s.stateDir },
+      { cwd: s.dir },
+    );
     expect(r.code).toBe(7);
     expect(r.stderr).toContain('spooled');
   });

@@ -87,7 +87,6 @@ describe.each(testServers().filter((s) => s.databaseUrl))('tokens at rest on $na
   });
 });
 
-
 describe.each(stressKinds().slice(0, 1))('log redaction (%s console at WATCHDOG_LOG_LEVEL=debug)', (kind) => {
   let server: OwnServer;
   beforeAll(async () => {

@@ -35,9 +35,7 @@ describe.each(stressKinds())('graceful shutdown on %s', (kind) => {
     const lease = await api(server, server.tokens.worker, 'PATCH', `/api/watchdog/job-leases/${dueJob}`, { worker_id: 'w-1', lease_expires_at: inFuture(4) });
     expect(lease.status).toBe(200);
 
-    const inFlight = jobs.map((job) =>
-      api(server, server.tokens.system, 'POST', '/api/watchdog/artifact-checks', { job_id: job, primary_url: `${slowUrl}/${job}.zip`, files: [{ name: 'a.zip' }] }),
-    );
+    const inFlight = jobs.map((job) => api(server, server.tokens.system, 'POST', '/api/watchdog/artifact-checks', { job_id: job, primary_url: `${slowUrl}/${job}.zip`, files: [{ name: 'a.zip' }] }));
     await sleep(700); // the checks are waiting on the slow host
     const exited = server.kill('SIGTERM');
     const startedAt = Date.now();

@@ -21,7 +21,18 @@ const at = (s: number) => new Date(t0.getTime() + s * 1000);
 
 function event(job: string, worker: string, over: Record<string, unknown> = {}) {
   const output = (over.output as string | undefined) ?? '{"ok":true}';
-  return { id: randomUUID(), job_id: job, worker_id: worker, command: `pls context ${job}`, phase: 'context' as const, exit_code: 0 as number | null, output, output_hash: hashOutput(output), duration_ms: 50, ...over };
+  return {
+    id: randomUUID(),
+    job_id: job,
+    worker_id: worker,
+    command: `pls context ${job}`,
+    phase: 'context' as const,
+    exit_code: 0 as number | null,
+    output,
+    output_hash: hashOutput(output),
+    duration_ms: 50,
+    ...over,
+  };
 }
 const fetchFailed = (job: string, worker: string) => event(job, worker, { output: '500 TypeError: fetch failed', exit_code: 1 });
 
@@ -47,7 +58,10 @@ describe.each(testDatabaseKinds())('trust boundaries on $name', (kind) => {
   const acquire = (job: string, worker: string, s: number) => heartbeatLease(as(worker, s), job, { worker_id: worker, lease_expires_at: at(s + 600) });
   type JobTable = typeof helperEvents | typeof workerRuns | typeof artifactChecks | typeof repairActions | typeof incidents;
   const rows = <T extends JobTable>(table: T, job: string): Promise<T['$inferSelect'][]> =>
-    database.db.select().from(table as typeof helperEvents).where(eq((table as typeof helperEvents).jobId, job)) as never;
+    database.db
+      .select()
+      .from(table as typeof helperEvents)
+      .where(eq((table as typeof helperEvents).jobId, job)) as never;
   const check = (job: string, worker: string, s: number) => runArtifactCheck(as(worker, s), { job_id: job, primary_url: `${base}/ok.zip`, files: [{ name: 'a.zip' }] }, { allowPrivate: true });
 
   describe('cross-worker writes', () => {
@@ -129,7 +143,10 @@ describe.each(testDatabaseKinds())('trust boundaries on $name', (kind) => {
 
   describe('delegated repairs', () => {
     it('a worker records a touch/retry as the system when its own classified event suggested it, lease or not', async () => {
-      for (const [job, leased] of [['tb-del-leased', true], ['tb-del-free', false]] as const) {
+      for (const [job, leased] of [
+        ['tb-del-leased', true],
+        ['tb-del-free', false],
+      ] as const) {
         if (leased) await acquire(job, 'w-1', 0);
         const failure = await ingestHelperEvent(as('w-1', 1), fetchFailed(job, 'w-1'));
         for (const action of ['touch', 'retry'] as const) {
@@ -161,13 +178,17 @@ describe.each(testDatabaseKinds())('trust boundaries on $name', (kind) => {
         await expect(recordRepairAction(as('w-1', 2), { job_id: job, trigger: 'fetch_failed', authority: 'system', ...r }), JSON.stringify(r)).rejects.toMatchObject({ code: 'forbidden' });
       }
       // evidence from another job does not count either
-      await expect(recordRepairAction(as('w-1', 2), { job_id: 'tb-del-other', trigger: 'fetch_failed', action: 'touch', authority: 'system', evidence_event_ids: [mine.body.event.id] })).rejects.toMatchObject({ code: 'forbidden' });
+      await expect(
+        recordRepairAction(as('w-1', 2), { job_id: 'tb-del-other', trigger: 'fetch_failed', action: 'touch', authority: 'system', evidence_event_ids: [mine.body.event.id] }),
+      ).rejects.toMatchObject({ code: 'forbidden' });
       await expect(recordRepairAction(as('w-1', 2), { job_id: job, trigger: 'x', action: 'touch', authority: 'supervisor' })).rejects.toMatchObject({ code: 'forbidden' });
       // (w-2's failure, the second of the job, was escalated by the classifier itself)
       expect((await rows(repairActions, job)).map((a) => a.requestedBy)).toEqual(['system:classifier']);
       // the holder of another job cannot use delegation to write into it
       await acquire('tb-del-held', 'w-2', 0);
-      await expect(recordRepairAction(as('w-1', 2), { job_id: 'tb-del-held', trigger: 'fetch_failed', action: 'touch', authority: 'system', evidence_event_ids: [mine.body.event.id] })).rejects.toMatchObject({ code: 'forbidden' });
+      await expect(
+        recordRepairAction(as('w-1', 2), { job_id: 'tb-del-held', trigger: 'fetch_failed', action: 'touch', authority: 'system', evidence_event_ids: [mine.body.event.id] }),
+      ).rejects.toMatchObject({ code: 'forbidden' });
     });
   });
 

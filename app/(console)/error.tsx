@@ -7,7 +7,11 @@ import { ErrorState } from '@/components/ui/states';
 export default function ConsoleError({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
   return (
     <Card>
-      <ErrorState title="This page could not be shown" error={new Error(error.digest ? `The server could not render this page (error ${error.digest}).` : 'The server could not render this page.')} onRetry={reset} />
+      <ErrorState
+        title="This page could not be shown"
+        error={new Error(error.digest ? `The server could not render this page (error ${error.digest}).` : 'The server could not render this page.')}
+        onRetry={reset}
+      />
     </Card>
   );
 }

@@ -32,9 +32,18 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
         <div className="relative max-w-md">
           <p className="text-3xl font-semibold leading-tight tracking-tight">Every claim, lease and artifact — with the evidence to act on it.</p>
           <ul className="mt-8 space-y-3 text-sm text-slate-300">
-            <li className="flex gap-3"><span className="mt-1.5 size-1.5 shrink-0 rounded-full bg-emerald-400" />Leases fenced, swept on deadline, stale workers kept out.</li>
-            <li className="flex gap-3"><span className="mt-1.5 size-1.5 shrink-0 rounded-full bg-amber-400" />Release and reclaim wait for a supervisor&apos;s decision.</li>
-            <li className="flex gap-3"><span className="mt-1.5 size-1.5 shrink-0 rounded-full bg-indigo-400" />No false green: complete waits for a passing artifact check.</li>
+            <li className="flex gap-3">
+              <span className="mt-1.5 size-1.5 shrink-0 rounded-full bg-emerald-400" />
+              Leases fenced, swept on deadline, stale workers kept out.
+            </li>
+            <li className="flex gap-3">
+              <span className="mt-1.5 size-1.5 shrink-0 rounded-full bg-amber-400" />
+              Release and reclaim wait for a supervisor&apos;s decision.
+            </li>
+            <li className="flex gap-3">
+              <span className="mt-1.5 size-1.5 shrink-0 rounded-full bg-indigo-400" />
+              No false green: complete waits for a passing artifact check.
+            </li>
           </ul>
         </div>
         <p className="relative text-xs text-slate-500">Supervisors and owners only. Workers report through their API tokens.</p>
@@ -48,9 +57,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
             <span className="text-lg font-semibold text-slate-900">Worker Watchdog</span>
           </div>
           <h1 className="text-2xl font-semibold tracking-tight text-slate-900">Sign in to the console</h1>
-          <p className="mt-1.5 text-sm text-slate-500">
-            {sso ? `Use ${sso.name}, or the email and password your owner set up for you.` : 'Use the email and password your owner set up for you.'}
-          </p>
+          <p className="mt-1.5 text-sm text-slate-500">{sso ? `Use ${sso.name}, or the email and password your owner set up for you.` : 'Use the email and password your owner set up for you.'}</p>
           <div className="mt-8">
             <LoginForm callbackUrl={callbackUrl} sso={sso ? { id: OIDC_PROVIDER_ID, name: sso.name } : null} initialError={error} />
           </div>

@@ -50,16 +50,15 @@ export async function runOnce(session: RunnerSession, opts: { jobId: string; pha
   const started = new Date();
   const pc = session.policy();
   const step = { phase: opts.phase, jobId: opts.jobId, argv: opts.argv };
-  const outcome =
-    opts.phase === 'complete'
-      ? await runComplete(pc, step, opts.fencingToken ?? (await findFencingToken(session, opts.jobId)))
-      : await runHelper(pc, step);
+  const outcome = opts.phase === 'complete' ? await runComplete(pc, step, opts.fencingToken ?? (await findFencingToken(session, opts.jobId))) : await runHelper(pc, step);
   const [run] = await Promise.all([session.reporter.run(runRecord(session.config.workerId, opts.jobId, opts.phase, outcome.status, started)), outcome.reported]);
   if (run.state === 'refused') session.log(`watchdog: the console refused the worker run: ${run.status} ${run.code}: ${run.message}`);
   const flushed = await session.reporter.settle();
   if (flushed?.sent) session.log(`watchdog: sent ${flushed.sent} spooled report(s)`);
   if (session.reporter.spooled) {
-    session.log(`watchdog: console unreachable (${session.reporter.lastSpoolReason}): ${session.reporter.spooled} report(s) spooled to ${session.spool.pendingDir}; \`watchdog spool flush\` or the next run sends them`);
+    session.log(
+      `watchdog: console unreachable (${session.reporter.lastSpoolReason}): ${session.reporter.spooled} report(s) spooled to ${session.spool.pendingDir}; \`watchdog spool flush\` or the next run sends them`,
+    );
   }
   return outcome;
 }

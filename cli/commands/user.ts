@@ -9,7 +9,9 @@ async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) throw new CliError('give the password with --password or on stdin');
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 export async function main(argv: string[]): Promise<number> {

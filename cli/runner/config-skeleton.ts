@@ -10,7 +10,7 @@ const HELPER_DOCS: Record<HelperName, { what: string; example: string[] }> = {
   progress: { what: 'posts progress; run every progress_interval_s while build runs', example: ['pls', 'progress', '{job_id}'] },
   build: { what: 'does the work', example: ['make', '-C', '/work/{job_id}'] },
   upload: { what: 'uploads the artifact; prints JSON with "primary_url" (and "files") for the artifact check', example: ['pls', 'upload-files', '{job_id}'] },
-  complete: { what: 'marks the job done; only run after the console\'s artifact gate passed', example: ['pls', 'complete', '{job_id}'] },
+  complete: { what: "marks the job done; only run after the console's artifact gate passed", example: ['pls', 'complete', '{job_id}'] },
 };
 
 /** A worker id from the host name: the characters an Identifier allows, "worker-1" when none are left. */

@@ -4,9 +4,7 @@ import { runnerEnv } from '@/lib/config-runner';
 
 /** What a call to the console came to. `unreachable` is everything the spool is for. */
 export type CallResult<T = unknown> =
-  | { kind: 'ok'; status: number; body: T }
-  | { kind: 'refused'; status: number; code: string; message: string; details?: unknown }
-  | { kind: 'unreachable'; reason: string; status?: number };
+  { kind: 'ok'; status: number; body: T } | { kind: 'refused'; status: number; code: string; message: string; details?: unknown } | { kind: 'unreachable'; reason: string; status?: number };
 
 export interface ConsoleClientOptions {
   url: string;

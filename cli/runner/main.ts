@@ -13,4 +13,9 @@ Environment: WATCHDOG_URL, WATCHDOG_TOKEN, WATCHDOG_WORKER_ID, WATCHDOG_SPOOL_DI
 WATCHDOG_AUTHORITY, WATCHDOG_HTTP_TIMEOUT_MS (see docs/RUNNER.md).
 `;
 
-runCommandLine(runnerCommands, usage, process.argv.slice(2), (name) => `watchdog: "${name}" is not a runner command (the runner file has: ${Object.keys(runnerCommands).join(', ')}; the others run on the console)`);
+runCommandLine(
+  runnerCommands,
+  usage,
+  process.argv.slice(2),
+  (name) => `watchdog: "${name}" is not a runner command (the runner file has: ${Object.keys(runnerCommands).join(', ')}; the others run on the console)`,
+);

@@ -238,8 +238,7 @@ export async function runHelper(pc: PolicyContext, step: HelperStep): Promise<He
 
   const last = current.result;
   const exitCode = last.exitCode !== 0 ? last.exitCode : current.signal ? 1 : 0;
-  const status: RunStatus =
-    exitCode === 0 ? (attempts.length > 1 ? 'retried' : 'ok') : current.signal === 'claim_no_output' ? 'stuck' : 'failed';
+  const status: RunStatus = exitCode === 0 ? (attempts.length > 1 ? 'retried' : 'ok') : current.signal === 'claim_no_output' ? 'stuck' : 'failed';
   return { exitCode, status, signal: current.signal, attempts, stdout: last.stdout, jobId, escalated, reported: Promise.all(inFlight).then(() => undefined) };
 }
 
@@ -288,7 +287,15 @@ async function runTouch(pc: PolicyContext, outbox: Outbox, jobId: string, step: 
     return;
   }
   const argv = expandHelper(pc.touch, { job_id: step.jobId, worker_id: pc.workerId });
-  const result = await pc.executor({ argv, phase: 'touch', jobId, attempt: 1, signal: pc.signal, env: helperVars(pc.workerId, step.jobId, 'touch', 1), echo: pc.echo ? { stdout: false, stderr: true } : undefined });
+  const result = await pc.executor({
+    argv,
+    phase: 'touch',
+    jobId,
+    attempt: 1,
+    signal: pc.signal,
+    env: helperVars(pc.workerId, step.jobId, 'touch', 1),
+    echo: pc.echo ? { stdout: false, stderr: true } : undefined,
+  });
   const touchEvent = await reportAttempt(pc, outbox, jobId, { ...step, phase: 'touch', argv }, result, DETECTION_RULES, inFlight);
   await outbox.action({
     id: randomUUID(),
@@ -342,4 +349,3 @@ export async function runComplete(pc: PolicyContext, step: HelperStep & { jobId:
 export function runRecord(workerId: string, jobId: string, phase: Phase, status: RunStatus, startedAt: Date, endedAt: Date = new Date()): Record<string, unknown> {
   return { id: randomUUID(), worker_id: workerId, job_id: jobId, phase, status, started_at: startedAt.toISOString(), ended_at: endedAt.toISOString() };
 }
-

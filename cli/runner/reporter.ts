@@ -17,10 +17,7 @@ export interface EventAnswer {
   incident_id: string | null;
 }
 
-export type Delivery<T = unknown> =
-  | { state: 'sent'; status: number; body: T }
-  | { state: 'spooled'; reason: string }
-  | { state: 'refused'; status: number; code: string; message: string };
+export type Delivery<T = unknown> = { state: 'sent'; status: number; body: T } | { state: 'spooled'; reason: string } | { state: 'refused'; status: number; code: string; message: string };
 
 export interface FlushSummary {
   sent: number;
@@ -153,7 +150,10 @@ export class Reporter {
     const r = await this.client.post<T>(PATHS[kind], body);
     if (kind === 'action' && this.isAuthorityRefusal(r) && body.authority === 'system') {
       // a refused delegation says nothing about the token (its evidence did not back it): keep `system` for the others
-      if (isDelegable(body)) this.opts.log(`watchdog: the console did not accept the ${String(body.action)} as a delegated system repair (${r.kind === 'refused' ? `${r.status} ${r.code}: ${r.message}` : ''}): recorded as a worker suggestion`);
+      if (isDelegable(body))
+        this.opts.log(
+          `watchdog: the console did not accept the ${String(body.action)} as a delegated system repair (${r.kind === 'refused' ? `${r.status} ${r.code}: ${r.message}` : ''}): recorded as a worker suggestion`,
+        );
       else this.learnWorkerAuthority();
       return this.client.post<T>(PATHS[kind], { ...body, authority: 'worker' });
     }
@@ -250,10 +250,9 @@ export class Reporter {
 
   /** Events go through the batch endpoint, each judged on its own. Returns why the flush must stop, if it must. */
   private async flushEvents(batch: SpoolEntry[], summary: FlushSummary): Promise<string | null> {
-    const r = await this.client.post<{ results: { id: string | null; status: number; error?: { code: string; message: string } }[] }>(
-      '/api/watchdog/helper-events/batch',
-      { events: batch.map((e) => e.record.body) },
-    );
+    const r = await this.client.post<{ results: { id: string | null; status: number; error?: { code: string; message: string } }[] }>('/api/watchdog/helper-events/batch', {
+      events: batch.map((e) => e.record.body),
+    });
     if (r.kind === 'unreachable') {
       this.noteUnreachable();
       return r.reason;

@@ -250,7 +250,10 @@ export class OutputTail {
   }
   note(): string | null {
     if (!this.buf.length) return null;
-    const text = this.buf.subarray(Math.max(0, this.buf.length - this.limit)).toString('utf8').replace(/^\uFFFD+/, '');
+    const text = this.buf
+      .subarray(Math.max(0, this.buf.length - this.limit))
+      .toString('utf8')
+      .replace(/^\uFFFD+/, '');
     return `--- watchdog: build output, last ${Buffer.byteLength(text)} bytes ---\n${text}`;
   }
 }
@@ -322,7 +325,12 @@ export async function runWorkerLoop(deps: WorkerLoopDeps, opts: { maxJobs?: numb
       await deps.refreshRules();
       const started = new Date();
       const doctorJob = `worker-${deps.workerId}`;
-      const doctor = await runHelper(deps.policy(deps.kill), { phase: 'doctor', jobId: doctorJob, helperJobId: null, argv: expandHelper(deps.helpers.doctor, { job_id: null, worker_id: deps.workerId }) });
+      const doctor = await runHelper(deps.policy(deps.kill), {
+        phase: 'doctor',
+        jobId: doctorJob,
+        helperJobId: null,
+        argv: expandHelper(deps.helpers.doctor, { job_id: null, worker_id: deps.workerId }),
+      });
       await Promise.all([recordRun(deps, doctorJob, 'doctor', doctor.status, started), doctor.reported]);
       if (doctor.exitCode !== 0) {
         const result: CycleResult = { outcome: 'doctor_failed', jobId: null, failedPhase: 'doctor', exitCode: doctor.exitCode };

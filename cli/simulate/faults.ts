@@ -13,17 +13,7 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-export const FAULT_KINDS = [
-  'fetch_failed',
-  'fetch_failed_hard',
-  'silent_claim',
-  'silent_claim_hard',
-  'lease_expired',
-  'queue_stuck',
-  'artifact_404',
-  'artifact_empty',
-  'unclassified',
-] as const;
+export const FAULT_KINDS = ['fetch_failed', 'fetch_failed_hard', 'silent_claim', 'silent_claim_hard', 'lease_expired', 'queue_stuck', 'artifact_404', 'artifact_empty', 'unclassified'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** What each fault does, and the signal the console should show for it (null: by design nothing recognises it). */
@@ -57,7 +47,10 @@ export function parseFaultSpec(spec: string | undefined): Record<FaultKind, numb
   const rates = { ...DEFAULT_FAULT_RATES };
   if (spec === undefined) return rates;
   if (spec.trim() === 'none') return Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>;
-  for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [name, value] = part.split('=');
     if (!(FAULT_KINDS as readonly string[]).includes(name)) throw new CliError(`--faults: unknown fault "${name}" (known: ${FAULT_KINDS.join(', ')}, or none)`);
     const rate = Number(value);
@@ -82,7 +75,9 @@ export interface JobPlan {
  */
 export function planJobs(seed: number, jobs: number, rates: Record<FaultKind, number>, prefix?: string): JobPlan[] {
   const rnd = seededRandom(seed);
-  const tag = Math.floor(rnd() * 0xffff).toString(16).padStart(4, '0');
+  const tag = Math.floor(rnd() * 0xffff)
+    .toString(16)
+    .padStart(4, '0');
   const base = prefix ?? `sim-${seed}-${tag}`;
   const counts = FAULT_KINDS.map((k) => ({ k, n: rates[k] > 0 ? Math.max(1, Math.round(rates[k] * jobs)) : 0 }));
   // too few jobs for every kind: keep the most likely ones

@@ -42,11 +42,7 @@ function Evidence({ action }: { action: RepairAction }) {
     <div className="grid gap-4 md:grid-cols-[minmax(0,16rem)_1fr]">
       <div>
         <h4 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Lease now</h4>
-        {s.lease ? (
-          <LeaseFacts lease={s.lease} className="mt-2 gap-x-3 gap-y-1.5" />
-        ) : (
-          <p className="mt-2 text-sm text-slate-500">No lease recorded for this job.</p>
-        )}
+        {s.lease ? <LeaseFacts lease={s.lease} className="mt-2 gap-x-3 gap-y-1.5" /> : <p className="mt-2 text-sm text-slate-500">No lease recorded for this job.</p>}
         {openIncidents.length ? (
           <div className="mt-3 flex flex-wrap gap-1.5">
             {openIncidents.map((i) => (
@@ -159,10 +155,24 @@ function PendingRow({ action, canDecide, readOnlyId, onAlreadyDecided }: { actio
         </div>
         <div className="flex shrink-0 flex-col gap-2 sm:flex-row sm:items-center lg:flex-col lg:items-end">
           <div className="flex gap-2">
-            <Button variant="success" onClick={() => decide.mutate({ decision: 'approve', note })} disabled={!canDecide || busy} loading={busy && decide.variables?.decision === 'approve'} aria-describedby={canDecide ? undefined : readOnlyId} title={canDecide ? undefined : 'Only a supervisor can decide'}>
+            <Button
+              variant="success"
+              onClick={() => decide.mutate({ decision: 'approve', note })}
+              disabled={!canDecide || busy}
+              loading={busy && decide.variables?.decision === 'approve'}
+              aria-describedby={canDecide ? undefined : readOnlyId}
+              title={canDecide ? undefined : 'Only a supervisor can decide'}
+            >
               Approve
             </Button>
-            <Button variant="danger" onClick={() => decide.mutate({ decision: 'reject', note })} disabled={!canDecide || busy} loading={busy && decide.variables?.decision === 'reject'} aria-describedby={canDecide ? undefined : readOnlyId} title={canDecide ? undefined : 'Only a supervisor can decide'}>
+            <Button
+              variant="danger"
+              onClick={() => decide.mutate({ decision: 'reject', note })}
+              disabled={!canDecide || busy}
+              loading={busy && decide.variables?.decision === 'reject'}
+              aria-describedby={canDecide ? undefined : readOnlyId}
+              title={canDecide ? undefined : 'Only a supervisor can decide'}
+            >
               Reject
             </Button>
           </div>
@@ -179,7 +189,14 @@ function PendingRow({ action, canDecide, readOnlyId, onAlreadyDecided }: { actio
             <label htmlFor={noteId} className="mb-1 block text-xs font-medium text-slate-600">
               Decision note (optional, kept in the audit log)
             </label>
-            <Input id={noteId} value={note} onChange={(e) => setNote(e.target.value)} maxLength={2000} disabled={!canDecide} placeholder={canDecide ? 'e.g. worker confirmed dead on host' : 'Supervisors only'} />
+            <Input
+              id={noteId}
+              value={note}
+              onChange={(e) => setNote(e.target.value)}
+              maxLength={2000}
+              disabled={!canDecide}
+              placeholder={canDecide ? 'e.g. worker confirmed dead on host' : 'Supervisors only'}
+            />
           </div>
         </div>
       ) : null}

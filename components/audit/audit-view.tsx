@@ -113,12 +113,24 @@ export function AuditView() {
                       <th scope="col" className="w-8 py-2.5 pl-4 sm:pl-5">
                         <span className="sr-only">Expand</span>
                       </th>
-                      <th scope="col" className="hidden px-3 py-2.5 sm:table-cell">#</th>
-                      <th scope="col" className="px-3 py-2.5">When</th>
-                      <th scope="col" className="px-3 py-2.5">Action</th>
-                      <th scope="col" className="hidden px-3 py-2.5 sm:table-cell">Actor</th>
-                      <th scope="col" className="hidden px-3 py-2.5 md:table-cell">Job</th>
-                      <th scope="col" className="hidden px-5 py-2.5 lg:table-cell">Hash</th>
+                      <th scope="col" className="hidden px-3 py-2.5 sm:table-cell">
+                        #
+                      </th>
+                      <th scope="col" className="px-3 py-2.5">
+                        When
+                      </th>
+                      <th scope="col" className="px-3 py-2.5">
+                        Action
+                      </th>
+                      <th scope="col" className="hidden px-3 py-2.5 sm:table-cell">
+                        Actor
+                      </th>
+                      <th scope="col" className="hidden px-3 py-2.5 md:table-cell">
+                        Job
+                      </th>
+                      <th scope="col" className="hidden px-5 py-2.5 lg:table-cell">
+                        Hash
+                      </th>
                     </tr>
                   </thead>
                   <tbody className="divide-y divide-slate-100">
@@ -128,7 +140,13 @@ export function AuditView() {
                         <Fragment key={e.id}>
                           <tr className={cn('hover:bg-slate-50', expanded && 'bg-slate-50')}>
                             <td className="py-2.5 pl-4 sm:pl-5">
-                              <button type="button" onClick={() => toggle(e.id)} aria-expanded={expanded} aria-label={`${expanded ? 'Hide' : 'Show'} details of entry ${e.id}`} className="rounded p-1 text-slate-400 hover:bg-slate-200 hover:text-slate-700">
+                              <button
+                                type="button"
+                                onClick={() => toggle(e.id)}
+                                aria-expanded={expanded}
+                                aria-label={`${expanded ? 'Hide' : 'Show'} details of entry ${e.id}`}
+                                className="rounded p-1 text-slate-400 hover:bg-slate-200 hover:text-slate-700"
+                              >
                                 {expanded ? <ChevronDownIcon /> : <ChevronRightIcon />}
                               </button>
                             </td>

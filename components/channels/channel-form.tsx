@@ -125,7 +125,16 @@ export function ChannelForm({ channel, onDone }: { channel?: Channel; onDone: ()
           <Label htmlFor={`${uid}-after`} hint={level === '2' ? '(minutes after detection)' : '(level 2 only)'}>
             Escalation delay
           </Label>
-          <Input id={`${uid}-after`} type="number" min={0} max={10080} value={afterMin} onChange={(e) => setAfterMin(e.target.value)} disabled={level !== '2'} aria-invalid={errorFor('after_s') ? true : undefined} />
+          <Input
+            id={`${uid}-after`}
+            type="number"
+            min={0}
+            max={10080}
+            value={afterMin}
+            onChange={(e) => setAfterMin(e.target.value)}
+            disabled={level !== '2'}
+            aria-invalid={errorFor('after_s') ? true : undefined}
+          />
         </div>
         <div>
           <Label htmlFor={`${uid}-severity`}>Minimum severity</Label>

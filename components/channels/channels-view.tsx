@@ -76,7 +76,14 @@ function ChannelItem({ c, canManage, readOnlyId }: { c: Channel; canManage: bool
             <Button size="sm" onClick={() => setEditing(true)} {...locked} aria-label={`Edit ${c.name}`}>
               Edit
             </Button>
-            <Button size="sm" variant="ghost" onClick={() => toggle.mutate({ enabled: !c.enabled })} loading={toggle.isPending} {...locked} aria-label={`${c.enabled ? 'Disable' : 'Enable'} ${c.name}`}>
+            <Button
+              size="sm"
+              variant="ghost"
+              onClick={() => toggle.mutate({ enabled: !c.enabled })}
+              loading={toggle.isPending}
+              {...locked}
+              aria-label={`${c.enabled ? 'Disable' : 'Enable'} ${c.name}`}
+            >
               {c.enabled ? 'Disable' : 'Enable'}
             </Button>
             {confirming ? (

@@ -29,7 +29,8 @@ export function incidentQueryString(f: IncidentFilters, extra: Record<string, st
 export function useIncidentPage(filters: IncidentFilters, cursor: string) {
   return useQuery({
     queryKey: queryKeys.incidents(incidentQueryString(filters), cursor),
-    queryFn: ({ signal }) => apiFetch<IncidentPage>(`/api/watchdog/incidents?${incidentQueryString(filters, { status: filters.status, limit: String(PAGE), ...(cursor ? { cursor } : {}) })}`, { signal }),
+    queryFn: ({ signal }) =>
+      apiFetch<IncidentPage>(`/api/watchdog/incidents?${incidentQueryString(filters, { status: filters.status, limit: String(PAGE), ...(cursor ? { cursor } : {}) })}`, { signal }),
     refetchInterval: LIVE_MS,
     placeholderData: keepPreviousData,
   });

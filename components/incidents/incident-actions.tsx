@@ -65,7 +65,8 @@ export function IncidentActions({ incident, canAct, compact }: { incident: Incid
     };
   };
   if (incident.status !== 'open') return null;
-  const fieldError = (m: typeof resolve | typeof silence, path: string) => (m.error instanceof ApiError ? m.error.fieldErrors.find((f) => f.path === path || f.path.startsWith(path + '.'))?.message : undefined);
+  const fieldError = (m: typeof resolve | typeof silence, path: string) =>
+    m.error instanceof ApiError ? m.error.fieldErrors.find((f) => f.path === path || f.path.startsWith(path + '.'))?.message : undefined;
   const otherError = (m: typeof resolve | typeof silence) => (m.error && !(m.error instanceof ApiError && m.error.fieldErrors.length) ? errorMessage(m.error) : null);
   const what = `${signalLabel(incident.signal)}${incident.job_id ? ` on ${incident.job_id}` : incident.worker_id ? ` on ${incident.worker_id}` : ''}`;
 
@@ -80,7 +81,14 @@ export function IncidentActions({ incident, canAct, compact }: { incident: Incid
         <Button size="sm" onClick={() => setPanel(panel === 'resolve' ? null : 'resolve')} disabled={!canAct} aria-expanded={panel === 'resolve'} aria-label={compact ? `Resolve ${what}` : undefined}>
           Resolve
         </Button>
-        <Button size="sm" variant="ghost" onClick={() => setPanel(panel === 'silence' ? null : 'silence')} disabled={!canAct} aria-expanded={panel === 'silence'} aria-label={compact ? `Silence ${what}` : undefined}>
+        <Button
+          size="sm"
+          variant="ghost"
+          onClick={() => setPanel(panel === 'silence' ? null : 'silence')}
+          disabled={!canAct}
+          aria-expanded={panel === 'silence'}
+          aria-label={compact ? `Silence ${what}` : undefined}
+        >
           Silence…
         </Button>
       </div>
@@ -96,7 +104,15 @@ export function IncidentActions({ incident, canAct, compact }: { incident: Incid
           <Label htmlFor={`${uid}-note`} hint="(required)">
             Resolution note
           </Label>
-          <Textarea id={`${uid}-note`} value={note} onChange={(e) => setNote(e.target.value)} maxLength={2000} required placeholder="What fixed it?" aria-invalid={fieldError(resolve, 'note') ? true : undefined} />
+          <Textarea
+            id={`${uid}-note`}
+            value={note}
+            onChange={(e) => setNote(e.target.value)}
+            maxLength={2000}
+            required
+            placeholder="What fixed it?"
+            aria-invalid={fieldError(resolve, 'note') ? true : undefined}
+          />
           {fieldError(resolve, 'note') ? <p className="text-xs text-rose-600">{fieldError(resolve, 'note')}</p> : null}
           {otherError(resolve) ? <p className="text-xs text-rose-600">{otherError(resolve)}</p> : null}
           <div className="flex gap-2">

@@ -7,7 +7,12 @@ export function SeverityBadge({ severity }: { severity: string }) {
 
 /** Where the incident stands for the people on call: open, acknowledged, silenced or resolved. */
 export function HandlingBadge({ incident }: { incident: Incident }) {
-  if (incident.status === 'resolved') return <Badge tone="success" dot>resolved</Badge>;
+  if (incident.status === 'resolved')
+    return (
+      <Badge tone="success" dot>
+        resolved
+      </Badge>
+    );
   return (
     <span className="inline-flex flex-wrap gap-1">
       {incident.acknowledged_at ? (

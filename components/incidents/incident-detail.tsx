@@ -52,7 +52,15 @@ export function IncidentDetailView({ id, canAct }: { id: string; canAct: boolean
         <Card>
           {q.isError ? (
             q.error instanceof ApiError && q.error.status === 404 ? (
-              <EmptyState icon={<FlagIcon />} title="No such incident" action={<Link href="/incidents" className="text-sm font-medium text-indigo-600">Back to incidents</Link>} />
+              <EmptyState
+                icon={<FlagIcon />}
+                title="No such incident"
+                action={
+                  <Link href="/incidents" className="text-sm font-medium text-indigo-600">
+                    Back to incidents
+                  </Link>
+                }
+              />
             ) : (
               <ErrorState error={q.error} onRetry={() => void q.refetch()} />
             )
@@ -69,8 +77,26 @@ export function IncidentDetailView({ id, canAct }: { id: string; canAct: boolean
                 rows={[
                   ['Signal', <SignalBadge key="s" signal={i.signal} />],
                   ['Severity', <SeverityBadge key="v" severity={i.severity} />],
-                  ['Job', i.job_id ? <Link key="j" href={`/jobs/${encodeURIComponent(i.job_id)}`} className="break-all font-mono text-indigo-700 hover:underline">{i.job_id}</Link> : '—'],
-                  ['Worker', i.worker_id ? <span key="w" className="font-mono">{i.worker_id}</span> : '—'],
+                  [
+                    'Job',
+                    i.job_id ? (
+                      <Link key="j" href={`/jobs/${encodeURIComponent(i.job_id)}`} className="break-all font-mono text-indigo-700 hover:underline">
+                        {i.job_id}
+                      </Link>
+                    ) : (
+                      '—'
+                    ),
+                  ],
+                  [
+                    'Worker',
+                    i.worker_id ? (
+                      <span key="w" className="font-mono">
+                        {i.worker_id}
+                      </span>
+                    ) : (
+                      '—'
+                    ),
+                  ],
                   ['First failure', formatTimestamp(i.first_failure_at)],
                   ['Detected', formatTimestamp(i.detected_at)],
                   ['Rules', `version ${i.rule_version}`],
@@ -83,7 +109,14 @@ export function IncidentDetailView({ id, canAct }: { id: string; canAct: boolean
             <CardHeader id="incident-evidence" title="Evidence" description={`${i.evidence_event_ids.length} helper event${i.evidence_event_ids.length === 1 ? '' : 's'} recorded as evidence`} />
             <CardBody>
               {details.length ? (
-                <Facts rows={details.map(([k, v]) => [humanize(k), <span key={k} className="font-mono text-[13px]">{typeof v === 'object' ? JSON.stringify(v) : String(v)}</span>])} />
+                <Facts
+                  rows={details.map(([k, v]) => [
+                    humanize(k),
+                    <span key={k} className="font-mono text-[13px]">
+                      {typeof v === 'object' ? JSON.stringify(v) : String(v)}
+                    </span>,
+                  ])}
+                />
               ) : (
                 <p className="text-sm text-slate-500">No further details were recorded.</p>
               )}
@@ -117,8 +150,18 @@ export function IncidentDetailView({ id, canAct }: { id: string; canAct: boolean
               {d.silence ? (
                 <Facts
                   rows={[
-                    ['State', <Badge key="st" tone={d.silence.state === 'active' ? 'info' : 'muted'}>{d.silence.state}</Badge>],
-                    ['Matches', Object.entries(d.silence.matchers).map(([k, v]) => `${k} = ${v}`).join(', ')],
+                    [
+                      'State',
+                      <Badge key="st" tone={d.silence.state === 'active' ? 'info' : 'muted'}>
+                        {d.silence.state}
+                      </Badge>,
+                    ],
+                    [
+                      'Matches',
+                      Object.entries(d.silence.matchers)
+                        .map(([k, v]) => `${k} = ${v}`)
+                        .join(', '),
+                    ],
                     ['Why', d.silence.comment],
                     ['By', d.silence.created_by],
                     ['Until', formatTimestamp(d.silence.ends_at)],

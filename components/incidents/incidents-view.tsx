@@ -122,7 +122,12 @@ export function IncidentsView({ initial, canAct }: { initial: IncidentFilters; c
                       ) : (
                         <span className="text-slate-500">no job</span>
                       )}
-                      {i.worker_id ? <span className="text-slate-500"> · worker <span className="font-mono text-slate-700">{i.worker_id}</span></span> : null}
+                      {i.worker_id ? (
+                        <span className="text-slate-500">
+                          {' '}
+                          · worker <span className="font-mono text-slate-700">{i.worker_id}</span>
+                        </span>
+                      ) : null}
                     </p>
                     <p className="mt-0.5 text-xs text-slate-500">
                       detected <RelativeTime iso={i.detected_at} />
@@ -131,7 +136,11 @@ export function IncidentsView({ initial, canAct }: { initial: IncidentFilters; c
                       {i.resolution ? ` — ${i.resolution}` : ''}
                     </p>
                     <Link href={`/incidents/${i.id}`} className="mt-1 inline-block text-xs font-medium text-indigo-700 hover:underline">
-                      Details and deliveries<span className="sr-only"> for {signalLabel(i.signal)} {i.job_id ?? i.worker_id}</span>
+                      Details and deliveries
+                      <span className="sr-only">
+                        {' '}
+                        for {signalLabel(i.signal)} {i.job_id ?? i.worker_id}
+                      </span>
                     </Link>
                   </div>
                   <div className="lg:w-[26rem] lg:shrink-0">

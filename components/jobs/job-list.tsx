@@ -67,14 +67,30 @@ export function JobList({ initialQuery }: { initialQuery: string }) {
               <table className="min-w-full text-sm">
                 <thead>
                   <tr className="border-b border-slate-100 text-left text-xs font-medium uppercase tracking-wide text-slate-500">
-                    <th scope="col" className="px-5 py-2.5">Job</th>
-                    <th scope="col" className="px-3 py-2.5">Worker</th>
-                    <th scope="col" className="px-3 py-2.5">State</th>
-                    <th scope="col" className="px-3 py-2.5">Risk</th>
-                    <th scope="col" className="px-3 py-2.5 text-right">Fencing</th>
-                    <th scope="col" className="px-3 py-2.5">Lease expires</th>
-                    <th scope="col" className="px-3 py-2.5 text-right">Open incidents</th>
-                    <th scope="col" className="px-5 py-2.5">Gate</th>
+                    <th scope="col" className="px-5 py-2.5">
+                      Job
+                    </th>
+                    <th scope="col" className="px-3 py-2.5">
+                      Worker
+                    </th>
+                    <th scope="col" className="px-3 py-2.5">
+                      State
+                    </th>
+                    <th scope="col" className="px-3 py-2.5">
+                      Risk
+                    </th>
+                    <th scope="col" className="px-3 py-2.5 text-right">
+                      Fencing
+                    </th>
+                    <th scope="col" className="px-3 py-2.5">
+                      Lease expires
+                    </th>
+                    <th scope="col" className="px-3 py-2.5 text-right">
+                      Open incidents
+                    </th>
+                    <th scope="col" className="px-5 py-2.5">
+                      Gate
+                    </th>
                   </tr>
                 </thead>
                 <tbody className="divide-y divide-slate-100">
@@ -96,7 +112,9 @@ export function JobList({ initialQuery }: { initialQuery: string }) {
                       <td className="px-3 py-3 text-slate-600">
                         <RelativeTime iso={j.lease_expires_at} />
                       </td>
-                      <td className="px-3 py-3 text-right tabular-nums">{j.open_incidents ? <span className="font-semibold text-rose-600">{j.open_incidents}</span> : <span className="text-slate-300">0</span>}</td>
+                      <td className="px-3 py-3 text-right tabular-nums">
+                        {j.open_incidents ? <span className="font-semibold text-rose-600">{j.open_incidents}</span> : <span className="text-slate-300">0</span>}
+                      </td>
                       <td className="px-5 py-3">
                         <GateBadge passed={j.last_check_passed} />
                       </td>
@@ -127,7 +145,9 @@ export function JobList({ initialQuery }: { initialQuery: string }) {
                 </li>
               ))}
             </ul>
-            {jobs.data.jobs.length >= 200 ? <p className="border-t border-slate-100 px-5 py-3 text-xs text-slate-500">Showing the 200 most recent jobs. Narrow the search to find older ones.</p> : null}
+            {jobs.data.jobs.length >= 200 ? (
+              <p className="border-t border-slate-100 px-5 py-3 text-xs text-slate-500">Showing the 200 most recent jobs. Narrow the search to find older ones.</p>
+            ) : null}
           </>
         )}
       </Card>

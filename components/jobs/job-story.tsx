@@ -78,7 +78,11 @@ function ItemBody({ item }: { item: StoryItem }) {
             <code className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs text-slate-900">{e.command}</code>
             <ExitCodeBadge code={e.exit_code} />
             {e.signal ? <SignalBadge signal={e.signal} /> : null}
-            {e.error_code ? <Badge tone="danger" className="font-mono">{e.error_code}</Badge> : null}
+            {e.error_code ? (
+              <Badge tone="danger" className="font-mono">
+                {e.error_code}
+              </Badge>
+            ) : null}
           </div>
           <Meta>
             {e.phase ? <span>phase {e.phase}</span> : null}
@@ -103,7 +107,11 @@ function ItemBody({ item }: { item: StoryItem }) {
             <span className="font-medium">Repair: {humanize(a.action)}</span>
             <ResultBadge result={a.result} />
             {a.suggestion ? <Badge tone="muted">suggestion</Badge> : null}
-            {a.decision ? <Badge tone={a.decision === 'approve' ? 'success' : 'danger'}>{a.decision === 'approve' ? 'approved' : 'rejected'} by {a.decided_by}</Badge> : null}
+            {a.decision ? (
+              <Badge tone={a.decision === 'approve' ? 'success' : 'danger'}>
+                {a.decision === 'approve' ? 'approved' : 'rejected'} by {a.decided_by}
+              </Badge>
+            ) : null}
           </p>
           <Meta>
             <span>trigger {triggerLabel(a.trigger)}</span>
@@ -262,7 +270,16 @@ export function JobStoryView({ jobId, initialData, canAct = false }: { jobId: st
         q.isError ? (
           <Card>
             {notFound ? (
-              <EmptyState icon={<FlagIcon />} title="No such job" description={`The watchdog has no lease, run, event, check or incident for “${jobId}”.`} action={<Link href="/jobs" className="text-sm font-medium text-indigo-600 hover:text-indigo-500">Back to jobs</Link>} />
+              <EmptyState
+                icon={<FlagIcon />}
+                title="No such job"
+                description={`The watchdog has no lease, run, event, check or incident for “${jobId}”.`}
+                action={
+                  <Link href="/jobs" className="text-sm font-medium text-indigo-600 hover:text-indigo-500">
+                    Back to jobs
+                  </Link>
+                }
+              />
             ) : (
               <ErrorState error={q.error} onRetry={() => void q.refetch()} />
             )}
@@ -276,11 +293,7 @@ export function JobStoryView({ jobId, initialData, canAct = false }: { jobId: st
             <Card aria-labelledby="lease-title">
               <CardHeader id="lease-title" title="Lease" />
               <CardBody>
-                {s.lease ? (
-                  <LeaseFacts lease={s.lease} full className="gap-x-4 gap-y-2.5" />
-                ) : (
-                  <p className="text-sm text-slate-500">No lease recorded: evidence arrived without a heartbeat.</p>
-                )}
+                {s.lease ? <LeaseFacts lease={s.lease} full className="gap-x-4 gap-y-2.5" /> : <p className="text-sm text-slate-500">No lease recorded: evidence arrived without a heartbeat.</p>}
               </CardBody>
             </Card>
             <Card aria-labelledby="summary-title">
@@ -327,7 +340,10 @@ export function JobStoryView({ jobId, initialData, canAct = false }: { jobId: st
                     type="button"
                     aria-pressed={filter === k.kind}
                     onClick={() => setFilter(k.kind)}
-                    className={cn('rounded-full px-3 py-1 text-xs font-medium ring-1 ring-inset transition-colors', filter === k.kind ? 'bg-slate-900 text-white ring-slate-900' : 'bg-white text-slate-600 ring-slate-200 hover:bg-slate-50')}
+                    className={cn(
+                      'rounded-full px-3 py-1 text-xs font-medium ring-1 ring-inset transition-colors',
+                      filter === k.kind ? 'bg-slate-900 text-white ring-slate-900' : 'bg-white text-slate-600 ring-slate-200 hover:bg-slate-50',
+                    )}
                   >
                     {k.label} <span className="tabular-nums opacity-70">{count}</span>
                   </button>

@@ -38,7 +38,9 @@ export function OutputBlock({ output, label = 'Output' }: { output: string | nul
   const long = lines.length > 3 || output.length > 240;
   return (
     <div>
-      <pre className={cn('overflow-x-auto whitespace-pre-wrap break-all rounded-lg bg-slate-950 px-3 py-2 font-mono text-xs leading-relaxed text-slate-100', !open && long && 'max-h-20 overflow-hidden')}>
+      <pre
+        className={cn('overflow-x-auto whitespace-pre-wrap break-all rounded-lg bg-slate-950 px-3 py-2 font-mono text-xs leading-relaxed text-slate-100', !open && long && 'max-h-20 overflow-hidden')}
+      >
         {open || !long ? output : lines.slice(0, 3).join('\n').slice(0, 240) + ' …'}
       </pre>
       {long ? (

@@ -25,7 +25,11 @@ const toDateInput = (t: number) => new Date(t).toISOString().slice(0, 10);
 const toneText: Record<KpiTone, string> = { success: 'text-emerald-600', warning: 'text-amber-600', danger: 'text-rose-600', neutral: 'text-slate-900' };
 const toneBar: Record<KpiTone, string> = { success: 'bg-emerald-500', warning: 'bg-amber-400', danger: 'bg-rose-500', neutral: 'bg-slate-300' };
 
-const decisionTone: Record<D30Decision, 'success' | 'warning' | 'danger'> & Record<string, 'success' | 'warning' | 'danger' | undefined> = { continue: 'success', escalate_to_watchdog_agent: 'warning', change_owner: 'danger' };
+const decisionTone: Record<D30Decision, 'success' | 'warning' | 'danger'> & Record<string, 'success' | 'warning' | 'danger' | undefined> = {
+  continue: 'success',
+  escalate_to_watchdog_agent: 'warning',
+  change_owner: 'danger',
+};
 
 function CoverageCard({ v }: { v: D30View }) {
   const kpi = v.kpis[0];
@@ -41,7 +45,15 @@ function CoverageCard({ v }: { v: D30View }) {
           {v.coverage.value === null ? 'No data' : v.coverage.met ? 'Goal met' : `${formatPercent(v.coverage.gap)} below goal`}
         </Badge>
       </div>
-      <div className="relative mt-5 h-3 rounded-full bg-slate-100" role="meter" aria-label="Coverage" aria-valuemin={0} aria-valuemax={100} aria-valuenow={v.coverage.value === null ? undefined : Math.round(pct)} aria-valuetext={`${kpi.value}, goal ${formatPercent(v.coverage.goal)}`}>
+      <div
+        className="relative mt-5 h-3 rounded-full bg-slate-100"
+        role="meter"
+        aria-label="Coverage"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={v.coverage.value === null ? undefined : Math.round(pct)}
+        aria-valuetext={`${kpi.value}, goal ${formatPercent(v.coverage.goal)}`}
+      >
         <div className={cn('h-full rounded-full', toneBar[kpi.tone])} style={{ width: `${pct}%` }} />
         <div className="absolute -top-1.5 h-6 w-0.5 rounded bg-slate-900" style={{ left: `${v.coverage.goal * 100}%` }} aria-hidden />
         <span className="absolute top-5 -translate-x-1/2 whitespace-nowrap text-[11px] font-medium text-slate-600" style={{ left: `${v.coverage.goal * 100}%` }}>
@@ -118,12 +130,17 @@ function DecisionForm({ v, canDecide, role }: { v: D30View; canDecide: boolean; 
         <Label htmlFor="d30-note" hint="(optional)">
           Note
         </Label>
-        <Textarea id="d30-note" value={note} onChange={(e) => setNote(e.target.value)} maxLength={2000} disabled={!canDecide} placeholder={canDecide ? 'What the team agreed, and why' : 'Owner only'} />
+        <Textarea
+          id="d30-note"
+          value={note}
+          onChange={(e) => setNote(e.target.value)}
+          maxLength={2000}
+          disabled={!canDecide}
+          placeholder={canDecide ? 'What the team agreed, and why' : 'Owner only'}
+        />
       </div>
       {record.isError ? (
-        <InlineAlert title="The decision was not recorded">
-          {fieldErrors.length ? fieldErrors.map((f) => `${f.path}: ${f.message}`).join('; ') : errorMessage(record.error)}
-        </InlineAlert>
+        <InlineAlert title="The decision was not recorded">{fieldErrors.length ? fieldErrors.map((f) => `${f.path}: ${f.message}`).join('; ') : errorMessage(record.error)}</InlineAlert>
       ) : null}
       <Button type="submit" variant="primary" disabled={!canDecide} loading={record.isPending} aria-describedby={canDecide ? undefined : readOnlyId}>
         Record decision
@@ -196,7 +213,11 @@ export function D30View({ role }: { role: UserRole }) {
         q.isError ? (
           <Card>
             {missingEndpoint ? (
-              <EmptyState icon={<ChartIcon />} title="D30 metrics are not available on this server" description="GET /api/watchdog/metrics/d30 did not answer. Update the console to a version that computes the D30 review." />
+              <EmptyState
+                icon={<ChartIcon />}
+                title="D30 metrics are not available on this server"
+                description="GET /api/watchdog/metrics/d30 did not answer. Update the console to a version that computes the D30 review."
+              />
             ) : (
               <ErrorState error={q.error} onRetry={() => void q.refetch()} />
             )}

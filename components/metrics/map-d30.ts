@@ -175,8 +175,22 @@ export function mapD30(d: D30Response): D30View {
       tone: coverage === null ? 'neutral' : coverage >= goal ? 'success' : coverage >= goal * 0.75 ? 'warning' : 'danger',
       hint: `goal ${formatPercent(goal)} of failures caught by the watchdog`,
     },
-    { key: 'retry_success_rate', label: 'Retry success', value: formatPercent(retry), raw: retry, tone: rateTone(retry, 0.7, 0.4), hint: `${formatNumber(totals.retriesSucceeded)} of ${formatNumber(totals.retries)} automatic retries recovered` },
-    { key: 'gate_pass_rate', label: 'Gate pass rate', value: formatPercent(gate), raw: gate, tone: rateTone(gate, 0.95, 0.8), hint: `${formatNumber(totals.gatePassed)} passed · ${formatNumber(totals.gateFailed)} failed` },
+    {
+      key: 'retry_success_rate',
+      label: 'Retry success',
+      value: formatPercent(retry),
+      raw: retry,
+      tone: rateTone(retry, 0.7, 0.4),
+      hint: `${formatNumber(totals.retriesSucceeded)} of ${formatNumber(totals.retries)} automatic retries recovered`,
+    },
+    {
+      key: 'gate_pass_rate',
+      label: 'Gate pass rate',
+      value: formatPercent(gate),
+      raw: gate,
+      tone: rateTone(gate, 0.95, 0.8),
+      hint: `${formatNumber(totals.gatePassed)} passed · ${formatNumber(totals.gateFailed)} failed`,
+    },
     {
       key: 'false_green_count',
       label: 'False green',
@@ -185,8 +199,22 @@ export function mapD30(d: D30Response): D30View {
       tone: falseGreen === null ? 'neutral' : falseGreen === 0 ? 'success' : 'danger',
       hint: 'completed without an openable artifact',
     },
-    { key: 'mttd_s', label: 'MTTD', value: formatDuration(mttd), raw: mttd, tone: mttd === null ? 'neutral' : mttd <= 60 ? 'success' : mttd <= 600 ? 'warning' : 'danger', hint: 'mean time from first failure to detection' },
-    { key: 'mttr_s', label: 'MTTR', value: formatDuration(mttr), raw: mttr, tone: mttr === null ? 'neutral' : mttr <= 900 ? 'success' : mttr <= 3600 ? 'warning' : 'danger', hint: 'mean time from detection to resolution' },
+    {
+      key: 'mttd_s',
+      label: 'MTTD',
+      value: formatDuration(mttd),
+      raw: mttd,
+      tone: mttd === null ? 'neutral' : mttd <= 60 ? 'success' : mttd <= 600 ? 'warning' : 'danger',
+      hint: 'mean time from first failure to detection',
+    },
+    {
+      key: 'mttr_s',
+      label: 'MTTR',
+      value: formatDuration(mttr),
+      raw: mttr,
+      tone: mttr === null ? 'neutral' : mttr <= 900 ? 'success' : mttr <= 3600 ? 'warning' : 'danger',
+      hint: 'mean time from detection to resolution',
+    },
   ];
   return {
     coverage: { value: coverage, goal, met: coverage !== null && coverage >= goal, gap: coverage === null ? null : Math.max(0, goal - coverage) },
@@ -199,9 +227,7 @@ export function mapD30(d: D30Response): D30View {
       label: decisionLabel(d.recommendation?.decision ?? 'continue'),
       reasons: (d.recommendation?.reasons ?? []).filter((r) => typeof r === 'string' && r.trim() !== ''),
     },
-    decisions: [...(d.decisions ?? [])]
-      .filter((x) => x && typeof x.decision === 'string')
-      .sort((a, b) => String(b.decided_at ?? '').localeCompare(String(a.decided_at ?? ''))),
+    decisions: [...(d.decisions ?? [])].filter((x) => x && typeof x.decision === 'string').sort((a, b) => String(b.decided_at ?? '').localeCompare(String(a.decided_at ?? ''))),
     hasActivity: daily.some((p) => p.events || p.incidents || p.gatePassed || p.gateFailed || p.retries),
   };
 }

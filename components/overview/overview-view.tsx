@@ -25,7 +25,20 @@ function Kpi({ label, value, sub, icon, href, tone = 'neutral' }: { label: strin
     <Card as="div" className={cn('h-full p-3.5 sm:p-5', href && 'transition-shadow hover:shadow-md hover:ring-1 hover:ring-slate-200')}>
       <div className="flex items-start justify-between gap-3">
         <p className="text-xs font-medium text-slate-500 sm:text-sm">{label}</p>
-        <span className={cn('hidden size-8 shrink-0 items-center justify-center rounded-lg text-base sm:flex', { neutral: 'bg-slate-100 text-slate-600', muted: 'bg-slate-100 text-slate-500', success: 'bg-emerald-50 text-emerald-600', warning: 'bg-amber-50 text-amber-600', danger: 'bg-rose-50 text-rose-600', info: 'bg-sky-50 text-sky-600', accent: 'bg-indigo-50 text-indigo-600' }[tone])}>
+        <span
+          className={cn(
+            'hidden size-8 shrink-0 items-center justify-center rounded-lg text-base sm:flex',
+            {
+              neutral: 'bg-slate-100 text-slate-600',
+              muted: 'bg-slate-100 text-slate-500',
+              success: 'bg-emerald-50 text-emerald-600',
+              warning: 'bg-amber-50 text-amber-600',
+              danger: 'bg-rose-50 text-rose-600',
+              info: 'bg-sky-50 text-sky-600',
+              accent: 'bg-indigo-50 text-indigo-600',
+            }[tone],
+          )}
+        >
           {icon}
         </span>
       </div>
@@ -52,7 +65,9 @@ function RiskCard({ o }: { o: Overview }) {
           <p className="py-6 text-center text-sm text-slate-500">No live leases. Workers acquire one with their first heartbeat.</p>
         ) : (
           <div className="flex h-3 overflow-hidden rounded-full bg-slate-100" role="img" aria-label={riskRows.map((r) => `${r.label}: ${o.leases.by_risk[r.key]}`).join(', ')}>
-            {riskRows.map((r) => (o.leases.by_risk[r.key] ? <div key={r.key} className={cn(toneDot(r.tone), r.key === 'stale' && 'bg-rose-700')} style={{ width: `${(o.leases.by_risk[r.key] / total) * 100}%` }} /> : null))}
+            {riskRows.map((r) =>
+              o.leases.by_risk[r.key] ? <div key={r.key} className={cn(toneDot(r.tone), r.key === 'stale' && 'bg-rose-700')} style={{ width: `${(o.leases.by_risk[r.key] / total) * 100}%` }} /> : null,
+            )}
           </div>
         )}
         <dl className="mt-4 grid grid-cols-2 gap-3">
@@ -80,7 +95,15 @@ function IncidentsCard({ o }: { o: Overview }) {
     <Card>
       <CardHeader
         title="Open incidents by signal"
-        description={o.incidents.oldest_open_at ? <>Oldest open since <RelativeTime iso={o.incidents.oldest_open_at} /></> : 'Nothing open right now'}
+        description={
+          o.incidents.oldest_open_at ? (
+            <>
+              Oldest open since <RelativeTime iso={o.incidents.oldest_open_at} />
+            </>
+          ) : (
+            'Nothing open right now'
+          )
+        }
         actions={
           <Link href="/incidents" className="text-sm font-medium text-indigo-600 hover:text-indigo-500">
             View all
@@ -112,7 +135,10 @@ function IncidentsCard({ o }: { o: Overview }) {
 function MilestoneCard({ m }: { m: Milestone }) {
   const done = m.items.filter((i) => i.done).length;
   return (
-    <li className={cn('flex flex-col rounded-xl border p-4', m.done ? 'border-emerald-200 bg-emerald-50/40' : 'border-slate-200 bg-white')} aria-label={`${m.key} ${m.title}: ${m.done ? 'done' : `${done} of ${m.items.length} done`}`}>
+    <li
+      className={cn('flex flex-col rounded-xl border p-4', m.done ? 'border-emerald-200 bg-emerald-50/40' : 'border-slate-200 bg-white')}
+      aria-label={`${m.key} ${m.title}: ${m.done ? 'done' : `${done} of ${m.items.length} done`}`}
+    >
       <div className="flex items-center justify-between gap-2">
         <span className={cn('rounded-md px-2 py-0.5 text-xs font-bold tracking-wide', m.done ? 'bg-emerald-600 text-white' : 'bg-slate-900 text-white')}>{m.key}</span>
         {m.done ? (

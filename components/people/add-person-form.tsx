@@ -43,8 +43,22 @@ export function AddPersonForm() {
         >
           <div>
             <Label htmlFor="person-email">Email</Label>
-            <Input id="person-email" type="email" autoComplete="off" value={email} onChange={(e) => setEmail(e.target.value)} maxLength={200} placeholder="name@company.com" aria-invalid={errorFor('email') ? true : undefined} aria-describedby={errorFor('email') ? 'person-email-error' : undefined} />
-            {errorFor('email') ? <p id="person-email-error" className="mt-1 text-xs text-rose-700">Email: {errorFor('email')}</p> : null}
+            <Input
+              id="person-email"
+              type="email"
+              autoComplete="off"
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+              maxLength={200}
+              placeholder="name@company.com"
+              aria-invalid={errorFor('email') ? true : undefined}
+              aria-describedby={errorFor('email') ? 'person-email-error' : undefined}
+            />
+            {errorFor('email') ? (
+              <p id="person-email-error" className="mt-1 text-xs text-rose-700">
+                Email: {errorFor('email')}
+              </p>
+            ) : null}
           </div>
           <div>
             <Label htmlFor="person-role">Role</Label>

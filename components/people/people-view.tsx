@@ -23,7 +23,11 @@ function PeopleList({ selfId }: { selfId: string }) {
       <CardHeader
         id="people-title"
         title="People"
-        description={q.data ? `${users.length} in all · ${activeOwners.length} active ${activeOwners.length === 1 ? 'owner' : 'owners'} · ${waiting} waiting for a role · ${users.filter((u) => u.disabled).length} disabled` : undefined}
+        description={
+          q.data
+            ? `${users.length} in all · ${activeOwners.length} active ${activeOwners.length === 1 ? 'owner' : 'owners'} · ${waiting} waiting for a role · ${users.filter((u) => u.disabled).length} disabled`
+            : undefined
+        }
       />
       {q.isPending ? (
         <LoadingRows rows={4} label="Loading people" />

@@ -16,7 +16,12 @@ const signInLabel: Record<User['sign_in'], string> = { password: 'password', sso
 
 function Status({ user }: { user: User }) {
   if (user.disabled) return <Badge tone="danger">disabled</Badge>;
-  if (!user.role) return <Badge tone="warning" dot>waiting for a role</Badge>;
+  if (!user.role)
+    return (
+      <Badge tone="warning" dot>
+        waiting for a role
+      </Badge>
+    );
   return (
     <Badge tone="success" dot>
       active
@@ -54,7 +59,15 @@ export function PersonRow({ user, isSelf, lastOwner }: { user: User; isSelf: boo
           </div>
           <p className="mt-0.5 flex flex-wrap gap-x-3 text-xs text-slate-600">
             <span>signs in with {signInLabel[user.sign_in]}</span>
-            <span>{user.last_sign_in_at ? <>last sign-in <RelativeTime iso={user.last_sign_in_at} /></> : 'never signed in'}</span>
+            <span>
+              {user.last_sign_in_at ? (
+                <>
+                  last sign-in <RelativeTime iso={user.last_sign_in_at} />
+                </>
+              ) : (
+                'never signed in'
+              )}
+            </span>
             <span>
               added <RelativeTime iso={user.created_at} />
             </span>
@@ -103,9 +116,7 @@ export function PersonRow({ user, isSelf, lastOwner }: { user: User; isSelf: boo
       {update.isError ? (
         <div id={errorId} className="mt-2">
           <InlineAlert title={lastOwnerRefusal ? 'The console must keep an owner' : 'Not changed'} onDismiss={() => update.reset()}>
-            {lastOwnerRefusal
-              ? `${user.email} is the last active owner, so they cannot be disabled or lose the owner role. Give another person the owner role first.`
-              : errorMessage(update.error)}
+            {lastOwnerRefusal ? `${user.email} is the last active owner, so they cannot be disabled or lose the owner role. Give another person the owner role first.` : errorMessage(update.error)}
           </InlineAlert>
         </div>
       ) : null}

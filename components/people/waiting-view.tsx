@@ -37,16 +37,13 @@ export function WaitingView({ email }: { email: string }) {
                 You are signed in as <strong className="break-all text-slate-900">{email}</strong>, but nobody has given you a role in this console yet.
               </p>
               <p className="mt-2 text-sm text-slate-600">
-                Ask an owner to open <strong className="text-slate-900">People</strong> and give you the supervisor or owner role. This page checks again every few seconds
-                and lets you in as soon as they do.
+                Ask an owner to open <strong className="text-slate-900">People</strong> and give you the supervisor or owner role. This page checks again every few seconds and lets you in as soon as
+                they do.
               </p>
             </div>
           </div>
           <div className="mt-6 flex flex-col gap-2 sm:flex-row sm:justify-end">
-            <Button
-              variant="ghost"
-              onClick={() => void signOut({ callbackUrl: '/login' })}
-            >
+            <Button variant="ghost" onClick={() => void signOut({ callbackUrl: '/login' })}>
               <LogoutIcon /> Sign out
             </Button>
             <Button

@@ -49,10 +49,7 @@ export function numericParams(rule: Rule): string[] {
 
 export function draftOf(rules: Rule[]): Draft {
   return Object.fromEntries(
-    rules.map((r) => [
-      r.signal,
-      { params: Object.fromEntries(numericParams(r).map((k) => [k, String(r.params[k])])), severity: String(r.params.severity ?? 'warning'), enabled: r.enabled },
-    ]),
+    rules.map((r) => [r.signal, { params: Object.fromEntries(numericParams(r).map((k) => [k, String(r.params[k])])), severity: String(r.params.severity ?? 'warning'), enabled: r.enabled }]),
   );
 }
 

@@ -67,7 +67,15 @@ export function RuleRow({
           <label htmlFor={`severity-${s}`} className="mb-1 block text-xs font-medium text-slate-600">
             <span className="sr-only">{`${s} `}</span>Severity
           </label>
-          <Select id={`severity-${s}`} value={draft.severity} disabled={!canEdit} onChange={(e) => onChange({ ...draft, severity: e.target.value })} className="w-36" aria-invalid={errors?.severity ? true : undefined} aria-describedby={describe(errors?.severity && `severity-${s}-error`)}>
+          <Select
+            id={`severity-${s}`}
+            value={draft.severity}
+            disabled={!canEdit}
+            onChange={(e) => onChange({ ...draft, severity: e.target.value })}
+            className="w-36"
+            aria-invalid={errors?.severity ? true : undefined}
+            aria-describedby={describe(errors?.severity && `severity-${s}-error`)}
+          >
             <option value="warning">warning</option>
             <option value="critical">critical</option>
           </Select>

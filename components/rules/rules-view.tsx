@@ -137,7 +137,10 @@ export function RulesView({ role }: { role: UserRole }) {
 
   return (
     <>
-      <PageHeader title="Rules" description="The thresholds the classifier, the sweeper and every runner apply. Changes take effect as a new version; runners fetch them from GET /api/watchdog/rules." />
+      <PageHeader
+        title="Rules"
+        description="The thresholds the classifier, the sweeper and every runner apply. Changes take effect as a new version; runners fetch them from GET /api/watchdog/rules."
+      />
       <div className="space-y-6">
         {!canEdit ? (
           <ReadOnlyNotice id={readOnlyId}>
@@ -192,8 +195,16 @@ export function RulesView({ role }: { role: UserRole }) {
                 ) : Object.keys(apiErrors.bySignal).length ? (
                   <InlineAlert title="The rules were not saved">Fix the highlighted values and save again.</InlineAlert>
                 ) : null}
-                {stale ? <InlineAlert tone="warning" title="The rules changed while you were editing">Version {q.data.version} is now in force. Saving will replace it with your thresholds.</InlineAlert> : null}
-                {saved ? <InlineAlert tone="success" title={`Saved as version ${saved}`}>The new thresholds are in force.</InlineAlert> : null}
+                {stale ? (
+                  <InlineAlert tone="warning" title="The rules changed while you were editing">
+                    Version {q.data.version} is now in force. Saving will replace it with your thresholds.
+                  </InlineAlert>
+                ) : null}
+                {saved ? (
+                  <InlineAlert tone="success" title={`Saved as version ${saved}`}>
+                    The new thresholds are in force.
+                  </InlineAlert>
+                ) : null}
                 <div className="flex flex-col gap-3 sm:flex-row sm:items-end">
                   <div className="flex-1 sm:max-w-md">
                     <label htmlFor="rules-note" className="mb-1.5 block text-sm font-medium text-slate-700">
@@ -214,7 +225,13 @@ export function RulesView({ role }: { role: UserRole }) {
                         Discard
                       </Button>
                     ) : null}
-                    <Button type="submit" variant="primary" disabled={!canEdit || !dirty || Object.keys(clientErrors).length > 0} loading={save.isPending} aria-describedby={canEdit ? 'save-help' : readOnlyId}>
+                    <Button
+                      type="submit"
+                      variant="primary"
+                      disabled={!canEdit || !dirty || Object.keys(clientErrors).length > 0}
+                      loading={save.isPending}
+                      aria-describedby={canEdit ? 'save-help' : readOnlyId}
+                    >
                       Save rules
                     </Button>
                   </div>

@@ -7,7 +7,25 @@ import { useEffect, useState } from 'react';
 import { useOverview } from '@/components/hooks/use-overview';
 import type { Overview } from '@/components/lib/types';
 import { cn } from '@/components/ui/cn';
-import { AlertIcon, ChartIcon, CheckBadgeIcon, ClockIcon, HomeIcon, InboxIcon, KeyIcon, ListIcon, LockIcon, LogoutIcon, MenuIcon, ScrollIcon, ServerIcon, ShieldIcon, SlidersIcon, UsersIcon, XIcon } from '@/components/ui/icons';
+import {
+  AlertIcon,
+  ChartIcon,
+  CheckBadgeIcon,
+  ClockIcon,
+  HomeIcon,
+  InboxIcon,
+  KeyIcon,
+  ListIcon,
+  LockIcon,
+  LogoutIcon,
+  MenuIcon,
+  ScrollIcon,
+  ServerIcon,
+  ShieldIcon,
+  SlidersIcon,
+  UsersIcon,
+  XIcon,
+} from '@/components/ui/icons';
 import type { UserRole } from '@/lib/schemas/enums';
 
 export interface ShellUser {
@@ -65,36 +83,41 @@ function NavLinks({ user, initialOverview, onNavigate }: { user: ShellUser; init
   const counts = { approvals: overview.data?.approvals.pending ?? 0, incidents: overview.data?.incidents.open_total ?? 0 };
   return (
     <ul className="space-y-0.5">
-      {nav.filter((item) => !item.only || item.only === user.role).map((item) => {
-        const active = isActive(pathname, item.href);
-        const count = item.badge ? counts[item.badge] : 0;
-        const locked = item.role && item.role !== user.role;
-        return (
-          <li key={item.href}>
-            <Link
-              href={item.href}
-              onClick={onNavigate}
-              aria-current={active ? 'page' : undefined}
-              className={cn(
-                'group flex items-center gap-3 rounded-lg px-3 py-2 text-sm font-medium transition-colors',
-                active ? 'bg-white/10 text-white' : 'text-slate-300 hover:bg-white/5 hover:text-white',
-              )}
-            >
-              <item.icon className={cn('size-[18px] shrink-0', active ? 'text-indigo-300' : 'text-slate-400 group-hover:text-slate-200')} />
-              <span className="flex-1">{item.label}</span>
-              {locked ? <LockIcon className="size-3.5 text-slate-500" aria-label="read only for your role" /> : null}
-              {count > 0 ? (
-                <span
-                  className={cn('min-w-5 rounded-full px-1.5 py-px text-center text-xs font-semibold tabular-nums', item.badge === 'approvals' ? 'bg-amber-400 text-amber-950' : 'bg-rose-500 text-white')}
-                  aria-label={`${count} ${item.badge === 'approvals' ? 'pending' : 'open'}`}
-                >
-                  {count}
-                </span>
-              ) : null}
-            </Link>
-          </li>
-        );
-      })}
+      {nav
+        .filter((item) => !item.only || item.only === user.role)
+        .map((item) => {
+          const active = isActive(pathname, item.href);
+          const count = item.badge ? counts[item.badge] : 0;
+          const locked = item.role && item.role !== user.role;
+          return (
+            <li key={item.href}>
+              <Link
+                href={item.href}
+                onClick={onNavigate}
+                aria-current={active ? 'page' : undefined}
+                className={cn(
+                  'group flex items-center gap-3 rounded-lg px-3 py-2 text-sm font-medium transition-colors',
+                  active ? 'bg-white/10 text-white' : 'text-slate-300 hover:bg-white/5 hover:text-white',
+                )}
+              >
+                <item.icon className={cn('size-[18px] shrink-0', active ? 'text-indigo-300' : 'text-slate-400 group-hover:text-slate-200')} />
+                <span className="flex-1">{item.label}</span>
+                {locked ? <LockIcon className="size-3.5 text-slate-500" aria-label="read only for your role" /> : null}
+                {count > 0 ? (
+                  <span
+                    className={cn(
+                      'min-w-5 rounded-full px-1.5 py-px text-center text-xs font-semibold tabular-nums',
+                      item.badge === 'approvals' ? 'bg-amber-400 text-amber-950' : 'bg-rose-500 text-white',
+                    )}
+                    aria-label={`${count} ${item.badge === 'approvals' ? 'pending' : 'open'}`}
+                  >
+                    {count}
+                  </span>
+                ) : null}
+              </Link>
+            </li>
+          );
+        })}
     </ul>
   );
 }

@@ -71,7 +71,14 @@ export function SilencesView({ canAct }: { canAct: boolean }) {
                           </p>
                         </div>
                         {s.state !== 'expired' ? (
-                          <Button size="sm" variant="danger" disabled={!canAct} loading={end.isPending && end.variables === s.id} onClick={() => end.mutate(s.id)} aria-label={`End now: ${matcherText(s)}`}>
+                          <Button
+                            size="sm"
+                            variant="danger"
+                            disabled={!canAct}
+                            loading={end.isPending && end.variables === s.id}
+                            onClick={() => end.mutate(s.id)}
+                            aria-label={`End now: ${matcherText(s)}`}
+                          >
                             End now
                           </Button>
                         ) : null}

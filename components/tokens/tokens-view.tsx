@@ -82,7 +82,15 @@ function CreateForm({ canManage, readOnlyId }: { canManage: boolean; readOnlyId:
         >
           <div>
             <Label htmlFor="token-name">Name</Label>
-            <Input id="token-name" value={name} onChange={(e) => setName(e.target.value)} maxLength={100} disabled={!canManage} placeholder="e.g. build-box-3" aria-invalid={errorFor('name') ? true : undefined} />
+            <Input
+              id="token-name"
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              maxLength={100}
+              disabled={!canManage}
+              placeholder="e.g. build-box-3"
+              aria-invalid={errorFor('name') ? true : undefined}
+            />
             {errorFor('name') ? <p className="mt-1 text-xs text-rose-600">{errorFor('name')}</p> : null}
           </div>
           <div>
@@ -100,7 +108,15 @@ function CreateForm({ canManage, readOnlyId }: { canManage: boolean; readOnlyId:
             <Label htmlFor="token-worker" hint={role === 'worker' ? '(required)' : '(workers only)'}>
               Worker ID
             </Label>
-            <Input id="token-worker" value={role === 'worker' ? workerId : ''} onChange={(e) => setWorkerId(e.target.value)} maxLength={200} disabled={!canManage || role !== 'worker'} placeholder={role === 'worker' ? 'w-1' : '—'} aria-invalid={errorFor('worker_id') ? true : undefined} />
+            <Input
+              id="token-worker"
+              value={role === 'worker' ? workerId : ''}
+              onChange={(e) => setWorkerId(e.target.value)}
+              maxLength={200}
+              disabled={!canManage || role !== 'worker'}
+              placeholder={role === 'worker' ? 'w-1' : '—'}
+              aria-invalid={errorFor('worker_id') ? true : undefined}
+            />
             {errorFor('worker_id') ? <p className="mt-1 text-xs text-rose-600">{errorFor('worker_id')}</p> : null}
           </div>
           <div className="md:pt-7">
@@ -128,7 +144,11 @@ function TokenList() {
   });
   return (
     <Card aria-labelledby="tokens-title">
-      <CardHeader id="tokens-title" title="Tokens" description={q.data ? `${q.data.tokens.filter((t) => !t.revoked_at).length} active · ${q.data.tokens.filter((t) => t.revoked_at).length} revoked` : undefined} />
+      <CardHeader
+        id="tokens-title"
+        title="Tokens"
+        description={q.data ? `${q.data.tokens.filter((t) => !t.revoked_at).length} active · ${q.data.tokens.filter((t) => t.revoked_at).length} revoked` : undefined}
+      />
       {q.isPending ? (
         <LoadingRows rows={4} label="Loading tokens" />
       ) : q.isError ? (
@@ -144,14 +164,28 @@ function TokenList() {
                   <span className="font-medium text-slate-900">{t.name}</span>
                   <RoleBadge role={t.role} />
                   {t.worker_id ? <span className="font-mono text-xs text-slate-500">{t.worker_id}</span> : null}
-                  {t.revoked_at ? <Badge tone="danger">revoked</Badge> : <Badge tone="success" dot>active</Badge>}
+                  {t.revoked_at ? (
+                    <Badge tone="danger">revoked</Badge>
+                  ) : (
+                    <Badge tone="success" dot>
+                      active
+                    </Badge>
+                  )}
                 </div>
                 <p className="mt-0.5 flex flex-wrap gap-x-3 text-xs text-slate-500">
                   <span className="font-mono">{t.prefix}…</span>
                   <span>
                     created <RelativeTime iso={t.created_at} /> by {t.created_by}
                   </span>
-                  <span>{t.last_used_at ? <>last used <RelativeTime iso={t.last_used_at} /></> : 'never used'}</span>
+                  <span>
+                    {t.last_used_at ? (
+                      <>
+                        last used <RelativeTime iso={t.last_used_at} />
+                      </>
+                    ) : (
+                      'never used'
+                    )}
+                  </span>
                   {t.revoked_at ? (
                     <span>
                       revoked <RelativeTime iso={t.revoked_at} />

@@ -21,7 +21,13 @@ export function LiveIndicator({ updatedAt, fetching, failed }: { updatedAt: numb
   const now = useNow(5_000);
   const age = updatedAt ? Math.max(0, Math.round((now - updatedAt) / 1000)) : null;
   return (
-    <span className={cn('inline-flex items-center gap-2 rounded-full border px-2.5 py-1 text-xs font-medium', failed ? 'border-amber-200 bg-amber-50 text-amber-800' : 'border-slate-200 bg-white text-slate-600')} suppressHydrationWarning>
+    <span
+      className={cn(
+        'inline-flex items-center gap-2 rounded-full border px-2.5 py-1 text-xs font-medium',
+        failed ? 'border-amber-200 bg-amber-50 text-amber-800' : 'border-slate-200 bg-white text-slate-600',
+      )}
+      suppressHydrationWarning
+    >
       <span className="relative flex size-2">
         {!failed ? <span className={cn('absolute inline-flex size-full rounded-full bg-emerald-400 opacity-75', fetching ? 'animate-ping' : '')} /> : null}
         <span className={cn('relative inline-flex size-2 rounded-full', failed ? 'bg-amber-500' : 'bg-emerald-500')} />

@@ -32,8 +32,23 @@ export function ToastProvider({ children }: { children: React.ReactNode }) {
       {children}
       <div aria-live="polite" className="pointer-events-none fixed inset-x-0 bottom-0 z-50 flex flex-col items-center gap-2 p-4 sm:items-end sm:p-6">
         {toasts.map((t) => (
-          <div key={t.id} role={t.tone === 'danger' || t.tone === 'warning' ? 'alert' : 'status'} className="pointer-events-auto flex w-full max-w-sm items-start gap-3 rounded-xl border border-slate-200 bg-white p-3.5 shadow-lg shadow-slate-900/10">
-            <span className={cn('mt-0.5 flex size-5 shrink-0 items-center justify-center rounded-full text-xs', t.tone === 'success' ? 'bg-emerald-100 text-emerald-700' : t.tone === 'info' ? 'bg-sky-100 text-sky-700' : t.tone === 'warning' ? 'bg-amber-100 text-amber-700' : 'bg-rose-100 text-rose-700')}>
+          <div
+            key={t.id}
+            role={t.tone === 'danger' || t.tone === 'warning' ? 'alert' : 'status'}
+            className="pointer-events-auto flex w-full max-w-sm items-start gap-3 rounded-xl border border-slate-200 bg-white p-3.5 shadow-lg shadow-slate-900/10"
+          >
+            <span
+              className={cn(
+                'mt-0.5 flex size-5 shrink-0 items-center justify-center rounded-full text-xs',
+                t.tone === 'success'
+                  ? 'bg-emerald-100 text-emerald-700'
+                  : t.tone === 'info'
+                    ? 'bg-sky-100 text-sky-700'
+                    : t.tone === 'warning'
+                      ? 'bg-amber-100 text-amber-700'
+                      : 'bg-rose-100 text-rose-700',
+              )}
+            >
               {t.tone === 'success' ? <CheckIcon /> : <AlertIcon />}
             </span>
             <div className="min-w-0 flex-1">

@@ -76,15 +76,33 @@ export function WorkersView({ initialData }: { initialData?: WorkerList }) {
                 <caption className="sr-only">Workers, silent ones first</caption>
                 <thead>
                   <tr className="border-b border-slate-100 text-left text-xs font-medium uppercase tracking-wide text-slate-500">
-                    <th scope="col" className="px-5 py-2.5">Worker</th>
-                    <th scope="col" className="px-3 py-2.5">Status</th>
-                    <th scope="col" className="px-3 py-2.5">Last seen</th>
-                    <th scope="col" className="px-3 py-2.5">Current job</th>
-                    <th scope="col" className="px-3 py-2.5">Lease</th>
-                    <th scope="col" className="px-3 py-2.5">Runner</th>
-                    <th scope="col" className="px-3 py-2.5 text-right">Events 24 h</th>
-                    <th scope="col" className="px-3 py-2.5 text-right">Failures 24 h</th>
-                    <th scope="col" className="px-5 py-2.5 text-right">Open incidents</th>
+                    <th scope="col" className="px-5 py-2.5">
+                      Worker
+                    </th>
+                    <th scope="col" className="px-3 py-2.5">
+                      Status
+                    </th>
+                    <th scope="col" className="px-3 py-2.5">
+                      Last seen
+                    </th>
+                    <th scope="col" className="px-3 py-2.5">
+                      Current job
+                    </th>
+                    <th scope="col" className="px-3 py-2.5">
+                      Lease
+                    </th>
+                    <th scope="col" className="px-3 py-2.5">
+                      Runner
+                    </th>
+                    <th scope="col" className="px-3 py-2.5 text-right">
+                      Events 24 h
+                    </th>
+                    <th scope="col" className="px-3 py-2.5 text-right">
+                      Failures 24 h
+                    </th>
+                    <th scope="col" className="px-5 py-2.5 text-right">
+                      Open incidents
+                    </th>
                   </tr>
                 </thead>
                 <tbody className="divide-y divide-slate-100">

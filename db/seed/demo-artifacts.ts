@@ -13,9 +13,7 @@ export async function recordArtifactEvidence(db: Db, input: { jobId: string; wor
   const id = randomUUID();
   const base = input.primaryUrl ?? `https://artifacts.acme.dev/${input.jobId}/report.html`;
   const folder = base.slice(0, base.lastIndexOf('/') + 1);
-  const files = input.passed
-    ? ['report.html', 'patch.diff', 'logs.txt'].map((name) => ({ name, url: folder + name, http_status: 200, counted: true, error: null }))
-    : [];
+  const files = input.passed ? ['report.html', 'patch.diff', 'logs.txt'].map((name) => ({ name, url: folder + name, http_status: 200, counted: true, error: null })) : [];
   const failure = input.passed ? null : 'primary_url answered 404, expected 200';
   await db.transaction(async (tx) => {
     await tx.insert(artifactChecks).values({
@@ -35,7 +33,13 @@ export async function recordArtifactEvidence(db: Db, input: { jobId: string; wor
     if (input.passed) await resolveIncidents(tx, input.at, input.jobId, `artifact check ${id} passed`, ['artifact_gate_fail']);
     else {
       const rules = await getCurrentRules(tx);
-      await openIncident(tx, input.at, { jobId: input.jobId, signal: 'artifact_gate_fail', firstFailureAt: input.at, details: { check_id: id, failure_reason: failure, primary_url: base }, ruleVersion: rules.version });
+      await openIncident(tx, input.at, {
+        jobId: input.jobId,
+        signal: 'artifact_gate_fail',
+        firstFailureAt: input.at,
+        details: { check_id: id, failure_reason: failure, primary_url: base },
+        ruleVersion: rules.version,
+      });
     }
   });
   return id;

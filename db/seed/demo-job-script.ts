@@ -227,7 +227,11 @@ export class JobScript {
   complete(seconds: number) {
     return this.step(seconds, async (at) => {
       try {
-        await completeJob(this.ctx(workerActorOf(this.worker), at), this.job, { worker_id: this.worker, fencing_token: this.token, ...(this.lastOutputHash ? { output_hash: this.lastOutputHash } : {}) });
+        await completeJob(this.ctx(workerActorOf(this.worker), at), this.job, {
+          worker_id: this.worker,
+          fencing_token: this.token,
+          ...(this.lastOutputHash ? { output_hash: this.lastOutputHash } : {}),
+        });
         await this.trackRun('complete', at, 'ok');
       } catch (e) {
         if (!isWatchdogError(e) || e.code !== 'artifact_gate_failed') throw e;

@@ -41,10 +41,46 @@ export function writeStory(plan: Plan, now: number, people: { owner: Actor; supe
 
   // Forty past jobs, one every ~11 hours, with the recurring failures of a real fleet.
   const kinds = [
-    'happy', 'fetch_retry', 'happy', 'claim_retry', 'happy', 'gate_fix', 'happy', 'near_expiry', 'fetch_retry', 'happy',
-    'lease_expired', 'happy', 'unknown_error', 'fetch_escalated', 'happy', 'queue_stuck_reclaimed', 'happy', 'claim_escalated', 'fetch_retry', 'happy',
-    'gate_fix', 'happy', 'happy', 'near_expiry', 'fetch_retry', 'queue_stuck_rejected', 'happy', 'claim_retry', 'happy', 'lease_expired',
-    'happy', 'fetch_retry', 'gate_fix', 'happy', 'unknown_error', 'happy', 'fetch_retry', 'happy', 'claim_retry', 'happy',
+    'happy',
+    'fetch_retry',
+    'happy',
+    'claim_retry',
+    'happy',
+    'gate_fix',
+    'happy',
+    'near_expiry',
+    'fetch_retry',
+    'happy',
+    'lease_expired',
+    'happy',
+    'unknown_error',
+    'fetch_escalated',
+    'happy',
+    'queue_stuck_reclaimed',
+    'happy',
+    'claim_escalated',
+    'fetch_retry',
+    'happy',
+    'gate_fix',
+    'happy',
+    'happy',
+    'near_expiry',
+    'fetch_retry',
+    'queue_stuck_rejected',
+    'happy',
+    'claim_retry',
+    'happy',
+    'lease_expired',
+    'happy',
+    'fetch_retry',
+    'gate_fix',
+    'happy',
+    'unknown_error',
+    'happy',
+    'fetch_retry',
+    'happy',
+    'claim_retry',
+    'happy',
   ] as const;
   kinds.forEach((kind, i) => {
     const t0 = start + 2 * HOUR + i * 11 * HOUR + (i % 3) * 37 * MIN;
@@ -85,7 +121,10 @@ export function writeStory(plan: Plan, now: number, people: { owner: Actor; supe
         break;
       case 'near_expiry':
         // a long build: the lease is down to minutes and the runner heartbeats
-        j.event(20, 'doctor').event(15, 'claim').heartbeat(3, 12 * 60).event(40, 'context');
+        j.event(20, 'doctor')
+          .event(15, 'claim')
+          .heartbeat(3, 12 * 60)
+          .event(40, 'context');
         j.event(9 * 60, 'build', undefined, 'retried');
         j.repair(1, 'heartbeat', 'lease_near_expiry', 'build');
         j.heartbeat(1).event(80, 'build').event(20, 'upload').check(25, true).complete(10);
@@ -97,7 +136,9 @@ export function writeStory(plan: Plan, now: number, people: { owner: Actor; supe
         break;
       case 'lease_expired': {
         // the worker's laptop slept: the lease ran out, the sweep marked it stuck, the worker came back
-        j.event(20, 'doctor').event(15, 'claim').heartbeat(3, 6 * 60);
+        j.event(20, 'doctor')
+          .event(15, 'claim')
+          .heartbeat(3, 6 * 60);
         const expiry = j.t + 6 * MIN;
         j.event(40, 'context');
         sweepAt(expiry + 20_000);
@@ -108,16 +149,16 @@ export function writeStory(plan: Plan, now: number, people: { owner: Actor; supe
       case 'queue_stuck_reclaimed':
       case 'queue_stuck_rejected': {
         // the worker vanished: expired, then stuck; a reclaim request waits for the supervisor
-        j.event(20, 'doctor').event(15, 'claim').heartbeat(3, 8 * 60);
+        j.event(20, 'doctor')
+          .event(15, 'claim')
+          .heartbeat(3, 8 * 60);
         const expiry = j.t + 8 * MIN;
         j.event(40, 'context', undefined, 'stuck');
         sweepAt(expiry + 15_000);
         sweepAt(expiry + 6 * MIN);
         const decideAt = expiry + (kind === 'queue_stuck_reclaimed' ? 38 : 12) * MIN;
         tl.add(decideAt, async () => {
-          const [pending] = rowsOf<{ id: string }>(
-            await db.execute(sql`select id from repair_actions where job_id = ${j.job} and action = 'reclaim' and result = 'pending'`),
-          );
+          const [pending] = rowsOf<{ id: string }>(await db.execute(sql`select id from repair_actions where job_id = ${j.job} and action = 'reclaim' and result = 'pending'`));
           if (!pending) return;
           await decideRepairAction(ctx(people.supervisor, decideAt), pending.id, {
             decision: kind === 'queue_stuck_reclaimed' ? 'approve' : 'reject',
@@ -148,7 +189,10 @@ export function writeStory(plan: Plan, now: number, people: { owner: Actor; supe
 
   // Now: four jobs in flight and one stuck since this morning.
   const stuck = job(plan, nextJob(), 'w-delta', now - 5 * HOUR);
-  stuck.event(20, 'doctor').event(15, 'claim').heartbeat(3, 10 * 60);
+  stuck
+    .event(20, 'doctor')
+    .event(15, 'claim')
+    .heartbeat(3, 10 * 60);
   const stuckExpiry = stuck.t + 10 * MIN;
   stuck.event(40, 'context').event(120, 'progress', undefined, 'stuck');
   sweepAt(stuckExpiry + 25_000);
@@ -178,12 +222,17 @@ export function writeStory(plan: Plan, now: number, people: { owner: Actor; supe
 
   // its lease runs out in under 3 minutes: the live sweeper will catch it
   const nearExpiry = job(plan, nextJob(), 'w-echo', now - 12 * MIN);
-  nearExpiry.event(20, 'doctor').event(15, 'claim').heartbeat(3, 14 * 60).event(40, 'context');
+  nearExpiry
+    .event(20, 'doctor')
+    .event(15, 'claim')
+    .heartbeat(3, 14 * 60)
+    .event(40, 'context');
 
   // An agent in a loop: the same failing test, the same "fix", the same output, every two minutes.
   const looping = job(plan, nextJob(), 'w-foxtrot', now - 40 * MIN);
   looping.event(20, 'doctor').event(15, 'claim').heartbeat(3).event(40, 'context');
-  const loopOutput = 'FAIL src/invoice/total.test.ts\n  ● rounds half-cents up\n    Expected: 10.01\n    Received: 10\nTests: 1 failed, 41 passed\nagent: applying the same patch to total.ts and running the tests again';
+  const loopOutput =
+    'FAIL src/invoice/total.test.ts\n  ● rounds half-cents up\n    Expected: 10.01\n    Received: 10\nTests: 1 failed, 41 passed\nagent: applying the same patch to total.ts and running the tests again';
   for (let i = 0; i < 6; i++) looping.say(i === 0 ? 60 : 120, 'build', 'npm test -- src/invoice', loopOutput, 1);
   looping.keepAlive(now - 90_000);
 

@@ -70,7 +70,10 @@ export async function seedDemoFleet(db: Db, now: Date, opts: { passwords?: { own
     const setupAt = new Date(end - 20 * DAY);
     const setup: Ctx = { db: tx, actor: { role: 'owner', id: 'cli', label: 'cli', via: 'cli' }, now: setupAt };
     // version 1 dates from the rollout, not from the moment the demo was written
-    await tx.update(ruleSets).set({ updatedAt: new Date(setupAt.getTime() - HOUR) }).where(eq(ruleSets.version, 1));
+    await tx
+      .update(ruleSets)
+      .set({ updatedAt: new Date(setupAt.getTime() - HOUR) })
+      .where(eq(ruleSets.version, 1));
     const owner = await createUser(setup, { email: DEMO_OWNER_EMAIL, role: 'owner', password: passwords.owner });
     const supervisor = await createUser(setup, { email: DEMO_SUPERVISOR_EMAIL, role: 'supervisor', password: passwords.supervisor });
     const people = {
@@ -120,4 +123,3 @@ export async function ensureDemo(db: Db, now: Date, dataDir: string): Promise<{ 
   const [row] = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from users where email in (${DEMO_OWNER_EMAIL}, ${DEMO_SUPERVISOR_EMAIL})`));
   return Number(row.n) > 0 ? { seeded: false, logins: kept } : null;
 }
-

@@ -10,10 +10,7 @@ export async function checkHealth() {
   try {
     const database = await getRuntimeDatabase();
     kind = database.kind;
-    await Promise.race([
-      database.db.execute(sql`select 1`),
-      new Promise((_, reject) => setTimeout(() => reject(new Error('database timeout')), 2000).unref()),
-    ]);
+    await Promise.race([database.db.execute(sql`select 1`), new Promise((_, reject) => setTimeout(() => reject(new Error('database timeout')), 2000).unref())]);
     return { status: 200, body: { status: 'ok', database: kind, version: pkg.version } };
   } catch {
     return { status: 503, body: { status: 'degraded', database: kind, version: pkg.version } };

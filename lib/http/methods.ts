@@ -15,8 +15,7 @@ type Handler = (req: Request) => Response;
 export function methodNotAllowed(implemented: readonly HttpMethod[]): Record<HttpMethod | 'OPTIONS', Handler> {
   const allowed = [...implemented, ...(implemented.includes('GET') ? ['HEAD'] : []), 'OPTIONS'].sort();
   const allow = allowed.join(', ');
-  const refuse: Handler = (req) =>
-    json(405, errorBody('method_not_allowed', `${req.method} is not allowed on ${new URL(req.url).pathname.slice(0, 300)}; allowed: ${allow}`, { allowed }), { allow });
+  const refuse: Handler = (req) => json(405, errorBody('method_not_allowed', `${req.method} is not allowed on ${new URL(req.url).pathname.slice(0, 300)}; allowed: ${allow}`, { allowed }), { allow });
   return {
     GET: refuse,
     POST: refuse,

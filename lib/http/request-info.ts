@@ -17,7 +17,11 @@ function headerOf(headers: HeaderSource, name: string): string | null {
   return typeof v === 'string' ? v : Array.isArray(v) ? v.join(',') : null;
 }
 
-const normalise = (address: string) => address.trim().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '').toLowerCase();
+const normalise = (address: string) =>
+  address
+    .trim()
+    .replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '')
+    .toLowerCase();
 
 /** An IPv4 or IPv6 address as a bigint and its width, or null. */
 function toBits(address: string): { bits: bigint; width: 32 | 128 } | null {
@@ -45,7 +49,10 @@ export interface TrustedProxies {
 /** `WATCHDOG_TRUSTED_PROXIES`: comma-separated IPs or CIDRs (`10.0.0.0/8`, `::1`). Entries that do not parse are ignored. */
 export function parseTrustedProxies(list: string | undefined): TrustedProxies {
   const nets: { bits: bigint; width: number; prefix: number }[] = [];
-  for (const entry of (list ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of (list ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [ip, len] = entry.split('/');
     const parsed = toBits(ip);
     if (!parsed) continue;

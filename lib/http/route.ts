@@ -10,7 +10,6 @@ import { answerError, authenticate, authorize, limit, refusalOf, type RouteCall,
 import { clientAddress, requestId } from './request-info';
 import { noteSeen, workersNamedIn, writesEvidence } from './seen';
 
-
 /** What a handler may return: a body (200) or an explicit status, body and headers. */
 export class Reply {
   constructor(
@@ -106,11 +105,7 @@ async function openCall(runtime: Runtime, req: Request, spec: RouteSpec, reqId: 
   return { req, url, spec, runtime, database, requestId: reqId, address: clientAddress(req.headers), caller: 'anonymous', actor: null, rateTaken: false };
 }
 
-async function runSteps(
-  call: RouteCall,
-  handler: AnyHandler,
-  context: { params?: Promise<Record<string, string | string[]>> },
-): Promise<Response> {
+async function runSteps(call: RouteCall, handler: AnyHandler, context: { params?: Promise<Record<string, string | string[]>> }): Promise<Response> {
   const shortcut = call.spec.shortcut && (await call.spec.shortcut(call));
   if (shortcut) {
     if (shortcut.status < 300) noteSightings(call, call.validBody?.data);
@@ -132,5 +127,9 @@ async function runSteps(
 /** note sightings: the workers a stored evidence body names (the fleet's last_seen_at; off the critical path). */
 function noteSightings(call: RouteCall, body: unknown, alreadySeen?: string | null) {
   if (!writesEvidence(call.spec.permission)) return;
-  noteSeen(call.database.db, workersNamedIn(body).filter((w) => w !== alreadySeen), call.req.headers.get('user-agent'));
+  noteSeen(
+    call.database.db,
+    workersNamedIn(body).filter((w) => w !== alreadySeen),
+    call.req.headers.get('user-agent'),
+  );
 }

@@ -66,11 +66,17 @@ export class EventGroupCommitter {
   private async flush(group: typeof this.queue): Promise<void> {
     const now = group.reduce((latest, e) => (e.now > latest ? e.now : latest), group[0].now);
     try {
-      const stored = await storeHealthyEvents({ db: this.db, now }, group.map((e) => e.item), group[0].rules, 'rows', {
-        roles: group[0].roles,
-        tokenHashes: group.map((e) => e.tokenHash),
-        receivedAt: group.map((e) => e.now),
-      });
+      const stored = await storeHealthyEvents(
+        { db: this.db, now },
+        group.map((e) => e.item),
+        group[0].rules,
+        'rows',
+        {
+          roles: group[0].roles,
+          tokenHashes: group.map((e) => e.tokenHash),
+          receivedAt: group.map((e) => e.now),
+        },
+      );
       for (const e of group) {
         const id = e.item.input.id;
         if (stored === 'stale') e.resolve({ kind: 'stale' });

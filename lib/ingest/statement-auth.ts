@@ -28,13 +28,7 @@ export interface StatementCredential {
  * nothing of this event was stored, and the caller takes the full path, which gives the exact
  * answer (401/403 audited, 400, a judged failure, ...).
  */
-export async function ingestHealthyEventByToken(
-  db: Db,
-  now: Date,
-  credential: StatementCredential,
-  input: HelperEventInput,
-  runtime: Runtime = currentRuntime(),
-): Promise<IngestResult | null> {
+export async function ingestHealthyEventByToken(db: Db, now: Date, credential: StatementCredential, input: HelperEventInput, runtime: Runtime = currentRuntime()): Promise<IngestResult | null> {
   if (!outputHashMatches(input)) return null;
   const rules = await cachedRules(db);
   if (classifyHelperEvent(rules, input, 0).signal || (await findLoop(db, input, rules, now))) return null;

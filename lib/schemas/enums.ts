@@ -37,17 +37,7 @@ export const RISK_LEVELS = ['normal', 'near_expiry', 'expired', 'stale'] as cons
 export type RiskLevel = (typeof RISK_LEVELS)[number];
 
 /** Every signal the watchdog detects (API.md "Signals", part 1 and part 2), in the order the console shows them. */
-export const SIGNALS = [
-  'claim_no_output',
-  'fetch_failed',
-  'lease_near_expiry',
-  'lease_expired',
-  'queue_stuck',
-  'artifact_gate_fail',
-  'no_progress',
-  'loop_detected',
-  'worker_silent',
-] as const;
+export const SIGNALS = ['claim_no_output', 'fetch_failed', 'lease_near_expiry', 'lease_expired', 'queue_stuck', 'artifact_gate_fail', 'no_progress', 'loop_detected', 'worker_silent'] as const;
 export type Signal = (typeof SIGNALS)[number];
 
 /** A rule's `params.severity` and an incident's `severity`, lowest first. */

@@ -44,7 +44,12 @@ export const HelperEventInput = z.object({
     .optional(),
   output_hash: OutputHash,
   error_code: z.string().min(1).max(100).refine(withoutNul, withoutNulMessage).optional(),
-  duration_ms: z.number().int().min(0).max(7 * 24 * 3600 * 1000).optional(),
+  duration_ms: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600 * 1000)
+    .optional(),
   created_at: IsoDate.optional(),
 });
 export type HelperEventInput = z.infer<typeof HelperEventInput>;

@@ -86,7 +86,12 @@ const channelCommon = {
   signals: z.array(Signal).min(1).max(50).nullable().optional(),
   min_severity: Severity.optional(),
   level: z.union([z.literal(1), z.literal(2)]).optional(),
-  after_s: z.number().int().min(0).max(7 * 86_400).optional(),
+  after_s: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 86_400)
+    .optional(),
   enabled: z.boolean().optional(),
 };
 export const ChannelInput = z.discriminatedUnion('kind', [
@@ -97,9 +102,7 @@ export const ChannelInput = z.discriminatedUnion('kind', [
 ]);
 export type ChannelInput = z.infer<typeof ChannelInput>;
 /** A change: any field; `config` is merged into the stored one (a secret given as "***" or left out is kept). */
-export const ChannelPatch = z
-  .object({ ...channelCommon, name: channelCommon.name.optional(), config: z.record(z.string(), z.unknown()).optional() })
-  .strict();
+export const ChannelPatch = z.object({ ...channelCommon, name: channelCommon.name.optional(), config: z.record(z.string(), z.unknown()).optional() }).strict();
 export type ChannelPatch = z.infer<typeof ChannelPatch>;
 
 export const NotificationQuery = z.object({ incident_id: z.uuid().optional(), status: NotificationStatus.optional(), cursor: Cursor, limit: Limit });

@@ -11,11 +11,7 @@ export const MIN_PASSWORD_LENGTH = 12;
 export const UserCreateInput = z.object({
   email: z.email().max(200),
   role: UserRole,
-  password: z
-    .string()
-    .min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`)
-    .max(200)
-    .refine(withoutNul, withoutNulMessage),
+  password: z.string().min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`).max(200).refine(withoutNul, withoutNulMessage),
 });
 export type UserCreateInput = z.infer<typeof UserCreateInput>;
 

@@ -218,9 +218,7 @@ export type RuleVersionsJson = z.output<typeof RuleVersions>;
 
 export const SweepAnswer = z.object({
   swept_at: Time,
-  findings: z.array(
-    z.object({ signal: Signal, job_id: z.string().nullable(), worker_id: z.string().optional(), incident_id: z.uuid().nullable(), action_id: z.uuid().nullable().optional() }),
-  ),
+  findings: z.array(z.object({ signal: Signal, job_id: z.string().nullable(), worker_id: z.string().optional(), incident_id: z.uuid().nullable(), action_id: z.uuid().nullable().optional() })),
 });
 
 export const TokenCreated = z.object({ id: z.uuid(), token: z.string() });

@@ -65,8 +65,7 @@ export const conflict = (
   message: string,
   details?: unknown,
 ) => new WatchdogError(code, message, details);
-export const validationFailed = (details: unknown, message = 'request does not match the schema') =>
-  new WatchdogError('validation_failed', message, details);
+export const validationFailed = (details: unknown, message = 'request does not match the schema') => new WatchdogError('validation_failed', message, details);
 
 export function isWatchdogError(e: unknown): e is WatchdogError {
   return e instanceof WatchdogError;

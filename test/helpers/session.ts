@@ -12,5 +12,10 @@ export async function signInSession(url: string, email: string, password: string
     headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookies.join('; ') },
     body: new URLSearchParams({ csrfToken, email, password, callbackUrl: url }).toString(),
   });
-  return res.headers.getSetCookie().find((c) => c.includes('session-token='))?.split(';')[0] ?? null;
+  return (
+    res.headers
+      .getSetCookie()
+      .find((c) => c.includes('session-token='))
+      ?.split(';')[0] ?? null
+  );
 }

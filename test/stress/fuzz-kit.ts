@@ -234,7 +234,13 @@ const wellFormed = (s: string): string => (s as unknown as { toWellFormed(): str
 
 const printable = fc.string({ unit: printableChar, maxLength: 80 });
 /** header-safe (latin1, no CR/LF/NUL) */
-const headerValue = fc.string({ unit: fc.integer({ min: 0x20, max: 0xfe }).map((c) => (c === 0x7f ? 0xff : c)).map((c) => String.fromCharCode(c)), maxLength: 300 });
+const headerValue = fc.string({
+  unit: fc
+    .integer({ min: 0x20, max: 0xfe })
+    .map((c) => (c === 0x7f ? 0xff : c))
+    .map((c) => String.fromCharCode(c)),
+  maxLength: 300,
+});
 
 /** unicode edge cases: lone surrogates, BOM, RTL override, zero-width, combining marks, noncharacters, astral */
 const nasty = fc.constantFrom(
@@ -278,7 +284,11 @@ const deep = fc.tuple(fc.integer({ min: 65, max: 2_000 }), fc.constantFrom<'arra
 
 const wrongType = fc.oneof(fc.constant(null), fc.boolean(), fc.double(), fc.array(fc.jsonValue(), { maxLength: 3 }), fc.dictionary(printable, fc.jsonValue(), { maxKeys: 3 }), deep);
 
-const notUuid = fc.oneof(where(printable, (s) => !/^[0-9a-f-]{36}$/i.test(s), 'not a uuid'), unicodeText, wrongType);
+const notUuid = fc.oneof(
+  where(printable, (s) => !/^[0-9a-f-]{36}$/i.test(s), 'not a uuid'),
+  unicodeText,
+  wrongType,
+);
 const notIdentifier = fc.oneof(
   fc.constant(''),
   fc.constant('a'.repeat(201)),
@@ -301,7 +311,11 @@ const notInt = fc.oneof(
   fc.array(fc.integer(), { maxLength: 2 }),
   deep,
 );
-const notHash = fc.oneof(where(printable, (s) => !/^sha256:[0-9a-f]{64}$/.test(s), 'not a hash'), fc.constant('sha256:' + 'A'.repeat(64)), wrongType);
+const notHash = fc.oneof(
+  where(printable, (s) => !/^sha256:[0-9a-f]{64}$/.test(s), 'not a hash'),
+  fc.constant('sha256:' + 'A'.repeat(64)),
+  wrongType,
+);
 const notEnum = fc.oneof(unicodeText, fc.string({ unit: printableChar, minLength: 13, maxLength: 80 }), fc.constantFrom('APPROVE', 'Touch', ' ok', 'pending\u0000'), wrongType);
 const notText = fc.oneof(fc.constant(''), fc.constant('x'.repeat(70_000)), fc.constant('a\u0000b'), wrongType);
 /** a free-text field (note, URL, command name) is refused as a non-string or past its length cap (at most 2,048 here) */
@@ -419,7 +433,10 @@ const pathSegment = fc.oneof(
 
 const query = (keys: string[]) =>
   fc
-    .array(fc.tuple(fc.oneof(fc.constantFrom(...keys, 'limit', 'cursor', 'status'), printable), fc.oneof(printable, unicodeText, fc.constantFrom('-1', '0', '1e309', 'NaN', '999999999999', 'all', 'open'))), { maxLength: 5 })
+    .array(
+      fc.tuple(fc.oneof(fc.constantFrom(...keys, 'limit', 'cursor', 'status'), printable), fc.oneof(printable, unicodeText, fc.constantFrom('-1', '0', '1e309', 'NaN', '999999999999', 'all', 'open'))),
+      { maxLength: 5 },
+    )
     .map((pairs) => {
       const p = new URLSearchParams();
       for (const [k, v] of pairs) p.append(k, wellFormed(v));
@@ -544,7 +561,10 @@ interface Answer {
   url: string;
 }
 
-async function send(server: TestServer & { revoked: string }, req: { method: string; path: string; cred: Credential; contentType?: string; body?: Buffer | null; headers?: Record<string, string> }): Promise<Answer> {
+async function send(
+  server: TestServer & { revoked: string },
+  req: { method: string; path: string; cred: Credential; contentType?: string; body?: Buffer | null; headers?: Record<string, string> },
+): Promise<Answer> {
   const headers: Record<string, string> = { ...(req.headers ?? {}) };
   if (req.contentType) headers['content-type'] = req.contentType;
   const tokens = server.tokens as unknown as Record<string, string>;
@@ -569,7 +589,10 @@ export function expectErrorShape(a: Answer, context: string) {
   expect(typeof body.error.code, context).toBe('string');
   expect(API_CODES.has(body.error.code), `${context}: unknown code ${body.error.code}`).toBe(true);
   expect(typeof body.error.message, context).toBe('string');
-  expect(Object.keys(body.error).every((k) => ['code', 'message', 'details'].includes(k)), context).toBe(true);
+  expect(
+    Object.keys(body.error).every((k) => ['code', 'message', 'details'].includes(k)),
+    context,
+  ).toBe(true);
   expect(a.text, context).not.toMatch(/\bat [\w.<>]+ \(|node_modules|SELECT |INSERT |drizzle|pglite/i);
 }
 
@@ -578,7 +601,20 @@ async function fingerprint(server: TestServer): Promise<string> {
   if (server.databaseUrl) {
     const raw = await openRaw(server);
     try {
-      const tables = ['worker_runs', 'job_leases', 'lease_history', 'helper_events', 'repair_actions', 'artifact_checks', 'incidents', 'rule_sets', 'api_tokens', 'users', 'd30_decisions', 'notifications'];
+      const tables = [
+        'worker_runs',
+        'job_leases',
+        'lease_history',
+        'helper_events',
+        'repair_actions',
+        'artifact_checks',
+        'incidents',
+        'rule_sets',
+        'api_tokens',
+        'users',
+        'd30_decisions',
+        'notifications',
+      ];
       const out: string[] = [];
       for (const t of tables) {
         // api_tokens.last_used_at records that an accepted credential was used (to the minute): not a write of the refused call
@@ -594,9 +630,14 @@ async function fingerprint(server: TestServer): Promise<string> {
   // PGlite is held by the server: read everything the API shows
   const owner = server.tokens.owner;
   const parts = await Promise.all(
-    ['/api/watchdog/jobs?limit=500', '/api/watchdog/incidents?status=all&limit=1000', '/api/watchdog/repair-actions?status=all&limit=500', '/api/watchdog/tokens', '/api/watchdog/rules/versions', '/api/watchdog/rules'].map(
-      async (p) => JSON.stringify((await api(server, owner, 'GET', p)).body, (k, v) => (k === 'last_used_at' ? undefined : v)),
-    ),
+    [
+      '/api/watchdog/jobs?limit=500',
+      '/api/watchdog/incidents?status=all&limit=1000',
+      '/api/watchdog/repair-actions?status=all&limit=500',
+      '/api/watchdog/tokens',
+      '/api/watchdog/rules/versions',
+      '/api/watchdog/rules',
+    ].map(async (p) => JSON.stringify((await api(server, owner, 'GET', p)).body, (k, v) => (k === 'last_used_at' ? undefined : v))),
   );
   return parts.join('\n');
 }
@@ -673,7 +714,19 @@ export function defineRouteFuzz(opts: { runs: number; label: string; only?: ('pg
       const lease = await api(server, tokens.worker, 'PATCH', `/api/watchdog/job-leases/${job}`, { worker_id: 'w-1', lease_expires_at: inFuture(7200) });
       expect(lease.status).toBe(200);
       const eventId = randomUUID();
-      expect((await api(server, tokens.worker, 'POST', '/api/watchdog/helper-events', { id: eventId, job_id: job, worker_id: 'w-1', command: 'pls context', exit_code: 0, output: 'ok', output_hash: hashOutput('ok') })).status).toBe(201);
+      expect(
+        (
+          await api(server, tokens.worker, 'POST', '/api/watchdog/helper-events', {
+            id: eventId,
+            job_id: job,
+            worker_id: 'w-1',
+            command: 'pls context',
+            exit_code: 0,
+            output: 'ok',
+            output_hash: hashOutput('ok'),
+          })
+        ).status,
+      ).toBe(201);
       const pending = await api(server, tokens.system, 'POST', '/api/watchdog/repair-actions', { job_id: job, trigger: 'fuzz fixture', action: 'release', authority: 'system' });
       expect(pending.status).toBe(201);
       const created = await api(server, tokens.owner, 'POST', '/api/watchdog/tokens', { role: 'worker', worker_id: 'w-1', name: 'to-revoke' });
@@ -688,49 +741,58 @@ export function defineRouteFuzz(opts: { runs: number; label: string; only?: ('pg
       figures.durationMs = Date.now() - started0;
       opts.onFigures?.(figures);
       const seeds = baseSeed === null ? `random, first ${figures.seeds[0]}` : `FUZZ_SEED=${baseSeed}`;
-      console.log(`[fuzz] ${opts.label} on ${name}: ${JSON.stringify({ cases: figures.cases, fiveXx: figures.fiveXx, writes: figures.writes, seconds: Math.round(figures.durationMs / 1000), seeds, byStatus: figures.byStatus })}`);
+      console.log(
+        `[fuzz] ${opts.label} on ${name}: ${JSON.stringify({ cases: figures.cases, fiveXx: figures.fiveXx, writes: figures.writes, seconds: Math.round(figures.durationMs / 1000), seeds, byStatus: figures.byStatus })}`,
+      );
     });
 
     for (const spec of ROUTES) {
-      it(`A: ${spec.name} — bad bodies, headers, queries, path segments and credentials → API.md error shape, never 5xx`, async () => {
-        const arb = fc.record({
-          cred: credential(spec),
-          wrongMethod: fc.oneof({ arbitrary: fc.constant(null), weight: 8 }, { arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'), weight: 1 }),
-          segment: spec.param ? fc.oneof(fc.constant(null), pathSegment) : fc.constant(null),
-          query: query(spec.queryKeys ?? ['x']),
-          body: spec.body || spec.method !== 'GET' ? invalidBody(spec, fixtures).map((b) => b as FuzzBody | null) : fc.constant(null),
-          contentType,
-          headers: extraHeaders,
-        });
-        let n = 0;
-        await fc.assert(
-          fc.asyncProperty(arb, async (c) => {
-            const method = c.wrongMethod ?? spec.method;
-            const segment = c.segment ?? (spec.param ? encodeURIComponent(spec.param(fixtures)) : '');
-            const p = spec.path.replace('{p}', segment) + c.query;
-            guard.setCase(`${opts.label} on ${name}, ${spec.name}, case ${++n}: ${method} ${p.slice(0, 200)} as ${c.cred} (${c.body?.why ?? 'no body'})`);
-            const a = await send(server, { method, path: p, cred: c.cred, contentType: c.contentType, body: c.body?.bytes ?? null, headers: c.headers });
-            count(spec.name, a.status);
-            const context = `${method} ${p.slice(0, 200)} as ${c.cred} (${c.body?.why ?? 'no body'}, ${c.contentType || 'no content-type'}) → ${a.status} ${a.text.slice(0, 300)}`;
-            expect(a.status, context).toBeLessThan(500);
-            const pathname = new URL(a.url).pathname;
-            const isApi = pathname.startsWith('/api/') && !pathname.startsWith('/api/auth/');
-            if (a.status >= 300 || !isApi) {
-              if (isApi && a.status >= 400) expectErrorShape(a, context);
-              return;
-            }
-            // a 2xx: only a read, or a batch whose every element was refused
-            if (spec.name === 'POST /helper-events/batch' && method === 'POST') {
-              const results = JSON.parse(a.text).results as { status: number }[];
-              expect(results.every((r) => r.status >= 400), context).toBe(true);
-              return;
-            }
-            expect(method === 'GET' || method === 'OPTIONS', context).toBe(true);
-            guard.setCase(`${opts.label} on ${name}, ${spec.name}: after case ${n} (generating the next)`);
-          }),
-          assertOptions(opts.runs, figures.seeds),
-        );
-      }, propertyLimitMs(opts.runs) + 30_000);
+      it(
+        `A: ${spec.name} — bad bodies, headers, queries, path segments and credentials → API.md error shape, never 5xx`,
+        async () => {
+          const arb = fc.record({
+            cred: credential(spec),
+            wrongMethod: fc.oneof({ arbitrary: fc.constant(null), weight: 8 }, { arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'), weight: 1 }),
+            segment: spec.param ? fc.oneof(fc.constant(null), pathSegment) : fc.constant(null),
+            query: query(spec.queryKeys ?? ['x']),
+            body: spec.body || spec.method !== 'GET' ? invalidBody(spec, fixtures).map((b) => b as FuzzBody | null) : fc.constant(null),
+            contentType,
+            headers: extraHeaders,
+          });
+          let n = 0;
+          await fc.assert(
+            fc.asyncProperty(arb, async (c) => {
+              const method = c.wrongMethod ?? spec.method;
+              const segment = c.segment ?? (spec.param ? encodeURIComponent(spec.param(fixtures)) : '');
+              const p = spec.path.replace('{p}', segment) + c.query;
+              guard.setCase(`${opts.label} on ${name}, ${spec.name}, case ${++n}: ${method} ${p.slice(0, 200)} as ${c.cred} (${c.body?.why ?? 'no body'})`);
+              const a = await send(server, { method, path: p, cred: c.cred, contentType: c.contentType, body: c.body?.bytes ?? null, headers: c.headers });
+              count(spec.name, a.status);
+              const context = `${method} ${p.slice(0, 200)} as ${c.cred} (${c.body?.why ?? 'no body'}, ${c.contentType || 'no content-type'}) → ${a.status} ${a.text.slice(0, 300)}`;
+              expect(a.status, context).toBeLessThan(500);
+              const pathname = new URL(a.url).pathname;
+              const isApi = pathname.startsWith('/api/') && !pathname.startsWith('/api/auth/');
+              if (a.status >= 300 || !isApi) {
+                if (isApi && a.status >= 400) expectErrorShape(a, context);
+                return;
+              }
+              // a 2xx: only a read, or a batch whose every element was refused
+              if (spec.name === 'POST /helper-events/batch' && method === 'POST') {
+                const results = JSON.parse(a.text).results as { status: number }[];
+                expect(
+                  results.every((r) => r.status >= 400),
+                  context,
+                ).toBe(true);
+                return;
+              }
+              expect(method === 'GET' || method === 'OPTIONS', context).toBe(true);
+              guard.setCase(`${opts.label} on ${name}, ${spec.name}: after case ${n} (generating the next)`);
+            }),
+            assertOptions(opts.runs, figures.seeds),
+          );
+        },
+        propertyLimitMs(opts.runs) + 30_000,
+      );
     }
 
     it('A: nothing a refused call touched was written (every table but the audit log is unchanged)', async () => {
@@ -739,56 +801,69 @@ export function defineRouteFuzz(opts: { runs: number; label: string; only?: ('pg
       const changed = after.split('\n').filter((line, i) => line !== before.split('\n')[i]);
       figures.writes = changed.length;
       // compared line by line; on failure the changed lines are printed in short (a diff of two long fingerprints is slow to print)
-      expect(changed.map((l) => l.slice(0, 300)), 'tables or lists changed by refused calls').toEqual([]);
+      expect(
+        changed.map((l) => l.slice(0, 300)),
+        'tables or lists changed by refused calls',
+      ).toEqual([]);
       expect(figures.fiveXx).toBe(0);
     });
 
-    it('B: well-formed bodies with unicode edge cases in free text → stored or refused cleanly, never 5xx; an accepted event is idempotent', async () => {
-      const runs = Math.max(20, Math.round(opts.runs * 2));
-      let n = 0;
-      await fc.assert(
-        fc.asyncProperty(unicodeText, unicodeText, fc.integer({ min: 0, max: 4 }), async (text, other, which) => {
-          const f = fixtures;
-          guard.setCase(`${opts.label} on ${name}, part B case ${++n} (${which}): ${JSON.stringify(text).slice(0, 200)}`);
-          let a: Answer;
-          if (which === 0) {
-            const output = text;
-            const ev = { id: randomUUID(), job_id: f.job, worker_id: 'w-1', command: other.slice(0, 200), exit_code: 1, output, output_hash: hashOutput(output), error_code: other.slice(0, 50) };
-            a = await send(server, { method: 'POST', path: '/api/watchdog/helper-events', cred: 'worker', contentType: 'application/json', body: Buffer.from(JSON.stringify(ev)) });
-            count('B POST /helper-events', a.status);
-            if (a.status === 201) {
-              const again = await send(server, { method: 'POST', path: '/api/watchdog/helper-events', cred: 'worker', contentType: 'application/json', body: Buffer.from(JSON.stringify(ev)) });
-              count('B POST /helper-events', again.status);
-              expect(again.status, `resend of an accepted event: ${again.text.slice(0, 300)}`).toBe(200);
-              // a NUL in binary output is stored as U+FFFD (PostgreSQL text cannot hold it)
-              let stored = wellFormed(output).replace(/\u0000/g, '\uFFFD');
-              // PGlite 0.5 decodes every text value with a default TextDecoder, which eats one leading
-              // U+FEFF as a byte-order mark (the row holds it; PostgreSQL returns it): a known PGlite
-              // defect, docs/RELIABILITY.md. Only that one character is excused, only on PGlite.
-              if (name === 'pglite' && stored.startsWith('\uFEFF')) stored = stored.slice(1);
-              expect(JSON.parse(again.text).event.output, 'stored output, read back').toBe(stored);
+    it(
+      'B: well-formed bodies with unicode edge cases in free text → stored or refused cleanly, never 5xx; an accepted event is idempotent',
+      async () => {
+        const runs = Math.max(20, Math.round(opts.runs * 2));
+        let n = 0;
+        await fc.assert(
+          fc.asyncProperty(unicodeText, unicodeText, fc.integer({ min: 0, max: 4 }), async (text, other, which) => {
+            const f = fixtures;
+            guard.setCase(`${opts.label} on ${name}, part B case ${++n} (${which}): ${JSON.stringify(text).slice(0, 200)}`);
+            let a: Answer;
+            if (which === 0) {
+              const output = text;
+              const ev = { id: randomUUID(), job_id: f.job, worker_id: 'w-1', command: other.slice(0, 200), exit_code: 1, output, output_hash: hashOutput(output), error_code: other.slice(0, 50) };
+              a = await send(server, { method: 'POST', path: '/api/watchdog/helper-events', cred: 'worker', contentType: 'application/json', body: Buffer.from(JSON.stringify(ev)) });
+              count('B POST /helper-events', a.status);
+              if (a.status === 201) {
+                const again = await send(server, { method: 'POST', path: '/api/watchdog/helper-events', cred: 'worker', contentType: 'application/json', body: Buffer.from(JSON.stringify(ev)) });
+                count('B POST /helper-events', again.status);
+                expect(again.status, `resend of an accepted event: ${again.text.slice(0, 300)}`).toBe(200);
+                // a NUL in binary output is stored as U+FFFD (PostgreSQL text cannot hold it)
+                let stored = wellFormed(output).replace(/\u0000/g, '\uFFFD');
+                // PGlite 0.5 decodes every text value with a default TextDecoder, which eats one leading
+                // U+FEFF as a byte-order mark (the row holds it; PostgreSQL returns it): a known PGlite
+                // defect, docs/RELIABILITY.md. Only that one character is excused, only on PGlite.
+                if (name === 'pglite' && stored.startsWith('\uFEFF')) stored = stored.slice(1);
+                expect(JSON.parse(again.text).event.output, 'stored output, read back').toBe(stored);
+              }
+            } else if (which === 1) {
+              const body = { job_id: f.job, trigger: text.slice(0, 200), action: 'touch', authority: 'supervisor', result: 'success', note: other };
+              a = await send(server, { method: 'POST', path: '/api/watchdog/repair-actions', cred: 'supervisor', contentType: 'application/json', body: Buffer.from(JSON.stringify(body)) });
+              count('B POST /repair-actions', a.status);
+            } else if (which === 2) {
+              a = await send(server, {
+                method: 'POST',
+                path: '/api/watchdog/tokens',
+                cred: 'owner',
+                contentType: 'application/json',
+                body: Buffer.from(JSON.stringify({ role: 'supervisor', name: text.slice(0, 100) })),
+              });
+              count('B POST /tokens', a.status);
+            } else if (which === 3) {
+              const body = { job_id: f.job, primary_url: `http://127.0.0.1:1/${text}`, files: [{ name: other.slice(0, 500), url: `https://${text}/x` }] };
+              a = await send(server, { method: 'POST', path: '/api/watchdog/artifact-checks', cred: 'worker', contentType: 'application/json', body: Buffer.from(JSON.stringify(body)) });
+              count('B POST /artifact-checks', a.status);
+            } else {
+              a = await send(server, { method: 'GET', path: `/api/watchdog/jobs?q=${encodeURIComponent(wellFormed(text.slice(0, 200)))}`, cred: 'owner' });
+              count('B GET /jobs?q', a.status);
             }
-          } else if (which === 1) {
-            const body = { job_id: f.job, trigger: text.slice(0, 200), action: 'touch', authority: 'supervisor', result: 'success', note: other };
-            a = await send(server, { method: 'POST', path: '/api/watchdog/repair-actions', cred: 'supervisor', contentType: 'application/json', body: Buffer.from(JSON.stringify(body)) });
-            count('B POST /repair-actions', a.status);
-          } else if (which === 2) {
-            a = await send(server, { method: 'POST', path: '/api/watchdog/tokens', cred: 'owner', contentType: 'application/json', body: Buffer.from(JSON.stringify({ role: 'supervisor', name: text.slice(0, 100) })) });
-            count('B POST /tokens', a.status);
-          } else if (which === 3) {
-            const body = { job_id: f.job, primary_url: `http://127.0.0.1:1/${text}`, files: [{ name: other.slice(0, 500), url: `https://${text}/x` }] };
-            a = await send(server, { method: 'POST', path: '/api/watchdog/artifact-checks', cred: 'worker', contentType: 'application/json', body: Buffer.from(JSON.stringify(body)) });
-            count('B POST /artifact-checks', a.status);
-          } else {
-            a = await send(server, { method: 'GET', path: `/api/watchdog/jobs?q=${encodeURIComponent(wellFormed(text.slice(0, 200)))}`, cred: 'owner' });
-            count('B GET /jobs?q', a.status);
-          }
-          const context = `${which}: ${JSON.stringify(text).slice(0, 200)} → ${a.status} ${a.text.slice(0, 300)}`;
-          expect(a.status, context).toBeLessThan(500);
-          if (a.status >= 400) expectErrorShape(a, context);
-        }),
-        assertOptions(runs, figures.seeds),
-      );
-    }, propertyLimitMs(Math.max(20, Math.round(opts.runs * 2))) + 30_000);
+            const context = `${which}: ${JSON.stringify(text).slice(0, 200)} → ${a.status} ${a.text.slice(0, 300)}`;
+            expect(a.status, context).toBeLessThan(500);
+            if (a.status >= 400) expectErrorShape(a, context);
+          }),
+          assertOptions(runs, figures.seeds),
+        );
+      },
+      propertyLimitMs(Math.max(20, Math.round(opts.runs * 2))) + 30_000,
+    );
   });
 }

@@ -122,7 +122,17 @@ describe.each(stressKinds())('SIGKILL durability on %s', (kind) => {
     }
     const stored = new Set(ids);
     const lost = [...acked].filter((id) => !stored.has(id));
-    const figures: DurabilityFigures = { kind, kills: KILLS + (kind === 'pglite' ? 1 : 0), posts, acknowledged: acked.size, connectionErrors: errors, resent, stored: stored.size, lost: lost.length, duplicated: ids.length - stored.size };
+    const figures: DurabilityFigures = {
+      kind,
+      kills: KILLS + (kind === 'pglite' ? 1 : 0),
+      posts,
+      acknowledged: acked.size,
+      connectionErrors: errors,
+      resent,
+      stored: stored.size,
+      lost: lost.length,
+      duplicated: ids.length - stored.size,
+    };
     durabilityFigures.push(figures);
     console.log(`[durability] ${JSON.stringify(figures)}`);
     expect(lost).toEqual([]);

@@ -19,7 +19,10 @@ export interface SessionUser {
  * password (single sign-on only). A disabled person is returned as such: the caller refuses them.
  */
 export async function verifyUserCredentials(db: Db, email: string, password: string): Promise<SessionUser | null> {
-  const [user] = await db.select().from(users).where(eq(users.email, normalizeEmail(email)));
+  const [user] = await db
+    .select()
+    .from(users)
+    .where(eq(users.email, normalizeEmail(email)));
   const ok = await verifyPassword(password, user?.passwordHash ?? null);
   return ok && user ? { id: user.id, email: user.email, role: userRole(user), disabled: user.disabled } : null;
 }

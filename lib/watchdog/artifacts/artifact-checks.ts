@@ -57,10 +57,7 @@ export async function runArtifactCheck(ctx: Ctx, input: ArtifactCheckInput, prob
   const expectedStatus = ruleParam(rules, 'artifact_gate_fail', 'expected_status');
   const expectedFiles = input.expected_file_count ?? ruleParam(rules, 'artifact_gate_fail', 'min_files');
   const files = input.files ?? [];
-  const [primary, fileProbes] = await Promise.all([
-    probeUrl(input.primary_url, probe),
-    mapLimit(files, 5, (f) => (f.url ? probeUrl(f.url, probe) : Promise.resolve<ProbeResult | null>(null))),
-  ]);
+  const [primary, fileProbes] = await Promise.all([probeUrl(input.primary_url, probe), mapLimit(files, 5, (f) => (f.url ? probeUrl(f.url, probe) : Promise.resolve<ProbeResult | null>(null)))]);
   const fileResults = files.map((f, i) => {
     const p = fileProbes[i];
     return storableJson({ name: f.name, url: f.url ?? null, http_status: p?.status ?? null, counted: p === null || p.status === 200, error: p?.error ?? null });
@@ -105,7 +102,14 @@ export async function runArtifactCheck(ctx: Ctx, input: ArtifactCheckInput, prob
         jobId: input.job_id,
         signal: 'artifact_gate_fail',
         firstFailureAt: now,
-        details: { check_id: id, failure_reason: failure == null ? null : storableText(failure), primary_url: storableText(input.primary_url), http_status: primary.status, file_count: fileCount, expected_file_count: expectedFiles },
+        details: {
+          check_id: id,
+          failure_reason: failure == null ? null : storableText(failure),
+          primary_url: storableText(input.primary_url),
+          http_status: primary.status,
+          file_count: fileCount,
+          expected_file_count: expectedFiles,
+        },
         ruleVersion: rules.version,
       });
     }

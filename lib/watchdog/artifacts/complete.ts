@@ -36,11 +36,17 @@ export async function completeJob(ctx: Ctx, jobId: string, input: CompleteInput)
           ? conflict('stale_fencing_token', `fencing token ${input.fencing_token} is older than the lease's ${lease.fencingToken}`, { current_fencing_token: lease.fencingToken, state: 'completed' })
           : conflict('lease_conflict', `job ${jobId} was already completed by ${lease.workerId}`, { state: 'completed' });
     } else if (input.fencing_token < lease.fencingToken || (lease.state === 'released' && input.fencing_token <= lease.fencingToken)) {
-      refusal = conflict('stale_fencing_token', `fencing token ${input.fencing_token} is older than the lease's ${lease.fencingToken}`, { current_fencing_token: lease.fencingToken, state: lease.state });
+      refusal = conflict('stale_fencing_token', `fencing token ${input.fencing_token} is older than the lease's ${lease.fencingToken}`, {
+        current_fencing_token: lease.fencingToken,
+        state: lease.state,
+      });
     } else if (lease.workerId !== input.worker_id) {
       refusal = conflict('lease_conflict', `job ${jobId} is leased by another worker`, { state: lease.state });
     } else if (input.fencing_token !== lease.fencingToken || lease.state === 'released') {
-      refusal = conflict('stale_fencing_token', `fencing token ${input.fencing_token} was never issued for job ${jobId} (the lease's is ${lease.fencingToken})`, { current_fencing_token: lease.fencingToken, state: lease.state });
+      refusal = conflict('stale_fencing_token', `fencing token ${input.fencing_token} was never issued for job ${jobId} (the lease's is ${lease.fencingToken})`, {
+        current_fencing_token: lease.fencingToken,
+        state: lease.state,
+      });
     }
     const check = refusal ? null : await latestArtifactCheck(tx, jobId);
     if (!refusal && (!check || !check.passed)) {

@@ -22,7 +22,8 @@ for (const [addr, prefix] of [
   ['203.0.113.0', 24],
   ['224.0.0.0', 4],
   ['240.0.0.0', 4],
-] as const) blocked.addSubnet(addr, prefix, 'ipv4');
+] as const)
+  blocked.addSubnet(addr, prefix, 'ipv4');
 for (const [addr, prefix] of [
   ['::', 96], // unspecified, loopback and the deprecated IPv4-compatible form ::a.b.c.d
   ['fc00::', 7],
@@ -34,7 +35,8 @@ for (const [addr, prefix] of [
   ['64:ff9b::', 96],
   ['64:ff9b:1::', 48],
   ['100::', 64],
-] as const) blocked.addSubnet(addr, prefix, 'ipv6');
+] as const)
+  blocked.addSubnet(addr, prefix, 'ipv6');
 
 /** The 16 bytes of an IPv6 address (any textual form net.isIP accepts). */
 function ipv6Bytes(address: string): number[] | null {
@@ -108,12 +110,7 @@ function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise
 const systemLookup = (hostname: string) => dns.promises.lookup(hostname, { all: true, verbatim: true });
 
 /** Resolves a host and vets every address; the vetted address is the one connected to (no DNS rebinding). */
-async function resolveVetted(
-  hostname: string,
-  isBlocked: (address: string) => boolean,
-  lookup: NonNullable<ProbeOptions['lookup']>,
-  timeLeft: number,
-): Promise<{ address: string; family: number }> {
+async function resolveVetted(hostname: string, isBlocked: (address: string) => boolean, lookup: NonNullable<ProbeOptions['lookup']>, timeLeft: number): Promise<{ address: string; family: number }> {
   const host = hostname.replace(/^\[|\]$/g, '');
   const literal = net.isIP(host);
   const addrs = literal ? [{ address: host, family: literal }] : await withDeadline(lookup(host), timeLeft, `resolving ${host}`);
@@ -228,7 +225,12 @@ export async function vetHost(hostname: string, opts: Pick<ProbeOptions, 'allowP
  * One POST the way a notification must be sent: http/https only, the resolved address vetted (no
  * loopback/private host unless allowed) and connected to, no redirects followed, one deadline.
  */
-export async function postVetted(raw: string, body: string, headers: Record<string, string>, opts: Pick<ProbeOptions, 'allowPrivate' | 'lookup' | 'timeoutMs'> = {}): Promise<{ status: number | null; error?: string }> {
+export async function postVetted(
+  raw: string,
+  body: string,
+  headers: Record<string, string>,
+  opts: Pick<ProbeOptions, 'allowPrivate' | 'lookup' | 'timeoutMs'> = {},
+): Promise<{ status: number | null; error?: string }> {
   const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
   let url: URL;
   try {

@@ -34,7 +34,11 @@ export class RefusalAuditor {
   private global: RateLimiter;
   private unaudited = 0;
 
-  constructor(burst: number, perMinute: number, private readonly clock: () => Date = () => new Date()) {
+  constructor(
+    burst: number,
+    perMinute: number,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
     this.perAddress = new RateLimiter(perMinute / 60, burst, 10_000);
     this.global = new RateLimiter((perMinute * 10) / 60, burst * 10, 1);
   }
@@ -46,20 +50,25 @@ export class RefusalAuditor {
 
   /** A refused API call: a 403 always gets its entry, a 401 within the bound. */
   record(db: Db, refusal: Refusal): Promise<void> {
-    return this.write(db, refusal.status === 401 ? refusal.address : null, { label: refusal.caller, role: refusal.role }, {
-      action: refusal.code === 'unauthenticated' ? 'access.unauthenticated' : 'access.forbidden',
-      target: refusal.route,
-      details: {
-        route: refusal.route,
-        method: refusal.method,
-        path: refusal.path,
-        status: refusal.status,
-        code: refusal.code,
-        request_id: refusal.requestId,
-        address: refusal.address,
-        ...refusal.details,
+    return this.write(
+      db,
+      refusal.status === 401 ? refusal.address : null,
+      { label: refusal.caller, role: refusal.role },
+      {
+        action: refusal.code === 'unauthenticated' ? 'access.unauthenticated' : 'access.forbidden',
+        target: refusal.route,
+        details: {
+          route: refusal.route,
+          method: refusal.method,
+          path: refusal.path,
+          status: refusal.status,
+          code: refusal.code,
+          request_id: refusal.requestId,
+          address: refusal.address,
+          ...refusal.details,
+        },
       },
-    });
+    );
   }
 
   /** A refused sign-in (wrong email or password), within the same bound as a 401. */

@@ -49,7 +49,11 @@ function namedJobId(raw: unknown): string | null {
 export async function ingestHelperEventBatch(ctx: Ctx, events: unknown[], zodDetails: (e: z.ZodError) => unknown): Promise<BatchItemResult[]> {
   let rules = await cachedRules(ctx.db);
   // the cross-worker guard, read once for every job the batch names
-  const foreign = await foreignJobHolders(ctx.db, ctx.actor, events.map(namedJobId).filter((j): j is string => j !== null));
+  const foreign = await foreignJobHolders(
+    ctx.db,
+    ctx.actor,
+    events.map(namedJobId).filter((j): j is string => j !== null),
+  );
   const results: BatchItemResult[] = new Array(events.length);
   let run: { index: number; item: PreparedEvent }[] = [];
   const runIds = new Set<string>();
@@ -60,7 +64,12 @@ export async function ingestHelperEventBatch(ctx: Ctx, events: unknown[], zodDet
     run = [];
     runIds.clear();
     // only the ids come back: a batch answers each event with its status and classification
-    const stored = await storeHealthyEvents(ctx, pending.map((p) => p.item), rules, 'ids');
+    const stored = await storeHealthyEvents(
+      ctx,
+      pending.map((p) => p.item),
+      rules,
+      'ids',
+    );
     if (stored === 'stale') {
       // the rules changed since they were read: judge this run again, one by one, with the new ones
       rules = await refreshRules(ctx.db);
@@ -68,7 +77,17 @@ export async function ingestHelperEventBatch(ctx: Ctx, events: unknown[], zodDet
       return;
     }
     const missing = pending.filter((p) => !stored.ids.has(p.item.input.id));
-    const existing = missing.length ? await ctx.db.select().from(helperEvents).where(inArray(helperEvents.id, missing.map((p) => p.item.input.id))) : [];
+    const existing = missing.length
+      ? await ctx.db
+          .select()
+          .from(helperEvents)
+          .where(
+            inArray(
+              helperEvents.id,
+              missing.map((p) => p.item.input.id),
+            ),
+          )
+      : [];
     const byId = new Map(existing.map((r) => [r.id, r]));
     for (const p of pending) {
       const id = p.item.input.id;
@@ -104,7 +123,13 @@ export async function ingestHelperEventBatch(ctx: Ctx, events: unknown[], zodDet
     const pendingRepeats = run.filter((p) => p.item.input.job_id === input.job_id && p.item.input.output_hash === input.output_hash && p.item.input.command === input.command);
     const failing =
       classifyHelperEvent(rules, input, 0).signal !== null ||
-      (await findLoop(ctx.db, input, rules, ctx.now, pendingRepeats.map((p) => p.item.input.created_at ?? ctx.now))) !== null;
+      (await findLoop(
+        ctx.db,
+        input,
+        rules,
+        ctx.now,
+        pendingRepeats.map((p) => p.item.input.created_at ?? ctx.now),
+      )) !== null;
     if (failing || runIds.has(parsed.data.id)) await flush();
     if (failing) {
       results[index] = await answerItem(parsed.data.id, async () => counted(await ingestJudged(ctx, item)));

@@ -76,7 +76,11 @@ export async function ingestJudged(ctx: Ctx, item: PreparedEvent): Promise<Inges
         incidentCreated = inc.created;
       }
       const judged = { signal: classification.signal, ruleVersion: classification.rule_version, suggestedActions: classification.suggested_actions, incidentId };
-      const inserted = await tx.insert(helperEvents).values(eventRow(input, { phase, bodyHash, receivedAt: ctx.now }, judged)).onConflictDoNothing().returning();
+      const inserted = await tx
+        .insert(helperEvents)
+        .values(eventRow(input, { phase, bodyHash, receivedAt: ctx.now }, judged))
+        .onConflictDoNothing()
+        .returning();
       // A concurrent request stored the same id first: judge against what it stored.
       if (!inserted.length) throw new RetryAsReplay();
       // a loop tells the owner once per incident; the repeats after it are evidence

@@ -51,7 +51,10 @@ export async function storeHealthyEvents(
         where a.revoked_at is null and a.role = any(string_to_array(${credentials.roles.join(',')}, ','))
           and (a.role <> 'worker' or (a.worker_id = src.worker_id and ${jobWritableSql(sql`src.job_id`, sql`src.worker_id`)}))),`
     : sql``;
-  const res = await executeNamed(ctx.db, `watchdog_store_healthy_${want}${credentials ? '_token' : ''}`, sql`
+  const res = await executeNamed(
+    ctx.db,
+    `watchdog_store_healthy_${want}${credentials ? '_token' : ''}`,
+    sql`
     with cur as (select ${currentRulesVersionSql} as v),
     src as (select * from json_to_recordset(${JSON.stringify(rows)}::json) as x(ord int, token_hash text, ${eventRecordsetSql})),
     ${validCte}
@@ -79,10 +82,15 @@ export async function storeHealthyEvents(
     )
     select (select v from cur) as current_version, (select count(*) from resolved)::int as resolved_count,
       ${credentials ? sql`(select coalesce(string_agg(src.id::text, ','), '') from src where src.id not in (select id from valid))` : sql`''`} as refused_ids, ins.*
-    from cur left join ins on true`);
+    from cur left join ins on true`,
+  );
   const out = rowsOf<Record<string, unknown>>(res);
   if (Number(out[0]?.current_version) !== rules.version) return 'stale';
-  const refusedIds = new Set(String(out[0]?.refused_ids ?? '').split(',').filter(Boolean));
+  const refusedIds = new Set(
+    String(out[0]?.refused_ids ?? '')
+      .split(',')
+      .filter(Boolean),
+  );
   const ids = new Set<string>();
   const stored = new Map<string, EventRow>();
   for (const r of out) {

@@ -73,4 +73,3 @@ export async function getWorker(ctx: Ctx, workerId: string): Promise<{ worker: W
     .limit(200);
   return { worker: toWorkerJson(row, silentS, ctx.now), jobs, incidents: open.map(toIncidentJson) };
 }
-

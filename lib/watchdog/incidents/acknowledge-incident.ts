@@ -27,11 +27,7 @@ export async function acknowledgeIncident(ctx: Ctx, id: string, input: { note?: 
     const row = await lockOpenIncident(tx, id, 'acknowledge');
     if (row.acknowledgedAt) return toIncidentJson(row);
     const note = input.note ? storableText(input.note) : null;
-    const [updated] = await tx
-      .update(incidents)
-      .set({ acknowledgedAt: ctx.now, acknowledgedBy: ctx.actor.label, acknowledgementNote: note })
-      .where(eq(incidents.id, id))
-      .returning();
+    const [updated] = await tx.update(incidents).set({ acknowledgedAt: ctx.now, acknowledgedBy: ctx.actor.label, acknowledgementNote: note }).where(eq(incidents.id, id)).returning();
     await auditCtx(ctx, { action: 'incident.acknowledged', target: id, jobId: row.jobId, details: { signal: row.signal, worker_id: row.workerId, note } }, tx);
     return toIncidentJson(updated);
   });

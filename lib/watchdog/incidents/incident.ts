@@ -69,7 +69,10 @@ export async function openIncidents(db: Db, now: Date, inputs: OpenIncidentInput
       coalesce(src.severity,
         (select p.rule->'params'->>'severity' from rule_sets rs, jsonb_array_elements(rs.rules) as p(rule)
           where rs.version = src.rule_version and p.rule->>'signal' = src.signal and p.rule->'params'->>'severity' in ('warning', 'critical') limit 1),
-        case when src.signal in (${sql.join(CRITICAL_SIGNALS.map((c) => sql`${c}`), sql`, `)}) then 'critical' else 'warning' end),
+        case when src.signal in (${sql.join(
+          CRITICAL_SIGNALS.map((c) => sql`${c}`),
+          sql`, `,
+        )}) then 'critical' else 'warning' end),
       'open', src.first_failure_at, ${at}::timestamptz, src.evidence_event_ids, src.details, src.rule_version,
       (select s.id from silences s
         where s.starts_at <= ${at}::timestamptz and s.ends_at > ${at}::timestamptz

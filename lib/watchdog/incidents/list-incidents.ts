@@ -64,4 +64,3 @@ export async function findIncident(db: Db, id: string) {
   if (!row) throw notFound('incident', { id });
   return row;
 }
-

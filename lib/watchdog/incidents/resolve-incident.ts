@@ -13,11 +13,7 @@ export async function resolveIncident(ctx: Ctx, id: string, input: { note: strin
   return ctx.db.transaction(async (tx) => {
     const row = await lockOpenIncident(tx, id, 'resolve');
     const note = storableText(input.note);
-    const [updated] = await tx
-      .update(incidents)
-      .set({ status: 'resolved', resolvedAt: ctx.now, resolvedBy: ctx.actor.label, resolution: note })
-      .where(eq(incidents.id, id))
-      .returning();
+    const [updated] = await tx.update(incidents).set({ status: 'resolved', resolvedAt: ctx.now, resolvedBy: ctx.actor.label, resolution: note }).where(eq(incidents.id, id)).returning();
     await auditCtx(ctx, { action: 'incident.resolved', target: id, jobId: row.jobId, details: { signal: row.signal, worker_id: row.workerId, resolution: note } }, tx);
     return toIncidentJson(updated);
   });

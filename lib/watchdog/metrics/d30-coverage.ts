@@ -91,4 +91,3 @@ export function completions(db: Db, w: D30Window) {
              where not exists (select 1 from artifact_checks a
                                 where a.job_id = d.job_id and a.passed and a.checked_at <= d.completed_at))::int as false_green`);
 }
-

@@ -27,4 +27,3 @@ export async function listD30Decisions(db: Db, limit = 20): Promise<D30DecisionR
   const rows = await db.select().from(d30Decisions).orderBy(desc(d30Decisions.decidedAt), desc(d30Decisions.id)).limit(limit);
   return rows.map(toDecisionRecord);
 }
-

@@ -108,9 +108,7 @@ export async function computeD30Metrics(db: Db, opts: D30Options = {}): Promise<
   const retryRows = rowsOf<RetryRow>(retryRes);
   const completion = rowsOf<CompletionRow>(completionRes)[0];
 
-  const series = new Map<string, D30SeriesDay>(
-    windowDays(w).map((day) => [day, { day, events: 0, failures: 0, incidents: 0, gate_passed: 0, gate_failed: 0, retries: 0, retries_succeeded: 0 }]),
-  );
+  const series = new Map<string, D30SeriesDay>(windowDays(w).map((day) => [day, { day, events: 0, failures: 0, incidents: 0, gate_passed: 0, gate_failed: 0, retries: 0, retries_succeeded: 0 }]));
   const at = (day: string) => series.get(day);
   for (const r of eventDays) {
     const d = at(r.day);
@@ -200,4 +198,3 @@ export async function computeD30Metrics(db: Db, opts: D30Options = {}): Promise<
     decisions,
   };
 }
-

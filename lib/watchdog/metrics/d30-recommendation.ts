@@ -42,9 +42,13 @@ export function recommendD30(f: D30Figures): D30Recommendation {
   else fine.push(`no false green among ${c.completed_jobs} completed job(s)`);
   if (f.coverage === null) fine.push('no job failed in the window: coverage has nothing to measure');
   else if (f.coverage < t.coverage_floor)
-    owner.push(`coverage ${pct(f.coverage)} (${c.covered_jobs} of ${c.failing_jobs} failing jobs fully classified) is below the floor ${pct(t.coverage_floor)}; ${c.unclassified_failure_events} unknown error event(s)`);
+    owner.push(
+      `coverage ${pct(f.coverage)} (${c.covered_jobs} of ${c.failing_jobs} failing jobs fully classified) is below the floor ${pct(t.coverage_floor)}; ${c.unclassified_failure_events} unknown error event(s)`,
+    );
   else if (f.coverage < t.coverage_goal)
-    agent.push(`coverage ${pct(f.coverage)} (${c.covered_jobs} of ${c.failing_jobs} failing jobs fully classified) is below the goal ${pct(t.coverage_goal)}; ${c.unclassified_failure_events} unknown error event(s)`);
+    agent.push(
+      `coverage ${pct(f.coverage)} (${c.covered_jobs} of ${c.failing_jobs} failing jobs fully classified) is below the goal ${pct(t.coverage_goal)}; ${c.unclassified_failure_events} unknown error event(s)`,
+    );
   else fine.push(`coverage ${pct(f.coverage)} (${c.covered_jobs} of ${c.failing_jobs} failing jobs) meets the goal ${pct(t.coverage_goal)}`);
   if (f.retry_success_rate === null) fine.push('no automatic retry in the window');
   else if (f.retry_success_rate < t.retry_success_min)
@@ -59,4 +63,3 @@ export function recommendD30(f: D30Figures): D30Recommendation {
   const reasons = decision === 'continue' ? fine : [...owner, ...agent];
   return { decision, reasons, thresholds: { ...t } };
 }
-

@@ -121,4 +121,3 @@ export function retriesPerDay(db: Db, w: D30Window) {
     )
     select to_char(bucket at time zone 'UTC', 'YYYY-MM-DD') as day, attempts, succeeded from days`);
 }
-

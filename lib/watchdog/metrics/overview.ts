@@ -84,12 +84,7 @@ export async function getOverview(ctx: Ctx): Promise<Overview> {
       .from(apiTokens)
       .where(and(isNull(apiTokens.revokedAt), inArray(apiTokens.role, EVIDENCE_ROLES))),
     db.select({ at: artifactChecks.checkedAt, passed: artifactChecks.passed }).from(artifactChecks).orderBy(desc(artifactChecks.checkedAt)).limit(1),
-    db
-      .select({ at: repairActions.createdAt })
-      .from(repairActions)
-      .where(eq(repairActions.requestedBy, 'system:sweep'))
-      .orderBy(desc(repairActions.createdAt))
-      .limit(1),
+    db.select({ at: repairActions.createdAt }).from(repairActions).where(eq(repairActions.requestedBy, 'system:sweep')).orderBy(desc(repairActions.createdAt)).limit(1),
     db.select({ at: leaseHistory.at }).from(leaseHistory).where(eq(leaseHistory.event, 'expired')).orderBy(desc(leaseHistory.at)).limit(1),
     db
       .select({ signal: incidents.signal, n: count(), first: sql<Date | string | null>`min(${incidents.detectedAt})` })

@@ -109,7 +109,11 @@ function mergeConfig(kind: ChannelKind, stored: Record<string, unknown>, change:
 
 function parseConfig(kind: ChannelKind, config: unknown): ChannelConfig {
   const r = channelConfigSchemas[kind].safeParse(config);
-  if (!r.success) throw validationFailed(r.error.issues.map((i) => ({ path: ['config', ...i.path.map(String)].join('.'), message: i.message, code: i.code })), 'body does not match the schema');
+  if (!r.success)
+    throw validationFailed(
+      r.error.issues.map((i) => ({ path: ['config', ...i.path.map(String)].join('.'), message: i.message, code: i.code })),
+      'body does not match the schema',
+    );
   return r.data;
 }
 
@@ -124,7 +128,16 @@ export async function findChannel(db: Db, id: string): Promise<ChannelRow> {
   return row;
 }
 
-const auditView = (row: ChannelRow) => ({ name: row.name, kind: row.kind, level: row.level, after_s: row.afterS, min_severity: row.minSeverity, signals: row.signals, enabled: row.enabled, config: row.config });
+const auditView = (row: ChannelRow) => ({
+  name: row.name,
+  kind: row.kind,
+  level: row.level,
+  after_s: row.afterS,
+  min_severity: row.minSeverity,
+  signals: row.signals,
+  enabled: row.enabled,
+  config: row.config,
+});
 
 /** Adds a channel; its secrets are sealed and never answered again. Audited (without secrets). */
 export async function createChannel(ctx: Ctx, input: ChannelInput) {

@@ -81,7 +81,14 @@ export async function testChannel(ctx: Ctx, id: string, opts: DeliveryOptions = 
   const channel = await findChannel(ctx.db, id);
   let result: SendResult;
   try {
-    result = await sendOnChannel(channel.kind as ChannelKind, channelSecrets(channel), testMessage(channel.name, opts.baseUrl ?? consoleBaseUrl()), { id: crypto.randomUUID(), createdAt: ctx.now, attempt: 1 }, ctx.now, opts);
+    result = await sendOnChannel(
+      channel.kind as ChannelKind,
+      channelSecrets(channel),
+      testMessage(channel.name, opts.baseUrl ?? consoleBaseUrl()),
+      { id: crypto.randomUUID(), createdAt: ctx.now, attempt: 1 },
+      ctx.now,
+      opts,
+    );
   } catch (e) {
     result = { ok: false, error: e instanceof Error ? e.message : String(e) };
   }

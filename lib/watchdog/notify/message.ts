@@ -75,7 +75,13 @@ export function incidentLink(base: string | null, id: string): string | null {
   return base ? `${base.replace(/\/+$/, '')}/incidents/${id}` : null;
 }
 
-const when = (d: Date | null) => (d ? d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : '—');
+const when = (d: Date | null) =>
+  d
+    ? d
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, ' UTC')
+    : '—';
 
 /** The message about one incident for one kind of notice. */
 export function incidentMessage(kind: Exclude<MessageKind, 'test'>, row: typeof incidents.$inferSelect, base: string | null): Message {

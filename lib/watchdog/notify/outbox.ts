@@ -67,7 +67,12 @@ export async function deliverDueNotifications(db: Db, now: Date, opts: DeliverOp
       await tx
         .update(notifications)
         .set({ nextAttemptAt: new Date(now.getTime() + CLAIM_MS) })
-        .where(inArray(notifications.id, rows.map((r) => r.id)));
+        .where(
+          inArray(
+            notifications.id,
+            rows.map((r) => r.id),
+          ),
+        );
     }
     return rows;
   });
@@ -82,7 +87,10 @@ export async function deliverDueNotifications(db: Db, now: Date, opts: DeliverOp
     const same = and(eq(notifications.id, row.id), eq(notifications.attempts, row.attempts));
     if (result.ok) {
       sent++;
-      await db.update(notifications).set({ status: 'delivered', attempts, deliveredAt: now, lastError: null, lastHttpStatus: result.httpStatus ?? null }).where(same);
+      await db
+        .update(notifications)
+        .set({ status: 'delivered', attempts, deliveredAt: now, lastError: null, lastHttpStatus: result.httpStatus ?? null })
+        .where(same);
       return;
     }
     failed++;

@@ -35,9 +35,7 @@ export async function routeIncidents(db: Db, now: Date, opts: RouteOptions = {})
   return db.transaction(async (tx) => {
     await applySilences(tx, now);
     let queued = 0;
-    const fresh = rowsOf<{ id: string }>(
-      await tx.execute(sql`select id from incidents where routed_at is null order by detected_at limit ${BATCH} for update skip locked`),
-    ).map((r) => r.id);
+    const fresh = rowsOf<{ id: string }>(await tx.execute(sql`select id from incidents where routed_at is null order by detected_at limit ${BATCH} for update skip locked`)).map((r) => r.id);
     if (fresh.length) {
       const ids = sql`(select jsonb_array_elements_text(${JSON.stringify(fresh)}::jsonb)::uuid)`;
       queued += rowsOf(

@@ -23,14 +23,7 @@ export async function obsoletePendingRequests(tx: Db, ctx: Pick<Ctx, 'actor' | '
   const rows = await tx
     .update(repairActions)
     .set({ result: 'obsolete', decidedBy: SYSTEM_DECIDER.label, decidedAt: ctx.now, decisionNote: `obsolete: ${reason}` })
-    .where(
-      and(
-        eq(repairActions.jobId, jobId),
-        eq(repairActions.result, 'pending'),
-        inArray(repairActions.action, [...SUPERVISED_ACTIONS]),
-        exceptId ? ne(repairActions.id, exceptId) : undefined,
-      ),
-    )
+    .where(and(eq(repairActions.jobId, jobId), eq(repairActions.result, 'pending'), inArray(repairActions.action, [...SUPERVISED_ACTIONS]), exceptId ? ne(repairActions.id, exceptId) : undefined))
     .returning({ id: repairActions.id, action: repairActions.action, requestedBy: repairActions.requestedBy, outputHash: repairActions.outputHash });
   await appendAuditBatch(
     tx,

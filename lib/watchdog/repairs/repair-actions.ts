@@ -215,14 +215,14 @@ export async function recordRepairAction(ctx: Ctx, input: RepairActionInput): Pr
       fencingToken = lease?.fencingToken ?? null;
       await resolveIncidents(tx, ctx.now, input.job_id, `${input.action} by ${ctx.actor.label}`, ['queue_stuck', 'lease_expired']);
       await obsoletePendingRequests(tx, ctx, input.job_id, `superseded by ${input.action} ${id} of ${ctx.actor.label}`, id);
-      [row] = await tx
-        .update(repairActions)
-        .set({ decision: 'approve', decidedBy: ctx.actor.label, decidedAt: ctx.now, result: 'success' })
-        .where(eq(repairActions.id, id))
-        .returning();
+      [row] = await tx.update(repairActions).set({ decision: 'approve', decidedBy: ctx.actor.label, decidedAt: ctx.now, result: 'success' }).where(eq(repairActions.id, id)).returning();
     }
     if (requested) {
-      await enqueueNotification(tx, ctx.now, { kind: 'supervisor_review', jobId: input.job_id, payload: { action_id: id, action: input.action, job_id: input.job_id, trigger: input.trigger, requested_by: ctx.actor.label } });
+      await enqueueNotification(tx, ctx.now, {
+        kind: 'supervisor_review',
+        jobId: input.job_id,
+        payload: { action_id: id, action: input.action, job_id: input.job_id, trigger: input.trigger, requested_by: ctx.actor.label },
+      });
     }
     if (input.action === 'notify_owner' && ctx.actor.role !== 'worker') {
       await enqueueNotification(tx, ctx.now, { kind: 'notify_owner', jobId: input.job_id, payload: { action_id: id, job_id: input.job_id, trigger: input.trigger, note: input.note ?? null } });
@@ -280,12 +280,16 @@ export async function decideRepairAction(ctx: Ctx, id: string, input: DecisionIn
     await lockLease(tx, peek.jobId);
     const [row] = await tx.select().from(repairActions).where(eq(repairActions.id, id)).for('update');
     if (row.decision || row.result !== 'pending') {
-      throw conflict('already_decided', row.decision ? `this ${row.action} was already ${row.decision}d by ${row.decidedBy}` : `this ${row.action} is not awaiting a decision${row.decisionNote ? ` (${row.decisionNote})` : ''}`, {
-        decision: row.decision,
-        decided_by: row.decidedBy,
-        decided_at: row.decidedAt?.toISOString() ?? null,
-        result: row.result,
-      });
+      throw conflict(
+        'already_decided',
+        row.decision ? `this ${row.action} was already ${row.decision}d by ${row.decidedBy}` : `this ${row.action} is not awaiting a decision${row.decisionNote ? ` (${row.decisionNote})` : ''}`,
+        {
+          decision: row.decision,
+          decided_by: row.decidedBy,
+          decided_at: row.decidedAt?.toISOString() ?? null,
+          result: row.result,
+        },
+      );
     }
     const approve = input.decision === 'approve';
     const lease = approve ? await releaseLease(tx, ctx, row.jobId, row.action as DangerousAction) : null;

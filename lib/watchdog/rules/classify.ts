@@ -100,7 +100,10 @@ export function hasJsonOutput(text: string | null | undefined): boolean {
 
 export function showsFetchFailure(output: string | null | undefined, errorCode: string | null | undefined): boolean {
   if (errorCode) {
-    const code = errorCode.trim().toUpperCase().replace(/[\s-]+/g, '_');
+    const code = errorCode
+      .trim()
+      .toUpperCase()
+      .replace(/[\s-]+/g, '_');
     if (FETCH_ERROR_CODES.has(code)) return true;
     if (FETCH_PATTERNS.some((re) => re.test(errorCode))) return true;
   }
@@ -138,10 +141,7 @@ export function classifyHelperEvent(rules: RuleSet, event: ClassifiableEvent, pr
     return {
       signal,
       rule_version: rules.version,
-      suggested_actions: [
-        { action: 'touch', authority: 'system' },
-        delay > 0 ? { action: 'retry', authority: 'system', delay_s: delay } : { action: 'retry', authority: 'system' },
-      ],
+      suggested_actions: [{ action: 'touch', authority: 'system' }, delay > 0 ? { action: 'retry', authority: 'system', delay_s: delay } : { action: 'retry', authority: 'system' }],
       escalated: false,
     };
   }
@@ -149,9 +149,7 @@ export function classifyHelperEvent(rules: RuleSet, event: ClassifiableEvent, pr
     signal,
     rule_version: rules.version,
     suggested_actions: [
-      signal === 'claim_no_output'
-        ? { action: 'notify_owner', authority: 'system', escalation: 'notify_owner' }
-        : { action: 'notify_owner', authority: 'system', escalation: 'needs_human' },
+      signal === 'claim_no_output' ? { action: 'notify_owner', authority: 'system', escalation: 'notify_owner' } : { action: 'notify_owner', authority: 'system', escalation: 'needs_human' },
     ],
     escalated: true,
   };

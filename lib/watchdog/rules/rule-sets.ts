@@ -29,10 +29,7 @@ function toRuleSet(row: typeof ruleSets.$inferSelect): RuleSet {
  * so N instances starting at once add the version once.
  */
 export async function ensureDefaultRules(db: Db, now = new Date()): Promise<void> {
-  await db
-    .insert(ruleSets)
-    .values({ version: 1, rules: defaultRules, updatedAt: now, updatedBy: 'system:defaults', updatedByRole: 'system' })
-    .onConflictDoNothing();
+  await db.insert(ruleSets).values({ version: 1, rules: defaultRules, updatedAt: now, updatedBy: 'system:defaults', updatedByRole: 'system' }).onConflictDoNothing();
   await db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(7265003)`);
     const [row] = await tx.select().from(ruleSets).orderBy(desc(ruleSets.version)).limit(1);
@@ -105,7 +102,11 @@ export function mergeRules(current: Rule[], input: RuleInput[]): Rule[] {
     const paramChanged = paramGiven && change.params![primary] !== base.params[primary];
     const thresholdChanged = change.threshold !== base.threshold;
     if (paramChanged && thresholdChanged && change.params![primary] !== change.threshold) {
-      problems.push({ signal, path: `rules.${idx}.params.${primary}`, message: `${signal}: ${primary} mirrors threshold: give one value (threshold ${change.threshold}, ${primary} ${String(change.params![primary])})` });
+      problems.push({
+        signal,
+        path: `rules.${idx}.params.${primary}`,
+        message: `${signal}: ${primary} mirrors threshold: give one value (threshold ${change.threshold}, ${primary} ${String(change.params![primary])})`,
+      });
     }
     const threshold = paramChanged && !thresholdChanged ? params[primary] : change.threshold;
     params[primary] = threshold;
@@ -130,11 +131,7 @@ export function mergeRules(current: Rule[], input: RuleInput[]): Rule[] {
 /** Same rules, field by field (the order of params aside). */
 export function sameRules(a: Rule[], b: Rule[]): boolean {
   const canon = (rules: Rule[]) =>
-    JSON.stringify(
-      [...rules]
-        .sort((x, y) => (x.signal < y.signal ? -1 : 1))
-        .map((r) => ({ ...r, params: Object.fromEntries(Object.entries(r.params).sort(([x], [y]) => (x < y ? -1 : 1))) })),
-    );
+    JSON.stringify([...rules].sort((x, y) => (x.signal < y.signal ? -1 : 1)).map((r) => ({ ...r, params: Object.fromEntries(Object.entries(r.params).sort(([x], [y]) => (x < y ? -1 : 1))) })));
   return canon(a) === canon(b);
 }
 
@@ -147,10 +144,7 @@ export async function updateRules(ctx: Ctx, input: RuleInput[], note?: string): 
     // nothing changed: the version in force answers, and no version is created
     if (sameRules(rules, current.rules)) return current;
     const version = current.version + 1;
-    const [row] = await tx
-      .insert(ruleSets)
-      .values({ version, rules, updatedAt: ctx.now, updatedBy: ctx.actor.label, updatedByRole: ctx.actor.role })
-      .returning();
+    const [row] = await tx.insert(ruleSets).values({ version, rules, updatedAt: ctx.now, updatedBy: ctx.actor.label, updatedByRole: ctx.actor.role }).returning();
     const changed = rules
       .map((r) => ({ signal: r.signal, before: current.rules.find((c) => c.signal === r.signal), after: r }))
       .filter((c) => JSON.stringify(c.before) !== JSON.stringify(c.after))

@@ -32,7 +32,6 @@ export function openLeaseIncidents(
   );
 }
 
-
 /**
  * The latest helper event of each job: the evidence a sweep finding points at. One statement for
  * all the jobs: a LATERAL join takes the newest row of each job from helper_events_job_id_idx
@@ -64,4 +63,3 @@ export async function pendingRequests(tx: Db, jobIds: string[]): Promise<Map<str
     ) r on true`);
   return new Map(rowsOf<{ job_id: string; id: string }>(res).map((r) => [r.job_id, r.id]));
 }
-

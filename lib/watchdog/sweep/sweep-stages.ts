@@ -23,7 +23,10 @@ export async function sweepExpired(tx: Db, ctx: Ctx, rules: RuleSet): Promise<Fi
   const res = await tx.execute(sweepStatements.expire(ctx.now, cutoff));
   const due = dueOrder(rowsOf<Record<string, unknown>>(res));
   if (!due.length) return [];
-  const events = await lastEvents(tx, due.map((l) => l.jobId));
+  const events = await lastEvents(
+    tx,
+    due.map((l) => l.jobId),
+  );
   const incs = await openLeaseIncidents(tx, ctx.now, rules, due, events, 'lease_expired', (lease) => ({
     firstFailureAt: lease.leaseExpiresAt,
     details: { last_heartbeat_at: lease.lastHeartbeatAt.toISOString() },
@@ -67,8 +70,7 @@ export async function sweepStuck(tx: Db, ctx: Ctx, rules: RuleSet, audits: Audit
   // written between the expiry pass and this one must wait for the next sweep's expiry pass rather
   // than skip its lease_expired incident and mark_stuck.
   // With lease_expired disabled no lease reaches stage 1: stuck ones are taken from stage 0.
-  const stages: (0 | 1)[] =
-    !ruleEnabled(rules, 'lease_expired') || ruleParam(rules, 'lease_expired', 'grace_s') > ruleParam(rules, 'queue_stuck', 'grace_s') ? [1, 0] : [1];
+  const stages: (0 | 1)[] = !ruleEnabled(rules, 'lease_expired') || ruleParam(rules, 'lease_expired', 'grace_s') > ruleParam(rules, 'queue_stuck', 'grace_s') ? [1, 0] : [1];
   const due: LeaseRow[] = [];
   for (const stage of stages) {
     const res = await tx.execute(sweepStatements.markStuck(ctx.now, stage, cutoff));
@@ -133,4 +135,3 @@ export async function sweepStuck(tx: Db, ctx: Ctx, rules: RuleSet, audits: Audit
     action_id: already.get(lease.jobId) ?? created.get(lease.jobId) ?? null,
   }));
 }
-

@@ -71,4 +71,3 @@ export function toLeaseRow(r: Record<string, unknown>): LeaseRow {
     progressCheckAt: date(r.progress_check_at),
   };
 }
-

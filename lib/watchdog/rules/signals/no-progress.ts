@@ -19,8 +19,7 @@ export interface NoProgressParams {
 }
 
 export type NoProgressVerdict =
-  | { detected: true; since: Date; firstFailureAt: Date }
-  | { detected: false; reason: 'inactive' | 'moving' | 'not_renewed'; since: Date | null; nextCheckAt: Date | null };
+  { detected: true; since: Date; firstFailureAt: Date } | { detected: false; reason: 'inactive' | 'moving' | 'not_renewed'; since: Date | null; nextCheckAt: Date | null };
 
 /** A lease that stopped renewing is the lease signals' business; it is looked at again this soon. */
 export const NOT_RENEWED_RECHECK_MS = 60_000;
