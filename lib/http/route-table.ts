@@ -1,3 +1,8 @@
+/**
+ * The one route table: every endpoint of the console, one row each (method, path, permission, schemas,
+ * answers, the domain verb it calls). It is long on purpose — one row per route, read top to bottom like
+ * API.md; splitting it by aggregate would scatter the contract a reviewer checks in one place.
+ */
 import { z } from 'zod';
 import { ingestShortcut } from '@/lib/ingest';
 import { buildOpenApiDocument, type ApiOperation } from '@/lib/openapi';
