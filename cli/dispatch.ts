@@ -1,3 +1,4 @@
+import { ConfigError } from '@/lib/config-fields';
 import { CliError } from './args';
 
 /** A command module: cli/commands/<name>.ts exports `main(argv): Promise<number>` (the exit code). */
@@ -26,7 +27,8 @@ export function runCommandLine(commands: CommandTable, usage: string, argv: stri
     (code) => process.exit(code),
     (e) => {
       process.stderr.write(`watchdog: ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exit(e instanceof CliError ? e.exitCode : 1);
+      // a bad setting (one line naming the variable) stops like a bad argument: exit 2
+      process.exit(e instanceof CliError ? e.exitCode : e instanceof ConfigError ? 2 : 1);
     },
   );
 }

@@ -122,7 +122,7 @@ describe('lib/config.ts: every environment variable, parsed once', () => {
 
   it('docs/OPERATIONS.md lists every variable in its configuration table', () => {
     const doc = fs.readFileSync(path.join(root, 'docs', 'OPERATIONS.md'), 'utf8');
-    const rows = new Set([...doc.matchAll(/^\| `([A-Z0-9_]+)` \|/gm)].map((m) => m[1]));
+    const rows = new Set([...doc.matchAll(/^\| `([A-Z0-9_]+)` +\|/gm)].map((m) => m[1]));
     const missing = [...Object.keys(variables), ...Object.keys(launcherVariables)].filter((name) => !rows.has(name));
     expect(missing).toEqual([]);
   });

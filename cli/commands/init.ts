@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { runnerEnv } from '@/lib/config-runner';
 import path from 'node:path';
 import { CliError, optionalFlag, parseArgs } from '../args';
 import { IDENTIFIER } from '../runner/config';
@@ -16,14 +17,14 @@ export async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv, ['force']);
   if (args.positional.length) throw new CliError(`unexpected argument "${args.positional[0]}"\n${usage}`);
   const file = path.resolve(optionalFlag(args, 'config') ?? 'watchdog.config.json');
-  const url = optionalFlag(args, 'url') ?? process.env.WATCHDOG_URL ?? 'http://127.0.0.1:3000';
+  const url = optionalFlag(args, 'url') ?? runnerEnv().WATCHDOG_URL ?? 'http://127.0.0.1:3000';
   try {
     const u = new URL(url);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http');
   } catch {
     throw new CliError(`--url "${url}" is not an http(s) URL`);
   }
-  const workerId = optionalFlag(args, 'worker-id') ?? process.env.WATCHDOG_WORKER_ID ?? defaultWorkerId();
+  const workerId = optionalFlag(args, 'worker-id') ?? runnerEnv().WATCHDOG_WORKER_ID ?? defaultWorkerId();
   if (!IDENTIFIER.test(workerId)) throw new CliError(`--worker-id "${workerId}" may hold letters, digits and . _ : @ - only`);
 
   const text = configSkeleton({ url, workerId });

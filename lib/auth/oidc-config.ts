@@ -1,3 +1,4 @@
+import { config } from '@/lib/config';
 import { z } from 'zod';
 import { UserRole } from '@/lib/schemas/people';
 
@@ -71,7 +72,21 @@ let settings: OidcSettings | null = null;
 
 /** The settings of this process (parsed on first use). */
 export function oidcSettings(): OidcSettings {
-  return (settings ??= parseOidcSettings(process.env));
+  return (settings ??= parseOidcSettings(oidcEnvironment()));
+}
+
+/** The WATCHDOG_OIDC_* variables as lib/config.ts read them (the one place the environment is read). */
+function oidcEnvironment(): Record<string, string | undefined> {
+  const o = config().oidc;
+  if (!o) return {};
+  return {
+    WATCHDOG_OIDC_ISSUER: o.issuer,
+    WATCHDOG_OIDC_CLIENT_ID: o.clientId,
+    WATCHDOG_OIDC_CLIENT_SECRET: o.clientSecret,
+    WATCHDOG_OIDC_NAME: o.name,
+    WATCHDOG_OIDC_ROLE_CLAIM: o.roleClaim,
+    WATCHDOG_OIDC_ROLE_MAP: o.roleMap ? JSON.stringify(o.roleMap) : undefined,
+  };
 }
 
 /** The discovery document's address for an issuer. */
