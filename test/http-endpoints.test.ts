@@ -250,10 +250,12 @@ describe.each(testServers())('endpoint behaviour over HTTP on $name', (server) =
     expect(verify.body).toMatchObject({ ok: true, checked: expect.any(Number) });
   });
 
-  it('rules: v1 holds the six default signals; an owner PUT makes a new version', async () => {
+  it('rules: v1 of a new database holds the nine default signals; an owner PUT makes a new version', async () => {
     const versions = await api(server, worker, 'GET', '/api/watchdog/rules/versions');
     const v1 = versions.body.versions.find((v: { version: number }) => v.version === 1);
-    expect(v1.rules.map((r: { signal: string }) => r.signal).sort()).toEqual(['artifact_gate_fail', 'claim_no_output', 'fetch_failed', 'lease_expired', 'lease_near_expiry', 'queue_stuck'].sort());
+    expect(v1.rules.map((r: { signal: string }) => r.signal).sort()).toEqual(
+      ['artifact_gate_fail', 'claim_no_output', 'fetch_failed', 'lease_expired', 'lease_near_expiry', 'queue_stuck', 'no_progress', 'loop_detected', 'worker_silent'].sort(),
+    );
     const byS = Object.fromEntries(v1.rules.map((r: { signal: string; params: unknown }) => [r.signal, r.params]));
     expect(byS).toMatchObject({
       claim_no_output: { timeout_s: 30, max_retries: 1 },
