@@ -26,7 +26,7 @@ test('new incidents and approvals appear without a reload', async ({ page }) => 
     output_hash: 'sha256:' + createHash('sha256').update(output, 'utf8').digest('hex'),
   });
   expect(ev.status).toBe(201);
-  await expect(page.getByRole('row').filter({ hasText: job })).toContainText('Fetch failed', { timeout: 15_000 });
+  await expect(page.locator('li[data-incident-id]').filter({ hasText: job })).toContainText('Fetch failed', { timeout: 15_000 });
 
   // the system asks for a release: the nav badge and the approvals list pick it up
   await page
