@@ -30,6 +30,8 @@ export const permissions = {
   'audit.read': ['supervisor', 'owner'],
   'prometheus.read': ['system', 'owner'],
   'overview.read': ['supervisor', 'owner'],
+  'learnings.read': everyone,
+  'learnings.write': ['supervisor', 'owner'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

@@ -5,12 +5,14 @@ import { AuditQuery, D30DecisionInput, D30Query, RulesPutInput, TokenCreateInput
 import { IdParams, JobIdParams } from '@/lib/schemas/common';
 import * as E from '@/lib/schemas/evidence';
 import { D30DecisionResult, D30Metrics } from '@/lib/schemas/metrics';
+import { LearningAnswer, LearningInput, LearningPage, LearningQuery } from '@/lib/schemas/learnings';
 import * as R from '@/lib/schemas/responses';
 import { createToken, listTokens, revokeToken } from '@/lib/watchdog/access';
 import { runArtifactCheck, completeJob } from '@/lib/watchdog/artifacts';
 import { listAudit, verifyAuditChain } from '@/lib/watchdog/audit';
 import { ingestHelperEvent, ingestHelperEventBatch, upsertWorkerRun } from '@/lib/watchdog/events';
 import { listIncidents } from '@/lib/watchdog/incidents';
+import { listLearnings, recordPersonLearning } from '@/lib/watchdog/learnings';
 import { getJobTimeline, listJobs } from '@/lib/watchdog/jobs';
 import { getLease, heartbeatLease } from '@/lib/watchdog/leases';
 import { computeD30Metrics, getOverview, recordD30Decision, renderPrometheusMetrics } from '@/lib/watchdog/metrics';
@@ -108,6 +110,10 @@ export const routeTable: ApiRoute[] = [
   api('GET', '/api/watchdog/tokens', { permission: 'tokens.manage' }, { summary: 'List tokens (never the secret)', ok: { 200: { description: 'tokens', schema: R.TokenList } } }, async ({ ctx }) => ({ tokens: await listTokens(ctx) })),
   api('DELETE', '/api/watchdog/tokens/{id}', { permission: 'tokens.manage', params: IdParams }, { summary: 'Revoke a token', ok: { 200: { description: 'revoked', schema: R.TokenAnswer } }, errors: ['not_found'] }, async ({ ctx, params }) => ({ token: await revokeToken(ctx, params.id) })),
   api('GET', '/api/watchdog/incidents', { permission: 'incidents.read', query: E.IncidentQuery }, { summary: 'Incidents (`status=open|resolved|all`)', ok: { 200: { description: 'newest first', schema: R.IncidentList } } }, async ({ ctx, query }) => ({ incidents: await listIncidents(ctx.db, query) })),
+  api('POST', '/api/watchdog/learnings', { permission: 'learnings.write', body: LearningInput }, { summary: 'Add what was learned from a stuck job (audited)', ok: { 201: { description: 'recorded', schema: LearningAnswer } }, errors: ['not_found'] }, async ({ ctx, body }) =>
+    reply(201, { learning: await recordPersonLearning(ctx, body) }),
+  ),
+  api('GET', '/api/watchdog/learnings', { permission: 'learnings.read', query: LearningQuery }, { summary: 'Learnings, newest first (worker: of its own jobs and job-less ones; `cursor`: the previous page\'s next_cursor)', ok: { 200: { description: 'a page', schema: LearningPage } } }, ({ ctx, query }) => listLearnings(ctx, query)),
   api('GET', '/api/watchdog/metrics/d30', { permission: 'metrics.read', query: D30Query }, { summary: 'The D30 figures and recommendation over a window (default: the last 30 days)', ok: { 200: { description: 'the figures', schema: D30Metrics } } }, ({ ctx, query }) =>
     computeD30Metrics(ctx.db, { from: query.from, to: query.to, now: ctx.now }),
   ),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RepairActionName } from './evidence';
 import { Phase, RoleName, Signal } from './common';
+import { Learning } from './learnings';
 
 /**
  * The shapes the API answers with (the `to…Json` mappers of lib/watchdog), one schema per shape. They
@@ -74,7 +75,9 @@ export const HelperEvent = z.object({
   suggested_actions: z.array(SuggestedAction),
   incident_id: z.uuid().nullable(),
 });
-export const HelperEventAnswer = z.object({ event: HelperEvent, classification: Classification, incident_id: z.uuid().nullable() });
+/** Learnings of the classified signal (only when the classification has one), newest first, at most three. */
+const SignalLearnings = z.array(Learning).max(3).optional();
+export const HelperEventAnswer = z.object({ event: HelperEvent, classification: Classification, incident_id: z.uuid().nullable(), learnings: SignalLearnings });
 export const ErrorDetail = z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() });
 export const HelperEventBatchAnswer = z.object({
   results: z.array(
@@ -84,6 +87,7 @@ export const HelperEventBatchAnswer = z.object({
       error: ErrorDetail.optional(),
       classification: Classification.optional(),
       incident_id: z.uuid().nullable().optional(),
+      learnings: SignalLearnings,
     }),
   ),
 });

@@ -6,6 +6,7 @@ import type { Ctx } from '../context';
 import { type ErrorAnswer, errorToAnswer } from '../errors';
 import { cachedRules, type Classification, classifyHelperEvent, refreshRules } from '../rules';
 import { telemetry } from '../telemetry';
+import type { LearningJson } from '../learnings';
 import { counted, type IngestResult, type PreparedEvent, prepareEvent, replay } from './event-outcome';
 import { ingestHelperEvent } from './ingest-event';
 import { ingestJudged } from './ingest-judged';
@@ -17,6 +18,7 @@ export interface BatchItemResult {
   error?: ErrorAnswer['error'];
   classification?: Omit<Classification, 'escalated'>;
   incident_id?: string | null;
+  learnings?: LearningJson[];
 }
 
 /**
@@ -26,7 +28,7 @@ export interface BatchItemResult {
 async function answerItem(id: string, run: () => Promise<IngestResult> | IngestResult): Promise<BatchItemResult> {
   try {
     const r = await run();
-    return { id: r.body.event.id, status: r.status, classification: r.body.classification, incident_id: r.body.incident_id };
+    return { id: r.body.event.id, status: r.status, classification: r.body.classification, incident_id: r.body.incident_id, ...(r.body.learnings ? { learnings: r.body.learnings } : {}) };
   } catch (e) {
     const answer = errorToAnswer(e);
     if (!answer.known) throw e;
