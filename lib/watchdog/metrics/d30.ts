@@ -16,6 +16,7 @@ import type {
 import { auditCtx } from '../audit';
 import type { Ctx } from '../context';
 import { validationFailed } from '../errors';
+import { assessD30Assumptions, QUEUE_STUCK_DETECTION_SLACK_S } from './d30-assumptions';
 
 /**
  * The D30 figures: whether the watchdog earned its keep over a window of time, computed in SQL over
@@ -118,7 +119,7 @@ type FailureRow = {
   uncovered_failed_checks: number;
   days: { day: string; failures: number }[] | string | null;
 };
-type IncidentRow = DayRow & { signal: string; n: number; detect_s: number; resolved: number; resolve_s: number; open: number };
+type IncidentRow = DayRow & { signal: string; n: number; detect_s: number; resolved: number; resolve_s: number; open: number; late: number; max_lag_s: number | null };
 type CheckRow = DayRow & { passed: number; failed: number };
 type RetryRow = DayRow & { attempts: number; succeeded: number };
 type CompletionRow = { completed: number; false_green: number };
@@ -208,14 +209,16 @@ function failuresAndCoverage(db: Db, w: D30Window) {
 /** Incidents detected in the window by day and signal, with the detection and resolution sums. */
 function incidentsPerDay(db: Db, w: D30Window) {
   return db.execute(sql`
-    select to_char(bucket at time zone 'UTC', 'YYYY-MM-DD') as day, signal, n, detect_s, resolved, resolve_s, open
+    select to_char(bucket at time zone 'UTC', 'YYYY-MM-DD') as day, signal, n, detect_s, resolved, resolve_s, open, late, max_lag_s
     from (
       select ${DAY_BUCKET('detected_at')} as bucket, signal,
              count(*)::int as n,
              coalesce(sum(extract(epoch from detected_at - first_failure_at)), 0)::float8 as detect_s,
              count(resolved_at)::int as resolved,
              coalesce(sum(extract(epoch from resolved_at - first_failure_at)), 0)::float8 as resolve_s,
-             count(*) filter (where status = 'open')::int as open
+             count(*) filter (where status = 'open')::int as open,
+             count(*) filter (where signal = 'queue_stuck' and detected_at - first_failure_at > ${sql.raw(`interval '${QUEUE_STUCK_DETECTION_SLACK_S} seconds'`)})::int as late,
+             max(extract(epoch from detected_at - first_failure_at)) filter (where signal = 'queue_stuck')::float8 as max_lag_s
       from incidents
       where detected_at >= ${w.from.toISOString()}::timestamptz and detected_at < ${w.to.toISOString()}::timestamptz
       group by 1, 2
@@ -389,7 +392,15 @@ export async function computeD30Metrics(db: Db, opts: D30Options = {}): Promise<
   let resolved = 0;
   let resolveS = 0;
   let open = 0;
+  let queueStuck = 0;
+  let queueStuckLate = 0;
+  let queueStuckMaxLag: number | null = null;
   for (const r of incidentRows) {
+    if (r.signal === 'queue_stuck') {
+      queueStuck += num(r.n);
+      queueStuckLate += num(r.late);
+      if (r.max_lag_s !== null && r.max_lag_s !== undefined) queueStuckMaxLag = Math.max(queueStuckMaxLag ?? 0, num(r.max_lag_s));
+    }
     const n = num(r.n);
     incidentsTotal += n;
     detectS += num(r.detect_s);
@@ -459,6 +470,7 @@ export async function computeD30Metrics(db: Db, opts: D30Options = {}): Promise<
     series: [...series.values()],
     counts,
     recommendation: recommendD30({ ...figures, counts }),
+    assumptions: assessD30Assumptions({ ...figures, counts, queue_stuck: queueStuck, queue_stuck_late: queueStuckLate, queue_stuck_max_lag_s: queueStuckMaxLag }),
     decisions,
   };
 }

@@ -1,3 +1,4 @@
 export * from './d30';
 export * from './overview';
 export * from './prometheus';
+export * from './d30-assumptions';
