@@ -19,6 +19,7 @@ export const queryKeys = {
   d30: (from: string, to: string) => ['d30', from, to] as const,
   audit: ['audit'] as const,
   tokens: ['tokens'] as const,
+  learnings: (signal: string, worker: string, job: string) => ['learnings', signal, worker, job] as const,
 };
 
 export function useOverview(initialData?: Overview) {

@@ -8,6 +8,7 @@ import type { toActionJson } from '@/lib/watchdog/repairs';
 import type { RuleSet } from '@/lib/watchdog/rules';
 import type { toTokenJson } from '@/lib/watchdog/access';
 import type { toRunJson } from '@/lib/watchdog/events';
+import type { LearningJson } from '@/lib/watchdog/learnings';
 
 export type { Milestone, MilestoneItem, Overview } from '@/lib/watchdog/metrics';
 export type { Rule, RuleSet } from '@/lib/watchdog/rules';
@@ -50,4 +51,10 @@ export interface AuditVerification {
   checked: number;
   first_bad_id?: number;
   reason?: string;
+}
+
+export type Learning = LearningJson;
+export interface LearningPage {
+  learnings: Learning[];
+  next_cursor: string | null;
 }

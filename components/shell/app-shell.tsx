@@ -7,7 +7,7 @@ import { useEffect, useState } from 'react';
 import { useOverview } from '@/components/lib/queries';
 import type { Overview } from '@/components/lib/types';
 import { cn } from '@/components/ui/cn';
-import { AlertIcon, ChartIcon, CheckBadgeIcon, HomeIcon, KeyIcon, ListIcon, LockIcon, LogoutIcon, MenuIcon, ScrollIcon, ShieldIcon, SlidersIcon, XIcon } from '@/components/ui/icons';
+import { AlertIcon, BulbIcon, ChartIcon, CheckBadgeIcon, HomeIcon, KeyIcon, ListIcon, LockIcon, LogoutIcon, MenuIcon, ScrollIcon, ShieldIcon, SlidersIcon, XIcon } from '@/components/ui/icons';
 
 export interface ShellUser {
   email: string;
@@ -29,6 +29,7 @@ const nav: NavItem[] = [
   { href: '/incidents', label: 'Incidents', icon: AlertIcon, badge: 'incidents' },
   { href: '/jobs', label: 'Jobs', icon: ListIcon },
   { href: '/rules', label: 'Rules', icon: SlidersIcon },
+  { href: '/learnings', label: 'Learnings', icon: BulbIcon },
   { href: '/metrics', label: 'D30 metrics', icon: ChartIcon },
   { href: '/audit', label: 'Audit log', icon: ScrollIcon },
   { href: '/settings/tokens', label: 'API tokens', icon: KeyIcon, role: 'owner' },

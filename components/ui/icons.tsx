@@ -184,3 +184,9 @@ export const InboxIcon = (p: IconProps) => (
     <path d="M3.5 13.5H8l1.5 2.5h5l1.5-2.5h4.5" />
   </Icon>
 );
+export const BulbIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M9 18h6M10 21h4" />
+    <path d="M12 3a6 6 0 0 0-3.6 10.8c.7.5 1.1 1.3 1.1 2.2h5c0-.9.4-1.7 1.1-2.2A6 6 0 0 0 12 3Z" />
+  </Icon>
+);
