@@ -23,6 +23,13 @@ export interface D30Decision {
   decided_at?: string | null;
 }
 
+export interface D30Assumption {
+  text: string;
+  holds: boolean | null;
+  figure: string;
+  detail: string;
+}
+
 export interface D30Response {
   coverage: number | null;
   retry_success_rate: number | null;
@@ -35,6 +42,7 @@ export interface D30Response {
   recommendation: { decision: string; reasons: string[] };
   goal?: { coverage?: number };
   decisions?: D30Decision[];
+  assumptions?: D30Assumption[];
   from?: string;
   to?: string;
 }
@@ -81,6 +89,8 @@ export interface D30View {
   recommendation: { decision: string; label: string; reasons: string[] };
   /** newest first */
   decisions: D30Decision[];
+  /** the seed's assumptions and their verdict from the figures */
+  assumptions: D30Assumption[];
   hasActivity: boolean;
 }
 
@@ -223,6 +233,7 @@ export function mapD30(d: D30Response): D30View {
     decisions: [...(d.decisions ?? [])]
       .filter((x) => x && typeof x.decision === 'string')
       .sort((a, b) => String(b.decided_at ?? '').localeCompare(String(a.decided_at ?? ''))),
+    assumptions: (d.assumptions ?? []).filter((a) => a && typeof a.text === 'string').map((a) => ({ text: a.text, holds: typeof a.holds === 'boolean' ? a.holds : null, figure: String(a.figure ?? ''), detail: String(a.detail ?? '') })),
     hasActivity: daily.some((p) => p.events || p.incidents || p.gatePassed || p.gateFailed || p.retries),
   };
 }
