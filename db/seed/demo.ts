@@ -11,6 +11,7 @@ import { isWatchdogError } from '@/lib/watchdog/errors';
 import { hashOutput } from '@/lib/watchdog/hash';
 import { ingestHelperEvent } from '@/lib/watchdog/events';
 import { openIncident, resolveIncidents } from '@/lib/watchdog/incidents';
+import { recordPersonLearning } from '@/lib/watchdog/learnings';
 import { heartbeatLease } from '@/lib/watchdog/leases';
 import { recordD30Decision } from '@/lib/watchdog/metrics';
 import { decideRepairAction, recordRepairAction } from '@/lib/watchdog/repairs';
@@ -522,6 +523,7 @@ export async function seedDemoFleet(db: Db, now: Date, opts: { passwords?: { own
     const plan: Plan = { tl: new Timeline(), db: tx, jobs: [] };
     writeStory(plan, end, people);
     await plan.tl.play();
+    await addPeopleLearnings(tx, end, people);
     // invented history was not sent to anyone: its notifications count as delivered when they happened
     await tx.update(notifications).set({ status: 'delivered', attempts: 1, deliveredAt: sql`${notifications.createdAt} + interval '2 seconds'` });
     const [counts] = rowsOf<{ events: number; incidents: number; pending: number }>(
@@ -539,6 +541,39 @@ export async function seedDemoFleet(db: Db, now: Date, opts: { passwords?: { own
       incidents: Number(counts.incidents),
       pending_approvals: Number(counts.pending),
     };
+  });
+}
+
+/**
+ * What supervisors wrote after looking at the story (the system wrote its own learning whenever an
+ * incident resolved): one on a resolved fetch_failed incident, one on the artifact gate, one job-less.
+ */
+async function addPeopleLearnings(db: Db, end: number, people: { owner: Actor; supervisor: Actor }) {
+  const resolvedOf = async (signal: string) =>
+    rowsOf<{ id: string; resolved_at: Date | string }>(await db.execute(sql`select id, resolved_at from incidents where signal = ${signal} and status = 'resolved' order by resolved_at desc limit 1`))[0];
+  const later = (at: Date | string | undefined, fallback: number) => new Date(Math.min(end, (at ? new Date(at).getTime() : fallback) + 20 * 60_000));
+  const fetch = await resolvedOf('fetch_failed');
+  if (fetch) {
+    await recordPersonLearning({ db, actor: people.supervisor, now: later(fetch.resolved_at, end - 3 * DAY) }, {
+      incident_id: fetch.id,
+      learned: ['The queue answers HTTP 500 for about two minutes after each deploy; the context call fails, then recovers by itself.'],
+      next_worker_should_check: ['Look at the queue status page (deploy in progress?) before retrying context; one retry after 3 s is usually enough.', 'Keep the claim payload: claiming again loses the job to another worker.'],
+      assumptions_to_test: ['Deploy windows explain most fetch_failed incidents.'],
+    });
+  }
+  const gate = await resolvedOf('artifact_gate_fail');
+  if (gate) {
+    await recordPersonLearning({ db, actor: people.owner, now: later(gate.resolved_at, end - 2 * DAY) }, {
+      incident_id: gate.id,
+      learned: ['The upload finished but the artifact server needed a few seconds to list the new files.'],
+      next_worker_should_check: ['Wait for the upload to be listed, then run the artifact check again before calling complete.'],
+      assumptions_to_test: [],
+    });
+  }
+  await recordPersonLearning({ db, actor: people.supervisor, now: new Date(end - 6 * HOUR) }, {
+    learned: ['Workers on the night shift skip the doctor step; their first claim fails more often.'],
+    next_worker_should_check: ['Run the doctor helper before the first claim of a session.'],
+    assumptions_to_test: ['A doctor run before claiming halves claim_no_output incidents.'],
   });
 }
 
