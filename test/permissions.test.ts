@@ -177,6 +177,16 @@ const endpoints: Endpoint[] = [
   // Not in API.md's list: the job list reads like incidents (system, supervisor, owner), rule versions like the rules.
   { route: 'GET /jobs', method: 'GET', permission: 'jobs.list', apiMd: readers, allowedStatus: 200, request: () => ({ path: '/api/watchdog/jobs' }) },
   { route: 'GET /rules/versions', method: 'GET', permission: 'rules.read', apiMd: any, allowedStatus: 200, request: () => ({ path: '/api/watchdog/rules/versions' }) },
+  // API.md part 2, "Learning memory"
+  {
+    route: 'POST /learnings',
+    method: 'POST',
+    permission: 'learnings.write',
+    apiMd: ['supervisor', 'owner'], // "supervisor, owner"
+    allowedStatus: 400, // nothing learned: nothing stored
+    request: () => ({ path: '/api/watchdog/learnings', body: { learned: [] } }),
+  },
+  { route: 'GET /learnings', method: 'GET', permission: 'learnings.read', apiMd: any, allowedStatus: 200, request: () => ({ path: '/api/watchdog/learnings?limit=1' }) }, // "any role"
 ];
 
 describe('the permission table agrees with API.md', () => {
