@@ -7,7 +7,7 @@ import { type ErrorAnswer, errorToAnswer } from '../errors';
 import { cachedRules, type Classification, classifyHelperEvent, refreshRules } from '../rules';
 import { telemetry } from '../telemetry';
 import type { LearningJson } from '../learnings';
-import { counted, type IngestResult, type PreparedEvent, prepareEvent, replay } from './event-outcome';
+import { counted, type IngestResult, type PreparedEvent, prepareEvent, replay, withLearnings } from './event-outcome';
 import { ingestHelperEvent } from './ingest-event';
 import { ingestJudged } from './ingest-judged';
 import { storeHealthyEvents } from './store-healthy';
@@ -94,7 +94,7 @@ export async function ingestHelperEventBatch(ctx: Ctx, events: unknown[], zodDet
     const failing = classifyHelperEvent(rules, parsed.data, 0).signal !== null;
     if (failing || runIds.has(parsed.data.id)) await flush();
     if (failing) {
-      results[index] = await answerItem(parsed.data.id, async () => counted(await ingestJudged(ctx, item)));
+      results[index] = await answerItem(parsed.data.id, async () => withLearnings(ctx.db, counted(await ingestJudged(ctx, item))));
       continue;
     }
     run.push({ index, item });
