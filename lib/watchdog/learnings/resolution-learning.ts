@@ -49,7 +49,7 @@ const resultWord = (a: ActionRow) => (a.result ? a.result : a.suggestion ? 'sugg
 export function composeResolutionLearning(incident: IncidentRow, actions: ActionRow[]) {
   const resolvedAt = incident.resolvedAt ?? incident.detectedAt;
   const phase = typeof (incident.details as Record<string, unknown>)?.phase === 'string' ? String((incident.details as Record<string, unknown>).phase) : null;
-  const where = `job ${incident.jobId}${phase ? ` (${phase} phase)` : ''}`;
+  const where = `${incident.jobId ? `job ${incident.jobId}` : 'the worker'}${phase ? ` (${phase} phase)` : ''}`;
   const learned = [
     `${signalWords[incident.signal] ?? `Signal ${incident.signal} fired`} on ${where}; it was detected ${formatDuration(incident.detectedAt.getTime() - incident.firstFailureAt.getTime())} after the first failure and resolved ${formatDuration(resolvedAt.getTime() - incident.firstFailureAt.getTime())} after it.`,
   ];
@@ -111,7 +111,7 @@ export async function recordResolutionLearning(ctx: Ctx, incidentId: string): Pr
       id: randomUUID(),
       jobId: incident.jobId,
       incidentId,
-      workerId: await leaseHolderOf(ctx.db, incident.jobId),
+      workerId: incident.jobId ? await leaseHolderOf(ctx.db, incident.jobId) : null,
       signal: incident.signal,
       learned: lists.learned,
       nextWorkerShouldCheck: lists.nextWorkerShouldCheck,
