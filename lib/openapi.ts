@@ -5,6 +5,7 @@ import * as Admin from '@/lib/schemas/admin';
 import * as Common from '@/lib/schemas/common';
 import { ErrorBody } from '@/lib/schemas/common';
 import * as Evidence from '@/lib/schemas/evidence';
+import * as Learnings from '@/lib/schemas/learnings';
 import * as Metrics from '@/lib/schemas/metrics';
 import * as R from '@/lib/schemas/responses';
 import { type ErrorCode, errorStatus } from '@/lib/watchdog/errors';
@@ -61,7 +62,7 @@ function componentName(schema: z.ZodType, names: Map<z.ZodType, string>): string
 
 /** Every exported zod schema of lib/schemas, by its export name (a component is named after its schema). */
 function schemaNames(): Map<z.ZodType, string> {
-  const named: Record<string, unknown> = { ...R, ...Metrics, ...Common, ...Evidence, ...Admin };
+  const named: Record<string, unknown> = { ...R, ...Metrics, ...Common, ...Evidence, ...Admin, ...Learnings };
   const names = new Map<z.ZodType, string>();
   for (const [name, value] of Object.entries(named)) if (value instanceof z.ZodType && !names.has(value)) names.set(value, name);
   return names;
