@@ -27,7 +27,7 @@ export function ListEditor({ id, label, hint, items, onChange, error, required }
               id={`${id}-${i}`}
               value={item}
               maxLength={MAX_ITEM_CHARS}
-              required={required && i === 0}
+              aria-required={(required && i === 0) || undefined}
               aria-invalid={Boolean(error) || undefined}
               onChange={(e) => set(i, e.target.value)}
               className="min-w-0 flex-1"
