@@ -24,7 +24,7 @@ export function Label({ htmlFor, children, className, hint }: { htmlFor: string;
   return (
     <label htmlFor={htmlFor} className={cn('mb-1.5 block text-sm font-medium text-slate-700', className)}>
       {children}
-      {hint ? <span className="ml-1 font-normal text-slate-400">{hint}</span> : null}
+      {hint ? <span className="ml-1 font-normal text-slate-500">{hint}</span> : null}
     </label>
   );
 }
