@@ -16,6 +16,7 @@ for (const viewport of [
   { label: 'phone', width: 390, height: 844 },
 ]) {
   test(`a supervisor adds a learning on the Learnings page at ${viewport.label} width`, async ({ page }) => {
+    test.setTimeout(150_000); // three axe-core passes on a shared machine
     const { tokens } = seeded();
     await page.setViewportSize({ width: viewport.width, height: viewport.height });
     await signIn(page, 'supervisor');
@@ -64,6 +65,7 @@ for (const viewport of [
 }
 
 test('the job story offers "Add learning" prefilled with the job', async ({ page }) => {
+  test.setTimeout(90_000);
   const { jobs } = seeded();
   await signIn(page, 'owner');
   await page.goto(`/jobs/${jobs.story}`);
