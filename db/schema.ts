@@ -487,3 +487,42 @@ export const notifications = pgTable(
     ...enumCheckConstraints('notifications'),
   ],
 );
+
+/** What was learned from a stuck job: written by the system when an incident resolves, or by a person. */
+export const learnings = pgTable(
+  'learnings',
+  {
+    id: uuid('id').primaryKey(),
+    jobId: text('job_id'),
+    incidentId: uuid('incident_id'),
+    /** the worker holding the job's lease when the learning was written */
+    workerId: text('worker_id'),
+    signal: text('signal'),
+    learned: jsonb('learned')
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    nextWorkerShouldCheck: jsonb('next_worker_should_check')
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    assumptionsToTest: jsonb('assumptions_to_test')
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    source: text('source').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [
+    index('learnings_created_at_idx').on(t.createdAt, t.id),
+    index('learnings_signal_checks_idx')
+      .on(t.signal, t.createdAt)
+      .where(sql`jsonb_array_length(${t.nextWorkerShouldCheck}) > 0`),
+    index('learnings_job_id_idx').on(t.jobId, t.createdAt),
+    index('learnings_worker_id_idx').on(t.workerId, t.createdAt),
+    uniqueIndex('learnings_one_system_per_incident_idx')
+      .on(t.incidentId)
+      .where(sql`${t.source} = 'system'`),
+  ],
+);

@@ -6,6 +6,7 @@ import * as Common from '@/lib/schemas/common';
 import { ErrorBody } from '@/lib/schemas/common';
 import * as Evidence from '@/lib/schemas/evidence';
 import * as Fleet from '@/lib/schemas/fleet';
+import * as Learnings from '@/lib/schemas/learnings';
 import * as Metrics from '@/lib/schemas/metrics';
 import * as Oncall from '@/lib/schemas/oncall';
 import * as People from '@/lib/schemas/people';
@@ -68,7 +69,7 @@ function componentName(schema: z.ZodType, names: Map<z.ZodType, string>): string
 
 /** Every exported zod schema of lib/schemas, by its export name (a component is named after its schema). */
 function schemaNames(): Map<z.ZodType, string> {
-  const named: Record<string, unknown> = { ...R, ...Metrics, ...Common, ...Evidence, ...Admin, ...Fleet, ...People, ...Oncall };
+  const named: Record<string, unknown> = { ...R, ...Metrics, ...Common, ...Evidence, ...Admin, ...Fleet, ...People, ...Oncall, ...Learnings };
   const names = new Map<z.ZodType, string>();
   for (const [name, value] of Object.entries(named)) if (value instanceof z.ZodType && !names.has(value)) names.set(value, name);
   return names;

@@ -103,6 +103,16 @@ describe('demo fleet on PGlite (memory)', () => {
     expect(m.decisions[0]).toMatchObject({ decided_by: 'owner:owner@demo.local' });
   });
 
+  it('has learnings of both sources: the system one per resolved incident, people beside them', async () => {
+    const resolved = await count(database, sql`select count(*)::int as n from incidents where status = 'resolved'`);
+    expect(resolved).toBeGreaterThan(0);
+    expect(await count(database, sql`select count(*)::int as n from learnings where source = 'system'`)).toBe(resolved);
+    expect(await count(database, sql`select count(*)::int as n from learnings where source = 'person'`)).toBeGreaterThanOrEqual(2);
+    expect(await count(database, sql`select count(*)::int as n from learnings where created_at > ${now.toISOString()}::timestamptz`)).toBe(0);
+    const [fetch] = rowsOf<{ learned: string[] }>(await database.db.execute(sql`select learned from learnings where source = 'system' and signal = 'fetch_failed' limit 1`));
+    expect(fetch.learned.join(' ')).toMatch(/What resolved it: /);
+  });
+
   it('leaves an audit chain that verifies, in time order', async () => {
     const v = await verifyAuditChain(database.db);
     expect(v.ok).toBe(true);

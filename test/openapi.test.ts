@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { routeTable } from '@/lib/http/route-table';
+import { LearningAnswer, LearningPage } from '@/lib/schemas/learnings';
 import { buildOpenApiDocument } from '@/lib/openapi';
 import { D30Metrics } from '@/lib/schemas/metrics';
 import * as R from '@/lib/schemas/responses';
@@ -39,7 +40,15 @@ const API_MD = [
   'post /api/watchdog/users',
   'patch /api/watchdog/users/{id}',
 ];
-const EXTRA = ['get /api/watchdog/jobs', 'get /api/watchdog/rules/versions', 'get /api/watchdog/overview', 'post /api/watchdog/metrics/d30/decision', 'get /api/openapi.json'];
+const EXTRA = [
+  'get /api/watchdog/jobs',
+  'get /api/watchdog/rules/versions',
+  'get /api/watchdog/overview',
+  'post /api/watchdog/metrics/d30/decision',
+  'get /api/openapi.json',
+  'post /api/watchdog/learnings',
+  'get /api/watchdog/learnings',
+];
 
 type Doc = {
   openapi: string;
@@ -184,6 +193,11 @@ describe.each(testServers())('OpenAPI over HTTP on $name', (server) => {
     parse(R.HealthAnswer, (await api(server, null, 'GET', '/api/health')).body);
     parse(D30Metrics, (await api(server, server.tokens.owner, 'GET', '/api/watchdog/metrics/d30')).body);
     parse(R.OverviewAnswer, (await api(server, server.tokens.supervisor, 'GET', '/api/watchdog/overview')).body);
+    parse(
+      LearningAnswer,
+      (await api(server, server.tokens.supervisor, 'POST', '/api/watchdog/learnings', { job_id: job, signal: 'fetch_failed', learned: ['a lesson'], next_worker_should_check: ['a check'] })).body,
+    );
+    parse(LearningPage, (await api(server, server.tokens.worker, 'GET', '/api/watchdog/learnings?limit=5')).body);
     const bad = await api(server, server.tokens.worker, 'POST', '/api/watchdog/helper-events', '{');
     parse(R.ErrorDetail, bad.body.error);
   });

@@ -196,6 +196,16 @@ const endpoints: Endpoint[] = [
   { route: 'GET /rules/versions', method: 'GET', permission: 'rules.read', apiMd: any, allowedStatus: 200, request: () => ({ path: '/api/watchdog/rules/versions' }) },
   // API.md part 2: the runner file, for any authenticated role
   { route: 'GET /runner', method: 'GET', permission: 'runner.download', apiMd: any, allowedStatus: 200, request: () => ({ path: '/api/watchdog/runner' }) },
+  // API.md part 2, "Learning memory"
+  {
+    route: 'POST /learnings',
+    method: 'POST',
+    permission: 'learnings.write',
+    apiMd: ['supervisor', 'owner'], // "supervisor, owner"
+    allowedStatus: 400, // nothing learned: nothing stored
+    request: () => ({ path: '/api/watchdog/learnings', body: { learned: [] } }),
+  },
+  { route: 'GET /learnings', method: 'GET', permission: 'learnings.read', apiMd: any, allowedStatus: 200, request: () => ({ path: '/api/watchdog/learnings?limit=1' }) }, // "any role"
 ];
 
 describe('the permission table agrees with API.md', () => {

@@ -6,6 +6,7 @@ import { defaultRules, detectSignal, type RuleSet, ruleParam } from '@/lib/watch
 import { expandHelper } from './config';
 import type { ExecResult, Executor } from './exec';
 import { describeFailure } from './http';
+import { writeLearningsFile } from './learnings-file';
 import type { Delivery, EventAnswer, Reporter } from './reporter';
 
 export type { RunStatus };
@@ -26,6 +27,8 @@ export interface PolicyContext {
   signal?: AbortSignal;
   /** pass helper output through to our stdout/stderr */
   echo?: boolean;
+  /** where the learnings of the latest classified event go; helpers get it as WATCHDOG_LEARNINGS_FILE */
+  learningsFile?: string | null;
 }
 
 export interface HelperStep {
@@ -161,7 +164,7 @@ export async function runHelper(pc: PolicyContext, step: HelperStep): Promise<He
       attempt: n,
       noOutputTimeoutMs,
       signal: pc.signal,
-      env: helperVars(pc.workerId, step.helperJobId !== undefined ? step.helperJobId : step.jobId, step.phase, n),
+      env: helperVars(pc, step.helperJobId !== undefined ? step.helperJobId : step.jobId, step.phase, n),
       echo: pc.echo ? { stdout: step.phase !== 'claim', stderr: true } : undefined,
       onOutput: step.onOutput,
     });
@@ -242,8 +245,20 @@ export async function runHelper(pc: PolicyContext, step: HelperStep): Promise<He
   return { exitCode, status, signal: current.signal, attempts, stdout: last.stdout, jobId, escalated, reported: Promise.all(inFlight).then(() => undefined) };
 }
 
-function helperVars(workerId: string, jobId: string | null, phase: Phase, attempt: number): Record<string, string> {
-  return { WATCHDOG_WORKER_ID: workerId, WATCHDOG_JOB_ID: jobId ?? '', WATCHDOG_PHASE: phase, WATCHDOG_ATTEMPT: String(attempt) };
+function helperVars(pc: PolicyContext, jobId: string | null, phase: Phase, attempt: number): Record<string, string> {
+  const vars: Record<string, string> = { WATCHDOG_WORKER_ID: pc.workerId, WATCHDOG_JOB_ID: jobId ?? '', WATCHDOG_PHASE: phase, WATCHDOG_ATTEMPT: String(attempt) };
+  if (pc.learningsFile) vars.WATCHDOG_LEARNINGS_FILE = pc.learningsFile;
+  return vars;
+}
+
+/** A classified answer's learnings go to the learnings file before the retry runs. */
+function keepLearnings(pc: PolicyContext, delivery: EventDelivery, jobId: string, phase: Phase, eventId: string): void {
+  if (!pc.learningsFile || delivery.state !== 'sent' || !delivery.body.classification?.signal) return;
+  try {
+    writeLearningsFile(pc.learningsFile, { signal: delivery.body.classification.signal, jobId, phase, eventId, learnings: delivery.body.learnings ?? [] });
+  } catch (e) {
+    pc.log(`watchdog: could not write ${pc.learningsFile}: ${(e as Error).message}`);
+  }
 }
 
 /**
@@ -275,6 +290,7 @@ async function reportAttempt(pc: PolicyContext, outbox: Outbox, jobId: string, s
   const sending = outbox.event(body).then((delivery) => {
     if (delivery.state === 'refused') pc.log(`watchdog: the console refused the ${step.phase} event: ${delivery.status} ${delivery.code}: ${delivery.message}`);
     attempt.delivery = delivery;
+    keepLearnings(pc, delivery, jobId, step.phase, id);
   });
   if (signal) await sending;
   else inFlight.push(sending);
@@ -293,7 +309,7 @@ async function runTouch(pc: PolicyContext, outbox: Outbox, jobId: string, step: 
     jobId,
     attempt: 1,
     signal: pc.signal,
-    env: helperVars(pc.workerId, step.jobId, 'touch', 1),
+    env: helperVars(pc, step.jobId, 'touch', 1),
     echo: pc.echo ? { stdout: false, stderr: true } : undefined,
   });
   const touchEvent = await reportAttempt(pc, outbox, jobId, { ...step, phase: 'touch', argv }, result, DETECTION_RULES, inFlight);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Authority } from './config';
 import { readJsonFile, writeFileAtomic } from './files';
+import type { LearningNote } from './learnings-file';
 import { type CallResult, type ConsoleClient, describeFailure } from './http';
 import { type Spool, type SpoolEntry, type SpoolKind } from './spool';
 
@@ -15,6 +16,8 @@ export interface EventAnswer {
   event: { id: string };
   classification: ServerClassification;
   incident_id: string | null;
+  /** the signal's newest learnings with something to check (only for a classified event) */
+  learnings?: LearningNote[];
 }
 
 export type Delivery<T = unknown> = { state: 'sent'; status: number; body: T } | { state: 'spooled'; reason: string } | { state: 'refused'; status: number; code: string; message: string };

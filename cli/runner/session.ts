@@ -2,6 +2,7 @@ import type { RuleSet } from '@/lib/watchdog/rules/portable';
 import type { RunnerConfig } from './config';
 import { type Executor, spawnExecutor } from './exec';
 import { ConsoleClient } from './http';
+import { learningsFilePath } from './learnings-file';
 import type { PolicyContext } from './policy';
 import { Reporter } from './reporter';
 import { Spool } from './spool';
@@ -68,6 +69,7 @@ export function openSession(config: RunnerConfig, opts: { executor?: Executor; s
       log,
       signal: opts.signal,
       echo: opts.echo,
+      learningsFile: learningsFilePath(config.stateDir),
       ...extra,
     }),
   };

@@ -27,4 +27,6 @@ export const queryKeys = {
   people: ['people'] as const,
   workers: (includeRetired: boolean) => ['workers', includeRetired] as const,
   worker: (id: string) => ['worker', id] as const,
+  learningsAll: ['learnings'] as const,
+  learnings: (signal: string, worker: string, job: string) => ['learnings', signal, worker, job] as const,
 };

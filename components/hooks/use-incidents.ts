@@ -3,7 +3,8 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { apiFetch } from '@/components/lib/api';
 import type { IncidentAnswer, IncidentDetail, IncidentPage } from '@/components/lib/types';
-import type { incidentStatusFilters } from '@/lib/schemas/oncall';
+import type { z } from 'zod';
+import type { incidentStatusFilters, ResolveInput } from '@/lib/schemas/oncall';
 import type { MutationCallbacks } from './mutation-callbacks';
 import { LIVE_MS, queryKeys } from './query-keys';
 
@@ -70,13 +71,18 @@ export function useAcknowledgeIncident(id: string, callbacks: MutationCallbacks<
 }
 
 /** `POST /api/watchdog/incidents/:id/resolve` with the (required) note saying how it was resolved. */
-export function useResolveIncident(id: string, callbacks: MutationCallbacks<IncidentAnswer, string> = {}) {
+/** What `POST /api/watchdog/incidents/:id/resolve` takes: the note, and optionally what was learned. */
+export type ResolveBody = z.input<typeof ResolveInput>;
+
+export function useResolveIncident(id: string, callbacks: MutationCallbacks<IncidentAnswer, ResolveBody> = {}) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (note: string) => apiFetch<IncidentAnswer>(`/api/watchdog/incidents/${id}/resolve`, { method: 'POST', body: { note: note.trim() } }),
+    mutationFn: (body: ResolveBody) => apiFetch<IncidentAnswer>(`/api/watchdog/incidents/${id}/resolve`, { method: 'POST', body: { ...body, note: body.note.trim() } }),
     onSuccess: (...args) => {
       const done = callbacks.onSuccess?.(...args);
       invalidateOnCall(qc);
+      // resolving writes the system's learning (and the resolver's, when given)
+      void qc.invalidateQueries({ queryKey: queryKeys.learningsAll });
       return done;
     },
     onError: callbacks.onError,

@@ -6,6 +6,7 @@ import { useAcknowledgeIncident, useResolveIncident } from '@/components/hooks/u
 import { useCreateSilence } from '@/components/hooks/use-silences';
 import { signalLabel } from '@/components/lib/format';
 import type { Incident } from '@/components/lib/types';
+import { cleanItems, ListEditor } from '@/components/learnings/list-editor';
 import { Button } from '@/components/ui/button';
 import { Input, Label, Select, Textarea } from '@/components/ui/field';
 import { useToast } from '@/components/ui/toast';
@@ -30,6 +31,9 @@ export function IncidentActions({ incident, canAct, compact }: { incident: Incid
   const uid = useId();
   const [panel, setPanel] = useState<Panel>(null);
   const [note, setNote] = useState('');
+  const [learned, setLearned] = useState<string[]>(['']);
+  const [checks, setChecks] = useState<string[]>(['']);
+  const [assumptions, setAssumptions] = useState<string[]>(['']);
   const [duration, setDuration] = useState<(typeof durations)[number]['value']>('1');
   const [until, setUntil] = useState(() => localInput(new Date(Date.now() + 2 * 3_600_000)));
   const [match, setMatch] = useState({ signal: true, worker: Boolean(incident.worker_id), job: Boolean(incident.job_id) });
@@ -43,8 +47,15 @@ export function IncidentActions({ incident, canAct, compact }: { incident: Incid
       toast({ tone: 'success', title: 'Resolved', description: 'Channels that were told hear that it is resolved.' });
       setPanel(null);
       setNote('');
+      setLearned(['']);
+      setChecks(['']);
+      setAssumptions(['']);
     },
   });
+  const resolveBody = () => {
+    const body = { note, learned: cleanItems(learned), next_worker_should_check: cleanItems(checks), assumptions_to_test: cleanItems(assumptions) };
+    return body.learned.length || body.next_worker_should_check.length || body.assumptions_to_test.length ? body : { note };
+  };
   const silence = useCreateSilence({
     onSuccess: (r) => {
       toast({ tone: 'success', title: 'Silenced', description: `Until ${new Date(r.silence.ends_at).toLocaleString()}. Evidence is still recorded.` });
@@ -98,7 +109,7 @@ export function IncidentActions({ incident, canAct, compact }: { incident: Incid
           aria-label={`Resolve ${what}`}
           onSubmit={(e) => {
             e.preventDefault();
-            if (note.trim()) resolve.mutate(note);
+            if (note.trim()) resolve.mutate(resolveBody());
           }}
         >
           <Label htmlFor={`${uid}-note`} hint="(required)">
@@ -114,6 +125,15 @@ export function IncidentActions({ incident, canAct, compact }: { incident: Incid
             aria-invalid={fieldError(resolve, 'note') ? true : undefined}
           />
           {fieldError(resolve, 'note') ? <p className="text-xs text-rose-600">{fieldError(resolve, 'note')}</p> : null}
+          <details className="rounded-md border border-slate-200 bg-white p-2">
+            <summary className="cursor-pointer text-sm font-medium text-slate-700">What was learned (optional)</summary>
+            <p className="mt-1 text-xs text-slate-600">The next worker that hits {signalLabel(incident.signal)} gets what it should check with its classified event.</p>
+            <div className="mt-2 space-y-3">
+              <ListEditor id={`${uid}-learned`} label="Learned" items={learned} onChange={setLearned} error={fieldError(resolve, 'learned')} />
+              <ListEditor id={`${uid}-checks`} label="Next worker should check" items={checks} onChange={setChecks} error={fieldError(resolve, 'next_worker_should_check')} />
+              <ListEditor id={`${uid}-assumptions`} label="Assumptions to test" items={assumptions} onChange={setAssumptions} error={fieldError(resolve, 'assumptions_to_test')} />
+            </div>
+          </details>
           {otherError(resolve) ? <p className="text-xs text-rose-600">{otherError(resolve)}</p> : null}
           <div className="flex gap-2">
             <Button type="submit" size="sm" variant="success" loading={resolve.isPending} disabled={!note.trim()}>

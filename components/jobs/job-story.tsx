@@ -264,7 +264,17 @@ export function JobStoryView({ jobId, initialData, canAct = false }: { jobId: st
       <PageHeader
         title={`Job ${jobId}`}
         description="The whole story of this job: its lease and fencing history, runs, helper commands with their outputs, repairs, artifact checks, incidents and audit entries."
-        actions={s ? <LiveIndicator updatedAt={q.dataUpdatedAt} fetching={q.isFetching} failed={q.isRefetchError} /> : null}
+        actions={
+          <>
+            {s ? <LiveIndicator updatedAt={q.dataUpdatedAt} fetching={q.isFetching} failed={q.isRefetchError} /> : null}
+            <Link
+              href={`/learnings?job_id=${encodeURIComponent(jobId)}&add=1`}
+              className="inline-flex h-9.5 items-center gap-2 rounded-lg bg-white px-4 text-sm font-medium text-slate-700 shadow-sm ring-1 ring-inset ring-slate-300 hover:bg-slate-50"
+            >
+              Add learning
+            </Link>
+          </>
+        }
       />
       {!s ? (
         q.isError ? (

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { D30DecisionResult } from '@/lib/schemas/metrics';
 import type * as F from '@/lib/schemas/fleet';
 import type * as O from '@/lib/schemas/oncall';
+import type * as L from '@/lib/schemas/learnings';
 import type * as P from '@/lib/schemas/people';
 import type * as R from '@/lib/schemas/responses';
 
@@ -58,3 +59,7 @@ export type DeliveryOutcome = z.infer<typeof O.DeliveryOutcome>;
 /** People (lib/schemas/people.ts): `GET /api/watchdog/users`, `POST /users`, `PATCH /users/:id` */
 export type UserList = z.infer<typeof P.UserList>;
 export type UserAnswer = z.infer<typeof P.UserAnswer>;
+
+/** Learning memory (lib/schemas/learnings.ts): `GET /api/watchdog/learnings` */
+export type Learning = z.infer<typeof L.Learning>;
+export type LearningPage = z.infer<typeof L.LearningPage>;

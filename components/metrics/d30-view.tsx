@@ -25,6 +25,36 @@ const toDateInput = (t: number) => new Date(t).toISOString().slice(0, 10);
 const toneText: Record<KpiTone, string> = { success: 'text-emerald-600', warning: 'text-amber-600', danger: 'text-rose-600', neutral: 'text-slate-900' };
 const toneBar: Record<KpiTone, string> = { success: 'bg-emerald-500', warning: 'bg-amber-400', danger: 'bg-rose-500', neutral: 'bg-slate-300' };
 
+const verdict = (holds: boolean | null) =>
+  holds === true ? { tone: 'success' as const, label: 'Holds' } : holds === false ? { tone: 'danger' as const, label: 'Does not hold' } : { tone: 'muted' as const, label: 'Not enough data' };
+
+/** The rollout's assumptions, each with the figure that decides it and its verdict. */
+function Assumptions({ v }: { v: D30View }) {
+  if (!v.assumptions.length) return null;
+  return (
+    <Card aria-labelledby="assumptions-title">
+      <CardHeader id="assumptions-title" title="Assumptions tested by the evidence" description="The seed's assumptions, held against this period's figures." />
+      <ul className="divide-y divide-slate-100">
+        {v.assumptions.map((a) => {
+          const vd = verdict(a.holds);
+          return (
+            <li key={a.text} className="flex flex-col gap-2 px-4 py-3 sm:flex-row sm:items-start sm:gap-4 sm:px-5">
+              <div className="min-w-0 flex-1">
+                <p className="text-sm font-medium text-slate-900">{a.text}</p>
+                <p className="mt-0.5 text-sm text-slate-600">{a.detail}</p>
+              </div>
+              <div className="flex shrink-0 flex-wrap items-center gap-2 sm:flex-col sm:items-end">
+                <Badge tone={vd.tone}>{vd.label}</Badge>
+                <span className="text-xs tabular-nums text-slate-600">{a.figure}</span>
+              </div>
+            </li>
+          );
+        })}
+      </ul>
+    </Card>
+  );
+}
+
 const decisionTone: Record<D30Decision, 'success' | 'warning' | 'danger'> & Record<string, 'success' | 'warning' | 'danger' | undefined> = {
   continue: 'success',
   escalate_to_watchdog_agent: 'warning',
@@ -241,6 +271,8 @@ export function D30View({ role }: { role: UserRole }) {
               <EmptyState icon={<ChartIcon />} title="No activity in this period" description="Pick a wider range, or wait for workers to report helper events and artifact checks." />
             </Card>
           )}
+
+          <Assumptions v={v} />
 
           <div className="grid grid-cols-1 gap-6 lg:grid-cols-[1fr_1.2fr] lg:items-start">
             <Card aria-labelledby="recommendation-title">

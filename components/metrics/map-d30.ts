@@ -2,8 +2,11 @@
  * The D30 review: GET /api/watchdog/metrics/d30 → what the metrics page draws.
  * Pure (no React, no DOM) so the chart data is unit-tested on its own.
  */
-import type { D30DecisionRecord, D30Metrics, D30SeriesDay } from '@/lib/schemas/metrics';
+import type { D30Assumption as D30AssumptionRecord, D30DecisionRecord, D30Metrics, D30SeriesDay } from '@/lib/schemas/metrics';
 import { decisionLabel, formatDuration, formatNumber, formatPercent, signalLabel, signalOrder } from '@/components/lib/format';
+
+/** An assumption of the rollout with its verdict from the window's evidence (lib/schemas/metrics.ts D30Assumption). */
+export type D30Assumption = D30AssumptionRecord;
 
 /** A recorded owner decision, as much of it as the page shows (lib/schemas/metrics.ts D30DecisionRecord). */
 export type D30Decision = Pick<D30DecisionRecord, 'decision' | 'decided_at' | 'decided_by'> & Partial<Pick<D30DecisionRecord, 'id' | 'note'>>;
@@ -16,6 +19,7 @@ export type D30Response = Pick<D30Metrics, 'coverage' | 'retry_success_rate' | '
   recommendation: Pick<D30Metrics['recommendation'], 'decision' | 'reasons'>;
   goal?: Partial<D30Metrics['goal']>;
   decisions?: D30Decision[];
+  assumptions?: D30Assumption[];
 };
 
 export type KpiTone = 'success' | 'warning' | 'danger' | 'neutral';
@@ -60,6 +64,8 @@ export interface D30View {
   recommendation: { decision: string; label: string; reasons: string[] };
   /** newest first */
   decisions: D30Decision[];
+  /** the seed's assumptions and their verdict from the figures */
+  assumptions: D30Assumption[];
   hasActivity: boolean;
 }
 
@@ -228,6 +234,9 @@ export function mapD30(d: D30Response): D30View {
       reasons: (d.recommendation?.reasons ?? []).filter((r) => typeof r === 'string' && r.trim() !== ''),
     },
     decisions: [...(d.decisions ?? [])].filter((x) => x && typeof x.decision === 'string').sort((a, b) => String(b.decided_at ?? '').localeCompare(String(a.decided_at ?? ''))),
+    assumptions: (d.assumptions ?? [])
+      .filter((a) => a && typeof a.text === 'string')
+      .map((a) => ({ text: a.text, holds: typeof a.holds === 'boolean' ? a.holds : null, figure: String(a.figure ?? ''), detail: String(a.detail ?? '') })),
     hasActivity: daily.some((p) => p.events || p.incidents || p.gatePassed || p.gateFailed || p.retries),
   };
 }

@@ -9,6 +9,7 @@ import type { Overview } from '@/components/lib/types';
 import { cn } from '@/components/ui/cn';
 import {
   AlertIcon,
+  BulbIcon,
   ChartIcon,
   CheckBadgeIcon,
   ClockIcon,
@@ -52,6 +53,7 @@ const nav: NavItem[] = [
   { href: '/jobs', label: 'Jobs', icon: ListIcon },
   { href: '/workers', label: 'Workers', icon: ServerIcon },
   { href: '/rules', label: 'Rules', icon: SlidersIcon },
+  { href: '/learnings', label: 'Learnings', icon: BulbIcon },
   { href: '/metrics', label: 'D30 metrics', icon: ChartIcon },
   { href: '/audit', label: 'Audit log', icon: ScrollIcon },
   { href: '/settings/channels', label: 'Channels', icon: InboxIcon, role: 'owner' },

@@ -194,3 +194,10 @@ export const UsersIcon = (p: IconProps) => (
     <path d="M15.5 5.4a3.25 3.25 0 0 1 0 6.2M17.5 14.6c1.6.6 2.7 2.1 3 4.4" />
   </Icon>
 );
+
+export const BulbIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M9 18h6M10 21h4" />
+    <path d="M12 3a6 6 0 0 0-3.6 10.8c.7.5 1.1 1.3 1.1 2.2h5c0-.9.4-1.7 1.1-2.2A6 6 0 0 0 12 3Z" />
+  </Icon>
+);

@@ -4,6 +4,7 @@ import { notifications, ruleSets } from '@/db/schema';
 import { createUser } from '@/lib/watchdog/access';
 import type { Actor, Ctx } from '@/lib/watchdog/context';
 import { runSweep } from '@/lib/watchdog/sweep';
+import { addPeopleLearnings } from './demo-learnings';
 import { type DemoLogin, generateDemoPassword, readDemoLogins, writeDemoLogins } from './demo-logins';
 import { type Plan, writeStory } from './demo-story';
 import { DAY, HOUR, sweeperActor, Timeline } from './demo-timeline';
@@ -84,6 +85,7 @@ export async function seedDemoFleet(db: Db, now: Date, opts: { passwords?: { own
     writeStory(plan, end, people);
     await plan.tl.play();
     await seeDemoWorkers(tx, end);
+    await addPeopleLearnings(tx, end, people);
     // invented history was not sent to anyone: its notifications count as delivered when they happened
     await tx.update(notifications).set({ status: 'delivered', attempts: 1, deliveredAt: sql`${notifications.createdAt} + interval '2 seconds'` });
     const [counts] = rowsOf<{ events: number; incidents: number; pending: number }>(

@@ -41,6 +41,8 @@ export const permissions = {
   'runner.download': everyone,
   'workers.list': readers,
   'workers.read': everyone,
+  'learnings.read': everyone,
+  'learnings.write': ['supervisor', 'owner'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

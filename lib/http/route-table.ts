@@ -13,6 +13,7 @@ import * as F from '@/lib/schemas/fleet';
 import * as O from '@/lib/schemas/oncall';
 import * as People from '@/lib/schemas/people';
 import { D30DecisionResult, D30Metrics } from '@/lib/schemas/metrics';
+import { LearningAnswer, LearningInput, LearningPage, LearningQuery } from '@/lib/schemas/learnings';
 import * as R from '@/lib/schemas/responses';
 import { createToken, createUser, listTokens, listUsers, revokeToken, updateUser } from '@/lib/watchdog/access';
 import { runArtifactCheck, completeJob } from '@/lib/watchdog/artifacts';
@@ -21,6 +22,7 @@ import { ingestHelperEvent, ingestHelperEventBatch, upsertWorkerRun } from '@/li
 import { acknowledgeIncident, createSilence, endSilence, listIncidents, listSilences, resolveIncident } from '@/lib/watchdog/incidents';
 import { createChannel, deleteChannel, getIncidentDetail, listChannels, listNotifications, rememberConsoleOrigin, testChannel, updateChannel } from '@/lib/watchdog/notify';
 import { getWorker, listWorkers } from '@/lib/watchdog/fleet';
+import { listLearnings, recordPersonLearning } from '@/lib/watchdog/learnings';
 import { getJobTimeline, listJobs } from '@/lib/watchdog/jobs';
 import { getLease, heartbeatLease } from '@/lib/watchdog/leases';
 import { computeD30Metrics, getOverview, recordD30Decision, renderPrometheusMetrics } from '@/lib/watchdog/metrics';
@@ -347,6 +349,20 @@ export const routeTable: ApiRoute[] = [
     { permission: 'notifications.read', query: O.NotificationQuery },
     { summary: 'The delivery log, newest first', ok: { 200: { description: 'a page', schema: O.NotificationPage } } },
     ({ ctx, query }) => listNotifications(ctx.db, query),
+  ),
+  api(
+    'POST',
+    '/api/watchdog/learnings',
+    { permission: 'learnings.write', body: LearningInput },
+    { summary: 'Add what was learned from a stuck job (audited)', ok: { 201: { description: 'recorded', schema: LearningAnswer } }, errors: ['not_found'] },
+    async ({ ctx, body }) => reply(201, { learning: await recordPersonLearning(ctx, body) }),
+  ),
+  api(
+    'GET',
+    '/api/watchdog/learnings',
+    { permission: 'learnings.read', query: LearningQuery },
+    { summary: "Learnings, newest first (worker: of its own jobs and job-less ones; `cursor`: the previous page's next_cursor)", ok: { 200: { description: 'a page', schema: LearningPage } } },
+    ({ ctx, query }) => listLearnings(ctx, query),
   ),
   api(
     'GET',

@@ -67,6 +67,16 @@ export const D30Recommendation = z.object({
 });
 export type D30Recommendation = z.infer<typeof D30Recommendation>;
 
+/** An assumption of the rollout tested by the window's evidence; `holds: null` — not enough data. */
+export const D30Assumption = z.object({
+  text: z.string(),
+  holds: z.boolean().nullable(),
+  /** the figure that decides it */
+  figure: z.string(),
+  detail: z.string(),
+});
+export type D30Assumption = z.infer<typeof D30Assumption>;
+
 export const D30Window = z.object({ from: z.iso.datetime(), to: z.iso.datetime() });
 
 /** The figures a decision was taken on (the D30 answer without the decision list). */
@@ -84,6 +94,7 @@ export const D30Snapshot = z.object({
   series: z.array(D30SeriesDay),
   counts: D30Counts,
   recommendation: D30Recommendation,
+  assumptions: z.array(D30Assumption),
 });
 export type D30Snapshot = z.infer<typeof D30Snapshot>;
 

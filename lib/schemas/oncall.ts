@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Identifier, IsoDate, Signal, withoutNul, withoutNulMessage } from './common';
+import { LearningList } from './learnings';
 import { CHANNEL_KINDS, INCIDENT_FILTERS, NOTIFICATION_STATUSES, SEVERITIES, SILENCE_STATES } from './enums';
 
 // The on-call enums are the lists of lib/schemas/enums.ts (one source: column checks, zod, UI).
@@ -41,7 +42,19 @@ export const IncidentListQuery = z.object({
 export type IncidentListQuery = z.infer<typeof IncidentListQuery>;
 
 export const AcknowledgeInput = z.object({ note: text(2000).optional() });
-export const ResolveInput = z.object({ note: z.string().trim().min(1, 'a note saying how it was resolved is required').max(2000).refine(withoutNul, withoutNulMessage) });
+/** The resolve body: a note saying how, and optionally what was learned (API.md part 2 "Learning memory": the three lists). */
+export const ResolveInput = z
+  .object({
+    note: z.string().trim().min(1, 'a note saying how it was resolved is required').max(2000).refine(withoutNul, withoutNulMessage),
+    learned: LearningList.optional(),
+    next_worker_should_check: LearningList.optional(),
+    assumptions_to_test: LearningList.optional(),
+  })
+  .refine((b) => !(b.next_worker_should_check?.length || b.assumptions_to_test?.length) || Boolean(b.learned?.length), {
+    path: ['learned'],
+    message: 'at least one item in learned when the other lists are given',
+  });
+export type ResolveInput = z.infer<typeof ResolveInput>;
 
 export const SilenceMatchers = z
   .object({ signal: z.string().min(1).max(50).optional(), worker_id: Identifier.optional(), job_id: Identifier.optional() })

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IncidentPage, OncallIncident } from './oncall';
+import { Learning } from './learnings';
 import { Authority, RepairActionName, RepairDecision, RepairResult } from './evidence';
 import { DatabaseKind, Phase, RoleName, Signal } from './common';
 import { DIRECTIVE_ACTIONS, ESCALATIONS, LEASE_EVENTS, LEASE_STATES, RISK_LEVELS, RUN_STATUSES } from './enums';
@@ -83,7 +84,9 @@ export const HelperEvent = z.object({
 });
 export type HelperEventJson = z.output<typeof HelperEvent>;
 export type SuggestedActionJson = z.output<typeof SuggestedAction>;
-export const HelperEventAnswer = z.object({ event: HelperEvent, classification: Classification, incident_id: z.uuid().nullable() });
+/** Learnings of the classified signal (only when the classification has one), newest first, at most three. */
+const SignalLearnings = z.array(Learning).max(3).optional();
+export const HelperEventAnswer = z.object({ event: HelperEvent, classification: Classification, incident_id: z.uuid().nullable(), learnings: SignalLearnings });
 export const ErrorDetail = z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() });
 export const HelperEventBatchAnswer = z.object({
   results: z.array(
@@ -93,6 +96,7 @@ export const HelperEventBatchAnswer = z.object({
       error: ErrorDetail.optional(),
       classification: Classification.optional(),
       incident_id: z.uuid().nullable().optional(),
+      learnings: SignalLearnings,
     }),
   ),
 });

@@ -7,6 +7,7 @@ import { assertActsFor } from '../access';
 import type { Ctx } from '../context';
 import { conflict, WatchdogError } from '../errors';
 import { canonicalJson, hashOutput, sha256Hex } from '../hash';
+import { type LearningJson, learningsForSignal } from '../learnings';
 import { type Classification, inferPhase, type RuleSet } from '../rules';
 import { telemetry } from '../telemetry';
 import { type EventJson, type EventRow, toEventJson } from './event-row';
@@ -14,7 +15,17 @@ import { type EventJson, type EventRow, toEventJson } from './event-row';
 /** What every ingest path answers for one event. */
 export interface IngestResult {
   status: 200 | 201;
-  body: { event: EventJson; classification: Omit<Classification, 'escalated'>; incident_id: string | null };
+  body: { event: EventJson; classification: Omit<Classification, 'escalated'>; incident_id: string | null; learnings?: LearningJson[] };
+}
+
+/**
+ * A classified event's answer carries what earlier incidents of its signal taught: the three newest
+ * learnings with something for the next worker to check (one indexed query). Healthy answers: unchanged.
+ */
+export async function withLearnings(db: Db, result: IngestResult): Promise<IngestResult> {
+  const signal = result.body.classification.signal;
+  if (!signal) return result;
+  return { ...result, body: { ...result.body, learnings: await learningsForSignal(db, signal) } };
 }
 
 /** An event that passed the checks, with what every path stores alongside it. */

@@ -7,7 +7,8 @@ import type { Ctx } from '../context';
 import { type ErrorAnswer, errorToAnswer } from '../errors';
 import { cachedRules, type Classification, classifyHelperEvent, findLoop, refreshRules } from '../rules';
 import { telemetry } from '../telemetry';
-import { counted, type IngestResult, type PreparedEvent, prepareEvent, replay } from './event-outcome';
+import type { LearningJson } from '../learnings';
+import { counted, type IngestResult, type PreparedEvent, prepareEvent, replay, withLearnings } from './event-outcome';
 import { ingestHelperEvent } from './ingest-event';
 import { ingestJudged } from './ingest-judged';
 import { storeHealthyEvents } from './store-healthy';
@@ -18,6 +19,7 @@ export interface BatchItemResult {
   error?: ErrorAnswer['error'];
   classification?: Omit<Classification, 'escalated'>;
   incident_id?: string | null;
+  learnings?: LearningJson[];
 }
 
 /**
@@ -27,7 +29,7 @@ export interface BatchItemResult {
 async function answerItem(id: string, run: () => Promise<IngestResult> | IngestResult): Promise<BatchItemResult> {
   try {
     const r = await run();
-    return { id: r.body.event.id, status: r.status, classification: r.body.classification, incident_id: r.body.incident_id };
+    return { id: r.body.event.id, status: r.status, classification: r.body.classification, incident_id: r.body.incident_id, ...(r.body.learnings ? { learnings: r.body.learnings } : {}) };
   } catch (e) {
     const answer = errorToAnswer(e);
     if (!answer.known) throw e;
@@ -132,7 +134,7 @@ export async function ingestHelperEventBatch(ctx: Ctx, events: unknown[], zodDet
       )) !== null;
     if (failing || runIds.has(parsed.data.id)) await flush();
     if (failing) {
-      results[index] = await answerItem(parsed.data.id, async () => counted(await ingestJudged(ctx, item)));
+      results[index] = await answerItem(parsed.data.id, async () => withLearnings(ctx.db, counted(await ingestJudged(ctx, item))));
       continue;
     }
     run.push({ index, item });

@@ -2,6 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '@/db/client';
 import { jobWritableSql } from '../access';
 import type { Ctx } from '../context';
+import { recordResolutionLearnings } from '../incidents';
 import { currentRulesVersionSql, type RuleSet } from '../rules';
 import { eventColumnsSql, eventRecordsetSql, type EventRow, eventRow, fromSqlRow, toRecordsetRow } from './event-row';
 import type { PreparedEvent } from './event-outcome';
@@ -80,12 +81,18 @@ export async function storeHealthyEvents(
         and i.signal = (case when proof.phase = 'claim' then 'claim_no_output' else 'fetch_failed' end)
       returning i.id
     )
-    select (select v from cur) as current_version, (select count(*) from resolved)::int as resolved_count,
+    select (select v from cur) as current_version, (select coalesce(string_agg(resolved.id::text, ','), '') from resolved) as resolved_ids,
       ${credentials ? sql`(select coalesce(string_agg(src.id::text, ','), '') from src where src.id not in (select id from valid))` : sql`''`} as refused_ids, ins.*
     from cur left join ins on true`,
   );
   const out = rowsOf<Record<string, unknown>>(res);
   if (Number(out[0]?.current_version) !== rules.version) return 'stale';
+  // The statement is its own transaction: the learnings of what it resolved (rare: a recovery after
+  // an open incident) follow at once; recordResolutionLearning writes at most one per incident.
+  const resolvedIds = String(out[0]?.resolved_ids ?? '')
+    .split(',')
+    .filter(Boolean);
+  if (resolvedIds.length) await recordResolutionLearnings(ctx.db, ctx.now, resolvedIds);
   const refusedIds = new Set(
     String(out[0]?.refused_ids ?? '')
       .split(',')

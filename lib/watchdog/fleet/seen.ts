@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '@/db/client';
+import { recordResolutionLearnings } from '../incidents';
 
 /**
  * A worker is *seen* when a call authenticates with a token bound to it, or evidence names it.
@@ -44,7 +45,9 @@ export async function noteWorkerSeen(db: Db, workerId: string, now: Date, runner
   if (map.size >= 50_000 && !last) map.clear();
   map.set(workerId, { at: now.getTime(), version });
   try {
-    await writeWorkerSeen(db, workerId, now, runnerVersion);
+    const { resolved } = await writeWorkerSeen(db, workerId, now, runnerVersion);
+    // the worker is back: its worker_silent incident resolved, and the system writes what was learned
+    if (resolved.length) await recordResolutionLearnings(db, now, resolved);
   } catch (e) {
     if (map.get(workerId)?.at === now.getTime()) map.delete(workerId);
     throw e;

@@ -4,6 +4,8 @@ import { type Db, rowsOf } from '@/db/client';
 import { incidents } from '@/db/schema';
 import type { Signal } from '@/lib/schemas/common';
 import type { IncidentJson } from '@/lib/schemas/responses';
+import { systemActor } from '../context';
+import { recordResolutionLearning } from '../learnings';
 
 export interface OpenIncidentInput {
   jobId: string;
@@ -93,14 +95,27 @@ export async function openIncidents(db: Db, now: Date, inputs: OpenIncidentInput
   });
 }
 
-/** Resolves the job's open incidents (of the given signals, or all). Returns the ids resolved. */
+/**
+ * Resolves the job's open incidents (of the given signals, or all) and writes each one's learning in
+ * the same transaction (`db` is the caller's). Returns the ids resolved.
+ */
 export async function resolveIncidents(db: Db, now: Date, jobId: string, resolution: string, signals?: Signal[], phase?: string): Promise<string[]> {
   const rows = await db
     .update(incidents)
     .set({ status: 'resolved', resolvedAt: now, resolvedBy: 'system', resolution })
     .where(and(eq(incidents.jobId, jobId), eq(incidents.status, 'open'), signals ? inArray(incidents.signal, signals) : undefined, phase ? sql`${incidents.details}->>'phase' = ${phase}` : undefined))
     .returning({ id: incidents.id });
+  await recordResolutionLearnings(
+    db,
+    now,
+    rows.map((r) => r.id),
+  );
   return rows.map((r) => r.id);
+}
+
+/** recordResolutionLearning for incidents just resolved, as the system. */
+export async function recordResolutionLearnings(db: Db, now: Date, incidentIds: string[]): Promise<void> {
+  for (const id of incidentIds) await recordResolutionLearning({ db, now, actor: systemActor }, id);
 }
 
 export type IncidentRow = typeof incidents.$inferSelect;

@@ -4,6 +4,7 @@ import { type Db, rowsOf } from '@/db/client';
 import { signals, type Signal } from '@/lib/schemas/common';
 import type { D30Counts, D30DecisionRecord, D30Metrics, D30SeriesDay } from '@/lib/schemas/metrics';
 import { type CompletionRow, completions, type FailureRow, failuresAndCoverage } from './d30-coverage';
+import { assessD30Assumptions } from './d30-assumptions';
 import { listD30Decisions } from './d30-decisions';
 import { D30_GOAL, recommendD30 } from './d30-recommendation';
 import { type CheckRow, checksPerDay, type D30EventSource, type EventDayRow, eventsPerDay, type IncidentRow, incidentsPerDay, type RetryRow, retriesPerDay } from './d30-series';
@@ -125,7 +126,15 @@ export async function computeD30Metrics(db: Db, opts: D30Options = {}): Promise<
   let resolved = 0;
   let resolveS = 0;
   let open = 0;
+  let queueStuck = 0;
+  let queueStuckLate = 0;
+  let queueStuckMaxLag: number | null = null;
   for (const r of incidentRows) {
+    if (r.signal === 'queue_stuck') {
+      queueStuck += num(r.n);
+      queueStuckLate += num(r.late);
+      if (r.max_lag_s !== null && r.max_lag_s !== undefined) queueStuckMaxLag = Math.max(queueStuckMaxLag ?? 0, num(r.max_lag_s));
+    }
     const n = num(r.n);
     incidentsTotal += n;
     detectS += num(r.detect_s);
@@ -195,6 +204,7 @@ export async function computeD30Metrics(db: Db, opts: D30Options = {}): Promise<
     series: [...series.values()],
     counts,
     recommendation: recommendD30({ ...figures, counts }),
+    assumptions: assessD30Assumptions({ ...figures, counts, queue_stuck: queueStuck, queue_stuck_late: queueStuckLate, queue_stuck_max_lag_s: queueStuckMaxLag }),
     decisions,
   };
 }

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
+import { QUEUE_STUCK_DETECTION_SLACK_S } from './d30-assumptions';
 import { DAY_BUCKET, type D30Window } from './d30-window';
 
 /** The D30 statements that count per UTC day: helper events, incidents, artifact checks, retries. */
@@ -9,7 +10,7 @@ export type D30EventSource = 'rollup' | 'count';
 
 type DayRow = { day: string };
 export type EventDayRow = DayRow & { events: number };
-export type IncidentRow = DayRow & { signal: string; n: number; detect_s: number; resolved: number; resolve_s: number; open: number };
+export type IncidentRow = DayRow & { signal: string; n: number; detect_s: number; resolved: number; resolve_s: number; open: number; late: number; max_lag_s: number | null };
 export type CheckRow = DayRow & { passed: number; failed: number };
 export type RetryRow = DayRow & { attempts: number; succeeded: number };
 
@@ -39,14 +40,16 @@ export function eventsPerDay(db: Db, w: D30Window, source: D30EventSource) {
 /** Incidents detected in the window by day and signal, with the detection and resolution sums. */
 export function incidentsPerDay(db: Db, w: D30Window) {
   return db.execute(sql`
-    select to_char(bucket at time zone 'UTC', 'YYYY-MM-DD') as day, signal, n, detect_s, resolved, resolve_s, open
+    select to_char(bucket at time zone 'UTC', 'YYYY-MM-DD') as day, signal, n, detect_s, resolved, resolve_s, open, late, max_lag_s
     from (
       select ${DAY_BUCKET('detected_at')} as bucket, signal,
              count(*)::int as n,
              coalesce(sum(extract(epoch from detected_at - first_failure_at)), 0)::float8 as detect_s,
              count(resolved_at)::int as resolved,
              coalesce(sum(extract(epoch from resolved_at - first_failure_at)), 0)::float8 as resolve_s,
-             count(*) filter (where status = 'open')::int as open
+             count(*) filter (where status = 'open')::int as open,
+             count(*) filter (where signal = 'queue_stuck' and detected_at - first_failure_at > ${sql.raw(`interval '${QUEUE_STUCK_DETECTION_SLACK_S} seconds'`)})::int as late,
+             max(extract(epoch from detected_at - first_failure_at)) filter (where signal = 'queue_stuck')::float8 as max_lag_s
       from incidents
       where detected_at >= ${w.from.toISOString()}::timestamptz and detected_at < ${w.to.toISOString()}::timestamptz
       group by 1, 2

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '@/db/client';
 import type { AuditEntry } from '../audit';
 import type { Ctx } from '../context';
-import { openIncidents, openWorkerIncidents } from '../incidents';
+import { openIncidents, openWorkerIncidents, recordResolutionLearnings } from '../incidents';
 import { enqueueNotifications } from '../notify';
 import { insertRepairActions } from '../repairs';
 import { judgeNoProgress, judgeWorkerSilent, type RuleSet, ruleEnabled, ruleParam, ruleSeverity, WATCH_WINDOW_MS } from '../rules';
@@ -103,10 +103,16 @@ export async function sweepNoProgress(tx: Db, ctx: Ctx, rules: RuleSet, audits: 
     from jsonb_to_recordset(${JSON.stringify(next)}::jsonb) as x(job_id text, at timestamptz)
     where l.job_id = x.job_id`);
   if (recovered.length) {
-    await tx.execute(sql`
+    const res = await tx.execute(sql`
       update incidents i set status = 'resolved', resolved_at = ${ctx.now.toISOString()}::timestamptz, resolution = x.reason
       from jsonb_to_recordset(${JSON.stringify(recovered)}::jsonb) as x(id uuid, reason text)
-      where i.id = x.id and i.status = 'open'`);
+      where i.id = x.id and i.status = 'open'
+      returning i.id`);
+    await recordResolutionLearnings(
+      tx,
+      ctx.now,
+      rowsOf<{ id: string }>(res).map((r) => String(r.id)),
+    );
   }
   if (!stalled.length) return [];
   stalled.sort((a, b) => a.firstFailureAt.getTime() - b.firstFailureAt.getTime() || (String(a.row.job_id) < String(b.row.job_id) ? -1 : 1));

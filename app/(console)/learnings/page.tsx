@@ -1,0 +1,13 @@
+import type { Metadata } from 'next';
+import { LearningsView } from '@/components/learnings/learnings-view';
+import { requireConsoleUser } from '../console-session';
+
+export const metadata: Metadata = { title: 'Learnings' };
+
+const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? '';
+
+export default async function LearningsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await requireConsoleUser();
+  const sp = await searchParams;
+  return <LearningsView initial={{ signal: one(sp.signal), worker: one(sp.worker_id), job: one(sp.job_id), add: one(sp.add) === '1' }} />;
+}
