@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, rowsOf } from '@/db/client';
 import { auditLog, incidents, notifications, repairActions, ruleSets, workers } from '@/db/schema';
 import { zodDetails } from '@/lib/http/route-steps';
+import { HelperEventInput } from '@/lib/schemas/evidence';
 import { ingestHelperEvent, ingestHelperEventBatch } from '@/lib/watchdog/events';
 import { forgetWorkersSeen, getWorker, listWorkers, noteWorkerSeen, runnerVersionOf, writeWorkerSeen } from '@/lib/watchdog/fleet';
 import { hashOutput } from '@/lib/watchdog/hash';
@@ -177,6 +178,41 @@ describe.each(testDatabaseKinds())('fleet signals on $name', (kind) => {
     await updateRules(owner(0), [{ signal: 'loop_detected', threshold: 5, enabled: false }]);
     for (let i = 0; i < 6; i++) expect((await event('loop-off', i, 'again', { command: 'x' })).body.classification.signal).toBeNull();
     await updateRules(owner(0), [{ signal: 'loop_detected', threshold: 5, enabled: true }]);
+  });
+
+  it('a batch judges loops exactly as posting the same events one by one would (stored repeats, flushed runs, failures in between)', async () => {
+    // a deterministic mix over two jobs: two commands, two outputs (one of them a failure), times 0..2000 s
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const outputs = ['still looping', 'TypeError: fetch failed'];
+    const plan = Array.from({ length: 60 }, (_, i) => ({ job: rnd(2), command: ['npm test', 'pls progress'][rnd(2)], output: outputs[rnd(4) === 0 ? 1 : 0], s: 3000 + i * 30 + rnd(20) }));
+    const mk = (p: (typeof plan)[number], job: string) => ({
+      id: randomUUID(),
+      job_id: job,
+      worker_id: 'w-eq',
+      command: p.command,
+      exit_code: p.output === outputs[1] ? 1 : 0,
+      output: p.output,
+      output_hash: hashOutput(p.output),
+      phase: 'build' as const,
+      created_at: at(p.s).toISOString(),
+    });
+    // the first ten of each side already stored, one by one
+    const oneByOne: (string | null)[] = [];
+    for (const p of plan) {
+      const r = await ingestHelperEvent(ctxAt(database, workerActor('w-eq'), at(p.s)), HelperEventInput.parse(mk(p, `eq-single-${p.job}`)));
+      oneByOne.push(r.body.classification.signal);
+    }
+    const batched: (string | null)[] = [];
+    for (const p of plan.slice(0, 10)) batched.push((await ingestHelperEvent(ctxAt(database, workerActor('w-eq'), at(p.s)), HelperEventInput.parse(mk(p, `eq-batch-${p.job}`)))).body.classification.signal);
+    const res = await ingestHelperEventBatch(
+      ctxAt(database, workerActor('w-eq'), at(6000)),
+      plan.slice(10).map((p) => mk(p, `eq-batch-${p.job}`)),
+      zodDetails,
+    );
+    batched.push(...res.map((r) => r.classification?.signal ?? null));
+    expect(oneByOne.filter((x) => x === 'loop_detected').length).toBeGreaterThan(3);
+    expect(batched).toEqual(oneByOne);
   });
 
   it('worker_silent: detected at silent_s on the deadline schedule, worker-level, once; seen again resolves it', async () => {

@@ -167,3 +167,41 @@ describe.each(testServers())('learning memory over HTTP on $name', (server) => {
     expect(batch.body.results[1].learnings).toBeUndefined();
   });
 });
+
+describe.each(testServers())('learning memory through the on-call resolve on $name', (server) => {
+  const { worker, supervisor } = server.tokens;
+
+  it('a person resolving writes the system learning and, with the three lists, their own; a bad list is 400 and resolves nothing', async () => {
+    const job = uniqueJob('learn-resolve');
+    expect((await api(server, worker, 'PATCH', `/api/watchdog/job-leases/${job}`, { worker_id: 'w-1', lease_expires_at: inFuture(900) })).status).toBe(200);
+    const failed = await api(server, worker, 'POST', '/api/watchdog/helper-events', helperEvent({ job_id: job, exit_code: 1, output: FETCH_500 }));
+    const incidentId = failed.body.incident_id as string;
+    expect(incidentId).toBeTruthy();
+
+    // next_worker_should_check without learned: 400 naming learned, the incident stays open
+    const bad = await api(server, supervisor, 'POST', `/api/watchdog/incidents/${incidentId}/resolve`, { note: 'queue redeployed', next_worker_should_check: ['check the deploy'] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('validation_failed');
+    expect(JSON.stringify(bad.body.error)).toContain('learned');
+    const tooLong = await api(server, supervisor, 'POST', `/api/watchdog/incidents/${incidentId}/resolve`, { note: 'x', learned: ['y'.repeat(501)] });
+    expect(tooLong.status).toBe(400);
+    expect((await api(server, supervisor, 'GET', `/api/watchdog/incidents/${incidentId}`)).body.incident.status).toBe('open');
+    expect((await api(server, supervisor, 'GET', `/api/watchdog/learnings?job_id=${job}`)).body.learnings).toEqual([]);
+
+    const ok = await api(server, supervisor, 'POST', `/api/watchdog/incidents/${incidentId}/resolve`, {
+      note: 'queue redeployed',
+      learned: ['The queue was mid-deploy.'],
+      next_worker_should_check: ['Check the deploy status before retrying context.'],
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.body.incident.status).toBe('resolved');
+    const list = (await api(server, supervisor, 'GET', `/api/watchdog/learnings?job_id=${job}`)).body.learnings as { source: string; incident_id: string; learned: string[]; created_by: string }[];
+    expect(list.map((l) => l.source).sort()).toEqual(['person', 'system']);
+    expect(list.every((l) => l.incident_id === incidentId)).toBe(true);
+    const system = list.find((l) => l.source === 'system')!;
+    expect(system.learned.join(' ')).toMatch(/What resolved it: queue redeployed/);
+    const person = list.find((l) => l.source === 'person')!;
+    expect(person.learned).toEqual(['The queue was mid-deploy.']);
+    expect(person.created_by).toMatch(/supervisor/);
+  });
+});

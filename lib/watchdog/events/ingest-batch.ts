@@ -5,7 +5,7 @@ import { HelperEventInput } from '@/lib/schemas/evidence';
 import { foreignJobHolders, foreignJobRefusal } from '../access';
 import type { Ctx } from '../context';
 import { type ErrorAnswer, errorToAnswer } from '../errors';
-import { cachedRules, type Classification, classifyHelperEvent, findLoop, refreshRules } from '../rules';
+import { cachedRules, type Classification, classifyHelperEvent, loopKey, prefetchLoops, refreshRules } from '../rules';
 import { telemetry } from '../telemetry';
 import type { LearningJson } from '../learnings';
 import { counted, type IngestResult, type PreparedEvent, prepareEvent, replay, withLearnings } from './event-outcome';
@@ -59,6 +59,24 @@ export async function ingestHelperEventBatch(ctx: Ctx, events: unknown[], zodDet
   const results: BatchItemResult[] = new Array(events.length);
   let run: { index: number; item: PreparedEvent }[] = [];
   const runIds = new Set<string>();
+  const parsedAll = events.map((raw) => HelperEventInput.safeParse(raw));
+  // loop detection for the whole batch: one statement reads every repeat the events could close a loop with
+  const loops = await prefetchLoops(
+    ctx.db,
+    parsedAll.flatMap((p) => (p.success && !foreign.has(p.data.job_id) ? [p.data] : [])),
+    rules,
+    ctx.now,
+  );
+  // events of this batch stored so far, by (job, command, output hash): they count towards a loop too
+  const storedSince = new Map<string, { id: string; at: Date }[]>();
+  const sameRepeat = (a: HelperEventInput, b: HelperEventInput) => a.job_id === b.job_id && a.output_hash === b.output_hash && a.command === b.command;
+  const noteStored = (input: HelperEventInput, result: BatchItemResult) => {
+    if (result.status !== 200 && result.status !== 201) return;
+    const k = loopKey(input);
+    const list = storedSince.get(k) ?? [];
+    list.push({ id: input.id, at: input.created_at ?? ctx.now });
+    storedSince.set(k, list);
+  };
 
   const flush = async () => {
     if (!run.length) return;
@@ -96,17 +114,18 @@ export async function ingestHelperEventBatch(ctx: Ctx, events: unknown[], zodDet
       if (stored.ids.has(id)) {
         telemetry().eventsIngested.inc({ signal: 'none' });
         results[p.index] = { id, status: 201, classification: { signal: null, rule_version: rules.version, suggested_actions: [] }, incident_id: null };
-        continue;
+      } else {
+        const prior = byId.get(id);
+        results[p.index] = await answerItem(id, () => (prior ? replay(prior, p.item.bodyHash) : ingestHelperEvent(ctx, p.item.input)));
       }
-      const prior = byId.get(id);
-      results[p.index] = await answerItem(id, () => (prior ? replay(prior, p.item.bodyHash) : ingestHelperEvent(ctx, p.item.input)));
+      noteStored(p.item.input, results[p.index]);
     }
   };
 
   for (let index = 0; index < events.length; index++) {
     const raw = events[index];
     const id = raw && typeof raw === 'object' && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : null;
-    const parsed = HelperEventInput.safeParse(raw);
+    const parsed = parsedAll[index];
     if (!parsed.success) {
       results[index] = { id, status: 400, error: { code: 'validation_failed', message: 'event does not match the schema', details: zodDetails(parsed.error) } };
       continue;
@@ -122,19 +141,18 @@ export async function ingestHelperEventBatch(ctx: Ctx, events: unknown[], zodDet
     }
     // events of the run not stored yet count towards a loop as well
     const input = parsed.data;
-    const pendingRepeats = run.filter((p) => p.item.input.job_id === input.job_id && p.item.input.output_hash === input.output_hash && p.item.input.command === input.command);
+    const pendingRepeats = run.filter((p) => sameRepeat(p.item.input, input));
     const failing =
       classifyHelperEvent(rules, input, 0).signal !== null ||
-      (await findLoop(
-        ctx.db,
+      (await loops.judge(
         input,
-        rules,
-        ctx.now,
+        storedSince.get(loopKey(input)) ?? [],
         pendingRepeats.map((p) => p.item.input.created_at ?? ctx.now),
       )) !== null;
     if (failing || runIds.has(parsed.data.id)) await flush();
     if (failing) {
       results[index] = await answerItem(parsed.data.id, async () => withLearnings(ctx.db, counted(await ingestJudged(ctx, item))));
+      noteStored(input, results[index]);
       continue;
     }
     run.push({ index, item });

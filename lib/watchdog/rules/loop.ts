@@ -51,3 +51,73 @@ export function loopClassification(rules: RuleSet): Classification {
     escalated: true,
   };
 }
+
+/** The most rows read per (job, command, output hash) by prefetchLoops; a key with more is judged by findLoop. */
+const PREFETCH_CAP = 1000;
+
+/** One (job, command, output hash): the events that may repeat one another. */
+export const loopKey = (e: Pick<LoopCandidate, 'job_id' | 'command' | 'output_hash'>): string => JSON.stringify([e.job_id, e.command, e.output_hash]);
+
+/**
+ * findLoop for many events in one statement (a batch): the stored matches of every (job, command,
+ * output hash) the events name, over the union of their windows, read once. `judge` then gives, event
+ * by event, exactly what findLoop would: the newest `repeats - 1` stored matches inside the event's
+ * window (the prefetched ones and those stored since, `storedSince`) plus the unstored ones.
+ */
+export async function prefetchLoops(db: Db, events: LoopCandidate[], rules: RuleSet, now: Date) {
+  const enabled = ruleEnabled(rules, 'loop_detected');
+  const repeats = enabled ? ruleParam(rules, 'loop_detected', 'repeats') : 0;
+  const windowS = enabled ? ruleParam(rules, 'loop_detected', 'window_s') : 0;
+  const stored = new Map<string, { id: string; at: number }[]>();
+  const capped = new Set<string>();
+  if (enabled && events.length) {
+    const ranges = new Map<string, { job_id: string; command: string; output_hash: string; lo: number; hi: number }>();
+    for (const e of events) {
+      const at = (e.created_at ?? now).getTime();
+      const k = loopKey(e);
+      const r = ranges.get(k);
+      if (r) {
+        r.lo = Math.min(r.lo, at - windowS * 1000);
+        r.hi = Math.max(r.hi, at);
+      } else ranges.set(k, { job_id: e.job_id, command: e.command, output_hash: e.output_hash, lo: at - windowS * 1000, hi: at });
+    }
+    const keys = [...ranges.values()].map((r) => ({ ...r, lo: new Date(r.lo).toISOString(), hi: new Date(r.hi).toISOString() }));
+    const res = await db.execute(sql`
+      select k.job_id, k.command, k.output_hash, m.id, m.created_at
+      from jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) as k(job_id text, command text, output_hash text, lo timestamptz, hi timestamptz)
+      cross join lateral (
+        select e.id, e.created_at from helper_events e
+        where e.job_id = k.job_id and e.output_hash = k.output_hash and e.created_at >= k.lo and e.created_at <= k.hi and e.command = k.command
+        order by e.created_at desc
+        limit ${PREFETCH_CAP}
+      ) m`);
+    for (const r of rowsOf<{ job_id: string; command: string; output_hash: string; id: string; created_at: string | Date }>(res)) {
+      const k = loopKey(r);
+      const list = stored.get(k) ?? [];
+      list.push({ id: String(r.id), at: new Date(r.created_at).getTime() });
+      stored.set(k, list);
+      if (list.length >= PREFETCH_CAP) capped.add(k);
+    }
+  }
+  return {
+    /** The loop this event closes, as findLoop would find it now; `storedSince`: matching events stored after the prefetch. */
+    async judge(event: LoopCandidate, storedSince: { id: string; at: Date }[], unstoredPriorTimes: Date[]): Promise<LoopFinding | null> {
+      if (!enabled) return null;
+      const k = loopKey(event);
+      if (capped.has(k)) return findLoop(db, event, rules, now, unstoredPriorTimes);
+      const at = (event.created_at ?? now).getTime();
+      const from = at - windowS * 1000;
+      const seen = new Set<string>();
+      const times: number[] = [];
+      for (const m of [...(stored.get(k) ?? []), ...storedSince.map((s) => ({ id: s.id, at: s.at.getTime() }))]) {
+        if (m.id === event.id || seen.has(m.id) || m.at < from || m.at > at) continue;
+        seen.add(m.id);
+        times.push(m.at);
+      }
+      times.sort((a, b) => b - a);
+      const priorMatchTimes = [...times.slice(0, Math.max(1, repeats - 1)).map((t) => new Date(t)), ...unstoredPriorTimes];
+      const verdict = judgeLoop({ at: new Date(at), priorMatchTimes }, { repeats, window_s: windowS });
+      return verdict.detected ? { ...verdict, repeats, window_s: windowS } : null;
+    },
+  };
+}
