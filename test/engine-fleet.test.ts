@@ -181,20 +181,20 @@ describe.each(testDatabaseKinds())('fleet signals on $name', (kind) => {
   });
 
   it('a batch judges loops exactly as posting the same events one by one would (stored repeats, flushed runs, failures in between)', async () => {
-    // a deterministic mix over two jobs: two commands, two outputs (one of them a failure), times 0..2000 s
+    // a deterministic mix (Park-Miller) over two jobs: two commands, two healthy outputs and a fetch failure (context phase: classified, ends a run)
     let seed = 7;
-    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
-    const outputs = ['still looping', 'TypeError: fetch failed'];
-    const plan = Array.from({ length: 60 }, (_, i) => ({ job: rnd(2), command: ['npm test', 'pls progress'][rnd(2)], output: outputs[rnd(4) === 0 ? 1 : 0], s: 3000 + i * 30 + rnd(20) }));
+    const rnd = (n: number) => Math.floor(((seed = (seed * 48271) % 2147483647) / 2147483647) * n);
+    const outputs = ['still looping', 'same again', 'TypeError: fetch failed'];
+    const plan = Array.from({ length: 80 }, (_, i) => ({ job: rnd(2), command: ['npm test', 'pls progress'][rnd(2)], output: outputs[rnd(7) === 0 ? 2 : rnd(2)], s: 3000 + i * 40 + rnd(30) }));
     const mk = (p: (typeof plan)[number], job: string) => ({
       id: randomUUID(),
       job_id: job,
       worker_id: 'w-eq',
       command: p.command,
-      exit_code: p.output === outputs[1] ? 1 : 0,
+      exit_code: p.output === outputs[2] ? 1 : 0,
       output: p.output,
       output_hash: hashOutput(p.output),
-      phase: 'build' as const,
+      phase: p.output === outputs[2] ? ('context' as const) : ('build' as const),
       created_at: at(p.s).toISOString(),
     });
     // the first ten of each side already stored, one by one
@@ -204,7 +204,8 @@ describe.each(testDatabaseKinds())('fleet signals on $name', (kind) => {
       oneByOne.push(r.body.classification.signal);
     }
     const batched: (string | null)[] = [];
-    for (const p of plan.slice(0, 10)) batched.push((await ingestHelperEvent(ctxAt(database, workerActor('w-eq'), at(p.s)), HelperEventInput.parse(mk(p, `eq-batch-${p.job}`)))).body.classification.signal);
+    for (const p of plan.slice(0, 10))
+      batched.push((await ingestHelperEvent(ctxAt(database, workerActor('w-eq'), at(p.s)), HelperEventInput.parse(mk(p, `eq-batch-${p.job}`)))).body.classification.signal);
     const res = await ingestHelperEventBatch(
       ctxAt(database, workerActor('w-eq'), at(6000)),
       plan.slice(10).map((p) => mk(p, `eq-batch-${p.job}`)),
@@ -212,6 +213,7 @@ describe.each(testDatabaseKinds())('fleet signals on $name', (kind) => {
     );
     batched.push(...res.map((r) => r.classification?.signal ?? null));
     expect(oneByOne.filter((x) => x === 'loop_detected').length).toBeGreaterThan(3);
+    expect(oneByOne.filter((x) => x === 'fetch_failed').length).toBeGreaterThan(3);
     expect(batched).toEqual(oneByOne);
   });
 
