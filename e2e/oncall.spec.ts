@@ -60,10 +60,27 @@ test('on call: acknowledge, resolve with a note and silence from the incidents p
   const resolveForm = page.getByRole('form', { name: /^Resolve / });
   await expect(resolveForm.getByRole('button', { name: 'Resolve incident' })).toBeDisabled();
   await resolveForm.getByLabel(/Resolution note/).fill('e2e: re-uploaded the artifact');
+  // what was learned: the three lists of the learning memory, optional
+  await resolveForm.getByText('What was learned (optional)').click();
+  await resolveForm.getByLabel('Learned, item 1').fill('e2e: the artifact host lists uploads late');
+  await resolveForm.getByLabel('Next worker should check, item 1').fill('e2e: wait for the listing before the check');
+  await expectAccessible(page, 'resolve form with learnings');
   await resolveForm.getByRole('button', { name: 'Resolve incident' }).click();
   await expect(row(first)).toHaveCount(0); // it leaves the open list
   const resolved = (await api<{ incident: Incident }>(seeded().tokens.supervisor, 'GET', `/api/watchdog/incidents/${first.id}`)).body.incident;
   expect(resolved).toMatchObject({ status: 'resolved', resolution: 'e2e: re-uploaded the artifact' });
+  const learned = (
+    await api<{ learnings: { source: string; incident_id: string; learned: string[]; next_worker_should_check: string[] }[] }>(
+      seeded().tokens.supervisor,
+      'GET',
+      `/api/watchdog/learnings?job_id=${first.job_id}`,
+    )
+  ).body.learnings.filter((l) => l.incident_id === first.id);
+  expect(learned.map((l) => l.source).sort()).toEqual(['person', 'system']);
+  expect(learned.find((l) => l.source === 'person')).toMatchObject({
+    learned: ['e2e: the artifact host lists uploads late'],
+    next_worker_should_check: ['e2e: wait for the listing before the check'],
+  });
 
   // filters are kept in the URL
   await page.getByRole('radio', { name: 'Resolved' }).click();
