@@ -76,7 +76,9 @@ export async function runConsoleApiBench(opts: { events?: number; perJob?: numbe
         console.log(`${name.padEnd(42)} p50 ${fmt(r.p50, 1).padStart(7)} ms  p95 ${fmt(r.p95, 1).padStart(7)} ms  max ${fmt(r.max, 1).padStart(7)} ms${r.p95 < 100 ? '' : '  ← over 100 ms'}`);
       }
       const over = results.filter((r) => r.p95 >= 100);
-      console.log(`console reads: ${results.length - over.length} of ${results.length} answers p95 < 100 ms${over.length ? ` (over: ${over.map((r) => r.answer).join(', ')})` : ''}; load ${loadBefore} → ${loadAvg()}`);
+      console.log(
+        `console reads: ${results.length - over.length} of ${results.length} answers p95 < 100 ms${over.length ? ` (over: ${over.map((r) => r.answer).join(', ')})` : ''}; load ${loadBefore} → ${loadAvg()}`,
+      );
       return { machine: machineLine(), seeded, runs, results };
     } finally {
       await database.close();

@@ -75,7 +75,10 @@ async function rawInserts(url: string, concurrency: number, seconds: number): Pr
 /** Closed-loop POSTs of healthy events to bench/http-floor-server.mjs in a child process. */
 async function httpFloor(mode: 'echo' | 'insert' | 'pglite', databaseUrl: string, concurrency: number, seconds: number): Promise<LoadResult> {
   const pgliteDir = mode === 'pglite' ? fs.mkdtempSync(path.join(os.tmpdir(), 'watchdog-floor-pglite-')) : '';
-  const child = fork(path.join(import.meta.dirname, 'http-floor-server.mjs'), [], { env: { ...process.env, FLOOR_MODE: mode, DATABASE_URL: databaseUrl, FLOOR_PGLITE_DIR: pgliteDir }, stdio: 'ignore' });
+  const child = fork(path.join(import.meta.dirname, 'http-floor-server.mjs'), [], {
+    env: { ...process.env, FLOOR_MODE: mode, DATABASE_URL: databaseUrl, FLOOR_PGLITE_DIR: pgliteDir },
+    stdio: 'ignore',
+  });
   try {
     const port = await new Promise<number>((resolve, reject) => {
       child.once('message', (m) => resolve((m as { port: number }).port));

@@ -67,7 +67,9 @@ const server = http.createServer((req, res) => {
 });
 
 await pool.query('create table if not exists bench_raw_events (like helper_events including all)');
-await pool.query(`create table if not exists bench_floor_leases (job_id text primary key, worker_id text not null, fencing_token bigint not null, lease_expires_at timestamptz not null, state text not null)`);
+await pool.query(
+  `create table if not exists bench_floor_leases (job_id text primary key, worker_id text not null, fencing_token bigint not null, lease_expires_at timestamptz not null, state text not null)`,
+);
 await pool.query(`create table if not exists bench_floor_checks (id bigserial primary key, job_id text not null, primary_url text not null, http_status int, passed boolean not null)`);
 server.listen(0, '127.0.0.1', () => process.send?.({ port: server.address().port }));
 process.on('SIGTERM', () => process.exit(0));

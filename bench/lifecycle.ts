@@ -32,7 +32,7 @@ const line = (name: string, r: LoadResult, unit = 'jobs/s') =>
   `${name.padEnd(44)} ${fmt(r.rate, 1).padStart(8)} ${unit}  (${r.ops} in ${fmt(r.seconds, 1)} s, p50 ${fmt(r.p50ms, 1)} ms, p99 ${fmt(r.p99ms, 1)} ms${r.errors ? `, ${r.errors} errors: ${r.firstError}` : ''})`;
 
 /** A loopback artifact host: every GET answers 200 with a small body. */
-async function startArtifactHost(): Promise<{ url: string; close: () => void }> {
+export async function startArtifactHost(): Promise<{ url: string; close: () => void }> {
   const server = http.createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '8' });
     res.end('artifact');
@@ -85,7 +85,7 @@ async function floorLoop(databaseUrl: string, artifact: string, clients: number,
   }
 }
 
-interface Console {
+export interface Console {
   url: string;
   token: string;
   artifact: string;
@@ -110,7 +110,7 @@ async function complete(c: Console, job: string, token: number) {
 }
 
 /** One job's lifecycle: lease, one event, the artifact check, complete. */
-async function lifecycle(c: Console, run: string, i: number) {
+export async function lifecycle(c: Console, run: string, i: number) {
   const job = `life-${run}-${i}`;
   const token = await acquire(c, job);
   await sendJsonLean('POST', `${c.url}/api/watchdog/helper-events`, c.token, { ...healthyEvent(i, run), job_id: job }, [201]);
@@ -264,4 +264,3 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     },
   );
 }
-
