@@ -53,13 +53,7 @@ const server = http.createServer((req, res) => {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', async () => {
-    let status = 500;
-    let body = {};
-    try {
-      [status, body] = await handle(req.method, req.url, JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'));
-    } catch (err) {
-      body = { error: String(err) };
-    }
+    const [status, body] = await handle(req.method, req.url, JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}')).catch((err) => [500, { error: String(err) }]);
     const text = JSON.stringify(body);
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
     res.end(text);
