@@ -9,13 +9,17 @@
  *              PostgreSQL: HTTP + bearer auth + zod + hash check + classification + durable commit,
  *              16 keep-alive clients; the server's RSS (process tree) sampled every 100 ms
  *   batch    — POST /api/watchdog/helper-events/batch, 500 events a batch, 4 clients
- *   pglite   — single and batch again on a console over embedded PGlite
+ *   pglite   — single and batch again on a console over embedded PGlite, next to its floor (a bare
+ *              node:http server doing one INSERT into PGlite in its own process, before and after) and
+ *              raw in-process PGlite INSERTs
  *
  * raw is measured before and after single (the mean is the baseline), so drift on a shared machine
  * shows. Every count is checked against the rows stored.
  */
 import { parseArgs } from 'node:util';
 import { fork } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 import pg from 'pg';
@@ -37,7 +41,7 @@ export interface IngestFigures {
     loadAfter: string;
     cpuMsPerRequest: { single: number; batchEvent: number };
   };
-  pglite?: { single: LoadResult; batch: LoadResult; rssPeakMiB: number };
+  pglite?: { single: LoadResult; batch: LoadResult; floor: LoadResult[]; raw: LoadResult; rssPeakMiB: number };
 }
 
 const line = (name: string, r: LoadResult, unit = 'events/s') =>
@@ -69,8 +73,12 @@ async function rawInserts(url: string, concurrency: number, seconds: number): Pr
 }
 
 /** Closed-loop POSTs of healthy events to bench/http-floor-server.mjs in a child process. */
-async function httpFloor(mode: 'echo' | 'insert', databaseUrl: string, concurrency: number, seconds: number): Promise<LoadResult> {
-  const child = fork(path.join(import.meta.dirname, 'http-floor-server.mjs'), [], { env: { ...process.env, FLOOR_MODE: mode, DATABASE_URL: databaseUrl }, stdio: 'ignore' });
+async function httpFloor(mode: 'echo' | 'insert' | 'pglite', databaseUrl: string, concurrency: number, seconds: number): Promise<LoadResult> {
+  const pgliteDir = mode === 'pglite' ? fs.mkdtempSync(path.join(os.tmpdir(), 'watchdog-floor-pglite-')) : '';
+  const child = fork(path.join(import.meta.dirname, 'http-floor-server.mjs'), [], {
+    env: { ...process.env, FLOOR_MODE: mode, DATABASE_URL: databaseUrl, FLOOR_PGLITE_DIR: pgliteDir },
+    stdio: 'ignore',
+  });
   try {
     const port = await new Promise<number>((resolve, reject) => {
       child.once('message', (m) => resolve((m as { port: number }).port));
@@ -82,6 +90,35 @@ async function httpFloor(mode: 'echo' | 'insert', databaseUrl: string, concurren
     return await closedLoop({ concurrency, maxOps: 200_000, maxMs: seconds * 1000, op: async (i) => void (await postJsonLean(url, 'x', healthyEvent(i, run), [201])) });
   } finally {
     child.kill('SIGTERM');
+    if (pgliteDir) setTimeout(() => fs.rmSync(pgliteDir, { recursive: true, force: true }), 1000).unref();
+  }
+}
+
+/** Raw INSERTs into embedded PGlite in this process, one after another (no HTTP): context for the PGlite figures. */
+async function pgliteRawInserts(seconds: number): Promise<LoadResult> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'watchdog-raw-pglite-'));
+  const db = new PGlite(dir);
+  try {
+    await db.waitReady;
+    await db.exec(`create table bench_raw_events (id uuid primary key, job_id text not null, worker_id text not null, command text not null, phase text, exit_code int, output text,
+      output_hash text not null, duration_ms int, created_at timestamptz not null, received_at timestamptz not null)`);
+    const run = runId();
+    return await closedLoop({
+      concurrency: 1,
+      maxOps: 200_000,
+      maxMs: seconds * 1000,
+      op: async (i) => {
+        const e = healthyEvent(i, run);
+        await db.query(
+          'insert into bench_raw_events (id, job_id, worker_id, command, phase, exit_code, output, output_hash, duration_ms, created_at, received_at) values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)',
+          [e.id, e.job_id, e.worker_id, e.command, e.phase, e.exit_code, e.output, e.output_hash, e.duration_ms, new Date(), new Date()],
+        );
+      },
+    });
+  } finally {
+    await db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -195,16 +232,26 @@ export async function runIngestBench(opts: { seconds?: number; concurrency?: num
     postgres.stop();
   }
   if (opts.pglite !== false) {
+    // the embedded console's floor: the same client against a bare node:http server holding PGlite in-process
     const server = await startConsole('pglite');
     try {
       await httpSingle(server.url, server.tokens.worker, 4, 2);
       await httpBatch(server.url, server.tokens.worker, 1, 2);
       const rss = sampleRss(server.pid);
+      const loadBefore = loadAvg();
+      const floor1 = await httpFloor('pglite', '', concurrency, seconds / 2);
+      console.log(line(`bare node:http + 1 PGlite INSERT (${concurrency})`, floor1, 'req/s'));
       const single = await httpSingle(server.url, server.tokens.worker, concurrency, seconds);
       console.log(line(`PGlite HTTP single (${concurrency} clients)`, single));
+      const floor2 = await httpFloor('pglite', '', concurrency, seconds / 2);
+      console.log(line('bare node:http + 1 PGlite INSERT again', floor2, 'req/s'));
+      const raw = await pgliteRawInserts(seconds / 2);
+      console.log(line('raw PGlite INSERTs in-process (1 at a time)', raw, 'rows/s'));
+      const floorMean = (floor1.rate + floor2.rate) / 2;
+      console.log(`pglite: single = ${fmt(single.rate / floorMean, 2)}× the bare node:http + 1 PGlite INSERT floor (goal ≥ 0.9×); load ${loadBefore} → ${loadAvg()}`);
       const batch = await httpBatch(server.url, server.tokens.worker, 4, seconds * 1.5);
       console.log(line('PGlite HTTP batch (500/batch)', batch));
-      figures.pglite = { single, batch, rssPeakMiB: rss.stop().peakMiB };
+      figures.pglite = { single, batch, floor: [floor1, floor2], raw, rssPeakMiB: rss.stop().peakMiB };
       console.log(
         `pglite: single = ${fmt((single.rate / figures.postgres.single.rate) * 100)}% of the PostgreSQL single rate, batch = ${fmt((batch.rate / figures.postgres.batch.rate) * 100)}% of the PostgreSQL batch rate, RSS peak ${fmt(figures.pglite.rssPeakMiB)} MiB`,
       );

@@ -310,11 +310,16 @@ const leanAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
  * and PostgreSQL share on this machine; a real fleet's workers send from their own machines.
  */
 export function postJsonLean(url: string, token: string, body: unknown, expect: number[]): Promise<unknown> {
+  return sendJsonLean('POST', url, token, body, expect);
+}
+
+/** postJsonLean with any method (PATCH for leases). */
+export function sendJsonLean(method: string, url: string, token: string, body: unknown, expect: number[]): Promise<unknown> {
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = http.request(
       url,
-      { method: 'POST', agent: leanAgent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+      { method, agent: leanAgent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

@@ -388,10 +388,21 @@ export const auditLog = pgTable(
       .$type<Record<string, unknown>>()
       .notNull()
       .default(sql`'{}'::jsonb`),
-    prevHash: text('prev_hash').notNull(),
-    hash: text('hash').notNull(),
+    /** the place in the chain (gapless from 1), given by the linker; null until linked */
+    pos: bigint('pos', { mode: 'number' }),
+    /** null until linked, like hash */
+    prevHash: text('prev_hash'),
+    hash: text('hash'),
   },
-  (t) => [index('audit_log_job_id_idx').on(t.jobId), index('audit_log_at_idx').on(t.at)],
+  (t) => [
+    index('audit_log_job_id_idx').on(t.jobId),
+    index('audit_log_at_idx').on(t.at),
+    uniqueIndex('audit_log_pos_idx').on(t.pos),
+    index('audit_log_pending_idx')
+      .on(t.id)
+      .where(sql`${t.pos} is null`),
+    check('audit_log_linked_check', sql`(${t.pos} is null) = (${t.hash} is null) and (${t.pos} is null) = (${t.prevHash} is null)`),
+  ],
 );
 
 export const apiTokens = pgTable(

@@ -6,6 +6,7 @@ import { laneRoutes } from '@/lib/http/route-table';
 import { registerNodeLane } from '@/lib/ingest';
 import { rememberServerInfo, writeServerInfo } from '@/lib/server-info';
 import { demoLoginsPath, ensureDemo, formatDemoLogins } from '@/db/seed/demo';
+import { startAuditLinker } from '@/lib/watchdog/audit';
 import { createRuntime, installRuntime } from '@/lib/watchdog/runtime';
 import { startScheduler } from '@/lib/watchdog/sweep';
 
@@ -40,6 +41,8 @@ export async function startServerRuntime(): Promise<void> {
   // single sign-on: a clear log line whether or not the issuer answers; never holds up the start
   void checkOidcIssuer().catch((e) => log.error({ err: e }, 'single sign-on check failed'));
   if (config().scheduler) runtime.scheduler = startScheduler(database.db);
+  // audited writes only insert their entry; this links them into the hash chain, a few times a second
+  runtime.auditLinker = startAuditLinker(database.db);
   // Shutdown (SIGTERM from an orchestrator, SIGINT from a terminal): Next's own handler stops
   // accepting connections, lets in-flight requests finish and then exits. Here the sweeper stops at
   // once (a sweep under way completes; no new one starts). The database is NOT closed here: the
@@ -57,6 +60,7 @@ export async function startServerRuntime(): Promise<void> {
     }, graceMs).unref();
     try {
       await runtime.scheduler?.stop();
+      await runtime.auditLinker?.stop();
       log.info({ signal }, 'sweeper stopped');
     } catch (e) {
       log.error({ err: e }, 'the sweeper did not stop cleanly');

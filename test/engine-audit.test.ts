@@ -1,10 +1,13 @@
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type Database, rowsOf } from '@/db/client';
-import { appendAudit, GENESIS_HASH, listAudit, verifyAuditChain } from '@/lib/watchdog/audit';
+import { type Database, migrateDatabase, openDatabase, rowsOf } from '@/db/client';
+import { resetConfig } from '@/lib/config';
+import { appendAudit, appendAuditBatch, GENESIS_HASH, hashAuditRow, listAudit, startAuditLinker, verifyAuditChain } from '@/lib/watchdog/audit';
 import { hashOutput } from '@/lib/watchdog/hash';
 import { heartbeatLease } from '@/lib/watchdog/leases';
 import { prepareDatabase } from '@/lib/watchdog/runtime';
@@ -119,9 +122,89 @@ describe.each(testDatabaseKinds())('audit chain on $name', (kind) => {
         ),
       );
       const v = await verifyAuditChain(fresh.db);
-      expect(v).toMatchObject({ ok: true, checked: 50, last_id: 50 });
+      expect(v).toMatchObject({ ok: true, checked: 50 });
     } finally {
       await fresh.close();
+    }
+  });
+
+  it('writers take no lock: an entry is stored at once and linked later, by the linker or the first reader', async () => {
+    const fresh = await kind.open();
+    try {
+      const row = await appendAudit(fresh.db, { label: 'owner:o', role: 'owner' }, t0, { action: 'test.pending', jobId: 'pending-job' });
+      expect(row).toMatchObject({ pos: null, prevHash: null, hash: null });
+      const pendingBefore = rowsOf<{ n: number }>(await fresh.db.execute(sql`select count(*)::int as n from audit_log where pos is null`))[0].n;
+      expect(pendingBefore).toBeGreaterThanOrEqual(1);
+      // a reader links what is pending before it reads
+      const listed = await listAudit(fresh.db, { limit: 500 });
+      expect(listed.entries.find((e) => e.id === row.id)).toMatchObject({ action: 'test.pending', hash: expect.stringMatching(/^sha256:/) });
+      expect(rowsOf<{ n: number }>(await fresh.db.execute(sql`select count(*)::int as n from audit_log where pos is null`))[0].n).toBe(0);
+      // the background linker links without a reader
+      const linker = startAuditLinker(fresh.db, 20);
+      try {
+        await appendAuditBatch(fresh.db, { label: 'owner:o', role: 'owner' }, t0, [{ action: 'test.b1' }, { action: 'test.b2' }]);
+        for (let i = 0; i < 200; i++) {
+          if (rowsOf<{ n: number }>(await fresh.db.execute(sql`select count(*)::int as n from audit_log where pos is null`))[0].n === 0) break;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        expect(rowsOf<{ n: number }>(await fresh.db.execute(sql`select count(*)::int as n from audit_log where pos is null`))[0].n).toBe(0);
+      } finally {
+        await linker.stop();
+      }
+      const chain = rowsOf<{ action: string }>(await fresh.db.execute(sql`select action from audit_log order by pos desc limit 2`));
+      expect(chain.map((r) => r.action)).toEqual(['test.b2', 'test.b1']);
+      expect(await verifyAuditChain(fresh.db)).toMatchObject({ ok: true });
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('detects an entry inserted into the linked chain, and one slipped in between two links', async () => {
+    // an inserted row at a fresh position past the head, hashed by hand but not linked to it
+    const forged = await verifyTampered(
+      database,
+      `insert into audit_log (id, pos, at, actor, action, details, prev_hash, hash) values (1000, 21, now(), 'owner:forger', 'rules.update', '{}', 'sha256:${'3'.repeat(64)}', 'sha256:${'4'.repeat(64)}')`,
+    );
+    expect(forged).toMatchObject({ ok: false, first_bad_id: 1000, checked: 20 });
+    // a row squeezed between positions 10 and 11: the later ones shifted up by one
+    const squeezed = await verifyTampered(
+      database,
+      `update audit_log set pos = -pos - 1 where pos > 10; update audit_log set pos = -pos where pos < 0; insert into audit_log (id, pos, at, actor, action, details, prev_hash, hash) select 1001, 11, now(), 'owner:forger', 'rules.update', '{}', hash, hash from audit_log where pos = 10`,
+    );
+    expect(squeezed).toMatchObject({ ok: false, first_bad_id: 1001, checked: 10 });
+  });
+});
+
+describe.runIf(inject('postgresAdminUrl'))('one chain from two consoles on PostgreSQL', () => {
+  it('two instances (two pools, two background linkers) writing at once keep one verifiable history', async () => {
+    const url = createDatabase(inject('postgresAdminUrl'), `two_${randomUUID().replace(/-/g, '').slice(0, 12)}`);
+    const a = await prepareDatabase({ url, poolMax: 8 });
+    const b = await prepareDatabase({ url, poolMax: 8 });
+    const linkers = [startAuditLinker(a.db, 5), startAuditLinker(b.db, 5)];
+    try {
+      await Promise.all(
+        Array.from({ length: 160 }, (_, i) => {
+          const db = i % 2 ? a.db : b.db;
+          return i % 8 === 0
+            ? appendAuditBatch(db, { label: `owner:i${i % 2}`, role: 'owner' }, new Date(t0.getTime() + i), [{ action: `two.${i}.a` }, { action: `two.${i}.b` }])
+            : db.transaction(async (tx) => {
+                await appendAudit(tx, { label: `owner:i${i % 2}`, role: 'owner' }, new Date(t0.getTime() + i), { action: `two.${i}`, details: { i } });
+              });
+        }),
+      );
+      await Promise.all(linkers.map((l) => l.stop()));
+      const v = await verifyAuditChain(b.db);
+      const total = rowsOf<{ n: number }>(await a.db.execute(sql`select count(*)::int as n from audit_log`))[0].n;
+      expect(v).toMatchObject({ ok: true, checked: total });
+      expect((await verifyAuditChain(a.db)).last_hash).toBe(v.last_hash);
+      // each batch keeps its order in the chain
+      const order = rowsOf<{ action: string }>(await a.db.execute(sql`select action from audit_log where action like 'two.%' order by pos`)).map((r) => r.action);
+      for (let i = 0; i < 160; i += 8) expect(order.indexOf(`two.${i}.a`)).toBeLessThan(order.indexOf(`two.${i}.b`));
+      expect(order).toHaveLength(140 + 40);
+    } finally {
+      await Promise.all(linkers.map((l) => l.stop()));
+      await b.close();
+      await a.close();
     }
   });
 });
@@ -171,5 +254,58 @@ describe.runIf(admin)('audit verify and sweep through the CLI on PostgreSQL', ()
     expect(out.findings.filter((f: { job_id: string }) => f.job_id === 'cli-sweep-job').map((f: { signal: string }) => f.signal)).toEqual(['lease_expired', 'queue_stuck']);
     const again = JSON.parse(cli('sweep').stdout);
     expect(again.findings.filter((f: { job_id: string }) => f.job_id === 'cli-sweep-job')).toEqual([]);
+  });
+});
+
+describe.each([
+  { name: 'pglite', url: () => '' },
+  ...(inject('postgresAdminUrl') ? [{ name: 'postgres', url: () => createDatabase(inject('postgresAdminUrl'), `up_${randomUUID().replace(/-/g, '').slice(0, 12)}`) as string }] : []),
+])('0010 upgrades a chain written the old way on $name', ({ url: makeUrl }) => {
+  it('the old entries keep their hashes and verify; new entries link after them', async () => {
+    // the migrations before 0010, as a database that was made before this version has them
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wd-mig-'));
+    const journal = JSON.parse(fs.readFileSync(path.join(root, 'db/migrations/meta/_journal.json'), 'utf8'));
+    journal.entries = journal.entries.filter((e: { idx: number }) => e.idx < 10);
+    fs.mkdirSync(path.join(dir, 'meta'));
+    fs.writeFileSync(path.join(dir, 'meta/_journal.json'), JSON.stringify(journal));
+    for (const e of journal.entries) fs.copyFileSync(path.join(root, 'db/migrations', `${e.tag}.sql`), path.join(dir, `${e.tag}.sql`));
+    const url = makeUrl();
+    const database = await openDatabase(url ? { url } : { url: '', dataDir: 'memory://' });
+    try {
+      process.env.WATCHDOG_MIGRATIONS_DIR = dir;
+      resetConfig();
+      await migrateDatabase(database);
+      // the old writer: ids by hand under the lock, each row hashed over the previous one
+      let prev = GENESIS_HASH;
+      for (let id = 1; id <= 6; id++) {
+        const row = { id, at: new Date(t0.getTime() + id), actor: 'owner:old', actorRole: 'owner', action: 'old.entry', target: null, jobId: 'old-job', outputHash: null, details: { id } };
+        const hash = hashAuditRow(prev, row);
+        await database.db.execute(
+          sql`insert into audit_log (id, at, actor, actor_role, action, job_id, details, prev_hash, hash) values (${id}, ${row.at.toISOString()}, 'owner:old', 'owner', 'old.entry', 'old-job', ${JSON.stringify(row.details)}::jsonb, ${prev}, ${hash})`,
+        );
+        prev = hash;
+      }
+      delete process.env.WATCHDOG_MIGRATIONS_DIR;
+      resetConfig();
+      await migrateDatabase(database);
+      const old = rowsOf<{ id: number; pos: number; hash: string }>(await database.db.execute(sql`select id::int as id, pos::int as pos, hash from audit_log order by id`));
+      expect(old.map((r) => [r.id, r.pos])).toEqual([1, 2, 3, 4, 5, 6].map((i) => [i, i]));
+      expect(old[5].hash).toBe(prev);
+      expect(await verifyAuditChain(database.db)).toMatchObject({ ok: true, checked: 6, last_id: 6, last_hash: prev });
+      // the sequence continues after the hand-set ids; a new entry links to the old head
+      const fresh = await appendAudit(database.db, { label: 'owner:new', role: 'owner' }, t0, { action: 'new.entry' });
+      expect(fresh.id).toBe(7);
+      expect(await verifyAuditChain(database.db)).toMatchObject({ ok: true, checked: 7, last_id: 7 });
+      const [linked] = rowsOf<{ prev_hash: string }>(await database.db.execute(sql`select prev_hash from audit_log where id = 7`));
+      expect(linked.prev_hash).toBe(prev);
+      // and an old entry edited after the upgrade is still caught
+      await database.db.execute(sql`update audit_log set details = '{"id": 9}'::jsonb where id = 3`);
+      expect(await verifyAuditChain(database.db)).toMatchObject({ ok: false, first_bad_id: 3, checked: 2 });
+    } finally {
+      delete process.env.WATCHDOG_MIGRATIONS_DIR;
+      resetConfig();
+      await database.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -250,7 +250,7 @@ describe.each(testDatabaseKinds())('set-based sweep on $name', (kind) => {
     expect(await database.db.select().from(incidents).where(eq(incidents.jobId, 'oi-3'))).toEqual([]);
   });
 
-  it('appendAuditBatch: consecutive links equal to one-by-one appends, stored as returned, interleaved with concurrent appends', async () => {
+  it('appendAuditBatch: entries stored as returned, linked in the order given, equal to one-by-one appends, interleaved with concurrent appends', async () => {
     const actor = { label: 'system:batch', role: 'system' as const };
     expect(await appendAuditBatch(database.db, actor, at(0), [])).toEqual([]);
     const entries = [
@@ -259,28 +259,36 @@ describe.each(testDatabaseKinds())('set-based sweep on $name', (kind) => {
       { action: 'batch.three' },
     ];
     const rows = await appendAuditBatch(database.db, actor, at(1), entries);
-    expect(rows.map((r) => r.id)).toEqual([rows[0].id, rows[0].id + 1, rows[0].id + 2]);
-    expect(rows[1].prevHash).toBe(rows[0].hash);
-    expect(rows[2].prevHash).toBe(rows[1].hash);
-    const stored = await database.db
-      .select()
-      .from(auditLog)
-      .where(
-        inArray(
-          auditLog.id,
-          rows.map((r) => r.id),
-        ),
-      )
-      .orderBy(asc(auditLog.id));
-    expect(stored.map(toAuditJson)).toEqual(rows.map(toAuditJson));
+    expect(rows[0].id).toBeLessThan(rows[1].id);
+    expect(rows[1].id).toBeLessThan(rows[2].id);
+    const byId = () =>
+      database.db
+        .select()
+        .from(auditLog)
+        .where(
+          inArray(
+            auditLog.id,
+            rows.map((r) => r.id),
+          ),
+        )
+        .orderBy(asc(auditLog.id));
+    const stored = await byId();
+    const content = (r: typeof auditLog.$inferSelect) => ({ ...toAuditJson(r), prev_hash: '', hash: '' });
+    expect(stored.map(content)).toEqual(rows.map(content));
     expect(stored[1].details).toEqual({ text: 'NUL \uFFFD and lone \uFFFD surrogate', 'key\uFFFD': 1 });
+    // linked: consecutive links of the chain, in the order given
+    expect(await verifyAuditChain(database.db)).toMatchObject({ ok: true });
+    const linked = await byId();
+    expect(linked.map((r) => r.pos)).toEqual([linked[0].pos, linked[0].pos! + 1, linked[0].pos! + 2]);
+    expect(linked[1].prevHash).toBe(linked[0].hash);
+    expect(linked[2].prevHash).toBe(linked[1].hash);
 
-    // the same entries appended one by one link and hash the same way (only ids and links differ)
+    // the same entries appended one by one store the same content (only ids and links differ)
     const singles = [];
     for (const entry of entries) singles.push(await appendAudit(database.db, actor, at(1), entry));
-    expect(singles.map((s) => ({ ...toAuditJson(s), id: 0, prev_hash: '', hash: '' }))).toEqual(rows.map((r) => ({ ...toAuditJson(r), id: 0, prev_hash: '', hash: '' })));
+    expect(singles.map((s) => ({ ...content(s), id: 0 }))).toEqual(rows.map((r) => ({ ...content(r), id: 0 })));
 
-    // batches and single appends at once (one pool on PostgreSQL): gapless and verifiable
+    // batches and single appends at once (one pool on PostgreSQL): every entry linked once, the chain verifies
     const before = rowsOf<{ n: number }>(await database.db.execute(sql`select count(*)::int as n from audit_log`))[0].n;
     await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
@@ -294,18 +302,19 @@ describe.each(testDatabaseKinds())('set-based sweep on $name', (kind) => {
             ),
       ),
     );
-    const after = rowsOf<{ n: number; max: number }>(await database.db.execute(sql`select count(*)::int as n, max(id)::int as max from audit_log`))[0];
+    const verified = await verifyAuditChain(database.db);
+    const after = rowsOf<{ n: number; max: number }>(await database.db.execute(sql`select count(*)::int as n, max(pos)::int as max from audit_log`))[0];
     const added = Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? 1 : 1 + (i % 5) * 7)).reduce((a, b) => a + b, 0);
     expect(after.n).toBe(before + added);
     expect(after.max).toBe(after.n);
-    // each batch is one unbroken run of ids
-    const runs = rowsOf<{ action: string; id: number }>(await database.db.execute(sql`select action, id::int as id from audit_log where action like 'batch.%.%' order by id`));
+    // each batch keeps its order in the chain
+    const runs = rowsOf<{ action: string; j: number }>(await database.db.execute(sql`select action, (details->>'j')::int as j from audit_log where action like 'batch.%.%' order by pos`));
     const byBatch = new Map<string, number[]>();
     for (const r of runs) {
       const key = r.action.split('.').slice(0, 2).join('.');
-      byBatch.set(key, [...(byBatch.get(key) ?? []), r.id]);
+      byBatch.set(key, [...(byBatch.get(key) ?? []), r.j]);
     }
-    for (const ids of byBatch.values()) expect(ids).toEqual(ids.map((_, k) => ids[0] + k));
-    expect(await verifyAuditChain(database.db)).toMatchObject({ ok: true, checked: after.n });
+    for (const js of byBatch.values()) expect(js).toEqual(js.map((_, k) => k));
+    expect(verified).toMatchObject({ ok: true, checked: after.n });
   });
 });

@@ -85,7 +85,7 @@ export const routeTable: ApiRoute[] = [
     'POST',
     '/api/watchdog/worker-runs',
     { permission: 'workerRuns.write', body: E.WorkerRunInput },
-    { summary: 'Upsert one phase run of a worker', ok: { 201: { description: 'created', schema: R.WorkerRunAnswer }, 200: { description: 'updated', schema: R.WorkerRunAnswer } } },
+    { summary: 'Upsert one phase run of a worker', ok: { 201: { description: 'created', schema: R.WorkerRunAnswer }, 200: { description: 'updated', schema: R.WorkerRunAnswer } }, lane: true },
     async ({ ctx, body }) => {
       const { status, run } = await upsertWorkerRun(ctx, body);
       return reply(status, { run });
@@ -99,6 +99,7 @@ export const routeTable: ApiRoute[] = [
       summary: 'Acquire or renew a lease (the heartbeat)',
       ok: { 200: { description: 'the lease and what the watchdog wants now', schema: R.LeaseAnswer } },
       errors: ['lease_conflict', 'stale_fencing_token'],
+      lane: true,
     },
     ({ ctx, params, body }) => heartbeatLease(ctx, params.job_id, body),
   ),
@@ -106,7 +107,7 @@ export const routeTable: ApiRoute[] = [
     'GET',
     '/api/watchdog/job-leases/{job_id}',
     { permission: 'leases.read', params: JobIdParams },
-    { summary: 'Read a lease', ok: { 200: { description: 'the lease', schema: R.LeaseAnswer } }, errors: ['not_found'] },
+    { summary: 'Read a lease', ok: { 200: { description: 'the lease', schema: R.LeaseAnswer } }, errors: ['not_found'], lane: true },
     ({ ctx, params }) => getLease(ctx, params.job_id),
   ),
   api(
@@ -144,6 +145,7 @@ export const routeTable: ApiRoute[] = [
       summary: 'Record a repair action (release/reclaim from worker or system: a pending request)',
       ok: { 201: { description: 'recorded', schema: R.RepairActionAnswer }, 200: { description: 'already recorded, or the pending request of the same job and action', schema: R.RepairActionAnswer } },
       errors: ['idempotency_conflict', 'job_finished'],
+      lane: true,
     },
     async ({ ctx, body }) => {
       const { status, action } = await recordRepairAction(ctx, body);
@@ -170,7 +172,7 @@ export const routeTable: ApiRoute[] = [
     'POST',
     '/api/watchdog/artifact-checks',
     { permission: 'artifactChecks.write', body: E.ArtifactCheckInput },
-    { summary: 'Let the server check an artifact itself', ok: { 201: { description: 'the check (passed or not)', schema: R.ArtifactCheckAnswer } } },
+    { summary: 'Let the server check an artifact itself', ok: { 201: { description: 'the check (passed or not)', schema: R.ArtifactCheckAnswer } }, lane: true },
     async ({ ctx, body }) => reply(201, { check: await runArtifactCheck(ctx, body) }),
   ),
   api(
@@ -181,6 +183,7 @@ export const routeTable: ApiRoute[] = [
       summary: 'Complete a job through the artifact gate',
       ok: { 200: { description: 'completed', schema: R.CompleteAnswer } },
       errors: ['not_found', 'stale_fencing_token', 'lease_conflict', 'artifact_gate_failed'],
+      lane: true,
     },
     ({ ctx, params, body }) => completeJob(ctx, params.job_id, body),
   ),
@@ -494,7 +497,7 @@ export function routeHandlers(path: string): Record<HttpMethod | 'OPTIONS', (req
   return handlers as ReturnType<typeof routeHandlers>;
 }
 
-/** The node lane's dispatch: path → handler of the POST routes marked `lane`. */
-export function laneRoutes(): Record<string, RouteHandler> {
-  return Object.fromEntries(routeTable.filter((r) => r.lane && r.method === 'POST').map((r) => [r.path, r.handle]));
+/** The node lane's dispatch: the routes marked `lane` (method, path, handler). */
+export function laneRoutes(): { method: string; path: string; handle: RouteHandler }[] {
+  return routeTable.filter((r) => r.lane).map((r) => ({ method: r.method, path: r.path, handle: r.handle }));
 }

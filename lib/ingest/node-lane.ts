@@ -15,12 +15,12 @@ import type { Runtime } from '@/lib/watchdog/runtime';
  * 1. A path with broken percent-encoding (`/api/watchdog/jobs/%zz`) names nothing; Next's router
  *    would fail decoding it and answer a bare 500. It is answered 400 here, in the API.md shape
  *    under /api.
- * 2. The routes the route table marks `lane` (the ingest routes — the fleet's hot path, one request per
- *    helper command) are served by the very same handlers (lib/http/route-table.ts: auth, rate limit,
+ * 2. The routes the route table marks `lane` (every worker route — leases, runs, helper events,
+ *    artifact checks, complete, repair actions: the fleet's hot path, several requests per job) are served by the very same handlers (lib/http/route-table.ts: auth, rate limit,
  *    permission, JSON only, 1 MiB cap, zod, classification, durable write, errorToAnswer) without Next's per-request pipeline
  *    (routing, config headers, web-stream adaptation, compression), which cost ~2 ms of CPU per
- *    request. Only plain bearer-token requests with a declared body length within the cap take the
- *    lane; a chunked body, a declared length over the cap, a browser session or anything unusual
+ *    request. Path parameters are matched and decoded here as Next would. Only plain bearer-token
+ *    requests (a body with a declared length within the cap, or a GET without one) take the lane; a chunked body, a declared length over the cap, a browser session or anything unusual
  *    goes to Next, whose route serves the same handler.
  */
 export type NodeLane = (req: IncomingMessage, res: ServerResponse) => boolean;
@@ -52,11 +52,19 @@ function refuseMalformedPath(res: ServerResponse, pathname: string) {
   }
 }
 
-/** A bearer-token POST with a declared body within the cap and nothing unusual about it. */
+/** Methods the lane serves: writes with a declared body, and reads without one. */
+const LANE_METHODS = new Set(['GET', 'POST', 'PATCH']);
+
+/**
+ * A bearer-token request with nothing unusual about it: POST/PATCH with a declared body length
+ * within the cap, or a GET with no body at all. A cookie (a browser session), a chunked body, a
+ * declared length over the cap go to Next, whose route serves the same handler.
+ */
 function takesLane(req: IncomingMessage): boolean {
-  if (req.method !== 'POST' || req.headers['transfer-encoding'] !== undefined) return false;
+  if (!LANE_METHODS.has(req.method ?? '') || req.headers['transfer-encoding'] !== undefined) return false;
   if (typeof req.headers.authorization !== 'string' || req.headers.cookie !== undefined) return false;
   const length = req.headers['content-length'];
+  if (req.method === 'GET') return length === undefined || length === '0';
   return typeof length === 'string' && /^\d{1,7}$/.test(length) && Number(length) <= MAX_BODY_BYTES;
 }
 
@@ -69,7 +77,7 @@ function webHeaders(req: IncomingMessage): Headers {
   return headers;
 }
 
-async function serveLane(handler: RouteHandler, req: IncomingMessage, res: ServerResponse, url: string): Promise<void> {
+async function serveLane(handler: RouteHandler, params: Record<string, string>, req: IncomingMessage, res: ServerResponse, url: string): Promise<void> {
   // The declared length bounds what Node's parser lets through, so the whole body is read here.
   const chunks: Buffer[] = [];
   let complete = false;
@@ -85,8 +93,10 @@ async function serveLane(handler: RouteHandler, req: IncomingMessage, res: Serve
   if (!complete) return; // the client went away mid-body: nothing was stored, nobody to answer
   let response: Response;
   try {
-    const request = new Request(new URL(url, 'http://localhost'), { method: 'POST', headers: webHeaders(req), body: Buffer.concat(chunks) });
-    response = await handler(request, {});
+    const method = req.method ?? 'GET';
+    const body = method === 'GET' ? undefined : Buffer.concat(chunks);
+    const request = new Request(new URL(url, 'http://localhost'), { method, headers: webHeaders(req), body });
+    response = await handler(request, { params: Promise.resolve(params) });
   } catch (e) {
     // the route wrapper answers every error itself; this is a header Undici refuses, or worse
     log.error({ err: e }, 'node lane could not serve a request');
@@ -99,8 +109,55 @@ async function serveLane(handler: RouteHandler, req: IncomingMessage, res: Serve
   send(res, response.status, headers, Buffer.from(await response.arrayBuffer()));
 }
 
-/** The lane over a dispatch table (path → handler; the route table's `lane` routes). */
-export function createNodeLane(lanes: Record<string, RouteHandler>): NodeLane {
+/** One route the lane serves: a method and an OpenAPI-style path (`/api/watchdog/jobs/{job_id}/complete`). */
+export interface LaneRoute {
+  method: string;
+  path: string;
+  handle: RouteHandler;
+}
+
+interface CompiledLane {
+  segments: (string | { param: string })[];
+  handle: RouteHandler;
+}
+
+/** method → routes by segment count, each segment literal or `{param}`. */
+function compileLanes(lanes: LaneRoute[]): Map<string, CompiledLane[]> {
+  const table = new Map<string, CompiledLane[]>();
+  for (const r of lanes) {
+    const segments = r.path.split('/').map((s) => (/^\{\w+\}$/.test(s) ? { param: s.slice(1, -1) } : s));
+    const key = `${r.method} ${segments.length}`;
+    table.set(key, [...(table.get(key) ?? []), { segments, handle: r.handle }]);
+  }
+  // literal routes first, so /helper-events/batch is never taken for a parameter
+  for (const list of table.values()) list.sort((a, b) => b.segments.filter((s) => typeof s === 'string').length - a.segments.filter((s) => typeof s === 'string').length);
+  return table;
+}
+
+/** The route a method and path name, with its path parameters decoded (as Next hands them); null when none. */
+function matchLane(table: Map<string, CompiledLane[]>, method: string, pathname: string): { handle: RouteHandler; params: Record<string, string> } | null {
+  const parts = pathname.split('/');
+  const candidates = table.get(`${method} ${parts.length}`);
+  if (!candidates) return null;
+  next: for (const c of candidates) {
+    const params: Record<string, string> = {};
+    for (let i = 0; i < parts.length; i++) {
+      const seg = c.segments[i];
+      if (typeof seg === 'string') {
+        if (seg !== parts[i]) continue next;
+      } else {
+        if (!parts[i]) continue next;
+        params[seg.param] = decodeURIComponent(parts[i]);
+      }
+    }
+    return { handle: c.handle, params };
+  }
+  return null;
+}
+
+/** The lane over the route table's `lane` routes. */
+export function createNodeLane(lanes: LaneRoute[]): NodeLane {
+  const table = compileLanes(lanes);
   return (req, res) => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -109,9 +166,10 @@ export function createNodeLane(lanes: Record<string, RouteHandler>): NodeLane {
       refuseMalformedPath(res, pathname);
       return true;
     }
-    const handler = lanes[pathname];
-    if (!handler || !takesLane(req)) return false;
-    serveLane(handler, req, res, url).catch((e) => {
+    if (!takesLane(req)) return false;
+    const match = matchLane(table, req.method ?? '', pathname);
+    if (!match) return false;
+    serveLane(match.handle, match.params, req, res, url).catch((e) => {
       log.error({ err: e }, 'node lane failed');
       if (!res.headersSent) res.destroy();
     });
@@ -120,6 +178,6 @@ export function createNodeLane(lanes: Record<string, RouteHandler>): NodeLane {
 }
 
 /** Offers the lane to the process's HTTP server: scripts/serve.mjs asks the runtime's `nodeLane` first. */
-export function registerNodeLane(runtime: Runtime, lanes: Record<string, RouteHandler>): void {
+export function registerNodeLane(runtime: Runtime, lanes: LaneRoute[]): void {
   runtime.nodeLane = createNodeLane(lanes);
 }

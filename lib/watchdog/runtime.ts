@@ -69,6 +69,8 @@ export interface Runtime {
   /** one group committer per database handle (lib/ingest/group-commit.ts) */
   committers: WeakMap<object, EventGroupCommitter>;
   scheduler: Scheduler | null;
+  /** links committed audit entries into the chain in the background (startAuditLinker); set at server start */
+  auditLinker: { kick(): void; stop(): Promise<void> } | null;
   notifier: Notifier;
   /** what the process's own HTTP server (scripts/serve.mjs) asks first; set at server start */
   nodeLane: ((req: IncomingMessage, res: ServerResponse) => boolean) | null;
@@ -134,6 +136,7 @@ export function createRuntime(opts: RuntimeOptions = {}): Runtime {
     },
     committers: new WeakMap(),
     scheduler: null,
+    auditLinker: null,
     notifier: createNotifier(),
     nodeLane: null,
     adminSecret: null,

@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import { log } from '@/lib/log';
 import { type Db, rowsOf } from '@/db/client';
 import { auditLog } from '@/db/schema';
 import type { Ctx, Role } from '../context';
@@ -22,7 +23,7 @@ type AuditRow = typeof auditLog.$inferSelect;
  * The hash of one entry: sha256 over the previous entry's hash and the entry's whole content,
  * its id included (so renumbering shows) and the helper command's output hash where one exists.
  */
-export function hashAuditRow(prevHash: string, row: Omit<AuditRow, 'hash' | 'prevHash'>): string {
+export function hashAuditRow(prevHash: string, row: Omit<AuditRow, 'hash' | 'prevHash' | 'pos'>): string {
   const content = canonicalJson({
     id: row.id,
     at: row.at.toISOString(),
@@ -58,10 +59,9 @@ export function storableJson<T>(value: T): T {
   return value;
 }
 
-/** The stored row of an entry: id and link given, text made storable, the hash computed. */
-function linkAuditRow(id: number, prevHash: string, actor: { label: string; role: Role | null }, now: Date, entry: AuditEntry): AuditRow {
-  const row = {
-    id,
+/** The stored content of an entry, text made storable; id and link come later. */
+function pendingAuditRow(actor: { label: string; role: Role | null }, now: Date, entry: AuditEntry) {
+  return {
     at: now,
     actor: storableText(actor.label),
     actorRole: actor.role ?? null,
@@ -71,68 +71,132 @@ function linkAuditRow(id: number, prevHash: string, actor: { label: string; role
     outputHash: entry.outputHash ?? null,
     details: JSON.parse(JSON.stringify(storableJson(entry.details ?? {}))) as Record<string, unknown>,
   };
-  return { ...row, prevHash, hash: hashAuditRow(prevHash, row) };
 }
 
 /**
- * Appends one entry to the hash chain. Call it with the transaction that makes the change, so the
- * entry and the change commit together. A transaction-scoped advisory lock (held until that
- * transaction ends) keeps appends ordered: ids are assigned here, gapless, under the lock, so the
- * chain order is the id order and a removed entry leaves a hole. Call it last in a transaction:
- * the audit lock must be the last lock a transaction takes, or lock orders could cross.
- * This and appendAuditBatch are the only writers of audit_log.
+ * Appends one entry to the audit log. Call it with the transaction that makes the change, so the
+ * entry and the change commit together. It is one INSERT and takes no lock: the entry's id comes
+ * from the sequence, and its place in the hash chain (pos, prev_hash, hash) is given after it
+ * commits, by linkAudit — the background linker of every console (startAuditLinker), or any
+ * reader of the chain (listAudit, verifyAuditChain, a job's story), which links what is pending
+ * first. So audited writes no longer queue behind one lock held through every writer's commit.
+ * This and appendAuditBatch are the only writers of audit entries; linkAudit the only linker.
+ * Returns the row as stored (not yet linked).
  */
 export async function appendAudit(db: Db, actor: { label: string; role: Role | null }, now: Date, entry: AuditEntry): Promise<AuditRow> {
-  return db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`);
-    const [last] = await tx.select({ id: auditLog.id, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1);
-    const row = linkAuditRow((last?.id ?? 0) + 1, last?.hash ?? GENESIS_HASH, actor, now, entry);
-    const [inserted] = await tx.insert(auditLog).values(row).returning();
-    return inserted;
-  });
+  const [inserted] = await db
+    .insert(auditLog)
+    .values(pendingAuditRow(actor, now, entry))
+    .returning();
+  return inserted;
 }
 
 /**
- * Appends several entries, in the order given, as consecutive links of the chain — exactly what
- * appending them one by one would store, in four statements whatever their number: the audit lock
- * taken once, the last entry read once, ids and hashes computed here in order, and one INSERT of
- * all the rows (a JSON record set: one parameter, so no limit on the rows). Same rules as
- * appendAudit: the change's transaction, called last. Returns the rows as stored, in chain order.
- * No entries: nothing is locked or written.
+ * Appends several entries in two statements whatever their number: ids drawn from the sequence in
+ * the order given (increasing, so the linker chains them in that order), then one INSERT of all the
+ * rows (a JSON record set: one parameter, so no limit on the rows). Same rules as appendAudit.
+ * Returns the rows as stored, in the order given. No entries: nothing is written.
  */
 export async function appendAuditBatch(db: Db, actor: { label: string; role: Role | null }, now: Date, entries: AuditEntry[]): Promise<AuditRow[]> {
   if (!entries.length) return [];
-  return db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`);
-    const [last] = await tx.select({ id: auditLog.id, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1);
-    let id = last?.id ?? 0;
-    let prevHash = last?.hash ?? GENESIS_HASH;
-    const rows = entries.map((entry) => {
-      const row = linkAuditRow(++id, prevHash, actor, now, entry);
-      prevHash = row.hash;
-      return row;
+  const ids = rowsOf<{ id: string | number }>(await db.execute(sql`select nextval(pg_get_serial_sequence('audit_log', 'id')) as id from generate_series(1, ${entries.length})`))
+    .map((r) => Number(r.id))
+    .sort((a, b) => a - b);
+  const rows: AuditRow[] = entries.map((entry, i) => ({ id: ids[i], pos: null, prevHash: null, hash: null, ...pendingAuditRow(actor, now, entry) }));
+  const records = rows.map((r) => ({
+    id: r.id,
+    actor: r.actor,
+    actor_role: r.actorRole,
+    action: r.action,
+    target: r.target,
+    job_id: r.jobId,
+    output_hash: r.outputHash,
+    details: r.details,
+  }));
+  const res = await db.execute(sql`
+    insert into audit_log (id, at, actor, actor_role, action, target, job_id, output_hash, details)
+    select r.id, ${now.toISOString()}::timestamptz, r.actor, r.actor_role, r.action, r.target, r.job_id, r.output_hash, r.details
+    from jsonb_to_recordset(${JSON.stringify(records)}::jsonb)
+      as r(id bigint, actor text, actor_role text, action text, target text, job_id text, output_hash text, details jsonb)
+    returning id`);
+  if (rowsOf(res).length !== rows.length) throw new Error(`appendAuditBatch: ${rowsOf(res).length} of ${rows.length} entries stored`);
+  return rows;
+}
+
+/**
+ * Links the committed entries not yet in the chain, in id order: each gets the next position, the
+ * previous entry's hash and its own hash (computed from the row as stored). One linker at a time
+ * across every console on the database (a transaction-scoped advisory lock), up to `page` entries
+ * per transaction, so N consoles keep one history. `wait: false` (the background linker) skips the
+ * round when another linker holds the lock; a reader waits, so that everything committed before it
+ * asked is linked when it reads. `jobId`: only when an entry of that job is pending (a job's story).
+ * Returns how many entries it linked.
+ */
+export async function linkAudit(db: Db, opts: { wait?: boolean; page?: number; jobId?: string } = {}): Promise<number> {
+  const page = opts.page ?? 2000;
+  let linked = 0;
+  for (let round = 0; ; round++) {
+    const onlyJob = round === 0 && opts.jobId !== undefined ? eq(auditLog.jobId, opts.jobId) : undefined;
+    const [pending] = await db
+      .select({ id: auditLog.id })
+      .from(auditLog)
+      .where(and(isNull(auditLog.pos), onlyJob))
+      .limit(1);
+    if (!pending) return linked;
+    const n = await db.transaction(async (tx) => {
+      if (opts.wait === false) {
+        const [got] = rowsOf<{ ok: boolean }>(await tx.execute(sql`select pg_try_advisory_xact_lock(${AUDIT_LOCK}) as ok`));
+        if (!got?.ok) return -1;
+      } else {
+        await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`);
+      }
+      const [head] = await tx.select({ pos: auditLog.pos, hash: auditLog.hash }).from(auditLog).where(isNotNull(auditLog.pos)).orderBy(desc(auditLog.pos)).limit(1);
+      const rows = await tx.select().from(auditLog).where(isNull(auditLog.pos)).orderBy(asc(auditLog.id)).limit(page);
+      let pos = head?.pos ?? 0;
+      let prevHash = head?.hash ?? GENESIS_HASH;
+      const links = rows.map((row) => {
+        const hash = hashAuditRow(prevHash, row);
+        const link = { id: row.id, pos: ++pos, prev_hash: prevHash, hash };
+        prevHash = hash;
+        return link;
+      });
+      if (!links.length) return 0;
+      await tx.execute(sql`
+        update audit_log a set pos = r.pos, prev_hash = r.prev_hash, hash = r.hash
+        from jsonb_to_recordset(${JSON.stringify(links)}::jsonb) as r(id bigint, pos bigint, prev_hash text, hash text)
+        where a.id = r.id and a.pos is null`);
+      return links.length;
     });
-    const records = rows.map((r) => ({
-      id: r.id,
-      actor: r.actor,
-      actor_role: r.actorRole,
-      action: r.action,
-      target: r.target,
-      job_id: r.jobId,
-      output_hash: r.outputHash,
-      details: r.details,
-      prev_hash: r.prevHash,
-      hash: r.hash,
-    }));
-    const res = await tx.execute(sql`
-      insert into audit_log (id, at, actor, actor_role, action, target, job_id, output_hash, details, prev_hash, hash)
-      select r.id, ${now.toISOString()}::timestamptz, r.actor, r.actor_role, r.action, r.target, r.job_id, r.output_hash, r.details, r.prev_hash, r.hash
-      from jsonb_to_recordset(${JSON.stringify(records)}::jsonb)
-        as r(id bigint, actor text, actor_role text, action text, target text, job_id text, output_hash text, details jsonb, prev_hash text, hash text)
-      returning id`);
-    if (rowsOf(res).length !== rows.length) throw new Error(`appendAuditBatch: ${rowsOf(res).length} of ${rows.length} entries stored`);
-    return rows;
-  });
+    if (n < 0) return linked;
+    linked += n;
+    if (n < page) return linked;
+  }
+}
+
+/**
+ * The background linker of a console: links pending entries every `intervalMs` (and soon after
+ * `kick()`), never two rounds at once, skipping a round another console is already doing.
+ */
+export function startAuditLinker(db: Db, intervalMs = 200): { kick(): void; stop(): Promise<void> } {
+  let running: Promise<void> | null = null;
+  let stopped = false;
+  const round = () => {
+    if (running || stopped) return;
+    running = linkAudit(db, { wait: false })
+      .then(() => undefined)
+      .catch((e) => log.warn({ err: e }, 'audit linker round failed; the next round tries again'))
+      .finally(() => (running = null));
+  };
+  const timer = setInterval(round, intervalMs);
+  timer.unref?.();
+  return {
+    kick: round,
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
 }
 
 /** Shortcut for domain verbs: audit as the context's actor at the context's time. */
@@ -151,30 +215,36 @@ export interface AuditVerification {
 }
 
 /**
- * Recomputes the whole chain in pages. Reports the first entry whose link, id sequence or content
- * hash is wrong: an edited row fails its own hash, a deleted row breaks the id sequence and the
- * next row's link. (Cutting entries off the end leaves a valid shorter chain; `last_id`/`last_hash`
- * are returned so an outside observer can anchor the head.)
+ * Links what is pending (linkAudit), then recomputes the whole chain in pages, in chain order.
+ * Reports the first entry whose link, position sequence or content hash is wrong: an edited row
+ * fails its own hash (its id is part of it, so renumbering shows), a deleted row breaks the
+ * position sequence and the next row's link, an inserted row breaks the links around it. (Cutting
+ * entries off the end leaves a valid shorter chain; `last_id`/`last_hash` are returned so an
+ * outside observer can anchor the head.)
  */
 export async function verifyAuditChain(db: Db, pageSize = 2000): Promise<AuditVerification> {
+  await linkAudit(db);
   let prevHash = GENESIS_HASH;
+  let lastPos = 0;
   let lastId = 0;
   let checked = 0;
   for (;;) {
-    const rows = await db.select().from(auditLog).where(gt(auditLog.id, lastId)).orderBy(asc(auditLog.id)).limit(pageSize);
+    const rows = await db.select().from(auditLog).where(gt(auditLog.pos, lastPos)).orderBy(asc(auditLog.pos)).limit(pageSize);
     if (rows.length === 0) return checked ? { ok: true, checked, last_id: lastId, last_hash: prevHash } : { ok: true, checked };
     for (const row of rows) {
       const bad = (reason: string): AuditVerification => ({ ok: false, checked, first_bad_id: row.id, reason });
-      if (row.id !== lastId + 1) return bad(`entry ${lastId + 1} is missing: the chain jumps from ${lastId} to ${row.id}`);
+      if (row.pos !== lastPos + 1) return bad(`entry ${lastPos + 1} of the chain is missing: the chain jumps from ${lastPos} to ${row.pos}`);
       if (row.prevHash !== prevHash) return bad('prev_hash does not link to the previous entry');
       if (hashAuditRow(prevHash, row) !== row.hash) return bad('content does not match its hash');
       prevHash = row.hash;
+      lastPos = row.pos;
       lastId = row.id;
       checked++;
     }
   }
 }
 
+/** A linked row as the API shows it. */
 export function toAuditJson(row: AuditRow): AuditEntryJson {
   return {
     id: row.id,
@@ -186,17 +256,21 @@ export function toAuditJson(row: AuditRow): AuditEntryJson {
     job_id: row.jobId,
     output_hash: row.outputHash,
     details: row.details,
-    prev_hash: row.prevHash,
-    hash: row.hash,
+    prev_hash: row.prevHash ?? '',
+    hash: row.hash ?? '',
   };
 }
 
-/** Newest first; `cursor` is the id of the last entry of the previous page; `job_id` narrows to one job. */
+/**
+ * Newest first; `cursor` is the id of the last entry of the previous page; `job_id` narrows to one
+ * job. Pending entries are linked first; only linked entries are listed.
+ */
 export async function listAudit(db: Db, opts: { cursor?: number; limit: number; job_id?: string }) {
+  await linkAudit(db);
   const rows = await db
     .select()
     .from(auditLog)
-    .where(and(opts.cursor ? lt(auditLog.id, opts.cursor) : undefined, opts.job_id ? eq(auditLog.jobId, opts.job_id) : undefined))
+    .where(and(isNotNull(auditLog.pos), opts.cursor ? lt(auditLog.id, opts.cursor) : undefined, opts.job_id ? eq(auditLog.jobId, opts.job_id) : undefined))
     .orderBy(desc(auditLog.id))
     .limit(opts.limit + 1);
   const page = rows.slice(0, opts.limit);

@@ -1,7 +1,7 @@
-import { asc, desc, eq, ilike, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, isNotNull, sql } from 'drizzle-orm';
 import { artifactChecks, auditLog, helperEvents, incidents, jobLeases, repairActions, workerRuns } from '@/db/schema';
 import { toCheckJson } from '../artifacts';
-import { toAuditJson } from '../audit';
+import { linkAudit, toAuditJson } from '../audit';
 import type { Ctx } from '../context';
 import { forbidden, notFound } from '../errors';
 import { toEventJson } from '../events';
@@ -19,6 +19,8 @@ export async function getJobTimeline(ctx: Ctx, jobId: string): Promise<JobTimeli
   if (ctx.actor.role === 'worker' && (!lease || lease.workerId !== ctx.actor.workerId)) {
     throw forbidden(`job ${jobId} is not held by worker ${ctx.actor.workerId}`);
   }
+  // the job's own audit entries, linked into the chain first (readers see linked entries only)
+  if (ctx.actor.role !== 'worker') await linkAudit(db, { jobId });
   const [rules, runs, events, actions, checks, incs, history, audit] = await Promise.all([
     getCurrentRules(db),
     db.select().from(workerRuns).where(eq(workerRuns.jobId, jobId)).orderBy(asc(workerRuns.startedAt)),
@@ -27,7 +29,14 @@ export async function getJobTimeline(ctx: Ctx, jobId: string): Promise<JobTimeli
     db.select().from(artifactChecks).where(eq(artifactChecks.jobId, jobId)).orderBy(asc(artifactChecks.checkedAt)),
     db.select().from(incidents).where(eq(incidents.jobId, jobId)).orderBy(asc(incidents.detectedAt)),
     listLeaseHistory(db, jobId),
-    ctx.actor.role === 'worker' ? Promise.resolve([]) : db.select().from(auditLog).where(eq(auditLog.jobId, jobId)).orderBy(asc(auditLog.id)).limit(500),
+    ctx.actor.role === 'worker'
+      ? Promise.resolve([])
+      : db
+          .select()
+          .from(auditLog)
+          .where(and(eq(auditLog.jobId, jobId), isNotNull(auditLog.pos)))
+          .orderBy(asc(auditLog.id))
+          .limit(500),
   ]);
   if (!lease && !runs.length && !events.length && !actions.length && !checks.length && !incs.length) throw notFound(`job ${jobId}`);
   return {
