@@ -127,6 +127,8 @@ export async function heartbeatLease(ctx: Ctx, jobId: string, input: LeaseInput)
           .set({ leaseExpiresAt: input.lease_expires_at, lastHeartbeatAt: ctx.now, sweepStage: 0, updatedAt: ctx.now })
           .where(eq(jobLeases.jobId, jobId))
           .returning();
+        // the heartbeat is evidence a rules preview replays (no_progress, lease_expired, queue_stuck)
+        await recordLeaseHistory(tx, ctx, renewed, 'renewed');
         return { lease: renewed, event: 'renewed' as const };
       }
       // Free: released, expired, or past its expiry. The caller acquires with the next token.
