@@ -104,7 +104,7 @@ function replayLoops(series: ReplayEvent[], rules: Pick<RuleSet, 'rules'>, signa
     const e = series[i];
     const s = series[start];
     if (s.job_id !== e.job_id || s.output_hash !== e.output_hash || s.command !== e.command) start = i;
-    if (signalled.has(e.id) || (detectSignal(rules, e) !== null)) continue;
+    if (signalled.has(e.id) || detectSignal(rules, e) !== null) continue;
     const prior = series.slice(Math.max(start, i - Math.max(1, params.repeats - 1)), i).map((p) => p.created_at);
     if (judgeLoop({ at: e.created_at, priorMatchTimes: prior }, params).detected) out.push(e);
   }
