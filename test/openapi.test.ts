@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { routeTable } from '@/lib/http/route-table';
 import { buildOpenApiDocument } from '@/lib/openapi';
-import { D30Metrics } from '@/lib/schemas/metrics';
+import { D30Metrics, RulesPreview } from '@/lib/schemas/metrics';
 import * as R from '@/lib/schemas/responses';
 import { api, helperEvent, inFuture, testServers, uniqueJob } from './helpers/http';
 import { root } from './helpers/test-server';
@@ -25,6 +25,7 @@ const API_MD = [
   'get /api/watchdog/jobs/{job_id}',
   'get /api/watchdog/rules',
   'put /api/watchdog/rules',
+  'post /api/watchdog/rules/preview',
   'post /api/watchdog/sweep',
   'post /api/watchdog/tokens',
   'get /api/watchdog/tokens',
@@ -183,6 +184,7 @@ describe.each(testServers())('OpenAPI over HTTP on $name', (server) => {
     parse(R.AuditVerification, (await api(server, server.tokens.owner, 'GET', '/api/watchdog/audit/verify')).body);
     parse(R.HealthAnswer, (await api(server, null, 'GET', '/api/health')).body);
     parse(D30Metrics, (await api(server, server.tokens.owner, 'GET', '/api/watchdog/metrics/d30')).body);
+    parse(RulesPreview, (await api(server, server.tokens.supervisor, 'POST', '/api/watchdog/rules/preview', { rules: [{ signal: 'queue_stuck', threshold: 600 }] })).body);
     parse(R.OverviewAnswer, (await api(server, server.tokens.supervisor, 'GET', '/api/watchdog/overview')).body);
     const bad = await api(server, server.tokens.worker, 'POST', '/api/watchdog/helper-events', '{');
     parse(R.ErrorDetail, bad.body.error);

@@ -11,7 +11,9 @@ import { hashOutput } from '@/lib/watchdog/hash';
 import { heartbeatLease } from '@/lib/watchdog/leases';
 import { ensureDefaultRules, getCurrentRules, previewRules, replayWindow } from '@/lib/watchdog/rules';
 import { nextSweepDeadline, runSweep } from '@/lib/watchdog/sweep';
+import { RulesPreview } from '@/lib/schemas/metrics';
 import { ctxAt, ownerActor, supervisorActor, systemTestActor, testDatabaseKinds, workerActor } from './helpers/db';
+import { api, testServers } from './helpers/http';
 
 /**
  * The replay's promise (API.md part 2, "Rules preview"): replaying the rules in force over a window in
@@ -232,5 +234,67 @@ describe.each(testDatabaseKinds())('rules preview (replay) on $name', (kind) => 
     await expect(previewRules(ctx, { rules, from: at(-32 * 86400).toISOString(), to: at(0).toISOString() })).rejects.toMatchObject({ code: 'validation_failed', details: [{ path: 'from' }] });
     await expect(previewRules(ctx, { rules, from: at(10).toISOString(), to: at(0).toISOString() })).rejects.toMatchObject({ code: 'validation_failed', details: [{ path: 'from' }] });
     await expect(previewRules(ctx, { rules: [{ signal: 'no_progress', threshold: 5 }] })).rejects.toMatchObject({ code: 'validation_failed', details: [{ path: 'rules.0.threshold' }] });
+  });
+});
+
+describe.each(testServers())('POST /api/watchdog/rules/preview over HTTP on $name', (server) => {
+  const path = '/api/watchdog/rules/preview';
+  const draft = { rules: [{ signal: 'queue_stuck', threshold: 900 }] };
+
+  it('supervisor and owner get exactly the API.md shape; worker and system tokens 403, anonymous 401', async () => {
+    for (const who of ['supervisor', 'owner'] as const) {
+      const r = await api(server, server.tokens[who], 'POST', path, draft);
+      expect(r.status, who).toBe(200);
+      expect(Object.keys(r.body).sort()).toEqual(['changes', 'changes_total', 'current', 'draft', 'from', 'to']);
+      expect(Object.keys(r.body.current).sort()).toEqual(['coverage', 'incidents_by_signal', 'jobs_with_incidents', 'mttd_s', 'version']);
+      expect(r.body.draft.version).toBeNull();
+      expect(typeof r.body.current.version).toBe('number');
+      // the default window: the last 7 days
+      expect(new Date(r.body.to).getTime() - new Date(r.body.from).getTime()).toBe(7 * 86_400_000);
+      RulesPreview.parse(r.body);
+    }
+    for (const who of ['worker', 'system'] as const) {
+      const r = await api(server, server.tokens[who], 'POST', path, draft);
+      expect(r.status, who).toBe(403);
+      expect(r.body.error.code).toBe('forbidden');
+    }
+    expect((await api(server, null, 'POST', path, draft)).status).toBe(401);
+  });
+
+  it('bad input: 400 validation_failed naming the field, and no rule version is made', async () => {
+    const before = (await api(server, server.tokens.owner, 'GET', '/api/watchdog/rules')).body.version;
+    const to = new Date();
+    const cases: [unknown, string][] = [
+      [{ ...draft, from: new Date(to.getTime() - 32 * 86_400_000).toISOString(), to: to.toISOString() }, 'from'],
+      [{ ...draft, from: to.toISOString(), to: new Date(to.getTime() - 3600_000).toISOString() }, 'from'],
+      [{ ...draft, from: 'yesterday' }, 'from'],
+      [{ rules: [{ signal: 'no_progress', threshold: 900, params: { quiet_s: -5 } }] }, 'rules.0.params.quiet_s'],
+      [{ rules: [{ signal: 'meteor', threshold: 1 }] }, 'rules.0.signal'],
+      [{ rules: [] }, 'rules'],
+    ];
+    for (const [body, field] of cases) {
+      const r = await api(server, server.tokens.owner, 'POST', path, body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(r.body.error.code).toBe('validation_failed');
+      expect(r.body.error.details.map((d: { path: string }) => d.path)).toContain(field);
+    }
+    expect((await api(server, server.tokens.owner, 'POST', path, '{')).body.error.code).toBe('invalid_json');
+    expect((await api(server, server.tokens.owner, 'GET', '/api/watchdog/rules')).body.version).toBe(before);
+  });
+
+  it('a PUT may carry the preview summary: it is kept in the version audit entry', async () => {
+    const current = (await api(server, server.tokens.owner, 'GET', '/api/watchdog/rules')).body;
+    // a new escalation text makes a version without changing what any other test relies on
+    const rule = current.rules.find((r: { signal: string }) => r.signal === 'lease_near_expiry');
+    const change = { rules: [{ signal: 'lease_near_expiry', threshold: rule.threshold, escalate: `${rule.escalate.split(' #')[0]} #${Date.now()}` }] };
+    const preview = (await api(server, server.tokens.owner, 'POST', path, change)).body;
+    const { changes: _changes, ...summary } = preview;
+    const put = await api(server, server.tokens.owner, 'PUT', '/api/watchdog/rules', { ...change, note: 'previewed', preview: summary });
+    expect(put.status).toBe(200);
+    const audit = await api(server, server.tokens.owner, 'GET', '/api/watchdog/audit?limit=20');
+    const entry = audit.body.entries.find((e: { action: string; target: string }) => e.action === 'rules.update' && e.target === `rules:v${put.body.version}`);
+    expect(entry.details.preview).toEqual(summary);
+    const bad = await api(server, server.tokens.owner, 'PUT', '/api/watchdog/rules', { ...change, preview: { from: 'x' } });
+    expect(bad.status).toBe(400);
   });
 });
