@@ -237,7 +237,7 @@ export function RulesView({ role }: { role: UserRole }) {
                 <div className="flex flex-col gap-3 sm:flex-row sm:items-end">
                   <div className="flex-1 sm:max-w-md">
                     <label htmlFor="rules-note" className="mb-1.5 block text-sm font-medium text-slate-700">
-                      Change note <span className="font-normal text-slate-400">(optional, audited)</span>
+                      Change note <span className="font-normal text-slate-500">(optional, audited)</span>
                     </label>
                     <Input id="rules-note" value={note} onChange={(e) => setNote(e.target.value)} maxLength={500} readOnly={!canEdit} placeholder={canEdit ? 'Why the change' : 'Owner only'} />
                   </div>
