@@ -154,8 +154,11 @@ export const replayStatements = {
     order by job_id, at, id`,
   /**
    * Quiet stretches of the jobs leased in the window: the first sight of each output hash and of each
-   * phase (index-only over helper_events_job_hash_idx and helper_events_job_phase_idx), ordered, and
-   * only the stretches at least the shortest quiet_s long — plus the stretch before a job's first event.
+   * phase (streamed in index order from helper_events_job_hash_idx and helper_events_job_phase_idx),
+   * only the stretches at least the shortest quiet_s long — plus the stretch before a job's first
+   * event. The first sights are folded into buckets `quiet_s` wide (their earliest and latest) before
+   * they are ordered: a stretch of at least quiet_s always runs from the latest point of one bucket to
+   * the earliest of a later one, so the fold loses none, and the sort is over buckets, not events.
    */
   gaps: (from: Date, end: Date, quietMs: number) => sql`
     with jobs as (
@@ -164,23 +167,27 @@ export const replayStatements = {
     firsts as (
       select h.job_id, min(h.created_at) as t from helper_events h join jobs j on j.job_id = h.job_id
       where h.created_at < ${end.toISOString()}::timestamptz group by h.job_id, h.output_hash
-      union
+      union all
       select h.job_id, min(h.created_at) as t from helper_events h join jobs j on j.job_id = h.job_id
       where h.created_at < ${end.toISOString()}::timestamptz and h.phase is not null group by h.job_id, h.phase
     ),
+    buckets as (
+      select job_id, min(t) as lo, max(t) as hi from firsts
+      group by job_id, floor(extract(epoch from t) * 1000 / ${Math.max(1, quietMs)})
+    ),
     ordered as (
-      select job_id, t, lead(t) over (partition by job_id order by t) as next_t, row_number() over (partition by job_id order by t) as n from firsts
+      select job_id, lo, hi, lead(lo) over (partition by job_id order by lo) as next_lo, row_number() over (partition by job_id order by lo) as n from buckets
     )
-    select job_id, null::timestamptz as last, t as next from ordered where n = 1
+    select job_id, null::timestamptz as last, lo as next from ordered where n = 1
     union all
-    select job_id, t as last, next_t as next from ordered
-    where next_t is null or next_t - t >= make_interval(secs => ${quietMs / 1000})
+    select job_id, hi as last, next_lo as next from ordered
+    where next_lo is null or next_lo - hi >= make_interval(secs => ${quietMs / 1000})
     union all
     select j.job_id, null::timestamptz, null::timestamptz from jobs j where not exists (select 1 from firsts f where f.job_id = j.job_id)`,
   /**
    * Silences of the workers: their sightings (helper events, lease changes they made, artifact checks
-   * they asked for) in the window and the lookback, and only the stretches at least the shortest
-   * silent_s long, or the last sighting of each worker.
+   * they asked for) in the window and the look-back, folded into buckets `silent_s` wide as above, and
+   * only the stretches at least the shortest silent_s long, or the last sighting of each worker.
    */
   sightings: (from: Date, end: Date, silentMs: number) => sql`
     with s as (
@@ -193,9 +200,10 @@ export const replayStatements = {
       select worker_id, checked_at from artifact_checks
       where worker_id is not null and checked_at >= ${from.toISOString()}::timestamptz and checked_at < ${end.toISOString()}::timestamptz
     ),
-    o as (select worker_id, t, lead(t) over (partition by worker_id order by t) as next_t from s)
-    select worker_id, t as seen, next_t as next from o
-    where next_t is null or next_t - t >= make_interval(secs => ${silentMs / 1000})`,
+    b as (select worker_id, min(t) as lo, max(t) as hi from s group by worker_id, floor(extract(epoch from t) * 1000 / ${Math.max(1, silentMs)})),
+    o as (select worker_id, hi, lead(lo) over (partition by worker_id order by lo) as next_lo from b)
+    select worker_id, hi as seen, next_lo as next from o
+    where next_lo is null or next_lo - hi >= make_interval(secs => ${silentMs / 1000})`,
   checks: (from: Date, to: Date) => sql`
     select id, job_id, worker_id, http_status, file_count, expected_file_count, failure_reason, checked_at from artifact_checks
     where checked_at >= ${from.toISOString()}::timestamptz and checked_at < ${to.toISOString()}::timestamptz`,
@@ -213,7 +221,15 @@ export async function loadReplayEvidence(db: Db, window: { from: Date; to: Date;
   const th = loosestThresholds(sets);
   const look = new Date(from.getTime() - REPLAY_LOOKBACK_MS);
   const loopFrom = new Date(from.getTime() - th.loopWindowMs);
-  const run = (q: ReturnType<typeof sql>) => db.execute(q).then((r) => rowsOf<Record<string, unknown>>(r));
+  // each statement in its own read-only transaction (a preview cannot write), without JIT compilation
+  // (it costs more than these statements take) and with room to sort and group in memory
+  const run = (q: ReturnType<typeof sql>) =>
+    db.transaction(async (tx) => {
+      await tx.execute(sql`set transaction read only`);
+      await tx.execute(sql`set local jit = off`);
+      await tx.execute(sql`set local work_mem = '64MB'`);
+      return rowsOf<Record<string, unknown>>(await tx.execute(q));
+    });
   const [candidates, failing, series, lease, gaps, sightings, checks, refusals] = await Promise.all([
     run(replayStatements.candidates(from, to, th.claimTimeoutMs)),
     run(replayStatements.failing(from, to)),
