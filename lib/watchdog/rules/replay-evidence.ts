@@ -222,20 +222,23 @@ export async function loadReplayEvidence(db: Db, window: { from: Date; to: Date;
   const look = new Date(from.getTime() - REPLAY_LOOKBACK_MS);
   const loopFrom = new Date(from.getTime() - th.loopWindowMs);
   // each statement in its own read-only transaction (a preview cannot write), without JIT compilation
-  // (it costs more than these statements take) and with room to sort and group in memory
-  const run = (q: ReturnType<typeof sql>) =>
+  // (it costs more than these statements take) and with room to sort and group in memory; the
+  // statements that group a job's events by output hash stream them in index order
+  // (helper_events_job_hash_idx) instead of hashing a million groups
+  const run = (q: ReturnType<typeof sql>, streamGroups = false) =>
     db.transaction(async (tx) => {
       await tx.execute(sql`set transaction read only`);
       await tx.execute(sql`set local jit = off`);
       await tx.execute(sql`set local work_mem = '64MB'`);
+      if (streamGroups) await tx.execute(sql`set local enable_hashagg = off`);
       return rowsOf<Record<string, unknown>>(await tx.execute(q));
     });
   const [candidates, failing, series, lease, gaps, sightings, checks, refusals] = await Promise.all([
     run(replayStatements.candidates(from, to, th.claimTimeoutMs)),
     run(replayStatements.failing(from, to)),
-    run(replayStatements.series(loopFrom, to, th.loopRepeats)),
+    run(replayStatements.series(loopFrom, to, th.loopRepeats), true),
     run(replayStatements.lease(look, end)),
-    run(replayStatements.gaps(look, end, th.quietMs)),
+    run(replayStatements.gaps(look, end, th.quietMs), true),
     run(replayStatements.sightings(look, end, th.silentMs)),
     run(replayStatements.checks(from, to)),
     run(replayStatements.refusals(from, to)),
