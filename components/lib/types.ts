@@ -58,4 +58,4 @@ export type DeliveryOutcome = z.infer<typeof O.DeliveryOutcome>;
 /** People (lib/schemas/people.ts): `GET /api/watchdog/users`, `POST /users`, `PATCH /users/:id` */
 export type UserList = z.infer<typeof P.UserList>;
 export type UserAnswer = z.infer<typeof P.UserAnswer>;
-export type { RulesPreview, RulesPreviewSummary } from '@/lib/schemas/metrics';
+export type { RulesPreview } from '@/lib/schemas/metrics';
