@@ -82,7 +82,7 @@ export const jobLeases = pgTable(
   ],
 );
 
-/** Acquisitions, releases, reclaims and completions of a lease: the fencing history of a job. */
+/** Every change of a lease (acquired, renewed, released, reclaimed, expired, completed): the fencing history of a job and the evidence a rules preview replays. */
 export const leaseHistory = pgTable(
   'lease_history',
   {
@@ -95,7 +95,12 @@ export const leaseHistory = pgTable(
     at: ts('at').notNull(),
     actor: text('actor').notNull(),
   },
-  (t) => [index('lease_history_job_id_idx').on(t.jobId, t.at), ...enumCheckConstraints('lease_history')],
+  (t) => [
+    index('lease_history_job_id_idx').on(t.jobId, t.at),
+    index('lease_history_at_idx').on(t.at),
+    index('lease_history_worker_at_idx').on(t.workerId, t.at),
+    ...enumCheckConstraints('lease_history'),
+  ],
 );
 
 /** Every helper command a worker ran, with its output hash and its classification. */

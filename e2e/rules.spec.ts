@@ -11,7 +11,7 @@ test.describe('rules', () => {
     const input = page.getByLabel('Threshold for lease_near_expiry');
     await expect(input).toHaveValue('180', { timeout: 30_000 });
     await expect(input).not.toBeEditable();
-    await expect(page.getByRole('button', { name: 'Save rules' })).toBeDisabled();
+    await expect(page.getByRole('button', { name: 'Publish' })).toBeDisabled();
     // the server refuses a supervisor's session too, whatever the page shows
     const status = await page.evaluate(async () => {
       const res = await fetch('/api/watchdog/rules', {
@@ -32,7 +32,7 @@ test.describe('rules', () => {
     const before = await api(tokens.owner, 'GET', '/api/watchdog/rules');
     await signIn(page, 'owner');
     await page.goto('/rules');
-    const save = page.getByRole('button', { name: 'Save rules' });
+    const save = page.getByRole('button', { name: 'Publish' });
     // nothing changed: nothing to save
     await expect(page.getByLabel('Threshold for claim_no_output')).toHaveValue('30', { timeout: 30_000 });
     await expect(save).toBeDisabled();

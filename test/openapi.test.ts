@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { routeTable } from '@/lib/http/route-table';
 import { LearningAnswer, LearningPage } from '@/lib/schemas/learnings';
 import { buildOpenApiDocument } from '@/lib/openapi';
-import { D30Metrics } from '@/lib/schemas/metrics';
+import { D30Metrics, RulesPreview } from '@/lib/schemas/metrics';
 import * as R from '@/lib/schemas/responses';
 import { api, helperEvent, inFuture, testServers, uniqueJob } from './helpers/http';
 import { root } from './helpers/test-server';
@@ -26,6 +26,7 @@ const API_MD = [
   'get /api/watchdog/jobs/{job_id}',
   'get /api/watchdog/rules',
   'put /api/watchdog/rules',
+  'post /api/watchdog/rules/preview',
   'post /api/watchdog/sweep',
   'post /api/watchdog/tokens',
   'get /api/watchdog/tokens',
@@ -192,6 +193,7 @@ describe.each(testServers())('OpenAPI over HTTP on $name', (server) => {
     parse(R.AuditVerification, (await api(server, server.tokens.owner, 'GET', '/api/watchdog/audit/verify')).body);
     parse(R.HealthAnswer, (await api(server, null, 'GET', '/api/health')).body);
     parse(D30Metrics, (await api(server, server.tokens.owner, 'GET', '/api/watchdog/metrics/d30')).body);
+    parse(RulesPreview, (await api(server, server.tokens.supervisor, 'POST', '/api/watchdog/rules/preview', { rules: [{ signal: 'queue_stuck', threshold: 600 }] })).body);
     parse(R.OverviewAnswer, (await api(server, server.tokens.supervisor, 'GET', '/api/watchdog/overview')).body);
     parse(
       LearningAnswer,

@@ -153,6 +153,14 @@ const endpoints: Endpoint[] = [
     allowedStatus: 400, // an empty rule list: refused by the schema, after the permission check, so no new version
     request: () => ({ path: '/api/watchdog/rules', body: { rules: [] } }),
   },
+  {
+    route: 'POST /rules/preview',
+    method: 'POST',
+    permission: 'rules.preview',
+    apiMd: ['supervisor', 'owner'], // part 2, "Rules preview (replay)"
+    allowedStatus: 200,
+    request: () => ({ path: '/api/watchdog/rules/preview', body: { rules: [{ signal: 'fetch_failed', threshold: 3 }] } }),
+  },
   { route: 'POST /sweep', method: 'POST', permission: 'sweep.run', apiMd: ['system', 'supervisor'], allowedStatus: 200, request: () => ({ path: '/api/watchdog/sweep' }) },
   {
     route: 'POST /tokens',

@@ -2,8 +2,8 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiFetch } from '@/components/lib/api';
-import type { RulesPutInput } from '@/lib/schemas/admin';
-import type { RuleSet, RuleVersions } from '@/components/lib/types';
+import type { RulesPreviewInput, RulesPutInput } from '@/lib/schemas/admin';
+import type { RulesPreview, RuleSet, RuleVersions } from '@/components/lib/types';
 import type { MutationCallbacks } from './mutation-callbacks';
 import { queryKeys, SLOW_MS } from './query-keys';
 
@@ -29,6 +29,16 @@ export function useSaveRules(callbacks: MutationCallbacks<RuleSet, RulesPutInput
       void qc.invalidateQueries({ queryKey: queryKeys.overview });
       return done;
     },
+    onError: callbacks.onError,
+    onSettled: callbacks.onSettled,
+  });
+}
+
+/** `POST /api/watchdog/rules/preview`: the draft replayed beside the rules in force over a window (writes nothing). */
+export function usePreviewRules(callbacks: MutationCallbacks<RulesPreview, RulesPreviewInput> = {}) {
+  return useMutation({
+    mutationFn: (body: RulesPreviewInput) => apiFetch<RulesPreview>('/api/watchdog/rules/preview', { method: 'POST', body }),
+    onSuccess: callbacks.onSuccess,
     onError: callbacks.onError,
     onSettled: callbacks.onSettled,
   });

@@ -29,7 +29,7 @@ const kindStyle: Record<StoryKind, { icon: React.ReactNode; ring: string }> = {
   audit: { icon: <ScrollIcon />, ring: 'bg-white text-slate-500 ring-slate-200' },
 };
 
-const leaseEventTone = (e: string) => (e === 'acquired' ? 'info' : e === 'completed' ? 'success' : e === 'expired' ? 'danger' : 'warning');
+const leaseEventTone = (e: string) => (e === 'acquired' ? 'info' : e === 'renewed' ? 'muted' : e === 'completed' ? 'success' : e === 'expired' ? 'danger' : 'warning');
 
 function Meta({ children }: { children: React.ReactNode }) {
   return <div className="mt-1 flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-slate-500">{children}</div>;

@@ -63,3 +63,4 @@ export type UserAnswer = z.infer<typeof P.UserAnswer>;
 /** Learning memory (lib/schemas/learnings.ts): `GET /api/watchdog/learnings` */
 export type Learning = z.infer<typeof L.Learning>;
 export type LearningPage = z.infer<typeof L.LearningPage>;
+export type { RulesPreview } from '@/lib/schemas/metrics';

@@ -3,7 +3,8 @@
 import { useEffect, useId, useMemo, useState } from 'react';
 import { ApiError, errorMessage } from '@/components/lib/api';
 import { signalLabel } from '@/components/lib/format';
-import { useRules, useRuleVersions, useSaveRules } from '@/components/hooks/use-rules';
+import { usePreviewRules, useRules, useRuleVersions, useSaveRules } from '@/components/hooks/use-rules';
+import type { RulesPreview } from '@/components/lib/types';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card, CardHeader } from '@/components/ui/card';
@@ -15,6 +16,7 @@ import { RelativeTime, Timestamp } from '@/components/ui/time';
 import { useToast } from '@/components/ui/toast';
 import { changedSignals, type Draft, draftOf, type DraftErrors, mapFieldErrors, putBody, validateDraft } from './rule-form';
 import { RuleRow } from './rule-row';
+import { RulesPreviewPanel } from './rules-preview';
 import type { UserRole } from '@/lib/schemas/enums';
 
 function VersionHistory() {
@@ -94,6 +96,10 @@ export function RulesView({ role }: { role: UserRole }) {
   const [clientErrors, setClientErrors] = useState<DraftErrors>({});
   const [apiErrors, setApiErrors] = useState<{ bySignal: DraftErrors; general: string[] }>({ bySignal: {}, general: [] });
   const [saved, setSaved] = useState<number | null>(null);
+  const canPreview = role === 'owner' || role === 'supervisor';
+  const [days, setDays] = useState(7);
+  const [preview, setPreview] = useState<{ result: RulesPreview; key: string } | null>(null);
+  const runPreview = usePreviewRules();
 
   const rules = q.data?.rules;
   const dirty = useMemo(() => (rules ? changedSignals(rules, draft).length > 0 : false), [rules, draft]);
@@ -106,8 +112,26 @@ export function RulesView({ role }: { role: UserRole }) {
     }
   }, [q.data, baseVersion, dirty]);
 
+  /** what the preview replays: the changed rules (or, with no change, the rules in force as they are) */
+  const draftRules = useMemo(() => {
+    if (!rules) return [];
+    const changed = putBody(rules, draft, '').rules;
+    return changed.length ? changed : [{ signal: rules[0].signal, threshold: rules[0].threshold }];
+  }, [rules, draft]);
+  const draftKey = JSON.stringify(draftRules);
+  const previewStale = preview !== null && preview.key !== draftKey;
+
+  function onPreview() {
+    if (!rules || Object.keys(validateDraft(rules, draft)).length) return;
+    const to = new Date();
+    const from = new Date(to.getTime() - days * 86_400_000);
+    const key = draftKey;
+    runPreview.mutate({ rules: draftRules, from: from.toISOString(), to: to.toISOString() }, { onSuccess: (result) => setPreview({ result, key }) });
+  }
+
   const save = useSaveRules({
     onSuccess: (set) => {
+      setPreview(null);
       setDraft(draftOf(set.rules));
       setBaseVersion(set.version);
       setNote('');
@@ -124,7 +148,12 @@ export function RulesView({ role }: { role: UserRole }) {
     const errs = validateDraft(rules, draft);
     setClientErrors(errs);
     if (Object.keys(errs).length) return;
-    const body = putBody(rules, draft, note);
+    const put = putBody(rules, draft, note);
+    // the preview the owner saw of exactly this draft goes into the version's audit entry
+    const body =
+      preview && !previewStale
+        ? { ...put, preview: { from: preview.result.from, to: preview.result.to, current: preview.result.current, draft: preview.result.draft, changes_total: preview.result.changes_total } }
+        : put;
     save.mutate(body, {
       onError: (err) => {
         if (err instanceof ApiError && err.code === 'validation_failed') setApiErrors(mapFieldErrors(body.rules, err.fieldErrors));
@@ -208,7 +237,7 @@ export function RulesView({ role }: { role: UserRole }) {
                 <div className="flex flex-col gap-3 sm:flex-row sm:items-end">
                   <div className="flex-1 sm:max-w-md">
                     <label htmlFor="rules-note" className="mb-1.5 block text-sm font-medium text-slate-700">
-                      Change note <span className="font-normal text-slate-400">(optional, audited)</span>
+                      Change note <span className="font-normal text-slate-500">(optional, audited)</span>
                     </label>
                     <Input id="rules-note" value={note} onChange={(e) => setNote(e.target.value)} maxLength={500} readOnly={!canEdit} placeholder={canEdit ? 'Why the change' : 'Owner only'} />
                   </div>
@@ -232,7 +261,7 @@ export function RulesView({ role }: { role: UserRole }) {
                       loading={save.isPending}
                       aria-describedby={canEdit ? 'save-help' : readOnlyId}
                     >
-                      Save rules
+                      Publish
                     </Button>
                   </div>
                 </div>
@@ -241,14 +270,17 @@ export function RulesView({ role }: { role: UserRole }) {
                     ? dirty
                       ? Object.keys(clientErrors).length
                         ? 'Fix the highlighted values to save.'
-                        : `${changedSignals(q.data.rules, draft).length} rule(s) changed. Saving creates version ${q.data.version + 1}.`
-                      : 'No changes: edit a value, a severity or a switch to save a new version.'
-                    : 'Only the owner can save rules.'}
+                        : `${changedSignals(q.data.rules, draft).length} rule(s) changed. Publishing creates version ${q.data.version + 1}${preview && !previewStale ? ' and records the preview in its audit entry' : ' — preview it first to see what it would change'}.`
+                      : 'No changes: edit a value, a severity or a switch to publish a new version.'
+                    : 'Only the owner can publish rules.'}
                 </p>
               </div>
             </form>
           )}
         </Card>
+        {canPreview && q.data ? (
+          <RulesPreviewPanel days={days} onDays={setDays} onRun={onPreview} running={runPreview.isPending} error={runPreview.error} preview={preview?.result ?? null} stale={previewStale} />
+        ) : null}
         <VersionHistory />
       </div>
     </>

@@ -23,6 +23,7 @@ export const permissions = {
   'jobs.list': readers,
   'rules.read': everyone,
   'rules.write': ['owner'],
+  'rules.preview': ['supervisor', 'owner'],
   'sweep.run': ['system', 'supervisor'],
   'tokens.manage': ['owner'],
   'users.manage': ['owner'],

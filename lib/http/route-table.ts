@@ -6,13 +6,13 @@
 import { z } from 'zod';
 import { ingestShortcut } from '@/lib/ingest';
 import { buildOpenApiDocument, type ApiOperation } from '@/lib/openapi';
-import { AuditQuery, D30DecisionInput, D30Query, RulesPutInput, TokenCreateInput } from '@/lib/schemas/admin';
+import { AuditQuery, D30DecisionInput, D30Query, RulesPreviewInput, RulesPutInput, TokenCreateInput } from '@/lib/schemas/admin';
 import { IdParams, JobIdParams } from '@/lib/schemas/common';
 import * as E from '@/lib/schemas/evidence';
 import * as F from '@/lib/schemas/fleet';
 import * as O from '@/lib/schemas/oncall';
 import * as People from '@/lib/schemas/people';
-import { D30DecisionResult, D30Metrics } from '@/lib/schemas/metrics';
+import { D30DecisionResult, D30Metrics, RulesPreview } from '@/lib/schemas/metrics';
 import { LearningAnswer, LearningInput, LearningPage, LearningQuery } from '@/lib/schemas/learnings';
 import * as R from '@/lib/schemas/responses';
 import { createToken, createUser, listTokens, listUsers, revokeToken, updateUser } from '@/lib/watchdog/access';
@@ -27,7 +27,7 @@ import { getJobTimeline, listJobs } from '@/lib/watchdog/jobs';
 import { getLease, heartbeatLease } from '@/lib/watchdog/leases';
 import { computeD30Metrics, getOverview, recordD30Decision, renderPrometheusMetrics } from '@/lib/watchdog/metrics';
 import { decideRepairAction, listRepairActions, recordRepairAction } from '@/lib/watchdog/repairs';
-import { getCurrentRules, listRuleVersions, updateRules } from '@/lib/watchdog/rules';
+import { getCurrentRules, listRuleVersions, previewRules, updateRules } from '@/lib/watchdog/rules';
 import { runSweep } from '@/lib/watchdog/sweep';
 import { checkHealth } from './health';
 import { loadRunnerFile } from './runner-file';
@@ -209,7 +209,17 @@ export const routeTable: ApiRoute[] = [
     '/api/watchdog/rules',
     { permission: 'rules.write', body: RulesPutInput },
     { summary: 'Change the rules (a new version, audited)', ok: { 200: { description: 'the new version', schema: R.RuleSet } } },
-    ({ ctx, body }) => updateRules(ctx, body.rules, body.note),
+    ({ ctx, body }) => updateRules(ctx, body.rules, body.note, body.preview),
+  ),
+  api(
+    'POST',
+    '/api/watchdog/rules/preview',
+    { permission: 'rules.preview', body: RulesPreviewInput },
+    {
+      summary: 'Replay the stored evidence through a draft and the rules in force (writes nothing)',
+      ok: { 200: { description: 'both sides and where they disagree', schema: RulesPreview } },
+    },
+    ({ ctx, body }) => previewRules(ctx, body),
   ),
   api(
     'GET',

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Identifier, RoleName, Signal, withoutNul, withoutNulMessage } from './common';
 import { SIGNALS } from './enums';
-import { D30DecisionName } from './metrics';
+import { D30DecisionName, RulesPreviewSummary } from './metrics';
 
 export const RuleInput = z.object({
   signal: Signal,
@@ -15,15 +15,27 @@ export const RuleInput = z.object({
 });
 export type RuleInput = z.infer<typeof RuleInput>;
 
+const RuleInputs = z
+  .array(RuleInput)
+  .min(1)
+  .max(SIGNALS.length)
+  .refine((rules) => new Set(rules.map((r) => r.signal)).size === rules.length, 'each signal at most once');
+
 export const RulesPutInput = z.object({
-  rules: z
-    .array(RuleInput)
-    .min(1)
-    .max(SIGNALS.length)
-    .refine((rules) => new Set(rules.map((r) => r.signal)).size === rules.length, 'each signal at most once'),
+  rules: RuleInputs,
   note: z.string().max(500).optional(),
+  /** the summary of the preview the owner ran before publishing: kept in the version's audit entry */
+  preview: RulesPreviewSummary.optional(),
 });
 export type RulesPutInput = z.infer<typeof RulesPutInput>;
+
+/** POST /api/watchdog/rules/preview: a draft (merged onto the rules in force as a PUT would be) and a window (default the last 7 days, at most 31). */
+export const RulesPreviewInput = z.object({
+  rules: RuleInputs,
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+});
+export type RulesPreviewInput = z.infer<typeof RulesPreviewInput>;
 
 export const TokenCreateInput = z.object({
   role: RoleName,

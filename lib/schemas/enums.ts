@@ -21,7 +21,7 @@ export const LEASE_STATES = ['active', 'released', 'expired', 'completed'] as co
 export type LeaseState = (typeof LEASE_STATES)[number];
 
 /** lease_history.event: what happened to a lease */
-export const LEASE_EVENTS = ['acquired', 'released', 'reclaimed', 'expired', 'completed'] as const;
+export const LEASE_EVENTS = ['acquired', 'renewed', 'released', 'reclaimed', 'expired', 'completed'] as const;
 export type LeaseEvent = (typeof LEASE_EVENTS)[number];
 
 /** What a heartbeat answer's `directives` ask of the lease holder. */

@@ -125,3 +125,43 @@ export type D30Metrics = z.infer<typeof D30Metrics>;
 export const D30DecisionResult = z.object({
   decision: D30DecisionRecord.extend({ metrics: D30Snapshot }),
 });
+
+/** One side of a rules preview: what a rule set detects over the window, counted as the D30 figures count. */
+export const RulesPreviewSide = z.object({
+  /** the version in force for `current`; null for the draft */
+  version: z.number().int().nullable(),
+  incidents_by_signal: IncidentsBySignal,
+  jobs_with_incidents: Count,
+  coverage: Rate,
+  mttd_s: z.number().nullable(),
+});
+export type RulesPreviewSide = z.infer<typeof RulesPreviewSide>;
+
+/** A preview's figures without its list of changes: what the rules PUT may carry into its audit entry. */
+export const RulesPreviewSummary = z.object({
+  from: z.iso.datetime({ offset: true }),
+  to: z.iso.datetime({ offset: true }),
+  current: RulesPreviewSide,
+  draft: RulesPreviewSide,
+  changes_total: Count,
+});
+export type RulesPreviewSummary = z.infer<typeof RulesPreviewSummary>;
+
+/** One (job or worker, signal) where the rules in force and the draft disagree; the missing side is null. */
+export const RulesPreviewChange = z.object({
+  job_id: z.string().nullable(),
+  worker_id: z.string().nullable(),
+  signal: Signal,
+  current_detected_at: z.iso.datetime().nullable(),
+  draft_detected_at: z.iso.datetime().nullable(),
+});
+export type RulesPreviewChange = z.infer<typeof RulesPreviewChange>;
+
+/** POST /api/watchdog/rules/preview: the draft replayed beside the rules in force. */
+export const RulesPreview = RulesPreviewSummary.extend({
+  from: z.iso.datetime(),
+  to: z.iso.datetime(),
+  /** the first 500 changes by time */
+  changes: z.array(RulesPreviewChange),
+});
+export type RulesPreview = z.infer<typeof RulesPreview>;

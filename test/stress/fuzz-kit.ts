@@ -168,6 +168,14 @@ const CASES: (Omit<RouteSpec, 'method' | 'path'> & Partial<Pick<RouteSpec, 'meth
     fields: { rules: 'rules', note: 'str' },
     optional: ['note'],
   },
+  {
+    name: 'POST /rules/preview',
+    roles: ['supervisor', 'owner'],
+    may2xx: true,
+    body: () => ({ rules: [{ signal: 'queue_stuck', threshold: 600 }], from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date().toISOString() }),
+    fields: { rules: 'rules', from: 'date', to: 'date' },
+    optional: ['from', 'to'],
+  },
   // the sweep takes no body and writes when allowed: fuzzed with callers that may not run it
   { name: 'POST /sweep', roles: ['owner', 'worker'] },
   {

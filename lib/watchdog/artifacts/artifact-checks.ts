@@ -7,7 +7,7 @@ import { assertJobWritable } from '../access';
 import { storableJson, storableText } from '../audit';
 import type { Ctx } from '../context';
 import { openIncident, resolveIncidents } from '../incidents';
-import { getCurrentRules, ruleParam } from '../rules';
+import { getCurrentRules, judgeArtifactCheck, ruleParam } from '../rules';
 import { probeUrl, type ProbeOptions, type ProbeResult } from './safe-fetch';
 import { telemetry } from '../telemetry';
 import type { ArtifactCheckJson } from '@/lib/schemas/responses';
@@ -63,14 +63,13 @@ export async function runArtifactCheck(ctx: Ctx, input: ArtifactCheckInput, prob
     return storableJson({ name: f.name, url: f.url ?? null, http_status: p?.status ?? null, counted: p === null || p.status === 200, error: p?.error ?? null });
   });
   const fileCount = fileResults.filter((f) => f.counted).length;
-  let failure: string | null = null;
-  if (primary.error) failure = `primary_url: ${primary.error}`;
-  else if (primary.status !== expectedStatus) failure = `primary_url answered ${primary.status}, expected ${expectedStatus}`;
-  else if (fileCount < expectedFiles) {
-    const bad = fileResults.filter((f) => !f.counted).map((f) => `${f.name} (${f.error ?? f.http_status})`);
-    failure = `${fileCount} of ${expectedFiles} expected files` + (bad.length ? `; not reachable: ${bad.slice(0, 5).join(', ')}` : '');
-  }
-  const passed = failure === null;
+  const notReachable = fileResults.filter((f) => !f.counted).map((f) => `${f.name} (${f.error ?? f.http_status})`);
+  // the one verdict of the rule (rules/signals/artifact-gate.ts), shared with the rules preview
+  const { passed, failure } = judgeArtifactCheck(
+    { primaryError: primary.error ?? null, httpStatus: primary.status ?? null, fileCount, expectedFileCount: expectedFiles },
+    { expected_status: expectedStatus },
+    notReachable,
+  );
   const id = randomUUID();
   const row = await ctx.db.transaction(async (tx) => {
     // Checks of one job are ordered by checked_at and the gate reads the latest: serialize the

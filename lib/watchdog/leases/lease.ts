@@ -1,8 +1,8 @@
-import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
-import type { Db } from '@/db/client';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { type Db, rowsOf } from '@/db/client';
 import { jobLeases, leaseHistory, repairActions } from '@/db/schema';
 import { log } from '@/lib/log';
-import { DANGEROUS_ACTIONS, type DangerousAction, type LeaseEvent, type RiskLevel } from '@/lib/schemas/enums';
+import { DANGEROUS_ACTIONS, type DangerousAction, type LeaseEvent, type LeaseState, type RiskLevel } from '@/lib/schemas/enums';
 import type { LeaseInput } from '@/lib/schemas/evidence';
 import { assertActsFor } from '../access';
 import { appendAudit, auditCtx } from '../audit';
@@ -49,6 +49,27 @@ function isHeld(lease: LeaseRow, now: Date): boolean {
   return lease.state === 'active' && lease.leaseExpiresAt.getTime() > now.getTime();
 }
 
+/** Raw lease rows (snake_case) → the drizzle row shape. */
+export function toLeaseRow(r: Record<string, unknown>): LeaseRow {
+  const date = (v: unknown) => (v == null ? null : v instanceof Date ? v : new Date(String(v)));
+  return {
+    jobId: String(r.job_id),
+    workerId: String(r.worker_id),
+    fencingToken: Number(r.fencing_token),
+    leaseExpiresAt: date(r.lease_expires_at)!,
+    lastHeartbeatAt: date(r.last_heartbeat_at)!,
+    acquiredAt: date(r.acquired_at)!,
+    state: String(r.state) as LeaseState,
+    readyForReclaim: Boolean(r.ready_for_reclaim),
+    sweepStage: Number(r.sweep_stage),
+    completedAt: date(r.completed_at),
+    completedArtifactCheckId: (r.completed_artifact_check_id as string | null) ?? null,
+    completedOutputHash: (r.completed_output_hash as string | null) ?? null,
+    updatedAt: date(r.updated_at)!,
+    progressCheckAt: date(r.progress_check_at),
+  };
+}
+
 export function recordLeaseHistory(db: Db, ctx: Ctx, lease: Pick<LeaseRow, 'jobId' | 'workerId' | 'fencingToken' | 'leaseExpiresAt'>, event: LeaseEvent) {
   return recordLeaseHistoryBatch(db, ctx, [lease], event);
 }
@@ -81,19 +102,21 @@ export async function heartbeatLease(ctx: Ctx, jobId: string, input: LeaseInput)
   // The common heartbeat — the caller's own active lease, unexpired, with its current token (or none)
   // — is one statement: the same conditions as the renewal branch below, checked by the UPDATE
   // itself (atomic, no transaction, nothing audited as before). Anything else takes the full path.
-  const [renewed] = await ctx.db
-    .update(jobLeases)
-    .set({ leaseExpiresAt: input.lease_expires_at, lastHeartbeatAt: ctx.now, sweepStage: 0, updatedAt: ctx.now })
-    .where(
-      and(
-        eq(jobLeases.jobId, jobId),
-        eq(jobLeases.workerId, input.worker_id),
-        eq(jobLeases.state, 'active'),
-        gt(jobLeases.leaseExpiresAt, ctx.now),
-        input.fencing_token === undefined ? undefined : eq(jobLeases.fencingToken, input.fencing_token),
-      ),
+  // The renewal is evidence a rules preview replays (no_progress, lease_expired, queue_stuck): the same
+  // statement writes its lease_history row (a data-modifying CTE: both or neither).
+  const renewedRes = await ctx.db.execute(sql`
+    with renewed as (
+      update job_leases set lease_expires_at = ${input.lease_expires_at.toISOString()}::timestamptz, last_heartbeat_at = ${ctx.now.toISOString()}::timestamptz,
+        sweep_stage = 0, updated_at = ${ctx.now.toISOString()}::timestamptz
+      where job_id = ${jobId} and worker_id = ${input.worker_id} and state = 'active' and lease_expires_at > ${ctx.now.toISOString()}::timestamptz
+        ${input.fencing_token === undefined ? sql`` : sql`and fencing_token = ${input.fencing_token}`}
+      returning *
+    ), history as (
+      insert into lease_history (job_id, worker_id, fencing_token, lease_expires_at, event, at, actor)
+      select job_id, worker_id, fencing_token, lease_expires_at, 'renewed', ${ctx.now.toISOString()}::timestamptz, ${ctx.actor.label} from renewed
     )
-    .returning();
+    select * from renewed`);
+  const renewed = rowsOf<Record<string, unknown>>(renewedRes).map(toLeaseRow)[0];
   if (renewed) result = { lease: renewed, event: 'renewed' };
   try {
     result ??= await ctx.db.transaction(async (tx) => {
@@ -144,6 +167,8 @@ export async function heartbeatLease(ctx: Ctx, jobId: string, input: LeaseInput)
           .set({ leaseExpiresAt: input.lease_expires_at, lastHeartbeatAt: ctx.now, sweepStage: 0, updatedAt: ctx.now })
           .where(eq(jobLeases.jobId, jobId))
           .returning();
+        // the heartbeat is evidence a rules preview replays (no_progress, lease_expired, queue_stuck)
+        await recordLeaseHistory(tx, ctx, renewed, 'renewed');
         return { lease: renewed, event: 'renewed' as const };
       }
       // Free: released, expired, or past its expiry. The caller acquires with the next token.

@@ -2,6 +2,7 @@ import { desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { ruleSets } from '@/db/schema';
 import type { RuleInput } from '@/lib/schemas/admin';
+import type { RulesPreviewSummary } from '@/lib/schemas/metrics';
 import { type Signal, signals } from '@/lib/schemas/common';
 import { ruleParamProblems } from '@/lib/schemas/rules';
 import { appendAudit, auditCtx, storableJson } from '../audit';
@@ -135,8 +136,12 @@ export function sameRules(a: Rule[], b: Rule[]): boolean {
   return canon(a) === canon(b);
 }
 
-/** Owner PUT: a new version, the old ones kept, the change audited in the same transaction. */
-export async function updateRules(ctx: Ctx, input: RuleInput[], note?: string): Promise<RuleSet> {
+/**
+ * Owner PUT: a new version, the old ones kept, the change audited in the same transaction. `preview`:
+ * the summary of the preview the owner ran on this draft (figures before and after, changes_total),
+ * kept in the audit entry so the version records what its publisher saw.
+ */
+export async function updateRules(ctx: Ctx, input: RuleInput[], note?: string, preview?: RulesPreviewSummary): Promise<RuleSet> {
   return ctx.db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(7265003)`);
     const current = await getCurrentRules(tx);
@@ -155,7 +160,7 @@ export async function updateRules(ctx: Ctx, input: RuleInput[], note?: string): 
         ...(c.before?.enabled !== c.after.enabled ? { enabled_before: c.before?.enabled ?? null, enabled_after: c.after.enabled } : {}),
         ...(c.before?.params.severity !== c.after.params.severity ? { severity_before: c.before?.params.severity ?? null, severity_after: c.after.params.severity } : {}),
       }));
-    await auditCtx(ctx, { action: 'rules.update', target: `rules:v${version}`, details: { version, previous_version: current.version, changed, note: note ?? null } }, tx);
+    await auditCtx(ctx, { action: 'rules.update', target: `rules:v${version}`, details: { version, previous_version: current.version, changed, note: note ?? null, preview: preview ?? null } }, tx);
     return toRuleSet(row);
   });
 }

@@ -5,10 +5,15 @@ import type { Ctx } from '../context';
 import { type LeaseRow, recordLeaseHistoryBatch } from '../leases';
 import { enqueueNotifications } from '../notify';
 import { insertRepairActions } from '../repairs';
-import { type RuleSet, ruleEnabled, ruleParam } from '../rules';
+import { expiryCutoff, judgeLeaseExpired, judgeQueueStuck, type LeaseExpiryVerdict, type RuleSet, ruleEnabled, ruleParam } from '../rules';
 import type { Finding } from './sweep';
 import { dueOrder, sweepStatements } from './sweep-statements';
 import { lastEvents, openLeaseIncidents, pendingRequests } from './sweep-evidence';
+
+/** When the rule says the failure began, for a lease the range statement found due. */
+function failureStart(verdict: LeaseExpiryVerdict, fallback: Date): Date {
+  return verdict.detected ? verdict.firstFailureAt : fallback;
+}
 
 /**
  * Active leases past lease_expires_at (+ grace_s): state expired, a lease_expired incident, mark_stuck.
@@ -18,17 +23,31 @@ import { lastEvents, openLeaseIncidents, pendingRequests } from './sweep-evidenc
  */
 export async function sweepExpired(tx: Db, ctx: Ctx, rules: RuleSet): Promise<Finding[]> {
   if (!ruleEnabled(rules, 'lease_expired')) return [];
-  const grace = ruleParam(rules, 'lease_expired', 'grace_s') * 1000;
-  const cutoff = new Date(ctx.now.getTime() - grace);
-  const res = await tx.execute(sweepStatements.expire(ctx.now, cutoff));
-  const due = dueOrder(rowsOf<Record<string, unknown>>(res));
+  const params = { grace_s: ruleParam(rules, 'lease_expired', 'grace_s') };
+  // the index range bound comes from the rule (rules/signals/lease-expiry.ts); the rule judges each row
+  const res = await tx.execute(sweepStatements.expire(ctx.now, expiryCutoff(params, ctx.now)));
+  const due = dueOrder(rowsOf<Record<string, unknown>>(res)).map((lease) => ({
+    lease,
+    verdict: judgeLeaseExpired({ state: 'active', leaseExpiresAt: lease.leaseExpiresAt }, params, ctx.now),
+  }));
   if (!due.length) return [];
+  const firstFailure = new Map(due.map(({ lease, verdict }) => [lease.jobId, failureStart(verdict, lease.leaseExpiresAt)]));
+  return sweepExpiredLeases(
+    tx,
+    ctx,
+    rules,
+    due.map((d) => d.lease),
+    firstFailure,
+  );
+}
+
+async function sweepExpiredLeases(tx: Db, ctx: Ctx, rules: RuleSet, due: LeaseRow[], firstFailure: Map<string, Date>): Promise<Finding[]> {
   const events = await lastEvents(
     tx,
     due.map((l) => l.jobId),
   );
   const incs = await openLeaseIncidents(tx, ctx.now, rules, due, events, 'lease_expired', (lease) => ({
-    firstFailureAt: lease.leaseExpiresAt,
+    firstFailureAt: firstFailure.get(lease.jobId) ?? lease.leaseExpiresAt,
     details: { last_heartbeat_at: lease.lastHeartbeatAt.toISOString() },
   }));
   const actions = due.map((lease, i) => {
@@ -62,8 +81,8 @@ export async function sweepExpired(tx: Db, ctx: Ctx, rules: RuleSet): Promise<Fi
  */
 export async function sweepStuck(tx: Db, ctx: Ctx, rules: RuleSet, audits: AuditEntry[]): Promise<Finding[]> {
   if (!ruleEnabled(rules, 'queue_stuck')) return [];
-  const grace = ruleParam(rules, 'queue_stuck', 'grace_s') * 1000;
-  const cutoff = new Date(ctx.now.getTime() - grace);
+  const params = { grace_s: ruleParam(rules, 'queue_stuck', 'grace_s') };
+  const cutoff = expiryCutoff(params, ctx.now);
   // A lease becomes stuck after it was marked expired (stage 1) earlier in this sweep or before.
   // Stage-0 leases are taken only when the rules make "stuck" come before "expired": each
   // statement of the sweep sees the rows committed when it starts (READ COMMITTED), so a lease
@@ -80,7 +99,7 @@ export async function sweepStuck(tx: Db, ctx: Ctx, rules: RuleSet, audits: Audit
   const jobIds = due.map((l) => l.jobId);
   const events = await lastEvents(tx, jobIds);
   const incs = await openLeaseIncidents(tx, ctx.now, rules, due, events, 'queue_stuck', (lease) => ({
-    firstFailureAt: new Date(lease.leaseExpiresAt.getTime() + grace),
+    firstFailureAt: failureStart(judgeQueueStuck({ state: 'expired', leaseExpiresAt: lease.leaseExpiresAt }, params, ctx.now), lease.leaseExpiresAt),
     details: {},
   }));
   const already = await pendingRequests(tx, jobIds);

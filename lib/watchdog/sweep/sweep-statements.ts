@@ -1,6 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { LeaseState } from '@/lib/schemas/enums';
-import type { LeaseRow } from '../leases';
+import { type LeaseRow, toLeaseRow } from '../leases';
 
 export const BATCH = 1000;
 
@@ -49,25 +48,4 @@ export const sweepStatements = {
 /** Due leases in a stable order, earliest expiry first: the order of the findings and audit entries. */
 export function dueOrder(rows: Record<string, unknown>[]): LeaseRow[] {
   return rows.map(toLeaseRow).sort((a, b) => a.leaseExpiresAt.getTime() - b.leaseExpiresAt.getTime() || (a.jobId < b.jobId ? -1 : a.jobId > b.jobId ? 1 : 0));
-}
-
-/** Raw lease rows (snake_case) → the drizzle row shape. */
-export function toLeaseRow(r: Record<string, unknown>): LeaseRow {
-  const date = (v: unknown) => (v == null ? null : v instanceof Date ? v : new Date(String(v)));
-  return {
-    jobId: String(r.job_id),
-    workerId: String(r.worker_id),
-    fencingToken: Number(r.fencing_token),
-    leaseExpiresAt: date(r.lease_expires_at)!,
-    lastHeartbeatAt: date(r.last_heartbeat_at)!,
-    acquiredAt: date(r.acquired_at)!,
-    state: String(r.state) as LeaseState,
-    readyForReclaim: Boolean(r.ready_for_reclaim),
-    sweepStage: Number(r.sweep_stage),
-    completedAt: date(r.completed_at),
-    completedArtifactCheckId: (r.completed_artifact_check_id as string | null) ?? null,
-    completedOutputHash: (r.completed_output_hash as string | null) ?? null,
-    updatedAt: date(r.updated_at)!,
-    progressCheckAt: date(r.progress_check_at),
-  };
 }

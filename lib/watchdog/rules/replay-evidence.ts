@@ -1,0 +1,268 @@
+import { sql } from 'drizzle-orm';
+import { type Db, rowsOf } from '@/db/client';
+import type { Phase } from '@/lib/schemas/common';
+import { type RuleSet, ruleParam } from './rule-defaults';
+
+/**
+ * The stored evidence a rules preview replays, read set-based. Every statement is a range over an
+ * indexed time column and returns only the rows a rule could decide on: SQL narrows (a superset of
+ * what any of the replayed rule sets could detect, from the loosest of their thresholds), the
+ * signal functions in rules/signals and rules/classify.ts decide (rules/replay.ts). No statement
+ * here writes.
+ */
+
+/** How far before the window the time-based evidence is read: a lease or worker must be seen in it. */
+export const REPLAY_LOOKBACK_MS = 24 * 3600 * 1000;
+
+export interface ReplayEvent {
+  id: string;
+  job_id: string;
+  worker_id: string;
+  command: string;
+  phase: Phase | null;
+  exit_code: number | null;
+  output: string | null;
+  error_code: string | null;
+  duration_ms: number | null;
+  output_hash: string;
+  created_at: Date;
+  received_at: Date;
+}
+
+export interface LeaseHistoryRow {
+  job_id: string;
+  worker_id: string;
+  event: string;
+  lease_expires_at: Date | null;
+  at: Date;
+}
+
+/** A stretch of a job in which no new output hash or phase arrived: from the last one (null: none yet) to the next (null: none since). */
+export interface ProgressGap {
+  job_id: string;
+  last: Date | null;
+  next: Date | null;
+}
+
+/** A stretch in which a worker was not seen: from a sighting to the next one (null: none since). */
+export interface SightingGap {
+  worker_id: string;
+  seen: Date;
+  next: Date | null;
+}
+
+export interface ReplayCheck {
+  id: string;
+  job_id: string;
+  worker_id: string | null;
+  http_status: number | null;
+  file_count: number;
+  expected_file_count: number;
+  failure_reason: string | null;
+  checked_at: Date;
+}
+
+export interface ReplayRefusal {
+  job_id: string;
+  at: Date;
+}
+
+export interface ReplayEvidence {
+  from: Date;
+  to: Date;
+  /** the end of what happened: min(to, now) */
+  end: Date;
+  /** events in the window an event rule could classify (claim or fetch candidates) */
+  candidates: ReplayEvent[];
+  /** events in the window that failed on their own (exit code not 0, or killed): the failures coverage counts */
+  failing: { id: string; job_id: string }[];
+  /** events of series (job, output hash) long enough to close a loop, ordered by series and time */
+  series: ReplayEvent[];
+  lease: LeaseHistoryRow[];
+  gaps: ProgressGap[];
+  sightings: SightingGap[];
+  checks: ReplayCheck[];
+  refusals: ReplayRefusal[];
+}
+
+const d = (v: unknown) => (v instanceof Date ? v : new Date(String(v)));
+const dn = (v: unknown) => (v == null ? null : d(v));
+
+function toEvent(r: Record<string, unknown>): ReplayEvent {
+  return {
+    id: String(r.id),
+    job_id: String(r.job_id),
+    worker_id: String(r.worker_id),
+    command: String(r.command),
+    phase: (r.phase as Phase | null) ?? null,
+    exit_code: r.exit_code == null ? null : Number(r.exit_code),
+    output: (r.output as string | null) ?? null,
+    error_code: (r.error_code as string | null) ?? null,
+    duration_ms: r.duration_ms == null ? null : Number(r.duration_ms),
+    output_hash: String(r.output_hash),
+    created_at: d(r.created_at),
+    received_at: d(r.received_at),
+  };
+}
+
+const EVENT_COLUMNS = sql.raw('e.id, e.job_id, e.worker_id, e.command, e.phase, e.exit_code, e.output, e.error_code, e.duration_ms, e.output_hash, e.created_at, e.received_at');
+
+/** The loosest threshold of each rule over the rule sets replayed: what the statements narrow by. */
+export function loosestThresholds(sets: Pick<RuleSet, 'rules'>[]) {
+  const min = (signal: Parameters<typeof ruleParam>[1], p: string) => Math.min(...sets.map((s) => ruleParam(s, signal, p)));
+  const max = (signal: Parameters<typeof ruleParam>[1], p: string) => Math.max(...sets.map((s) => ruleParam(s, signal, p)));
+  return {
+    claimTimeoutMs: min('claim_no_output', 'timeout_s') * 1000,
+    loopRepeats: Math.max(1, min('loop_detected', 'repeats')),
+    loopWindowMs: max('loop_detected', 'window_s') * 1000,
+    quietMs: min('no_progress', 'quiet_s') * 1000,
+    silentMs: min('worker_silent', 'silent_s') * 1000,
+  };
+}
+
+/** The statements, exported so a test or the benchmark can EXPLAIN them. */
+export const replayStatements = {
+  /**
+   * Event-rule candidates: a claim that was killed, reported an error code or ran at least the
+   * shortest timeout; a fetch-phase event with an error code or an output naming a 500, an internal
+   * error or a failed fetch (every FETCH_PATTERNS match contains one of these words).
+   */
+  candidates: (from: Date, to: Date, claimTimeoutMs: number) => sql`
+    select ${EVENT_COLUMNS} from helper_events e
+    where e.created_at >= ${from.toISOString()}::timestamptz and e.created_at < ${to.toISOString()}::timestamptz
+      and ((e.phase = 'claim' and (e.exit_code is null or e.error_code is not null or e.duration_ms >= ${claimTimeoutMs}))
+        or (e.phase in ('context', 'progress', 'upload', 'complete') and (e.error_code is not null or e.output ~* '(fetch failed|internal|500)')))`,
+  /** failing events (the D30 predicate of helper_events_failures_idx, word for word), those that failed on their own */
+  failing: (from: Date, to: Date) => sql`
+    select e.id, e.job_id from helper_events e
+    where e.created_at >= ${from.toISOString()}::timestamptz and e.created_at < ${to.toISOString()}::timestamptz
+      and (e.exit_code is distinct from 0 or e.signal is not null) and e.exit_code is distinct from 0`,
+  /** series of one job and output hash with at least the fewest repeats any rule set needs (helper_events_job_hash_idx) */
+  series: (from: Date, to: Date, repeats: number) => sql`
+    with g as (
+      select job_id, output_hash from helper_events
+      where created_at >= ${from.toISOString()}::timestamptz and created_at < ${to.toISOString()}::timestamptz
+      group by job_id, output_hash having count(*) >= ${repeats}
+    )
+    select ${EVENT_COLUMNS} from helper_events e join g on g.job_id = e.job_id and g.output_hash = e.output_hash
+    where e.created_at >= ${from.toISOString()}::timestamptz and e.created_at < ${to.toISOString()}::timestamptz
+    order by e.job_id, e.output_hash, e.command, e.created_at, e.received_at, e.id`,
+  /** the lease history of the window and the lookback before it (lease_history_at_idx) */
+  lease: (from: Date, end: Date) => sql`
+    select job_id, worker_id, event, lease_expires_at, at from lease_history
+    where at >= ${from.toISOString()}::timestamptz and at < ${end.toISOString()}::timestamptz
+    order by job_id, at, id`,
+  /**
+   * Quiet stretches of the jobs leased in the window: the first sight of each output hash and of each
+   * phase (streamed in index order from helper_events_job_hash_idx and helper_events_job_phase_idx),
+   * only the stretches at least the shortest quiet_s long — plus the stretch before a job's first
+   * event. The first sights are folded into buckets `quiet_s` wide (their earliest and latest) before
+   * they are ordered: a stretch of at least quiet_s always runs from the latest point of one bucket to
+   * the earliest of a later one, so the fold loses none, and the sort is over buckets, not events.
+   */
+  gaps: (from: Date, end: Date, quietMs: number) => sql`
+    with jobs as (
+      select distinct job_id from lease_history where at >= ${from.toISOString()}::timestamptz and at < ${end.toISOString()}::timestamptz
+    ),
+    firsts as (
+      select h.job_id, min(h.created_at) as t from helper_events h join jobs j on j.job_id = h.job_id
+      where h.created_at < ${end.toISOString()}::timestamptz group by h.job_id, h.output_hash
+      union all
+      select h.job_id, min(h.created_at) as t from helper_events h join jobs j on j.job_id = h.job_id
+      where h.created_at < ${end.toISOString()}::timestamptz and h.phase is not null group by h.job_id, h.phase
+    ),
+    buckets as (
+      select job_id, min(t) as lo, max(t) as hi from firsts
+      group by job_id, floor(extract(epoch from t) * 1000 / ${Math.max(1, quietMs)})
+    ),
+    ordered as (
+      select job_id, lo, hi, lead(lo) over (partition by job_id order by lo) as next_lo, row_number() over (partition by job_id order by lo) as n from buckets
+    )
+    select job_id, null::timestamptz as last, lo as next from ordered where n = 1
+    union all
+    select job_id, hi as last, next_lo as next from ordered
+    where next_lo is null or next_lo - hi >= make_interval(secs => ${quietMs / 1000})
+    union all
+    select j.job_id, null::timestamptz, null::timestamptz from jobs j where not exists (select 1 from firsts f where f.job_id = j.job_id)`,
+  /**
+   * Silences of the workers: their sightings (helper events, lease changes they made, artifact checks
+   * they asked for) in the window and the look-back, folded into buckets `silent_s` wide as above, and
+   * only the stretches at least the shortest silent_s long, or the last sighting of each worker.
+   */
+  sightings: (from: Date, end: Date, silentMs: number) => sql`
+    with s as (
+      select worker_id, created_at as t from helper_events
+      where created_at >= ${from.toISOString()}::timestamptz and created_at < ${end.toISOString()}::timestamptz
+      union all
+      select worker_id, at from lease_history
+      where at >= ${from.toISOString()}::timestamptz and at < ${end.toISOString()}::timestamptz and event in ('acquired', 'renewed', 'completed')
+      union all
+      select worker_id, checked_at from artifact_checks
+      where worker_id is not null and checked_at >= ${from.toISOString()}::timestamptz and checked_at < ${end.toISOString()}::timestamptz
+    ),
+    b as (select worker_id, min(t) as lo, max(t) as hi from s group by worker_id, floor(extract(epoch from t) * 1000 / ${Math.max(1, silentMs)})),
+    o as (select worker_id, hi, lead(lo) over (partition by worker_id order by lo) as next_lo from b)
+    select worker_id, hi as seen, next_lo as next from o
+    where next_lo is null or next_lo - hi >= make_interval(secs => ${silentMs / 1000})`,
+  checks: (from: Date, to: Date) => sql`
+    select id, job_id, worker_id, http_status, file_count, expected_file_count, failure_reason, checked_at from artifact_checks
+    where checked_at >= ${from.toISOString()}::timestamptz and checked_at < ${to.toISOString()}::timestamptz`,
+  /** complete refused for want of a passing check: the gate's own evidence */
+  refusals: (from: Date, to: Date) => sql`
+    select job_id, created_at as at from repair_actions
+    where created_at >= ${from.toISOString()}::timestamptz and created_at < ${to.toISOString()}::timestamptz
+      and action = 'block_complete' and trigger = 'artifact_gate_failed'`,
+};
+
+/** Reads the evidence of `[from, to)` for replaying `sets`; statements run at once on a pool. */
+export async function loadReplayEvidence(db: Db, window: { from: Date; to: Date; now: Date }, sets: Pick<RuleSet, 'rules'>[]): Promise<ReplayEvidence> {
+  const { from, to } = window;
+  const end = new Date(Math.min(to.getTime(), window.now.getTime()));
+  const th = loosestThresholds(sets);
+  const look = new Date(from.getTime() - REPLAY_LOOKBACK_MS);
+  const loopFrom = new Date(from.getTime() - th.loopWindowMs);
+  // each statement in its own read-only transaction (a preview cannot write), without JIT compilation
+  // (it costs more than these statements take) and with room to sort and group in memory; the
+  // statements that group a job's events by output hash stream them in index order
+  // (helper_events_job_hash_idx) instead of hashing a million groups
+  const run = (q: ReturnType<typeof sql>, streamGroups = false) =>
+    db.transaction(async (tx) => {
+      await tx.execute(sql`set transaction read only`);
+      await tx.execute(sql`set local jit = off`);
+      await tx.execute(sql`set local work_mem = '64MB'`);
+      if (streamGroups) await tx.execute(sql`set local enable_hashagg = off`);
+      return rowsOf<Record<string, unknown>>(await tx.execute(q));
+    });
+  const [candidates, failing, series, lease, gaps, sightings, checks, refusals] = await Promise.all([
+    run(replayStatements.candidates(from, to, th.claimTimeoutMs)),
+    run(replayStatements.failing(from, to)),
+    run(replayStatements.series(loopFrom, to, th.loopRepeats), true),
+    run(replayStatements.lease(look, end)),
+    run(replayStatements.gaps(look, end, th.quietMs), true),
+    run(replayStatements.sightings(look, end, th.silentMs)),
+    run(replayStatements.checks(from, to)),
+    run(replayStatements.refusals(from, to)),
+  ]);
+  return {
+    from,
+    to,
+    end,
+    candidates: candidates.map(toEvent),
+    failing: failing.map((r) => ({ id: String(r.id), job_id: String(r.job_id) })),
+    series: series.map(toEvent),
+    lease: lease.map((r) => ({ job_id: String(r.job_id), worker_id: String(r.worker_id), event: String(r.event), lease_expires_at: dn(r.lease_expires_at), at: d(r.at) })),
+    gaps: gaps.map((r) => ({ job_id: String(r.job_id), last: dn(r.last), next: dn(r.next) })),
+    sightings: sightings.map((r) => ({ worker_id: String(r.worker_id), seen: d(r.seen), next: dn(r.next) })),
+    checks: checks.map((r) => ({
+      id: String(r.id),
+      job_id: String(r.job_id),
+      worker_id: (r.worker_id as string | null) ?? null,
+      http_status: r.http_status == null ? null : Number(r.http_status),
+      file_count: Number(r.file_count),
+      expected_file_count: Number(r.expected_file_count),
+      failure_reason: (r.failure_reason as string | null) ?? null,
+      checked_at: d(r.checked_at),
+    })),
+    refusals: refusals.map((r) => ({ job_id: String(r.job_id), at: d(r.at) })),
+  };
+}
