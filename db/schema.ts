@@ -78,6 +78,9 @@ export const jobLeases = pgTable(
       .on(t.sweepStage, t.leaseExpiresAt)
       .where(sql`${t.state} in ('active', 'expired')`),
     index('job_leases_worker_id_idx').on(t.workerId),
+    // the jobs list's keyset (0011_console_reads)
+    index('job_leases_updated_idx').on(t.updatedAt.desc(), t.jobId.desc()),
+    index('job_leases_state_updated_idx').on(t.state, t.updatedAt.desc(), t.jobId.desc()),
     ...enumCheckConstraints('job_leases'),
   ],
 );
@@ -391,7 +394,13 @@ export const auditLog = pgTable(
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
   },
-  (t) => [index('audit_log_job_id_idx').on(t.jobId), index('audit_log_at_idx').on(t.at)],
+  (t) => [
+    index('audit_log_job_id_idx').on(t.jobId),
+    index('audit_log_at_idx').on(t.at),
+    // the audit filters (0011_console_reads)
+    index('audit_log_action_idx').on(t.action, t.id.desc()),
+    index('audit_log_actor_idx').on(t.actor, t.id.desc()),
+  ],
 );
 
 export const apiTokens = pgTable(

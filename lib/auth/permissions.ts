@@ -41,6 +41,7 @@ export const permissions = {
   'runner.download': everyone,
   'workers.list': readers,
   'workers.read': everyone,
+  'live.read': readers,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

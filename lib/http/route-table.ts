@@ -29,6 +29,7 @@ import { getCurrentRules, listRuleVersions, updateRules } from '@/lib/watchdog/r
 import { runSweep } from '@/lib/watchdog/sweep';
 import { checkHealth } from './health';
 import { loadRunnerFile } from './runner-file';
+import { openLiveStream } from './live-stream';
 import { type HttpMethod, methodNotAllowed } from './methods';
 import { type HandlerArgs, reply, route, type RouteHandler } from './route';
 import type { RouteSpec } from './route-steps';
@@ -425,6 +426,17 @@ export const routeTable: ApiRoute[] = [
     { permission: 'workers.read', params: F.WorkerIdParams },
     { summary: 'One worker, its recent jobs and its open incidents', ok: { 200: { description: 'the worker', schema: F.WorkerAnswer } }, errors: ['not_found'] },
     ({ ctx, params }) => getWorker(ctx, params.worker_id),
+  ),
+  api(
+    'GET',
+    '/api/watchdog/stream',
+    { permission: 'live.read' },
+    {
+      summary:
+        'Live updates (server-sent events): `incident`, `action`, `lease`, `rules`, `worker`, each `data:` the object as the REST API returns it; a comment line at least every 15 s; a change made through any console instance arrives within 1 s',
+      ok: { 200: { description: 'an event stream that stays open', text: 'text/event-stream' } },
+    },
+    ({ runtime, req }) => openLiveStream(runtime, req.signal),
   ),
   api(
     'GET',
