@@ -4,13 +4,14 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { apiFetch } from '@/components/lib/api';
 import type { JobList, JobStory } from '@/components/lib/types';
 import { LIVE_MS, queryKeys, SLOW_MS } from './query-keys';
+import { pollWhileOffline } from './use-live-stream';
 
 /** `GET /api/watchdog/jobs?q=`: the 200 most recently active jobs matching `q`; keeps the last list while the next loads. */
 export function useJobs(q: string) {
   return useQuery({
     queryKey: queryKeys.jobs(q),
     queryFn: ({ signal }) => apiFetch<JobList>(`/api/watchdog/jobs?limit=200${q ? `&q=${encodeURIComponent(q)}` : ''}`, { signal }),
-    refetchInterval: SLOW_MS,
+    refetchInterval: pollWhileOffline(SLOW_MS),
     placeholderData: keepPreviousData,
   });
 }
@@ -23,7 +24,7 @@ export function useJobStory(jobId: string, { initialData, slow = false }: { init
   return useQuery({
     queryKey: queryKeys.job(jobId),
     queryFn: ({ signal }) => apiFetch<JobStory>(`/api/watchdog/jobs/${encodeURIComponent(jobId)}`, { signal }),
-    refetchInterval: slow ? SLOW_MS : LIVE_MS,
+    refetchInterval: pollWhileOffline(slow ? SLOW_MS : LIVE_MS),
     initialData,
   });
 }
