@@ -398,8 +398,8 @@ export const auditLog = pgTable(
     index('audit_log_job_id_idx').on(t.jobId),
     index('audit_log_at_idx').on(t.at),
     // the audit filters (0011_console_reads)
-    index('audit_log_action_idx').on(t.action, t.id.desc()),
-    index('audit_log_actor_idx').on(t.actor, t.id.desc()),
+    index('audit_log_action_idx').on(sql`${t.action} collate "C"`, t.id.desc()),
+    index('audit_log_actor_idx').on(sql`${t.actor} collate "C"`, t.id.desc()),
   ],
 );
 

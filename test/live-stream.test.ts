@@ -1,13 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Database } from '@/db/client';
-import { routeTable } from '@/lib/http/route-table';
 import { createToken } from '@/lib/watchdog/access';
 import { cliActor } from '@/lib/watchdog/context';
 import { ingestHelperEvent } from '@/lib/watchdog/events';
@@ -19,43 +16,12 @@ import { updateRules } from '@/lib/watchdog/rules';
 import { createRuntime, installRuntime, type Runtime } from '@/lib/watchdog/runtime';
 import { ctxAt, ownerActor, supervisorActor, systemTestActor, testDatabaseKinds, workerActor } from './helpers/db';
 import { api, helperEvent, inFuture, uniqueJob } from './helpers/http';
+import { serveRouteTable } from './helpers/route-server';
 import { openSse } from './helpers/sse';
 import { root, seedAccess, startNextServer, tempDir, type TestTokens } from './helpers/test-server';
 
 // @ts-expect-error plain .mjs helper shared with scripts/
 import { createDatabase } from '../scripts/pg-throwaway.mjs';
-
-/** The route table served over real HTTP in this process (the console's own server does the same through Next). */
-async function serveRouteTable(): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = http.createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const row = routeTable.find((r) => r.method === req.method && r.path === url.pathname);
-    if (!row) return void res.writeHead(404).end();
-    const abort = new AbortController();
-    res.on('close', () => abort.abort());
-    const headers = new Headers();
-    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
-    headers.set('x-watchdog-peer', '127.0.0.1');
-    const answer = await row.handle(new Request(url, { method: req.method, headers, signal: abort.signal }), {});
-    res.writeHead(answer.status, Object.fromEntries(answer.headers));
-    if (!answer.body) return void res.end();
-    try {
-      for await (const chunk of answer.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk);
-    } catch {
-      /* the client went away */
-    }
-    res.end();
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
-}
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const fetchFailed = (job: string, worker = 'w-1') => ({ ...helperEvent({ job_id: job, worker_id: worker, exit_code: 1, output: '500 TypeError: fetch failed' }), phase: 'context' as const });

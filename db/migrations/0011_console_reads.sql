@@ -1,9 +1,10 @@
 -- The jobs list: newest activity first, paged by a (updated_at, job_id) keyset, whole or by state.
 CREATE INDEX IF NOT EXISTS "job_leases_updated_idx" ON "job_leases" USING btree ("updated_at" DESC, "job_id" DESC);--> statement-breakpoint
 CREATE INDEX IF NOT EXISTS "job_leases_state_updated_idx" ON "job_leases" USING btree ("state", "updated_at" DESC, "job_id" DESC);--> statement-breakpoint
--- The audit filters: by action or by actor, newest (highest id) first.
-CREATE INDEX IF NOT EXISTS "audit_log_action_idx" ON "audit_log" USING btree ("action", "id" DESC);--> statement-breakpoint
-CREATE INDEX IF NOT EXISTS "audit_log_actor_idx" ON "audit_log" USING btree ("actor", "id" DESC);--> statement-breakpoint
+-- The audit filters: by action or by actor (exact, or a prefix), newest (highest id) first. Byte order
+-- ("C") so that a prefix is an index range under any database collation.
+CREATE INDEX IF NOT EXISTS "audit_log_action_idx" ON "audit_log" USING btree ("action" COLLATE "C", "id" DESC);--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "audit_log_actor_idx" ON "audit_log" USING btree ("actor" COLLATE "C", "id" DESC);--> statement-breakpoint
 -- Live updates (GET /api/watchdog/stream): every change of an incident, a repair action, a lease, a rule
 -- version or a worker says "<kind>:<key>" on the channel watchdog_live. NOTIFY is transactional: it is
 -- delivered after the commit (never for a rolled-back change), identical notices of one transaction are

@@ -187,8 +187,11 @@ export const routeTable: ApiRoute[] = [
     'GET',
     '/api/watchdog/jobs',
     { permission: 'jobs.list', query: E.JobListQuery },
-    { summary: 'Jobs by their lease, newest activity first', ok: { 200: { description: 'jobs', schema: R.JobList } } },
-    async ({ ctx, query }) => ({ jobs: await listJobs(ctx, query) }),
+    {
+      summary: "Jobs by their lease, newest activity first (`state`: one lease state; `q`: part of a job or worker id), paged by `cursor` (the previous page's `next_cursor`)",
+      ok: { 200: { description: 'a page', schema: R.JobList } },
+    },
+    ({ ctx, query }) => listJobs(ctx, query),
   ),
   api(
     'GET',
@@ -374,7 +377,11 @@ export const routeTable: ApiRoute[] = [
     'GET',
     '/api/watchdog/audit',
     { permission: 'audit.read', query: AuditQuery },
-    { summary: 'The audit log, newest first (`cursor`: the last id of the previous page)', ok: { 200: { description: 'a page', schema: R.AuditPage } } },
+    {
+      summary:
+        'The audit log, newest first, filtered by `action` and `actor` (exact, or a prefix ending with `*`), `from` (at or after) and `to` (before) and `job_id`; `cursor`: the last id of the previous page',
+      ok: { 200: { description: 'a page', schema: R.AuditPage } },
+    },
     ({ ctx, query }) => listAudit(ctx.db, query),
   ),
   api(
