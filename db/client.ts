@@ -32,12 +32,15 @@ export interface OpenOptions {
   poolMax?: number;
 }
 
+// The paths below are runtime data (the data directory, the SQL migrations read at start), never modules:
+// `turbopackIgnore` keeps Turbopack's file tracing from following them (without it, `next build` warns that
+// the whole project was traced). See https://nextjs.org/docs/app/api-reference/turbopack#magic-comments.
 export function migrationsDir(): string {
-  return config().migrationsDir ?? path.join(process.cwd(), 'db', 'migrations');
+  return config().migrationsDir ?? path.join(/* turbopackIgnore: true */ process.cwd(), 'db', 'migrations');
 }
 
 export function dataDir(): string {
-  return path.resolve(config().dataDir);
+  return path.resolve(/* turbopackIgnore: true */ config().dataDir);
 }
 
 export function isNeonUrl(url: string): boolean {
@@ -50,7 +53,7 @@ export function isNeonUrl(url: string): boolean {
 
 export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
   const url = opts.url ?? config().databaseUrl;
-  if (!url) return openPglite(opts.dataDir ?? path.join(dataDir(), 'pglite'));
+  if (!url) return openPglite(opts.dataDir ?? path.join(/* turbopackIgnore: true */ dataDir(), 'pglite'));
   if (isNeonUrl(url)) return openNeon(url, opts.poolMax);
   return openPg(url, opts.poolMax);
 }
@@ -59,7 +62,7 @@ async function openPglite(dir: string): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   const memory = dir === 'memory://';
-  if (!memory) fs.mkdirSync(dir, { recursive: true });
+  if (!memory) fs.mkdirSync(/* turbopackIgnore: true */ dir, { recursive: true });
   const client = memory ? new PGlite() : new PGlite(dir);
   await client.waitReady;
   const db = drizzle(client, { schema }) as unknown as Db;
