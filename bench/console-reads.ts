@@ -38,9 +38,11 @@ async function main() {
              now() - g * interval '1 second'
       from generate_series(1, ${JOBS}) g`);
     await database.db.execute(sql`analyze job_leases`);
-    const [deep] = rowsOf<{ at: string; job_id: string }>(await database.db.execute(sql`
+    const [deep] = rowsOf<{ at: string; job_id: string }>(
+      await database.db.execute(sql`
       select to_char(updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at, job_id from job_leases
-      order by updated_at desc, job_id desc offset ${Math.floor(JOBS * 0.9)} limit 1`));
+      order by updated_at desc, job_id desc offset ${Math.floor(JOBS * 0.9)} limit 1`),
+    );
     const deepCursor = Buffer.from(`${deep.at}|${deep.job_id}`).toString('base64url');
     const time = async (f: () => Promise<unknown>) => {
       const ms: number[] = [];
@@ -64,7 +66,8 @@ async function main() {
     const later = () => new Date(Date.now() + 900_000);
     const writes = async (n: number, tag: string) => {
       const t = performance.now();
-      for (let i = 0; i < n; i++) await heartbeatLease({ ...ctx(), actor: { role: 'system', id: 'b', label: 'system:bench', via: 'token' } }, `live-${tag}-${i % 200}`, { worker_id: 'w-1', lease_expires_at: later() });
+      for (let i = 0; i < n; i++)
+        await heartbeatLease({ ...ctx(), actor: { role: 'system', id: 'b', label: 'system:bench', via: 'token' } }, `live-${tag}-${i % 200}`, { worker_id: 'w-1', lease_expires_at: later() });
       return (n / (performance.now() - t)) * 1000;
     };
     const on: number[] = [];
@@ -95,7 +98,9 @@ async function main() {
       const committed = performance.now();
       delays.push((await got) - committed);
     }
-    console.log(`commit → LiveHub subscriber (LISTEN, 25 ms gather, load): median ${fmt(percentile(delays, 50), 1)} ms, p95 ${fmt(percentile(delays, 95), 1)} ms, max ${fmt(Math.max(...delays), 1)} ms  [load ${loadAvg()}]`);
+    console.log(
+      `commit → LiveHub subscriber (LISTEN, 25 ms gather, load): median ${fmt(percentile(delays, 50), 1)} ms, p95 ${fmt(percentile(delays, 95), 1)} ms, max ${fmt(Math.max(...delays), 1)} ms  [load ${loadAvg()}]`,
+    );
     await hub.close();
   } finally {
     await database.close();
