@@ -51,7 +51,7 @@ async function main() {
         await f();
         ms.push(performance.now() - t);
       }
-      return `median ${fmt(percentile(ms, 50), 2)} ms, p95 ${fmt(percentile(ms, 95), 2)} ms`;
+      return `median ${fmt(percentile(ms, 0.5), 2)} ms, p95 ${fmt(percentile(ms, 0.95), 2)} ms`;
     };
     const pages = async (label: string) => {
       console.log(`${label}: first page (100)  ${await time(() => listJobs(ctx(), { limit: 100 }))}  [load ${loadAvg()}]`);
@@ -99,7 +99,7 @@ async function main() {
       delays.push((await got) - committed);
     }
     console.log(
-      `commit → LiveHub subscriber (LISTEN, 25 ms gather, load): median ${fmt(percentile(delays, 50), 1)} ms, p95 ${fmt(percentile(delays, 95), 1)} ms, max ${fmt(Math.max(...delays), 1)} ms  [load ${loadAvg()}]`,
+      `commit → LiveHub subscriber (LISTEN, 25 ms gather, load): median ${fmt(percentile(delays, 0.5), 1)} ms, p95 ${fmt(percentile(delays, 0.95), 1)} ms, max ${fmt(Math.max(...delays), 1)} ms  [load ${loadAvg()}]`,
     );
     await hub.close();
   } finally {
