@@ -16,6 +16,12 @@ export interface Database {
   /** human description without credentials */
   describe: string;
   close(): Promise<void>;
+  /**
+   * LISTEN on `channel`: `onNotice` gets each payload NOTIFYed by any session (after its commit).
+   * PostgreSQL: a dedicated connection outside the pool; `onLost` is called once when it drops (notices
+   * may have been missed; listen again). PGlite: in-process. Resolves to the function that stops listening.
+   */
+  listen(channel: string, onNotice: (payload: string) => void, onLost?: (err: unknown) => void): Promise<() => Promise<void>>;
 }
 
 export interface OpenOptions {
@@ -26,12 +32,15 @@ export interface OpenOptions {
   poolMax?: number;
 }
 
+// The paths below are runtime data (the data directory, the SQL migrations read at start), never modules:
+// `turbopackIgnore` keeps Turbopack's file tracing from following them (without it, `next build` warns that
+// the whole project was traced). See https://nextjs.org/docs/app/api-reference/turbopack#magic-comments.
 export function migrationsDir(): string {
-  return config().migrationsDir ?? path.join(process.cwd(), 'db', 'migrations');
+  return config().migrationsDir ?? path.join(/* turbopackIgnore: true */ process.cwd(), 'db', 'migrations');
 }
 
 export function dataDir(): string {
-  return path.resolve(config().dataDir);
+  return path.resolve(/* turbopackIgnore: true */ config().dataDir);
 }
 
 export function isNeonUrl(url: string): boolean {
@@ -44,7 +53,7 @@ export function isNeonUrl(url: string): boolean {
 
 export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
   const url = opts.url ?? config().databaseUrl;
-  if (!url) return openPglite(opts.dataDir ?? path.join(dataDir(), 'pglite'));
+  if (!url) return openPglite(opts.dataDir ?? path.join(/* turbopackIgnore: true */ dataDir(), 'pglite'));
   if (isNeonUrl(url)) return openNeon(url, opts.poolMax);
   return openPg(url, opts.poolMax);
 }
@@ -53,7 +62,7 @@ async function openPglite(dir: string): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   const memory = dir === 'memory://';
-  if (!memory) fs.mkdirSync(dir, { recursive: true });
+  if (!memory) fs.mkdirSync(/* turbopackIgnore: true */ dir, { recursive: true });
   const client = memory ? new PGlite() : new PGlite(dir);
   await client.waitReady;
   const db = drizzle(client, { schema }) as unknown as Db;
@@ -64,6 +73,38 @@ async function openPglite(dir: string): Promise<Database> {
     close: async () => {
       await client.close();
     },
+    listen: (channel, onNotice) => client.listen(channel, onNotice),
+  };
+}
+
+interface NoticeClient {
+  connect(): Promise<unknown>;
+  query(text: string): Promise<unknown>;
+  end(): Promise<void>;
+  on(event: 'notification', fn: (n: { channel: string; payload?: string }) => void): unknown;
+  on(event: 'error' | 'end', fn: (err?: unknown) => void): unknown;
+}
+
+/** LISTEN on a connection of its own (a pooled one would carry the LISTEN back into the pool). */
+async function listenOn(client: NoticeClient, channel: string, onNotice: (payload: string) => void, onLost?: (err: unknown) => void): Promise<() => Promise<void>> {
+  let stopped = false;
+  let lost = false;
+  const lose = (err: unknown) => {
+    if (stopped || lost) return;
+    lost = true;
+    client.end().catch(() => {});
+    onLost?.(err);
+  };
+  client.on('notification', (n) => {
+    if (n.channel === channel) onNotice(n.payload ?? '');
+  });
+  client.on('error', lose);
+  client.on('end', () => lose(new Error('listening connection ended')));
+  await client.connect();
+  await client.query(`LISTEN "${channel.replace(/"/g, '""')}"`);
+  return async () => {
+    stopped = true;
+    await client.end().catch(() => {});
   };
 }
 
@@ -78,7 +119,13 @@ async function openPg(url: string, poolMax?: number): Promise<Database> {
     /* an idle client lost its connection; the pool replaces it */
   });
   const db = drizzle(pool, { schema }) as unknown as Db;
-  return { db, kind: 'postgres', describe: `postgres (${safeHost(url)})`, close: () => pool.end() };
+  return {
+    db,
+    kind: 'postgres',
+    describe: `postgres (${safeHost(url)})`,
+    close: () => pool.end(),
+    listen: (channel, onNotice, onLost) => listenOn(new pg.Client({ connectionString: url }) as unknown as NoticeClient, channel, onNotice, onLost),
+  };
 }
 
 async function openNeon(url: string, poolMax?: number): Promise<Database> {
@@ -88,7 +135,13 @@ async function openNeon(url: string, poolMax?: number): Promise<Database> {
   neon.neonConfig.webSocketConstructor = ws;
   const pool = new neon.Pool({ connectionString: url, max: poolMax ?? 10 });
   const db = drizzle(pool, { schema }) as unknown as Db;
-  return { db, kind: 'postgres', describe: `neon (${safeHost(url)})`, close: () => pool.end() };
+  return {
+    db,
+    kind: 'postgres',
+    describe: `neon (${safeHost(url)})`,
+    close: () => pool.end(),
+    listen: (channel, onNotice, onLost) => listenOn(new neon.Client({ connectionString: url }) as unknown as NoticeClient, channel, onNotice, onLost),
+  };
 }
 
 function safeHost(url: string): string {

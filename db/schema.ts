@@ -78,6 +78,9 @@ export const jobLeases = pgTable(
       .on(t.sweepStage, t.leaseExpiresAt)
       .where(sql`${t.state} in ('active', 'expired')`),
     index('job_leases_worker_id_idx').on(t.workerId),
+    // the jobs list's keyset (0011_console_reads)
+    index('job_leases_updated_idx').on(t.updatedAt.desc(), t.jobId.desc()),
+    index('job_leases_state_updated_idx').on(t.state, t.updatedAt.desc(), t.jobId.desc()),
     ...enumCheckConstraints('job_leases'),
   ],
 );
@@ -407,6 +410,9 @@ export const auditLog = pgTable(
       .on(t.id)
       .where(sql`${t.pos} is null`),
     check('audit_log_linked_check', sql`(${t.pos} is null) = (${t.hash} is null) and (${t.pos} is null) = (${t.prevHash} is null)`),
+    // the audit filters (0011_console_reads)
+    index('audit_log_action_idx').on(sql`${t.action} collate "C"`, t.id.desc()),
+    index('audit_log_actor_idx').on(sql`${t.actor} collate "C"`, t.id.desc()),
   ],
 );
 

@@ -29,6 +29,8 @@ export interface E2eState {
   tokens: { system: string; owner: string; supervisor: string; worker: string };
   users: { owner: { email: string; password: string }; supervisor: { email: string; password: string } };
   jobs: { release: string; reclaim: string; story: string; gateFail: string; race: string };
+  /** the console's data directory (a test may place a file the console reads, e.g. the demo logins) */
+  dataDir: string;
 }
 
 const [dataDir, stateFile] = process.argv.slice(2);
@@ -67,6 +69,7 @@ async function main() {
       supervisor: { email: 'supervisor@example.test', password: 'supervisor-password-1' },
     },
     jobs: { release: 'job-e2e-release', reclaim: 'job-e2e-stale', story: 'job-e2e-story', gateFail: 'job-e2e-gate', race: 'job-e2e-race' },
+    dataDir,
   };
   await createUser(admin, { ...state.users.owner, role: 'owner' });
   await createUser(admin, { ...state.users.supervisor, role: 'supervisor' });

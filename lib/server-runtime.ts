@@ -58,6 +58,8 @@ export async function startServerRuntime(): Promise<void> {
       log.warn({ signal, graceMs }, 'in-flight requests did not drain in time: exiting');
       process.exit(signal === 'SIGINT' ? 130 : 143);
     }, graceMs).unref();
+    // open live streams end now (their clients reconnect elsewhere), so the server can drain
+    void runtime.live.close().catch(() => {});
     try {
       await runtime.scheduler?.stop();
       await runtime.auditLinker?.stop();

@@ -33,6 +33,7 @@ describe('lib/config.ts: every environment variable, parsed once', () => {
       demo: 'auto',
       scheduler: true,
       shutdownGraceMs: 20_000,
+      streamHeartbeatMs: 15_000,
       ingestGroups: 1,
       rateLimit: { rps: 100, burst: 400 },
       authFailures: { rps: 0.2, burst: 20 },

@@ -6,6 +6,7 @@ import { ShieldIcon } from '@/components/ui/icons';
 import { oidcSettings } from '@/lib/auth/oidc-config';
 import { OIDC_PROVIDER_ID } from '@/lib/auth/oidc-provider';
 import { readSessionPerson } from '@/lib/auth/session-person';
+import { demoLoginsNotice } from '@/lib/demo-notice';
 
 export const metadata: Metadata = { title: 'Sign in' };
 
@@ -16,6 +17,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   if (person.state === 'active') redirect(safeCallback(callbackUrl));
   if (person.state === 'waiting') redirect('/waiting');
   const sso = oidcSettings().config;
+  const demo = demoLoginsNotice();
   const error = signInErrorMessage(typeof params.error === 'string' ? params.error.slice(0, 100) : null, sso?.name);
 
   return (
@@ -61,6 +63,20 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
           <div className="mt-8">
             <LoginForm callbackUrl={callbackUrl} sso={sso ? { id: OIDC_PROVIDER_ID, name: sso.name } : null} initialError={error} />
           </div>
+          {demo ? (
+            <aside aria-labelledby="demo-logins-title" className="mt-8 rounded-lg bg-amber-50 p-4 text-sm text-amber-900 ring-1 ring-inset ring-amber-200">
+              <h2 id="demo-logins-title" className="font-semibold">
+                Demo install: where are the logins?
+              </h2>
+              <p className="mt-1">
+                The demo owner and supervisor logins were printed in the terminal where <code className="font-mono text-xs">npm start</code> ran, and are stored in{' '}
+                <code className="break-all font-mono text-xs" data-testid="demo-logins-file">
+                  {demo.file}
+                </code>{' '}
+                on the console&apos;s machine.
+              </p>
+            </aside>
+          ) : null}
         </div>
       </main>
     </div>

@@ -1,20 +1,111 @@
 'use client';
 
 import Link from 'next/link';
-import { Fragment, useState } from 'react';
+import { Fragment, useEffect, useState } from 'react';
 import { errorMessage } from '@/components/lib/api';
 import { formatNumber } from '@/components/lib/format';
-import { useAudit, useAuditVerify } from '@/components/hooks/use-audit';
+import { type AuditFilters, auditQueryString, useAudit, useAuditVerify } from '@/components/hooks/use-audit';
 import type { AuditEntry } from '@/components/lib/types';
 import { HashText } from '@/components/jobs/output-block';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
+import { Input, Label } from '@/components/ui/field';
 import { cn } from '@/components/ui/cn';
 import { ChevronDownIcon, ChevronRightIcon, ScrollIcon, ShieldIcon } from '@/components/ui/icons';
 import { LiveIndicator, PageHeader } from '@/components/ui/page-header';
 import { EmptyState, ErrorState, InlineAlert, LoadingRows } from '@/components/ui/states';
 import { RoleBadge } from '@/components/ui/status';
 import { RelativeTime, Timestamp } from '@/components/ui/time';
+import { groupRefusals, type RefusalGroup, refusalNoun } from './group-refusals';
+
+/** Suggestions for the action filter: an exact action, or a family ending with `*`. */
+const ACTION_SUGGESTIONS: { value: string; label: string }[] = [
+  { value: 'login.refused', label: 'refused sign-ins' },
+  { value: 'access.*', label: 'refused API calls (401 and 403)' },
+  { value: 'incident.*', label: 'incidents acknowledged or resolved' },
+  { value: 'decision.*', label: 'supervisor decisions' },
+  { value: 'repair.*', label: 'repair requests' },
+  { value: 'rules.*', label: 'rule changes' },
+  { value: 'token.*', label: 'API tokens' },
+  { value: 'user.*', label: 'people' },
+  { value: 'lease.*', label: 'leases' },
+  { value: 'job.complete', label: 'completions' },
+  { value: 'channel.*', label: 'notification channels' },
+  { value: 'silence.*', label: 'silences' },
+];
+
+const EMPTY_FILTERS: AuditFilters = { action: '', actor: '', from: '', to: '' };
+
+/** An ISO time → the value of a datetime-local input (local time), and back. */
+const toLocalInput = (iso: string) => {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? '' : new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+};
+const fromLocalInput = (local: string) => {
+  if (!local) return '';
+  const d = new Date(local);
+  return Number.isNaN(d.getTime()) ? '' : d.toISOString();
+};
+
+function FilterForm({ filters, onApply }: { filters: AuditFilters; onApply: (f: AuditFilters) => void }) {
+  const [draft, setDraft] = useState({ action: filters.action, actor: filters.actor, from: toLocalInput(filters.from), to: toLocalInput(filters.to) });
+  const set = (k: keyof typeof draft) => (e: React.ChangeEvent<HTMLInputElement>) => setDraft((d) => ({ ...d, [k]: e.target.value }));
+  const active = Object.values(filters).some(Boolean);
+  return (
+    <form
+      aria-label="Filter the audit log"
+      className="grid items-end gap-3 border-b border-slate-100 px-4 py-3 sm:grid-cols-2 sm:px-5 xl:grid-cols-[1fr_1fr_auto_auto_auto]"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onApply({ action: draft.action.trim(), actor: draft.actor.trim(), from: fromLocalInput(draft.from), to: fromLocalInput(draft.to) });
+      }}
+    >
+      <div>
+        <Label htmlFor="audit-action" hint="exact, or ending with *">
+          Action
+        </Label>
+        <Input id="audit-action" list="audit-action-suggestions" value={draft.action} onChange={set('action')} placeholder="login.refused, access.*" maxLength={200} autoComplete="off" />
+        <datalist id="audit-action-suggestions">
+          {ACTION_SUGGESTIONS.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </datalist>
+      </div>
+      <div>
+        <Label htmlFor="audit-actor" hint="exact, or ending with *">
+          Actor
+        </Label>
+        <Input id="audit-actor" value={draft.actor} onChange={set('actor')} placeholder="supervisor:ana@example.com, anonymous*" maxLength={200} autoComplete="off" />
+      </div>
+      <div>
+        <Label htmlFor="audit-from">From</Label>
+        <Input id="audit-from" type="datetime-local" value={draft.from} onChange={set('from')} />
+      </div>
+      <div>
+        <Label htmlFor="audit-to">To</Label>
+        <Input id="audit-to" type="datetime-local" value={draft.to} onChange={set('to')} />
+      </div>
+      <div className="flex gap-2">
+        <Button type="submit" variant="primary">
+          Apply
+        </Button>
+        {active ? (
+          <Button
+            onClick={() => {
+              setDraft({ action: '', actor: '', from: '', to: '' });
+              onApply(EMPTY_FILTERS);
+            }}
+          >
+            Clear
+          </Button>
+        ) : null}
+      </div>
+    </form>
+  );
+}
 
 function actionTone(action: string) {
   if (action.startsWith('access.') || action.endsWith('.refused')) return 'text-rose-700';
@@ -53,12 +144,114 @@ function DetailsRow({ e }: { e: AuditEntry }) {
   );
 }
 
-export function AuditView() {
-  const [open, setOpen] = useState<Set<number>>(new Set());
-  const q = useAudit();
+function EntryRows({ e, expanded, onToggle, nested = false }: { e: AuditEntry; expanded: boolean; onToggle: () => void; nested?: boolean }) {
+  return (
+    <Fragment>
+      <tr className={cn('hover:bg-slate-50', (expanded || nested) && 'bg-slate-50')}>
+        <td className={cn('py-2.5 pl-4 sm:pl-5', nested && 'sm:pl-9')}>
+          <button
+            type="button"
+            onClick={onToggle}
+            aria-expanded={expanded}
+            aria-label={`${expanded ? 'Hide' : 'Show'} details of entry ${e.id}`}
+            className="rounded p-1 text-slate-500 hover:bg-slate-200 hover:text-slate-700"
+          >
+            {expanded ? <ChevronDownIcon /> : <ChevronRightIcon />}
+          </button>
+        </td>
+        <td className="hidden px-3 py-2.5 font-mono text-xs tabular-nums text-slate-500 sm:table-cell">{e.id}</td>
+        <td className="whitespace-nowrap px-3 py-2.5 text-slate-600">
+          <RelativeTime iso={e.at} />
+        </td>
+        <td className="px-3 py-2.5">
+          <span className={cn('font-mono text-xs font-medium', actionTone(e.action))}>{e.action}</span>
+          <span className="mt-0.5 block max-w-[12rem] truncate text-xs text-slate-500 sm:hidden">{e.actor}</span>
+        </td>
+        <td className="hidden px-3 py-2.5 sm:table-cell">
+          <span className="flex items-center gap-2">
+            <RoleBadge role={e.actor_role} />
+            <span className="max-w-[14rem] truncate text-xs text-slate-600" title={e.actor}>
+              {e.actor}
+            </span>
+          </span>
+        </td>
+        <td className="hidden px-3 py-2.5 md:table-cell">
+          {e.job_id ? (
+            <Link href={`/jobs/${encodeURIComponent(e.job_id)}`} className="font-mono text-xs text-indigo-700 hover:underline">
+              {e.job_id}
+            </Link>
+          ) : (
+            <span className="text-slate-400">—</span>
+          )}
+        </td>
+        <td className="hidden px-5 py-2.5 lg:table-cell">
+          <HashText hash={e.hash} />
+        </td>
+      </tr>
+      {expanded ? (
+        <tr className="bg-slate-50">
+          <td colSpan={7} className="px-4 pb-4 pt-1 sm:px-5">
+            <DetailsRow e={e} />
+          </td>
+        </tr>
+      ) : null}
+    </Fragment>
+  );
+}
+
+/** "24 refused sign-ins from 127.0.0.1": one row for a run of the same refusal; opened, its entries one by one. */
+function GroupRows({ group, open, toggle }: { group: RefusalGroup; open: Set<number | string>; toggle: (id: number | string) => void }) {
+  const expanded = open.has(group.key);
+  const newest = group.entries[0];
+  const oldest = group.entries[group.entries.length - 1];
+  const summary = `${formatNumber(group.entries.length)} ${refusalNoun(group.action, group.entries.length)} from ${group.address}`;
+  return (
+    <Fragment>
+      <tr className={cn('hover:bg-rose-50/60', expanded && 'bg-rose-50/60')} data-audit-group={group.action}>
+        <td className="py-2.5 pl-4 sm:pl-5">
+          <button
+            type="button"
+            onClick={() => toggle(group.key)}
+            aria-expanded={expanded}
+            aria-label={`${expanded ? 'Hide' : 'Show'} the ${summary}`}
+            className="rounded p-1 text-slate-500 hover:bg-slate-200 hover:text-slate-700"
+          >
+            {expanded ? <ChevronDownIcon /> : <ChevronRightIcon />}
+          </button>
+        </td>
+        <td className="hidden px-3 py-2.5 font-mono text-xs tabular-nums text-slate-500 sm:table-cell">
+          {oldest.id}–{newest.id}
+        </td>
+        <td className="whitespace-nowrap px-3 py-2.5 text-slate-600">
+          <RelativeTime iso={newest.at} />
+        </td>
+        <td className="px-3 py-2.5" colSpan={4}>
+          <span className="text-sm font-medium text-rose-700">{summary}</span>
+          <span className="ml-2 font-mono text-xs text-slate-500">{group.action}</span>
+          <span className="block text-xs text-slate-500">
+            since <RelativeTime iso={oldest.at} />
+          </span>
+        </td>
+      </tr>
+      {expanded ? group.entries.map((e) => <EntryRows key={e.id} e={e} nested expanded={open.has(e.id)} onToggle={() => toggle(e.id)} />) : null}
+    </Fragment>
+  );
+}
+
+export function AuditView({ initialFilters = EMPTY_FILTERS }: { initialFilters?: AuditFilters }) {
+  const [open, setOpen] = useState<Set<number | string>>(new Set());
+  const [filters, setFilters] = useState<AuditFilters>(initialFilters);
+  useEffect(() => {
+    // the filters live in the URL too (shareable, back button) without a server round trip
+    const qs = auditQueryString(filters);
+    window.history.replaceState(null, '', qs ? `/audit?${qs}` : '/audit');
+  }, [filters]);
+  const q = useAudit(filters);
   const verify = useAuditVerify();
   const entries = q.data?.pages.flatMap((p) => p.entries) ?? [];
-  const toggle = (id: number) =>
+  const rows = groupRefusals(entries);
+  const filtered = Object.values(filters).some(Boolean);
+  const toggle = (id: number | string) =>
     setOpen((s) => {
       const n = new Set(s);
       if (n.has(id)) n.delete(id);
@@ -98,12 +291,21 @@ export function AuditView() {
           </InlineAlert>
         ) : null}
         <Card>
+          <FilterForm filters={filters} onApply={setFilters} />
           {q.isPending ? (
             <LoadingRows rows={8} label="Loading the audit log" />
           ) : q.isError ? (
             <ErrorState error={q.error} onRetry={() => void q.refetch()} />
           ) : entries.length === 0 ? (
-            <EmptyState icon={<ScrollIcon />} title="The audit log is empty" description="Entries appear with the first rule change, decision, token or refused call." />
+            filtered ? (
+              <EmptyState
+                icon={<ScrollIcon />}
+                title="No entry matches these filters"
+                description="An action or actor ending with * matches every one that starts with the rest; From is inclusive, To is not."
+              />
+            ) : (
+              <EmptyState icon={<ScrollIcon />} title="The audit log is empty" description="Entries appear with the first rule change, decision, token or refused call." />
+            )
           ) : (
             <>
               <div className="overflow-x-auto">
@@ -134,72 +336,26 @@ export function AuditView() {
                     </tr>
                   </thead>
                   <tbody className="divide-y divide-slate-100">
-                    {entries.map((e) => {
-                      const expanded = open.has(e.id);
-                      return (
-                        <Fragment key={e.id}>
-                          <tr className={cn('hover:bg-slate-50', expanded && 'bg-slate-50')}>
-                            <td className="py-2.5 pl-4 sm:pl-5">
-                              <button
-                                type="button"
-                                onClick={() => toggle(e.id)}
-                                aria-expanded={expanded}
-                                aria-label={`${expanded ? 'Hide' : 'Show'} details of entry ${e.id}`}
-                                className="rounded p-1 text-slate-400 hover:bg-slate-200 hover:text-slate-700"
-                              >
-                                {expanded ? <ChevronDownIcon /> : <ChevronRightIcon />}
-                              </button>
-                            </td>
-                            <td className="hidden px-3 py-2.5 font-mono text-xs tabular-nums text-slate-500 sm:table-cell">{e.id}</td>
-                            <td className="whitespace-nowrap px-3 py-2.5 text-slate-600">
-                              <RelativeTime iso={e.at} />
-                            </td>
-                            <td className="px-3 py-2.5">
-                              <span className={cn('font-mono text-xs font-medium', actionTone(e.action))}>{e.action}</span>
-                              <span className="mt-0.5 block max-w-[12rem] truncate text-xs text-slate-500 sm:hidden">{e.actor}</span>
-                            </td>
-                            <td className="hidden px-3 py-2.5 sm:table-cell">
-                              <span className="flex items-center gap-2">
-                                <RoleBadge role={e.actor_role} />
-                                <span className="max-w-[14rem] truncate text-xs text-slate-600" title={e.actor}>
-                                  {e.actor}
-                                </span>
-                              </span>
-                            </td>
-                            <td className="hidden px-3 py-2.5 md:table-cell">
-                              {e.job_id ? (
-                                <Link href={`/jobs/${encodeURIComponent(e.job_id)}`} className="font-mono text-xs text-indigo-700 hover:underline">
-                                  {e.job_id}
-                                </Link>
-                              ) : (
-                                <span className="text-slate-300">—</span>
-                              )}
-                            </td>
-                            <td className="hidden px-5 py-2.5 lg:table-cell">
-                              <HashText hash={e.hash} />
-                            </td>
-                          </tr>
-                          {expanded ? (
-                            <tr className="bg-slate-50">
-                              <td colSpan={7} className="px-4 pb-4 pt-1 sm:px-5">
-                                <DetailsRow e={e} />
-                              </td>
-                            </tr>
-                          ) : null}
-                        </Fragment>
-                      );
-                    })}
+                    {rows.map((row) =>
+                      row.kind === 'entry' ? (
+                        <EntryRows key={row.entry.id} e={row.entry} expanded={open.has(row.entry.id)} onToggle={() => toggle(row.entry.id)} />
+                      ) : (
+                        <GroupRows key={row.key} group={row} open={open} toggle={toggle} />
+                      ),
+                    )}
                   </tbody>
                 </table>
               </div>
               <div className="flex items-center justify-between border-t border-slate-100 px-4 py-3 sm:px-5">
-                <p className="text-xs text-slate-500">{formatNumber(entries.length)} entries shown, newest first</p>
+                <p className="text-xs text-slate-500">
+                  {formatNumber(entries.length)} {filtered ? 'matching ' : ''}entries shown, newest first; repeated refusals from one address are grouped
+                </p>
                 {q.hasNextPage ? (
                   <Button size="sm" onClick={() => void q.fetchNextPage()} loading={q.isFetchingNextPage}>
                     Load older entries
                   </Button>
                 ) : (
-                  <span className="text-xs text-slate-400">Start of the chain</span>
+                  <span className="text-xs text-slate-500">{filtered ? 'No older match' : 'Start of the chain'}</span>
                 )}
               </div>
             </>

@@ -1,4 +1,4 @@
-/** How often live views poll. New incidents and approvals appear within this time without a reload. */
+/** How often live views poll while the live stream is down (pollWhileOffline); while it is up, changes arrive within a second. */
 export const LIVE_MS = 5_000;
 export const SLOW_MS = 15_000;
 

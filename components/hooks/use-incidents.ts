@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { incidentStatusFilters, ResolveInput } from '@/lib/schemas/oncall';
 import type { MutationCallbacks } from './mutation-callbacks';
 import { LIVE_MS, queryKeys } from './query-keys';
+import { pollWhileOffline } from './use-live-stream';
 
 export type IncidentStatus = (typeof incidentStatusFilters)[number];
 export interface IncidentFilters {
@@ -32,7 +33,7 @@ export function useIncidentPage(filters: IncidentFilters, cursor: string) {
     queryKey: queryKeys.incidents(incidentQueryString(filters), cursor),
     queryFn: ({ signal }) =>
       apiFetch<IncidentPage>(`/api/watchdog/incidents?${incidentQueryString(filters, { status: filters.status, limit: String(PAGE), ...(cursor ? { cursor } : {}) })}`, { signal }),
-    refetchInterval: LIVE_MS,
+    refetchInterval: pollWhileOffline(LIVE_MS),
     placeholderData: keepPreviousData,
   });
 }
@@ -42,7 +43,7 @@ export function useIncident(id: string) {
   return useQuery({
     queryKey: queryKeys.incident(id),
     queryFn: ({ signal }) => apiFetch<IncidentDetail>(`/api/watchdog/incidents/${encodeURIComponent(id)}`, { signal }),
-    refetchInterval: LIVE_MS,
+    refetchInterval: pollWhileOffline(LIVE_MS),
   });
 }
 

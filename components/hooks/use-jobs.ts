@@ -1,16 +1,33 @@
 'use client';
 
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { apiFetch } from '@/components/lib/api';
 import type { JobList, JobStory } from '@/components/lib/types';
 import { LIVE_MS, queryKeys, SLOW_MS } from './query-keys';
+import { pollWhileOffline } from './use-live-stream';
 
-/** `GET /api/watchdog/jobs?q=`: the 200 most recently active jobs matching `q`; keeps the last list while the next loads. */
-export function useJobs(q: string) {
-  return useQuery({
-    queryKey: queryKeys.jobs(q),
-    queryFn: ({ signal }) => apiFetch<JobList>(`/api/watchdog/jobs?limit=200${q ? `&q=${encodeURIComponent(q)}` : ''}`, { signal }),
-    refetchInterval: SLOW_MS,
+const JOBS_PAGE = 50;
+
+/** The jobs list's filters as its query string (also the page's URL). */
+export function jobsQueryString(f: { q: string; state: string }): string {
+  const p = new URLSearchParams();
+  if (f.q) p.set('q', f.q);
+  if (f.state) p.set('state', f.state);
+  return p.toString();
+}
+
+/**
+ * `GET /api/watchdog/jobs?q=&state=&cursor=`: the most recently active jobs matching the filters, `JOBS_PAGE` at a
+ * time (`fetchNextPage` follows `next_cursor`); keeps the last list while the next filter loads.
+ */
+export function useJobs(filters: { q: string; state: string }) {
+  const qs = jobsQueryString(filters);
+  return useInfiniteQuery({
+    queryKey: queryKeys.jobs(qs),
+    queryFn: ({ pageParam, signal }) => apiFetch<JobList>(`/api/watchdog/jobs?limit=${JOBS_PAGE}${qs ? `&${qs}` : ''}${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ''}`, { signal }),
+    initialPageParam: '',
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+    refetchInterval: pollWhileOffline(SLOW_MS),
     placeholderData: keepPreviousData,
   });
 }
@@ -23,7 +40,7 @@ export function useJobStory(jobId: string, { initialData, slow = false }: { init
   return useQuery({
     queryKey: queryKeys.job(jobId),
     queryFn: ({ signal }) => apiFetch<JobStory>(`/api/watchdog/jobs/${encodeURIComponent(jobId)}`, { signal }),
-    refetchInterval: slow ? SLOW_MS : LIVE_MS,
+    refetchInterval: pollWhileOffline(slow ? SLOW_MS : LIVE_MS),
     initialData,
   });
 }

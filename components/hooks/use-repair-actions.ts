@@ -5,13 +5,14 @@ import { ApiError, apiFetch } from '@/components/lib/api';
 import type { DecisionAnswer, RepairAction, RepairActionList } from '@/components/lib/types';
 import type { MutationCallbacks } from './mutation-callbacks';
 import { LIVE_MS, queryKeys, SLOW_MS } from './query-keys';
+import { pollWhileOffline } from './use-live-stream';
 
 /** `GET /api/watchdog/repair-actions?status=pending`: the requests waiting for a supervisor, live. */
 export function usePendingActions() {
   return useQuery({
     queryKey: queryKeys.pending,
     queryFn: ({ signal }) => apiFetch<RepairActionList>('/api/watchdog/repair-actions?status=pending&limit=500', { signal }),
-    refetchInterval: LIVE_MS,
+    refetchInterval: pollWhileOffline(LIVE_MS),
   });
 }
 
@@ -20,7 +21,7 @@ export function useDecidedActions() {
   return useQuery({
     queryKey: queryKeys.decided,
     queryFn: ({ signal }) => apiFetch<RepairActionList>('/api/watchdog/repair-actions?status=decided&limit=8', { signal }),
-    refetchInterval: SLOW_MS,
+    refetchInterval: pollWhileOffline(SLOW_MS),
   });
 }
 

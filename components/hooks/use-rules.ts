@@ -6,15 +6,16 @@ import type { RulesPreviewInput, RulesPutInput } from '@/lib/schemas/admin';
 import type { RulesPreview, RuleSet, RuleVersions } from '@/components/lib/types';
 import type { MutationCallbacks } from './mutation-callbacks';
 import { queryKeys, SLOW_MS } from './query-keys';
+import { pollWhileOffline } from './use-live-stream';
 
 /** `GET /api/watchdog/rules`: the rule set in force. */
 export function useRules() {
-  return useQuery({ queryKey: queryKeys.rules, queryFn: ({ signal }) => apiFetch<RuleSet>('/api/watchdog/rules', { signal }), refetchInterval: SLOW_MS });
+  return useQuery({ queryKey: queryKeys.rules, queryFn: ({ signal }) => apiFetch<RuleSet>('/api/watchdog/rules', { signal }), refetchInterval: pollWhileOffline(SLOW_MS) });
 }
 
 /** `GET /api/watchdog/rules/versions`: every version, newest first. */
 export function useRuleVersions() {
-  return useQuery({ queryKey: queryKeys.ruleVersions, queryFn: ({ signal }) => apiFetch<RuleVersions>('/api/watchdog/rules/versions', { signal }), refetchInterval: SLOW_MS });
+  return useQuery({ queryKey: queryKeys.ruleVersions, queryFn: ({ signal }) => apiFetch<RuleVersions>('/api/watchdog/rules/versions', { signal }), refetchInterval: pollWhileOffline(SLOW_MS) });
 }
 
 /** `PUT /api/watchdog/rules`: publishes a new version; the answer becomes the rule set in force at once. */

@@ -2,10 +2,13 @@
 
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
-import { useJobs } from '@/components/hooks/use-jobs';
+import { jobsQueryString, useJobs } from '@/components/hooks/use-jobs';
+import type { JobList as JobListPage } from '@/components/lib/types';
+import type { LEASE_STATES } from '@/lib/schemas/enums';
 import { Badge } from '@/components/ui/badge';
+import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
-import { Input } from '@/components/ui/field';
+import { Input, Segmented } from '@/components/ui/field';
 import { ListIcon, SearchIcon } from '@/components/ui/icons';
 import { LiveIndicator, PageHeader } from '@/components/ui/page-header';
 import { EmptyState, ErrorState, LoadingRows } from '@/components/ui/states';
@@ -17,21 +20,59 @@ function GateBadge({ passed }: { passed: boolean | null }) {
   return <Badge tone={passed ? 'success' : 'danger'}>{passed ? 'passed' : 'failed'}</Badge>;
 }
 
-export function JobList({ initialQuery }: { initialQuery: string }) {
+type Job = JobListPage['jobs'][number];
+export type JobStateFilter = '' | (typeof LEASE_STATES)[number];
+
+const stateOptions: { value: JobStateFilter; label: string }[] = [
+  { value: '', label: 'All' },
+  { value: 'active', label: 'Active' },
+  { value: 'expired', label: 'Expired' },
+  { value: 'completed', label: 'Completed' },
+  { value: 'released', label: 'Released' },
+];
+
+/** What a job's time means in its state: a completed job says when it completed, never when its old lease ran out. */
+function JobWhen({ job }: { job: Job }) {
+  if (job.state === 'completed' && job.completed_at) {
+    return (
+      <span>
+        completed <RelativeTime iso={job.completed_at} />
+      </span>
+    );
+  }
+  if (job.state === 'released') {
+    return (
+      <span>
+        released, last heartbeat <RelativeTime iso={job.last_heartbeat_at} />
+      </span>
+    );
+  }
+  const expired = Date.parse(job.lease_expires_at) <= Date.now();
+  return (
+    <span className={expired ? 'text-rose-700' : undefined}>
+      {expired ? 'lease expired' : 'lease expires'} <RelativeTime iso={job.lease_expires_at} />
+    </span>
+  );
+}
+
+export function JobList({ initialQuery, initialState = '' }: { initialQuery: string; initialState?: JobStateFilter }) {
   const [text, setText] = useState(initialQuery);
   const [q, setQ] = useState(initialQuery);
+  const [state, setState] = useState<JobStateFilter>(initialState);
   useEffect(() => {
     const next = text.trim();
     if (next === q) return;
-    const t = setTimeout(() => {
-      setQ(next);
-      // keeps the search in the URL (shareable, back button) without a server round trip
-      window.history.replaceState(null, '', next ? `/jobs?q=${encodeURIComponent(next)}` : '/jobs');
-    }, 250);
+    const t = setTimeout(() => setQ(next), 250);
     return () => clearTimeout(t);
   }, [text, q]);
+  useEffect(() => {
+    // keeps the filters in the URL (shareable, back button) without a server round trip
+    const qs = jobsQueryString({ q, state });
+    window.history.replaceState(null, '', qs ? `/jobs?${qs}` : '/jobs');
+  }, [q, state]);
 
-  const jobs = useJobs(q);
+  const jobs = useJobs({ q, state });
+  const list = jobs.data?.pages.flatMap((p) => p.jobs) ?? [];
 
   return (
     <>
@@ -41,24 +82,27 @@ export function JobList({ initialQuery }: { initialQuery: string }) {
         actions={jobs.data ? <LiveIndicator updatedAt={jobs.dataUpdatedAt} fetching={jobs.isFetching} failed={jobs.isRefetchError} /> : null}
       />
       <Card>
-        <div className="border-b border-slate-100 px-4 py-3 sm:px-5">
-          <div className="relative max-w-md">
+        <div className="flex flex-wrap items-center gap-3 border-b border-slate-100 px-4 py-3 sm:px-5">
+          <div className="relative w-full max-w-md">
             <SearchIcon className="pointer-events-none absolute left-3 top-1/2 size-4 -translate-y-1/2 text-slate-400" />
             <label htmlFor="job-search" className="sr-only">
               Search jobs
             </label>
             <Input id="job-search" type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder="Search by job or worker id" className="pl-9" maxLength={200} />
           </div>
+          <div className="max-w-full overflow-x-auto">
+            <Segmented label="Lease state" value={state} options={stateOptions} onChange={setState} />
+          </div>
         </div>
         {jobs.isPending ? (
           <LoadingRows rows={6} label="Loading jobs" />
         ) : jobs.isError ? (
           <ErrorState error={jobs.error} onRetry={() => void jobs.refetch()} />
-        ) : jobs.data.jobs.length === 0 ? (
+        ) : list.length === 0 ? (
           <EmptyState
-            icon={q ? <SearchIcon /> : <ListIcon />}
-            title={q ? `No job matches “${q}”` : 'No jobs yet'}
-            description={q ? 'Search matches any part of a job id or a worker id.' : 'A job appears here with its first lease heartbeat from a worker.'}
+            icon={q || state ? <SearchIcon /> : <ListIcon />}
+            title={q ? `No ${state ? `${state} ` : ''}job matches “${q}”` : state ? `No ${state} jobs` : 'No jobs yet'}
+            description={q || state ? 'Search matches any part of a job id or a worker id; the state is the job’s lease state.' : 'A job appears here with its first lease heartbeat from a worker.'}
           />
         ) : (
           <>
@@ -83,7 +127,7 @@ export function JobList({ initialQuery }: { initialQuery: string }) {
                       Fencing
                     </th>
                     <th scope="col" className="px-3 py-2.5">
-                      Lease expires
+                      When
                     </th>
                     <th scope="col" className="px-3 py-2.5 text-right">
                       Open incidents
@@ -94,7 +138,7 @@ export function JobList({ initialQuery }: { initialQuery: string }) {
                   </tr>
                 </thead>
                 <tbody className="divide-y divide-slate-100">
-                  {jobs.data.jobs.map((j) => (
+                  {list.map((j) => (
                     <tr key={j.job_id} className="hover:bg-slate-50">
                       <td className="px-5 py-3">
                         <Link href={`/jobs/${encodeURIComponent(j.job_id)}`} className="font-mono text-[13px] font-medium text-indigo-700 hover:underline">
@@ -109,8 +153,8 @@ export function JobList({ initialQuery }: { initialQuery: string }) {
                         <RiskBadge risk={j.risk_level} />
                       </td>
                       <td className="px-3 py-3 text-right font-mono text-xs tabular-nums text-slate-600">{j.fencing_token}</td>
-                      <td className="px-3 py-3 text-slate-600">
-                        <RelativeTime iso={j.lease_expires_at} />
+                      <td className="whitespace-nowrap px-3 py-3 text-slate-600">
+                        <JobWhen job={j} />
                       </td>
                       <td className="px-3 py-3 text-right tabular-nums">
                         {j.open_incidents ? <span className="font-semibold text-rose-600">{j.open_incidents}</span> : <span className="text-slate-300">0</span>}
@@ -125,7 +169,7 @@ export function JobList({ initialQuery }: { initialQuery: string }) {
             </div>
             {/* phones: cards */}
             <ul className="divide-y divide-slate-100 md:hidden">
-              {jobs.data.jobs.map((j) => (
+              {list.map((j) => (
                 <li key={j.job_id}>
                   <Link href={`/jobs/${encodeURIComponent(j.job_id)}`} className="block px-4 py-3 active:bg-slate-50">
                     <div className="flex items-center justify-between gap-2">
@@ -141,13 +185,23 @@ export function JobList({ initialQuery }: { initialQuery: string }) {
                         · gate <GateBadge passed={j.last_check_passed} />
                       </span>
                     </div>
+                    <div className="mt-1 text-xs text-slate-500">
+                      <JobWhen job={j} />
+                    </div>
                   </Link>
                 </li>
               ))}
             </ul>
-            {jobs.data.jobs.length >= 200 ? (
-              <p className="border-t border-slate-100 px-5 py-3 text-xs text-slate-500">Showing the 200 most recent jobs. Narrow the search to find older ones.</p>
-            ) : null}
+            <div className="flex items-center justify-between gap-3 border-t border-slate-100 px-4 py-3 sm:px-5">
+              <p className="text-xs text-slate-500">{list.length} jobs shown, most recent activity first</p>
+              {jobs.hasNextPage ? (
+                <Button size="sm" onClick={() => void jobs.fetchNextPage()} loading={jobs.isFetchingNextPage}>
+                  Load older jobs
+                </Button>
+              ) : (
+                <span className="text-xs text-slate-500">No older jobs</span>
+              )}
+            </div>
           </>
         )}
       </Card>

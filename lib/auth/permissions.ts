@@ -44,6 +44,7 @@ export const permissions = {
   'workers.read': everyone,
   'learnings.read': everyone,
   'learnings.write': ['supervisor', 'owner'],
+  'live.read': readers,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

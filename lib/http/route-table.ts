@@ -31,6 +31,7 @@ import { getCurrentRules, listRuleVersions, previewRules, updateRules } from '@/
 import { runSweep } from '@/lib/watchdog/sweep';
 import { checkHealth } from './health';
 import { loadRunnerFile } from './runner-file';
+import { openLiveStream } from './live-stream';
 import { type HttpMethod, methodNotAllowed } from './methods';
 import { type HandlerArgs, reply, route, type RouteHandler } from './route';
 import type { RouteSpec } from './route-steps';
@@ -191,8 +192,11 @@ export const routeTable: ApiRoute[] = [
     'GET',
     '/api/watchdog/jobs',
     { permission: 'jobs.list', query: E.JobListQuery },
-    { summary: 'Jobs by their lease, newest activity first', ok: { 200: { description: 'jobs', schema: R.JobList } } },
-    async ({ ctx, query }) => ({ jobs: await listJobs(ctx, query) }),
+    {
+      summary: "Jobs by their lease, newest activity first (`state`: one lease state; `q`: part of a job or worker id), paged by `cursor` (the previous page's `next_cursor`)",
+      ok: { 200: { description: 'a page', schema: R.JobList } },
+    },
+    ({ ctx, query }) => listJobs(ctx, query),
   ),
   api(
     'GET',
@@ -402,7 +406,11 @@ export const routeTable: ApiRoute[] = [
     'GET',
     '/api/watchdog/audit',
     { permission: 'audit.read', query: AuditQuery },
-    { summary: 'The audit log, newest first (`cursor`: the last id of the previous page)', ok: { 200: { description: 'a page', schema: R.AuditPage } } },
+    {
+      summary:
+        'The audit log, newest first, filtered by `action` and `actor` (exact, or a prefix ending with `*`), `from` (at or after) and `to` (before) and `job_id`; `cursor`: the last id of the previous page',
+      ok: { 200: { description: 'a page', schema: R.AuditPage } },
+    },
     ({ ctx, query }) => listAudit(ctx.db, query),
   ),
   api(
@@ -454,6 +462,17 @@ export const routeTable: ApiRoute[] = [
     { permission: 'workers.read', params: F.WorkerIdParams },
     { summary: 'One worker, its recent jobs and its open incidents', ok: { 200: { description: 'the worker', schema: F.WorkerAnswer } }, errors: ['not_found'] },
     ({ ctx, params }) => getWorker(ctx, params.worker_id),
+  ),
+  api(
+    'GET',
+    '/api/watchdog/stream',
+    { permission: 'live.read' },
+    {
+      summary:
+        'Live updates (server-sent events): `incident`, `action`, `lease`, `rules`, `worker`, each `data:` the object as the REST API returns it; a comment line at least every 15 s; a change made through any console instance arrives within 1 s',
+      ok: { 200: { description: 'an event stream that stays open', text: 'text/event-stream' } },
+    },
+    ({ runtime, req }) => openLiveStream(runtime, req.signal),
   ),
   api(
     'GET',

@@ -46,11 +46,28 @@ export type TokenCreateInput = z.infer<typeof TokenCreateInput>;
 
 export { UserCreateInput } from './people';
 
-export const AuditQuery = z.object({
-  cursor: z.coerce.number().int().min(1).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  job_id: Identifier.optional(),
-});
+/** An audit filter value: exact, or a prefix when it ends with `*` (`access.*`, `supervisor:*`). */
+const AuditMatch = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[^\u0000-\u001f\u007f*]+\*?$/, 'printable text, optionally ending with * (a prefix); * only at the end');
+
+export const AuditQuery = z
+  .object({
+    cursor: z.coerce.number().int().min(1).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+    job_id: Identifier.optional(),
+    /** the action kind: `login.refused`, or a prefix such as `access.*` */
+    action: AuditMatch.optional(),
+    /** who acted, as the entry names them: `supervisor:sup@example.test`, or a prefix such as `anonymous:*` */
+    actor: AuditMatch.optional(),
+    /** entries at or after this time */
+    from: z.iso.datetime({ offset: true }).optional(),
+    /** entries before this time */
+    to: z.iso.datetime({ offset: true }).optional(),
+  })
+  .refine((q) => !q.from || !q.to || Date.parse(q.from) < Date.parse(q.to), { path: ['to'], message: 'must be after from' });
 
 export const D30Query = z.object({
   from: z.iso.datetime({ offset: true }).optional(),

@@ -89,6 +89,10 @@ export const READER_ROLES = ['system', 'supervisor', 'owner'] as const satisfies
 /** The roles that write evidence (a worker for its own worker_id, the system for any). */
 export const EVIDENCE_ROLES = ['worker', 'system'] as const satisfies readonly Role[];
 
+/** The events of the live stream (GET /api/watchdog/stream): each carries the object as the REST API returns it. */
+export const LIVE_EVENTS = ['incident', 'action', 'lease', 'rules', 'worker'] as const;
+export type LiveEvent = (typeof LIVE_EVENTS)[number];
+
 /** incidents.status */
 export const INCIDENT_STATUSES = ['open', 'resolved'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];

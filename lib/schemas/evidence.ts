@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Identifier, IsoDate, OutputHash, Phase, Uuid, withoutNul, withoutNulMessage } from './common';
-import { AUTHORITIES, REPAIR_ACTION_FILTERS, REPAIR_ACTIONS, REPAIR_DECISIONS, REPAIR_RESULTS, RUN_STATUSES } from './enums';
+import { AUTHORITIES, LEASE_STATES, REPAIR_ACTION_FILTERS, REPAIR_ACTIONS, REPAIR_DECISIONS, REPAIR_RESULTS, RUN_STATUSES } from './enums';
 
 export const WorkerRunInput = z.object({
   id: Uuid,
@@ -111,5 +111,9 @@ export type CompleteInput = z.infer<typeof CompleteInput>;
 
 export const JobListQuery = z.object({
   q: z.string().max(200).optional(),
+  /** only jobs whose lease is in this state */
+  state: z.enum(LEASE_STATES).optional(),
+  /** the `next_cursor` of the previous page */
+  cursor: z.string().min(1).max(600).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });

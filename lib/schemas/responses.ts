@@ -198,7 +198,7 @@ export const JobTimeline = z.object({
 export type JobTimelineJson = z.output<typeof JobTimeline>;
 export const JobListItem = Lease.extend({ open_incidents: z.number().int(), last_check_passed: z.boolean().nullable() });
 export type JobListItemJson = z.output<typeof JobListItem>;
-export const JobList = z.object({ jobs: z.array(JobListItem) });
+export const JobList = z.object({ jobs: z.array(JobListItem), next_cursor: z.string().nullable() });
 
 export const Rule = z.object({
   signal: Signal,

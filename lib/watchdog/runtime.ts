@@ -7,6 +7,7 @@ import type { EventGroupCommitter } from '@/lib/ingest/group-commit';
 import { type Actor, type Ctx } from './context';
 import { RefusalAuditor } from './audit';
 import { RateLimiter } from './rate-limiter';
+import { LiveHub } from './live';
 import { ensureDefaultRules, type RuleSet } from './rules';
 import type { Scheduler } from './sweep';
 import { createTelemetry, type Telemetry } from './telemetry';
@@ -72,6 +73,10 @@ export interface Runtime {
   /** links committed audit entries into the chain in the background (startAuditLinker); set at server start */
   auditLinker: { kick(): void; stop(): Promise<void> } | null;
   notifier: Notifier;
+  /** the live fan-out of GET /api/watchdog/stream (one LISTEN per process) */
+  live: LiveHub;
+  /** how often an idle stream gets a comment line (WATCHDOG_STREAM_HEARTBEAT_MS, ≤ 15 s) */
+  liveHeartbeatMs: number;
   /** what the process's own HTTP server (scripts/serve.mjs) asks first; set at server start */
   nodeLane: ((req: IncomingMessage, res: ServerResponse) => boolean) | null;
   /** the local admin secret of server.json, when this process holds the embedded database */
@@ -84,6 +89,8 @@ export interface RuntimeOptions {
   open?: OpenOptions;
   clock?: () => Date;
   limits?: Partial<LimitSettings>;
+  /** the stream's heartbeat interval (default: WATCHDOG_STREAM_HEARTBEAT_MS) */
+  liveHeartbeatMs?: number;
 }
 
 /** The limits from the environment: WATCHDOG_RATE_LIMIT_RPS (100) and _BURST (400), WATCHDOG_AUTH_FAILURE_RPS (0.2) and _BURST (20), WATCHDOG_REFUSAL_AUDIT_BURST (60) and _PER_MIN (6). */
@@ -114,7 +121,7 @@ export function createRuntime(opts: RuntimeOptions = {}): Runtime {
   const clock = opts.clock ?? (() => new Date());
   const limits = { ...limitsFromEnv(), ...opts.limits };
   let database: Promise<Database> | null = opts.database ? Promise.resolve(opts.database) : null;
-  return {
+  const runtime: Runtime = {
     database() {
       if (!database) {
         const p = prepareDatabase(opts.open);
@@ -138,9 +145,12 @@ export function createRuntime(opts: RuntimeOptions = {}): Runtime {
     scheduler: null,
     auditLinker: null,
     notifier: createNotifier(),
+    live: new LiveHub({ database: () => runtime.database(), clock }),
+    liveHeartbeatMs: opts.liveHeartbeatMs ?? config().streamHeartbeatMs,
     nodeLane: null,
     adminSecret: null,
   };
+  return runtime;
 }
 
 // The one process-wide handle: Next loads each route into a module instance of its own, so the

@@ -96,7 +96,7 @@ interface Fixtures {
 const CASES: (Omit<RouteSpec, 'method' | 'path'> & Partial<Pick<RouteSpec, 'method' | 'path'>>)[] = [
   { name: 'GET /health', roles: ['owner'], may2xx: true, queryKeys: ['x'] },
   { name: 'GET /overview', roles: ['owner', 'supervisor'], may2xx: true },
-  { name: 'GET /jobs', roles: ['owner', 'supervisor', 'system'], may2xx: true, queryKeys: ['q', 'limit'] },
+  { name: 'GET /jobs', roles: ['owner', 'supervisor', 'system'], may2xx: true, queryKeys: ['q', 'limit', 'state', 'cursor'] },
   { name: 'GET /jobs/:job_id', roles: ['owner', 'worker', 'system'], param: (f) => f.job, may2xx: true },
   {
     name: 'POST /jobs/:job_id/complete',
@@ -187,7 +187,9 @@ const CASES: (Omit<RouteSpec, 'method' | 'path'> & Partial<Pick<RouteSpec, 'meth
   },
   { name: 'GET /tokens', roles: ['owner'], may2xx: true },
   { name: 'DELETE /tokens/:id', roles: ['owner'], param: () => randomUUID() },
-  { name: 'GET /audit', roles: ['owner', 'supervisor'], may2xx: true, queryKeys: ['cursor', 'limit'] },
+  { name: 'GET /audit', roles: ['owner', 'supervisor'], may2xx: true, queryKeys: ['cursor', 'limit', 'action', 'actor', 'from', 'to'] },
+  // the live stream stays open when allowed (test/live-stream.test.ts reads it): fuzzed with the caller it refuses
+  { name: 'GET /stream', roles: ['worker'] },
   { name: 'GET /audit/verify', roles: ['owner'], may2xx: true },
   { name: 'GET /metrics/d30', roles: ['owner', 'supervisor'], may2xx: true, queryKeys: ['from', 'to'] },
   { name: 'GET /metrics', roles: ['system', 'owner'], may2xx: true },

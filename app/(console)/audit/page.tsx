@@ -4,7 +4,9 @@ import { requireConsoleUser } from '../console-session';
 
 export const metadata: Metadata = { title: 'Audit log' };
 
-export default async function AuditPage() {
+export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireConsoleUser();
-  return <AuditView />;
+  const params = await searchParams;
+  const text = (k: string) => (typeof params[k] === 'string' ? params[k].slice(0, 200) : '');
+  return <AuditView initialFilters={{ action: text('action'), actor: text('actor'), from: text('from'), to: text('to') }} />;
 }

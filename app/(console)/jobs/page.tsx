@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
-import { JobList } from '@/components/jobs/job-list';
+import { JobList, type JobStateFilter } from '@/components/jobs/job-list';
+import { LEASE_STATES } from '@/lib/schemas/enums';
 import { requireConsoleUser } from '../console-session';
 
 export const metadata: Metadata = { title: 'Jobs' };
@@ -7,5 +8,6 @@ export const metadata: Metadata = { title: 'Jobs' };
 export default async function JobsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireConsoleUser();
   const params = await searchParams;
-  return <JobList initialQuery={typeof params.q === 'string' ? params.q.slice(0, 200) : ''} />;
+  const state = LEASE_STATES.find((s) => s === params.state) ?? '';
+  return <JobList initialQuery={typeof params.q === 'string' ? params.q.slice(0, 200) : ''} initialState={state satisfies JobStateFilter} />;
 }

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, isNotNull, isNull, lt, type SQL, sql } from 'drizzle-orm';
 import { log } from '@/lib/log';
 import { type Db, rowsOf } from '@/db/client';
 import { auditLog } from '@/db/schema';
@@ -261,16 +261,49 @@ export function toAuditJson(row: AuditRow): AuditEntryJson {
   };
 }
 
+/** A filter on a text column: exact, or — ending with `*` — a prefix; both in byte order ("C"), the order of its index (0011_console_reads). */
+function textMatch(column: typeof auditLog.action | typeof auditLog.actor, value: string | undefined): SQL | undefined {
+  if (!value) return undefined;
+  if (!value.endsWith('*')) return sql`${column} collate "C" = ${value}`;
+  const prefix = value.slice(0, -1);
+  if (!prefix) return undefined;
+  const last = prefix.codePointAt(prefix.length - 1)!;
+  const upper = prefix.slice(0, prefix.length - String.fromCodePoint(last).length) + String.fromCodePoint(last + 1);
+  return sql`(${column} >= ${prefix} collate "C" and ${column} < ${upper} collate "C")`;
+}
+
+export interface AuditFilters {
+  cursor?: number;
+  limit: number;
+  job_id?: string;
+  /** exact, or a prefix ending with `*` */
+  action?: string;
+  actor?: string;
+  /** ISO times: at or after `from`, before `to` */
+  from?: string;
+  to?: string;
+}
+
 /**
- * Newest first; `cursor` is the id of the last entry of the previous page; `job_id` narrows to one
- * job. Pending entries are linked first; only linked entries are listed.
+ * The audit log newest first, filtered, one page at a time (`next_cursor`: the last id of the page).
+ * Pending entries are linked first; only linked entries are listed.
  */
-export async function listAudit(db: Db, opts: { cursor?: number; limit: number; job_id?: string }) {
+export async function listAudit(db: Db, opts: AuditFilters) {
   await linkAudit(db);
   const rows = await db
     .select()
     .from(auditLog)
-    .where(and(isNotNull(auditLog.pos), opts.cursor ? lt(auditLog.id, opts.cursor) : undefined, opts.job_id ? eq(auditLog.jobId, opts.job_id) : undefined))
+    .where(
+      and(
+        isNotNull(auditLog.pos),
+        opts.cursor ? lt(auditLog.id, opts.cursor) : undefined,
+        opts.job_id ? eq(auditLog.jobId, opts.job_id) : undefined,
+        textMatch(auditLog.action, opts.action),
+        textMatch(auditLog.actor, opts.actor),
+        opts.from ? gte(auditLog.at, new Date(opts.from)) : undefined,
+        opts.to ? lt(auditLog.at, new Date(opts.to)) : undefined,
+      ),
+    )
     .orderBy(desc(auditLog.id))
     .limit(opts.limit + 1);
   const page = rows.slice(0, opts.limit);

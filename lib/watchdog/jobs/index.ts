@@ -1,1 +1,2 @@
 export * from './job-story';
+export * from './list-jobs';

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, ilike, isNotNull, sql } from 'drizzle-orm';
+import { and, asc, eq, isNotNull } from 'drizzle-orm';
 import { artifactChecks, auditLog, helperEvents, incidents, jobLeases, repairActions, workerRuns } from '@/db/schema';
 import { toCheckJson } from '../artifacts';
 import { linkAudit, toAuditJson } from '../audit';
@@ -10,7 +10,7 @@ import { listLeaseHistory, toLeaseJson } from '../leases';
 import { toActionJson } from '../repairs';
 import { getCurrentRules } from '../rules';
 import { toRunJson } from '../events';
-import type { JobListItemJson, JobTimelineJson } from '@/lib/schemas/responses';
+import type { JobTimelineJson } from '@/lib/schemas/responses';
 
 /** One job's whole story: lease and its fencing history, runs, events, actions, checks, incidents, audit. */
 export async function getJobTimeline(ctx: Ctx, jobId: string): Promise<JobTimelineJson> {
@@ -50,23 +50,4 @@ export async function getJobTimeline(ctx: Ctx, jobId: string): Promise<JobTimeli
     incidents: incs.map(toIncidentJson),
     audit: audit.map(toAuditJson),
   };
-}
-
-/** Jobs by their lease, newest activity first; `q` matches job or worker id. */
-// The correlated subqueries name job_leases.job_id in full: drizzle renders a column of the outer
-// table unqualified, which inside the subquery would resolve to the inner table's own job_id.
-export async function listJobs(ctx: Ctx, q: { q?: string; limit: number }): Promise<JobListItemJson[]> {
-  const rules = await getCurrentRules(ctx.db);
-  const pattern = q.q ? `%${q.q.replace(/[\\%_]/g, (c) => '\\' + c)}%` : null;
-  const rows = await ctx.db
-    .select({
-      lease: jobLeases,
-      openIncidents: sql<number>`(select count(*) from incidents i where i.job_id = job_leases.job_id and i.status = 'open')`.mapWith(Number),
-      lastCheckPassed: sql<boolean | null>`(select a.passed from artifact_checks a where a.job_id = job_leases.job_id order by a.checked_at desc limit 1)`,
-    })
-    .from(jobLeases)
-    .where(pattern ? sql`(${ilike(jobLeases.jobId, pattern)} or ${ilike(jobLeases.workerId, pattern)})` : undefined)
-    .orderBy(desc(jobLeases.updatedAt))
-    .limit(q.limit);
-  return rows.map((r) => ({ ...toLeaseJson(r.lease, rules, ctx.now), open_incidents: r.openIncidents, last_check_passed: r.lastCheckPassed }));
 }
