@@ -209,14 +209,7 @@ function JobCard({
             <RequestFacts action={a} />
             {a.gone ? null : (
               <div className="shrink-0">
-                <DecisionControls
-                  action={a}
-                  workerId={worker}
-                  canDecide={canDecide}
-                  readOnlyId={readOnlyId}
-                  onDecided={(o) => onDecided(a, o)}
-                  onAlreadyDecided={(m) => onAlreadyDecided(a, m)}
-                />
+                <DecisionControls action={a} workerId={worker} canDecide={canDecide} readOnlyId={readOnlyId} onDecided={(o) => onDecided(a, o)} onAlreadyDecided={(m) => onAlreadyDecided(a, m)} />
               </div>
             )}
           </li>
@@ -432,4 +425,3 @@ export function ApprovalsView({ role }: { role: UserRole }) {
     </>
   );
 }
-

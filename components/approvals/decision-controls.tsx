@@ -30,7 +30,9 @@ export const decisionText = {
   approvedDetail: (state: string, token: number) => `The lease is ${state}, fencing token now ${token}. The old holder is fenced off.`,
   rejectedDetail: () => 'The lease stays as it is.',
   alreadyDecided: (action: string, job: string, verdict: string, by: string | null) =>
-    by ? `The ${action} of job ${job} was already ${verdict} by ${by}. Nothing changed; the list is up to date.` : `The ${action} of job ${job} was already ${verdict}. Nothing changed; the list is up to date.`,
+    by
+      ? `The ${action} of job ${job} was already ${verdict} by ${by}. Nothing changed; the list is up to date.`
+      : `The ${action} of job ${job} was already ${verdict}. Nothing changed; the list is up to date.`,
   onlySupervisor: 'Only a supervisor can decide',
   approveLabel: (action: string, job: string) => (action === 'reclaim' ? `Approve the reclaim of ${job}` : `Approve the release of ${job}`),
   rejectLabel: (action: string, job: string) => (action === 'reclaim' ? `Reject the reclaim of ${job}` : `Reject the release of ${job}`),
@@ -55,15 +57,18 @@ export function describeDecision(action: Pick<RepairAction, 'action' | 'job_id'>
  * Confirm when the question opens, back to the button that opened it on Cancel; after a decision
  * the caller moves it on (`onDecided`).
  */
-export const DecisionControls = forwardRef<HTMLButtonElement, {
-  action: RepairAction;
-  /** the worker holding the job's lease now, named in the question */
-  workerId: string | null;
-  canDecide: boolean;
-  readOnlyId?: string;
-  onDecided: (outcome: DecisionOutcome) => void;
-  onAlreadyDecided: (message: string) => void;
-}>(function DecisionControls({ action, workerId, canDecide, readOnlyId, onDecided, onAlreadyDecided }, approveRef) {
+export const DecisionControls = forwardRef<
+  HTMLButtonElement,
+  {
+    action: RepairAction;
+    /** the worker holding the job's lease now, named in the question */
+    workerId: string | null;
+    canDecide: boolean;
+    readOnlyId?: string;
+    onDecided: (outcome: DecisionOutcome) => void;
+    onAlreadyDecided: (message: string) => void;
+  }
+>(function DecisionControls({ action, workerId, canDecide, readOnlyId, onDecided, onAlreadyDecided }, approveRef) {
   const [asking, setAsking] = useState<Decision | null>(null);
   const [note, setNote] = useState('');
   const [failure, setFailure] = useState<string | null>(null);

@@ -91,7 +91,14 @@ export function IncidentActions({ incident, canAct, compact, onResolved }: { inc
             Acknowledge
           </Button>
         )}
-        <Button ref={resolveRef} size="sm" onClick={() => setPanel(panel === 'resolve' ? null : 'resolve')} disabled={!canAct} aria-expanded={panel === 'resolve'} aria-label={compact ? `Resolve ${what}` : undefined}>
+        <Button
+          ref={resolveRef}
+          size="sm"
+          onClick={() => setPanel(panel === 'resolve' ? null : 'resolve')}
+          disabled={!canAct}
+          aria-expanded={panel === 'resolve'}
+          aria-label={compact ? `Resolve ${what}` : undefined}
+        >
           Resolve
         </Button>
         <Button
