@@ -34,4 +34,34 @@ test.describe('sign-in', () => {
     await page.goto('/approvals');
     await expect(page).toHaveURL(/\/login$/);
   });
+
+  test('throttled sign-in says "Too many attempts — try again in N s", counts down and waits it out', async ({ page }) => {
+    test.setTimeout(90_000);
+    await page.goto('/login');
+    await page.getByLabel('Email').fill(seeded().users.supervisor.email);
+    const alert = page.getByRole('alert').first();
+    // failed sign-ins from this address, all at once, past the burst the console allows (20)
+    const { csrfToken } = await (await page.request.get('/api/auth/csrf')).json();
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        page.request.post('/api/auth/callback/credentials', { form: { csrfToken, email: seeded().users.supervisor.email, password: `wrong-password-${i}`, json: 'true' } }),
+      ),
+    );
+    // the next one, through the form
+    await page.getByLabel('Password').fill('wrong-password-again');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(alert).toContainText('Too many attempts');
+    await expect(alert).toContainText(/Too many attempts — try again in \d+ s/);
+    await expect(alert).not.toContainText('Wrong email or password');
+    const first = Number(/try again in (\d+) s/.exec((await alert.textContent()) ?? '')![1]);
+    expect(first).toBeGreaterThan(0);
+    // the form waits out the retry-after: Sign in stays disabled, the seconds count down
+    await page.getByLabel('Password').fill(seeded().users.supervisor.password);
+    await expect(page.getByRole('button', { name: 'Sign in' })).toBeDisabled();
+    if (first > 1) await expect(alert).toContainText(`try again in ${first - 1} s`, { timeout: 3_000 });
+    await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled({ timeout: (first + 3) * 1000 });
+    // then the right password works again
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page).toHaveURL(/\/$/);
+  });
 });

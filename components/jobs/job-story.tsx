@@ -478,7 +478,7 @@ export function JobStoryView({ jobId, initialData, canAct = false, canDecide = f
                       {kindStyle[item.kind].icon}
                     </span>
                     <div className="min-w-0 flex-1 pt-1">
-                      <p className="mb-1 flex flex-wrap items-center gap-x-2 text-[11px] font-medium uppercase tracking-wide text-slate-400">
+                      <p className="mb-1 flex flex-wrap items-center gap-x-2 text-[11px] font-medium uppercase tracking-wide text-slate-600">
                         <span>{kindOf(item)}</span>
                         <span aria-hidden>·</span>
                         <time dateTime={item.at} title={formatTimestamp(item.at)} className="normal-case tracking-normal">
