@@ -399,7 +399,7 @@ export function JobStoryView({ jobId, initialData, canAct = false, canDecide = f
           <StorySkeleton />
         )
       ) : (
-        <div className="grid grid-cols-1 gap-6 xl:grid-cols-[20rem_1fr]">
+        <div className="grid grid-cols-1 gap-6 xl:grid-cols-[20rem_minmax(0,1fr)]">
           <div className="space-y-6">
             <Card aria-labelledby="lease-title">
               <CardHeader id="lease-title" title="Lease" />

@@ -10,7 +10,7 @@ import { RelativeTime } from '@/components/ui/time';
  */
 export function LeaseFacts({ lease, full = false, hideRisk = false, className }: { lease: LeaseJson; full?: boolean; hideRisk?: boolean; className?: string }) {
   return (
-    <dl className={cn('grid grid-cols-[auto_1fr] text-sm', className)}>
+    <dl className={cn('grid grid-cols-[auto_minmax(0,1fr)] text-sm', className)}>
       <dt className="text-slate-600">State</dt>
       <dd className="flex flex-wrap gap-1.5">
         <LeaseStateBadge state={lease.state} />

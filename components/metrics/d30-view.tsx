@@ -268,7 +268,7 @@ export function D30View({ role }: { role: UserRole }) {
             </Card>
           )}
 
-          <div className="grid grid-cols-1 gap-6 lg:grid-cols-[1fr_1.2fr] lg:items-start">
+          <div className="grid grid-cols-1 gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,1.2fr)] lg:items-start">
             <Card aria-labelledby="recommendation-title">
               <CardHeader id="recommendation-title" title="Recommendation" description="Computed from the figures above." />
               <CardBody>
