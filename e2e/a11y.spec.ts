@@ -7,7 +7,7 @@ import { consolePages, openReady, viewports } from './pages';
 // owner (every page) and the supervisor (whose Approve/Reject buttons are enabled, so their contrast counts).
 for (const viewport of viewports) {
   test(`every page passes axe at ${viewport.width} px (owner)`, async ({ page }) => {
-    test.setTimeout(150_000);
+    test.setTimeout(400_000);
     await page.setViewportSize({ width: viewport.width, height: viewport.height });
     const problems: string[] = [];
     await page.goto('/login');
@@ -26,7 +26,7 @@ for (const viewport of viewports) {
   });
 
   test(`the supervisor's pages pass axe at ${viewport.width} px, with the decision question open`, async ({ page }) => {
-    test.setTimeout(90_000);
+    test.setTimeout(200_000);
     await page.setViewportSize({ width: viewport.width, height: viewport.height });
     await signIn(page, 'supervisor');
     const problems: string[] = [];
@@ -44,7 +44,7 @@ for (const viewport of viewports) {
 }
 
 test('focus is visible on every control reached by keyboard', async ({ page }) => {
-  test.setTimeout(90_000);
+  test.setTimeout(200_000);
   await signIn(page, 'supervisor');
   await openReady(page, { path: '/approvals', heading: 'Approvals' });
   // Tab through the page: every focused element shows an outline (or a ring) and none is skipped into nowhere

@@ -56,7 +56,7 @@ test.describe('long text from workers', () => {
 
   for (const viewport of viewports) {
     test(`no page is wider than the viewport at ${viewport.width} px`, async ({ page }) => {
-      test.setTimeout(120_000);
+      test.setTimeout(400_000);
       await page.setViewportSize({ width: viewport.width, height: viewport.height });
       await signIn(page, 'owner');
       const pages = [

@@ -12,7 +12,7 @@ test.beforeAll(() => fs.mkdirSync(dir, { recursive: true }));
 
 for (const viewport of viewports) {
   test(`screenshots at ${viewport.label} width`, async ({ page }) => {
-    test.setTimeout(150_000);
+    test.setTimeout(400_000);
     await page.setViewportSize({ width: viewport.width, height: viewport.height });
     await page.goto('/login');
     await page.screenshot({ path: path.join(dir, `login-${viewport.label}.png`), fullPage: true });
