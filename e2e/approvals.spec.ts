@@ -1,6 +1,9 @@
 import { expect, type Page, test } from '@playwright/test';
 import { api, seeded, signIn } from './fixtures';
 
+// a shared, busy machine: sign-ins and polls take their time
+test.describe.configure({ timeout: 90_000 });
+
 /** A job with an active lease held by `worker` (through the system token). */
 async function leaseFor(job: string, worker: string) {
   const r = await api(seeded().tokens.system, 'PATCH', `/api/watchdog/job-leases/${job}`, { worker_id: worker, lease_expires_at: new Date(Date.now() + 3600_000).toISOString() });

@@ -1,6 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { api, baseURL, seeded, signIn } from './fixtures';
 
+// a shared, busy machine: sign-ins and polls take their time
+test.describe.configure({ timeout: 90_000 });
+
 // What waits for people is visible from another tab and on a phone: the tab title carries the count of
 // pending approvals plus unacknowledged incidents; the phone's top bar shows the counts; a favicon.
 test('the tab title counts pending approvals and unacknowledged incidents, and follows acknowledgements', async ({ page }) => {

@@ -1,6 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { seeded, signIn } from './fixtures';
 
+// a shared, busy machine: sign-ins and polls take their time
+test.describe.configure({ timeout: 90_000 });
+
 test.describe('sign-in', () => {
   test('an anonymous visitor is sent to /login from every console page', async ({ page }) => {
     for (const path of ['/', '/approvals', '/jobs/job-e2e-story', '/rules', '/metrics', '/settings/tokens']) {

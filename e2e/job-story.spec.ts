@@ -1,6 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { api, seeded, signIn } from './fixtures';
 
+// a shared, busy machine: sign-ins and polls take their time
+test.describe.configure({ timeout: 90_000 });
+
 test('a job story: found by search, told as a timeline with outputs, checks, repairs, incidents and audit', async ({ page }) => {
   const job = seeded().jobs.story;
   await signIn(page, 'supervisor');

@@ -1,6 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { api, seeded, signIn } from './fixtures';
 
+// a shared, busy machine: sign-ins and polls take their time
+test.describe.configure({ timeout: 90_000 });
+
 // Runs against the real GET /api/watchdog/metrics/d30 (built on another branch). On a build
 // without that route at all, Next answers its own HTML 404, and this file is skipped with a
 // note; an API 404 in the JSON error shape would still fail.
