@@ -42,7 +42,7 @@ test.describe('sign-in', () => {
     test.setTimeout(90_000);
     await page.goto('/login');
     await page.getByLabel('Email').fill(seeded().users.supervisor.email);
-    const alert = page.getByRole('alert').first();
+    const alert = page.getByRole('alert').filter({ hasText: /Sign-in/ });
     // failed sign-ins from this address, all at once, past the burst the console allows (20)
     const { csrfToken } = await (await page.request.get('/api/auth/csrf')).json();
     await Promise.all(
