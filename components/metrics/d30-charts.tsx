@@ -9,13 +9,14 @@ const axis = { fontSize: 11, fill: '#475569' };
 const axisTitle = { fontSize: 11, fill: '#334155', fontWeight: 500 };
 const grid = '#e2e8f0';
 const colors = {
+  // the no-data columns: a light grey a day with data never has
   events: '#4f46e5',
   failures: '#be123c',
   incidents: '#b45309',
   met: '#047857',
   missed: '#be123c',
   retries: '#64748b',
-  noData: '#e2e8f0',
+  noData: '#eef2f6',
 };
 const signalColors: Record<string, string> = {
   claim_no_output: '#b45309',
@@ -79,6 +80,11 @@ function NoDataTooltip({ active, payload, label }: { active?: boolean; payload?:
   );
 }
 
+/** Legend words in dark grey (the colour is in the swatch): readable whatever the series colour. */
+function legendText(value: string) {
+  return <span style={{ color: '#334155' }}>{value}</span>;
+}
+
 /** Grid, day axis (titled), a count axis titled with its unit, the no-data columns, tooltip and legend. */
 function dailyFrame(unit: string) {
   return [
@@ -105,7 +111,7 @@ function dailyFrame(unit: string) {
     />,
     <YAxis key="mark" yAxisId="mark" hide domain={[0, 1]} />,
     <Tooltip key="tip" content={<NoDataTooltip />} cursor={{ fill: '#f1f5f9' }} />,
-    <Legend key="legend" iconType="square" iconSize={9} wrapperStyle={{ fontSize: 12, paddingTop: 4 }} />,
+    <Legend key="legend" iconType="square" iconSize={9} wrapperStyle={{ fontSize: 12, paddingTop: 4 }} formatter={legendText} />,
     <Bar key="nodata" yAxisId="mark" dataKey="noDataMark" name="No data" fill={colors.noData} barSize={10} isAnimationActive={false} legendType="square" />,
   ];
 }
@@ -115,7 +121,7 @@ export function ActivityChart({ data }: { data: DailyPoint[] }) {
     <ChartFrame title="Helper events per day" description="Every helper command the runners reported, per UTC day" noDataDays={data.filter((d) => d.noData).length}>
       <BarChart data={withNoData(data)} margin={{ top: 4, right: 8, bottom: 4, left: 4 }} barGap={0}>
         {dailyFrame('events per day')}
-        <Bar yAxisId="count" dataKey="events" name="Events" fill={colors.events} radius={[3, 3, 0, 0]} maxBarSize={22} />
+        <Bar yAxisId="count" dataKey="events" name="Events" fill={colors.events} isAnimationActive={false} radius={[3, 3, 0, 0]} maxBarSize={22} />
       </BarChart>
     </ChartFrame>
   );
@@ -126,8 +132,8 @@ export function FailureChart({ data }: { data: DailyPoint[] }) {
     <ChartFrame title="Failures and incidents per day" description="Failed helper commands and incidents opened, on their own axis" noDataDays={data.filter((d) => d.noData).length}>
       <BarChart data={withNoData(data)} margin={{ top: 4, right: 8, bottom: 4, left: 4 }} barGap={1}>
         {dailyFrame('count per day')}
-        <Bar yAxisId="count" dataKey="failures" name="Failed commands" fill={colors.failures} radius={[3, 3, 0, 0]} maxBarSize={14} />
-        <Bar yAxisId="count" dataKey="incidents" name="Incidents opened" fill={colors.incidents} radius={[3, 3, 0, 0]} maxBarSize={14} />
+        <Bar yAxisId="count" dataKey="failures" name="Failed commands" fill={colors.failures} isAnimationActive={false} radius={[3, 3, 0, 0]} maxBarSize={14} />
+        <Bar yAxisId="count" dataKey="incidents" name="Incidents opened" fill={colors.incidents} isAnimationActive={false} radius={[3, 3, 0, 0]} maxBarSize={14} />
       </BarChart>
     </ChartFrame>
   );
@@ -138,8 +144,8 @@ export function GateChart({ data }: { data: DailyPoint[] }) {
     <ChartFrame title="Artifact gate" description="Checks passed (green) and failed (red) per day — a failed check blocks complete" noDataDays={data.filter((d) => d.noData).length}>
       <BarChart data={withNoData(data)} margin={{ top: 4, right: 8, bottom: 4, left: 4 }}>
         {dailyFrame('checks per day')}
-        <Bar yAxisId="count" dataKey="gatePassed" name="Passed" stackId="gate" fill={colors.met} maxBarSize={22} />
-        <Bar yAxisId="count" dataKey="gateFailed" name="Failed" stackId="gate" fill={colors.missed} radius={[3, 3, 0, 0]} maxBarSize={22} />
+        <Bar yAxisId="count" dataKey="gatePassed" name="Passed" stackId="gate" fill={colors.met} maxBarSize={22} isAnimationActive={false} />
+        <Bar yAxisId="count" dataKey="gateFailed" name="Failed" stackId="gate" fill={colors.missed} isAnimationActive={false} radius={[3, 3, 0, 0]} maxBarSize={22} />
       </BarChart>
     </ChartFrame>
   );
@@ -155,8 +161,8 @@ export function RetryChart({ data, goal }: { data: DailyPoint[]; goal: number | 
     >
       <BarChart data={withNoData(data)} margin={{ top: 4, right: 8, bottom: 4, left: 4 }} barGap={1}>
         {dailyFrame('retries per day')}
-        <Bar yAxisId="count" dataKey="retries" name="Retries" fill={colors.retries} radius={[3, 3, 0, 0]} maxBarSize={14} />
-        <Bar yAxisId="count" dataKey="retriesSucceeded" name="Recovered" fill={colors.met} radius={[3, 3, 0, 0]} maxBarSize={14}>
+        <Bar yAxisId="count" dataKey="retries" name="Retries" fill={colors.retries} isAnimationActive={false} radius={[3, 3, 0, 0]} maxBarSize={14} />
+        <Bar yAxisId="count" dataKey="retriesSucceeded" name="Recovered" fill={colors.met} isAnimationActive={false} radius={[3, 3, 0, 0]} maxBarSize={14}>
           {data.map((d) => (
             <Cell key={d.day} fill={d.retryGoalMet === false ? colors.missed : colors.met} />
           ))}
@@ -182,7 +188,7 @@ export function SignalChart({ data }: { data: SignalBar[] }) {
         />
         <YAxis type="category" dataKey="label" tick={axis} tickLine={false} axisLine={false} width={118} />
         <Tooltip contentStyle={tooltipStyle} cursor={{ fill: '#f1f5f9' }} />
-        <Bar dataKey="count" name="Incidents" radius={[0, 4, 4, 0]} maxBarSize={22}>
+        <Bar dataKey="count" name="Incidents" radius={[0, 4, 4, 0]} maxBarSize={22} isAnimationActive={false}>
           {data.map((d) => (
             <Cell key={d.signal} fill={signalColors[d.signal] ?? '#64748b'} />
           ))}
