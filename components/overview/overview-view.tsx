@@ -43,7 +43,7 @@ function Kpi({ label, value, sub, icon, href, tone = 'neutral' }: { label: strin
         </span>
       </div>
       <p className="mt-2 text-2xl font-semibold tabular-nums tracking-tight text-slate-900 sm:text-3xl">{value}</p>
-      {sub ? <div className="mt-1 text-xs text-slate-500 sm:text-sm">{sub}</div> : null}
+      {sub ? <div className="mt-1 text-xs text-slate-500 [overflow-wrap:break-word] sm:text-sm">{sub}</div> : null}
     </Card>
   );
   return href ? (
