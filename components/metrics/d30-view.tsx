@@ -102,6 +102,7 @@ function DecisionForm({ v, canDecide, role, shown }: { v: D30View; canDecide: bo
   return (
     <form
       aria-label="Record the D30 decision"
+      noValidate
       onSubmit={(e) => {
         e.preventDefault();
         if (!canDecide) return;
