@@ -29,7 +29,7 @@ test.describe('long text from workers', () => {
       output,
       output_hash: `sha256:${createHash('sha256').update(output).digest('hex')}`,
     });
-    expect(event.status).toBe(201);
+    expect([200, 201]).toContain(event.status);
     const request = await api(sys, 'POST', '/api/watchdog/repair-actions', {
       job_id: LONG_JOB,
       trigger: unbroken(200, 'trigger-'),
@@ -38,7 +38,7 @@ test.describe('long text from workers', () => {
       evidence_event_ids: [event.body.event.id],
       note: unbroken(400, 'note-'),
     });
-    expect(request.status).toBe(201);
+    expect([200, 201]).toContain(request.status); // 200: the same pending request (beforeAll runs again after a failure)
     // a failed artifact check with a long URL opens an incident on the job
     const check = await api(sys, 'POST', '/api/watchdog/artifact-checks', { job_id: LONG_JOB, primary_url: `http://10.0.0.1/${unbroken(400, 'artifact-')}` });
     expect(check.status).toBe(201);
