@@ -1,6 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { seeded, signIn } from './fixtures';
 
+// a shared, busy machine: sign-ins and polls take their time
+test.describe.configure({ timeout: 90_000 });
+
 test.describe('sign-in', () => {
   test('an anonymous visitor is sent to /login from every console page', async ({ page }) => {
     for (const path of ['/', '/approvals', '/jobs/job-e2e-story', '/rules', '/metrics', '/settings/tokens']) {
@@ -33,5 +36,40 @@ test.describe('sign-in', () => {
     await expect(page).toHaveURL(/\/login$/);
     await page.goto('/approvals');
     await expect(page).toHaveURL(/\/login$/);
+  });
+
+  test('throttled sign-in says "Too many attempts — try again in N s", counts down and waits it out', async ({ page }) => {
+    test.setTimeout(90_000);
+    await page.goto('/login');
+    await page.getByLabel('Email').fill(seeded().users.supervisor.email);
+    const alert = page.getByRole('alert').filter({ hasText: /Sign-in/ });
+    // failed sign-ins from this address, all at once, past the burst the console allows (20)
+    const { csrfToken } = await (await page.request.get('/api/auth/csrf')).json();
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        page.request.post('/api/auth/callback/credentials', { form: { csrfToken, email: seeded().users.supervisor.email, password: `wrong-password-${i}`, json: 'true' } }),
+      ),
+    );
+    // then through the form until the throttle answers (a token trickles back every 5 s, each failure spends it)
+    let throttled = false;
+    for (let i = 0; i < 8 && !throttled; i++) {
+      await page.getByLabel('Password').fill(`wrong-password-again-${i}`);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect(page.getByLabel('Password')).toHaveValue(''); // the answer came back
+      throttled = /Too many attempts/.test((await alert.textContent()) ?? '');
+    }
+    expect(throttled).toBe(true);
+    await expect(alert).toContainText(/Too many attempts — try again in \d+ s/);
+    await expect(alert).not.toContainText('Wrong email or password');
+    const first = Number(/try again in (\d+) s/.exec((await alert.textContent()) ?? '')![1]);
+    expect(first).toBeGreaterThan(0);
+    // the form waits out the retry-after: Sign in stays disabled, the seconds count down
+    await page.getByLabel('Password').fill(seeded().users.supervisor.password);
+    await expect(page.getByRole('button', { name: 'Sign in' })).toBeDisabled();
+    if (first > 1) await expect(alert).toContainText(`try again in ${first - 1} s`, { timeout: 3_000 });
+    await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled({ timeout: (first + 3) * 1000 });
+    // then the right password works again
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page).toHaveURL(/\/$/);
   });
 });

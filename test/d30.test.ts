@@ -253,7 +253,7 @@ describe.each(testDatabaseKinds())('D30 figures on $name', (kind) => {
     const first = await recordD30Decision(ctxAt(database, ownerActor, T('04T00:00:00')), { decision: 'continue', note: 'first review' });
     expect(first.decision).toMatchObject({ decision: 'continue', note: 'first review', decided_by: ownerActor.label, recommended: 'escalate_to_watchdog_agent' });
     expect(first.decision.metrics.window).toEqual({ from: '2026-02-02T00:00:00.000Z', to: '2026-03-04T00:00:00.000Z' });
-    await recordD30Decision(ctxAt(database, ownerActor, T('04T01:00:00')), { decision: 'change_owner' });
+    await recordD30Decision(ctxAt(database, ownerActor, T('04T01:00:00')), { decision: 'change_owner', note: 'the owner moves teams' });
     const m = await computeD30Metrics(database.db, { from, to });
     expect(m.decisions.map((d) => d.decision)).toEqual(['change_owner', 'continue']);
     expect(m.decisions[1]).toMatchObject({ id: first.decision.id, coverage: first.decision.metrics.coverage });
@@ -261,6 +261,25 @@ describe.each(testDatabaseKinds())('D30 figures on $name', (kind) => {
     const entry = audit.entries.find((a) => a.action === 'd30.decide' && a.target === first.decision.id);
     expect(entry?.details).toMatchObject({ decision: 'continue', recommended: 'escalate_to_watchdog_agent', followed_recommendation: false });
     expect((await verifyAuditChain(database.db)).ok).toBe(true);
+  });
+
+  it('refuses a decision that differs from the recommendation without a note, and stores the figures of the window on screen', async () => {
+    const shown = await computeD30Metrics(database.db, { from, to });
+    const recommended = shown.recommendation.decision;
+    const other = recommended === 'continue' ? 'change_owner' : 'continue';
+    const before = shown.decisions.length;
+    const at = ctxAt(database, ownerActor, T('05T00:00:00'));
+    // deciding otherwise than the window's recommendation without a note is refused, naming `note`
+    for (const note of [undefined, '', '   ']) {
+      const refused = await recordD30Decision(at, { decision: other, note, from, to }).catch((e: unknown) => e);
+      expect(refused).toMatchObject({ code: 'validation_failed', details: [{ path: 'note' }] });
+    }
+    expect((await computeD30Metrics(database.db, { from, to })).decisions.length).toBe(before);
+    // following the recommendation needs no note; the snapshot is the window the owner looked at, not the default one
+    const followed = await recordD30Decision(at, { decision: recommended, from, to });
+    expect(followed.decision.metrics.window).toEqual({ from, to });
+    expect(followed.decision).toMatchObject({ note: null, recommended, window: { from, to }, coverage: shown.coverage });
+    expect(followed.decision.metrics.series.map((d) => d.day)).toEqual(['2026-03-01', '2026-03-02', '2026-03-03']);
   });
 });
 
@@ -378,6 +397,11 @@ describe.each(testServers())('D30 over HTTP on $name', (server) => {
     const invalid = await api(server, server.tokens.owner, 'POST', `${path}/decision`, { decision: 'maybe' });
     expect(invalid.status).toBe(400);
     expect(invalid.body.error.code).toBe('validation_failed');
+    const figures = await api(server, server.tokens.owner, 'GET', path);
+    const other = (['continue', 'escalate_to_watchdog_agent', 'change_owner'] as const).find((d) => d !== figures.body.recommendation.decision)!;
+    const noNote = await api(server, server.tokens.owner, 'POST', `${path}/decision`, { decision: other });
+    expect(noNote.status).toBe(400);
+    expect(noNote.body.error).toMatchObject({ code: 'validation_failed', details: [{ path: 'note' }] });
     const note = `decided ${randomUUID()}`;
     const ok = await api(server, server.tokens.owner, 'POST', `${path}/decision`, { decision: 'escalate_to_watchdog_agent', note });
     expect(ok.status).toBe(201);

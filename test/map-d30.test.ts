@@ -25,7 +25,11 @@ const base: D30Response = {
     day('2026-03-03', { events: 10, failures: 2, incidents: 1, gate_passed: 4, gate_failed: 1, retries: 2, retries_succeeded: 1 }),
     day('2026-03-01', { events: 5, failures: 1, gate_passed: 2, retries: 2, retries_succeeded: 2 }),
   ],
-  recommendation: { decision: 'continue', reasons: ['coverage 85% meets the 80% goal', ''] },
+  recommendation: {
+    decision: 'continue',
+    reasons: ['coverage 85% meets the 80% goal', ''],
+    thresholds: { coverage_goal: 0.8, coverage_floor: 0.5, retry_success_min: 0.5, false_green_max: 0, mttd_max_s: 300, mttr_max_s: 1200 },
+  },
   goal: { coverage: 0.8 },
   decisions: [
     { decision: 'continue', decided_at: '2026-03-02T00:00:00Z', decided_by: 'owner:a' },
@@ -49,8 +53,10 @@ describe('mapD30', () => {
       retries: 0,
       retriesSucceeded: 0,
       retrySuccessRate: null,
+      noData: true,
+      retryGoalMet: null,
     });
-    expect(daily[0]).toMatchObject({ label: 'Mar 1', gatePassRate: 1, retrySuccessRate: 1 });
+    expect(daily[0]).toMatchObject({ label: 'Mar 1', gatePassRate: 1, retrySuccessRate: 1, noData: false });
     expect(daily[2]).toMatchObject({ events: 10, failures: 2, incidents: 1, gatePassed: 4, gateFailed: 1, gatePassRate: 0.8, retrySuccessRate: 0.5 });
   });
 
@@ -84,16 +90,24 @@ describe('mapD30', () => {
     expect(mapSignals(undefined)).toHaveLength(9);
   });
 
+  it('colours the daily retries by the goal: met green, missed red, no retry no colour', () => {
+    const daily = mapDaily(base.series, 0.6);
+    expect(daily.map((d) => d.retryGoalMet)).toEqual([true, null, false]);
+    expect(mapDaily(base.series).map((d) => d.retryGoalMet)).toEqual([null, null, null]);
+  });
+
   it('compares coverage with the goal and formats the KPIs', () => {
     const v = mapD30(base);
     expect(v.coverage).toEqual({ value: 0.85, goal: 0.8, met: true, gap: 0 });
     const kpi = Object.fromEntries(v.kpis.map((k) => [k.key, k]));
     expect(kpi.coverage).toMatchObject({ value: '85%', tone: 'success' });
     expect(kpi.retry_success_rate).toMatchObject({ value: '75%', tone: 'success', hint: '3 of 4 automatic retries recovered' });
-    expect(kpi.gate_pass_rate).toMatchObject({ value: '90%', tone: 'warning', hint: '6 passed · 1 failed' });
+    expect(kpi.gate_pass_rate).toMatchObject({ value: '90%', tone: 'neutral', hint: '6 passed · 1 failed' });
     expect(kpi.false_green_count).toMatchObject({ value: '0', tone: 'success' });
     expect(kpi.mttd_s).toMatchObject({ value: '42 s', tone: 'success' });
-    expect(kpi.mttr_s).toMatchObject({ value: '30 min', tone: 'warning' });
+    // every colour follows a goal of the recommendation: MTTR 30 min misses the 20 min goal of this answer
+    expect(kpi.mttr_s).toMatchObject({ value: '30 min', tone: 'danger' });
+    expect(mapD30({ ...base, recommendation: { decision: 'continue', reasons: [] } }).kpis.find((k) => k.key === 'mttr_s')!.tone).toBe('neutral');
     expect(v.totals).toEqual({ events: 15, failures: 3, incidents: 1, gatePassed: 6, gateFailed: 1, retries: 4, retriesSucceeded: 3 });
     expect(v.hasActivity).toBe(true);
   });

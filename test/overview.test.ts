@@ -9,6 +9,7 @@ import { cliActor } from '@/lib/watchdog/context';
 import { hashOutput } from '@/lib/watchdog/hash';
 import { ingestHelperEvent } from '@/lib/watchdog/events';
 import { heartbeatLease } from '@/lib/watchdog/leases';
+import { acknowledgeIncident, listIncidents } from '@/lib/watchdog/incidents';
 import { getOverview, type Overview } from '@/lib/watchdog/metrics';
 import { decideRepairAction, recordRepairAction } from '@/lib/watchdog/repairs';
 import { updateRules } from '@/lib/watchdog/rules';
@@ -110,6 +111,7 @@ describe.each(testDatabaseKinds())('getOverview on $name', (kind) => {
       worker_silent: 0,
     });
     expect(o.incidents.open_total).toBe(5);
+    expect(o.incidents.unacknowledged).toBe(5);
     expect(o.approvals.pending).toBe(1);
     expect(o.approvals.oldest_pending_at).toBe(T.toISOString());
     expect(o.gate).toEqual({ window_days: 7, checks: 2, passed: 1, failed: 1, pass_rate: 0.5 });
@@ -124,6 +126,12 @@ describe.each(testDatabaseKinds())('getOverview on $name', (kind) => {
     const later = await getOverview(ctxAt(database, supervisorActor, at(200 + 25 * 3600)));
     expect(item(later, 'D7', 'evidence_flowing')).toMatchObject({ done: false, detail: 'no helper event received in the last 24 h' });
     expect(later.gate.checks).toBe(2);
+
+    // an acknowledged incident stays open but no longer counts as unacknowledged (the tab title's count)
+    const [first] = (await listIncidents(database.db, { status: 'open' })).incidents;
+    await acknowledgeIncident(ctxAt(database, supervisorActor, at(201)), first!.id);
+    const acked = await getOverview(ctxAt(database, supervisorActor, at(202)));
+    expect(acked.incidents).toMatchObject({ open_total: 5, unacknowledged: 4 });
   });
 
   it('marks D1 once an owner saves the rules, and risk levels follow the new thresholds', async () => {

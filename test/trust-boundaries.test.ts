@@ -203,6 +203,9 @@ describe.each(testDatabaseKinds())('trust boundaries on $name', (kind) => {
       // at most one pending per job and action: the second answers 200 with the first
       const again = await request(job, 'reclaim', 2);
       expect(again).toMatchObject({ status: 200, action: { id: pending.action.id } });
+      // the queue shows each request with its job's lease as it is now (holder, state, last heartbeat)
+      const queued = (await listRepairActions(database.db, { status: 'pending', job_id: job, limit: 10 }, at(2))).find((a) => a.id === pending.action.id);
+      expect(queued?.lease).toMatchObject({ job_id: job, worker_id: 'w-1', state: 'active', fencing_token: lease.fencing_token, last_heartbeat_at: lease.last_heartbeat_at });
       await check(job, 'w-1', 3);
       await completeJob(as('w-1', 4), job, { worker_id: 'w-1', fencing_token: lease.fencing_token });
       const [row] = await database.db.select().from(repairActions).where(eq(repairActions.id, pending.action.id));

@@ -1,24 +1,22 @@
 'use client';
 
 import Link from 'next/link';
-import { useId, useState } from 'react';
-import { ApiError, errorMessage } from '@/components/lib/api';
-import { formatMs, humanize, signalLabel, signalLabels } from '@/components/lib/format';
-import type { RepairAction } from '@/components/lib/types';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import { formatMs, signalLabel, signalLabels } from '@/components/lib/format';
+import type { RepairAction, RepairActionList } from '@/components/lib/types';
 import { useJobStory } from '@/components/hooks/use-jobs';
-import { useDecidedActions, useDecideAction, usePendingActions } from '@/components/hooks/use-repair-actions';
+import { useDecidedActions, usePendingActions } from '@/components/hooks/use-repair-actions';
 import { LeaseFacts } from '@/components/jobs/lease-facts';
 import { HashText, OutputBlock } from '@/components/jobs/output-block';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card, CardHeader } from '@/components/ui/card';
-import { Input } from '@/components/ui/field';
 import { CheckBadgeIcon, ChevronDownIcon, ChevronRightIcon } from '@/components/ui/icons';
 import { LiveIndicator, PageHeader } from '@/components/ui/page-header';
 import { EmptyState, ErrorState, InlineAlert, LoadingRows, ReadOnlyNotice, Skeleton } from '@/components/ui/states';
-import { ExitCodeBadge, SignalBadge } from '@/components/ui/status';
+import { ExitCodeBadge, LeaseStateBadge, RiskBadge, SignalBadge } from '@/components/ui/status';
 import { RelativeTime } from '@/components/ui/time';
-import { useToast } from '@/components/ui/toast';
+import { DecisionControls, type DecisionOutcome } from './decision-controls';
 import type { UserRole } from '@/lib/schemas/enums';
 
 function Evidence({ action }: { action: RepairAction }) {
@@ -78,126 +76,162 @@ function Evidence({ action }: { action: RepairAction }) {
   );
 }
 
-function PendingRow({ action, canDecide, readOnlyId, onAlreadyDecided }: { action: RepairAction; canDecide: boolean; readOnlyId: string; onAlreadyDecided: (msg: string) => void }) {
-  const toast = useToast();
-  const [open, setOpen] = useState(false);
-  const [note, setNote] = useState('');
-  const noteId = useId();
-  const titleId = useId();
-  const decide = useDecideAction(action, {
-    onSuccess: (res, { decision }) => {
-      toast({
-        tone: 'success',
-        title: `${humanize(action.action)} ${decision === 'approve' ? 'approved' : 'rejected'}`,
-        description:
-          decision === 'approve' && res.lease
-            ? `Job ${action.job_id}: lease ${res.lease.state}, fencing token now ${res.lease.fencing_token}. The old holder is fenced off.`
-            : `Job ${action.job_id}: the lease stays as it is.`,
-      });
-    },
-    onError: (e) => {
-      if (e instanceof ApiError && e.code === 'already_decided') {
-        const d = (e.details ?? {}) as { decision?: string | null; decided_by?: string | null };
-        const verdict = d.decision === 'approve' ? 'approved' : d.decision === 'reject' ? 'rejected' : 'decided';
-        onAlreadyDecided(`The ${action.action} of job ${action.job_id} was already ${verdict}${d.decided_by ? ` by ${d.decided_by}` : ''}. Nothing changed; the list is up to date.`);
-      } else {
-        toast({ tone: 'danger', title: 'The decision was not recorded', description: errorMessage(e) });
-      }
-    },
-  });
-  const busy = decide.isPending;
+type PendingItem = RepairActionList['actions'][number];
+/** A request on screen: `gone` once it left the pending list behind the page's back (decided elsewhere, obsolete). */
+type ShownItem = PendingItem & { gone?: boolean };
 
+interface JobGroup {
+  jobId: string;
+  requests: ShownItem[];
+  oldest: string;
+  lease: PendingItem['lease'];
+  gone: boolean;
+}
+
+/** Requests of one job in one card; cards oldest first (the request that waited longest on top). */
+function groupByJob(items: ShownItem[]): JobGroup[] {
+  const byJob = new Map<string, ShownItem[]>();
+  for (const a of items) byJob.set(a.job_id, [...(byJob.get(a.job_id) ?? []), a]);
+  return [...byJob.entries()]
+    .map(([jobId, requests]) => {
+      const sorted = [...requests].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+      const live = sorted.filter((r) => !r.gone);
+      return { jobId, requests: sorted, oldest: sorted[0]!.created_at, lease: (live.at(-1) ?? sorted.at(-1))!.lease, gone: live.length === 0 };
+    })
+    .sort((a, b) => a.oldest.localeCompare(b.oldest) || a.jobId.localeCompare(b.jobId));
+}
+
+function LeaseLine({ lease }: { lease: PendingItem['lease'] }) {
+  if (!lease) return <p className="text-sm text-slate-600">No lease recorded for this job.</p>;
   return (
-    <li className="px-4 py-4 sm:px-5" aria-labelledby={titleId}>
-      <div className="flex flex-col gap-3 lg:flex-row lg:items-start lg:justify-between">
-        <div className="min-w-0 space-y-2">
-          <div className="flex flex-wrap items-center gap-2">
-            <Badge tone={action.action === 'reclaim' ? 'accent' : 'warning'} className="uppercase tracking-wide">
-              {action.action}
-            </Badge>
-            <h3 id={titleId} className="font-mono text-sm font-semibold text-slate-900">
-              <Link href={`/jobs/${encodeURIComponent(action.job_id)}`} className="hover:text-indigo-600 hover:underline">
-                {action.job_id}
-              </Link>
-            </h3>
-          </div>
-          <dl className="flex flex-wrap gap-x-5 gap-y-1 text-sm">
-            <div className="flex gap-1.5">
-              <dt className="text-slate-500">Trigger</dt>
-              <dd className="font-medium text-slate-800">{signalLabels[action.trigger] ? signalLabel(action.trigger) : action.trigger}</dd>
-            </div>
-            <div className="flex gap-1.5">
-              <dt className="text-slate-500">Asked by</dt>
-              <dd className="font-medium text-slate-800">{action.requested_by}</dd>
-            </div>
-            <div className="flex gap-1.5">
-              <dt className="text-slate-500">Asked</dt>
-              <dd className="text-slate-800">
-                <RelativeTime iso={action.created_at} />
-              </dd>
-            </div>
-          </dl>
-          <div className="text-sm text-slate-600">
-            <span className="sr-only">Evidence: </span>
-            {action.note ? <p className="max-w-3xl">{action.note}</p> : <p className="italic text-slate-400">No note given with the request.</p>}
-            <p className="mt-1 flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-slate-500">
-              <span>
-                {action.evidence_event_ids.length} evidence {action.evidence_event_ids.length === 1 ? 'event' : 'events'}
-              </span>
-              {action.output_hash ? (
-                <span className="inline-flex items-center gap-1">
-                  output <HashText hash={action.output_hash} />
-                </span>
-              ) : null}
-              {action.incident_id ? <span>incident {action.incident_id.slice(0, 8)}</span> : null}
-            </p>
-          </div>
+    <dl className="flex flex-wrap items-center gap-x-4 gap-y-1 text-sm" aria-label="Lease now">
+      <div className="flex items-center gap-1.5">
+        <dt className="text-slate-600">Lease</dt>
+        <dd className="flex flex-wrap gap-1">
+          <LeaseStateBadge state={lease.state} />
+          <RiskBadge risk={lease.risk_level} />
+        </dd>
+      </div>
+      <div className="flex min-w-0 items-center gap-1.5">
+        <dt className="text-slate-600">Holder</dt>
+        <dd className="min-w-0 font-mono text-xs text-slate-900 [overflow-wrap:anywhere]">{lease.worker_id}</dd>
+      </div>
+      <div className="flex items-center gap-1.5">
+        <dt className="text-slate-600">Last heartbeat</dt>
+        <dd className="text-slate-900">
+          <RelativeTime iso={lease.last_heartbeat_at} />
+        </dd>
+      </div>
+      <div className="flex items-center gap-1.5">
+        <dt className="text-slate-600">Expires</dt>
+        <dd className="text-slate-900">
+          <RelativeTime iso={lease.lease_expires_at} />
+        </dd>
+      </div>
+    </dl>
+  );
+}
+
+function RequestFacts({ action }: { action: ShownItem }) {
+  return (
+    <div className="min-w-0 space-y-2">
+      <div className="flex flex-wrap items-center gap-2">
+        <Badge tone={action.action === 'reclaim' ? 'accent' : 'warning'} className="uppercase tracking-wide">
+          {action.action}
+        </Badge>
+        {action.gone ? <Badge tone="muted">no longer pending</Badge> : null}
+      </div>
+      <dl className="flex flex-wrap gap-x-5 gap-y-1 text-sm">
+        <div className="flex min-w-0 gap-1.5">
+          <dt className="shrink-0 text-slate-600">Trigger</dt>
+          <dd className="min-w-0 font-medium text-slate-800 [overflow-wrap:anywhere]">{signalLabels[action.trigger] ? signalLabel(action.trigger) : action.trigger}</dd>
         </div>
-        <div className="flex shrink-0 flex-col gap-2 sm:flex-row sm:items-center lg:flex-col lg:items-end">
-          <div className="flex gap-2">
-            <Button
-              variant="success"
-              onClick={() => decide.mutate({ decision: 'approve', note })}
-              disabled={!canDecide || busy}
-              loading={busy && decide.variables?.decision === 'approve'}
-              aria-describedby={canDecide ? undefined : readOnlyId}
-              title={canDecide ? undefined : 'Only a supervisor can decide'}
-            >
-              Approve
-            </Button>
-            <Button
-              variant="danger"
-              onClick={() => decide.mutate({ decision: 'reject', note })}
-              disabled={!canDecide || busy}
-              loading={busy && decide.variables?.decision === 'reject'}
-              aria-describedby={canDecide ? undefined : readOnlyId}
-              title={canDecide ? undefined : 'Only a supervisor can decide'}
-            >
-              Reject
-            </Button>
-          </div>
-          <button type="button" onClick={() => setOpen((v) => !v)} aria-expanded={open} className="inline-flex items-center gap-1 text-sm font-medium text-indigo-600 hover:text-indigo-500">
-            {open ? <ChevronDownIcon /> : <ChevronRightIcon />}
-            {open ? 'Hide evidence' : 'Show evidence'}
-          </button>
+        <div className="flex min-w-0 gap-1.5">
+          <dt className="shrink-0 text-slate-600">Asked by</dt>
+          <dd className="min-w-0 font-medium text-slate-800 [overflow-wrap:anywhere]">{action.requested_by}</dd>
         </div>
+        <div className="flex gap-1.5">
+          <dt className="text-slate-600">Asked</dt>
+          <dd className="text-slate-800">
+            <RelativeTime iso={action.created_at} />
+          </dd>
+        </div>
+      </dl>
+      <div className="text-sm text-slate-700">
+        {action.note ? <p className="max-w-3xl [overflow-wrap:anywhere]">{action.note}</p> : <p className="italic text-slate-600">No note given with the request.</p>}
+        <p className="mt-1 flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-slate-600">
+          <span>{action.evidence_event_ids.length === 1 ? '1 evidence event' : `${action.evidence_event_ids.length} evidence events`}</span>
+          {action.output_hash ? (
+            <span className="inline-flex items-center gap-1">
+              output <HashText hash={action.output_hash} />
+            </span>
+          ) : null}
+          {action.incident_id ? <span>incident {action.incident_id.slice(0, 8)}</span> : null}
+        </p>
+      </div>
+    </div>
+  );
+}
+
+function JobCard({
+  group,
+  canDecide,
+  readOnlyId,
+  cardRef,
+  onDecided,
+  onAlreadyDecided,
+  onDismiss,
+}: {
+  group: JobGroup;
+  canDecide: boolean;
+  readOnlyId: string;
+  cardRef: (el: HTMLLIElement | null) => void;
+  onDecided: (action: ShownItem, outcome: DecisionOutcome) => void;
+  onAlreadyDecided: (action: ShownItem, message: string) => void;
+  onDismiss: () => void;
+}) {
+  const [open, setOpen] = useState(false);
+  const titleId = useId();
+  const worker = group.lease?.state === 'active' ? group.lease.worker_id : (group.lease?.worker_id ?? null);
+  return (
+    <li ref={cardRef} tabIndex={-1} className="px-4 py-4 outline-offset-[-2px] sm:px-5" aria-labelledby={titleId} data-job={group.jobId}>
+      <div className="min-w-0 space-y-2">
+        <h3 id={titleId} className="min-w-0 font-mono text-sm font-semibold text-slate-900 [overflow-wrap:anywhere]">
+          <Link href={`/jobs/${encodeURIComponent(group.jobId)}`} className="hover:text-indigo-700 hover:underline">
+            {group.jobId}
+          </Link>
+        </h3>
+        <LeaseLine lease={group.lease} />
+      </div>
+      <ul className="mt-3 space-y-3" aria-label={`Requests for ${group.jobId}`}>
+        {group.requests.map((a) => (
+          <li key={a.id} className="flex flex-col gap-3 rounded-lg border border-slate-200 p-3 lg:flex-row lg:items-start lg:justify-between">
+            <RequestFacts action={a} />
+            {a.gone ? null : (
+              <div className="shrink-0">
+                <DecisionControls action={a} workerId={worker} canDecide={canDecide} readOnlyId={readOnlyId} onDecided={(o) => onDecided(a, o)} onAlreadyDecided={(m) => onAlreadyDecided(a, m)} />
+              </div>
+            )}
+          </li>
+        ))}
+      </ul>
+      <div className="mt-3 flex flex-wrap items-center gap-3">
+        <button type="button" onClick={() => setOpen((v) => !v)} aria-expanded={open} className="inline-flex items-center gap-1 text-sm font-medium text-indigo-700 hover:text-indigo-600">
+          {open ? <ChevronDownIcon /> : <ChevronRightIcon />}
+          {open ? 'Hide evidence' : 'Show evidence'}
+        </button>
+        {group.gone ? (
+          <>
+            <span className="text-sm text-slate-700">Decided elsewhere or no longer needed: nothing to decide here.</span>
+            <Button size="sm" onClick={onDismiss}>
+              Dismiss
+            </Button>
+          </>
+        ) : null}
       </div>
       {open ? (
-        <div className="mt-4 space-y-4 rounded-lg border border-slate-200 bg-slate-50/70 p-4">
-          <Evidence action={action} />
-          <div className="max-w-md">
-            <label htmlFor={noteId} className="mb-1 block text-xs font-medium text-slate-600">
-              Decision note (optional, kept in the audit log)
-            </label>
-            <Input
-              id={noteId}
-              value={note}
-              onChange={(e) => setNote(e.target.value)}
-              maxLength={2000}
-              disabled={!canDecide}
-              placeholder={canDecide ? 'e.g. worker confirmed dead on host' : 'Supervisors only'}
-            />
-          </div>
+        <div className="mt-4 rounded-lg border border-slate-200 bg-slate-50/70 p-4">
+          <Evidence action={group.requests[0]!} />
         </div>
       ) : null}
     </li>
@@ -239,13 +273,67 @@ export function ApprovalsView({ role }: { role: UserRole }) {
   const canDecide = role === 'supervisor';
   const readOnlyId = useId();
   const [notices, setNotices] = useState<{ id: number; text: string }[]>([]);
+  const [outcome, setOutcome] = useState<DecisionOutcome | null>(null);
   const q = usePendingActions();
 
+  // The list never moves under the pointer: the requests on screen are the ones accepted so far;
+  // new ones from a refetch wait behind a "N new requests — show" bar, and one that left the pending
+  // list behind the page's back stays in its place, marked, until dismissed.
+  const [accepted, setAccepted] = useState<Set<string> | null>(null);
+  const [known, setKnown] = useState<Map<string, PendingItem>>(() => new Map());
+  const [removed, setRemoved] = useState<Set<string>>(() => new Set());
+  const [seenData, setSeenData] = useState<RepairActionList | undefined>(undefined);
+  if (q.data && q.data !== seenData) {
+    setSeenData(q.data);
+    setKnown((k) => new Map([...k, ...q.data.actions.map((a) => [a.id, a] as const)]));
+    if (accepted === null) setAccepted(new Set(q.data.actions.map((a) => a.id)));
+  }
+  const current = useMemo(() => new Map((q.data?.actions ?? []).map((a) => [a.id, a])), [q.data]);
+  const acceptedIds = useMemo(() => accepted ?? new Set(current.keys()), [accepted, current]);
+  const groups = useMemo(() => {
+    const shown: ShownItem[] = [];
+    for (const id of acceptedIds) {
+      if (removed.has(id)) continue;
+      const live = current.get(id);
+      const last = live ?? known.get(id);
+      if (last) shown.push(live ? live : { ...last, gone: true });
+    }
+    return groupByJob(shown);
+  }, [acceptedIds, removed, current, known]);
+  const waiting = (q.data?.actions ?? []).filter((a) => !acceptedIds.has(a.id) && !removed.has(a.id));
+
+  // Focus after a decision: the next request (the same card if it holds another one), else the list heading.
+  const cards = useRef(new Map<string, HTMLLIElement>());
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const [focusJob, setFocusJob] = useState<{ job: string | null } | null>(null);
+  useEffect(() => {
+    if (!focusJob) return;
+    const el = focusJob.job ? cards.current.get(focusJob.job) : null;
+    if (el) {
+      const button = el.querySelector<HTMLButtonElement>('button[aria-label^="Approve"]:not(:disabled)');
+      (button ?? el).focus();
+    } else headingRef.current?.focus();
+    setFocusJob(null);
+  }, [focusJob, groups]);
+
+  function nextJobAfter(action: ShownItem): string | null {
+    const idx = groups.findIndex((g) => g.jobId === action.job_id);
+    const group = groups[idx];
+    if (group && group.requests.some((r) => r.id !== action.id && !r.gone)) return group.jobId;
+    const after = groups.slice(idx + 1).find((g) => !g.gone) ?? groups.slice(0, Math.max(0, idx)).findLast((g) => !g.gone);
+    return after?.jobId ?? null;
+  }
+  function leave(action: ShownItem) {
+    setFocusJob({ job: nextJobAfter(action) });
+    setRemoved((r) => new Set(r).add(action.id));
+  }
+
+  const pendingCount = q.data?.actions.length ?? 0;
   return (
     <>
       <PageHeader
         title="Approvals"
-        description="Release and reclaim requests wait here for a supervisor. Approving fences the old holder off at once: its next heartbeat or complete is refused."
+        description="Release and reclaim requests wait here for a supervisor, oldest first. Approving fences the old holder off at once: its next heartbeat or complete is refused."
         actions={q.data ? <LiveIndicator updatedAt={q.dataUpdatedAt} fetching={q.isFetching} failed={q.isRefetchError} /> : null}
       />
       <div className="space-y-6">
@@ -260,19 +348,76 @@ export function ApprovalsView({ role }: { role: UserRole }) {
           </InlineAlert>
         ))}
         <Card aria-labelledby="pending-title">
-          <CardHeader id="pending-title" title="Pending requests" description={q.data ? `${q.data.actions.length} waiting for a decision` : undefined} />
+          <div className="border-b border-slate-100 px-4 py-3.5 sm:px-5">
+            <h2 id="pending-title" ref={headingRef} tabIndex={-1} className="text-sm font-semibold text-slate-900">
+              Pending requests
+            </h2>
+            <p className="mt-0.5 text-sm text-slate-600">{q.data ? (pendingCount === 1 ? '1 waiting for a decision, oldest first' : `${pendingCount} waiting for a decision, oldest first`) : ' '}</p>
+            {/* the outcome of the last decision, in a place of its own: never over a button */}
+            <div role="status" aria-live="polite" className="min-h-0">
+              {outcome ? (
+                <div className="mt-2 flex items-start gap-2 rounded-lg bg-emerald-50 px-3 py-2 text-sm text-emerald-900" data-testid="decision-outcome">
+                  <CheckBadgeIcon className="mt-0.5 shrink-0" />
+                  <p className="min-w-0 [overflow-wrap:anywhere]">
+                    <strong className="font-semibold">{outcome.title}.</strong> {outcome.description}
+                  </p>
+                </div>
+              ) : null}
+            </div>
+          </div>
           {q.isPending ? (
             <LoadingRows rows={3} label="Loading pending requests" />
-          ) : q.isError ? (
+          ) : q.isError && !q.data ? (
             <ErrorState error={q.error} onRetry={() => void q.refetch()} />
-          ) : q.data.actions.length === 0 ? (
+          ) : groups.length === 0 && waiting.length === 0 ? (
             <EmptyState icon={<CheckBadgeIcon />} title="Nothing to decide" description="When a lease goes stale or a worker asks for a release, the request appears here within seconds." />
           ) : (
-            <ul className="divide-y divide-slate-100" aria-label="Pending requests">
-              {q.data.actions.map((a) => (
-                <PendingRow key={a.id} action={a} canDecide={canDecide} readOnlyId={readOnlyId} onAlreadyDecided={(text) => setNotices((ns) => [...ns.slice(-2), { id: Date.now(), text }])} />
-              ))}
-            </ul>
+            <>
+              {groups.length ? (
+                <ul className="divide-y divide-slate-100" aria-label="Pending requests">
+                  {groups.map((g) => (
+                    <JobCard
+                      key={g.jobId}
+                      group={g}
+                      canDecide={canDecide}
+                      readOnlyId={readOnlyId}
+                      cardRef={(el) => {
+                        if (el) cards.current.set(g.jobId, el);
+                        else cards.current.delete(g.jobId);
+                      }}
+                      onDecided={(a, o) => {
+                        setOutcome(o);
+                        leave(a);
+                      }}
+                      onAlreadyDecided={(a, text) => {
+                        setNotices((ns) => [...ns.slice(-2), { id: Date.now(), text }]);
+                        leave(a);
+                      }}
+                      onDismiss={() => {
+                        const last = g.requests.at(-1)!;
+                        setFocusJob({ job: nextJobAfter(last) });
+                        setRemoved((r) => new Set([...r, ...g.requests.map((x) => x.id)]));
+                      }}
+                    />
+                  ))}
+                </ul>
+              ) : null}
+              {waiting.length ? (
+                <div className="flex flex-wrap items-center justify-between gap-2 border-t border-amber-200 bg-amber-50 px-4 py-2.5 text-sm text-amber-950 sm:px-5">
+                  <span>{waiting.length === 1 ? '1 new request' : `${waiting.length} new requests`}</span>
+                  <Button
+                    size="sm"
+                    onClick={() => {
+                      const first = groupByJob(waiting)[0]?.jobId ?? null;
+                      setAccepted(new Set([...acceptedIds, ...waiting.map((a) => a.id)]));
+                      setFocusJob({ job: first });
+                    }}
+                  >
+                    {waiting.length === 1 ? 'Show the new request' : `Show ${waiting.length} new requests`}
+                  </Button>
+                </div>
+              ) : null}
+            </>
           )}
         </Card>
         <RecentDecisions />

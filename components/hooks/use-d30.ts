@@ -19,11 +19,14 @@ export function useD30(fromIso: string, toIso: string, enabled = true) {
 }
 
 /** `POST /api/watchdog/metrics/d30/decision`: records the owner's decision with the figures it was based on. */
-export function useD30Decision(callbacks: MutationCallbacks<D30DecisionAnswer, { decision: D30DecisionName; note: string }> = {}) {
+type D30DecisionVars = { decision: D30DecisionName; note: string; from: string; to: string };
+
+/** `from`/`to`: the window on screen; its figures are the ones stored with the decision. */
+export function useD30Decision(callbacks: MutationCallbacks<D30DecisionAnswer, D30DecisionVars> = {}) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: ({ decision, note }: { decision: D30DecisionName; note: string }) =>
-      apiFetch<D30DecisionAnswer>('/api/watchdog/metrics/d30/decision', { method: 'POST', body: note.trim() ? { decision, note: note.trim() } : { decision } }),
+    mutationFn: ({ decision, note, from, to }: D30DecisionVars) =>
+      apiFetch<D30DecisionAnswer>('/api/watchdog/metrics/d30/decision', { method: 'POST', body: note.trim() ? { decision, note: note.trim(), from, to } : { decision, from, to } }),
     onSuccess: (...args) => {
       const done = callbacks.onSuccess?.(...args);
       void qc.invalidateQueries({ queryKey: queryKeys.d30All });

@@ -1,6 +1,6 @@
 'use client';
 
-import { useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { ApiError, errorMessage } from '@/components/lib/api';
 import { useAcknowledgeIncident, useResolveIncident } from '@/components/hooks/use-incidents';
 import { useCreateSilence } from '@/components/hooks/use-silences';
@@ -26,8 +26,17 @@ function localInput(d: Date): string {
 }
 
 /** Acknowledge, Resolve (with a note) and Silence… for one open incident; used by the incidents list, its detail and the job story. */
-export function IncidentActions({ incident, canAct, compact }: { incident: Incident; canAct: boolean; compact?: boolean }) {
+export function IncidentActions({ incident, canAct, compact, onResolved }: { incident: Incident; canAct: boolean; compact?: boolean; onResolved?: () => void }) {
   const toast = useToast();
+  // focus stays on the incident's buttons: after Acknowledge (which goes away) it moves to Resolve
+  const resolveRef = useRef<HTMLButtonElement>(null);
+  const [focusResolve, setFocusResolve] = useState(false);
+  useEffect(() => {
+    if (focusResolve && incident.acknowledged_at) {
+      resolveRef.current?.focus();
+      setFocusResolve(false);
+    }
+  }, [focusResolve, incident.acknowledged_at]);
   const uid = useId();
   const [panel, setPanel] = useState<Panel>(null);
   const [note, setNote] = useState('');
@@ -39,7 +48,10 @@ export function IncidentActions({ incident, canAct, compact }: { incident: Incid
   const [match, setMatch] = useState({ signal: true, worker: Boolean(incident.worker_id), job: Boolean(incident.job_id) });
   const [comment, setComment] = useState('');
   const ack = useAcknowledgeIncident(incident.id, {
-    onSuccess: () => toast({ tone: 'success', title: 'Acknowledged', description: 'Escalation stops; the incident stays open until it is resolved.' }),
+    onSuccess: () => {
+      setFocusResolve(true);
+      toast({ tone: 'success', title: 'Acknowledged', description: 'Escalation stops; the incident stays open until it is resolved.' });
+    },
     onError: (e) => toast({ tone: 'danger', title: 'Not acknowledged', description: errorMessage(e) }),
   });
   const resolve = useResolveIncident(incident.id, {
@@ -50,6 +62,7 @@ export function IncidentActions({ incident, canAct, compact }: { incident: Incid
       setLearned(['']);
       setChecks(['']);
       setAssumptions(['']);
+      onResolved?.();
     },
   });
   const resolveBody = () => {
@@ -89,7 +102,14 @@ export function IncidentActions({ incident, canAct, compact }: { incident: Incid
             Acknowledge
           </Button>
         )}
-        <Button size="sm" onClick={() => setPanel(panel === 'resolve' ? null : 'resolve')} disabled={!canAct} aria-expanded={panel === 'resolve'} aria-label={compact ? `Resolve ${what}` : undefined}>
+        <Button
+          ref={resolveRef}
+          size="sm"
+          onClick={() => setPanel(panel === 'resolve' ? null : 'resolve')}
+          disabled={!canAct}
+          aria-expanded={panel === 'resolve'}
+          aria-label={compact ? `Resolve ${what}` : undefined}
+        >
           Resolve
         </Button>
         <Button

@@ -1,7 +1,7 @@
 'use client';
 
 import Link from 'next/link';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError } from '@/components/lib/api';
 import { formatMs, formatTimestamp, humanize, signalLabel, signalLabels } from '@/components/lib/format';
 import { useJobStory } from '@/components/hooks/use-jobs';
@@ -18,6 +18,9 @@ import { HashText, OutputBlock } from './output-block';
 import { buildStory, type StoryItem, type StoryKind, storyKinds } from './story-items';
 import { IncidentActions } from '@/components/incidents/incident-actions';
 import { HandlingBadge, SeverityBadge } from '@/components/incidents/incident-badges';
+import { DecisionControls, type DecisionOutcome } from '@/components/approvals/decision-controls';
+import { InlineAlert } from '@/components/ui/states';
+import { jobHealth } from './job-health';
 
 const kindStyle: Record<StoryKind, { icon: React.ReactNode; ring: string }> = {
   lease: { icon: <KeyIcon />, ring: 'bg-sky-50 text-sky-600 ring-sky-200' },
@@ -200,6 +203,28 @@ function ItemBody({ item }: { item: StoryItem }) {
   }
 }
 
+/** The job's health: the worst of its open incidents, its latest artifact check and its lease — never "Healthy" beside a failure. */
+function JobHealthLine({ story }: { story: JobStory }) {
+  const h = jobHealth(story);
+  return (
+    <div className="flex flex-wrap items-center gap-2" data-testid="job-health">
+      <span className="text-sm text-slate-600">Health</span>
+      <Badge tone={h.tone} dot>
+        {h.label}
+      </Badge>
+      {h.reasons.length ? (
+        <ul className="w-full list-disc space-y-0.5 pl-5 text-xs text-slate-700">
+          {h.reasons.map((r) => (
+            <li key={r} className="[overflow-wrap:anywhere]">
+              {r}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
+
 function kindOf(item: StoryItem) {
   return storyKinds.find((k) => k.kind === item.kind)!.label;
 }
@@ -213,33 +238,119 @@ function StorySkeleton() {
   );
 }
 
-/** The job's open incidents with the on-call buttons (acknowledge, resolve, silence). */
+/** The job's open incidents with the on-call buttons (acknowledge, resolve, silence); focus stays in the card. */
 function JobIncidents({ incidents, canAct }: { incidents: JobStory['incidents']; canAct: boolean }) {
   const open = incidents.filter((i) => i.status === 'open');
-  if (!open.length) return null;
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  if (!incidents.length) return null;
   return (
     <Card aria-labelledby="job-incidents-title">
-      <CardHeader id="job-incidents-title" title="Open incidents" />
-      <ul className="divide-y divide-slate-100">
-        {open.map((i) => (
-          <li key={i.id} className="space-y-2 px-4 py-3 sm:px-5">
-            <p className="flex flex-wrap items-center gap-2">
-              <SignalBadge signal={i.signal} />
-              <SeverityBadge severity={i.severity} />
-              <HandlingBadge incident={i} />
-            </p>
-            <Link href={`/incidents/${i.id}`} className="block text-xs font-medium text-indigo-700 hover:underline">
-              Details and deliveries<span className="sr-only"> for {i.signal}</span>
-            </Link>
-            <IncidentActions incident={i} canAct={canAct} compact />
-          </li>
-        ))}
-      </ul>
+      <div className="border-b border-slate-100 px-4 py-3.5 sm:px-5">
+        <h2 id="job-incidents-title" ref={headingRef} tabIndex={-1} className="text-sm font-semibold text-slate-900">
+          Open incidents
+        </h2>
+      </div>
+      {open.length ? (
+        <ul className="divide-y divide-slate-100">
+          {open.map((i) => (
+            <li key={i.id} className="space-y-2 px-4 py-3 sm:px-5">
+              <p className="flex flex-wrap items-center gap-2">
+                <SignalBadge signal={i.signal} />
+                <SeverityBadge severity={i.severity} />
+                <HandlingBadge incident={i} />
+              </p>
+              <Link href={`/incidents/${i.id}`} className="block text-xs font-medium text-indigo-700 hover:underline">
+                Details and deliveries<span className="sr-only"> for {i.signal}</span>
+              </Link>
+              <IncidentActions incident={i} canAct={canAct} compact onResolved={() => headingRef.current?.focus()} />
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="px-4 py-3 text-sm text-slate-600 sm:px-5">None open: every incident of this job is resolved.</p>
+      )}
     </Card>
   );
 }
 
-export function JobStoryView({ jobId, initialData, canAct = false }: { jobId: string; initialData?: JobStory; canAct?: boolean }) {
+/** The job's pending release/reclaim requests, decided in place with the same confirmation as on Approvals. */
+function JobDecisions({ story, canDecide }: { story: JobStory; canDecide: boolean }) {
+  const pending = story.actions.filter((a) => a.result === 'pending' && (a.action === 'release' || a.action === 'reclaim'));
+  const [outcome, setOutcome] = useState<DecisionOutcome | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [done, setDone] = useState<Set<string>>(() => new Set());
+  const [focusNext, setFocusNext] = useState(false);
+  const listRef = useRef<HTMLUListElement>(null);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const shown = pending.filter((a) => !done.has(a.id));
+  useEffect(() => {
+    if (!focusNext) return;
+    const next = listRef.current?.querySelector<HTMLButtonElement>('button:not(:disabled)');
+    (next ?? headingRef.current)?.focus();
+    setFocusNext(false);
+  }, [focusNext, shown.length]);
+  if (!pending.length && !outcome && !notice) return null;
+  const worker = story.lease?.worker_id ?? null;
+  const leave = (id: string) => {
+    setDone((d) => new Set(d).add(id));
+    setFocusNext(true);
+  };
+  return (
+    <Card aria-labelledby="job-decisions-title">
+      <div className="border-b border-slate-100 px-4 py-3.5 sm:px-5">
+        <h2 id="job-decisions-title" ref={headingRef} tabIndex={-1} className="text-sm font-semibold text-slate-900">
+          Pending decisions
+        </h2>
+        <div role="status" aria-live="polite">
+          {outcome ? (
+            <p className="mt-2 rounded-lg bg-emerald-50 px-3 py-2 text-sm text-emerald-900 [overflow-wrap:anywhere]">
+              <strong className="font-semibold">{outcome.title}.</strong> {outcome.description}
+            </p>
+          ) : null}
+        </div>
+      </div>
+      {notice ? (
+        <div className="px-4 pt-3 sm:px-5">
+          <InlineAlert tone="warning" title="Already decided" onDismiss={() => setNotice(null)}>
+            {notice}
+          </InlineAlert>
+        </div>
+      ) : null}
+      {shown.length ? (
+        <ul ref={listRef} className="divide-y divide-slate-100">
+          {shown.map((a) => (
+            <li key={a.id} className="space-y-2 px-4 py-3 sm:px-5">
+              <p className="flex flex-wrap items-center gap-2 text-sm">
+                <Badge tone={a.action === 'reclaim' ? 'accent' : 'warning'} className="uppercase tracking-wide">
+                  {a.action}
+                </Badge>
+                <span className="min-w-0 text-slate-700 [overflow-wrap:anywhere]">{triggerLabel(a.trigger)}</span>
+              </p>
+              <p className="text-xs text-slate-600 [overflow-wrap:anywhere]">asked by {a.requested_by}</p>
+              <DecisionControls
+                action={a}
+                workerId={worker}
+                canDecide={canDecide}
+                onDecided={(o) => {
+                  setOutcome(o);
+                  leave(a.id);
+                }}
+                onAlreadyDecided={(m) => {
+                  setNotice(m);
+                  leave(a.id);
+                }}
+              />
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="px-4 py-3 text-sm text-slate-600 sm:px-5">Nothing left to decide for this job.</p>
+      )}
+    </Card>
+  );
+}
+
+export function JobStoryView({ jobId, initialData, canAct = false, canDecide = false }: { jobId: string; initialData?: JobStory; canAct?: boolean; canDecide?: boolean }) {
   const q = useJobStory(jobId, { initialData });
   const [filter, setFilter] = useState<StoryKind | 'all'>('all');
   const [newestFirst, setNewestFirst] = useState(false);
@@ -298,12 +409,17 @@ export function JobStoryView({ jobId, initialData, canAct = false }: { jobId: st
           <StorySkeleton />
         )
       ) : (
-        <div className="grid grid-cols-1 gap-6 xl:grid-cols-[20rem_1fr]">
+        <div className="grid grid-cols-1 gap-6 xl:grid-cols-[20rem_minmax(0,1fr)]">
           <div className="space-y-6">
             <Card aria-labelledby="lease-title">
               <CardHeader id="lease-title" title="Lease" />
               <CardBody>
-                {s.lease ? <LeaseFacts lease={s.lease} full className="gap-x-4 gap-y-2.5" /> : <p className="text-sm text-slate-500">No lease recorded: evidence arrived without a heartbeat.</p>}
+                <JobHealthLine story={s} />
+                {s.lease ? (
+                  <LeaseFacts lease={s.lease} full hideRisk className="mt-3 gap-x-4 gap-y-2.5" />
+                ) : (
+                  <p className="mt-3 text-sm text-slate-600">No lease recorded: evidence arrived without a heartbeat.</p>
+                )}
               </CardBody>
             </Card>
             <Card aria-labelledby="summary-title">
@@ -326,6 +442,7 @@ export function JobStoryView({ jobId, initialData, canAct = false }: { jobId: st
                 </dl>
               </CardBody>
             </Card>
+            <JobDecisions story={s} canDecide={canDecide} />
             <JobIncidents incidents={s.incidents} canAct={canAct} />
           </div>
 
@@ -371,7 +488,7 @@ export function JobStoryView({ jobId, initialData, canAct = false }: { jobId: st
                       {kindStyle[item.kind].icon}
                     </span>
                     <div className="min-w-0 flex-1 pt-1">
-                      <p className="mb-1 flex flex-wrap items-center gap-x-2 text-[11px] font-medium uppercase tracking-wide text-slate-400">
+                      <p className="mb-1 flex flex-wrap items-center gap-x-2 text-[11px] font-medium uppercase tracking-wide text-slate-600">
                         <span>{kindOf(item)}</span>
                         <span aria-hidden>·</span>
                         <time dateTime={item.at} title={formatTimestamp(item.at)} className="normal-case tracking-normal">

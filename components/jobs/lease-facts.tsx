@@ -8,37 +8,37 @@ import { RelativeTime } from '@/components/ui/time';
  * A lease at a glance: state and risk, holder, fencing token, expiry and heartbeat — and, in the job
  * story (`full`), when it was acquired, completed and whether it waits for another worker.
  */
-export function LeaseFacts({ lease, full = false, className }: { lease: LeaseJson; full?: boolean; className?: string }) {
+export function LeaseFacts({ lease, full = false, hideRisk = false, className }: { lease: LeaseJson; full?: boolean; hideRisk?: boolean; className?: string }) {
   return (
-    <dl className={cn('grid grid-cols-[auto_1fr] text-sm', className)}>
-      <dt className="text-slate-500">State</dt>
+    <dl className={cn('grid grid-cols-[auto_minmax(0,1fr)] text-sm', className)}>
+      <dt className="text-slate-600">State</dt>
       <dd className="flex flex-wrap gap-1.5">
         <LeaseStateBadge state={lease.state} />
-        <RiskBadge risk={lease.risk_level} />
+        {hideRisk ? null : <RiskBadge risk={lease.risk_level} />}
       </dd>
-      <dt className="text-slate-500">Holder</dt>
-      <dd className="font-mono text-xs leading-5">{lease.worker_id}</dd>
-      <dt className="text-slate-500">Fencing token</dt>
+      <dt className="text-slate-600">Holder</dt>
+      <dd className="min-w-0 font-mono text-xs leading-5 [overflow-wrap:anywhere]">{lease.worker_id}</dd>
+      <dt className="text-slate-600">Fencing token</dt>
       <dd className="font-mono text-xs leading-5" data-testid="fencing-token">
         {lease.fencing_token}
       </dd>
-      <dt className="text-slate-500">Expires</dt>
+      <dt className="text-slate-600">Expires</dt>
       <dd>
         <RelativeTime iso={lease.lease_expires_at} />
       </dd>
-      <dt className="text-slate-500">Heartbeat</dt>
+      <dt className="text-slate-600">Heartbeat</dt>
       <dd>
         <RelativeTime iso={lease.last_heartbeat_at} />
       </dd>
       {full ? (
         <>
-          <dt className="text-slate-500">Acquired</dt>
+          <dt className="text-slate-600">Acquired</dt>
           <dd>
             <RelativeTime iso={lease.acquired_at} />
           </dd>
           {lease.completed_at ? (
             <>
-              <dt className="text-slate-500">Completed</dt>
+              <dt className="text-slate-600">Completed</dt>
               <dd>
                 <RelativeTime iso={lease.completed_at} />
               </dd>
@@ -46,7 +46,7 @@ export function LeaseFacts({ lease, full = false, className }: { lease: LeaseJso
           ) : null}
           {lease.ready_for_reclaim ? (
             <>
-              <dt className="text-slate-500">Queue</dt>
+              <dt className="text-slate-600">Queue</dt>
               <dd>
                 <Badge tone="accent">ready for another worker</Badge>
               </dd>

@@ -8,13 +8,13 @@ import { CopyIcon } from '@/components/ui/icons';
 /** A hash shown short, copyable, full on hover. */
 export function HashText({ hash, className }: { hash: string | null | undefined; className?: string }) {
   const [copied, setCopied] = useState(false);
-  if (!hash) return <span className={cn('font-mono text-xs text-slate-400', className)}>—</span>;
+  if (!hash) return <span className={cn('font-mono text-xs text-slate-500', className)}>—</span>;
   return (
     <span className={cn('inline-flex items-center gap-1 font-mono text-xs text-slate-600', className)} title={hash}>
       {shortHash(hash)}
       <button
         type="button"
-        className="rounded p-0.5 text-slate-400 hover:bg-slate-100 hover:text-slate-700"
+        className="rounded p-0.5 text-slate-500 hover:bg-slate-100 hover:text-slate-700"
         aria-label={copied ? 'Copied' : 'Copy hash'}
         onClick={() => {
           void navigator.clipboard?.writeText(hash).then(() => {
@@ -32,8 +32,8 @@ export function HashText({ hash, className }: { hash: string | null | undefined;
 /** A command's output, collapsed to a preview, expandable. */
 export function OutputBlock({ output, label = 'Output' }: { output: string | null; label?: string }) {
   const [open, setOpen] = useState(false);
-  if (output === null || output === undefined) return <p className="text-xs italic text-slate-400">No output stored</p>;
-  if (output === '') return <p className="text-xs italic text-slate-400">Empty output</p>;
+  if (output === null || output === undefined) return <p className="text-xs italic text-slate-600">No output stored</p>;
+  if (output === '') return <p className="text-xs italic text-slate-600">Empty output</p>;
   const lines = output.split('\n');
   const long = lines.length > 3 || output.length > 240;
   return (

@@ -2,11 +2,11 @@
 
 import { useRouter } from 'next/navigation';
 import { signIn } from 'next-auth/react';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { Input, Label } from '@/components/ui/field';
 import { InlineAlert } from '@/components/ui/states';
-import { signInErrorMessage } from './sign-in-errors';
+import { retryAfterSeconds, signInErrorMessage, tooManyAttemptsText } from './sign-in-errors';
 
 /** Only same-site paths are followed after sign-in. */
 export function safeCallback(raw: string | undefined): string {
@@ -21,6 +21,25 @@ export function LoginForm({ callbackUrl, sso, initialError }: { callbackUrl?: st
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(initialError ?? null);
   const [pending, setPending] = useState(false);
+  // a throttled sign-in: the form waits out the retry-after the server gave, counting down
+  const [retryAt, setRetryAt] = useState<number | null>(() => {
+    const s = retryAfterSeconds(initialError);
+    return s === null ? null : Date.now() + s * 1000;
+  });
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (retryAt === null) return;
+    const t = setInterval(() => {
+      const n = Date.now();
+      setNow(n);
+      if (n >= retryAt) {
+        setRetryAt(null);
+        setError(null);
+      }
+    }, 1000);
+    return () => clearInterval(t);
+  }, [retryAt]);
+  const waitS = retryAt === null ? 0 : Math.max(0, Math.ceil((retryAt - now) / 1000));
   const [ssoPending, setSsoPending] = useState(false);
 
   async function onSubmit(e: React.FormEvent) {
@@ -30,6 +49,12 @@ export function LoginForm({ callbackUrl, sso, initialError }: { callbackUrl?: st
     try {
       const res = await signIn('credentials', { redirect: false, email, password });
       if (!res || res.error || !res.ok) {
+        const wait = retryAfterSeconds(res?.error);
+        if (wait !== null) {
+          const at = Date.now();
+          setNow(at);
+          setRetryAt(at + wait * 1000);
+        }
         setError(res?.error ? signInErrorMessage(res.error, sso?.name) : 'Sign-in is not available right now. Try again in a moment.');
         setPassword('');
         return;
@@ -45,7 +70,15 @@ export function LoginForm({ callbackUrl, sso, initialError }: { callbackUrl?: st
 
   return (
     <div className="space-y-6">
-      {error ? <InlineAlert title="Sign-in failed">{error}</InlineAlert> : null}
+      {retryAt !== null ? (
+        <InlineAlert title="Sign-in paused">
+          <span role="timer" aria-live="off">
+            {tooManyAttemptsText(waitS)}
+          </span>
+        </InlineAlert>
+      ) : error ? (
+        <InlineAlert title="Sign-in failed">{error}</InlineAlert>
+      ) : null}
       {sso ? (
         <>
           <Button
@@ -75,7 +108,7 @@ export function LoginForm({ callbackUrl, sso, initialError }: { callbackUrl?: st
           <Label htmlFor="password">Password</Label>
           <Input id="password" name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
         </div>
-        <Button type="submit" variant="primary" className="w-full" loading={pending} disabled={!email || !password}>
+        <Button type="submit" variant="primary" className="w-full" loading={pending} disabled={!email || !password || retryAt !== null}>
           Sign in
         </Button>
       </form>

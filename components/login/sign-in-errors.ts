@@ -2,7 +2,18 @@
  * What the login page says for next-auth's `?error=` codes and the credentials provider's refusals.
  * Free text from the URL is never shown, except the throttle message in its one exact form.
  */
-const THROTTLED = /^Too many attempts — try again in \d{1,6} s$/;
+const THROTTLED = /^Too many attempts — try again in (\d{1,6}) s$/;
+
+/** The throttle refusal's words (the same sentence the credentials provider sends). */
+export function tooManyAttemptsText(seconds: number): string {
+  return `Too many attempts — try again in ${seconds} s`;
+}
+
+/** The retry-after (seconds) carried by a throttle refusal, or null for any other error. */
+export function retryAfterSeconds(code: string | null | undefined): number | null {
+  const m = code ? THROTTLED.exec(code) : null;
+  return m ? Math.max(1, Number(m[1])) : null;
+}
 
 export function signInErrorMessage(code: string | null | undefined, ssoName?: string | null): string | null {
   if (!code) return null;

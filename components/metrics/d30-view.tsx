@@ -1,6 +1,6 @@
 'use client';
 
-import { useId, useMemo, useState } from 'react';
+import { useId, useMemo, useRef, useState } from 'react';
 import { ApiError, errorMessage } from '@/components/lib/api';
 import { decisionLabels, formatPercent } from '@/components/lib/format';
 import { useD30, useD30Decision } from '@/components/hooks/use-d30';
@@ -14,7 +14,7 @@ import { LiveIndicator, PageHeader } from '@/components/ui/page-header';
 import { EmptyState, ErrorState, InlineAlert, ReadOnlyNotice, Skeleton } from '@/components/ui/states';
 import { RelativeTime } from '@/components/ui/time';
 import { useToast } from '@/components/ui/toast';
-import { ActivityChart, GateChart, RetryChart, SignalChart } from './d30-charts';
+import { ActivityChart, FailureChart, GateChart, RetryChart, SignalChart } from './d30-charts';
 import type { D30DecisionName } from '@/lib/schemas/metrics';
 import { type D30View, type KpiTone, mapD30 } from './map-d30';
 import type { D30Decision, UserRole } from '@/lib/schemas/enums';
@@ -22,7 +22,7 @@ import type { D30Decision, UserRole } from '@/lib/schemas/enums';
 const DAY_MS = 86_400_000;
 const toDateInput = (t: number) => new Date(t).toISOString().slice(0, 10);
 
-const toneText: Record<KpiTone, string> = { success: 'text-emerald-600', warning: 'text-amber-600', danger: 'text-rose-600', neutral: 'text-slate-900' };
+const toneText: Record<KpiTone, string> = { success: 'text-emerald-700', warning: 'text-amber-700', danger: 'text-rose-700', neutral: 'text-slate-900' };
 const toneBar: Record<KpiTone, string> = { success: 'bg-emerald-500', warning: 'bg-amber-400', danger: 'bg-rose-500', neutral: 'bg-slate-300' };
 
 const verdict = (holds: boolean | null) =>
@@ -110,11 +110,16 @@ function Kpis({ v }: { v: D30View }) {
   );
 }
 
-function DecisionForm({ v, canDecide, role }: { v: D30View; canDecide: boolean; role: string }) {
+function DecisionForm({ v, canDecide, role, shown }: { v: D30View; canDecide: boolean; role: string; shown: { from: string; to: string } }) {
   const toast = useToast();
   const readOnlyId = useId();
+  const noteErrorId = useId();
   const [decision, setDecision] = useState<string>(v.recommendation.decision in decisionLabels ? v.recommendation.decision : 'continue');
   const [note, setNote] = useState('');
+  const [missingNote, setMissingNote] = useState(false);
+  const noteRef = useRef<HTMLTextAreaElement>(null);
+  // deciding otherwise than the figures recommend needs a reason (the server refuses it too)
+  const noteRequired = decision !== v.recommendation.decision;
   const record = useD30Decision({
     onSuccess: () => {
       setNote('');
@@ -122,12 +127,21 @@ function DecisionForm({ v, canDecide, role }: { v: D30View; canDecide: boolean; 
     },
   });
   const fieldErrors = record.error instanceof ApiError ? record.error.fieldErrors : [];
+  const serverNoteError = fieldErrors.find((f) => f.path === 'note')?.message;
+  const noteError = missingNote ? 'Say why the decision differs from the recommendation.' : serverNoteError;
   return (
     <form
       aria-label="Record the D30 decision"
+      noValidate
       onSubmit={(e) => {
         e.preventDefault();
-        if (canDecide) record.mutate({ decision: decision as D30DecisionName, note });
+        if (!canDecide) return;
+        if (noteRequired && !note.trim()) {
+          setMissingNote(true);
+          noteRef.current?.focus();
+          return;
+        }
+        record.mutate({ decision: decision as D30DecisionName, note, from: shown.from, to: shown.to });
       }}
       className="space-y-4"
     >
@@ -157,19 +171,31 @@ function DecisionForm({ v, canDecide, role }: { v: D30View; canDecide: boolean; 
         </div>
       </fieldset>
       <div>
-        <Label htmlFor="d30-note" hint="(optional)">
+        <Label htmlFor="d30-note" hint={noteRequired ? '(required: the decision differs from the recommendation)' : '(optional)'}>
           Note
         </Label>
         <Textarea
+          ref={noteRef}
           id="d30-note"
           value={note}
-          onChange={(e) => setNote(e.target.value)}
+          onChange={(e) => {
+            setNote(e.target.value);
+            if (e.target.value.trim()) setMissingNote(false);
+          }}
           maxLength={2000}
           disabled={!canDecide}
+          required={noteRequired}
+          aria-invalid={noteError ? true : undefined}
+          aria-describedby={noteError ? noteErrorId : undefined}
           placeholder={canDecide ? 'What the team agreed, and why' : 'Owner only'}
         />
+        {noteError ? (
+          <p id={noteErrorId} className="mt-1 text-sm text-rose-700">
+            {noteError}
+          </p>
+        ) : null}
       </div>
-      {record.isError ? (
+      {record.isError && !serverNoteError ? (
         <InlineAlert title="The decision was not recorded">{fieldErrors.length ? fieldErrors.map((f) => `${f.path}: ${f.message}`).join('; ') : errorMessage(record.error)}</InlineAlert>
       ) : null}
       <Button type="submit" variant="primary" disabled={!canDecide} loading={record.isPending} aria-describedby={canDecide ? undefined : readOnlyId}>
@@ -262,9 +288,10 @@ export function D30View({ role }: { role: UserRole }) {
           {v.hasActivity ? (
             <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
               <ActivityChart data={v.daily} />
-              <SignalChart data={v.bySignal} />
+              <FailureChart data={v.daily} />
               <GateChart data={v.daily} />
-              <RetryChart data={v.daily} />
+              <RetryChart data={v.daily} goal={v.goals?.retry_success_min ?? null} />
+              <SignalChart data={v.bySignal} />
             </div>
           ) : (
             <Card>
@@ -274,7 +301,7 @@ export function D30View({ role }: { role: UserRole }) {
 
           <Assumptions v={v} />
 
-          <div className="grid grid-cols-1 gap-6 lg:grid-cols-[1fr_1.2fr] lg:items-start">
+          <div className="grid grid-cols-1 gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,1.2fr)] lg:items-start">
             <Card aria-labelledby="recommendation-title">
               <CardHeader id="recommendation-title" title="Recommendation" description="Computed from the figures above." />
               <CardBody>
@@ -300,7 +327,7 @@ export function D30View({ role }: { role: UserRole }) {
             <Card aria-labelledby="decision-title">
               <CardHeader id="decision-title" title="Final decision" description="Recorded once the team has reviewed the period; the figures are stored with it." />
               <CardBody>
-                <DecisionForm key={v.recommendation.decision} v={v} canDecide={role === 'owner'} role={role} />
+                <DecisionForm key={v.recommendation.decision} v={v} canDecide={role === 'owner'} role={role} shown={{ from: fromIso, to: toIso }} />
                 {v.decisions.length ? (
                   <div className="mt-6 border-t border-slate-100 pt-4">
                     <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Recorded decisions</h3>

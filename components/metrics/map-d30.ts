@@ -16,7 +16,7 @@ export type D30Response = Pick<D30Metrics, 'coverage' | 'retry_success_rate' | '
   /** null when nothing was measured (the mapper shows a dash) */
   false_green_count: number | null;
   incidents_by_signal: Partial<D30Metrics['incidents_by_signal']>;
-  recommendation: Pick<D30Metrics['recommendation'], 'decision' | 'reasons'>;
+  recommendation: Pick<D30Metrics['recommendation'], 'decision' | 'reasons'> & Partial<Pick<D30Metrics['recommendation'], 'thresholds'>>;
   goal?: Partial<D30Metrics['goal']>;
   decisions?: D30Decision[];
   assumptions?: D30Assumption[];
@@ -47,6 +47,10 @@ export interface DailyPoint {
   retries: number;
   retriesSucceeded: number;
   retrySuccessRate: number | null;
+  /** nothing was reported that day (no event, check, retry or incident): drawn as "no data", never as a zero */
+  noData: boolean;
+  /** the day's retry success met the goal (null: no retry that day or no goal known) */
+  retryGoalMet: boolean | null;
 }
 
 export interface SignalBar {
@@ -67,6 +71,8 @@ export interface D30View {
   /** the seed's assumptions and their verdict from the figures */
   assumptions: D30Assumption[];
   hasActivity: boolean;
+  /** the goals the colours follow (the recommendation's thresholds), null when the answer has none */
+  goals: D30Metrics['recommendation']['thresholds'] | null;
 }
 
 export const DEFAULT_COVERAGE_GOAL = 0.8;
@@ -90,7 +96,7 @@ export function dayLabel(day: string): string {
 }
 
 /** Days sorted, duplicates summed, and missing days inside the range filled with zeros. */
-export function mapDaily(series: D30SeriesDay[]): DailyPoint[] {
+export function mapDaily(series: D30SeriesDay[], retryGoal: number | null = null): DailyPoint[] {
   const byDay = new Map<string, D30SeriesDay>();
   for (const s of series ?? []) {
     const key = dayKey(s.day);
@@ -118,18 +124,22 @@ export function mapDaily(series: D30SeriesDay[]): DailyPoint[] {
     const gateFailed = count(s?.gate_failed);
     const retries = count(s?.retries);
     const retriesSucceeded = count(s?.retries_succeeded);
+    const events = count(s?.events);
+    const incidents = count(s?.incidents);
     out.push({
       day: key,
       label: dayLabel(key),
-      events: count(s?.events),
+      events,
       failures: count(s?.failures),
-      incidents: count(s?.incidents),
+      incidents,
       gatePassed,
       gateFailed,
       gatePassRate: ratio(gatePassed, gatePassed + gateFailed),
       retries,
       retriesSucceeded,
       retrySuccessRate: ratio(retriesSucceeded, retries),
+      noData: !s || (events === 0 && incidents === 0 && gatePassed + gateFailed === 0 && retries === 0 && count(s.failures) === 0),
+      retryGoalMet: retries > 0 && retryGoal !== null ? retriesSucceeded / retries >= retryGoal : null,
     });
   }
   return out;
@@ -146,15 +156,17 @@ export function mapSignals(bySignal: Record<string, number> | null | undefined):
   return [...known, ...extra];
 }
 
-function rateTone(v: number | null, good: number, fair: number): KpiTone {
-  if (v === null) return 'neutral';
-  return v >= good ? 'success' : v >= fair ? 'warning' : 'danger';
+/** Met the goal: green; missed it: red; nothing measured or no goal: neutral. */
+function goalTone(v: number | null, goal: number | null | undefined, better: 'higher' | 'lower'): KpiTone {
+  if (v === null || goal === null || goal === undefined) return 'neutral';
+  return (better === 'higher' ? v >= goal : v <= goal) ? 'success' : 'danger';
 }
 
 export function mapD30(d: D30Response): D30View {
   const goal = finite(d.goal?.coverage) ?? DEFAULT_COVERAGE_GOAL;
+  const t = d.recommendation?.thresholds;
   const coverage = finite(d.coverage);
-  const daily = mapDaily(d.series ?? []);
+  const daily = mapDaily(d.series ?? [], finite(t?.retry_success_min));
   const totals = daily.reduce(
     (t, p) => ({
       events: t.events + p.events,
@@ -178,7 +190,7 @@ export function mapD30(d: D30Response): D30View {
       label: 'Coverage',
       value: formatPercent(coverage),
       raw: coverage,
-      tone: coverage === null ? 'neutral' : coverage >= goal ? 'success' : coverage >= goal * 0.75 ? 'warning' : 'danger',
+      tone: goalTone(coverage, goal, 'higher'),
       hint: `goal ${formatPercent(goal)} of failures caught by the watchdog`,
     },
     {
@@ -186,7 +198,7 @@ export function mapD30(d: D30Response): D30View {
       label: 'Retry success',
       value: formatPercent(retry),
       raw: retry,
-      tone: rateTone(retry, 0.7, 0.4),
+      tone: goalTone(retry, t?.retry_success_min, 'higher'),
       hint: `${formatNumber(totals.retriesSucceeded)} of ${formatNumber(totals.retries)} automatic retries recovered`,
     },
     {
@@ -194,7 +206,8 @@ export function mapD30(d: D30Response): D30View {
       label: 'Gate pass rate',
       value: formatPercent(gate),
       raw: gate,
-      tone: rateTone(gate, 0.95, 0.8),
+      // no goal of its own: the gate's goal is "no false green" (the next figure)
+      tone: 'neutral',
       hint: `${formatNumber(totals.gatePassed)} passed · ${formatNumber(totals.gateFailed)} failed`,
     },
     {
@@ -202,7 +215,7 @@ export function mapD30(d: D30Response): D30View {
       label: 'False green',
       value: formatNumber(falseGreen),
       raw: falseGreen,
-      tone: falseGreen === null ? 'neutral' : falseGreen === 0 ? 'success' : 'danger',
+      tone: goalTone(falseGreen, t?.false_green_max ?? 0, 'lower'),
       hint: 'completed without an openable artifact',
     },
     {
@@ -210,7 +223,7 @@ export function mapD30(d: D30Response): D30View {
       label: 'MTTD',
       value: formatDuration(mttd),
       raw: mttd,
-      tone: mttd === null ? 'neutral' : mttd <= 60 ? 'success' : mttd <= 600 ? 'warning' : 'danger',
+      tone: goalTone(mttd, t?.mttd_max_s, 'lower'),
       hint: 'mean time from first failure to detection',
     },
     {
@@ -218,7 +231,7 @@ export function mapD30(d: D30Response): D30View {
       label: 'MTTR',
       value: formatDuration(mttr),
       raw: mttr,
-      tone: mttr === null ? 'neutral' : mttr <= 900 ? 'success' : mttr <= 3600 ? 'warning' : 'danger',
+      tone: goalTone(mttr, t?.mttr_max_s, 'lower'),
       hint: 'mean time from detection to resolution',
     },
   ];
@@ -238,5 +251,6 @@ export function mapD30(d: D30Response): D30View {
       .filter((a) => a && typeof a.text === 'string')
       .map((a) => ({ text: a.text, holds: typeof a.holds === 'boolean' ? a.holds : null, figure: String(a.figure ?? ''), detail: String(a.detail ?? '') })),
     hasActivity: daily.some((p) => p.events || p.incidents || p.gatePassed || p.gateFailed || p.retries),
+    goals: t ?? null,
   };
 }

@@ -31,10 +31,10 @@ function Kpi({ label, value, sub, icon, href, tone = 'neutral' }: { label: strin
             {
               neutral: 'bg-slate-100 text-slate-600',
               muted: 'bg-slate-100 text-slate-500',
-              success: 'bg-emerald-50 text-emerald-600',
-              warning: 'bg-amber-50 text-amber-600',
+              success: 'bg-emerald-50 text-emerald-700',
+              warning: 'bg-amber-50 text-amber-700',
               danger: 'bg-rose-50 text-rose-600',
-              info: 'bg-sky-50 text-sky-600',
+              info: 'bg-sky-50 text-sky-700',
               accent: 'bg-indigo-50 text-indigo-600',
             }[tone],
           )}
@@ -43,7 +43,7 @@ function Kpi({ label, value, sub, icon, href, tone = 'neutral' }: { label: strin
         </span>
       </div>
       <p className="mt-2 text-2xl font-semibold tabular-nums tracking-tight text-slate-900 sm:text-3xl">{value}</p>
-      {sub ? <div className="mt-1 text-xs text-slate-500 sm:text-sm">{sub}</div> : null}
+      {sub ? <div className="mt-1 text-xs text-slate-500 [overflow-wrap:break-word] sm:text-sm">{sub}</div> : null}
     </Card>
   );
   return href ? (
@@ -79,7 +79,7 @@ function RiskCard({ o }: { o: Overview }) {
               </dt>
               <dd className="mt-1 flex items-baseline justify-between gap-2">
                 <span className="text-xl font-semibold tabular-nums text-slate-900">{o.leases.by_risk[r.key]}</span>
-                <span className="hidden truncate text-xs text-slate-400 sm:inline">{r.hint}</span>
+                <span className="hidden truncate text-xs text-slate-600 sm:inline">{r.hint}</span>
               </dd>
             </div>
           ))}
@@ -140,7 +140,7 @@ function MilestoneCard({ m }: { m: Milestone }) {
       aria-label={`${m.key} ${m.title}: ${m.done ? 'done' : `${done} of ${m.items.length} done`}`}
     >
       <div className="flex items-center justify-between gap-2">
-        <span className={cn('rounded-md px-2 py-0.5 text-xs font-bold tracking-wide', m.done ? 'bg-emerald-600 text-white' : 'bg-slate-900 text-white')}>{m.key}</span>
+        <span className={cn('rounded-md px-2 py-0.5 text-xs font-bold tracking-wide', m.done ? 'bg-emerald-700 text-white' : 'bg-slate-900 text-white')}>{m.key}</span>
         {m.done ? (
           <Badge tone="success" dot>
             Done
@@ -158,7 +158,7 @@ function MilestoneCard({ m }: { m: Milestone }) {
       <ul className="mt-3 space-y-2.5">
         {m.items.map((i) => (
           <li key={i.key} className="flex gap-2.5 text-sm">
-            <span className={cn('mt-0.5 flex size-4 shrink-0 items-center justify-center rounded-full text-[11px]', i.done ? 'bg-emerald-500 text-white' : 'text-slate-300')} aria-hidden>
+            <span className={cn('mt-0.5 flex size-4 shrink-0 items-center justify-center rounded-full text-[11px]', i.done ? 'bg-emerald-700 text-white' : 'text-slate-300')} aria-hidden>
               {i.done ? <CheckIcon strokeWidth={3} /> : <CircleIcon strokeWidth={2.5} />}
             </span>
             <span className="min-w-0">

@@ -79,10 +79,65 @@ function Brand() {
   );
 }
 
+const COUNT_PREFIX = /^\(\d+\)\s/;
+
+/**
+ * The tab title carries what waits for people: "(3) Approvals · Worker Watchdog" — pending approvals plus
+ * open incidents nobody acknowledged. Next.js sets the title on every navigation; the prefix is put back
+ * whenever the title changes.
+ */
+function useTitleCount(count: number) {
+  useEffect(() => {
+    const apply = () => {
+      const bare = document.title.replace(COUNT_PREFIX, '');
+      const want = count > 0 ? `(${count}) ${bare}` : bare;
+      if (document.title !== want) document.title = want;
+    };
+    apply();
+    const observer = new MutationObserver(apply);
+    observer.observe(document.head, { subtree: true, childList: true, characterData: true });
+    return () => observer.disconnect();
+  }, [count]);
+}
+
+function attentionCounts(o: Overview | undefined) {
+  return { approvals: o?.approvals.pending ?? 0, unacknowledged: o?.incidents.unacknowledged ?? 0, open: o?.incidents.open_total ?? 0 };
+}
+
+/** The counts on the phone's top bar (the sidebar is hidden there): links to Approvals and Incidents. */
+function PhoneCounts({ initialOverview }: { initialOverview?: Overview }) {
+  const c = attentionCounts(useOverview(initialOverview).data);
+  return (
+    <div className="flex items-center gap-1.5">
+      {c.approvals > 0 ? (
+        <Link
+          href="/approvals"
+          className="inline-flex h-8 items-center gap-1 rounded-full bg-amber-400 px-2.5 text-xs font-semibold tabular-nums text-amber-950"
+          aria-label={c.approvals === 1 ? '1 pending approval' : `${c.approvals} pending approvals`}
+        >
+          <CheckBadgeIcon className="size-3.5" />
+          {c.approvals}
+        </Link>
+      ) : null}
+      {c.open > 0 ? (
+        <Link
+          href="/incidents"
+          className="inline-flex h-8 items-center gap-1 rounded-full bg-rose-600 px-2.5 text-xs font-semibold tabular-nums text-white"
+          aria-label={c.unacknowledged === 1 ? `1 unacknowledged incident, ${c.open} open` : `${c.unacknowledged} unacknowledged incidents, ${c.open} open`}
+        >
+          <AlertIcon className="size-3.5" />
+          {c.unacknowledged}
+        </Link>
+      ) : null}
+    </div>
+  );
+}
+
 function NavLinks({ user, initialOverview, onNavigate }: { user: ShellUser; initialOverview?: Overview; onNavigate?: () => void }) {
   const pathname = usePathname();
   const overview = useOverview(initialOverview);
-  const counts = { approvals: overview.data?.approvals.pending ?? 0, incidents: overview.data?.incidents.open_total ?? 0 };
+  const c = attentionCounts(overview.data);
+  const counts = { approvals: c.approvals, incidents: c.open };
   return (
     <ul className="space-y-0.5">
       {nav
@@ -109,7 +164,7 @@ function NavLinks({ user, initialOverview, onNavigate }: { user: ShellUser; init
                   <span
                     className={cn(
                       'min-w-5 rounded-full px-1.5 py-px text-center text-xs font-semibold tabular-nums',
-                      item.badge === 'approvals' ? 'bg-amber-400 text-amber-950' : 'bg-rose-500 text-white',
+                      item.badge === 'approvals' ? 'bg-amber-400 text-amber-950' : 'bg-rose-600 text-white',
                     )}
                     aria-label={`${count} ${item.badge === 'approvals' ? 'pending' : 'open'}`}
                   >
@@ -153,6 +208,8 @@ function UserBlock({ user }: { user: ShellUser }) {
 export function AppShell({ user, initialOverview, children }: { user: ShellUser; initialOverview?: Overview; children: React.ReactNode }) {
   const [open, setOpen] = useState(false);
   const pathname = usePathname();
+  const attention = attentionCounts(useOverview(initialOverview).data);
+  useTitleCount(attention.approvals + attention.unacknowledged);
   useEffect(() => setOpen(false), [pathname]);
   useEffect(() => {
     if (!open) return;
@@ -183,16 +240,19 @@ export function AppShell({ user, initialOverview, children }: { user: ShellUser;
         {/* Phone and tablet top bar */}
         <div className="sticky top-0 z-30 flex h-14 items-center justify-between bg-slate-900 px-4 lg:hidden">
           <Brand />
-          <button
-            type="button"
-            onClick={() => setOpen(true)}
-            aria-label="Open menu"
-            aria-expanded={open}
-            aria-controls="mobile-nav"
-            className="rounded-md p-2 text-xl text-slate-300 hover:bg-white/10 hover:text-white"
-          >
-            <MenuIcon />
-          </button>
+          <div className="flex items-center gap-1.5">
+            <PhoneCounts initialOverview={initialOverview} />
+            <button
+              type="button"
+              onClick={() => setOpen(true)}
+              aria-label="Open menu"
+              aria-expanded={open}
+              aria-controls="mobile-nav"
+              className="rounded-md p-2 text-xl text-slate-300 hover:bg-white/10 hover:text-white"
+            >
+              <MenuIcon />
+            </button>
+          </div>
         </div>
         {open ? (
           <div className="fixed inset-0 z-40 lg:hidden" role="dialog" aria-modal="true" aria-label="Menu">

@@ -24,7 +24,7 @@ const dots: Record<Tone, string> = {
 
 export function Badge({ tone = 'neutral', dot, className, children, title }: { tone?: Tone; dot?: boolean; className?: string; children: React.ReactNode; title?: string }) {
   return (
-    <span title={title} className={cn('inline-flex items-center gap-1.5 whitespace-nowrap rounded-md px-2 py-0.5 text-xs font-medium ring-1 ring-inset', tones[tone], className)}>
+    <span title={title} className={cn('inline-flex max-w-full items-center gap-1.5 rounded-md px-2 py-0.5 text-xs font-medium ring-1 ring-inset', tones[tone], className)}>
       {dot ? <span aria-hidden className={cn('size-1.5 rounded-full', dots[tone])} /> : null}
       {children}
     </span>

@@ -55,7 +55,7 @@ export function ToastProvider({ children }: { children: React.ReactNode }) {
               <p className="text-sm font-semibold text-slate-900">{t.title}</p>
               {t.description ? <p className="mt-0.5 text-sm text-slate-600">{t.description}</p> : null}
             </div>
-            <button type="button" onClick={() => dismiss(t.id)} className="rounded p-0.5 text-slate-400 hover:text-slate-700" aria-label="Dismiss notification">
+            <button type="button" onClick={() => dismiss(t.id)} className="rounded p-0.5 text-slate-500 hover:text-slate-700" aria-label="Dismiss notification">
               <XIcon />
             </button>
           </div>

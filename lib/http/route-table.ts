@@ -157,9 +157,9 @@ export const routeTable: ApiRoute[] = [
     'GET',
     '/api/watchdog/repair-actions',
     { permission: 'repairActions.read', query: E.RepairActionQuery },
-    { summary: 'List repair actions (`status=pending`: the approval queue)', ok: { 200: { description: 'newest first', schema: R.RepairActionList } } },
+    { summary: "List repair actions (`status=pending`: the approval queue), each with its job's lease now", ok: { 200: { description: 'newest first', schema: R.RepairActionList } } },
     async ({ ctx, query }) => ({
-      actions: await listRepairActions(ctx.db, query),
+      actions: await listRepairActions(ctx.db, query, ctx.now),
     }),
   ),
   api(

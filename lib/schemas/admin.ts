@@ -74,7 +74,14 @@ export const D30Query = z.object({
   to: z.iso.datetime({ offset: true }).optional(),
 });
 
+/**
+ * The owner's D30 decision. `from`/`to`: the window the owner looked at (default: the last 30 days);
+ * its figures are the ones stored. `note` is required when the decision differs from the recommendation
+ * of that window (checked by the domain: 400 validation_failed naming `note`).
+ */
 export const D30DecisionInput = z.object({
   decision: D30DecisionName,
   note: z.string().max(2000).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
 });

@@ -34,7 +34,12 @@ export const Overview = z.object({
   generated_at: Time,
   rule_version: z.number().int(),
   leases: z.object({ live_total: Count, by_risk: countsOf(RiskLevelName.options) }),
-  incidents: z.object({ open_total: Count, by_signal: countsOf(Signal.options), oldest_open_at: Time.nullable() }),
+  incidents: z.object({
+    open_total: Count,
+    /** open incidents nobody has acknowledged yet (the tab title counts them) */ unacknowledged: Count,
+    by_signal: countsOf(Signal.options),
+    oldest_open_at: Time.nullable(),
+  }),
   approvals: z.object({ pending: Count, oldest_pending_at: Time.nullable() }),
   gate: z.object({ window_days: z.number().int(), checks: Count, passed: Count, failed: Count, pass_rate: z.number().min(0).max(1).nullable() }),
   events_24h: z.object({ total: Count, flagged: Count, failed_exit: Count }),

@@ -123,7 +123,9 @@ export const RepairAction = z.object({
 });
 export type RepairActionJson = z.output<typeof RepairAction>;
 export const RepairActionAnswer = z.object({ action: RepairAction });
-export const RepairActionList = z.object({ actions: z.array(RepairAction) });
+/** A listed action carries its job's lease as it is now (additive: `null` when the job has no lease). */
+export const RepairActionListItem = RepairAction.extend({ lease: Lease.nullable() });
+export const RepairActionList = z.object({ actions: z.array(RepairActionListItem) });
 export const DecisionAnswer = z.object({ action: RepairAction, lease: Lease.nullable() });
 
 export const ArtifactCheck = z.object({

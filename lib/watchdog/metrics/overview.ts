@@ -56,7 +56,12 @@ export async function getOverview(ctx: Ctx): Promise<Overview> {
         count(*) filter (where state = 'active' and sweep_stage = 0 and lease_expires_at < ${overdueIso}) as overdue
       from job_leases where state in ('active', 'expired')`),
     db
-      .select({ signal: incidents.signal, n: count(), oldest: sql<Date | string | null>`min(${incidents.detectedAt})` })
+      .select({
+        signal: incidents.signal,
+        n: count(),
+        unacknowledged: sql<number>`count(*) filter (where ${incidents.acknowledgedAt} is null)`.mapWith(Number),
+        oldest: sql<Date | string | null>`min(${incidents.detectedAt})`,
+      })
       .from(incidents)
       .where(eq(incidents.status, 'open'))
       .groupBy(incidents.signal),
@@ -105,7 +110,9 @@ export async function getOverview(ctx: Ctx): Promise<Overview> {
 
   const bySignal = Object.fromEntries(signals.map((s) => [s, 0])) as Record<Signal, number>;
   let oldestOpen: string | null = null;
+  let unacknowledged = 0;
   for (const r of incidentRows) {
+    unacknowledged += num(r.unacknowledged);
     if (r.signal in bySignal) bySignal[r.signal as Signal] = num(r.n);
     const o = iso(r.oldest);
     if (o && (!oldestOpen || o < oldestOpen)) oldestOpen = o;
@@ -204,7 +211,7 @@ export async function getOverview(ctx: Ctx): Promise<Overview> {
     generated_at: nowIso,
     rule_version: rules.version,
     leases: { live_total: byRisk.normal + byRisk.near_expiry + byRisk.expired + byRisk.stale, by_risk: byRisk },
-    incidents: { open_total: Object.values(bySignal).reduce((a, b) => a + b, 0), by_signal: bySignal, oldest_open_at: oldestOpen },
+    incidents: { open_total: Object.values(bySignal).reduce((a, b) => a + b, 0), unacknowledged, by_signal: bySignal, oldest_open_at: oldestOpen },
     approvals: { pending: num(approvalRow[0]?.n), oldest_pending_at: iso(approvalRow[0]?.oldest) },
     gate: { window_days: GATE_WINDOW_DAYS, checks, passed, failed: checks - passed, pass_rate: checks ? passed / checks : null },
     events_24h: { total: num(events?.n), flagged: num(events?.flagged), failed_exit: num(events?.failedExit) },

@@ -251,7 +251,11 @@ export async function recordRepairAction(ctx: Ctx, input: RepairActionInput): Pr
   });
 }
 
-export async function listRepairActions(db: Db, q: { status: 'pending' | 'decided' | 'all'; job_id?: string; limit: number }) {
+/**
+ * The repair actions, newest first. Each carries `lease`: the job's lease as it is now (state, holder,
+ * last heartbeat, risk), or `null` for a job without one — what a supervisor needs beside a request.
+ */
+export async function listRepairActions(db: Db, q: { status: 'pending' | 'decided' | 'all'; job_id?: string; limit: number }, now: Date = new Date()) {
   const rows = await db
     .select()
     .from(repairActions)
@@ -263,7 +267,11 @@ export async function listRepairActions(db: Db, q: { status: 'pending' | 'decide
     )
     .orderBy(desc(repairActions.createdAt))
     .limit(q.limit);
-  return rows.map(toActionJson);
+  const jobIds = [...new Set(rows.map((r) => r.jobId))];
+  const leases = jobIds.length ? await db.select().from(jobLeases).where(inArray(jobLeases.jobId, jobIds)) : [];
+  const rules = leases.length ? await getCurrentRules(db) : null;
+  const byJob = new Map(leases.map((l) => [l.jobId, rules ? toLeaseJson(l, rules, now) : null]));
+  return rows.map((r) => ({ ...toActionJson(r), lease: byJob.get(r.jobId) ?? null }));
 }
 
 /**

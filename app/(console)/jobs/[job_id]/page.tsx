@@ -32,5 +32,5 @@ export default async function JobPage({ params }: { params: Promise<{ job_id: st
       if (!isWatchdogError(e)) throw e;
     }
   }
-  return <JobStoryView jobId={jobId} initialData={initial} canAct={user.role === 'supervisor' || user.role === 'owner'} />;
+  return <JobStoryView jobId={jobId} initialData={initial} canAct={user.role === 'supervisor' || user.role === 'owner'} canDecide={user.role === 'supervisor'} />;
 }
