@@ -25,7 +25,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { PgBoss } from 'pg-boss';
+import { loadPgBoss } from './pg-boss';
 import { closedLoop, fmt, healthyEvent, loadAvg, machineLine, runId, sendJsonLean, startConsole, startPostgres, type LoadResult } from './lib';
 
 const line = (name: string, r: LoadResult, unit = 'jobs/s') =>
@@ -43,6 +43,7 @@ export async function startArtifactHost(): Promise<{ url: string; close: () => v
 }
 
 async function pgBossLoop(url: string, clients: number, seconds: number): Promise<LoadResult> {
+  const PgBoss = await loadPgBoss();
   const boss = new PgBoss({ connectionString: url, max: 16, schedule: false, supervise: false });
   boss.on('error', () => {});
   await boss.start();
