@@ -20,7 +20,7 @@ import { listWorkers } from '@/lib/watchdog/fleet';
 import { getOverview } from '@/lib/watchdog/metrics';
 import type { Ctx } from '@/lib/watchdog/context';
 import { seedBenchFleet } from './d30-seed';
-import { fmt, loadAvg, machineLine, percentile, startPostgres } from './lib';
+import { fmt, loadAvg, machineLine, percentile, startPostgres, failBench, printFigures } from './lib';
 
 export async function runConsoleApiBench(opts: { events?: number; perJob?: number; runs?: number } = {}) {
   const events = opts.events ?? 1_000_000;
@@ -94,14 +94,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     events: values.events ? Number(values.events) : undefined,
     perJob: values['per-job'] ? Number(values['per-job']) : undefined,
     runs: values.runs ? Number(values.runs) : undefined,
-  }).then(
-    (f) => {
-      console.log(JSON.stringify(f));
-      process.exit(0);
-    },
-    (e) => {
-      console.error(e);
-      process.exit(1);
-    },
-  );
+  }).then(printFigures, failBench);
 }

@@ -23,7 +23,24 @@ import os from 'node:os';
 import path from 'node:path';
 
 import pg from 'pg';
-import { closedLoop, treeCpuSeconds, treeRssMiB, fmt, healthyEvent, loadAvg, machineLine, postJson, postJsonLean, runId, sampleRss, startConsole, startPostgres, type LoadResult } from './lib';
+import {
+  closedLoop,
+  treeCpuSeconds,
+  treeRssMiB,
+  fmt,
+  healthyEvent,
+  loadAvg,
+  machineLine,
+  postJson,
+  postJsonLean,
+  runId,
+  sampleRss,
+  startConsole,
+  startPostgres,
+  type LoadResult,
+  failBench,
+  printFigures,
+} from './lib';
 
 export interface IngestFigures {
   machine: string;
@@ -265,13 +282,7 @@ export async function runIngestBench(opts: { seconds?: number; concurrency?: num
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({ options: { seconds: { type: 'string' }, concurrency: { type: 'string' }, 'skip-pglite': { type: 'boolean' } } });
   runIngestBench({ seconds: values.seconds ? Number(values.seconds) : undefined, concurrency: values.concurrency ? Number(values.concurrency) : undefined, pglite: !values['skip-pglite'] }).then(
-    (f) => {
-      console.log(JSON.stringify(f));
-      process.exit(0);
-    },
-    (e) => {
-      console.error(e);
-      process.exit(1);
-    },
+    printFigures,
+    failBench,
   );
 }

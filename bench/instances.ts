@@ -15,7 +15,22 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { closedLoop, fmt, healthyEvent, loadAvg, machineLine, postJsonLean, runId, startConsole, startPostgres, treeCpuSeconds, type BenchServer, type LoadResult } from './lib';
+import {
+  closedLoop,
+  fmt,
+  healthyEvent,
+  loadAvg,
+  machineLine,
+  postJsonLean,
+  runId,
+  startConsole,
+  startPostgres,
+  treeCpuSeconds,
+  type BenchServer,
+  type LoadResult,
+  failBench,
+  printFigures,
+} from './lib';
 import { type Console, lifecycle, startArtifactHost } from './lifecycle';
 
 async function postmasterPid(url: string): Promise<number> {
@@ -94,14 +109,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     max: values.max ? Number(values.max) : undefined,
     seconds: values.seconds ? Number(values.seconds) : undefined,
     clients: values.clients ? Number(values.clients) : undefined,
-  }).then(
-    (f) => {
-      console.log(JSON.stringify(f));
-      process.exit(0);
-    },
-    (e) => {
-      console.error(e);
-      process.exit(1);
-    },
-  );
+  }).then(printFigures, failBench);
 }

@@ -344,3 +344,15 @@ export async function postJson(url: string, token: string, body: unknown, expect
 }
 
 export const runId = () => randomUUID().slice(0, 8);
+
+/** The end of a bench run from the command line: its figures as one JSON line, exit 0. */
+export function printFigures(figures: unknown): never {
+  console.log(JSON.stringify(figures));
+  process.exit(0);
+}
+
+/** A bench that failed: the error, exit 1. */
+export function failBench(e: unknown): never {
+  console.error(e);
+  process.exit(1);
+}

@@ -26,7 +26,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { loadPgBoss } from './pg-boss';
-import { closedLoop, fmt, healthyEvent, loadAvg, machineLine, runId, sendJsonLean, startConsole, startPostgres, type LoadResult } from './lib';
+import { closedLoop, fmt, healthyEvent, loadAvg, machineLine, runId, sendJsonLean, startConsole, startPostgres, type LoadResult, failBench, printFigures } from './lib';
 
 const line = (name: string, r: LoadResult, unit = 'jobs/s') =>
   `${name.padEnd(44)} ${fmt(r.rate, 1).padStart(8)} ${unit}  (${r.ops} in ${fmt(r.seconds, 1)} s, p50 ${fmt(r.p50ms, 1)} ms, p99 ${fmt(r.p99ms, 1)} ms${r.errors ? `, ${r.errors} errors: ${r.firstError}` : ''})`;
@@ -254,14 +254,5 @@ export async function runLifecycleBench(opts: { seconds?: number; clients?: numb
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({ options: { seconds: { type: 'string' }, clients: { type: 'string' } } });
-  runLifecycleBench({ seconds: values.seconds ? Number(values.seconds) : undefined, clients: values.clients ? Number(values.clients) : undefined }).then(
-    (f) => {
-      console.log(JSON.stringify(f));
-      process.exit(0);
-    },
-    (e) => {
-      console.error(e);
-      process.exit(1);
-    },
-  );
+  runLifecycleBench({ seconds: values.seconds ? Number(values.seconds) : undefined, clients: values.clients ? Number(values.clients) : undefined }).then(printFigures, failBench);
 }
