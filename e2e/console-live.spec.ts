@@ -57,8 +57,11 @@ test('live: a new incident and a new request appear on open pages within about a
   const req = await api(tokens.system, 'POST', '/api/watchdog/repair-actions', { job_id: job, trigger: 'fetch_failed', action: 'release', authority: 'system', note: 'stream e2e' });
   expect(req.status).toBe(201);
   const requested = Date.now();
-  await expect(page.getByRole('heading', { name: job })).toBeVisible({ timeout: 4_000 });
+  // the approvals list never moves under the pointer: a new request waits behind the "new requests" bar
+  await expect(page.getByRole('button', { name: /^Show (the new request|\d+ new requests)$/ })).toBeVisible({ timeout: 4_000 });
   console.log(`stream e2e: the release request was on the open approvals page ${Date.now() - requested} ms after it was recorded`);
+  await page.getByRole('button', { name: /^Show (the new request|\d+ new requests)$/ }).click();
+  await expect(page.getByRole('heading', { name: job })).toBeVisible();
   expect(await marked(page)).toBe(19);
 });
 

@@ -38,7 +38,12 @@ test('new incidents and approvals appear without a reload', async ({ page }) => 
   const before = await pending.count();
   const req = await api(tokens.system, 'POST', '/api/watchdog/repair-actions', { job_id: job, trigger: 'fetch_failed', action: 'release', authority: 'system', note: 'live test' });
   expect(req.status).toBe(201);
-  await expect(page.getByRole('heading', { name: job })).toBeVisible({ timeout: 15_000 });
+  // the list never moves under the pointer: the new request waits behind the "new requests" bar
+  const bar = page.getByRole('button', { name: /^Show (the new request|\d+ new requests)$/ });
+  await expect(bar).toBeVisible({ timeout: 15_000 });
+  await expect(pending).toHaveCount(before);
+  await bar.click();
+  await expect(page.getByRole('heading', { name: job })).toBeVisible();
   await expect(pending).toHaveCount(before + 1);
   expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(7);
 });
