@@ -50,9 +50,10 @@ test.describe('sign-in', () => {
         page.request.post('/api/auth/callback/credentials', { form: { csrfToken, email: seeded().users.supervisor.email, password: `wrong-password-${i}`, json: 'true' } }),
       ),
     );
-    // then through the form until the throttle answers (a token trickles back every 5 s, each failure spends it)
+    // then through the form until the throttle answers: enough failures to spend the burst (20) and what trickles back
+    // (one every 5 s) even if none of the requests above were counted
     let throttled = false;
-    for (let i = 0; i < 8 && !throttled; i++) {
+    for (let i = 0; i < 30 && !throttled; i++) {
       await page.getByLabel('Password').fill(`wrong-password-again-${i}`);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await expect(page.getByLabel('Password')).toHaveValue(''); // the answer came back
