@@ -40,7 +40,8 @@ export async function consolePages(): Promise<ConsolePage[]> {
 export async function openReady(page: Page, p: Pick<ConsolePage, 'path' | 'heading'>) {
   await page.goto(p.path);
   await expect(page.getByRole('heading', { level: 1, name: p.heading }).first()).toBeVisible();
-  await page.waitForLoadState('networkidle').catch(() => undefined);
+  // the console keeps its live stream open, so the network is never idle: a short settle, no more
+  await page.waitForLoadState('networkidle', { timeout: 2_000 }).catch(() => undefined);
   await expect(page.getByRole('status', { name: /^Loading/ })).toHaveCount(0);
 }
 
