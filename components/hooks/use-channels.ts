@@ -1,10 +1,10 @@
 'use client';
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { apiFetch } from '@/components/lib/api';
 import type { ChannelAnswer, ChannelList, ChannelTestAnswer } from '@/components/lib/types';
 import type { ChannelPatch } from '@/lib/schemas/oncall';
-import type { MutationCallbacks } from './mutation-callbacks';
+import { type MutationCallbacks, useInvalidatingMutation } from './mutation-callbacks';
 import { queryKeys } from './query-keys';
 
 /** `GET /api/watchdog/channels`: every channel, secrets masked. */
@@ -26,48 +26,35 @@ export interface ChannelBody {
 
 /** `PATCH /api/watchdog/channels/:id` when `id` is given (an edit), else `POST /api/watchdog/channels` (a new channel). */
 export function useSaveChannel(id: string | undefined, callbacks: MutationCallbacks<ChannelAnswer, ChannelBody> = {}) {
-  const qc = useQueryClient();
-  return useMutation({
-    mutationFn: (body: ChannelBody) =>
-      id ? apiFetch<ChannelAnswer>(`/api/watchdog/channels/${id}`, { method: 'PATCH', body }) : apiFetch<ChannelAnswer>('/api/watchdog/channels', { method: 'POST', body }),
-    onSuccess: (...args) => {
-      const done = callbacks.onSuccess?.(...args);
+  return useInvalidatingMutation(
+    (body: ChannelBody) => (id ? apiFetch<ChannelAnswer>(`/api/watchdog/channels/${id}`, { method: 'PATCH', body }) : apiFetch<ChannelAnswer>('/api/watchdog/channels', { method: 'POST', body })),
+    (qc) => {
       void qc.invalidateQueries({ queryKey: queryKeys.channels });
-      return done;
     },
-    onError: callbacks.onError,
-    onSettled: callbacks.onSettled,
-  });
+    callbacks,
+  );
 }
 
 /** `PATCH /api/watchdog/channels/:id` with a change (enable, disable). */
 export function useUpdateChannel(id: string, callbacks: MutationCallbacks<ChannelAnswer, ChannelPatch> = {}) {
-  const qc = useQueryClient();
-  return useMutation({
-    mutationFn: (change: ChannelPatch) => apiFetch<ChannelAnswer>(`/api/watchdog/channels/${id}`, { method: 'PATCH', body: change }),
-    onSuccess: (...args) => {
-      const done = callbacks.onSuccess?.(...args);
+  return useInvalidatingMutation(
+    (change: ChannelPatch) => apiFetch<ChannelAnswer>(`/api/watchdog/channels/${id}`, { method: 'PATCH', body: change }),
+    (qc) => {
       void qc.invalidateQueries({ queryKey: queryKeys.channels });
-      return done;
     },
-    onError: callbacks.onError,
-    onSettled: callbacks.onSettled,
-  });
+    callbacks,
+  );
 }
 
 /** `DELETE /api/watchdog/channels/:id`: its messages stay in the delivery log. */
 export function useDeleteChannel(id: string, callbacks: MutationCallbacks<ChannelAnswer, void> = {}) {
-  const qc = useQueryClient();
-  return useMutation({
-    mutationFn: () => apiFetch<ChannelAnswer>(`/api/watchdog/channels/${id}`, { method: 'DELETE' }),
-    onSuccess: (...args) => {
-      const done = callbacks.onSuccess?.(...args);
+  return useInvalidatingMutation(
+    () => apiFetch<ChannelAnswer>(`/api/watchdog/channels/${id}`, { method: 'DELETE' }),
+    (qc) => {
       void qc.invalidateQueries({ queryKey: queryKeys.channels });
-      return done;
     },
-    onError: callbacks.onError,
-    onSettled: callbacks.onSettled,
-  });
+    callbacks,
+  );
 }
 
 /** `POST /api/watchdog/channels/:id/test`: sends a test message; nothing cached changes. */

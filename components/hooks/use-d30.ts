@@ -1,10 +1,10 @@
 'use client';
 
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { apiFetch } from '@/components/lib/api';
 import type { D30DecisionAnswer, D30Metrics } from '@/components/lib/types';
 import type { D30DecisionName } from '@/lib/schemas/metrics';
-import type { MutationCallbacks } from './mutation-callbacks';
+import { type MutationCallbacks, useInvalidatingMutation } from './mutation-callbacks';
 import { queryKeys, SLOW_MS } from './query-keys';
 
 /** `GET /api/watchdog/metrics/d30?from=&to=` for a window given as ISO times; off while `enabled` is false (a bad range). */
@@ -23,17 +23,13 @@ type D30DecisionVars = { decision: D30DecisionName; note: string; from: string; 
 
 /** `from`/`to`: the window on screen; its figures are the ones stored with the decision. */
 export function useD30Decision(callbacks: MutationCallbacks<D30DecisionAnswer, D30DecisionVars> = {}) {
-  const qc = useQueryClient();
-  return useMutation({
-    mutationFn: ({ decision, note, from, to }: D30DecisionVars) =>
+  return useInvalidatingMutation(
+    ({ decision, note, from, to }: D30DecisionVars) =>
       apiFetch<D30DecisionAnswer>('/api/watchdog/metrics/d30/decision', { method: 'POST', body: note.trim() ? { decision, note: note.trim(), from, to } : { decision, from, to } }),
-    onSuccess: (...args) => {
-      const done = callbacks.onSuccess?.(...args);
+    (qc) => {
       void qc.invalidateQueries({ queryKey: queryKeys.d30All });
       void qc.invalidateQueries({ queryKey: queryKeys.overview });
-      return done;
     },
-    onError: callbacks.onError,
-    onSettled: callbacks.onSettled,
-  });
+    callbacks,
+  );
 }

@@ -1,11 +1,11 @@
 'use client';
 
-import { keepPreviousData, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useQuery, type QueryClient } from '@tanstack/react-query';
 import { apiFetch } from '@/components/lib/api';
 import type { IncidentAnswer, IncidentDetail, IncidentPage } from '@/components/lib/types';
 import type { z } from 'zod';
 import type { incidentStatusFilters, ResolveInput } from '@/lib/schemas/oncall';
-import type { MutationCallbacks } from './mutation-callbacks';
+import { type MutationCallbacks, useInvalidatingMutation } from './mutation-callbacks';
 import { LIVE_MS, queryKeys } from './query-keys';
 import { pollWhileOffline } from './use-live-stream';
 
@@ -58,17 +58,13 @@ export function invalidateOnCall(qc: QueryClient) {
 
 /** `POST /api/watchdog/incidents/:id/acknowledge`: escalation stops, the incident stays open. */
 export function useAcknowledgeIncident(id: string, callbacks: MutationCallbacks<IncidentAnswer, void> = {}) {
-  const qc = useQueryClient();
-  return useMutation({
-    mutationFn: () => apiFetch<IncidentAnswer>(`/api/watchdog/incidents/${id}/acknowledge`, { method: 'POST', body: {} }),
-    onSuccess: (...args) => {
-      const done = callbacks.onSuccess?.(...args);
+  return useInvalidatingMutation(
+    () => apiFetch<IncidentAnswer>(`/api/watchdog/incidents/${id}/acknowledge`, { method: 'POST', body: {} }),
+    (qc) => {
       invalidateOnCall(qc);
-      return done;
     },
-    onError: callbacks.onError,
-    onSettled: callbacks.onSettled,
-  });
+    callbacks,
+  );
 }
 
 /** `POST /api/watchdog/incidents/:id/resolve` with the (required) note saying how it was resolved. */
@@ -76,17 +72,13 @@ export function useAcknowledgeIncident(id: string, callbacks: MutationCallbacks<
 export type ResolveBody = z.input<typeof ResolveInput>;
 
 export function useResolveIncident(id: string, callbacks: MutationCallbacks<IncidentAnswer, ResolveBody> = {}) {
-  const qc = useQueryClient();
-  return useMutation({
-    mutationFn: (body: ResolveBody) => apiFetch<IncidentAnswer>(`/api/watchdog/incidents/${id}/resolve`, { method: 'POST', body: { ...body, note: body.note.trim() } }),
-    onSuccess: (...args) => {
-      const done = callbacks.onSuccess?.(...args);
+  return useInvalidatingMutation(
+    (body: ResolveBody) => apiFetch<IncidentAnswer>(`/api/watchdog/incidents/${id}/resolve`, { method: 'POST', body: { ...body, note: body.note.trim() } }),
+    (qc) => {
       invalidateOnCall(qc);
       // resolving writes the system's learning (and the resolver's, when given)
       void qc.invalidateQueries({ queryKey: queryKeys.learningsAll });
-      return done;
     },
-    onError: callbacks.onError,
-    onSettled: callbacks.onSettled,
-  });
+    callbacks,
+  );
 }

@@ -1,11 +1,11 @@
 'use client';
 
-import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery } from '@tanstack/react-query';
 import type { z } from 'zod';
 import { apiFetch } from '@/components/lib/api';
 import type { Learning, LearningPage } from '@/components/lib/types';
 import type { LearningInput } from '@/lib/schemas/learnings';
-import type { MutationCallbacks } from './mutation-callbacks';
+import { type MutationCallbacks, useInvalidatingMutation } from './mutation-callbacks';
 import { queryKeys, SLOW_MS } from './query-keys';
 
 /** What `POST /api/watchdog/learnings` takes (the schema's input side: the two optional lists may be left out). */
@@ -37,15 +37,11 @@ export function useLearnings(filter: LearningFilter, limit: number) {
 
 /** `POST /api/watchdog/learnings`: every learnings list is refreshed. */
 export function useCreateLearning(callbacks: MutationCallbacks<{ learning: Learning }, NewLearning> = {}) {
-  const qc = useQueryClient();
-  return useMutation({
-    mutationFn: (body: NewLearning) => apiFetch<{ learning: Learning }>('/api/watchdog/learnings', { method: 'POST', body }),
-    onSuccess: (...args) => {
-      const done = callbacks.onSuccess?.(...args);
+  return useInvalidatingMutation(
+    (body: NewLearning) => apiFetch<{ learning: Learning }>('/api/watchdog/learnings', { method: 'POST', body }),
+    (qc) => {
       void qc.invalidateQueries({ queryKey: queryKeys.learningsAll });
-      return done;
     },
-    onError: callbacks.onError,
-    onSettled: callbacks.onSettled,
-  });
+    callbacks,
+  );
 }

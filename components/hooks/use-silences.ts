@@ -1,11 +1,11 @@
 'use client';
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import type { z } from 'zod';
 import { apiFetch } from '@/components/lib/api';
 import type { SilenceAnswer, SilenceList } from '@/components/lib/types';
 import type { SilenceInput } from '@/lib/schemas/oncall';
-import type { MutationCallbacks } from './mutation-callbacks';
+import { type MutationCallbacks, useInvalidatingMutation } from './mutation-callbacks';
 import { LIVE_MS, queryKeys } from './query-keys';
 import { invalidateOnCall } from './use-incidents';
 
@@ -19,30 +19,22 @@ export function useSilences() {
 
 /** `POST /api/watchdog/silences`: a new silence changes which incidents are silenced, so everything on-call is refreshed. */
 export function useCreateSilence(callbacks: MutationCallbacks<SilenceAnswer, NewSilence> = {}) {
-  const qc = useQueryClient();
-  return useMutation({
-    mutationFn: (body: NewSilence) => apiFetch<SilenceAnswer>('/api/watchdog/silences', { method: 'POST', body }),
-    onSuccess: (...args) => {
-      const done = callbacks.onSuccess?.(...args);
+  return useInvalidatingMutation(
+    (body: NewSilence) => apiFetch<SilenceAnswer>('/api/watchdog/silences', { method: 'POST', body }),
+    (qc) => {
       invalidateOnCall(qc);
-      return done;
     },
-    onError: callbacks.onError,
-    onSettled: callbacks.onSettled,
-  });
+    callbacks,
+  );
 }
 
 /** `DELETE /api/watchdog/silences/:id`: ends a silence now; matching incidents notify again. */
 export function useEndSilence(callbacks: MutationCallbacks<SilenceAnswer, string> = {}) {
-  const qc = useQueryClient();
-  return useMutation({
-    mutationFn: (id: string) => apiFetch<SilenceAnswer>(`/api/watchdog/silences/${id}`, { method: 'DELETE' }),
-    onSuccess: (...args) => {
-      const done = callbacks.onSuccess?.(...args);
+  return useInvalidatingMutation(
+    (id: string) => apiFetch<SilenceAnswer>(`/api/watchdog/silences/${id}`, { method: 'DELETE' }),
+    (qc) => {
       void qc.invalidateQueries({ queryKey: queryKeys.silences });
-      return done;
     },
-    onError: callbacks.onError,
-    onSettled: callbacks.onSettled,
-  });
+    callbacks,
+  );
 }

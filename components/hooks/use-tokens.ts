@@ -1,9 +1,9 @@
 'use client';
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { apiFetch } from '@/components/lib/api';
 import type { RoleName, TokenAnswer, TokenCreated, TokenList } from '@/components/lib/types';
-import type { MutationCallbacks } from './mutation-callbacks';
+import { type MutationCallbacks, useInvalidatingMutation } from './mutation-callbacks';
 import { queryKeys } from './query-keys';
 
 /** `GET /api/watchdog/tokens`: every token, active and revoked (never the secret). */
@@ -20,30 +20,22 @@ export interface NewToken {
 
 /** `POST /api/watchdog/tokens`: the answer carries the secret, shown once. */
 export function useCreateToken(callbacks: MutationCallbacks<TokenCreated, NewToken> = {}) {
-  const qc = useQueryClient();
-  return useMutation({
-    mutationFn: (body: NewToken) => apiFetch<TokenCreated>('/api/watchdog/tokens', { method: 'POST', body }),
-    onSuccess: (...args) => {
-      const done = callbacks.onSuccess?.(...args);
+  return useInvalidatingMutation(
+    (body: NewToken) => apiFetch<TokenCreated>('/api/watchdog/tokens', { method: 'POST', body }),
+    (qc) => {
       void qc.invalidateQueries({ queryKey: queryKeys.tokens });
-      return done;
     },
-    onError: callbacks.onError,
-    onSettled: callbacks.onSettled,
-  });
+    callbacks,
+  );
 }
 
 /** `DELETE /api/watchdog/tokens/:id`: calls with the token are refused from then on. */
 export function useRevokeToken(callbacks: MutationCallbacks<TokenAnswer, string> = {}) {
-  const qc = useQueryClient();
-  return useMutation({
-    mutationFn: (id: string) => apiFetch<TokenAnswer>(`/api/watchdog/tokens/${encodeURIComponent(id)}`, { method: 'DELETE' }),
-    onSuccess: (...args) => {
-      const done = callbacks.onSuccess?.(...args);
+  return useInvalidatingMutation(
+    (id: string) => apiFetch<TokenAnswer>(`/api/watchdog/tokens/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+    (qc) => {
       void qc.invalidateQueries({ queryKey: queryKeys.tokens });
-      return done;
     },
-    onError: callbacks.onError,
-    onSettled: callbacks.onSettled,
-  });
+    callbacks,
+  );
 }
