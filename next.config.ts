@@ -1,4 +1,5 @@
 import type { NextConfig } from 'next';
+import createNextIntlPlugin from 'next-intl/plugin';
 import { securityHeaders } from './lib/http/security-headers';
 
 const config: NextConfig = {
@@ -10,4 +11,5 @@ const config: NextConfig = {
   },
 };
 
-export default config;
+// next-intl without locale routing: the language comes from the person, a cookie or Accept-Language.
+export default createNextIntlPlugin('./lib/i18n/request.ts')(config);

@@ -17,6 +17,7 @@ import {
   RUN_STATUSES,
   SIGNALS,
   USER_ROLES,
+  LOCALES,
 } from '@/lib/schemas/enums';
 import type { SuggestedActionJson } from '@/lib/schemas/responses';
 
@@ -450,6 +451,8 @@ export const users = pgTable(
     lastSignInAt: ts('last_sign_in_at'),
     oidcIssuer: text('oidc_issuer'),
     oidcSubject: text('oidc_subject'),
+    /** the console language the person chose (null: from the browser) */
+    locale: text('locale', { enum: LOCALES }),
   },
   (t) => [
     uniqueIndex('users_oidc_identity_idx')

@@ -1,4 +1,4 @@
-import type { Metadata } from 'next';
+import { pageTitle } from '@/lib/i18n/page-title';
 import { redirect } from 'next/navigation';
 import { LoginForm, safeCallback } from '@/components/login/login-form';
 import { signInErrorMessage } from '@/components/login/sign-in-errors';
@@ -8,7 +8,7 @@ import { OIDC_PROVIDER_ID } from '@/lib/auth/oidc-provider';
 import { readSessionPerson } from '@/lib/auth/session-person';
 import { demoLoginsNotice } from '@/lib/demo-notice';
 
-export const metadata: Metadata = { title: 'Sign in' };
+export const generateMetadata = pageTitle('login');
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams;

@@ -1,9 +1,9 @@
-import type { Metadata } from 'next';
+import { pageTitle } from '@/lib/i18n/page-title';
 import { redirect } from 'next/navigation';
 import { WaitingView } from '@/components/people/waiting-view';
 import { readSessionPerson } from '@/lib/auth/session-person';
 
-export const metadata: Metadata = { title: 'Waiting for an owner' };
+export const generateMetadata = pageTitle('waiting');
 
 /** Where a person signed in through single sign-on waits until an owner gives them a role. */
 export default async function WaitingPage() {

@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { signOut } from 'next-auth/react';
+import { useTranslations } from 'next-intl';
 import { useEffect, useState } from 'react';
 import { useOverview } from '@/components/hooks/use-overview';
 import type { Overview } from '@/components/lib/types';
@@ -28,15 +29,19 @@ import {
   XIcon,
 } from '@/components/ui/icons';
 import type { UserRole } from '@/lib/schemas/enums';
+import { useFormat } from '@/components/lib/use-format';
+import { LanguageSwitcher } from './language-switcher';
 
 export interface ShellUser {
   email: string;
   role: UserRole;
 }
 
+type NavKey = 'overview' | 'approvals' | 'incidents' | 'silences' | 'jobs' | 'workers' | 'rules' | 'learnings' | 'metrics' | 'audit' | 'channels' | 'tokens' | 'people';
+
 interface NavItem {
   href: string;
-  label: string;
+  label: NavKey;
   icon: (p: { className?: string }) => React.ReactNode;
   badge?: 'approvals' | 'incidents';
   /** only this role may act here; others see the page read-only */
@@ -46,19 +51,19 @@ interface NavItem {
 }
 
 const nav: NavItem[] = [
-  { href: '/', label: 'Overview', icon: HomeIcon },
-  { href: '/approvals', label: 'Approvals', icon: CheckBadgeIcon, badge: 'approvals' },
-  { href: '/incidents', label: 'Incidents', icon: AlertIcon, badge: 'incidents' },
-  { href: '/silences', label: 'Silences', icon: ClockIcon },
-  { href: '/jobs', label: 'Jobs', icon: ListIcon },
-  { href: '/workers', label: 'Workers', icon: ServerIcon },
-  { href: '/rules', label: 'Rules', icon: SlidersIcon },
-  { href: '/learnings', label: 'Learnings', icon: BulbIcon },
-  { href: '/metrics', label: 'D30 metrics', icon: ChartIcon },
-  { href: '/audit', label: 'Audit log', icon: ScrollIcon },
-  { href: '/settings/channels', label: 'Channels', icon: InboxIcon, role: 'owner' },
-  { href: '/settings/tokens', label: 'API tokens', icon: KeyIcon, role: 'owner' },
-  { href: '/settings/people', label: 'People', icon: UsersIcon, only: 'owner' },
+  { href: '/', label: 'overview', icon: HomeIcon },
+  { href: '/approvals', label: 'approvals', icon: CheckBadgeIcon, badge: 'approvals' },
+  { href: '/incidents', label: 'incidents', icon: AlertIcon, badge: 'incidents' },
+  { href: '/silences', label: 'silences', icon: ClockIcon },
+  { href: '/jobs', label: 'jobs', icon: ListIcon },
+  { href: '/workers', label: 'workers', icon: ServerIcon },
+  { href: '/rules', label: 'rules', icon: SlidersIcon },
+  { href: '/learnings', label: 'learnings', icon: BulbIcon },
+  { href: '/metrics', label: 'metrics', icon: ChartIcon },
+  { href: '/audit', label: 'audit', icon: ScrollIcon },
+  { href: '/settings/channels', label: 'channels', icon: InboxIcon, role: 'owner' },
+  { href: '/settings/tokens', label: 'tokens', icon: KeyIcon, role: 'owner' },
+  { href: '/settings/people', label: 'people', icon: UsersIcon, only: 'owner' },
 ];
 
 function isActive(pathname: string, href: string) {
@@ -66,6 +71,7 @@ function isActive(pathname: string, href: string) {
 }
 
 function Brand() {
+  const t = useTranslations('common');
   return (
     <Link href="/" className="flex items-center gap-2.5 rounded-md">
       <span className="flex size-8 items-center justify-center rounded-lg bg-indigo-500 text-lg text-white shadow-sm shadow-indigo-900/40">
@@ -73,7 +79,7 @@ function Brand() {
       </span>
       <span className="leading-tight">
         <span className="block text-sm font-semibold text-white">Worker Watchdog</span>
-        <span className="block text-[11px] font-medium text-slate-400">Fleet console</span>
+        <span className="block text-[11px] font-medium text-slate-400">{t('tagline')}</span>
       </span>
     </Link>
   );
@@ -107,13 +113,14 @@ function attentionCounts(o: Overview | undefined) {
 /** The counts on the phone's top bar (the sidebar is hidden there): links to Approvals and Incidents. */
 function PhoneCounts({ initialOverview }: { initialOverview?: Overview }) {
   const c = attentionCounts(useOverview(initialOverview).data);
+  const t = useTranslations('shell');
   return (
     <div className="flex items-center gap-1.5">
       {c.approvals > 0 ? (
         <Link
           href="/approvals"
           className="inline-flex h-8 items-center gap-1 rounded-full bg-amber-400 px-2.5 text-xs font-semibold tabular-nums text-amber-950"
-          aria-label={c.approvals === 1 ? '1 pending approval' : `${c.approvals} pending approvals`}
+          aria-label={t('pendingApprovals', { count: c.approvals })}
         >
           <CheckBadgeIcon className="size-3.5" />
           {c.approvals}
@@ -123,7 +130,7 @@ function PhoneCounts({ initialOverview }: { initialOverview?: Overview }) {
         <Link
           href="/incidents"
           className="inline-flex h-8 items-center gap-1 rounded-full bg-rose-600 px-2.5 text-xs font-semibold tabular-nums text-white"
-          aria-label={c.unacknowledged === 1 ? `1 unacknowledged incident, ${c.open} open` : `${c.unacknowledged} unacknowledged incidents, ${c.open} open`}
+          aria-label={t('unacknowledgedIncidents', { count: c.unacknowledged, open: c.open })}
         >
           <AlertIcon className="size-3.5" />
           {c.unacknowledged}
@@ -138,6 +145,7 @@ function NavLinks({ user, initialOverview, onNavigate }: { user: ShellUser; init
   const overview = useOverview(initialOverview);
   const c = attentionCounts(overview.data);
   const counts = { approvals: c.approvals, incidents: c.open };
+  const t = useTranslations('shell');
   return (
     <ul className="space-y-0.5">
       {nav
@@ -158,15 +166,15 @@ function NavLinks({ user, initialOverview, onNavigate }: { user: ShellUser; init
                 )}
               >
                 <item.icon className={cn('size-[18px] shrink-0', active ? 'text-indigo-300' : 'text-slate-400 group-hover:text-slate-200')} />
-                <span className="flex-1">{item.label}</span>
-                {locked ? <LockIcon className="size-3.5 text-slate-500" aria-label="read only for your role" /> : null}
+                <span className="flex-1">{t(`nav.${item.label}`)}</span>
+                {locked ? <LockIcon className="size-3.5 text-slate-500" aria-label={t('readOnlyForRole')} /> : null}
                 {count > 0 ? (
                   <span
                     className={cn(
                       'min-w-5 rounded-full px-1.5 py-px text-center text-xs font-semibold tabular-nums',
                       item.badge === 'approvals' ? 'bg-amber-400 text-amber-950' : 'bg-rose-600 text-white',
                     )}
-                    aria-label={`${count} ${item.badge === 'approvals' ? 'pending' : 'open'}`}
+                    aria-label={item.badge === 'approvals' ? t('badgePending', { count }) : t('badgeOpen', { count })}
                   >
                     {count}
                   </span>
@@ -180,26 +188,31 @@ function NavLinks({ user, initialOverview, onNavigate }: { user: ShellUser; init
 }
 
 function UserBlock({ user }: { user: ShellUser }) {
+  const t = useTranslations('shell');
+  const f = useFormat();
   return (
-    <div className="flex items-center gap-3 border-t border-white/10 px-3 pt-4">
-      <span className="flex size-8 shrink-0 items-center justify-center rounded-full bg-slate-700 text-sm font-semibold uppercase text-slate-100" aria-hidden>
-        {user.email.slice(0, 1)}
-      </span>
-      <div className="min-w-0 flex-1">
-        <p className="truncate text-sm font-medium text-white" title={user.email}>
-          {user.email}
-        </p>
-        <p className="text-xs capitalize text-slate-400">{user.role}</p>
+    <div className="border-t border-white/10 px-3 pt-4">
+      <div className="flex items-center gap-3">
+        <span className="flex size-8 shrink-0 items-center justify-center rounded-full bg-slate-700 text-sm font-semibold uppercase text-slate-100" aria-hidden>
+          {user.email.slice(0, 1)}
+        </span>
+        <div className="min-w-0 flex-1">
+          <p className="truncate text-sm font-medium text-white" title={user.email}>
+            {user.email}
+          </p>
+          <p className="text-xs capitalize text-slate-400">{f.label('role', user.role)}</p>
+        </div>
+        <button
+          type="button"
+          onClick={() => void signOut({ callbackUrl: '/login' })}
+          className="rounded-md p-1.5 text-slate-400 hover:bg-white/10 hover:text-white"
+          aria-label={t('signOut')}
+          title={t('signOut')}
+        >
+          <LogoutIcon className="size-[18px]" />
+        </button>
       </div>
-      <button
-        type="button"
-        onClick={() => void signOut({ callbackUrl: '/login' })}
-        className="rounded-md p-1.5 text-slate-400 hover:bg-white/10 hover:text-white"
-        aria-label="Sign out"
-        title="Sign out"
-      >
-        <LogoutIcon className="size-[18px]" />
-      </button>
+      <LanguageSwitcher remember="person" className="mt-3" />
     </div>
   );
 }
@@ -207,6 +220,7 @@ function UserBlock({ user }: { user: ShellUser }) {
 /** The console frame: a sidebar on wide screens, a top bar with a menu drawer on phones. */
 export function AppShell({ user, initialOverview, children }: { user: ShellUser; initialOverview?: Overview; children: React.ReactNode }) {
   const [open, setOpen] = useState(false);
+  const t = useTranslations('shell');
   const pathname = usePathname();
   const attention = attentionCounts(useOverview(initialOverview).data);
   useTitleCount(attention.approvals + attention.unacknowledged);
@@ -221,7 +235,7 @@ export function AppShell({ user, initialOverview, children }: { user: ShellUser;
   return (
     <div className="min-h-screen lg:flex">
       <a href="#main" className="sr-only focus:not-sr-only focus:fixed focus:left-4 focus:top-4 focus:z-50 focus:rounded-md focus:bg-white focus:px-3 focus:py-2 focus:text-sm focus:shadow">
-        Skip to content
+        {t('skipToContent')}
       </a>
       {/* Desktop sidebar: full height of the page, its content pinned to the viewport */}
       <aside className="hidden w-64 shrink-0 bg-slate-900 lg:block">
@@ -229,7 +243,7 @@ export function AppShell({ user, initialOverview, children }: { user: ShellUser;
           <div className="px-2">
             <Brand />
           </div>
-          <nav aria-label="Main" className="mt-8 flex-1 overflow-y-auto">
+          <nav aria-label={t('mainNav')} className="mt-8 flex-1 overflow-y-auto">
             <NavLinks user={user} initialOverview={initialOverview} />
           </nav>
           <UserBlock user={user} />
@@ -245,7 +259,7 @@ export function AppShell({ user, initialOverview, children }: { user: ShellUser;
             <button
               type="button"
               onClick={() => setOpen(true)}
-              aria-label="Open menu"
+              aria-label={t('openMenu')}
               aria-expanded={open}
               aria-controls="mobile-nav"
               className="rounded-md p-2 text-xl text-slate-300 hover:bg-white/10 hover:text-white"
@@ -255,16 +269,16 @@ export function AppShell({ user, initialOverview, children }: { user: ShellUser;
           </div>
         </div>
         {open ? (
-          <div className="fixed inset-0 z-40 lg:hidden" role="dialog" aria-modal="true" aria-label="Menu">
+          <div className="fixed inset-0 z-40 lg:hidden" role="dialog" aria-modal="true" aria-label={t('menu')}>
             <div className="absolute inset-0 bg-slate-950/60 backdrop-blur-[2px]" onClick={() => setOpen(false)} aria-hidden />
             <div id="mobile-nav" className="absolute inset-y-0 left-0 flex w-72 max-w-[85vw] flex-col bg-slate-900 px-3 py-4 shadow-xl">
               <div className="flex items-center justify-between px-2">
                 <Brand />
-                <button type="button" onClick={() => setOpen(false)} aria-label="Close menu" className="rounded-md p-2 text-xl text-slate-300 hover:bg-white/10 hover:text-white">
+                <button type="button" onClick={() => setOpen(false)} aria-label={t('closeMenu')} className="rounded-md p-2 text-xl text-slate-300 hover:bg-white/10 hover:text-white">
                   <XIcon />
                 </button>
               </div>
-              <nav aria-label="Main" className="mt-6 flex-1 overflow-y-auto">
+              <nav aria-label={t('mainNav')} className="mt-6 flex-1 overflow-y-auto">
                 <NavLinks user={user} initialOverview={initialOverview} onNavigate={() => setOpen(false)} />
               </nav>
               <UserBlock user={user} />

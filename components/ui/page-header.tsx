@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { cn } from './cn';
 import { useNow } from './time';
 
@@ -19,6 +20,7 @@ export function PageHeader({ title, description, actions, children }: { title: s
 /** Shows that the data on screen is polled: a pulsing dot while fresh, amber when the last refresh failed. */
 export function LiveIndicator({ updatedAt, fetching, failed }: { updatedAt: number; fetching?: boolean; failed?: boolean }) {
   const now = useNow(5_000);
+  const t = useTranslations('common');
   const age = updatedAt ? Math.max(0, Math.round((now - updatedAt) / 1000)) : null;
   return (
     <span
@@ -32,7 +34,7 @@ export function LiveIndicator({ updatedAt, fetching, failed }: { updatedAt: numb
         {!failed ? <span className={cn('absolute inline-flex size-full rounded-full bg-emerald-400 opacity-75', fetching ? 'animate-ping' : '')} /> : null}
         <span className={cn('relative inline-flex size-2 rounded-full', failed ? 'bg-amber-500' : 'bg-emerald-500')} />
       </span>
-      {failed ? 'Reconnecting…' : age === null ? 'Live' : age < 5 ? 'Live · just updated' : `Live · updated ${age}s ago`}
+      {failed ? t('reconnecting') : age === null ? t('live') : age < 5 ? t('liveJustUpdated') : t('liveUpdatedAgo', { seconds: age })}
     </span>
   );
 }

@@ -1,6 +1,8 @@
 'use client';
 
-import { ApiError, errorMessage } from '@/components/lib/api';
+import { useTranslations } from 'next-intl';
+import { ApiError } from '@/components/lib/api';
+import { useErrorText } from '@/components/lib/use-error-text';
 import { Button } from './button';
 import { cn } from './cn';
 import { AlertIcon, InboxIcon, LockIcon, RefreshIcon } from './icons';
@@ -19,16 +21,18 @@ export function EmptyState({ title, description, icon, action, className }: { ti
 /** A failed load: what happened, in words, and a way to try again. */
 export function ErrorState({ error, onRetry, title, className }: { error: unknown; onRetry?: () => void; title?: string; className?: string }) {
   const forbidden = error instanceof ApiError && error.status === 403;
+  const t = useTranslations('common');
+  const errorText = useErrorText();
   return (
     <div role="alert" className={cn('flex flex-col items-center justify-center px-6 py-12 text-center', className)}>
       <div className={cn('mb-3 flex size-11 items-center justify-center rounded-full text-xl', forbidden ? 'bg-slate-100 text-slate-500' : 'bg-rose-50 text-rose-600')}>
         {forbidden ? <LockIcon /> : <AlertIcon />}
       </div>
-      <p className="text-sm font-semibold text-slate-900">{title ?? (forbidden ? 'Not available for your role' : 'Could not load this')}</p>
-      <p className="mt-1 max-w-md text-sm text-slate-500">{errorMessage(error)}</p>
+      <p className="text-sm font-semibold text-slate-900">{title ?? (forbidden ? t('notAvailable') : t('couldNotLoad'))}</p>
+      <p className="mt-1 max-w-md text-sm text-slate-500">{errorText(error)}</p>
       {onRetry && !forbidden ? (
         <Button size="sm" className="mt-4" onClick={onRetry}>
-          <RefreshIcon /> Try again
+          <RefreshIcon /> {t('tryAgain')}
         </Button>
       ) : null}
     </div>
@@ -39,7 +43,9 @@ export function Skeleton({ className }: { className?: string }) {
   return <div aria-hidden className={cn('animate-pulse rounded-md bg-slate-200/70', className)} />;
 }
 
-export function LoadingRows({ rows = 5, label = 'Loading' }: { rows?: number; label?: string }) {
+export function LoadingRows({ rows = 5, label: given }: { rows?: number; label?: string }) {
+  const t = useTranslations('common');
+  const label = given ?? t('loading');
   return (
     <div role="status" aria-label={label} className="divide-y divide-slate-100">
       {Array.from({ length: rows }, (_, i) => (
@@ -65,6 +71,7 @@ export function ReadOnlyNotice({ children, id }: { children: React.ReactNode; id
 }
 
 export function InlineAlert({ tone = 'danger', title, children, onDismiss }: { tone?: 'danger' | 'warning' | 'success' | 'info'; title?: string; children?: React.ReactNode; onDismiss?: () => void }) {
+  const t = useTranslations('common');
   const styles = {
     danger: 'border-rose-200 bg-rose-50 text-rose-800',
     warning: 'border-amber-200 bg-amber-50 text-amber-900',
@@ -78,7 +85,7 @@ export function InlineAlert({ tone = 'danger', title, children, onDismiss }: { t
         {children ? <div className={title ? 'mt-0.5' : undefined}>{children}</div> : null}
       </div>
       {onDismiss ? (
-        <button type="button" onClick={onDismiss} className="-m-1 rounded p-1 text-current opacity-60 hover:opacity-100" aria-label="Dismiss">
+        <button type="button" onClick={onDismiss} className="-m-1 rounded p-1 text-current opacity-60 hover:opacity-100" aria-label={t('dismiss')}>
           ×
         </button>
       ) : null}

@@ -1,13 +1,15 @@
-import { humanize, signalLabel } from '@/components/lib/format';
+'use client';
+
+import { useFormat } from '@/components/lib/use-format';
 import { Badge, type Tone } from './badge';
 
 const riskTones: Record<string, Tone> = { normal: 'success', near_expiry: 'warning', expired: 'danger', stale: 'danger' };
-const riskLabels: Record<string, string> = { normal: 'Healthy', near_expiry: 'Near expiry', expired: 'Expired', stale: 'Stale' };
 
 export function RiskBadge({ risk }: { risk: string }) {
+  const f = useFormat();
   return (
     <Badge tone={riskTones[risk] ?? 'neutral'} dot>
-      {riskLabels[risk] ?? humanize(risk)}
+      {f.label('risk', risk)}
     </Badge>
   );
 }
@@ -15,7 +17,8 @@ export function RiskBadge({ risk }: { risk: string }) {
 const stateTones: Record<string, Tone> = { active: 'info', released: 'neutral', expired: 'danger', completed: 'success' };
 
 export function LeaseStateBadge({ state }: { state: string }) {
-  return <Badge tone={stateTones[state] ?? 'neutral'}>{humanize(state)}</Badge>;
+  const f = useFormat();
+  return <Badge tone={stateTones[state] ?? 'neutral'}>{f.label('leaseState', state)}</Badge>;
 }
 
 const signalTones: Record<string, Tone> = {
@@ -31,10 +34,11 @@ const signalTones: Record<string, Tone> = {
 };
 
 export function SignalBadge({ signal }: { signal: string | null }) {
-  if (!signal) return <Badge tone="muted">none</Badge>;
+  const f = useFormat();
+  if (!signal) return <Badge tone="muted">{f.label('signal', 'none')}</Badge>;
   return (
     <Badge tone={signalTones[signal] ?? 'neutral'} dot>
-      {signalLabel(signal)}
+      {f.signal(signal)}
     </Badge>
   );
 }
@@ -46,28 +50,32 @@ export function signalTone(signal: string): Tone {
 const resultTones: Record<string, Tone> = { success: 'success', failed: 'danger', needs_human: 'warning', pending: 'info', obsolete: 'muted' };
 
 export function ResultBadge({ result }: { result: string | null }) {
-  if (!result) return <Badge tone="muted">suggested</Badge>;
-  return <Badge tone={resultTones[result] ?? 'neutral'}>{humanize(result)}</Badge>;
+  const f = useFormat();
+  if (!result) return <Badge tone="muted">{f.label('result', 'suggested')}</Badge>;
+  return <Badge tone={resultTones[result] ?? 'neutral'}>{f.label('result', result)}</Badge>;
 }
 
 export function IncidentStatusBadge({ status }: { status: string }) {
+  const f = useFormat();
   return (
     <Badge tone={status === 'open' ? 'danger' : 'success'} dot>
-      {status === 'open' ? 'Open' : 'Resolved'}
+      {f.label('incidentStatus', status === 'open' ? 'open' : 'resolved')}
     </Badge>
   );
 }
 
 export function RoleBadge({ role }: { role: string | null }) {
+  const f = useFormat();
   const tone: Tone = role === 'owner' ? 'accent' : role === 'supervisor' ? 'info' : role === 'system' ? 'neutral' : role === 'worker' ? 'muted' : 'muted';
-  return <Badge tone={tone}>{role ?? 'unknown'}</Badge>;
+  return <Badge tone={tone}>{f.label('role', role ?? 'unknown')}</Badge>;
 }
 
 /** A helper's exit code; null when the process was killed before it exited. */
 export function ExitCodeBadge({ code }: { code: number | null }) {
+  const f = useFormat();
   return (
     <Badge tone={code === 0 ? 'success' : 'danger'} className="font-mono">
-      {code === null ? 'killed' : `exit ${code}`}
+      {code === null ? f.killed() : f.exitCode(code)}
     </Badge>
   );
 }

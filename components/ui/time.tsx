@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useState } from 'react';
-import { formatRelative, formatTimestamp } from '@/components/lib/format';
+import { useFormat } from '@/components/lib/use-format';
 
 /** A ticking clock shared by every relative time on the page. */
 export function useNow(intervalMs = 15_000): number {
@@ -13,22 +13,24 @@ export function useNow(intervalMs = 15_000): number {
   return now;
 }
 
-/** "3 min ago", with the exact UTC time on hover; server and client may differ by a tick. */
+/** "3 minutes ago", with the exact UTC time on hover; server and client may differ by a tick. */
 export function RelativeTime({ iso, className }: { iso: string | null | undefined; className?: string }) {
   const now = useNow();
+  const f = useFormat();
   if (!iso) return <span className={className}>—</span>;
   return (
-    <time dateTime={iso} title={formatTimestamp(iso)} className={className} suppressHydrationWarning>
-      {formatRelative(iso, now)}
+    <time dateTime={iso} title={f.timestamp(iso)} className={className} suppressHydrationWarning>
+      {f.relative(iso, now)}
     </time>
   );
 }
 
 export function Timestamp({ iso, className }: { iso: string | null | undefined; className?: string }) {
+  const f = useFormat();
   if (!iso) return <span className={className}>—</span>;
   return (
     <time dateTime={iso} className={className}>
-      {formatTimestamp(iso)}
+      {f.timestamp(iso)}
     </time>
   );
 }

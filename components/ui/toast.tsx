@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { createContext, useCallback, useContext, useMemo, useRef, useState } from 'react';
 import { cn } from './cn';
 import { CheckIcon, AlertIcon, XIcon } from './icons';
@@ -16,6 +17,7 @@ const ToastContext = createContext<{ push: (t: Omit<Toast, 'id'>) => void } | nu
 
 export function ToastProvider({ children }: { children: React.ReactNode }) {
   const [toasts, setToasts] = useState<Toast[]>([]);
+  const tc = useTranslations('common');
   const next = useRef(1);
   const dismiss = useCallback((id: number) => setToasts((ts) => ts.filter((t) => t.id !== id)), []);
   const push = useCallback(
@@ -55,7 +57,7 @@ export function ToastProvider({ children }: { children: React.ReactNode }) {
               <p className="text-sm font-semibold text-slate-900">{t.title}</p>
               {t.description ? <p className="mt-0.5 text-sm text-slate-600">{t.description}</p> : null}
             </div>
-            <button type="button" onClick={() => dismiss(t.id)} className="rounded p-0.5 text-slate-500 hover:text-slate-700" aria-label="Dismiss notification">
+            <button type="button" onClick={() => dismiss(t.id)} className="rounded p-0.5 text-slate-500 hover:text-slate-700" aria-label={tc('dismissNotification')}>
               <XIcon />
             </button>
           </div>

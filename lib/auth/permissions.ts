@@ -45,6 +45,7 @@ export const permissions = {
   'learnings.read': everyone,
   'learnings.write': ['supervisor', 'owner'],
   'live.read': readers,
+  'me.manage': people,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

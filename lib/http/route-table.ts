@@ -15,7 +15,7 @@ import * as People from '@/lib/schemas/people';
 import { D30DecisionResult, D30Metrics, RulesPreview } from '@/lib/schemas/metrics';
 import { LearningAnswer, LearningInput, LearningPage, LearningQuery } from '@/lib/schemas/learnings';
 import * as R from '@/lib/schemas/responses';
-import { createToken, createUser, listTokens, listUsers, revokeToken, updateUser } from '@/lib/watchdog/access';
+import { createToken, createUser, getMySettings, listTokens, listUsers, revokeToken, updateMySettings, updateUser } from '@/lib/watchdog/access';
 import { runArtifactCheck, completeJob } from '@/lib/watchdog/artifacts';
 import { listAudit, verifyAuditChain } from '@/lib/watchdog/audit';
 import { ingestHelperEvent, ingestHelperEventBatch, upsertWorkerRun } from '@/lib/watchdog/events';
@@ -446,6 +446,24 @@ export const routeTable: ApiRoute[] = [
     async ({ ctx, params, body }) => ({
       user: await updateUser(ctx, params.id, body),
     }),
+  ),
+  api(
+    'GET',
+    '/api/watchdog/me',
+    { permission: 'me.manage' },
+    { summary: 'The signed-in person and their own settings (the console language)', ok: { 200: { description: 'the person', schema: People.MeAnswer } }, errors: ['not_found'] },
+    async ({ ctx }) => ({ user: await getMySettings(ctx) }),
+  ),
+  api(
+    'PATCH',
+    '/api/watchdog/me',
+    { permission: 'me.manage', body: People.MeUpdateInput },
+    {
+      summary: 'Change your own settings: `locale` (`en`, `zh-Hant`, or null to follow the browser), remembered for every browser you sign in from',
+      ok: { 200: { description: 'the person', schema: People.MeAnswer } },
+      errors: ['not_found'],
+    },
+    async ({ ctx, body }) => ({ user: await updateMySettings(ctx, body) }),
   ),
   api(
     'GET',

@@ -89,6 +89,10 @@ export const READER_ROLES = ['system', 'supervisor', 'owner'] as const satisfies
 /** The roles that write evidence (a worker for its own worker_id, the system for any). */
 export const EVIDENCE_ROLES = ['worker', 'system'] as const satisfies readonly Role[];
 
+/** The console's languages (BCP 47): English and Traditional Chinese. The first is the fallback. */
+export const LOCALES = ['en', 'zh-Hant'] as const;
+export type Locale = (typeof LOCALES)[number];
+
 /** The events of the live stream (GET /api/watchdog/stream): each carries the object as the REST API returns it. */
 export const LIVE_EVENTS = ['incident', 'action', 'lease', 'rules', 'worker'] as const;
 export type LiveEvent = (typeof LIVE_EVENTS)[number];
@@ -147,7 +151,7 @@ export const enumChecks = {
   incidents: { signal: SIGNALS, status: INCIDENT_STATUSES },
   rule_sets: { updated_by_role: ROLES },
   api_tokens: { role: ROLES },
-  users: { role: USER_ROLES },
+  users: { role: USER_ROLES, locale: LOCALES },
   d30_decisions: { decision: D30_DECISIONS },
   notifications: { status: NOTIFICATION_STATUSES },
 } as const satisfies Record<string, Record<string, readonly string[]>>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { withoutNul, withoutNulMessage } from './common';
+import { LOCALES } from './enums';
 
 /** The roles a person can hold in the console (tokens also know worker and system). */
 export const UserRole = z.enum(['supervisor', 'owner']);
@@ -34,3 +35,12 @@ export type User = z.infer<typeof User>;
 
 export const UserList = z.object({ users: z.array(User) });
 export const UserAnswer = z.object({ user: User });
+
+/** The signed-in person's own settings: the console language (null: from the browser's Accept-Language). */
+export const MeUpdateInput = z.strictObject({ locale: z.enum(LOCALES).nullable() });
+export type MeUpdateInput = z.infer<typeof MeUpdateInput>;
+
+export const MeAnswer = z.object({
+  user: z.object({ id: z.uuid(), email: z.string(), role: UserRole.nullable(), locale: z.enum(LOCALES).nullable() }),
+});
+export type MeAnswer = z.infer<typeof MeAnswer>;

@@ -1,8 +1,8 @@
-import type { Metadata } from 'next';
+import { pageTitle } from '@/lib/i18n/page-title';
 import { ApprovalsView } from '@/components/approvals/approvals-view';
 import { requireConsoleUser } from '../console-session';
 
-export const metadata: Metadata = { title: 'Approvals' };
+export const generateMetadata = pageTitle('approvals');
 
 export default async function ApprovalsPage() {
   const user = await requireConsoleUser();

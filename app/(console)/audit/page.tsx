@@ -1,8 +1,8 @@
-import type { Metadata } from 'next';
+import { pageTitle } from '@/lib/i18n/page-title';
 import { AuditView } from '@/components/audit/audit-view';
 import { requireConsoleUser } from '../console-session';
 
-export const metadata: Metadata = { title: 'Audit log' };
+export const generateMetadata = pageTitle('audit');
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireConsoleUser();

@@ -1,10 +1,10 @@
-import type { Metadata } from 'next';
+import { pageTitle } from '@/lib/i18n/page-title';
 import type { IncidentFilters } from '@/components/hooks/use-incidents';
 import { IncidentsView } from '@/components/incidents/incidents-view';
 import { incidentStatusFilters } from '@/lib/schemas/oncall';
 import { requireConsoleUser } from '../console-session';
 
-export const metadata: Metadata = { title: 'Incidents' };
+export const generateMetadata = pageTitle('incidents');
 
 const one = (v: string | string[] | undefined) => (typeof v === 'string' ? v.slice(0, 200) : '');
 

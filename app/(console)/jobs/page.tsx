@@ -1,9 +1,9 @@
-import type { Metadata } from 'next';
+import { pageTitle } from '@/lib/i18n/page-title';
 import { JobList, type JobStateFilter } from '@/components/jobs/job-list';
 import { LEASE_STATES } from '@/lib/schemas/enums';
 import { requireConsoleUser } from '../console-session';
 
-export const metadata: Metadata = { title: 'Jobs' };
+export const generateMetadata = pageTitle('jobs');
 
 export default async function JobsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireConsoleUser();

@@ -1,8 +1,8 @@
-import type { Metadata } from 'next';
+import { pageTitle } from '@/lib/i18n/page-title';
 import { LearningsView } from '@/components/learnings/learnings-view';
 import { requireConsoleUser } from '../console-session';
 
-export const metadata: Metadata = { title: 'Learnings' };
+export const generateMetadata = pageTitle('learnings');
 
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? '';
 

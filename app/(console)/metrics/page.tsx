@@ -1,8 +1,8 @@
-import type { Metadata } from 'next';
+import { pageTitle } from '@/lib/i18n/page-title';
 import { D30View } from '@/components/metrics/d30-view';
 import { requireConsoleUser } from '../console-session';
 
-export const metadata: Metadata = { title: 'D30 review' };
+export const generateMetadata = pageTitle('metrics');
 
 export default async function MetricsPage() {
   const user = await requireConsoleUser();

@@ -1,8 +1,8 @@
-import type { Metadata } from 'next';
+import { pageTitle } from '@/lib/i18n/page-title';
 import { SilencesView } from '@/components/silences/silences-view';
 import { requireConsoleUser } from '../console-session';
 
-export const metadata: Metadata = { title: 'Silences' };
+export const generateMetadata = pageTitle('silences');
 
 export default async function SilencesPage() {
   const user = await requireConsoleUser();

@@ -1,9 +1,9 @@
-import type { Metadata } from 'next';
+import { pageTitle } from '@/lib/i18n/page-title';
 import { WorkersView } from '@/components/workers/workers-view';
 import { listWorkers } from '@/lib/watchdog/fleet';
 import { consoleCtx, requireConsoleUser } from '../console-session';
 
-export const metadata: Metadata = { title: 'Workers' };
+export const generateMetadata = pageTitle('workers');
 
 /** The fleet, server-rendered on first paint, then polled from GET /api/watchdog/workers. */
 export default async function WorkersPage() {

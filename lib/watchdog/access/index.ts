@@ -8,3 +8,4 @@ export * from './create-user';
 export * from './update-user';
 export * from './sign-in-user';
 export * from './sign-in-oidc';
+export * from './my-settings';

@@ -2,6 +2,7 @@ import { and, eq, isNull, or, lt } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { users } from '@/db/schema';
 import { verifyPassword } from '@/lib/auth/password';
+import type { Locale } from '@/lib/schemas/enums';
 import type { UserRole } from '@/lib/schemas/people';
 import { normalizeEmail, userRole } from './user-json';
 
@@ -12,6 +13,8 @@ export interface SessionUser {
   /** null: waiting for an owner to give a role */
   role: UserRole | null;
   disabled: boolean;
+  /** the console language the person chose; null: the browser's */
+  locale?: Locale | null;
 }
 
 /**
@@ -29,8 +32,8 @@ export async function verifyUserCredentials(db: Db, email: string, password: str
 
 /** The person behind a session. No cache: a disabled person or a changed role counts from the next request, on every instance. */
 export async function findUserById(db: Db, id: string): Promise<SessionUser | null> {
-  const [user] = await db.select({ id: users.id, email: users.email, role: users.role, disabled: users.disabled }).from(users).where(eq(users.id, id));
-  return user ? { id: user.id, email: user.email, role: userRole(user), disabled: user.disabled } : null;
+  const [user] = await db.select({ id: users.id, email: users.email, role: users.role, disabled: users.disabled, locale: users.locale }).from(users).where(eq(users.id, id));
+  return user ? { id: user.id, email: user.email, role: userRole(user), disabled: user.disabled, locale: user.locale ?? null } : null;
 }
 
 /** `last_sign_in_at` for a successful sign-in (never moved backwards). */

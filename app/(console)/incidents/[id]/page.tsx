@@ -1,8 +1,8 @@
-import type { Metadata } from 'next';
+import { pageTitle } from '@/lib/i18n/page-title';
 import { IncidentDetailView } from '@/components/incidents/incident-detail';
 import { requireConsoleUser } from '../../console-session';
 
-export const metadata: Metadata = { title: 'Incident' };
+export const generateMetadata = pageTitle('incident');
 
 export default async function IncidentPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requireConsoleUser();

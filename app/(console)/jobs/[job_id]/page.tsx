@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { entityTitle } from '@/lib/i18n/page-title';
 import { JobStoryView } from '@/components/jobs/job-story';
 import type { JobStory } from '@/components/lib/types';
 import { Identifier } from '@/lib/schemas/common';
@@ -16,7 +17,7 @@ function safeDecode(raw: string): string {
 
 export async function generateMetadata({ params }: { params: Promise<{ job_id: string }> }): Promise<Metadata> {
   const { job_id } = await params;
-  return { title: `Job ${safeDecode(job_id)}` };
+  return entityTitle('job', safeDecode(job_id));
 }
 
 /** The job's story, server-rendered on first paint, then polled from GET /api/watchdog/jobs/:job_id. */

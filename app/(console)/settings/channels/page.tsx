@@ -1,8 +1,8 @@
-import type { Metadata } from 'next';
+import { pageTitle } from '@/lib/i18n/page-title';
 import { ChannelsView } from '@/components/channels/channels-view';
 import { requireConsoleUser } from '../../console-session';
 
-export const metadata: Metadata = { title: 'Notification channels' };
+export const generateMetadata = pageTitle('channels');
 
 export default async function ChannelsPage() {
   const user = await requireConsoleUser();

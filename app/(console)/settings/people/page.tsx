@@ -1,8 +1,8 @@
-import type { Metadata } from 'next';
+import { pageTitle } from '@/lib/i18n/page-title';
 import { PeopleView } from '@/components/people/people-view';
 import { requireConsoleUser } from '../../console-session';
 
-export const metadata: Metadata = { title: 'People' };
+export const generateMetadata = pageTitle('people');
 
 export default async function PeoplePage() {
   const user = await requireConsoleUser();

@@ -1,8 +1,8 @@
-import type { Metadata } from 'next';
+import { pageTitle } from '@/lib/i18n/page-title';
 import { TokensView } from '@/components/tokens/tokens-view';
 import { requireConsoleUser } from '../../console-session';
 
-export const metadata: Metadata = { title: 'API tokens' };
+export const generateMetadata = pageTitle('tokens');
 
 export default async function TokensPage() {
   const user = await requireConsoleUser();

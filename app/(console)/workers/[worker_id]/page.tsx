@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { entityTitle } from '@/lib/i18n/page-title';
 import type { WorkerDetail } from '@/components/lib/types';
 import { WorkerView } from '@/components/workers/worker-view';
 import { Identifier } from '@/lib/schemas/common';
@@ -16,7 +17,7 @@ function safeDecode(raw: string): string {
 
 export async function generateMetadata({ params }: { params: Promise<{ worker_id: string }> }): Promise<Metadata> {
   const { worker_id } = await params;
-  return { title: `Worker ${safeDecode(worker_id)}` };
+  return entityTitle('worker', safeDecode(worker_id));
 }
 
 /** One worker, server-rendered on first paint, then polled from GET /api/watchdog/workers/:worker_id. */

@@ -1,0 +1,3 @@
+import { routeHandlers } from '@/lib/http/route-table';
+
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = routeHandlers('/api/watchdog/me');
