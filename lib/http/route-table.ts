@@ -451,7 +451,7 @@ export const routeTable: ApiRoute[] = [
     'GET',
     '/api/watchdog/me',
     { permission: 'me.manage' },
-    { summary: 'The signed-in person and their own settings (the console language)', ok: { 200: { description: 'the person', schema: People.MeAnswer } }, errors: ['not_found'] },
+    { summary: 'The signed-in person and their own settings (the console language); API tokens: 403', ok: { 200: { description: 'the person', schema: People.MeAnswer } }, errors: ['not_found'] },
     async ({ ctx }) => ({ user: await getMySettings(ctx) }),
   ),
   api(
