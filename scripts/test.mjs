@@ -31,7 +31,7 @@ const chromium = env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 if (fs.existsSync(path.join(root, 'playwright.config.ts'))) {
   if (fs.existsSync(chromium)) failed += run('end-to-end (Playwright, Chromium)', bin('playwright'), ['test']) ? 1 : 0;
   else {
-    console.error(`\nChromium not found at ${chromium}: install it (apt-get install -y chromium) to run the end-to-end tests.`);
+    console.error(`\nChromium not found at ${chromium}: install it (apt-get install -y chromium fonts-noto-cjk) to run the end-to-end tests.`);
     failed += 1;
   }
 }
