@@ -10,7 +10,8 @@ import type { Ctx } from '../context';
 import { conflict, forbidden, isWatchdogError, notFound } from '../errors';
 import { resolveIncidents } from '../incidents';
 import { obsoletePendingRequests } from '../repairs';
-import { getCurrentRules, type RuleSet, ruleParam } from '../rules';
+import { announceChange } from '../announce';
+import { cachedRules, currentRulesVersionSql, getCurrentRules, refreshRules, type RuleSet, ruleParam } from '../rules';
 import { nudgeScheduler } from '../sweep';
 import type { DirectiveJson, LeaseHistoryEntryJson, LeaseJson } from '@/lib/schemas/responses';
 
@@ -95,31 +96,14 @@ const LEASE_SIGNALS = ['lease_expired', 'lease_near_expiry', 'queue_stuck', 'no_
  */
 export async function heartbeatLease(ctx: Ctx, jobId: string, input: LeaseInput) {
   assertActsFor(ctx.actor, input.worker_id);
+  const renewal = await renewOwnLease(ctx, jobId, input);
+  if (renewal) return renewal;
   const rules = await getCurrentRules(ctx.db);
   // an acquisition starts the holder's quiet time: the no_progress rule looks first when it could end
   const progressCheckAt = new Date(ctx.now.getTime() + ruleParam(rules, 'no_progress', 'quiet_s') * 1000);
-  let result: { lease: LeaseRow; event: 'acquired' | 'renewed' } | undefined;
-  // The common heartbeat — the caller's own active lease, unexpired, with its current token (or none)
-  // — is one statement: the same conditions as the renewal branch below, checked by the UPDATE
-  // itself (atomic, no transaction, nothing audited as before). Anything else takes the full path.
-  // The renewal is evidence a rules preview replays (no_progress, lease_expired, queue_stuck): the same
-  // statement writes its lease_history row (a data-modifying CTE: both or neither).
-  const renewedRes = await ctx.db.execute(sql`
-    with renewed as (
-      update job_leases set lease_expires_at = ${input.lease_expires_at.toISOString()}::timestamptz, last_heartbeat_at = ${ctx.now.toISOString()}::timestamptz,
-        sweep_stage = 0, updated_at = ${ctx.now.toISOString()}::timestamptz
-      where job_id = ${jobId} and worker_id = ${input.worker_id} and state = 'active' and lease_expires_at > ${ctx.now.toISOString()}::timestamptz
-        ${input.fencing_token === undefined ? sql`` : sql`and fencing_token = ${input.fencing_token}`}
-      returning *
-    ), history as (
-      insert into lease_history (job_id, worker_id, fencing_token, lease_expires_at, event, at, actor)
-      select job_id, worker_id, fencing_token, lease_expires_at, 'renewed', ${ctx.now.toISOString()}::timestamptz, ${ctx.actor.label} from renewed
-    )
-    select * from renewed`);
-  const renewed = rowsOf<Record<string, unknown>>(renewedRes).map(toLeaseRow)[0];
-  if (renewed) result = { lease: renewed, event: 'renewed' };
+  let result: { lease: LeaseRow; event: 'acquired' | 'renewed' };
   try {
-    result ??= await ctx.db.transaction(async (tx) => {
+    result = await ctx.db.transaction(async (tx) => {
       const inserted = await tx
         .insert(jobLeases)
         .values({
@@ -228,12 +212,55 @@ export async function heartbeatLease(ctx: Ctx, jobId: string, input: LeaseInput)
     throw e;
   }
   nudgeScheduler(result.lease.leaseExpiresAt);
+  if (result.event === 'renewed') announceChange(ctx.db, 'lease', jobId);
   const directives = await directivesFor(ctx.db, result.lease, rules, ctx.now);
   return { lease: toLeaseJson(result.lease, rules, ctx.now), directives };
 }
 
+/**
+ * The common heartbeat — the caller's own active lease, unexpired, with its current token (or none) —
+ * as ONE statement: the same conditions as the renewal branch of `heartbeatLease`, checked by the
+ * UPDATE itself (atomic, no transaction, nothing audited as before). The renewal is evidence a rules
+ * preview replays (no_progress, lease_expired, queue_stuck): the same statement writes its
+ * lease_history row (a data-modifying CTE: both or neither). It also reads what the answer needs —
+ * the rules version in force (the cached rules are used when it matches) and the job's pending
+ * release/reclaim requests — so a renewal is one round trip. It is not announced by the database (see
+ * migration 0013): it is announced after it, gathered with others (`announceChange`).
+ * Null: not the common case; the caller takes the full path.
+ */
+async function renewOwnLease(ctx: Ctx, jobId: string, input: LeaseInput) {
+  const now = ctx.now.toISOString();
+  const res = await ctx.db.execute(sql`
+    with renewed as (
+      update job_leases set lease_expires_at = ${input.lease_expires_at.toISOString()}::timestamptz, last_heartbeat_at = ${now}::timestamptz,
+        sweep_stage = 0, updated_at = ${now}::timestamptz
+      where job_id = ${jobId} and worker_id = ${input.worker_id} and state = 'active' and lease_expires_at > ${now}::timestamptz
+        ${input.fencing_token === undefined ? sql`` : sql`and fencing_token = ${input.fencing_token}`}
+      returning *
+    ), history as (
+      insert into lease_history (job_id, worker_id, fencing_token, lease_expires_at, event, at, actor)
+      select job_id, worker_id, fencing_token, lease_expires_at, 'renewed', ${now}::timestamptz, ${ctx.actor.label} from renewed
+    )
+    select renewed.*, ${currentRulesVersionSql} as rules_version,
+      (select coalesce(json_agg(action order by created_at), '[]'::json) from repair_actions
+        where job_id = ${jobId} and result = 'pending' and action in (${sql.join(
+          DANGEROUS_ACTIONS.map((a) => sql`${a}`),
+          sql`, `,
+        )})) as pending_actions
+    from renewed`);
+  const row = rowsOf<Record<string, unknown>>(res)[0];
+  if (!row) return null;
+  const lease = toLeaseRow(row);
+  const cached = await cachedRules(ctx.db);
+  const rules = Number(row.rules_version) === cached.version ? cached : await refreshRules(ctx.db);
+  const pending = (typeof row.pending_actions === 'string' ? JSON.parse(row.pending_actions) : row.pending_actions) as DangerousAction[];
+  nudgeScheduler(lease.leaseExpiresAt);
+  announceChange(ctx.db, 'lease', jobId);
+  return { lease: toLeaseJson(lease, rules, ctx.now), directives: await directivesFor(ctx.db, lease, rules, ctx.now, pending) };
+}
+
 /** What the watchdog wants from the holder now. */
-export async function directivesFor(db: Db, lease: LeaseRow, rules: RuleSet, now: Date): Promise<Directive[]> {
+export async function directivesFor(db: Db, lease: LeaseRow, rules: RuleSet, now: Date, pendingActions?: readonly DangerousAction[]): Promise<Directive[]> {
   const out: Directive[] = [];
   if (lease.state === 'released') {
     out.push({ action: 'stop', reason: `the lease was ${lease.readyForReclaim ? 'reclaimed' : 'released'} by a supervisor (fencing token now ${lease.fencingToken}): stop working on this job` });
@@ -244,10 +271,12 @@ export async function directivesFor(db: Db, lease: LeaseRow, rules: RuleSet, now
   const left = Math.round((lease.leaseExpiresAt.getTime() - now.getTime()) / 1000);
   if (risk === 'near_expiry') out.push({ action: 'heartbeat', reason: `lease has ${left}s left (< ${ruleParam(rules, 'lease_near_expiry', 'within_s')}s): send a progress heartbeat` });
   if (risk === 'expired' || risk === 'stale') out.push({ action: 'heartbeat', reason: 'the lease expiry given is already past: renew it with a future lease_expires_at' });
-  const pending = await db
-    .select({ action: repairActions.action })
-    .from(repairActions)
-    .where(and(eq(repairActions.jobId, lease.jobId), eq(repairActions.result, 'pending'), inArray(repairActions.action, DANGEROUS_ACTIONS)));
+  const pending =
+    pendingActions?.map((action) => ({ action })) ??
+    (await db
+      .select({ action: repairActions.action })
+      .from(repairActions)
+      .where(and(eq(repairActions.jobId, lease.jobId), eq(repairActions.result, 'pending'), inArray(repairActions.action, DANGEROUS_ACTIONS))));
   for (const p of pending) out.push({ action: 'await_supervisor', reason: `a ${p.action} request for this job awaits a supervisor` });
   return out;
 }

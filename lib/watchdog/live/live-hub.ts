@@ -1,6 +1,7 @@
 import type { Database } from '@/db/client';
 import { log } from '@/lib/log';
-import { type ChangeRef, LIVE_CHANNEL, type LiveMessage, loadChanges, parseChangeRef } from './load-changes';
+import { LIVE_CHANNEL } from '../announce';
+import { type ChangeRef, type LiveMessage, loadChanges, parseChangeRef } from './load-changes';
 
 /** One open stream: gets the loaded changes, and `end` when it must reconnect (the listening connection was lost, shutdown). */
 export interface LiveSubscriber {

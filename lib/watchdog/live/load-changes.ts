@@ -20,9 +20,6 @@ export interface LiveMessage {
   data: unknown;
 }
 
-/** The channel every console instance LISTENs on. */
-export const LIVE_CHANNEL = 'watchdog_live';
-
 /** "incident:5f0c…" → {event, key}; anything else → null. */
 export function parseChangeRef(payload: string): ChangeRef | null {
   const colon = payload.indexOf(':');
