@@ -2,7 +2,9 @@
 
 import Link from 'next/link';
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
-import { formatMs, signalLabel, signalLabels } from '@/components/lib/format';
+import { useTranslations } from 'next-intl';
+import { signalLabels } from '@/components/lib/format';
+import { useFormat } from '@/components/lib/use-format';
 import type { RepairAction, RepairActionList } from '@/components/lib/types';
 import { useJobStory } from '@/components/hooks/use-jobs';
 import { useDecidedActions, usePendingActions } from '@/components/hooks/use-repair-actions';
@@ -21,9 +23,11 @@ import type { UserRole } from '@/lib/schemas/enums';
 
 function Evidence({ action }: { action: RepairAction }) {
   const story = useJobStory(action.job_id, { slow: true });
+  const t = useTranslations('approvals');
+  const f = useFormat();
   if (story.isPending) {
     return (
-      <div role="status" aria-label="Loading evidence" className="space-y-2">
+      <div role="status" aria-label={t('loadingEvidence')} className="space-y-2">
         <Skeleton className="h-4 w-2/3" />
         <Skeleton className="h-16" />
       </div>
@@ -39,8 +43,8 @@ function Evidence({ action }: { action: RepairAction }) {
   return (
     <div className="grid gap-4 md:grid-cols-[minmax(0,16rem)_1fr]">
       <div>
-        <h4 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Lease now</h4>
-        {s.lease ? <LeaseFacts lease={s.lease} className="mt-2 gap-x-3 gap-y-1.5" /> : <p className="mt-2 text-sm text-slate-500">No lease recorded for this job.</p>}
+        <h4 className="text-xs font-semibold uppercase tracking-wide text-slate-500">{t('leaseNow')}</h4>
+        {s.lease ? <LeaseFacts lease={s.lease} className="mt-2 gap-x-3 gap-y-1.5" /> : <p className="mt-2 text-sm text-slate-500">{t('noLease')}</p>}
         {openIncidents.length ? (
           <div className="mt-3 flex flex-wrap gap-1.5">
             {openIncidents.map((i) => (
@@ -50,7 +54,7 @@ function Evidence({ action }: { action: RepairAction }) {
         ) : null}
       </div>
       <div className="min-w-0">
-        <h4 className="text-xs font-semibold uppercase tracking-wide text-slate-500">{ids.size ? 'Evidence events' : 'Latest helper events'}</h4>
+        <h4 className="text-xs font-semibold uppercase tracking-wide text-slate-500">{ids.size ? t('evidenceEvents') : t('latestHelperEvents')}</h4>
         {evidence.length ? (
           <ul className="mt-2 space-y-3">
             {evidence.map((e) => (
@@ -60,7 +64,7 @@ function Evidence({ action }: { action: RepairAction }) {
                   <ExitCodeBadge code={e.exit_code} />
                   {e.signal ? <SignalBadge signal={e.signal} /> : null}
                   <span className="text-xs text-slate-500">
-                    {formatMs(e.duration_ms)} · <RelativeTime iso={e.created_at} />
+                    {f.ms(e.duration_ms)} · <RelativeTime iso={e.created_at} />
                   </span>
                 </div>
                 <HashText hash={e.output_hash} />
@@ -69,7 +73,7 @@ function Evidence({ action }: { action: RepairAction }) {
             ))}
           </ul>
         ) : (
-          <p className="mt-2 text-sm text-slate-500">No helper events recorded for this job.</p>
+          <p className="mt-2 text-sm text-slate-500">{t('noHelperEvents')}</p>
         )}
       </div>
     </div>
@@ -102,28 +106,29 @@ function groupByJob(items: ShownItem[]): JobGroup[] {
 }
 
 function LeaseLine({ lease }: { lease: PendingItem['lease'] }) {
-  if (!lease) return <p className="text-sm text-slate-600">No lease recorded for this job.</p>;
+  const t = useTranslations('approvals');
+  if (!lease) return <p className="text-sm text-slate-600">{t('noLease')}</p>;
   return (
-    <dl className="flex flex-wrap items-center gap-x-4 gap-y-1 text-sm" aria-label="Lease now">
+    <dl className="flex flex-wrap items-center gap-x-4 gap-y-1 text-sm" aria-label={t('leaseNow')}>
       <div className="flex items-center gap-1.5">
-        <dt className="text-slate-600">Lease</dt>
+        <dt className="text-slate-600">{t('lease')}</dt>
         <dd className="flex flex-wrap gap-1">
           <LeaseStateBadge state={lease.state} />
           <RiskBadge risk={lease.risk_level} />
         </dd>
       </div>
       <div className="flex min-w-0 items-center gap-1.5">
-        <dt className="text-slate-600">Holder</dt>
+        <dt className="text-slate-600">{t('holder')}</dt>
         <dd className="min-w-0 font-mono text-xs text-slate-900 [overflow-wrap:anywhere]">{lease.worker_id}</dd>
       </div>
       <div className="flex items-center gap-1.5">
-        <dt className="text-slate-600">Last heartbeat</dt>
+        <dt className="text-slate-600">{t('lastHeartbeat')}</dt>
         <dd className="text-slate-900">
           <RelativeTime iso={lease.last_heartbeat_at} />
         </dd>
       </div>
       <div className="flex items-center gap-1.5">
-        <dt className="text-slate-600">Expires</dt>
+        <dt className="text-slate-600">{t('expires')}</dt>
         <dd className="text-slate-900">
           <RelativeTime iso={lease.lease_expires_at} />
         </dd>
@@ -133,40 +138,38 @@ function LeaseLine({ lease }: { lease: PendingItem['lease'] }) {
 }
 
 function RequestFacts({ action }: { action: ShownItem }) {
+  const t = useTranslations('approvals');
+  const f = useFormat();
   return (
     <div className="min-w-0 space-y-2">
       <div className="flex flex-wrap items-center gap-2">
         <Badge tone={action.action === 'reclaim' ? 'accent' : 'warning'} className="uppercase tracking-wide">
-          {action.action}
+          {t('actionName', { action: action.action })}
         </Badge>
-        {action.gone ? <Badge tone="muted">no longer pending</Badge> : null}
+        {action.gone ? <Badge tone="muted">{t('noLongerPending')}</Badge> : null}
       </div>
       <dl className="flex flex-wrap gap-x-5 gap-y-1 text-sm">
         <div className="flex min-w-0 gap-1.5">
-          <dt className="shrink-0 text-slate-600">Trigger</dt>
-          <dd className="min-w-0 font-medium text-slate-800 [overflow-wrap:anywhere]">{signalLabels[action.trigger] ? signalLabel(action.trigger) : action.trigger}</dd>
+          <dt className="shrink-0 text-slate-600">{t('trigger')}</dt>
+          <dd className="min-w-0 font-medium text-slate-800 [overflow-wrap:anywhere]">{signalLabels[action.trigger] ? f.signal(action.trigger) : action.trigger}</dd>
         </div>
         <div className="flex min-w-0 gap-1.5">
-          <dt className="shrink-0 text-slate-600">Asked by</dt>
+          <dt className="shrink-0 text-slate-600">{t('askedBy')}</dt>
           <dd className="min-w-0 font-medium text-slate-800 [overflow-wrap:anywhere]">{action.requested_by}</dd>
         </div>
         <div className="flex gap-1.5">
-          <dt className="text-slate-600">Asked</dt>
+          <dt className="text-slate-600">{t('asked')}</dt>
           <dd className="text-slate-800">
             <RelativeTime iso={action.created_at} />
           </dd>
         </div>
       </dl>
       <div className="text-sm text-slate-700">
-        {action.note ? <p className="max-w-3xl [overflow-wrap:anywhere]">{action.note}</p> : <p className="italic text-slate-600">No note given with the request.</p>}
+        {action.note ? <p className="max-w-3xl [overflow-wrap:anywhere]">{action.note}</p> : <p className="italic text-slate-600">{t('noNote')}</p>}
         <p className="mt-1 flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-slate-600">
-          <span>{action.evidence_event_ids.length === 1 ? '1 evidence event' : `${action.evidence_event_ids.length} evidence events`}</span>
-          {action.output_hash ? (
-            <span className="inline-flex items-center gap-1">
-              output <HashText hash={action.output_hash} />
-            </span>
-          ) : null}
-          {action.incident_id ? <span>incident {action.incident_id.slice(0, 8)}</span> : null}
+          <span>{t('evidenceCount', { count: action.evidence_event_ids.length })}</span>
+          {action.output_hash ? <span className="inline-flex items-center gap-1">{t.rich('output', { hash: () => <HashText hash={action.output_hash} /> })}</span> : null}
+          {action.incident_id ? <span>{t('incident', { id: action.incident_id.slice(0, 8) })}</span> : null}
         </p>
       </div>
     </div>
@@ -192,6 +195,7 @@ function JobCard({
 }) {
   const [open, setOpen] = useState(false);
   const titleId = useId();
+  const t = useTranslations('approvals');
   const worker = group.lease?.state === 'active' ? group.lease.worker_id : (group.lease?.worker_id ?? null);
   return (
     <li ref={cardRef} tabIndex={-1} className="px-4 py-4 outline-offset-[-2px] sm:px-5" aria-labelledby={titleId} data-job={group.jobId}>
@@ -203,7 +207,7 @@ function JobCard({
         </h3>
         <LeaseLine lease={group.lease} />
       </div>
-      <ul className="mt-3 space-y-3" aria-label={`Requests for ${group.jobId}`}>
+      <ul className="mt-3 space-y-3" aria-label={t('requestsFor', { job: group.jobId })}>
         {group.requests.map((a) => (
           <li key={a.id} className="flex flex-col gap-3 rounded-lg border border-slate-200 p-3 lg:flex-row lg:items-start lg:justify-between">
             <RequestFacts action={a} />
@@ -218,13 +222,13 @@ function JobCard({
       <div className="mt-3 flex flex-wrap items-center gap-3">
         <button type="button" onClick={() => setOpen((v) => !v)} aria-expanded={open} className="inline-flex items-center gap-1 text-sm font-medium text-indigo-700 hover:text-indigo-600">
           {open ? <ChevronDownIcon /> : <ChevronRightIcon />}
-          {open ? 'Hide evidence' : 'Show evidence'}
+          {open ? t('hideEvidence') : t('showEvidence')}
         </button>
         {group.gone ? (
           <>
-            <span className="text-sm text-slate-700">Decided elsewhere or no longer needed: nothing to decide here.</span>
+            <span className="text-sm text-slate-700">{t('goneNote')}</span>
             <Button size="sm" onClick={onDismiss}>
-              Dismiss
+              {t('dismiss')}
             </Button>
           </>
         ) : null}
@@ -240,27 +244,27 @@ function JobCard({
 
 function RecentDecisions() {
   const q = useDecidedActions();
+  const t = useTranslations('approvals.recent');
+  const tn = useTranslations('approvals');
   return (
     <Card>
-      <CardHeader title="Recent decisions" description="The last releases and reclaims decided by a supervisor." />
+      <CardHeader title={t('title')} description={t('description')} />
       {q.isPending ? (
-        <LoadingRows rows={3} label="Loading recent decisions" />
+        <LoadingRows rows={3} label={t('loading')} />
       ) : q.isError ? (
         <ErrorState error={q.error} onRetry={() => void q.refetch()} />
       ) : q.data.actions.length === 0 ? (
-        <EmptyState title="No decisions yet" description="Approved and rejected requests appear here." className="py-8" />
+        <EmptyState title={t('emptyTitle')} description={t('emptyDescription')} className="py-8" />
       ) : (
         <ul className="divide-y divide-slate-100">
           {q.data.actions.map((a) => (
             <li key={a.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 px-4 py-3 text-sm sm:px-5">
-              <Badge tone={a.decision === 'approve' ? 'success' : 'danger'}>{a.decision === 'approve' ? 'Approved' : 'Rejected'}</Badge>
-              <span className="text-slate-600">{a.action}</span>
+              <Badge tone={a.decision === 'approve' ? 'success' : 'danger'}>{a.decision === 'approve' ? t('approved') : t('rejected')}</Badge>
+              <span className="text-slate-600">{tn('actionName', { action: a.action })}</span>
               <Link href={`/jobs/${encodeURIComponent(a.job_id)}`} className="font-mono text-xs font-medium text-slate-900 hover:text-indigo-600 hover:underline">
                 {a.job_id}
               </Link>
-              <span className="ml-auto flex items-center gap-2 text-xs text-slate-500">
-                by {a.decided_by} · <RelativeTime iso={a.decided_at} />
-              </span>
+              <span className="ml-auto flex items-center gap-2 text-xs text-slate-500">{t.rich('by', { name: a.decided_by ?? '—', when: () => <RelativeTime iso={a.decided_at} /> })}</span>
             </li>
           ))}
         </ul>
@@ -275,6 +279,7 @@ export function ApprovalsView({ role }: { role: UserRole }) {
   const [notices, setNotices] = useState<{ id: number; text: string }[]>([]);
   const [outcome, setOutcome] = useState<DecisionOutcome | null>(null);
   const q = usePendingActions();
+  const t = useTranslations('approvals');
 
   // The list never moves under the pointer: the requests on screen are the ones accepted so far;
   // new ones from a refetch wait behind a "N new requests — show" bar, and one that left the pending
@@ -310,7 +315,7 @@ export function ApprovalsView({ role }: { role: UserRole }) {
     if (!focusJob) return;
     const el = focusJob.job ? cards.current.get(focusJob.job) : null;
     if (el) {
-      const button = el.querySelector<HTMLButtonElement>('button[aria-label^="Approve"]:not(:disabled)');
+      const button = el.querySelector<HTMLButtonElement>('button[data-decision="approve"]:not(:disabled)');
       (button ?? el).focus();
     } else headingRef.current?.focus();
     setFocusJob(null);
@@ -331,50 +336,42 @@ export function ApprovalsView({ role }: { role: UserRole }) {
   const pendingCount = q.data?.actions.length ?? 0;
   return (
     <>
-      <PageHeader
-        title="Approvals"
-        description="Release and reclaim requests wait here for a supervisor, oldest first. Approving fences the old holder off at once: its next heartbeat or complete is refused."
-        actions={q.data ? <LiveIndicator updatedAt={q.dataUpdatedAt} fetching={q.isFetching} failed={q.isRefetchError} /> : null}
-      />
+      <PageHeader title={t('title')} description={t('description')} actions={q.data ? <LiveIndicator updatedAt={q.dataUpdatedAt} fetching={q.isFetching} failed={q.isRefetchError} /> : null} />
       <div className="space-y-6">
-        {!canDecide ? (
-          <ReadOnlyNotice id={readOnlyId}>
-            You are signed in as <strong>owner</strong>: you can read the requests and their evidence, but only a <strong>supervisor</strong> can approve or reject them.
-          </ReadOnlyNotice>
-        ) : null}
+        {!canDecide ? <ReadOnlyNotice id={readOnlyId}>{t.rich('readOnly', { strong: (chunks) => <strong>{chunks}</strong> })}</ReadOnlyNotice> : null}
         {notices.map((n) => (
-          <InlineAlert key={n.id} tone="warning" title="Already decided" onDismiss={() => setNotices((ns) => ns.filter((x) => x.id !== n.id))}>
+          <InlineAlert key={n.id} tone="warning" title={t('alreadyDecidedTitle')} onDismiss={() => setNotices((ns) => ns.filter((x) => x.id !== n.id))}>
             {n.text}
           </InlineAlert>
         ))}
         <Card aria-labelledby="pending-title">
           <div className="border-b border-slate-100 px-4 py-3.5 sm:px-5">
             <h2 id="pending-title" ref={headingRef} tabIndex={-1} className="text-sm font-semibold text-slate-900">
-              Pending requests
+              {t('pendingTitle')}
             </h2>
-            <p className="mt-0.5 text-sm text-slate-600">{q.data ? (pendingCount === 1 ? '1 waiting for a decision, oldest first' : `${pendingCount} waiting for a decision, oldest first`) : ' '}</p>
+            <p className="mt-0.5 text-sm text-slate-600">{q.data ? t('pendingCount', { count: pendingCount }) : ' '}</p>
             {/* the outcome of the last decision, in a place of its own: never over a button */}
             <div role="status" aria-live="polite" className="min-h-0">
               {outcome ? (
                 <div className="mt-2 flex items-start gap-2 rounded-lg bg-emerald-50 px-3 py-2 text-sm text-emerald-900" data-testid="decision-outcome">
                   <CheckBadgeIcon className="mt-0.5 shrink-0" />
                   <p className="min-w-0 [overflow-wrap:anywhere]">
-                    <strong className="font-semibold">{outcome.title}.</strong> {outcome.description}
+                    <strong className="font-semibold">{t('outcomeTitle', { title: outcome.title })}</strong> {outcome.description}
                   </p>
                 </div>
               ) : null}
             </div>
           </div>
           {q.isPending ? (
-            <LoadingRows rows={3} label="Loading pending requests" />
+            <LoadingRows rows={3} label={t('loadingPending')} />
           ) : q.isError && !q.data ? (
             <ErrorState error={q.error} onRetry={() => void q.refetch()} />
           ) : groups.length === 0 && waiting.length === 0 ? (
-            <EmptyState icon={<CheckBadgeIcon />} title="Nothing to decide" description="When a lease goes stale or a worker asks for a release, the request appears here within seconds." />
+            <EmptyState icon={<CheckBadgeIcon />} title={t('emptyTitle')} description={t('emptyDescription')} />
           ) : (
             <>
               {groups.length ? (
-                <ul className="divide-y divide-slate-100" aria-label="Pending requests">
+                <ul className="divide-y divide-slate-100" aria-label={t('pendingTitle')}>
                   {groups.map((g) => (
                     <JobCard
                       key={g.jobId}
@@ -404,7 +401,7 @@ export function ApprovalsView({ role }: { role: UserRole }) {
               ) : null}
               {waiting.length ? (
                 <div className="flex flex-wrap items-center justify-between gap-2 border-t border-amber-200 bg-amber-50 px-4 py-2.5 text-sm text-amber-950 sm:px-5">
-                  <span>{waiting.length === 1 ? '1 new request' : `${waiting.length} new requests`}</span>
+                  <span>{t('newRequests', { count: waiting.length })}</span>
                   <Button
                     size="sm"
                     onClick={() => {
@@ -413,7 +410,7 @@ export function ApprovalsView({ role }: { role: UserRole }) {
                       setFocusJob({ job: first });
                     }}
                   >
-                    {waiting.length === 1 ? 'Show the new request' : `Show ${waiting.length} new requests`}
+                    {t('showNew', { count: waiting.length })}
                   </Button>
                 </div>
               ) : null}

@@ -1,42 +1,13 @@
 'use client';
 
 import { forwardRef, useEffect, useId, useRef, useState } from 'react';
-import { ApiError, errorMessage } from '@/components/lib/api';
+import { useTranslations } from 'next-intl';
+import { ApiError } from '@/components/lib/api';
+import { useErrorText } from '@/components/lib/use-error-text';
 import type { DecisionAnswer, RepairAction } from '@/components/lib/types';
 import { type Decision, useDecideAction } from '@/components/hooks/use-repair-actions';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/field';
-
-/** The words of a decision, whole sentences with placeholders (easy to extract for translation later). */
-export const decisionText = {
-  confirmApprove: (action: string, job: string, worker: string | null) =>
-    worker
-      ? action === 'reclaim'
-        ? `Reclaim ${job} from ${worker}?`
-        : `Release ${job} from ${worker}?`
-      : action === 'reclaim'
-        ? `Reclaim ${job}? No worker holds its lease.`
-        : `Release ${job}? No worker holds its lease.`,
-  confirmReject: (action: string, job: string, worker: string | null) =>
-    worker
-      ? action === 'reclaim'
-        ? `Reject the reclaim of ${job}? ${worker} keeps the job.`
-        : `Reject the release of ${job}? ${worker} keeps the job.`
-      : action === 'reclaim'
-        ? `Reject the reclaim of ${job}?`
-        : `Reject the release of ${job}?`,
-  approved: (action: string, job: string) => (action === 'reclaim' ? `Reclaim of ${job} approved` : `Release of ${job} approved`),
-  rejected: (action: string, job: string) => (action === 'reclaim' ? `Reclaim of ${job} rejected` : `Release of ${job} rejected`),
-  approvedDetail: (state: string, token: number) => `The lease is ${state}, fencing token now ${token}. The old holder is fenced off.`,
-  rejectedDetail: () => 'The lease stays as it is.',
-  alreadyDecided: (action: string, job: string, verdict: string, by: string | null) =>
-    by
-      ? `The ${action} of job ${job} was already ${verdict} by ${by}. Nothing changed; the list is up to date.`
-      : `The ${action} of job ${job} was already ${verdict}. Nothing changed; the list is up to date.`,
-  onlySupervisor: 'Only a supervisor can decide',
-  approveLabel: (action: string, job: string) => (action === 'reclaim' ? `Approve the reclaim of ${job}` : `Approve the release of ${job}`),
-  rejectLabel: (action: string, job: string) => (action === 'reclaim' ? `Reject the reclaim of ${job}` : `Reject the release of ${job}`),
-};
 
 export interface DecisionOutcome {
   tone: 'success' | 'warning' | 'danger';
@@ -44,11 +15,14 @@ export interface DecisionOutcome {
   description?: string;
 }
 
+type DecisionT = ReturnType<typeof useTranslations<'approvals.decision'>>;
+
 /** What a decision came to, in words: shown in place (never a toast over the buttons). */
-export function describeDecision(action: Pick<RepairAction, 'action' | 'job_id'>, decision: Decision, res: DecisionAnswer): DecisionOutcome {
+function describeDecision(t: DecisionT, action: Pick<RepairAction, 'action' | 'job_id'>, decision: Decision, res: DecisionAnswer): DecisionOutcome {
+  const args = { action: action.action, job: action.job_id };
   return decision === 'approve'
-    ? { tone: 'success', title: decisionText.approved(action.action, action.job_id), description: res.lease ? decisionText.approvedDetail(res.lease.state, res.lease.fencing_token) : undefined }
-    : { tone: 'success', title: decisionText.rejected(action.action, action.job_id), description: decisionText.rejectedDetail() };
+    ? { tone: 'success', title: t('approved', args), description: res.lease ? t('approvedDetail', { state: res.lease.state, token: res.lease.fencing_token }) : undefined }
+    : { tone: 'success', title: t('rejected', args), description: t('rejectedDetail') };
 }
 
 /**
@@ -78,16 +52,18 @@ export const DecisionControls = forwardRef<
   const rejectRef = useRef<HTMLButtonElement>(null);
   const localApproveRef = useRef<HTMLButtonElement | null>(null);
   const returnFocus = useRef<Decision | null>(null);
+  const t = useTranslations('approvals.decision');
+  const errorText = useErrorText();
 
   const decide = useDecideAction(action, {
-    onSuccess: (res, { decision }) => onDecided(describeDecision(action, decision, res)),
+    onSuccess: (res, { decision }) => onDecided(describeDecision(t, action, decision, res)),
     onError: (e) => {
       if (e instanceof ApiError && e.code === 'already_decided') {
         const d = (e.details ?? {}) as { decision?: string | null; decided_by?: string | null };
-        const verdict = d.decision === 'approve' ? 'approved' : d.decision === 'reject' ? 'rejected' : 'decided';
-        onAlreadyDecided(decisionText.alreadyDecided(action.action, action.job_id, verdict, d.decided_by ?? null));
+        const args = { action: action.action, job: action.job_id, verdict: d.decision ?? 'decided' };
+        onAlreadyDecided(d.decided_by ? t('alreadyDecided', { ...args, by: d.decided_by }) : t('alreadyDecidedNoBy', args));
       } else {
-        setFailure(errorMessage(e));
+        setFailure(errorText(e));
       }
     },
   });
@@ -101,7 +77,15 @@ export const DecisionControls = forwardRef<
   }, [asking]);
 
   const busy = decide.isPending;
-  const question = asking === 'approve' ? decisionText.confirmApprove(action.action, action.job_id, workerId) : decisionText.confirmReject(action.action, action.job_id, workerId);
+  const args = { action: action.action, job: action.job_id };
+  const question =
+    asking === 'approve'
+      ? workerId
+        ? t('confirmApprove', { ...args, worker: workerId })
+        : t('confirmApproveNoWorker', args)
+      : workerId
+        ? t('confirmReject', { ...args, worker: workerId })
+        : t('confirmRejectNoWorker', args);
 
   if (asking) {
     return (
@@ -111,9 +95,9 @@ export const DecisionControls = forwardRef<
         </p>
         <div>
           <label htmlFor={noteId} className="mb-1 block text-xs font-medium text-slate-700">
-            Note (optional, kept in the audit log)
+            {t('noteLabel')}
           </label>
-          <Input id={noteId} value={note} onChange={(e) => setNote(e.target.value)} maxLength={2000} placeholder="e.g. worker confirmed dead on host" />
+          <Input id={noteId} value={note} onChange={(e) => setNote(e.target.value)} maxLength={2000} placeholder={t('notePlaceholder')} />
         </div>
         {failure ? (
           <p role="alert" className="text-sm text-rose-700">
@@ -130,7 +114,7 @@ export const DecisionControls = forwardRef<
               decide.mutate({ decision: asking, note });
             }}
           >
-            Confirm
+            {t('confirm')}
           </Button>
           <Button
             disabled={busy}
@@ -140,7 +124,7 @@ export const DecisionControls = forwardRef<
               setFailure(null);
             }}
           >
-            Cancel
+            {t('cancel')}
           </Button>
         </div>
       </div>
@@ -156,24 +140,25 @@ export const DecisionControls = forwardRef<
           else if (approveRef) approveRef.current = el;
         }}
         variant="success"
-        aria-label={decisionText.approveLabel(action.action, action.job_id)}
+        aria-label={t('approveLabel', args)}
+        data-decision="approve"
         onClick={() => setAsking('approve')}
         disabled={!canDecide}
         aria-describedby={canDecide ? undefined : readOnlyId}
-        title={canDecide ? undefined : decisionText.onlySupervisor}
+        title={canDecide ? undefined : t('onlySupervisor')}
       >
-        Approve
+        {t('approve')}
       </Button>
       <Button
         ref={rejectRef}
         variant="danger"
-        aria-label={decisionText.rejectLabel(action.action, action.job_id)}
+        aria-label={t('rejectLabel', args)}
         onClick={() => setAsking('reject')}
         disabled={!canDecide}
         aria-describedby={canDecide ? undefined : readOnlyId}
-        title={canDecide ? undefined : decisionText.onlySupervisor}
+        title={canDecide ? undefined : t('onlySupervisor')}
       >
-        Reject
+        {t('reject')}
       </Button>
     </div>
   );

@@ -1,10 +1,12 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useEffect, useId, useRef, useState } from 'react';
-import { ApiError, errorMessage } from '@/components/lib/api';
+import { ApiError } from '@/components/lib/api';
+import { useErrorText } from '@/components/lib/use-error-text';
+import { useFormat } from '@/components/lib/use-format';
 import { useAcknowledgeIncident, useResolveIncident } from '@/components/hooks/use-incidents';
 import { useCreateSilence } from '@/components/hooks/use-silences';
-import { signalLabel } from '@/components/lib/format';
 import type { Incident } from '@/components/lib/types';
 import { cleanItems, ListEditor } from '@/components/learnings/list-editor';
 import { Button } from '@/components/ui/button';
@@ -12,12 +14,7 @@ import { Input, Label, Select, Textarea } from '@/components/ui/field';
 import { useToast } from '@/components/ui/toast';
 
 type Panel = null | 'resolve' | 'silence';
-const durations = [
-  { value: '1', label: '1 hour' },
-  { value: '4', label: '4 hours' },
-  { value: '24', label: '24 hours' },
-  { value: 'custom', label: 'Custom…' },
-] as const;
+const durations = ['1', '4', '24', 'custom'] as const;
 
 /** A datetime-local value (the browser's local time) for a Date. */
 function localInput(d: Date): string {
@@ -28,6 +25,9 @@ function localInput(d: Date): string {
 /** Acknowledge, Resolve (with a note) and Silence… for one open incident; used by the incidents list, its detail and the job story. */
 export function IncidentActions({ incident, canAct, compact, onResolved }: { incident: Incident; canAct: boolean; compact?: boolean; onResolved?: () => void }) {
   const toast = useToast();
+  const t = useTranslations('incidents.actions');
+  const f = useFormat();
+  const errorText = useErrorText();
   // focus stays on the incident's buttons: after Acknowledge (which goes away) it moves to Resolve
   const resolveRef = useRef<HTMLButtonElement>(null);
   const [focusResolve, setFocusResolve] = useState(false);
@@ -43,20 +43,20 @@ export function IncidentActions({ incident, canAct, compact, onResolved }: { inc
   const [learned, setLearned] = useState<string[]>(['']);
   const [checks, setChecks] = useState<string[]>(['']);
   const [assumptions, setAssumptions] = useState<string[]>(['']);
-  const [duration, setDuration] = useState<(typeof durations)[number]['value']>('1');
+  const [duration, setDuration] = useState<(typeof durations)[number]>('1');
   const [until, setUntil] = useState(() => localInput(new Date(Date.now() + 2 * 3_600_000)));
   const [match, setMatch] = useState({ signal: true, worker: Boolean(incident.worker_id), job: Boolean(incident.job_id) });
   const [comment, setComment] = useState('');
   const ack = useAcknowledgeIncident(incident.id, {
     onSuccess: () => {
       setFocusResolve(true);
-      toast({ tone: 'success', title: 'Acknowledged', description: 'Escalation stops; the incident stays open until it is resolved.' });
+      toast({ tone: 'success', title: t('acknowledgedTitle'), description: t('acknowledgedDescription') });
     },
-    onError: (e) => toast({ tone: 'danger', title: 'Not acknowledged', description: errorMessage(e) }),
+    onError: (e) => toast({ tone: 'danger', title: t('notAcknowledged'), description: errorText(e) }),
   });
   const resolve = useResolveIncident(incident.id, {
     onSuccess: () => {
-      toast({ tone: 'success', title: 'Resolved', description: 'Channels that were told hear that it is resolved.' });
+      toast({ tone: 'success', title: t('resolvedTitle'), description: t('resolvedDescription') });
       setPanel(null);
       setNote('');
       setLearned(['']);
@@ -71,7 +71,7 @@ export function IncidentActions({ incident, canAct, compact, onResolved }: { inc
   };
   const silence = useCreateSilence({
     onSuccess: (r) => {
-      toast({ tone: 'success', title: 'Silenced', description: `Until ${new Date(r.silence.ends_at).toLocaleString()}. Evidence is still recorded.` });
+      toast({ tone: 'success', title: t('silencedTitle'), description: t('silencedDescription', { time: f.timestamp(r.silence.ends_at) }) });
       setPanel(null);
       setComment('');
     },
@@ -91,15 +91,16 @@ export function IncidentActions({ incident, canAct, compact, onResolved }: { inc
   if (incident.status !== 'open') return null;
   const fieldError = (m: typeof resolve | typeof silence, path: string) =>
     m.error instanceof ApiError ? m.error.fieldErrors.find((f) => f.path === path || f.path.startsWith(path + '.'))?.message : undefined;
-  const otherError = (m: typeof resolve | typeof silence) => (m.error && !(m.error instanceof ApiError && m.error.fieldErrors.length) ? errorMessage(m.error) : null);
-  const what = `${signalLabel(incident.signal)}${incident.job_id ? ` on ${incident.job_id}` : incident.worker_id ? ` on ${incident.worker_id}` : ''}`;
+  const otherError = (m: typeof resolve | typeof silence) => (m.error && !(m.error instanceof ApiError && m.error.fieldErrors.length) ? errorText(m.error) : null);
+  const target = incident.job_id ?? incident.worker_id;
+  const what = target ? t('whatOn', { signal: f.signal(incident.signal), target }) : f.signal(incident.signal);
 
   return (
     <div className="space-y-2">
       <div className="flex flex-wrap gap-2">
         {incident.acknowledged_at ? null : (
-          <Button size="sm" variant="primary" onClick={() => ack.mutate()} loading={ack.isPending} disabled={!canAct} aria-label={compact ? `Acknowledge ${what}` : undefined}>
-            Acknowledge
+          <Button size="sm" variant="primary" onClick={() => ack.mutate()} loading={ack.isPending} disabled={!canAct} aria-label={compact ? t('acknowledgeLabel', { what }) : undefined}>
+            {t('acknowledge')}
           </Button>
         )}
         <Button
@@ -108,9 +109,9 @@ export function IncidentActions({ incident, canAct, compact, onResolved }: { inc
           onClick={() => setPanel(panel === 'resolve' ? null : 'resolve')}
           disabled={!canAct}
           aria-expanded={panel === 'resolve'}
-          aria-label={compact ? `Resolve ${what}` : undefined}
+          aria-label={compact ? t('resolveLabel', { what }) : undefined}
         >
-          Resolve
+          {t('resolve')}
         </Button>
         <Button
           size="sm"
@@ -118,22 +119,22 @@ export function IncidentActions({ incident, canAct, compact, onResolved }: { inc
           onClick={() => setPanel(panel === 'silence' ? null : 'silence')}
           disabled={!canAct}
           aria-expanded={panel === 'silence'}
-          aria-label={compact ? `Silence ${what}` : undefined}
+          aria-label={compact ? t('silenceLabel', { what }) : undefined}
         >
-          Silence…
+          {t('silence')}
         </Button>
       </div>
       {panel === 'resolve' ? (
         <form
           className="max-w-lg space-y-2 rounded-lg border border-slate-200 bg-slate-50 p-3"
-          aria-label={`Resolve ${what}`}
+          aria-label={t('resolveLabel', { what })}
           onSubmit={(e) => {
             e.preventDefault();
             if (note.trim()) resolve.mutate(resolveBody());
           }}
         >
-          <Label htmlFor={`${uid}-note`} hint="(required)">
-            Resolution note
+          <Label htmlFor={`${uid}-note`} hint={t('required')}>
+            {t('resolutionNote')}
           </Label>
           <Textarea
             id={`${uid}-note`}
@@ -141,26 +142,26 @@ export function IncidentActions({ incident, canAct, compact, onResolved }: { inc
             onChange={(e) => setNote(e.target.value)}
             maxLength={2000}
             required
-            placeholder="What fixed it?"
+            placeholder={t('resolutionPlaceholder')}
             aria-invalid={fieldError(resolve, 'note') ? true : undefined}
           />
           {fieldError(resolve, 'note') ? <p className="text-xs text-rose-600">{fieldError(resolve, 'note')}</p> : null}
           <details className="rounded-md border border-slate-200 bg-white p-2">
-            <summary className="cursor-pointer text-sm font-medium text-slate-700">What was learned (optional)</summary>
-            <p className="mt-1 text-xs text-slate-600">The next worker that hits {signalLabel(incident.signal)} gets what it should check with its classified event.</p>
+            <summary className="cursor-pointer text-sm font-medium text-slate-700">{t('learnedSummary')}</summary>
+            <p className="mt-1 text-xs text-slate-600">{t('learnedHint', { signal: f.signal(incident.signal) })}</p>
             <div className="mt-2 space-y-3">
-              <ListEditor id={`${uid}-learned`} label="Learned" items={learned} onChange={setLearned} error={fieldError(resolve, 'learned')} />
-              <ListEditor id={`${uid}-checks`} label="Next worker should check" items={checks} onChange={setChecks} error={fieldError(resolve, 'next_worker_should_check')} />
-              <ListEditor id={`${uid}-assumptions`} label="Assumptions to test" items={assumptions} onChange={setAssumptions} error={fieldError(resolve, 'assumptions_to_test')} />
+              <ListEditor id={`${uid}-learned`} label={t('learned')} items={learned} onChange={setLearned} error={fieldError(resolve, 'learned')} />
+              <ListEditor id={`${uid}-checks`} label={t('nextWorkerShouldCheck')} items={checks} onChange={setChecks} error={fieldError(resolve, 'next_worker_should_check')} />
+              <ListEditor id={`${uid}-assumptions`} label={t('assumptionsToTest')} items={assumptions} onChange={setAssumptions} error={fieldError(resolve, 'assumptions_to_test')} />
             </div>
           </details>
           {otherError(resolve) ? <p className="text-xs text-rose-600">{otherError(resolve)}</p> : null}
           <div className="flex gap-2">
             <Button type="submit" size="sm" variant="success" loading={resolve.isPending} disabled={!note.trim()}>
-              Resolve incident
+              {t('resolveIncident')}
             </Button>
             <Button size="sm" variant="ghost" onClick={() => setPanel(null)}>
-              Cancel
+              {t('cancel')}
             </Button>
           </div>
         </form>
@@ -168,26 +169,28 @@ export function IncidentActions({ incident, canAct, compact, onResolved }: { inc
       {panel === 'silence' ? (
         <form
           className="max-w-lg space-y-3 rounded-lg border border-slate-200 bg-slate-50 p-3"
-          aria-label={`Silence ${what}`}
+          aria-label={t('silenceLabel', { what })}
           onSubmit={(e) => {
             e.preventDefault();
             if (comment.trim()) silence.mutate(silenceBody());
           }}
         >
           <fieldset>
-            <legend className="mb-1 text-sm font-medium text-slate-700">Silence incidents that match</legend>
+            <legend className="mb-1 text-sm font-medium text-slate-700">{t('silenceMatching')}</legend>
             <div className="flex flex-wrap gap-x-4 gap-y-1 text-sm text-slate-700">
               <label className="inline-flex items-center gap-1.5">
-                <input type="checkbox" checked={match.signal} onChange={(e) => setMatch({ ...match, signal: e.target.checked })} /> signal {signalLabel(incident.signal)}
+                <input type="checkbox" checked={match.signal} onChange={(e) => setMatch({ ...match, signal: e.target.checked })} /> {t('matchSignal', { signal: f.signal(incident.signal) })}
               </label>
               {incident.worker_id ? (
                 <label className="inline-flex items-center gap-1.5">
-                  <input type="checkbox" checked={match.worker} onChange={(e) => setMatch({ ...match, worker: e.target.checked })} /> worker <span className="font-mono">{incident.worker_id}</span>
+                  <input type="checkbox" checked={match.worker} onChange={(e) => setMatch({ ...match, worker: e.target.checked })} />{' '}
+                  {t.rich('matchWorker', { worker: incident.worker_id, mono: (chunks) => <span className="font-mono">{chunks}</span> })}
                 </label>
               ) : null}
               {incident.job_id ? (
                 <label className="inline-flex items-center gap-1.5">
-                  <input type="checkbox" checked={match.job} onChange={(e) => setMatch({ ...match, job: e.target.checked })} /> job <span className="break-all font-mono">{incident.job_id}</span>
+                  <input type="checkbox" checked={match.job} onChange={(e) => setMatch({ ...match, job: e.target.checked })} />{' '}
+                  {t.rich('matchJob', { job: incident.job_id, mono: (chunks) => <span className="break-all font-mono">{chunks}</span> })}
                 </label>
               ) : null}
             </div>
@@ -195,36 +198,36 @@ export function IncidentActions({ incident, canAct, compact, onResolved }: { inc
           </fieldset>
           <div className="grid gap-2 sm:grid-cols-2">
             <div>
-              <Label htmlFor={`${uid}-duration`}>Duration</Label>
+              <Label htmlFor={`${uid}-duration`}>{t('duration')}</Label>
               <Select id={`${uid}-duration`} value={duration} onChange={(e) => setDuration(e.target.value as typeof duration)}>
                 {durations.map((d) => (
-                  <option key={d.value} value={d.value}>
-                    {d.label}
+                  <option key={d} value={d}>
+                    {d === 'custom' ? t('custom') : t('hours', { hours: Number(d) })}
                   </option>
                 ))}
               </Select>
             </div>
             {duration === 'custom' ? (
               <div>
-                <Label htmlFor={`${uid}-until`}>Until</Label>
+                <Label htmlFor={`${uid}-until`}>{t('until')}</Label>
                 <Input id={`${uid}-until`} type="datetime-local" value={until} onChange={(e) => setUntil(e.target.value)} aria-invalid={fieldError(silence, 'ends_at') ? true : undefined} />
               </div>
             ) : null}
           </div>
           {fieldError(silence, 'ends_at') ? <p className="text-xs text-rose-600">{fieldError(silence, 'ends_at')}</p> : null}
           <div>
-            <Label htmlFor={`${uid}-comment`} hint="(required)">
-              Why
+            <Label htmlFor={`${uid}-comment`} hint={t('required')}>
+              {t('why')}
             </Label>
-            <Input id={`${uid}-comment`} value={comment} onChange={(e) => setComment(e.target.value)} maxLength={500} required placeholder="e.g. maintenance on the build box" />
+            <Input id={`${uid}-comment`} value={comment} onChange={(e) => setComment(e.target.value)} maxLength={500} required placeholder={t('whyPlaceholder')} />
           </div>
           {otherError(silence) ? <p className="text-xs text-rose-600">{otherError(silence)}</p> : null}
           <div className="flex gap-2">
             <Button type="submit" size="sm" variant="primary" loading={silence.isPending} disabled={!comment.trim()}>
-              Create silence
+              {t('createSilence')}
             </Button>
             <Button size="sm" variant="ghost" onClick={() => setPanel(null)}>
-              Cancel
+              {t('cancel')}
             </Button>
           </div>
         </form>

@@ -1,30 +1,33 @@
+import { useTranslations } from 'next-intl';
 import type { Incident } from '@/components/lib/types';
 import { Badge } from '@/components/ui/badge';
 
 export function SeverityBadge({ severity }: { severity: string }) {
-  return <Badge tone={severity === 'critical' ? 'danger' : 'warning'}>{severity}</Badge>;
+  const t = useTranslations('incidents');
+  return <Badge tone={severity === 'critical' ? 'danger' : 'warning'}>{t('severity', { severity })}</Badge>;
 }
 
 /** Where the incident stands for the people on call: open, acknowledged, silenced or resolved. */
 export function HandlingBadge({ incident }: { incident: Incident }) {
+  const t = useTranslations('incidents.handling');
   if (incident.status === 'resolved')
     return (
       <Badge tone="success" dot>
-        resolved
+        {t('resolved')}
       </Badge>
     );
   return (
     <span className="inline-flex flex-wrap gap-1">
       {incident.acknowledged_at ? (
-        <Badge tone="info" dot title={`by ${incident.acknowledged_by}`}>
-          acknowledged
+        <Badge tone="info" dot title={t('acknowledgedBy', { name: incident.acknowledged_by ?? '—' })}>
+          {t('acknowledged')}
         </Badge>
       ) : (
         <Badge tone="danger" dot>
-          open
+          {t('open')}
         </Badge>
       )}
-      {incident.silenced_by ? <Badge tone="muted">silenced</Badge> : null}
+      {incident.silenced_by ? <Badge tone="muted">{t('silenced')}</Badge> : null}
     </span>
   );
 }

@@ -1,8 +1,10 @@
 'use client';
 
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
 import { useEffect, useState } from 'react';
-import { signalLabel, signalOrder } from '@/components/lib/format';
+import { signalOrder } from '@/components/lib/format';
+import { useFormat } from '@/components/lib/use-format';
 import { type IncidentFilters, type IncidentStatus, incidentQueryString, useIncidentPage } from '@/components/hooks/use-incidents';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
@@ -17,6 +19,8 @@ import { HandlingBadge, SeverityBadge } from './incident-badges';
 
 /** The incidents page: filters kept in the URL, pages by cursor, and the on-call buttons on every open incident. */
 export function IncidentsView({ initial, canAct }: { initial: IncidentFilters; canAct: boolean }) {
+  const t = useTranslations('incidents.list');
+  const f = useFormat();
   const [filters, setFilters] = useState<IncidentFilters>(initial);
   const [draft, setDraft] = useState({ worker_id: initial.worker_id, job_id: initial.job_id });
   const [cursors, setCursors] = useState<string[]>([]);
@@ -35,24 +39,20 @@ export function IncidentsView({ initial, canAct }: { initial: IncidentFilters; c
 
   return (
     <>
-      <PageHeader
-        title="Incidents"
-        description="One incident per job (or worker) and signal while it is open. Acknowledge to stop the escalation, resolve with a note, or silence the noise — evidence is always kept."
-        actions={q.data ? <LiveIndicator updatedAt={q.dataUpdatedAt} fetching={q.isFetching} failed={q.isRefetchError} /> : null}
-      />
+      <PageHeader title={t('title')} description={t('description')} actions={q.data ? <LiveIndicator updatedAt={q.dataUpdatedAt} fetching={q.isFetching} failed={q.isRefetchError} /> : null} />
       <Card>
         <div className="space-y-3 border-b border-slate-100 px-4 py-3 sm:px-5">
           <div className="max-w-full overflow-x-auto">
             <Segmented<IncidentStatus>
-              label="Status"
+              label={t('status')}
               value={filters.status}
               onChange={(status) => set({ status })}
               options={[
-                { value: 'open', label: 'Open' },
-                { value: 'unacknowledged', label: 'Unacknowledged' },
-                { value: 'acknowledged', label: 'Acknowledged' },
-                { value: 'resolved', label: 'Resolved' },
-                { value: 'all', label: 'All' },
+                { value: 'open', label: t('statusOpen') },
+                { value: 'unacknowledged', label: t('statusUnacknowledged') },
+                { value: 'acknowledged', label: t('statusAcknowledged') },
+                { value: 'resolved', label: t('statusResolved') },
+                { value: 'all', label: t('statusAll') },
               ]}
             />
           </div>
@@ -64,48 +64,44 @@ export function IncidentsView({ initial, canAct }: { initial: IncidentFilters; c
             }}
           >
             <div>
-              <Label htmlFor="signal-filter">Signal</Label>
+              <Label htmlFor="signal-filter">{t('signal')}</Label>
               <Select id="signal-filter" value={filters.signal} onChange={(e) => set({ signal: e.target.value })}>
-                <option value="">All signals</option>
+                <option value="">{t('allSignals')}</option>
                 {[...signalOrder, 'no_progress', 'loop_detected', 'worker_silent'].map((s) => (
                   <option key={s} value={s}>
-                    {signalLabel(s)}
+                    {f.signal(s)}
                   </option>
                 ))}
               </Select>
             </div>
             <div>
-              <Label htmlFor="severity-filter">Severity</Label>
+              <Label htmlFor="severity-filter">{t('severity')}</Label>
               <Select id="severity-filter" value={filters.severity} onChange={(e) => set({ severity: e.target.value as IncidentFilters['severity'] })}>
-                <option value="">Any</option>
-                <option value="critical">Critical</option>
-                <option value="warning">Warning</option>
+                <option value="">{t('anySeverity')}</option>
+                <option value="critical">{f.label('severity', 'critical')}</option>
+                <option value="warning">{f.label('severity', 'warning')}</option>
               </Select>
             </div>
             <div>
-              <Label htmlFor="worker-filter">Worker</Label>
-              <Input id="worker-filter" value={draft.worker_id} onChange={(e) => setDraft({ ...draft, worker_id: e.target.value })} placeholder="any worker" maxLength={200} />
+              <Label htmlFor="worker-filter">{t('worker')}</Label>
+              <Input id="worker-filter" value={draft.worker_id} onChange={(e) => setDraft({ ...draft, worker_id: e.target.value })} placeholder={t('anyWorker')} maxLength={200} />
             </div>
             <div>
-              <Label htmlFor="job-filter">Job</Label>
-              <Input id="job-filter" value={draft.job_id} onChange={(e) => setDraft({ ...draft, job_id: e.target.value })} placeholder="any job" maxLength={200} />
+              <Label htmlFor="job-filter">{t('job')}</Label>
+              <Input id="job-filter" value={draft.job_id} onChange={(e) => setDraft({ ...draft, job_id: e.target.value })} placeholder={t('anyJob')} maxLength={200} />
             </div>
-            <Button type="submit">Apply</Button>
+            <Button type="submit">{t('apply')}</Button>
           </form>
         </div>
         {q.isPending ? (
-          <LoadingRows rows={6} label="Loading incidents" />
+          <LoadingRows rows={6} label={t('loading')} />
         ) : q.isError ? (
           <ErrorState error={q.error} onRetry={() => void q.refetch()} />
         ) : list.length === 0 ? (
-          <EmptyState
-            icon={filters.status === 'open' ? <CheckBadgeIcon /> : <AlertIcon />}
-            title="No incidents match"
-            description={filters.status === 'open' ? 'The fleet is quiet. Incidents open here as soon as the classifier or a sweep detects a signal.' : 'Try another status or filter.'}
-          />
+          <EmptyState icon={filters.status === 'open' ? <CheckBadgeIcon /> : <AlertIcon />} title={t('emptyTitle')} description={filters.status === 'open' ? t('emptyQuiet') : t('emptyFiltered')} />
         ) : (
           <>
-            <ul className="divide-y divide-slate-100" aria-label="Incidents">
+            <ul className="divide-y divide-slate-100" aria-label={t('listLabel')}>
               {list.map((i) => (
                 <li key={i.id} data-incident-id={i.id} className="flex flex-col gap-3 px-4 py-3 sm:px-5 lg:flex-row lg:items-start">
                   <div className="min-w-0 flex-1">
@@ -120,27 +116,20 @@ export function IncidentsView({ initial, canAct }: { initial: IncidentFilters; c
                           {i.job_id}
                         </Link>
                       ) : (
-                        <span className="text-slate-500">no job</span>
+                        <span className="text-slate-500">{t('noJob')}</span>
                       )}
                       {i.worker_id ? (
-                        <span className="text-slate-500">
-                          {' '}
-                          · worker <span className="font-mono text-slate-700">{i.worker_id}</span>
-                        </span>
+                        <span className="text-slate-500"> · {t.rich('onWorker', { worker: i.worker_id, mono: (chunks) => <span className="font-mono text-slate-700">{chunks}</span> })}</span>
                       ) : null}
                     </p>
                     <p className="mt-0.5 text-xs text-slate-500">
-                      detected <RelativeTime iso={i.detected_at} />
-                      {i.acknowledged_by ? ` · acknowledged by ${i.acknowledged_by}` : ''}
-                      {i.resolved_by ? ` · resolved by ${i.resolved_by}` : ''}
+                      {t.rich('detected', { when: () => <RelativeTime iso={i.detected_at} /> })}
+                      {i.acknowledged_by ? ` · ${t('acknowledgedBy', { name: i.acknowledged_by })}` : ''}
+                      {i.resolved_by ? ` · ${t('resolvedBy', { name: i.resolved_by })}` : ''}
                       {i.resolution ? ` — ${i.resolution}` : ''}
                     </p>
                     <Link href={`/incidents/${i.id}`} className="mt-1 inline-block text-xs font-medium text-indigo-700 hover:underline">
-                      Details and deliveries
-                      <span className="sr-only">
-                        {' '}
-                        for {signalLabel(i.signal)} {i.job_id ?? i.worker_id}
-                      </span>
+                      {t.rich('details', { signal: f.signal(i.signal), target: i.job_id ?? i.worker_id ?? '', sr: (chunks) => <span className="sr-only">{chunks}</span> })}
                     </Link>
                   </div>
                   <div className="lg:w-[26rem] lg:shrink-0">
@@ -149,16 +138,14 @@ export function IncidentsView({ initial, canAct }: { initial: IncidentFilters; c
                 </li>
               ))}
             </ul>
-            <nav aria-label="Pages" className="flex items-center justify-between gap-2 border-t border-slate-100 px-5 py-2.5 text-xs text-slate-500">
-              <span>
-                Page {cursors.length + 1} · {list.length} {list.length === 1 ? 'incident' : 'incidents'}
-              </span>
+            <nav aria-label={t('pages')} className="flex items-center justify-between gap-2 border-t border-slate-100 px-5 py-2.5 text-xs text-slate-500">
+              <span>{t('page', { page: f.number(cursors.length + 1), count: list.length })}</span>
               <span className="flex gap-2">
                 <Button size="sm" variant="ghost" disabled={!cursors.length} onClick={() => setCursors((c) => c.slice(0, -1))}>
-                  Newer
+                  {t('newer')}
                 </Button>
                 <Button size="sm" variant="ghost" disabled={!q.data?.next_cursor} onClick={() => q.data?.next_cursor && setCursors((c) => [...c, q.data.next_cursor!])}>
-                  Older
+                  {t('older')}
                 </Button>
               </span>
             </nav>

@@ -1,16 +1,26 @@
 import type { JobStory } from '@/components/lib/types';
 import type { Tone } from '@/components/ui/badge';
-import { signalLabel } from '@/components/lib/format';
+
+/** Why a job is not healthy: a message key of `jobs.health` and its arguments (the page words it). */
+export type HealthReason =
+  | { key: 'checkFailed'; reason: string }
+  | { key: 'checkFailedNoReason' }
+  | { key: 'criticalIncident'; signal: string }
+  | { key: 'incident'; signal: string }
+  | { key: 'leaseStale' }
+  | { key: 'leaseExpired' }
+  | { key: 'leaseNearExpiry' };
 
 export interface JobHealth {
   level: 0 | 1 | 2;
   tone: Tone;
-  label: string;
+  /** a message key of `jobs.health` */
+  label: 'healthy' | 'needsAttention' | 'failing' | 'completed';
   /** why it is not healthy, one sentence each */
-  reasons: string[];
+  reasons: HealthReason[];
 }
 
-const labels = ['Healthy', 'Needs attention', 'Failing'] as const;
+const labels = ['healthy', 'needsAttention', 'failing'] as const;
 const tones: Tone[] = ['success', 'warning', 'danger'];
 
 /**
@@ -20,20 +30,20 @@ const tones: Tone[] = ['success', 'warning', 'danger'];
  */
 export function jobHealth(story: Pick<JobStory, 'incidents' | 'checks' | 'lease'>): JobHealth {
   let level: 0 | 1 | 2 = 0;
-  const reasons: string[] = [];
-  const raise = (to: 1 | 2, reason: string) => {
+  const reasons: HealthReason[] = [];
+  const raise = (to: 1 | 2, reason: HealthReason) => {
     if (to > level) level = to;
     reasons.push(reason);
   };
   const latest = [...story.checks].sort((a, b) => b.checked_at.localeCompare(a.checked_at))[0];
-  if (latest && !latest.passed) raise(2, latest.failure_reason ? `The latest artifact check failed: ${latest.failure_reason}` : 'The latest artifact check failed.');
+  if (latest && !latest.passed) raise(2, latest.failure_reason ? { key: 'checkFailed', reason: latest.failure_reason } : { key: 'checkFailedNoReason' });
   for (const i of story.incidents) {
     if (i.status !== 'open') continue;
-    raise(i.severity === 'critical' ? 2 : 1, i.severity === 'critical' ? `Open critical incident: ${signalLabel(i.signal)}` : `Open incident: ${signalLabel(i.signal)}`);
+    raise(i.severity === 'critical' ? 2 : 1, { key: i.severity === 'critical' ? 'criticalIncident' : 'incident', signal: i.signal });
   }
   const risk = story.lease?.state === 'active' || story.lease?.state === 'expired' ? story.lease.risk_level : null;
-  if (risk === 'expired' || risk === 'stale') raise(2, risk === 'stale' ? 'The lease is stale: no heartbeat long after it expired.' : 'The lease expired without a heartbeat.');
-  else if (risk === 'near_expiry') raise(1, 'The lease is about to expire.');
-  const label = level === 0 && story.lease?.state === 'completed' ? 'Completed' : labels[level];
+  if (risk === 'expired' || risk === 'stale') raise(2, { key: risk === 'stale' ? 'leaseStale' : 'leaseExpired' });
+  else if (risk === 'near_expiry') raise(1, { key: 'leaseNearExpiry' });
+  const label = level === 0 && story.lease?.state === 'completed' ? 'completed' : labels[level];
   return { level, tone: tones[level]!, label, reasons };
 }

@@ -1,7 +1,9 @@
 'use client';
 
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
 import { useEffect, useState } from 'react';
+import { useFormat } from '@/components/lib/use-format';
 import { jobsQueryString, useJobs } from '@/components/hooks/use-jobs';
 import type { JobList as JobListPage } from '@/components/lib/types';
 import type { LEASE_STATES } from '@/lib/schemas/enums';
@@ -16,46 +18,34 @@ import { LeaseStateBadge, RiskBadge } from '@/components/ui/status';
 import { RelativeTime } from '@/components/ui/time';
 
 function GateBadge({ passed }: { passed: boolean | null }) {
-  if (passed === null) return <span className="text-xs text-slate-400">no check</span>;
-  return <Badge tone={passed ? 'success' : 'danger'}>{passed ? 'passed' : 'failed'}</Badge>;
+  const t = useTranslations('jobs.list');
+  if (passed === null) return <span className="text-xs text-slate-400">{t('noCheck')}</span>;
+  return <Badge tone={passed ? 'success' : 'danger'}>{passed ? t('passed') : t('failed')}</Badge>;
 }
 
 type Job = JobListPage['jobs'][number];
 export type JobStateFilter = '' | (typeof LEASE_STATES)[number];
 
-const stateOptions: { value: JobStateFilter; label: string }[] = [
-  { value: '', label: 'All' },
-  { value: 'active', label: 'Active' },
-  { value: 'expired', label: 'Expired' },
-  { value: 'completed', label: 'Completed' },
-  { value: 'released', label: 'Released' },
-];
+const stateFilters: JobStateFilter[] = ['', 'active', 'expired', 'completed', 'released'];
 
 /** What a job's time means in its state: a completed job says when it completed, never when its old lease ran out. */
 function JobWhen({ job }: { job: Job }) {
+  const t = useTranslations('jobs.list');
   if (job.state === 'completed' && job.completed_at) {
-    return (
-      <span>
-        completed <RelativeTime iso={job.completed_at} />
-      </span>
-    );
+    return <span>{t.rich('completedAt', { when: () => <RelativeTime iso={job.completed_at} /> })}</span>;
   }
   if (job.state === 'released') {
-    return (
-      <span>
-        released, last heartbeat <RelativeTime iso={job.last_heartbeat_at} />
-      </span>
-    );
+    return <span>{t.rich('releasedAt', { when: () => <RelativeTime iso={job.last_heartbeat_at} /> })}</span>;
   }
   const expired = Date.parse(job.lease_expires_at) <= Date.now();
-  return (
-    <span className={expired ? 'text-rose-700' : undefined}>
-      {expired ? 'lease expired' : 'lease expires'} <RelativeTime iso={job.lease_expires_at} />
-    </span>
-  );
+  return <span className={expired ? 'text-rose-700' : undefined}>{t.rich(expired ? 'leaseExpired' : 'leaseExpires', { when: () => <RelativeTime iso={job.lease_expires_at} /> })}</span>;
 }
 
 export function JobList({ initialQuery, initialState = '' }: { initialQuery: string; initialState?: JobStateFilter }) {
+  const t = useTranslations('jobs.list');
+  const tc = useTranslations('common');
+  const f = useFormat();
+  const stateOptions = stateFilters.map((value) => ({ value, label: value ? f.label('leaseState', value) : tc('all') }));
   const [text, setText] = useState(initialQuery);
   const [q, setQ] = useState(initialQuery);
   const [state, setState] = useState<JobStateFilter>(initialState);
@@ -77,8 +67,8 @@ export function JobList({ initialQuery, initialState = '' }: { initialQuery: str
   return (
     <>
       <PageHeader
-        title="Jobs"
-        description="Every job the watchdog has seen, by its lease — most recent activity first. Open one to read its whole story."
+        title={t('title')}
+        description={t('description')}
         actions={jobs.data ? <LiveIndicator updatedAt={jobs.dataUpdatedAt} fetching={jobs.isFetching} failed={jobs.isRefetchError} /> : null}
       />
       <Card>
@@ -86,23 +76,23 @@ export function JobList({ initialQuery, initialState = '' }: { initialQuery: str
           <div className="relative w-full max-w-md">
             <SearchIcon className="pointer-events-none absolute left-3 top-1/2 size-4 -translate-y-1/2 text-slate-400" />
             <label htmlFor="job-search" className="sr-only">
-              Search jobs
+              {t('searchLabel')}
             </label>
-            <Input id="job-search" type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder="Search by job or worker id" className="pl-9" maxLength={200} />
+            <Input id="job-search" type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder={t('searchPlaceholder')} className="pl-9" maxLength={200} />
           </div>
           <div className="max-w-full overflow-x-auto">
-            <Segmented label="Lease state" value={state} options={stateOptions} onChange={setState} />
+            <Segmented label={t('stateLabel')} value={state} options={stateOptions} onChange={setState} />
           </div>
         </div>
         {jobs.isPending ? (
-          <LoadingRows rows={6} label="Loading jobs" />
+          <LoadingRows rows={6} label={t('loading')} />
         ) : jobs.isError ? (
           <ErrorState error={jobs.error} onRetry={() => void jobs.refetch()} />
         ) : list.length === 0 ? (
           <EmptyState
             icon={q || state ? <SearchIcon /> : <ListIcon />}
-            title={q ? `No ${state ? `${state} ` : ''}job matches “${q}”` : state ? `No ${state} jobs` : 'No jobs yet'}
-            description={q || state ? 'Search matches any part of a job id or a worker id; the state is the job’s lease state.' : 'A job appears here with its first lease heartbeat from a worker.'}
+            title={q ? (state ? t('noMatchInState', { state, q }) : t('noMatch', { q })) : state ? t('noneInState', { state }) : t('noJobs')}
+            description={q || state ? t('filteredHint') : t('emptyHint')}
           />
         ) : (
           <>
@@ -112,28 +102,28 @@ export function JobList({ initialQuery, initialState = '' }: { initialQuery: str
                 <thead>
                   <tr className="border-b border-slate-100 text-left text-xs font-medium uppercase tracking-wide text-slate-500">
                     <th scope="col" className="px-5 py-2.5">
-                      Job
+                      {t('colJob')}
                     </th>
                     <th scope="col" className="px-3 py-2.5">
-                      Worker
+                      {t('colWorker')}
                     </th>
                     <th scope="col" className="px-3 py-2.5">
-                      State
+                      {t('colState')}
                     </th>
                     <th scope="col" className="px-3 py-2.5">
-                      Risk
+                      {t('colRisk')}
                     </th>
                     <th scope="col" className="px-3 py-2.5 text-right">
-                      Fencing
+                      {t('colFencing')}
                     </th>
                     <th scope="col" className="px-3 py-2.5">
-                      When
+                      {t('colWhen')}
                     </th>
                     <th scope="col" className="px-3 py-2.5 text-right">
-                      Open incidents
+                      {t('colOpenIncidents')}
                     </th>
                     <th scope="col" className="px-5 py-2.5">
-                      Gate
+                      {t('colGate')}
                     </th>
                   </tr>
                 </thead>
@@ -157,7 +147,7 @@ export function JobList({ initialQuery, initialState = '' }: { initialQuery: str
                         <JobWhen job={j} />
                       </td>
                       <td className="px-3 py-3 text-right tabular-nums">
-                        {j.open_incidents ? <span className="font-semibold text-rose-600">{j.open_incidents}</span> : <span className="text-slate-300">0</span>}
+                        {j.open_incidents ? <span className="font-semibold text-rose-600">{f.number(j.open_incidents)}</span> : <span className="text-slate-300">{f.number(0)}</span>}
                       </td>
                       <td className="px-5 py-3">
                         <GateBadge passed={j.last_check_passed} />
@@ -179,11 +169,9 @@ export function JobList({ initialQuery, initialState = '' }: { initialQuery: str
                     <div className="mt-1.5 flex flex-wrap items-center gap-2 text-xs text-slate-500">
                       <LeaseStateBadge state={j.state} />
                       <span className="font-mono">{j.worker_id}</span>
-                      <span>· token {j.fencing_token}</span>
-                      {j.open_incidents ? <span className="font-medium text-rose-600">· {j.open_incidents} open</span> : null}
-                      <span>
-                        · gate <GateBadge passed={j.last_check_passed} />
-                      </span>
+                      <span>{t('token', { token: j.fencing_token })}</span>
+                      {j.open_incidents ? <span className="font-medium text-rose-600">{t('openCount', { count: f.number(j.open_incidents) })}</span> : null}
+                      <span>{t.rich('gate', { badge: () => <GateBadge passed={j.last_check_passed} /> })}</span>
                     </div>
                     <div className="mt-1 text-xs text-slate-500">
                       <JobWhen job={j} />
@@ -193,13 +181,13 @@ export function JobList({ initialQuery, initialState = '' }: { initialQuery: str
               ))}
             </ul>
             <div className="flex items-center justify-between gap-3 border-t border-slate-100 px-4 py-3 sm:px-5">
-              <p className="text-xs text-slate-500">{list.length} jobs shown, most recent activity first</p>
+              <p className="text-xs text-slate-500">{t('shown', { count: list.length })}</p>
               {jobs.hasNextPage ? (
                 <Button size="sm" onClick={() => void jobs.fetchNextPage()} loading={jobs.isFetchingNextPage}>
-                  Load older jobs
+                  {t('loadOlder')}
                 </Button>
               ) : (
-                <span className="text-xs text-slate-500">No older jobs</span>
+                <span className="text-xs text-slate-500">{t('noOlder')}</span>
               )}
             </div>
           </>

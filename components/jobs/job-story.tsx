@@ -1,9 +1,11 @@
 'use client';
 
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError } from '@/components/lib/api';
-import { formatMs, formatTimestamp, humanize, signalLabel, signalLabels } from '@/components/lib/format';
+import { signalLabels } from '@/components/lib/format';
+import { type Format, useFormat } from '@/components/lib/use-format';
 import { useJobStory } from '@/components/hooks/use-jobs';
 import type { JobStory } from '@/components/lib/types';
 import { Badge } from '@/components/ui/badge';
@@ -20,7 +22,7 @@ import { IncidentActions } from '@/components/incidents/incident-actions';
 import { HandlingBadge, SeverityBadge } from '@/components/incidents/incident-badges';
 import { DecisionControls, type DecisionOutcome } from '@/components/approvals/decision-controls';
 import { InlineAlert } from '@/components/ui/states';
-import { jobHealth } from './job-health';
+import { type HealthReason, jobHealth } from './job-health';
 
 const kindStyle: Record<StoryKind, { icon: React.ReactNode; ring: string }> = {
   lease: { icon: <KeyIcon />, ring: 'bg-sky-50 text-sky-600 ring-sky-200' },
@@ -38,23 +40,30 @@ function Meta({ children }: { children: React.ReactNode }) {
   return <div className="mt-1 flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-slate-500">{children}</div>;
 }
 
-function triggerLabel(t: string) {
-  return signalLabels[t] ? signalLabel(t) : t;
+function triggerLabel(f: Format, trigger: string) {
+  return signalLabels[trigger] ? f.signal(trigger) : trigger;
 }
 
 function ItemBody({ item }: { item: StoryItem }) {
+  const t = useTranslations('jobs.item');
+  const f = useFormat();
   switch (item.kind) {
     case 'lease': {
       const h = item.entry;
       return (
         <>
           <p className="text-sm text-slate-900">
-            <Badge tone={leaseEventTone(h.event)}>Lease {h.event}</Badge> <span className="ml-1">by</span> <span className="font-mono text-xs">{h.worker_id}</span>
+            <Badge tone={leaseEventTone(h.event)}>{t('leaseEvent', { event: h.event })}</Badge>{' '}
+            {t.rich('leaseBy', {
+              by: (chunks) => <span className="ml-1">{chunks}</span>,
+              mono: (chunks) => <span className="font-mono text-xs">{chunks}</span>,
+              worker: h.worker_id,
+            })}
           </p>
           <Meta>
-            <span className="font-mono">fencing token {h.fencing_token}</span>
-            {h.lease_expires_at ? <span>expires {formatTimestamp(h.lease_expires_at)}</span> : null}
-            <span>by {h.actor}</span>
+            <span className="font-mono">{t('fencingToken', { token: h.fencing_token })}</span>
+            {h.lease_expires_at ? <span>{t('expiresAt', { time: f.timestamp(h.lease_expires_at) })}</span> : null}
+            <span>{t('by', { name: h.actor })}</span>
           </Meta>
         </>
       );
@@ -64,11 +73,15 @@ function ItemBody({ item }: { item: StoryItem }) {
       return (
         <>
           <p className="text-sm text-slate-900">
-            Run <span className="font-medium">{r.phase}</span> · <Badge tone={r.status === 'ok' ? 'success' : r.status === 'failed' || r.status === 'stuck' ? 'danger' : 'warning'}>{r.status}</Badge>
+            {t.rich('run', {
+              phase: f.label('phase', r.phase),
+              em: (chunks) => <span className="font-medium">{chunks}</span>,
+              status: () => <Badge tone={r.status === 'ok' ? 'success' : r.status === 'failed' || r.status === 'stuck' ? 'danger' : 'warning'}>{t('runStatus', { status: r.status })}</Badge>,
+            })}
           </p>
           <Meta>
             <span className="font-mono">{r.worker_id}</span>
-            <span>{r.ended_at ? `took ${formatMs(new Date(r.ended_at).getTime() - new Date(r.started_at).getTime())}` : 'not ended'}</span>
+            <span>{r.ended_at ? t('took', { duration: f.ms(new Date(r.ended_at).getTime() - new Date(r.started_at).getTime()) }) : t('notEnded')}</span>
           </Meta>
         </>
       );
@@ -88,13 +101,11 @@ function ItemBody({ item }: { item: StoryItem }) {
             ) : null}
           </div>
           <Meta>
-            {e.phase ? <span>phase {e.phase}</span> : null}
+            {e.phase ? <span>{t('phase', { phase: f.label('phase', e.phase) })}</span> : null}
             <span className="font-mono">{e.worker_id}</span>
-            <span>{formatMs(e.duration_ms)}</span>
-            <span className="inline-flex items-center gap-1">
-              output <HashText hash={e.output_hash} />
-            </span>
-            <span>rules v{e.rule_version}</span>
+            <span>{f.ms(e.duration_ms)}</span>
+            <span className="inline-flex items-center gap-1">{t.rich('output', { hash: () => <HashText hash={e.output_hash} /> })}</span>
+            <span>{t('rules', { version: e.rule_version })}</span>
           </Meta>
           <div className="mt-2">
             <OutputBlock output={e.output} />
@@ -107,27 +118,19 @@ function ItemBody({ item }: { item: StoryItem }) {
       return (
         <>
           <p className="flex flex-wrap items-center gap-2 text-sm text-slate-900">
-            <span className="font-medium">Repair: {humanize(a.action)}</span>
+            <span className="font-medium">{t('repair', { action: f.label('repairAction', a.action) })}</span>
             <ResultBadge result={a.result} />
-            {a.suggestion ? <Badge tone="muted">suggestion</Badge> : null}
-            {a.decision ? (
-              <Badge tone={a.decision === 'approve' ? 'success' : 'danger'}>
-                {a.decision === 'approve' ? 'approved' : 'rejected'} by {a.decided_by}
-              </Badge>
-            ) : null}
+            {a.suggestion ? <Badge tone="muted">{t('suggestion')}</Badge> : null}
+            {a.decision ? <Badge tone={a.decision === 'approve' ? 'success' : 'danger'}>{t(a.decision === 'approve' ? 'approvedBy' : 'rejectedBy', { name: a.decided_by ?? '—' })}</Badge> : null}
           </p>
           <Meta>
-            <span>trigger {triggerLabel(a.trigger)}</span>
-            <span>authority {a.authority}</span>
-            <span>asked by {a.requested_by}</span>
-            {a.output_hash ? (
-              <span className="inline-flex items-center gap-1">
-                output <HashText hash={a.output_hash} />
-              </span>
-            ) : null}
+            <span>{t('trigger', { trigger: triggerLabel(f, a.trigger) })}</span>
+            <span>{t('authority', { authority: f.label('authority', a.authority) })}</span>
+            <span>{t('askedBy', { name: a.requested_by })}</span>
+            {a.output_hash ? <span className="inline-flex items-center gap-1">{t.rich('output', { hash: () => <HashText hash={a.output_hash} /> })}</span> : null}
           </Meta>
           {a.note ? <p className="mt-1.5 text-sm text-slate-600">{a.note}</p> : null}
-          {a.decision_note ? <p className="mt-1 text-sm italic text-slate-600">“{a.decision_note}”</p> : null}
+          {a.decision_note ? <p className="mt-1 text-sm italic text-slate-600">{t('decisionNote', { note: a.decision_note })}</p> : null}
         </>
       );
     }
@@ -136,16 +139,14 @@ function ItemBody({ item }: { item: StoryItem }) {
       return (
         <>
           <p className="flex flex-wrap items-center gap-2 text-sm text-slate-900">
-            <span className="font-medium">Artifact check</span>
+            <span className="font-medium">{t('artifactCheck')}</span>
             <Badge tone={c.passed ? 'success' : 'danger'} dot>
-              {c.passed ? 'Passed' : 'Failed'}
+              {c.passed ? t('passed') : t('failed')}
             </Badge>
           </p>
           <Meta>
-            <span>HTTP {c.http_status ?? '—'}</span>
-            <span>
-              files {c.file_count}/{c.expected_file_count}
-            </span>
+            <span>{t('http', { status: c.http_status ?? '—' })}</span>
+            <span>{t('files', { count: f.number(c.file_count), expected: f.number(c.expected_file_count) })}</span>
             <span className="max-w-full truncate font-mono" title={c.primary_url}>
               {c.primary_url}
             </span>
@@ -159,16 +160,16 @@ function ItemBody({ item }: { item: StoryItem }) {
       return (
         <>
           <p className="flex flex-wrap items-center gap-2 text-sm text-slate-900">
-            <span className="font-medium">Incident {item.phase}</span>
+            <span className="font-medium">{t('incident', { phase: item.phase })}</span>
             <SignalBadge signal={i.signal} />
             {item.phase === 'opened' ? <IncidentStatusBadge status={i.status} /> : null}
           </p>
           <Meta>
             {item.phase === 'opened' ? (
               <>
-                <span>first failure {formatTimestamp(i.first_failure_at)}</span>
-                <span>{i.evidence_event_ids.length} evidence events</span>
-                <span>rules v{i.rule_version}</span>
+                <span>{t('firstFailure', { time: f.timestamp(i.first_failure_at) })}</span>
+                <span>{t('evidenceEvents', { count: i.evidence_event_ids.length })}</span>
+                <span>{t('rules', { version: i.rule_version })}</span>
               </>
             ) : (
               <span>{i.resolution}</span>
@@ -187,15 +188,9 @@ function ItemBody({ item }: { item: StoryItem }) {
             <span className="text-xs text-slate-500">{a.actor}</span>
           </p>
           <Meta>
-            <span>entry #{a.id}</span>
-            {a.output_hash ? (
-              <span className="inline-flex items-center gap-1">
-                output <HashText hash={a.output_hash} />
-              </span>
-            ) : null}
-            <span className="inline-flex items-center gap-1">
-              chain <HashText hash={a.hash} />
-            </span>
+            <span>{t('entry', { id: a.id })}</span>
+            {a.output_hash ? <span className="inline-flex items-center gap-1">{t.rich('output', { hash: () => <HashText hash={a.output_hash} /> })}</span> : null}
+            <span className="inline-flex items-center gap-1">{t.rich('chain', { hash: () => <HashText hash={a.hash} /> })}</span>
           </Meta>
         </>
       );
@@ -206,32 +201,35 @@ function ItemBody({ item }: { item: StoryItem }) {
 /** The job's health: the worst of its open incidents, its latest artifact check and its lease — never "Healthy" beside a failure. */
 function JobHealthLine({ story }: { story: JobStory }) {
   const h = jobHealth(story);
+  const t = useTranslations('jobs.health');
+  const f = useFormat();
+  const reasonText = (r: HealthReason) =>
+    r.key === 'checkFailed' ? t(r.key, { reason: r.reason }) : r.key === 'criticalIncident' || r.key === 'incident' ? t(r.key, { signal: f.signal(r.signal) }) : t(r.key);
   return (
     <div className="flex flex-wrap items-center gap-2" data-testid="job-health">
-      <span className="text-sm text-slate-600">Health</span>
+      <span className="text-sm text-slate-600">{t('title')}</span>
       <Badge tone={h.tone} dot>
-        {h.label}
+        {t(h.label)}
       </Badge>
       {h.reasons.length ? (
         <ul className="w-full list-disc space-y-0.5 pl-5 text-xs text-slate-700">
-          {h.reasons.map((r) => (
-            <li key={r} className="[overflow-wrap:anywhere]">
-              {r}
-            </li>
-          ))}
+          {h.reasons
+            .map((r) => reasonText(r))
+            .map((text) => (
+              <li key={text} className="[overflow-wrap:anywhere]">
+                {text}
+              </li>
+            ))}
         </ul>
       ) : null}
     </div>
   );
 }
 
-function kindOf(item: StoryItem) {
-  return storyKinds.find((k) => k.kind === item.kind)!.label;
-}
-
 function StorySkeleton() {
+  const t = useTranslations('jobs.story');
   return (
-    <div role="status" aria-label="Loading the job story" className="space-y-4">
+    <div role="status" aria-label={t('loading')} className="space-y-4">
       <Skeleton className="h-36 rounded-xl" />
       <Skeleton className="h-96 rounded-xl" />
     </div>
@@ -242,12 +240,14 @@ function StorySkeleton() {
 function JobIncidents({ incidents, canAct }: { incidents: JobStory['incidents']; canAct: boolean }) {
   const open = incidents.filter((i) => i.status === 'open');
   const headingRef = useRef<HTMLHeadingElement>(null);
+  const t = useTranslations('jobs.story');
+  const f = useFormat();
   if (!incidents.length) return null;
   return (
     <Card aria-labelledby="job-incidents-title">
       <div className="border-b border-slate-100 px-4 py-3.5 sm:px-5">
         <h2 id="job-incidents-title" ref={headingRef} tabIndex={-1} className="text-sm font-semibold text-slate-900">
-          Open incidents
+          {t('incidentsTitle')}
         </h2>
       </div>
       {open.length ? (
@@ -260,14 +260,14 @@ function JobIncidents({ incidents, canAct }: { incidents: JobStory['incidents'];
                 <HandlingBadge incident={i} />
               </p>
               <Link href={`/incidents/${i.id}`} className="block text-xs font-medium text-indigo-700 hover:underline">
-                Details and deliveries<span className="sr-only"> for {i.signal}</span>
+                {t.rich('detailsLink', { signal: f.signal(i.signal), sr: (chunks) => <span className="sr-only">{chunks}</span> })}
               </Link>
               <IncidentActions incident={i} canAct={canAct} compact onResolved={() => headingRef.current?.focus()} />
             </li>
           ))}
         </ul>
       ) : (
-        <p className="px-4 py-3 text-sm text-slate-600 sm:px-5">None open: every incident of this job is resolved.</p>
+        <p className="px-4 py-3 text-sm text-slate-600 sm:px-5">{t('noneOpen')}</p>
       )}
     </Card>
   );
@@ -283,6 +283,9 @@ function JobDecisions({ story, canDecide }: { story: JobStory; canDecide: boolea
   const listRef = useRef<HTMLUListElement>(null);
   const headingRef = useRef<HTMLHeadingElement>(null);
   const shown = pending.filter((a) => !done.has(a.id));
+  const t = useTranslations('jobs.story');
+  const ta = useTranslations('approvals');
+  const f = useFormat();
   useEffect(() => {
     if (!focusNext) return;
     const next = listRef.current?.querySelector<HTMLButtonElement>('button:not(:disabled)');
@@ -299,19 +302,19 @@ function JobDecisions({ story, canDecide }: { story: JobStory; canDecide: boolea
     <Card aria-labelledby="job-decisions-title">
       <div className="border-b border-slate-100 px-4 py-3.5 sm:px-5">
         <h2 id="job-decisions-title" ref={headingRef} tabIndex={-1} className="text-sm font-semibold text-slate-900">
-          Pending decisions
+          {t('decisionsTitle')}
         </h2>
         <div role="status" aria-live="polite">
           {outcome ? (
             <p className="mt-2 rounded-lg bg-emerald-50 px-3 py-2 text-sm text-emerald-900 [overflow-wrap:anywhere]">
-              <strong className="font-semibold">{outcome.title}.</strong> {outcome.description}
+              <strong className="font-semibold">{t('outcomeTitle', { title: outcome.title })}</strong> {outcome.description}
             </p>
           ) : null}
         </div>
       </div>
       {notice ? (
         <div className="px-4 pt-3 sm:px-5">
-          <InlineAlert tone="warning" title="Already decided" onDismiss={() => setNotice(null)}>
+          <InlineAlert tone="warning" title={t('alreadyDecided')} onDismiss={() => setNotice(null)}>
             {notice}
           </InlineAlert>
         </div>
@@ -322,11 +325,11 @@ function JobDecisions({ story, canDecide }: { story: JobStory; canDecide: boolea
             <li key={a.id} className="space-y-2 px-4 py-3 sm:px-5">
               <p className="flex flex-wrap items-center gap-2 text-sm">
                 <Badge tone={a.action === 'reclaim' ? 'accent' : 'warning'} className="uppercase tracking-wide">
-                  {a.action}
+                  {ta('actionName', { action: a.action })}
                 </Badge>
-                <span className="min-w-0 text-slate-700 [overflow-wrap:anywhere]">{triggerLabel(a.trigger)}</span>
+                <span className="min-w-0 text-slate-700 [overflow-wrap:anywhere]">{triggerLabel(f, a.trigger)}</span>
               </p>
-              <p className="text-xs text-slate-600 [overflow-wrap:anywhere]">asked by {a.requested_by}</p>
+              <p className="text-xs text-slate-600 [overflow-wrap:anywhere]">{t('askedBy', { name: a.requested_by })}</p>
               <DecisionControls
                 action={a}
                 workerId={worker}
@@ -344,7 +347,7 @@ function JobDecisions({ story, canDecide }: { story: JobStory; canDecide: boolea
           ))}
         </ul>
       ) : (
-        <p className="px-4 py-3 text-sm text-slate-600 sm:px-5">Nothing left to decide for this job.</p>
+        <p className="px-4 py-3 text-sm text-slate-600 sm:px-5">{t('nothingToDecide')}</p>
       )}
     </Card>
   );
@@ -352,6 +355,9 @@ function JobDecisions({ story, canDecide }: { story: JobStory; canDecide: boolea
 
 export function JobStoryView({ jobId, initialData, canAct = false, canDecide = false }: { jobId: string; initialData?: JobStory; canAct?: boolean; canDecide?: boolean }) {
   const q = useJobStory(jobId, { initialData });
+  const t = useTranslations('jobs.story');
+  const tk = useTranslations('jobs.kinds');
+  const f = useFormat();
   const [filter, setFilter] = useState<StoryKind | 'all'>('all');
   const [newestFirst, setNewestFirst] = useState(false);
   const story = useMemo(() => (q.data ? buildStory(q.data) : []), [q.data]);
@@ -365,16 +371,16 @@ export function JobStoryView({ jobId, initialData, canAct = false, canDecide = f
 
   return (
     <>
-      <nav aria-label="Breadcrumb" className="mb-3 flex items-center gap-1 text-sm text-slate-500">
+      <nav aria-label={t('breadcrumb')} className="mb-3 flex items-center gap-1 text-sm text-slate-500">
         <Link href="/jobs" className="hover:text-slate-900">
-          Jobs
+          {t('jobs')}
         </Link>
         <ChevronRightIcon className="size-3.5" />
         <span className="truncate font-mono text-slate-700">{jobId}</span>
       </nav>
       <PageHeader
-        title={`Job ${jobId}`}
-        description="The whole story of this job: its lease and fencing history, runs, helper commands with their outputs, repairs, artifact checks, incidents and audit entries."
+        title={t('title', { job: jobId })}
+        description={t('description')}
         actions={
           <>
             {s ? <LiveIndicator updatedAt={q.dataUpdatedAt} fetching={q.isFetching} failed={q.isRefetchError} /> : null}
@@ -382,7 +388,7 @@ export function JobStoryView({ jobId, initialData, canAct = false, canDecide = f
               href={`/learnings?job_id=${encodeURIComponent(jobId)}&add=1`}
               className="inline-flex h-9.5 items-center gap-2 rounded-lg bg-white px-4 text-sm font-medium text-slate-700 shadow-sm ring-1 ring-inset ring-slate-300 hover:bg-slate-50"
             >
-              Add learning
+              {t('addLearning')}
             </Link>
           </>
         }
@@ -393,11 +399,11 @@ export function JobStoryView({ jobId, initialData, canAct = false, canDecide = f
             {notFound ? (
               <EmptyState
                 icon={<FlagIcon />}
-                title="No such job"
-                description={`The watchdog has no lease, run, event, check or incident for “${jobId}”.`}
+                title={t('notFoundTitle')}
+                description={t('notFoundDescription', { job: jobId })}
                 action={
                   <Link href="/jobs" className="text-sm font-medium text-indigo-600 hover:text-indigo-500">
-                    Back to jobs
+                    {t('backToJobs')}
                   </Link>
                 }
               />
@@ -412,31 +418,27 @@ export function JobStoryView({ jobId, initialData, canAct = false, canDecide = f
         <div className="grid grid-cols-1 gap-6 xl:grid-cols-[20rem_minmax(0,1fr)]">
           <div className="space-y-6">
             <Card aria-labelledby="lease-title">
-              <CardHeader id="lease-title" title="Lease" />
+              <CardHeader id="lease-title" title={t('leaseTitle')} />
               <CardBody>
                 <JobHealthLine story={s} />
-                {s.lease ? (
-                  <LeaseFacts lease={s.lease} full hideRisk className="mt-3 gap-x-4 gap-y-2.5" />
-                ) : (
-                  <p className="mt-3 text-sm text-slate-600">No lease recorded: evidence arrived without a heartbeat.</p>
-                )}
+                {s.lease ? <LeaseFacts lease={s.lease} full hideRisk className="mt-3 gap-x-4 gap-y-2.5" /> : <p className="mt-3 text-sm text-slate-600">{t('noLease')}</p>}
               </CardBody>
             </Card>
             <Card aria-labelledby="summary-title">
-              <CardHeader id="summary-title" title="Evidence" />
+              <CardHeader id="summary-title" title={t('evidenceTitle')} />
               <CardBody>
                 <dl className="grid grid-cols-2 gap-3 text-sm">
                   {[
-                    ['Helper events', s.events.length],
-                    ['Failed exits', s.events.filter((e) => e.exit_code !== 0).length],
-                    ['Repairs', s.actions.length],
-                    ['Artifact checks', s.checks.length],
-                    ['Open incidents', s.incidents.filter((i) => i.status === 'open').length],
-                    ['Audit entries', s.audit.length],
+                    [t('helperEvents'), s.events.length],
+                    [t('failedExits'), s.events.filter((e) => e.exit_code !== 0).length],
+                    [t('repairs'), s.actions.length],
+                    [t('artifactChecks'), s.checks.length],
+                    [t('openIncidents'), s.incidents.filter((i) => i.status === 'open').length],
+                    [t('auditEntries'), s.audit.length],
                   ].map(([label, n]) => (
                     <div key={label as string} className="rounded-lg bg-slate-50 px-3 py-2">
                       <dt className="text-xs text-slate-500">{label}</dt>
-                      <dd className="text-lg font-semibold tabular-nums text-slate-900">{n}</dd>
+                      <dd className="text-lg font-semibold tabular-nums text-slate-900">{f.number(n as number)}</dd>
                     </div>
                   ))}
                 </dl>
@@ -449,38 +451,38 @@ export function JobStoryView({ jobId, initialData, canAct = false, canDecide = f
           <Card aria-labelledby="timeline-title">
             <CardHeader
               id="timeline-title"
-              title="Timeline"
-              description={`${story.length} entries, ${newestFirst ? 'newest' : 'oldest'} first`}
+              title={t('timelineTitle')}
+              description={t('timelineCount', { count: story.length, order: newestFirst ? 'newest' : 'oldest' })}
               actions={
                 <button type="button" onClick={() => setNewestFirst((v) => !v)} className="rounded-md px-2 py-1 text-sm font-medium text-indigo-600 hover:bg-indigo-50">
-                  {newestFirst ? 'Oldest first' : 'Newest first'}
+                  {newestFirst ? t('oldestFirst') : t('newestFirst')}
                 </button>
               }
             />
-            <div className="flex flex-wrap gap-1.5 border-b border-slate-100 px-4 py-3 sm:px-5" role="group" aria-label="Show entries of kind">
-              {[{ kind: 'all' as const, label: 'All' }, ...storyKinds].map((k) => {
-                const count = k.kind === 'all' ? story.length : story.filter((i) => i.kind === k.kind).length;
-                if (k.kind !== 'all' && count === 0) return null;
+            <div className="flex flex-wrap gap-1.5 border-b border-slate-100 px-4 py-3 sm:px-5" role="group" aria-label={t('kindFilter')}>
+              {(['all', ...storyKinds] as const).map((kind) => {
+                const count = kind === 'all' ? story.length : story.filter((i) => i.kind === kind).length;
+                if (kind !== 'all' && count === 0) return null;
                 return (
                   <button
-                    key={k.kind}
+                    key={kind}
                     type="button"
-                    aria-pressed={filter === k.kind}
-                    onClick={() => setFilter(k.kind)}
+                    aria-pressed={filter === kind}
+                    onClick={() => setFilter(kind)}
                     className={cn(
                       'rounded-full px-3 py-1 text-xs font-medium ring-1 ring-inset transition-colors',
-                      filter === k.kind ? 'bg-slate-900 text-white ring-slate-900' : 'bg-white text-slate-600 ring-slate-200 hover:bg-slate-50',
+                      filter === kind ? 'bg-slate-900 text-white ring-slate-900' : 'bg-white text-slate-600 ring-slate-200 hover:bg-slate-50',
                     )}
                   >
-                    {k.label} <span className="tabular-nums opacity-70">{count}</span>
+                    {tk(kind)} <span className="tabular-nums opacity-70">{f.number(count)}</span>
                   </button>
                 );
               })}
             </div>
             {shown.length === 0 ? (
-              <EmptyState title="Nothing of this kind" description="Pick another filter to see the rest of the story." />
+              <EmptyState title={t('nothingOfKind')} description={t('nothingOfKindHint')} />
             ) : (
-              <ol className="px-4 py-4 sm:px-5" aria-label="Job timeline">
+              <ol className="px-4 py-4 sm:px-5" aria-label={t('timelineLabel')}>
                 {shown.map((item, idx) => (
                   <li key={item.key} className="relative flex gap-3 pb-5 last:pb-0" data-kind={item.kind}>
                     {idx < shown.length - 1 ? <span aria-hidden className="absolute left-4 top-9 -ml-px h-[calc(100%-2.25rem)] w-px bg-slate-200" /> : null}
@@ -489,10 +491,10 @@ export function JobStoryView({ jobId, initialData, canAct = false, canDecide = f
                     </span>
                     <div className="min-w-0 flex-1 pt-1">
                       <p className="mb-1 flex flex-wrap items-center gap-x-2 text-[11px] font-medium uppercase tracking-wide text-slate-600">
-                        <span>{kindOf(item)}</span>
+                        <span>{tk(item.kind)}</span>
                         <span aria-hidden>·</span>
-                        <time dateTime={item.at} title={formatTimestamp(item.at)} className="normal-case tracking-normal">
-                          {formatTimestamp(item.at)}
+                        <time dateTime={item.at} title={f.timestamp(item.at)} className="normal-case tracking-normal">
+                          {f.timestamp(item.at)}
                         </time>
                       </p>
                       <ItemBody item={item} />

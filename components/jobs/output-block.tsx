@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useState } from 'react';
 import { shortHash } from '@/components/lib/format';
 import { cn } from '@/components/ui/cn';
@@ -8,6 +9,7 @@ import { CopyIcon } from '@/components/ui/icons';
 /** A hash shown short, copyable, full on hover. */
 export function HashText({ hash, className }: { hash: string | null | undefined; className?: string }) {
   const [copied, setCopied] = useState(false);
+  const t = useTranslations('jobs.output');
   if (!hash) return <span className={cn('font-mono text-xs text-slate-500', className)}>—</span>;
   return (
     <span className={cn('inline-flex items-center gap-1 font-mono text-xs text-slate-600', className)} title={hash}>
@@ -15,7 +17,7 @@ export function HashText({ hash, className }: { hash: string | null | undefined;
       <button
         type="button"
         className="rounded p-0.5 text-slate-500 hover:bg-slate-100 hover:text-slate-700"
-        aria-label={copied ? 'Copied' : 'Copy hash'}
+        aria-label={copied ? t('copied') : t('copyHash')}
         onClick={() => {
           void navigator.clipboard?.writeText(hash).then(() => {
             setCopied(true);
@@ -30,10 +32,11 @@ export function HashText({ hash, className }: { hash: string | null | undefined;
 }
 
 /** A command's output, collapsed to a preview, expandable. */
-export function OutputBlock({ output, label = 'Output' }: { output: string | null; label?: string }) {
+export function OutputBlock({ output }: { output: string | null }) {
   const [open, setOpen] = useState(false);
-  if (output === null || output === undefined) return <p className="text-xs italic text-slate-600">No output stored</p>;
-  if (output === '') return <p className="text-xs italic text-slate-600">Empty output</p>;
+  const t = useTranslations('jobs.output');
+  if (output === null || output === undefined) return <p className="text-xs italic text-slate-600">{t('noOutput')}</p>;
+  if (output === '') return <p className="text-xs italic text-slate-600">{t('empty')}</p>;
   const lines = output.split('\n');
   const long = lines.length > 3 || output.length > 240;
   return (
@@ -45,7 +48,7 @@ export function OutputBlock({ output, label = 'Output' }: { output: string | nul
       </pre>
       {long ? (
         <button type="button" onClick={() => setOpen((v) => !v)} aria-expanded={open} className="mt-1 text-xs font-medium text-indigo-600 hover:text-indigo-500">
-          {open ? `Hide full ${label.toLowerCase()}` : `Show full ${label.toLowerCase()} (${lines.length} lines, ${output.length} chars)`}
+          {open ? t('hideFull') : t('showFull', { lines: lines.length, chars: output.length })}
         </button>
       ) : null}
     </div>

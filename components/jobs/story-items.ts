@@ -33,12 +33,5 @@ export function buildStory(s: JobStory): StoryItem[] {
     .map(({ item }) => item);
 }
 
-export const storyKinds: { kind: StoryKind; label: string }[] = [
-  { kind: 'lease', label: 'Lease' },
-  { kind: 'run', label: 'Runs' },
-  { kind: 'event', label: 'Helper events' },
-  { kind: 'action', label: 'Repairs' },
-  { kind: 'check', label: 'Artifact checks' },
-  { kind: 'incident', label: 'Incidents' },
-  { kind: 'audit', label: 'Audit' },
-];
+/** The kinds in the order of the timeline's filter; their names are messages `jobs.kinds.<kind>`. */
+export const storyKinds: StoryKind[] = ['lease', 'run', 'event', 'action', 'check', 'incident', 'audit'];
