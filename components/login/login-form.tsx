@@ -31,7 +31,7 @@ export function LoginForm({ callbackUrl, sso, initialError }: { callbackUrl?: st
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     if (retryAt === null) return;
-    const t = setInterval(() => {
+    const timer = setInterval(() => {
       const n = Date.now();
       setNow(n);
       if (n >= retryAt) {
@@ -39,7 +39,7 @@ export function LoginForm({ callbackUrl, sso, initialError }: { callbackUrl?: st
         setError(null);
       }
     }, 1000);
-    return () => clearInterval(t);
+    return () => clearInterval(timer);
   }, [retryAt]);
   const waitS = retryAt === null ? 0 : Math.max(0, Math.ceil((retryAt - now) / 1000));
   const [ssoPending, setSsoPending] = useState(false);
