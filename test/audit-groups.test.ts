@@ -1,6 +1,8 @@
+import { createTranslator } from 'next-intl';
 import { describe, expect, it } from 'vitest';
-import { groupRefusals, refusalNoun } from '@/components/audit/group-refusals';
+import { groupRefusals, refusalKind } from '@/components/audit/group-refusals';
 import type { AuditEntry } from '@/components/lib/types';
+import { messages } from '@/lib/i18n/messages';
 
 let id = 100;
 const entry = (action: string, address?: string): AuditEntry => ({
@@ -31,7 +33,10 @@ describe('groupRefusals: the audit page folds repeated refusals', () => {
       entry('login.refused'),
       entry('login.refused'),
     ]);
-    expect(rows.map((r) => (r.kind === 'group' ? `${r.entries.length} ${refusalNoun(r.action, r.entries.length)} from ${r.address}` : r.entry.action))).toEqual([
+    // the row's words, as the page says them (audit.groupSummary)
+    const t = createTranslator({ locale: 'en', messages: messages.en, namespace: 'audit' });
+    const summary = (g: { action: string; address: string; entries: unknown[] }) => t('groupSummary', { kind: refusalKind(g.action), count: g.entries.length, action: g.action, address: g.address });
+    expect(rows.map((r) => (r.kind === 'group' ? summary(r) : r.entry.action))).toEqual([
       '24 refused sign-ins from 127.0.0.1',
       'login.refused',
       '2 unauthenticated calls from 10.0.0.2',
@@ -42,6 +47,12 @@ describe('groupRefusals: the audit page folds repeated refusals', () => {
       'login.refused',
       'login.refused',
     ]);
+  });
+
+  it('names what a group holds: sign-ins, calls, or the action itself', () => {
+    const t = createTranslator({ locale: 'en', messages: messages.en, namespace: 'audit' });
+    expect(t('groupSummary', { kind: refusalKind('access.forbidden'), count: 1, action: 'access.forbidden', address: '::1' })).toBe('1 forbidden call from ::1');
+    expect(t('groupSummary', { kind: refusalKind('lease.refused'), count: 3, action: 'lease.refused', address: '10.0.0.9' })).toBe('3 lease.refused entries from 10.0.0.9');
   });
 
   it('keeps every entry, in order, inside its group', () => {

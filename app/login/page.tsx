@@ -1,7 +1,9 @@
 import { pageTitle } from '@/lib/i18n/page-title';
+import { getTranslations } from 'next-intl/server';
 import { redirect } from 'next/navigation';
 import { LoginForm, safeCallback } from '@/components/login/login-form';
-import { signInErrorMessage } from '@/components/login/sign-in-errors';
+import { signInError } from '@/components/login/sign-in-errors';
+import { LanguageSwitcher } from '@/components/shell/language-switcher';
 import { ShieldIcon } from '@/components/ui/icons';
 import { oidcSettings } from '@/lib/auth/oidc-config';
 import { OIDC_PROVIDER_ID } from '@/lib/auth/oidc-provider';
@@ -18,7 +20,9 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   if (person.state === 'waiting') redirect('/waiting');
   const sso = oidcSettings().config;
   const demo = demoLoginsNotice();
-  const error = signInErrorMessage(typeof params.error === 'string' ? params.error.slice(0, 100) : null, sso?.name);
+  const error = signInError(typeof params.error === 'string' ? params.error.slice(0, 100) : null);
+  const t = await getTranslations('login');
+  const tc = await getTranslations('common');
 
   return (
     <div className="flex min-h-screen">
@@ -29,54 +33,63 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
           <span className="flex size-10 items-center justify-center rounded-xl bg-indigo-500 text-2xl shadow-lg shadow-indigo-900/50">
             <ShieldIcon />
           </span>
-          <span className="text-lg font-semibold">Worker Watchdog</span>
+          <span className="text-lg font-semibold">{tc('appName')}</span>
         </div>
         <div className="relative max-w-md">
-          <p className="text-3xl font-semibold leading-tight tracking-tight">Every claim, lease and artifact — with the evidence to act on it.</p>
+          <p className="text-3xl font-semibold leading-tight tracking-tight">{t('heroTitle')}</p>
           <ul className="mt-8 space-y-3 text-sm text-slate-300">
             <li className="flex gap-3">
               <span className="mt-1.5 size-1.5 shrink-0 rounded-full bg-emerald-400" />
-              Leases fenced, swept on deadline, stale workers kept out.
+              {t('heroLeases')}
             </li>
             <li className="flex gap-3">
               <span className="mt-1.5 size-1.5 shrink-0 rounded-full bg-amber-400" />
-              Release and reclaim wait for a supervisor&apos;s decision.
+              {t('heroDecisions')}
             </li>
             <li className="flex gap-3">
               <span className="mt-1.5 size-1.5 shrink-0 rounded-full bg-indigo-400" />
-              No false green: complete waits for a passing artifact check.
+              {t('heroNoFalseGreen')}
             </li>
           </ul>
         </div>
-        <p className="relative text-xs text-slate-500">Supervisors and owners only. Workers report through their API tokens.</p>
+        <p className="relative text-xs text-slate-500">{t('audience')}</p>
       </div>
-      <main className="flex flex-1 items-center justify-center px-4 py-12 sm:px-6">
-        <div className="w-full max-w-sm">
-          <div className="mb-8 flex items-center gap-3 lg:hidden">
-            <span className="flex size-10 items-center justify-center rounded-xl bg-indigo-600 text-2xl text-white">
-              <ShieldIcon />
-            </span>
-            <span className="text-lg font-semibold text-slate-900">Worker Watchdog</span>
+      <main className="flex flex-1 flex-col">
+        <div className="flex justify-end px-4 pt-4 sm:px-6">
+          <LanguageSwitcher remember="browser" tone="light" />
+        </div>
+        <div className="flex flex-1 items-center justify-center px-4 pb-12 pt-6 sm:px-6">
+          <div className="w-full max-w-sm">
+            <div className="mb-8 flex items-center gap-3 lg:hidden">
+              <span className="flex size-10 items-center justify-center rounded-xl bg-indigo-600 text-2xl text-white">
+                <ShieldIcon />
+              </span>
+              <span className="text-lg font-semibold text-slate-900">{tc('appName')}</span>
+            </div>
+            <h1 className="text-2xl font-semibold tracking-tight text-slate-900">{t('heading')}</h1>
+            <p className="mt-1.5 text-sm text-slate-500">{sso ? t('introSso', { name: sso.name }) : t('intro')}</p>
+            <div className="mt-8">
+              <LoginForm callbackUrl={callbackUrl} sso={sso ? { id: OIDC_PROVIDER_ID, name: sso.name } : null} initialError={error} />
+            </div>
+            {demo ? (
+              <aside aria-labelledby="demo-logins-title" className="mt-8 rounded-lg bg-amber-50 p-4 text-sm text-amber-900 ring-1 ring-inset ring-amber-200">
+                <h2 id="demo-logins-title" className="font-semibold">
+                  {t('demoTitle')}
+                </h2>
+                <p className="mt-1">
+                  {t.rich('demoBody', {
+                    file: demo.file,
+                    command: (chunks) => <code className="font-mono text-xs">{chunks}</code>,
+                    path: (chunks) => (
+                      <code className="break-all font-mono text-xs" data-testid="demo-logins-file">
+                        {chunks}
+                      </code>
+                    ),
+                  })}
+                </p>
+              </aside>
+            ) : null}
           </div>
-          <h1 className="text-2xl font-semibold tracking-tight text-slate-900">Sign in to the console</h1>
-          <p className="mt-1.5 text-sm text-slate-500">{sso ? `Use ${sso.name}, or the email and password your owner set up for you.` : 'Use the email and password your owner set up for you.'}</p>
-          <div className="mt-8">
-            <LoginForm callbackUrl={callbackUrl} sso={sso ? { id: OIDC_PROVIDER_ID, name: sso.name } : null} initialError={error} />
-          </div>
-          {demo ? (
-            <aside aria-labelledby="demo-logins-title" className="mt-8 rounded-lg bg-amber-50 p-4 text-sm text-amber-900 ring-1 ring-inset ring-amber-200">
-              <h2 id="demo-logins-title" className="font-semibold">
-                Demo install: where are the logins?
-              </h2>
-              <p className="mt-1">
-                The demo owner and supervisor logins were printed in the terminal where <code className="font-mono text-xs">npm start</code> ran, and are stored in{' '}
-                <code className="break-all font-mono text-xs" data-testid="demo-logins-file">
-                  {demo.file}
-                </code>{' '}
-                on the console&apos;s machine.
-              </p>
-            </aside>
-          ) : null}
         </div>
       </main>
     </div>

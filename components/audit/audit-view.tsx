@@ -1,9 +1,9 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import Link from 'next/link';
 import { Fragment, useEffect, useState } from 'react';
-import { errorMessage } from '@/components/lib/api';
-import { formatNumber } from '@/components/lib/format';
+import { useErrorText } from '@/components/lib/use-error-text';
 import { type AuditFilters, auditQueryString, useAudit, useAuditVerify } from '@/components/hooks/use-audit';
 import type { AuditEntry } from '@/components/lib/types';
 import { HashText } from '@/components/jobs/output-block';
@@ -16,23 +16,23 @@ import { LiveIndicator, PageHeader } from '@/components/ui/page-header';
 import { EmptyState, ErrorState, InlineAlert, LoadingRows } from '@/components/ui/states';
 import { RoleBadge } from '@/components/ui/status';
 import { RelativeTime, Timestamp } from '@/components/ui/time';
-import { groupRefusals, type RefusalGroup, refusalNoun } from './group-refusals';
+import { groupRefusals, type RefusalGroup, refusalKind } from './group-refusals';
 
-/** Suggestions for the action filter: an exact action, or a family ending with `*`. */
-const ACTION_SUGGESTIONS: { value: string; label: string }[] = [
-  { value: 'login.refused', label: 'refused sign-ins' },
-  { value: 'access.*', label: 'refused API calls (401 and 403)' },
-  { value: 'incident.*', label: 'incidents acknowledged or resolved' },
-  { value: 'decision.*', label: 'supervisor decisions' },
-  { value: 'repair.*', label: 'repair requests' },
-  { value: 'rules.*', label: 'rule changes' },
-  { value: 'token.*', label: 'API tokens' },
-  { value: 'user.*', label: 'people' },
-  { value: 'lease.*', label: 'leases' },
-  { value: 'job.complete', label: 'completions' },
-  { value: 'channel.*', label: 'notification channels' },
-  { value: 'silence.*', label: 'silences' },
-];
+/** Suggestions for the action filter: an exact action, or a family ending with `*` (label: `audit.suggestion.<label>`). */
+const ACTION_SUGGESTIONS = [
+  { value: 'login.refused', label: 'loginRefused' },
+  { value: 'access.*', label: 'access' },
+  { value: 'incident.*', label: 'incident' },
+  { value: 'decision.*', label: 'decision' },
+  { value: 'repair.*', label: 'repair' },
+  { value: 'rules.*', label: 'rules' },
+  { value: 'token.*', label: 'token' },
+  { value: 'user.*', label: 'user' },
+  { value: 'lease.*', label: 'lease' },
+  { value: 'job.complete', label: 'jobComplete' },
+  { value: 'channel.*', label: 'channel' },
+  { value: 'silence.*', label: 'silence' },
+] as const;
 
 const EMPTY_FILTERS: AuditFilters = { action: '', actor: '', from: '', to: '' };
 
@@ -49,12 +49,14 @@ const fromLocalInput = (local: string) => {
 };
 
 function FilterForm({ filters, onApply }: { filters: AuditFilters; onApply: (f: AuditFilters) => void }) {
+  const t = useTranslations('audit');
+  const tc = useTranslations('common');
   const [draft, setDraft] = useState({ action: filters.action, actor: filters.actor, from: toLocalInput(filters.from), to: toLocalInput(filters.to) });
   const set = (k: keyof typeof draft) => (e: React.ChangeEvent<HTMLInputElement>) => setDraft((d) => ({ ...d, [k]: e.target.value }));
   const active = Object.values(filters).some(Boolean);
   return (
     <form
-      aria-label="Filter the audit log"
+      aria-label={t('filterLabel')}
       className="grid items-end gap-3 border-b border-slate-100 px-4 py-3 sm:grid-cols-2 sm:px-5 xl:grid-cols-[1fr_1fr_auto_auto_auto]"
       onSubmit={(e) => {
         e.preventDefault();
@@ -62,35 +64,35 @@ function FilterForm({ filters, onApply }: { filters: AuditFilters; onApply: (f: 
       }}
     >
       <div>
-        <Label htmlFor="audit-action" hint="exact, or ending with *">
-          Action
+        <Label htmlFor="audit-action" hint={t('patternHint')}>
+          {t('action')}
         </Label>
         <Input id="audit-action" list="audit-action-suggestions" value={draft.action} onChange={set('action')} placeholder="login.refused, access.*" maxLength={200} autoComplete="off" />
         <datalist id="audit-action-suggestions">
           {ACTION_SUGGESTIONS.map((o) => (
             <option key={o.value} value={o.value}>
-              {o.label}
+              {t(`suggestion.${o.label}`)}
             </option>
           ))}
         </datalist>
       </div>
       <div>
-        <Label htmlFor="audit-actor" hint="exact, or ending with *">
-          Actor
+        <Label htmlFor="audit-actor" hint={t('patternHint')}>
+          {t('actor')}
         </Label>
         <Input id="audit-actor" value={draft.actor} onChange={set('actor')} placeholder="supervisor:ana@example.com, anonymous*" maxLength={200} autoComplete="off" />
       </div>
       <div>
-        <Label htmlFor="audit-from">From</Label>
+        <Label htmlFor="audit-from">{t('from')}</Label>
         <Input id="audit-from" type="datetime-local" value={draft.from} onChange={set('from')} />
       </div>
       <div>
-        <Label htmlFor="audit-to">To</Label>
+        <Label htmlFor="audit-to">{t('to')}</Label>
         <Input id="audit-to" type="datetime-local" value={draft.to} onChange={set('to')} />
       </div>
       <div className="flex gap-2">
         <Button type="submit" variant="primary">
-          Apply
+          {t('apply')}
         </Button>
         {active ? (
           <Button
@@ -99,7 +101,7 @@ function FilterForm({ filters, onApply }: { filters: AuditFilters; onApply: (f: 
               onApply(EMPTY_FILTERS);
             }}
           >
-            Clear
+            {tc('clear')}
           </Button>
         ) : null}
       </div>
@@ -114,28 +116,29 @@ function actionTone(action: string) {
 }
 
 function DetailsRow({ e }: { e: AuditEntry }) {
+  const t = useTranslations('audit');
   return (
     <div className="grid gap-3 text-xs md:grid-cols-2">
       <div>
-        <p className="mb-1 font-semibold uppercase tracking-wide text-slate-500">Details</p>
+        <p className="mb-1 font-semibold uppercase tracking-wide text-slate-500">{t('details')}</p>
         <pre className="overflow-x-auto whitespace-pre-wrap break-all rounded-lg bg-slate-950 p-3 font-mono text-[11px] leading-relaxed text-slate-100">{JSON.stringify(e.details, null, 2)}</pre>
       </div>
       <dl className="grid grid-cols-[auto_1fr] content-start gap-x-3 gap-y-1.5">
-        <dt className="text-slate-500">At</dt>
+        <dt className="text-slate-500">{t('at')}</dt>
         <dd>
           <Timestamp iso={e.at} />
         </dd>
-        <dt className="text-slate-500">Target</dt>
+        <dt className="text-slate-500">{t('target')}</dt>
         <dd className="break-all font-mono">{e.target ?? '—'}</dd>
-        <dt className="text-slate-500">Output</dt>
+        <dt className="text-slate-500">{t('output')}</dt>
         <dd>
           <HashText hash={e.output_hash} />
         </dd>
-        <dt className="text-slate-500">Previous</dt>
+        <dt className="text-slate-500">{t('previous')}</dt>
         <dd>
           <HashText hash={e.prev_hash} />
         </dd>
-        <dt className="text-slate-500">Hash</dt>
+        <dt className="text-slate-500">{t('hash')}</dt>
         <dd>
           <HashText hash={e.hash} />
         </dd>
@@ -145,6 +148,7 @@ function DetailsRow({ e }: { e: AuditEntry }) {
 }
 
 function EntryRows({ e, expanded, onToggle, nested = false }: { e: AuditEntry; expanded: boolean; onToggle: () => void; nested?: boolean }) {
+  const t = useTranslations('audit');
   return (
     <Fragment>
       <tr className={cn('hover:bg-slate-50', (expanded || nested) && 'bg-slate-50')}>
@@ -153,7 +157,7 @@ function EntryRows({ e, expanded, onToggle, nested = false }: { e: AuditEntry; e
             type="button"
             onClick={onToggle}
             aria-expanded={expanded}
-            aria-label={`${expanded ? 'Hide' : 'Show'} details of entry ${e.id}`}
+            aria-label={t('entryToggle', { expanded: expanded ? 'yes' : 'no', id: String(e.id) })}
             className="rounded p-1 text-slate-500 hover:bg-slate-200 hover:text-slate-700"
           >
             {expanded ? <ChevronDownIcon /> : <ChevronRightIcon />}
@@ -201,10 +205,11 @@ function EntryRows({ e, expanded, onToggle, nested = false }: { e: AuditEntry; e
 
 /** "24 refused sign-ins from 127.0.0.1": one row for a run of the same refusal; opened, its entries one by one. */
 function GroupRows({ group, open, toggle }: { group: RefusalGroup; open: Set<number | string>; toggle: (id: number | string) => void }) {
+  const t = useTranslations('audit');
   const expanded = open.has(group.key);
   const newest = group.entries[0];
   const oldest = group.entries[group.entries.length - 1];
-  const summary = `${formatNumber(group.entries.length)} ${refusalNoun(group.action, group.entries.length)} from ${group.address}`;
+  const summary = t('groupSummary', { kind: refusalKind(group.action), count: group.entries.length, action: group.action, address: group.address });
   return (
     <Fragment>
       <tr className={cn('hover:bg-rose-50/60', expanded && 'bg-rose-50/60')} data-audit-group={group.action}>
@@ -213,7 +218,7 @@ function GroupRows({ group, open, toggle }: { group: RefusalGroup; open: Set<num
             type="button"
             onClick={() => toggle(group.key)}
             aria-expanded={expanded}
-            aria-label={`${expanded ? 'Hide' : 'Show'} the ${summary}`}
+            aria-label={t('groupToggle', { expanded: expanded ? 'yes' : 'no', summary })}
             className="rounded p-1 text-slate-500 hover:bg-slate-200 hover:text-slate-700"
           >
             {expanded ? <ChevronDownIcon /> : <ChevronRightIcon />}
@@ -228,9 +233,7 @@ function GroupRows({ group, open, toggle }: { group: RefusalGroup; open: Set<num
         <td className="px-3 py-2.5" colSpan={4}>
           <span className="text-sm font-medium text-rose-700">{summary}</span>
           <span className="ml-2 font-mono text-xs text-slate-500">{group.action}</span>
-          <span className="block text-xs text-slate-500">
-            since <RelativeTime iso={oldest.at} />
-          </span>
+          <span className="block text-xs text-slate-500">{t.rich('since', { time: () => <RelativeTime iso={oldest.at} /> })}</span>
         </td>
       </tr>
       {expanded ? group.entries.map((e) => <EntryRows key={e.id} e={e} nested expanded={open.has(e.id)} onToggle={() => toggle(e.id)} />) : null}
@@ -239,6 +242,8 @@ function GroupRows({ group, open, toggle }: { group: RefusalGroup; open: Set<num
 }
 
 export function AuditView({ initialFilters = EMPTY_FILTERS }: { initialFilters?: AuditFilters }) {
+  const t = useTranslations('audit');
+  const errorText = useErrorText();
   const [open, setOpen] = useState<Set<number | string>>(new Set());
   const [filters, setFilters] = useState<AuditFilters>(initialFilters);
   useEffect(() => {
@@ -262,13 +267,13 @@ export function AuditView({ initialFilters = EMPTY_FILTERS }: { initialFilters?:
   return (
     <>
       <PageHeader
-        title="Audit log"
-        description="Every change, decision and refused call, hash-chained: each entry commits to the one before it, so an edited or deleted entry breaks the chain."
+        title={t('title')}
+        description={t('description')}
         actions={
           <>
             {q.data ? <LiveIndicator updatedAt={q.dataUpdatedAt} fetching={q.isFetching} failed={q.isRefetchError} /> : null}
             <Button variant="primary" onClick={() => verify.mutate()} loading={verify.isPending}>
-              <ShieldIcon /> Verify chain
+              <ShieldIcon /> {t('verify')}
             </Button>
           </>
         }
@@ -276,35 +281,31 @@ export function AuditView({ initialFilters = EMPTY_FILTERS }: { initialFilters?:
       <div className="space-y-4">
         {verify.isSuccess ? (
           verify.data.ok ? (
-            <InlineAlert tone="success" title="Chain intact" onDismiss={() => verify.reset()}>
-              All {formatNumber(verify.data.checked)} entries were recomputed and link correctly.
+            <InlineAlert tone="success" title={t('chainIntact')} onDismiss={() => verify.reset()}>
+              {t('chainIntactText', { count: verify.data.checked })}
             </InlineAlert>
           ) : (
-            <InlineAlert tone="danger" title={`Chain broken at entry #${verify.data.first_bad_id}`} onDismiss={() => verify.reset()}>
-              {verify.data.reason}. {formatNumber(verify.data.checked)} entries before it check out.
+            <InlineAlert tone="danger" title={t('chainBroken', { id: String(verify.data.first_bad_id) })} onDismiss={() => verify.reset()}>
+              {t('chainBrokenText', { reason: verify.data.reason ?? '', count: verify.data.checked })}
             </InlineAlert>
           )
         ) : null}
         {verify.isError ? (
-          <InlineAlert title="Verification did not run" onDismiss={() => verify.reset()}>
-            {errorMessage(verify.error)}
+          <InlineAlert title={t('verifyFailed')} onDismiss={() => verify.reset()}>
+            {errorText(verify.error)}
           </InlineAlert>
         ) : null}
         <Card>
           <FilterForm filters={filters} onApply={setFilters} />
           {q.isPending ? (
-            <LoadingRows rows={8} label="Loading the audit log" />
+            <LoadingRows rows={8} label={t('loading')} />
           ) : q.isError ? (
             <ErrorState error={q.error} onRetry={() => void q.refetch()} />
           ) : entries.length === 0 ? (
             filtered ? (
-              <EmptyState
-                icon={<ScrollIcon />}
-                title="No entry matches these filters"
-                description="An action or actor ending with * matches every one that starts with the rest; From is inclusive, To is not."
-              />
+              <EmptyState icon={<ScrollIcon />} title={t('emptyFilteredTitle')} description={t('emptyFilteredDescription')} />
             ) : (
-              <EmptyState icon={<ScrollIcon />} title="The audit log is empty" description="Entries appear with the first rule change, decision, token or refused call." />
+              <EmptyState icon={<ScrollIcon />} title={t('emptyTitle')} description={t('emptyDescription')} />
             )
           ) : (
             <>
@@ -313,25 +314,25 @@ export function AuditView({ initialFilters = EMPTY_FILTERS }: { initialFilters?:
                   <thead>
                     <tr className="border-b border-slate-100 text-left text-xs font-medium uppercase tracking-wide text-slate-500">
                       <th scope="col" className="w-8 py-2.5 pl-4 sm:pl-5">
-                        <span className="sr-only">Expand</span>
+                        <span className="sr-only">{t('colExpand')}</span>
                       </th>
                       <th scope="col" className="hidden px-3 py-2.5 sm:table-cell">
                         #
                       </th>
                       <th scope="col" className="px-3 py-2.5">
-                        When
+                        {t('colWhen')}
                       </th>
                       <th scope="col" className="px-3 py-2.5">
-                        Action
+                        {t('colAction')}
                       </th>
                       <th scope="col" className="hidden px-3 py-2.5 sm:table-cell">
-                        Actor
+                        {t('colActor')}
                       </th>
                       <th scope="col" className="hidden px-3 py-2.5 md:table-cell">
-                        Job
+                        {t('colJob')}
                       </th>
                       <th scope="col" className="hidden px-5 py-2.5 lg:table-cell">
-                        Hash
+                        {t('colHash')}
                       </th>
                     </tr>
                   </thead>
@@ -347,15 +348,13 @@ export function AuditView({ initialFilters = EMPTY_FILTERS }: { initialFilters?:
                 </table>
               </div>
               <div className="flex items-center justify-between border-t border-slate-100 px-4 py-3 sm:px-5">
-                <p className="text-xs text-slate-500">
-                  {formatNumber(entries.length)} {filtered ? 'matching ' : ''}entries shown, newest first; repeated refusals from one address are grouped
-                </p>
+                <p className="text-xs text-slate-500">{t('footer', { filtered: filtered ? 'yes' : 'no', count: entries.length })}</p>
                 {q.hasNextPage ? (
                   <Button size="sm" onClick={() => void q.fetchNextPage()} loading={q.isFetchingNextPage}>
-                    Load older entries
+                    {t('loadOlder')}
                   </Button>
                 ) : (
-                  <span className="text-xs text-slate-500">{filtered ? 'No older match' : 'Start of the chain'}</span>
+                  <span className="text-xs text-slate-500">{filtered ? t('noOlderMatch') : t('startOfChain')}</span>
                 )}
               </div>
             </>

@@ -21,18 +21,19 @@ function addressOf(e: AuditEntry): string | null {
   return typeof a === 'string' && a ? a : null;
 }
 
-/** "refused sign-ins", "unauthenticated calls" …: the plural of what a refusal group holds. */
-export function refusalNoun(action: string, count: number): string {
-  const one = count === 1;
+/** What a refusal group holds, for its words (the `audit` messages' `groupSummary` select): sign-ins, calls, or other entries. */
+export type RefusalKind = 'signIn' | 'unauthenticated' | 'forbidden' | 'other';
+
+export function refusalKind(action: string): RefusalKind {
   switch (action) {
     case 'login.refused':
-      return one ? 'refused sign-in' : 'refused sign-ins';
+      return 'signIn';
     case 'access.unauthenticated':
-      return one ? 'unauthenticated call' : 'unauthenticated calls';
+      return 'unauthenticated';
     case 'access.forbidden':
-      return one ? 'forbidden call' : 'forbidden calls';
+      return 'forbidden';
     default:
-      return `${action} ${one ? 'entry' : 'entries'}`;
+      return 'other';
   }
 }
 

@@ -1,8 +1,9 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useId, useState } from 'react';
-import { errorMessage } from '@/components/lib/api';
-import { signalLabel } from '@/components/lib/format';
+import { useErrorText } from '@/components/lib/use-error-text';
+import { useFormat } from '@/components/lib/use-format';
 import { useChannels, useDeleteChannel, useTestChannel, useUpdateChannel } from '@/components/hooks/use-channels';
 import type { Channel, DeliveryOutcome } from '@/components/lib/types';
 import { Badge } from '@/components/ui/badge';
@@ -14,24 +15,29 @@ import { EmptyState, ErrorState, LoadingRows, ReadOnlyNotice } from '@/component
 import { useToast } from '@/components/ui/toast';
 import { ChannelForm } from './channel-form';
 
-const kindLabel: Record<string, string> = { slack: 'Slack', line: 'LINE', email: 'Email', webhook: 'Webhook' };
+const KINDS = ['slack', 'line', 'email', 'webhook'] as const;
+const isKind = (k: string): k is (typeof KINDS)[number] => (KINDS as readonly string[]).includes(k);
 
 function ChannelItem({ c, canManage, readOnlyId }: { c: Channel; canManage: boolean; readOnlyId: string }) {
+  const t = useTranslations('channels');
+  const tc = useTranslations('common');
+  const f = useFormat();
+  const errorText = useErrorText();
   const toast = useToast();
   const [editing, setEditing] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [outcome, setOutcome] = useState<DeliveryOutcome | null>(null);
   const test = useTestChannel(c.id, {
     onSuccess: (r) => setOutcome(r.delivery),
-    onError: (e) => setOutcome({ status: 'failed', error: errorMessage(e) }),
+    onError: (e) => setOutcome({ status: 'failed', error: errorText(e) }),
   });
   const toggle = useUpdateChannel(c.id, {
-    onSuccess: (r) => toast({ tone: 'success', title: `${r.channel.name} ${r.channel.enabled ? 'enabled' : 'disabled'}` }),
-    onError: (e) => toast({ tone: 'danger', title: 'Not changed', description: errorMessage(e) }),
+    onSuccess: (r) => toast({ tone: 'success', title: t('toggledToast', { name: r.channel.name, enabled: r.channel.enabled ? 'yes' : 'no' }) }),
+    onError: (e) => toast({ tone: 'danger', title: t('notChanged'), description: errorText(e) }),
   });
   const remove = useDeleteChannel(c.id, {
-    onSuccess: () => toast({ tone: 'success', title: `Channel “${c.name}” deleted`, description: 'Its messages stay in the delivery log.' }),
-    onError: (e) => toast({ tone: 'danger', title: 'Not deleted', description: errorMessage(e) }),
+    onSuccess: () => toast({ tone: 'success', title: t('deletedToast', { name: c.name }), description: t('deletedToastDescription') }),
+    onError: (e) => toast({ tone: 'danger', title: t('notDeleted'), description: errorText(e) }),
   });
   const locked = { disabled: !canManage, 'aria-describedby': canManage ? undefined : readOnlyId };
   return (
@@ -43,15 +49,20 @@ function ChannelItem({ c, canManage, readOnlyId }: { c: Channel; canManage: bool
           <div className="min-w-0 flex-1">
             <p className="flex flex-wrap items-center gap-2">
               <span className="font-medium text-slate-900">{c.name}</span>
-              <Badge tone="accent">{kindLabel[c.kind] ?? c.kind}</Badge>
-              <Badge tone={c.level === 2 ? 'warning' : 'info'}>level {c.level}</Badge>
+              <Badge tone="accent">{isKind(c.kind) ? t(`kind.${c.kind}`) : c.kind}</Badge>
+              <Badge tone={c.level === 2 ? 'warning' : 'info'}>{t('levelBadge', { level: c.level })}</Badge>
               <Badge tone={c.enabled ? 'success' : 'muted'} dot>
-                {c.enabled ? 'enabled' : 'disabled'}
+                {c.enabled ? t('enabled') : t('disabled')}
               </Badge>
             </p>
             <p className="mt-1 text-xs text-slate-500">
-              {c.signals ? c.signals.map(signalLabel).join(', ') : 'all signals'} · {c.min_severity === 'critical' ? 'critical only' : 'warning and critical'}
-              {c.level === 2 ? ` · escalates ${Math.round(c.after_s / 60)} min after detection if nobody acknowledged` : ''}
+              {t('summary', {
+                all: c.signals ? 'no' : 'yes',
+                signals: (c.signals ?? []).map(f.signal).join(t('listSeparator')),
+                severity: c.min_severity,
+                escalates: c.level === 2 ? 'yes' : 'no',
+                minutes: Math.round(c.after_s / 60),
+              })}
             </p>
             <dl className="mt-1 space-y-0.5 text-xs text-slate-600">
               {Object.entries(c.config).map(([k, v]) => (
@@ -63,18 +74,22 @@ function ChannelItem({ c, canManage, readOnlyId }: { c: Channel; canManage: bool
             </dl>
             {outcome ? (
               <p role="status" className={outcome.status === 'delivered' ? 'mt-2 text-sm text-emerald-700' : 'mt-2 break-words text-sm text-rose-700'}>
-                Test {outcome.status}
-                {outcome.http_status ? ` (HTTP ${outcome.http_status})` : ''}
-                {outcome.error ? `: ${outcome.error}` : ''}
+                {t('testOutcome', {
+                  status: outcome.status,
+                  hasHttp: outcome.http_status ? 'yes' : 'no',
+                  http: outcome.http_status ?? 0,
+                  hasError: outcome.error ? 'yes' : 'no',
+                  error: outcome.error ?? '',
+                })}
               </p>
             ) : null}
           </div>
           <div className="flex flex-wrap gap-2">
-            <Button size="sm" onClick={() => test.mutate()} loading={test.isPending} {...locked} aria-label={`Send test to ${c.name}`}>
-              Send test
+            <Button size="sm" onClick={() => test.mutate()} loading={test.isPending} {...locked} aria-label={t('sendTestLabel', { name: c.name })}>
+              {t('sendTest')}
             </Button>
-            <Button size="sm" onClick={() => setEditing(true)} {...locked} aria-label={`Edit ${c.name}`}>
-              Edit
+            <Button size="sm" onClick={() => setEditing(true)} {...locked} aria-label={t('editLabel', { name: c.name })}>
+              {tc('edit')}
             </Button>
             <Button
               size="sm"
@@ -82,22 +97,22 @@ function ChannelItem({ c, canManage, readOnlyId }: { c: Channel; canManage: bool
               onClick={() => toggle.mutate({ enabled: !c.enabled })}
               loading={toggle.isPending}
               {...locked}
-              aria-label={`${c.enabled ? 'Disable' : 'Enable'} ${c.name}`}
+              aria-label={c.enabled ? t('disableLabel', { name: c.name }) : t('enableLabel', { name: c.name })}
             >
-              {c.enabled ? 'Disable' : 'Enable'}
+              {c.enabled ? t('disable') : t('enable')}
             </Button>
             {confirming ? (
               <>
-                <Button size="sm" variant="danger" onClick={() => remove.mutate()} loading={remove.isPending} aria-label={`Confirm delete ${c.name}`}>
-                  Confirm delete
+                <Button size="sm" variant="danger" onClick={() => remove.mutate()} loading={remove.isPending} aria-label={t('confirmDeleteLabel', { name: c.name })}>
+                  {t('confirmDelete')}
                 </Button>
                 <Button size="sm" variant="ghost" onClick={() => setConfirming(false)}>
-                  Keep
+                  {t('keep')}
                 </Button>
               </>
             ) : (
-              <Button size="sm" variant="danger" onClick={() => setConfirming(true)} {...locked} aria-label={`Delete ${c.name}`}>
-                Delete
+              <Button size="sm" variant="danger" onClick={() => setConfirming(true)} {...locked} aria-label={t('deleteLabel', { name: c.name })}>
+                {tc('delete')}
               </Button>
             )}
           </div>
@@ -109,44 +124,49 @@ function ChannelItem({ c, canManage, readOnlyId }: { c: Channel; canManage: bool
 
 /** Notification channels: where incidents reach people (level 1) and where they escalate (level 2). Owners manage them. */
 export function ChannelsView({ canManage }: { canManage: boolean }) {
+  const t = useTranslations('channels');
   const readOnlyId = useId();
   const [adding, setAdding] = useState(false);
   const q = useChannels();
   return (
     <>
       <PageHeader
-        title="Notification channels"
-        description="Level 1 channels hear about every matching incident when it opens; level 2 channels get one escalation when nobody acknowledged in time. Resolved incidents are announced where they were told."
+        title={t('title')}
+        description={t('description')}
         actions={
           <Button variant="primary" onClick={() => setAdding(true)} disabled={!canManage || adding} aria-describedby={canManage ? undefined : readOnlyId}>
-            Add channel
+            {t('addSubmit')}
           </Button>
         }
       />
       {!canManage ? (
         <div className="mb-4">
-          <ReadOnlyNotice id={readOnlyId}>Only the owner adds, edits, tests and deletes channels. You can see where incidents go.</ReadOnlyNotice>
+          <ReadOnlyNotice id={readOnlyId}>{t('readOnly')}</ReadOnlyNotice>
         </div>
       ) : null}
       <div className="space-y-6">
         {adding ? (
           <Card aria-labelledby="add-channel-title">
-            <CardHeader id="add-channel-title" title="Add a channel" description="Secrets are stored encrypted and shown as *** from now on." />
+            <CardHeader id="add-channel-title" title={t('addTitle')} description={t('addDescription')} />
             <CardBody>
               <ChannelForm onDone={() => setAdding(false)} />
             </CardBody>
           </Card>
         ) : null}
         <Card aria-labelledby="channels-title">
-          <CardHeader id="channels-title" title="Channels" description={q.data ? `${q.data.channels.filter((c) => c.enabled).length} enabled of ${q.data.channels.length}` : undefined} />
+          <CardHeader
+            id="channels-title"
+            title={t('listTitle')}
+            description={q.data ? t('listSummary', { enabled: q.data.channels.filter((c) => c.enabled).length, total: q.data.channels.length }) : undefined}
+          />
           {q.isPending ? (
-            <LoadingRows rows={3} label="Loading channels" />
+            <LoadingRows rows={3} label={t('loading')} />
           ) : q.isError ? (
             <ErrorState error={q.error} onRetry={() => void q.refetch()} />
           ) : q.data.channels.length === 0 ? (
-            <EmptyState icon={<InboxIcon />} title="No channels yet" description="Add Slack, LINE, email or a signed webhook so incidents reach the people on call." />
+            <EmptyState icon={<InboxIcon />} title={t('emptyTitle')} description={t('emptyDescription')} />
           ) : (
-            <ul className="divide-y divide-slate-100" aria-label="Notification channels">
+            <ul className="divide-y divide-slate-100" aria-label={t('listLabel')}>
               {q.data.channels.map((c) => (
                 <ChannelItem key={c.id} c={c} canManage={canManage} readOnlyId={readOnlyId} />
               ))}

@@ -1,13 +1,15 @@
 /**
- * What the login page says for next-auth's `?error=` codes and the credentials provider's refusals.
- * Free text from the URL is never shown, except the throttle message in its one exact form.
+ * What the login page says for next-auth's `?error=` codes and the credentials provider's refusals, as a
+ * message key of the `login` namespace (`errors.<key>`) that the form translates. Free text from the URL is
+ * never shown: the throttle refusal is recognised in its one exact form (the server's English sentence,
+ * lib/auth/next-auth.ts) and carries only its seconds.
  */
 const THROTTLED = /^Too many attempts — try again in (\d{1,6}) s$/;
 
-/** The throttle refusal's words (the same sentence the credentials provider sends). */
-export function tooManyAttemptsText(seconds: number): string {
-  return `Too many attempts — try again in ${seconds} s`;
-}
+type SignInErrorKey = 'credentials' | 'accountDisabled' | 'emailInUse' | 'noEmail' | 'ssoUnreachable' | 'ssoIncomplete' | 'accessDenied' | 'unavailable' | 'generic';
+
+/** A refusal to show: a known reason, or the throttle with its retry-after in seconds. */
+export type SignInError = { kind: 'reason'; key: SignInErrorKey } | { kind: 'throttled'; seconds: number };
 
 /** The retry-after (seconds) carried by a throttle refusal, or null for any other error. */
 export function retryAfterSeconds(code: string | null | undefined): number | null {
@@ -15,28 +17,30 @@ export function retryAfterSeconds(code: string | null | undefined): number | nul
   return m ? Math.max(1, Number(m[1])) : null;
 }
 
-export function signInErrorMessage(code: string | null | undefined, ssoName?: string | null): string | null {
+export function signInError(code: string | null | undefined): SignInError | null {
   if (!code) return null;
-  if (THROTTLED.test(code)) return code;
+  const seconds = retryAfterSeconds(code);
+  if (seconds !== null) return { kind: 'throttled', seconds };
+  const reason = (key: SignInErrorKey): SignInError => ({ kind: 'reason', key });
   switch (code) {
     case 'CredentialsSignin':
-      return 'Wrong email or password. Check both and try again.';
+      return reason('credentials');
     case 'AccountDisabled':
-      return 'This account is disabled. Ask an owner of the console to enable it.';
+      return reason('accountDisabled');
     case 'EmailInUse':
-      return 'A person with this email already signs in another way. Sign in with your password, or ask an owner.';
+      return reason('emailInUse');
     case 'NoEmail':
-      return 'The identity provider sent no email address. Ask its administrator to release the email claim to the console.';
+      return reason('noEmail');
     case 'OAuthSignin':
-      return `${ssoName ?? 'Single sign-on'} could not be reached. Sign in with your password, or try again later.`;
+      return reason('ssoUnreachable');
     case 'OAuthCallback':
     case 'Callback':
     case 'OAuthCreateAccount':
     case 'OAuthAccountNotLinked':
-      return `Signing in with ${ssoName ?? 'single sign-on'} did not complete. Try again.`;
+      return reason('ssoIncomplete');
     case 'AccessDenied':
-      return 'Sign-in was refused.';
+      return reason('accessDenied');
     default:
-      return 'Sign-in failed. Try again.';
+      return reason('generic');
   }
 }

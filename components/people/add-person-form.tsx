@@ -1,25 +1,30 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useState } from 'react';
-import { ApiError, errorMessage } from '@/components/lib/api';
+import { ApiError } from '@/components/lib/api';
 import { useAddPerson } from '@/components/hooks/use-people';
+import { useErrorText } from '@/components/lib/use-error-text';
+import { useFormat } from '@/components/lib/use-format';
 import { Button } from '@/components/ui/button';
 import { Card, CardBody, CardHeader } from '@/components/ui/card';
 import { Input, Label, Select } from '@/components/ui/field';
 import { InlineAlert } from '@/components/ui/states';
 import { useToast } from '@/components/ui/toast';
 import { MIN_PASSWORD_LENGTH, type UserRole } from '@/lib/schemas/people';
-import { roleHelp } from './people-shared';
 
 /** "Add person": email, role and an initial password the owner hands over. */
 export function AddPersonForm() {
+  const t = useTranslations('people');
+  const f = useFormat();
+  const errorText = useErrorText();
   const toast = useToast();
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<UserRole>('supervisor');
   const [password, setPassword] = useState('');
   const create = useAddPerson({
     onSuccess: (res) => {
-      toast({ tone: 'success', title: `${res.user.email} added as ${res.user.role}`, description: 'Give them the initial password through a channel you trust.' });
+      toast({ tone: 'success', title: t('addedToast', { email: res.user.email, role: f.label('role', res.user.role) }), description: t('addedToastDescription') });
       setEmail('');
       setPassword('');
     },
@@ -28,10 +33,12 @@ export function AddPersonForm() {
   const errorFor = (path: string) => fieldErrors.find((f) => f.path === path)?.message;
   const shortPassword = password.length > 0 && password.length < MIN_PASSWORD_LENGTH;
   const missing = !email.trim() || password.length < MIN_PASSWORD_LENGTH;
+  const emailError = errorFor('email');
+  const passwordError = errorFor('password');
 
   return (
     <Card aria-labelledby="add-person-title">
-      <CardHeader id="add-person-title" title="Add person" description="For someone who signs in with a password. People who use single sign-on appear here by themselves after their first sign-in." />
+      <CardHeader id="add-person-title" title={t('addTitle')} description={t('addDescription')} />
       <CardBody className="space-y-4">
         <form
           className="grid gap-4 md:grid-cols-[minmax(0,1fr)_11rem_minmax(0,1fr)_auto] md:items-start"
@@ -42,7 +49,7 @@ export function AddPersonForm() {
           }}
         >
           <div>
-            <Label htmlFor="person-email">Email</Label>
+            <Label htmlFor="person-email">{t('email')}</Label>
             <Input
               id="person-email"
               type="email"
@@ -50,27 +57,27 @@ export function AddPersonForm() {
               value={email}
               onChange={(e) => setEmail(e.target.value)}
               maxLength={200}
-              placeholder="name@company.com"
-              aria-invalid={errorFor('email') ? true : undefined}
-              aria-describedby={errorFor('email') ? 'person-email-error' : undefined}
+              placeholder={t('emailPlaceholder')}
+              aria-invalid={emailError ? true : undefined}
+              aria-describedby={emailError ? 'person-email-error' : undefined}
             />
-            {errorFor('email') ? (
+            {emailError ? (
               <p id="person-email-error" className="mt-1 text-xs text-rose-700">
-                Email: {errorFor('email')}
+                {t('emailError', { message: emailError })}
               </p>
             ) : null}
           </div>
           <div>
-            <Label htmlFor="person-role">Role</Label>
+            <Label htmlFor="person-role">{t('role')}</Label>
             <Select id="person-role" value={role} onChange={(e) => setRole(e.target.value as UserRole)}>
-              <option value="supervisor">supervisor</option>
-              <option value="owner">owner</option>
+              <option value="supervisor">{f.label('role', 'supervisor')}</option>
+              <option value="owner">{f.label('role', 'owner')}</option>
             </Select>
-            <p className="mt-1 text-xs text-slate-600">{roleHelp[role]}</p>
+            <p className="mt-1 text-xs text-slate-600">{t(`roleHelp.${role}`)}</p>
           </div>
           <div>
-            <Label htmlFor="person-password" hint={`(at least ${MIN_PASSWORD_LENGTH} characters)`}>
-              Initial password
+            <Label htmlFor="person-password" hint={t('passwordHint', { min: MIN_PASSWORD_LENGTH })}>
+              {t('initialPassword')}
             </Label>
             <Input
               id="person-password"
@@ -79,20 +86,20 @@ export function AddPersonForm() {
               value={password}
               onChange={(e) => setPassword(e.target.value)}
               maxLength={200}
-              aria-invalid={shortPassword || errorFor('password') ? true : undefined}
+              aria-invalid={shortPassword || passwordError ? true : undefined}
               aria-describedby="person-password-help"
             />
-            <p id="person-password-help" className={shortPassword || errorFor('password') ? 'mt-1 text-xs text-rose-700' : 'mt-1 text-xs text-slate-600'}>
-              {errorFor('password') ? `Password: ${errorFor('password')}` : shortPassword ? `${MIN_PASSWORD_LENGTH - password.length} more characters needed` : 'They can sign in with it at once.'}
+            <p id="person-password-help" className={shortPassword || passwordError ? 'mt-1 text-xs text-rose-700' : 'mt-1 text-xs text-slate-600'}>
+              {passwordError ? t('passwordError', { message: passwordError }) : shortPassword ? t('passwordShort', { count: MIN_PASSWORD_LENGTH - password.length }) : t('passwordReady')}
             </p>
           </div>
           <div className="md:pt-7">
             <Button type="submit" variant="primary" disabled={missing} loading={create.isPending} className="w-full md:w-auto">
-              Add person
+              {t('addSubmit')}
             </Button>
           </div>
         </form>
-        {create.isError && !fieldErrors.length ? <InlineAlert title="The person was not added">{errorMessage(create.error)}</InlineAlert> : null}
+        {create.isError && !fieldErrors.length ? <InlineAlert title={t('notAdded')}>{errorText(create.error)}</InlineAlert> : null}
       </CardBody>
     </Card>
   );

@@ -1,6 +1,8 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { usePeople } from '@/components/hooks/use-people';
+import { useFormat } from '@/components/lib/use-format';
 import { Card, CardHeader } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
 import { EmptyState, ErrorState, LoadingRows, ReadOnlyNotice } from '@/components/ui/states';
@@ -14,6 +16,7 @@ function ordered(users: User[]): User[] {
 }
 
 function PeopleList({ selfId }: { selfId: string }) {
+  const t = useTranslations('people');
   const q = usePeople();
   const users = q.data?.users ?? [];
   const activeOwners = users.filter((u) => u.role === 'owner' && !u.disabled);
@@ -22,21 +25,17 @@ function PeopleList({ selfId }: { selfId: string }) {
     <Card aria-labelledby="people-title">
       <CardHeader
         id="people-title"
-        title="People"
-        description={
-          q.data
-            ? `${users.length} in all · ${activeOwners.length} active ${activeOwners.length === 1 ? 'owner' : 'owners'} · ${waiting} waiting for a role · ${users.filter((u) => u.disabled).length} disabled`
-            : undefined
-        }
+        title={t('listTitle')}
+        description={q.data ? t('summary', { total: users.length, owners: activeOwners.length, waiting, disabled: users.filter((u) => u.disabled).length }) : undefined}
       />
       {q.isPending ? (
-        <LoadingRows rows={4} label="Loading people" />
+        <LoadingRows rows={4} label={t('loading')} />
       ) : q.isError ? (
         <ErrorState error={q.error} onRetry={() => void q.refetch()} />
       ) : users.length === 0 ? (
-        <EmptyState title="Nobody yet" description="Add a person above." />
+        <EmptyState title={t('emptyTitle')} description={t('emptyDescription')} />
       ) : (
-        <ul className="divide-y divide-slate-100" aria-label="People">
+        <ul className="divide-y divide-slate-100" aria-label={t('listLabel')}>
           {ordered(users).map((u) => (
             <PersonRow key={u.id} user={u} isSelf={u.id === selfId} lastOwner={activeOwners.length === 1 && activeOwners[0].id === u.id} />
           ))}
@@ -47,17 +46,14 @@ function PeopleList({ selfId }: { selfId: string }) {
 }
 
 export function PeopleView({ role, selfId }: { role: 'supervisor' | 'owner'; selfId: string }) {
+  const t = useTranslations('people');
+  const f = useFormat();
   return (
     <>
-      <PageHeader
-        title="People"
-        description="Who signs in to the console, with which role. A change counts from the person's next request; a disabled person's open sessions end there. Every change is in the audit log."
-      />
+      <PageHeader title={t('title')} description={t('description')} />
       <div className="space-y-6">
         {role !== 'owner' ? (
-          <ReadOnlyNotice>
-            You are signed in as <strong>{role}</strong>. Only an <strong>owner</strong> sees and manages people.
-          </ReadOnlyNotice>
+          <ReadOnlyNotice>{t.rich('readOnly', { role: f.label('role', role), strong: (chunks) => <strong>{chunks}</strong> })}</ReadOnlyNotice>
         ) : (
           <>
             <AddPersonForm />

@@ -1,8 +1,11 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useState } from 'react';
-import { ApiError, errorMessage } from '@/components/lib/api';
+import { ApiError } from '@/components/lib/api';
 import { useUpdatePerson } from '@/components/hooks/use-people';
+import { useErrorText } from '@/components/lib/use-error-text';
+import { useFormat } from '@/components/lib/use-format';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Select } from '@/components/ui/field';
@@ -12,39 +15,48 @@ import { RelativeTime } from '@/components/ui/time';
 import { useToast } from '@/components/ui/toast';
 import type { User, UserRole } from '@/lib/schemas/people';
 
-const signInLabel: Record<User['sign_in'], string> = { password: 'password', sso: 'single sign-on', password_and_sso: 'password and single sign-on' };
-
 function Status({ user }: { user: User }) {
-  if (user.disabled) return <Badge tone="danger">disabled</Badge>;
+  const t = useTranslations('people');
+  if (user.disabled) return <Badge tone="danger">{t('status.disabled')}</Badge>;
   if (!user.role)
     return (
       <Badge tone="warning" dot>
-        waiting for a role
+        {t('status.waiting')}
       </Badge>
     );
   return (
     <Badge tone="success" dot>
-      active
+      {t('status.active')}
     </Badge>
   );
 }
 
 /** One person: role, status, last sign-in; change the role, disable or enable. */
 export function PersonRow({ user, isSelf, lastOwner }: { user: User; isSelf: boolean; lastOwner: boolean }) {
+  const t = useTranslations('people');
+  const tc = useTranslations('common');
+  const f = useFormat();
+  const errorText = useErrorText();
   const toast = useToast();
   const [confirming, setConfirming] = useState(false);
   const update = useUpdatePerson(user.id, {
     onSuccess: (res, change) => {
       setConfirming(false);
       const u = res.user;
-      const title = change.disabled === true ? `${u.email} disabled` : change.disabled === false ? `${u.email} enabled` : `${u.email} is now ${u.role}`;
-      const description = change.disabled === true ? 'Their open sessions end on their next request.' : 'It counts from their next request.';
+      const title =
+        change.disabled === true
+          ? t('disabledToast', { email: u.email })
+          : change.disabled === false
+            ? t('enabledToast', { email: u.email })
+            : t('roleChangedToast', { email: u.email, role: f.label('role', u.role) });
+      const description = change.disabled === true ? t('disabledToastDescription') : t('changedToastDescription');
       toast({ tone: 'success', title, description });
     },
     onError: () => setConfirming(false),
   });
   const lastOwnerRefusal = update.error instanceof ApiError && update.error.code === 'last_owner';
   const errorId = `person-${user.id}-error`;
+  const time = (iso: string) => () => <RelativeTime iso={iso} />;
 
   return (
     <li className="px-4 py-3 sm:px-5" aria-label={user.email}>
@@ -52,30 +64,20 @@ export function PersonRow({ user, isSelf, lastOwner }: { user: User; isSelf: boo
         <div className="min-w-0 flex-1">
           <div className="flex flex-wrap items-center gap-2">
             <span className="break-all font-medium text-slate-900">{user.email}</span>
-            {isSelf ? <Badge tone="muted">you</Badge> : null}
+            {isSelf ? <Badge tone="muted">{t('you')}</Badge> : null}
             {user.role ? <RoleBadge role={user.role} /> : null}
             <Status user={user} />
-            {lastOwner ? <Badge tone="accent">last active owner</Badge> : null}
+            {lastOwner ? <Badge tone="accent">{t('lastActiveOwner')}</Badge> : null}
           </div>
           <p className="mt-0.5 flex flex-wrap gap-x-3 text-xs text-slate-600">
-            <span>signs in with {signInLabel[user.sign_in]}</span>
-            <span>
-              {user.last_sign_in_at ? (
-                <>
-                  last sign-in <RelativeTime iso={user.last_sign_in_at} />
-                </>
-              ) : (
-                'never signed in'
-              )}
-            </span>
-            <span>
-              added <RelativeTime iso={user.created_at} />
-            </span>
+            <span>{t('signsInWith', { method: user.sign_in })}</span>
+            <span>{user.last_sign_in_at ? t.rich('lastSignIn', { time: time(user.last_sign_in_at) }) : t('neverSignedIn')}</span>
+            <span>{t.rich('added', { time: time(user.created_at) })}</span>
           </p>
         </div>
         <div className="flex flex-wrap items-center gap-2">
           <label htmlFor={`role-${user.id}`} className="sr-only">
-            Role of {user.email}
+            {t('roleOf', { email: user.email })}
           </label>
           <Select
             id={`role-${user.id}`}
@@ -88,35 +90,40 @@ export function PersonRow({ user, isSelf, lastOwner }: { user: User; isSelf: boo
               if (role) update.mutate({ role });
             }}
           >
-            {!user.role ? <option value="">Give a role…</option> : null}
-            <option value="supervisor">supervisor</option>
-            <option value="owner">owner</option>
+            {!user.role ? <option value="">{t('giveRole')}</option> : null}
+            <option value="supervisor">{f.label('role', 'supervisor')}</option>
+            <option value="owner">{f.label('role', 'owner')}</option>
           </Select>
           {user.disabled ? (
-            <Button size="sm" onClick={() => update.mutate({ disabled: false })} loading={update.isPending && update.variables?.disabled === false} aria-label={`Enable ${user.email}`}>
-              Enable
+            <Button
+              size="sm"
+              onClick={() => update.mutate({ disabled: false })}
+              loading={update.isPending && update.variables?.disabled === false}
+              aria-label={t('enableLabel', { email: user.email })}
+            >
+              {t('enable')}
             </Button>
           ) : confirming ? (
             <>
               <Button size="sm" variant="danger" onClick={() => update.mutate({ disabled: true })} loading={update.isPending && update.variables?.disabled === true}>
-                Confirm disable
+                {t('confirmDisable')}
               </Button>
               <Button size="sm" variant="ghost" onClick={() => setConfirming(false)}>
-                Cancel
+                {tc('cancel')}
               </Button>
             </>
           ) : (
-            <Button size="sm" variant="danger" onClick={() => setConfirming(true)} aria-label={`Disable ${user.email}`}>
-              Disable
+            <Button size="sm" variant="danger" onClick={() => setConfirming(true)} aria-label={t('disableLabel', { email: user.email })}>
+              {t('disable')}
             </Button>
           )}
         </div>
       </div>
-      {confirming ? <p className="mt-2 text-xs text-slate-600">Disable {user.email}? They cannot sign in, and their open sessions end on their next request.</p> : null}
+      {confirming ? <p className="mt-2 text-xs text-slate-600">{t('disableConfirmText', { email: user.email })}</p> : null}
       {update.isError ? (
         <div id={errorId} className="mt-2">
-          <InlineAlert title={lastOwnerRefusal ? 'The console must keep an owner' : 'Not changed'} onDismiss={() => update.reset()}>
-            {lastOwnerRefusal ? `${user.email} is the last active owner, so they cannot be disabled or lose the owner role. Give another person the owner role first.` : errorMessage(update.error)}
+          <InlineAlert title={lastOwnerRefusal ? t('lastOwnerTitle') : t('notChanged')} onDismiss={() => update.reset()}>
+            {lastOwnerRefusal ? t('lastOwnerText', { email: user.email }) : errorText(update.error)}
           </InlineAlert>
         </div>
       ) : null}

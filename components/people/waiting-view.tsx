@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useRouter } from 'next/navigation';
 import { signOut } from 'next-auth/react';
 import { useEffect, useState } from 'react';
@@ -11,6 +12,8 @@ const RECHECK_MS = 10_000;
 
 /** Signed in, no role yet: says who you are, what happens next, and checks again on its own. */
 export function WaitingView({ email }: { email: string }) {
+  const t = useTranslations('waiting');
+  const tc = useTranslations('common');
   const router = useRouter();
   const [checking, setChecking] = useState(false);
   useEffect(() => {
@@ -24,27 +27,22 @@ export function WaitingView({ email }: { email: string }) {
           <span className="flex size-10 items-center justify-center rounded-xl bg-indigo-600 text-2xl text-white">
             <ShieldIcon />
           </span>
-          <span className="text-lg font-semibold text-slate-900">Worker Watchdog</span>
+          <span className="text-lg font-semibold text-slate-900">{tc('appName')}</span>
         </div>
         <section aria-labelledby="waiting-title" className="rounded-xl border border-slate-200 bg-white p-6 shadow-[0_1px_2px_rgba(15,23,42,0.04)]">
           <div className="flex items-start gap-3">
             <ClockIcon className="mt-1 size-6 shrink-0 text-amber-600" />
             <div className="min-w-0">
               <h1 id="waiting-title" className="text-xl font-semibold tracking-tight text-slate-900">
-                Waiting for an owner
+                {t('heading')}
               </h1>
-              <p className="mt-2 text-sm text-slate-600">
-                You are signed in as <strong className="break-all text-slate-900">{email}</strong>, but nobody has given you a role in this console yet.
-              </p>
-              <p className="mt-2 text-sm text-slate-600">
-                Ask an owner to open <strong className="text-slate-900">People</strong> and give you the supervisor or owner role. This page checks again every few seconds and lets you in as soon as
-                they do.
-              </p>
+              <p className="mt-2 text-sm text-slate-600">{t.rich('signedInAs', { email, strong: (chunks) => <strong className="break-all text-slate-900">{chunks}</strong> })}</p>
+              <p className="mt-2 text-sm text-slate-600">{t.rich('askOwner', { strong: (chunks) => <strong className="text-slate-900">{chunks}</strong> })}</p>
             </div>
           </div>
           <div className="mt-6 flex flex-col gap-2 sm:flex-row sm:justify-end">
             <Button variant="ghost" onClick={() => void signOut({ callbackUrl: '/login' })}>
-              <LogoutIcon /> Sign out
+              <LogoutIcon /> {t('signOut')}
             </Button>
             <Button
               variant="primary"
@@ -55,7 +53,7 @@ export function WaitingView({ email }: { email: string }) {
                 setTimeout(() => setChecking(false), 800);
               }}
             >
-              <RefreshIcon /> Check again
+              <RefreshIcon /> {t('checkAgain')}
             </Button>
           </div>
         </section>

@@ -1,7 +1,10 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useId, useState } from 'react';
-import { ApiError, errorMessage } from '@/components/lib/api';
+import { ApiError } from '@/components/lib/api';
+import { useErrorText } from '@/components/lib/use-error-text';
+import { useFormat } from '@/components/lib/use-format';
 import { useCreateToken, useRevokeToken, useTokens } from '@/components/hooks/use-tokens';
 import type { RoleName } from '@/components/lib/types';
 import { ROLES, type UserRole } from '@/lib/schemas/enums';
@@ -16,22 +19,17 @@ import { RoleBadge } from '@/components/ui/status';
 import { RelativeTime } from '@/components/ui/time';
 import { useToast } from '@/components/ui/toast';
 
-const roleHelp: Record<RoleName, string> = {
-  worker: 'reports runs, heartbeats, events and checks for one worker_id',
-  system: 'records automatic repairs for any worker and runs the sweep',
-  supervisor: 'reads everything and decides releases and reclaims',
-  owner: 'everything, including rules, tokens and the D30 decision',
-};
-
 function SecretOnce({ name, token, onDone }: { name: string; token: string; onDone: () => void }) {
+  const t = useTranslations('tokens');
+  const tc = useTranslations('common');
   const [copied, setCopied] = useState(false);
   return (
     <div role="status" className="rounded-xl border border-emerald-200 bg-emerald-50 p-4">
-      <p className="text-sm font-semibold text-emerald-900">Token “{name}” created</p>
-      <p className="mt-0.5 text-sm text-emerald-800">Copy it now: this is the only time the secret is shown. Only its hash is stored.</p>
+      <p className="text-sm font-semibold text-emerald-900">{t('createdTitle', { name })}</p>
+      <p className="mt-0.5 text-sm text-emerald-800">{t('createdText')}</p>
       <div className="mt-3 flex flex-col gap-2 sm:flex-row">
         <label htmlFor="new-token-secret" className="sr-only">
-          New token secret
+          {t('secretLabel')}
         </label>
         <Input id="new-token-secret" readOnly value={token} className="font-mono text-xs" onFocus={(e) => e.currentTarget.select()} />
         <Button
@@ -42,10 +40,10 @@ function SecretOnce({ name, token, onDone }: { name: string; token: string; onDo
             })
           }
         >
-          <CopyIcon /> {copied ? 'Copied' : 'Copy'}
+          <CopyIcon /> {copied ? tc('copied') : tc('copy')}
         </Button>
         <Button variant="ghost" onClick={onDone}>
-          Done
+          {t('done')}
         </Button>
       </div>
     </div>
@@ -53,6 +51,9 @@ function SecretOnce({ name, token, onDone }: { name: string; token: string; onDo
 }
 
 function CreateForm({ canManage, readOnlyId }: { canManage: boolean; readOnlyId: string }) {
+  const t = useTranslations('tokens');
+  const f = useFormat();
+  const errorText = useErrorText();
   const [name, setName] = useState('');
   const [role, setRole] = useState<RoleName>('worker');
   const [workerId, setWorkerId] = useState('');
@@ -70,7 +71,7 @@ function CreateForm({ canManage, readOnlyId }: { canManage: boolean; readOnlyId:
 
   return (
     <Card aria-labelledby="create-token-title">
-      <CardHeader id="create-token-title" title="Create a token" description="For a worker, a system runner or a script. The secret is shown once." />
+      <CardHeader id="create-token-title" title={t('createTitle')} description={t('createDescription')} />
       <CardBody className="space-y-4">
         {created ? <SecretOnce {...created} onDone={() => setCreated(null)} /> : null}
         <form
@@ -81,32 +82,32 @@ function CreateForm({ canManage, readOnlyId }: { canManage: boolean; readOnlyId:
           }}
         >
           <div>
-            <Label htmlFor="token-name">Name</Label>
+            <Label htmlFor="token-name">{t('name')}</Label>
             <Input
               id="token-name"
               value={name}
               onChange={(e) => setName(e.target.value)}
               maxLength={100}
               disabled={!canManage}
-              placeholder="e.g. build-box-3"
+              placeholder={t('namePlaceholder')}
               aria-invalid={errorFor('name') ? true : undefined}
             />
             {errorFor('name') ? <p className="mt-1 text-xs text-rose-600">{errorFor('name')}</p> : null}
           </div>
           <div>
-            <Label htmlFor="token-role">Role</Label>
+            <Label htmlFor="token-role">{t('role')}</Label>
             <Select id="token-role" value={role} onChange={(e) => setRole(e.target.value as RoleName)} disabled={!canManage}>
               {ROLES.map((r) => (
                 <option key={r} value={r}>
-                  {r}
+                  {f.label('role', r)}
                 </option>
               ))}
             </Select>
-            <p className="mt-1 text-xs text-slate-500">{roleHelp[role]}</p>
+            <p className="mt-1 text-xs text-slate-500">{t(`roleHelp.${role}`)}</p>
           </div>
           <div>
-            <Label htmlFor="token-worker" hint={role === 'worker' ? '(required)' : '(workers only)'}>
-              Worker ID
+            <Label htmlFor="token-worker" hint={role === 'worker' ? t('workerIdRequired') : t('workerIdWorkersOnly')}>
+              {t('workerId')}
             </Label>
             <Input
               id="token-worker"
@@ -121,92 +122,82 @@ function CreateForm({ canManage, readOnlyId }: { canManage: boolean; readOnlyId:
           </div>
           <div className="md:pt-7">
             <Button type="submit" variant="primary" disabled={!canManage || missing} loading={create.isPending} aria-describedby={canManage ? undefined : readOnlyId} className="w-full md:w-auto">
-              <KeyIcon /> Create token
+              <KeyIcon /> {t('createSubmit')}
             </Button>
           </div>
         </form>
-        {create.isError && !fieldErrors.length ? <InlineAlert title="The token was not created">{errorMessage(create.error)}</InlineAlert> : null}
+        {create.isError && !fieldErrors.length ? <InlineAlert title={t('notCreated')}>{errorText(create.error)}</InlineAlert> : null}
       </CardBody>
     </Card>
   );
 }
 
 function TokenList() {
+  const t = useTranslations('tokens');
+  const tc = useTranslations('common');
+  const errorText = useErrorText();
   const toast = useToast();
   const q = useTokens();
   const [confirming, setConfirming] = useState<string | null>(null);
+  const time = (iso: string) => () => <RelativeTime iso={iso} />;
   const revoke = useRevokeToken({
     onSuccess: (res) => {
       setConfirming(null);
-      toast({ tone: 'success', title: `Token “${res.token.name}” revoked`, description: 'Calls with it are refused from now on.' });
+      toast({ tone: 'success', title: t('revokedToast', { name: res.token.name }), description: t('revokedToastDescription') });
     },
-    onError: (e) => toast({ tone: 'danger', title: 'Not revoked', description: errorMessage(e) }),
+    onError: (e) => toast({ tone: 'danger', title: t('notRevoked'), description: errorText(e) }),
   });
   return (
     <Card aria-labelledby="tokens-title">
       <CardHeader
         id="tokens-title"
-        title="Tokens"
-        description={q.data ? `${q.data.tokens.filter((t) => !t.revoked_at).length} active · ${q.data.tokens.filter((t) => t.revoked_at).length} revoked` : undefined}
+        title={t('listTitle')}
+        description={q.data ? t('summary', { active: q.data.tokens.filter((k) => !k.revoked_at).length, revoked: q.data.tokens.filter((k) => k.revoked_at).length }) : undefined}
       />
       {q.isPending ? (
-        <LoadingRows rows={4} label="Loading tokens" />
+        <LoadingRows rows={4} label={t('loading')} />
       ) : q.isError ? (
         <ErrorState error={q.error} onRetry={() => void q.refetch()} />
       ) : q.data.tokens.length === 0 ? (
-        <EmptyState icon={<KeyIcon />} title="No tokens yet" description="Create one for each worker and for the system runner." />
+        <EmptyState icon={<KeyIcon />} title={t('emptyTitle')} description={t('emptyDescription')} />
       ) : (
-        <ul className="divide-y divide-slate-100" aria-label="API tokens">
-          {q.data.tokens.map((t) => (
-            <li key={t.id} className="flex flex-col gap-2 px-4 py-3 sm:flex-row sm:items-center sm:px-5">
+        <ul className="divide-y divide-slate-100" aria-label={t('listLabel')}>
+          {q.data.tokens.map((k) => (
+            <li key={k.id} className="flex flex-col gap-2 px-4 py-3 sm:flex-row sm:items-center sm:px-5">
               <div className="min-w-0 flex-1">
                 <div className="flex flex-wrap items-center gap-2">
-                  <span className="font-medium text-slate-900">{t.name}</span>
-                  <RoleBadge role={t.role} />
-                  {t.worker_id ? <span className="font-mono text-xs text-slate-500">{t.worker_id}</span> : null}
-                  {t.revoked_at ? (
-                    <Badge tone="danger">revoked</Badge>
+                  <span className="font-medium text-slate-900">{k.name}</span>
+                  <RoleBadge role={k.role} />
+                  {k.worker_id ? <span className="font-mono text-xs text-slate-500">{k.worker_id}</span> : null}
+                  {k.revoked_at ? (
+                    <Badge tone="danger">{t('revoked')}</Badge>
                   ) : (
                     <Badge tone="success" dot>
-                      active
+                      {t('active')}
                     </Badge>
                   )}
                 </div>
                 <p className="mt-0.5 flex flex-wrap gap-x-3 text-xs text-slate-500">
-                  <span className="font-mono">{t.prefix}…</span>
-                  <span>
-                    created <RelativeTime iso={t.created_at} /> by {t.created_by}
-                  </span>
-                  <span>
-                    {t.last_used_at ? (
-                      <>
-                        last used <RelativeTime iso={t.last_used_at} />
-                      </>
-                    ) : (
-                      'never used'
-                    )}
-                  </span>
-                  {t.revoked_at ? (
-                    <span>
-                      revoked <RelativeTime iso={t.revoked_at} />
-                    </span>
-                  ) : null}
+                  <span className="font-mono">{k.prefix}…</span>
+                  <span>{t.rich('createdBy', { who: k.created_by, time: time(k.created_at) })}</span>
+                  <span>{k.last_used_at ? t.rich('lastUsed', { time: time(k.last_used_at) }) : t('neverUsed')}</span>
+                  {k.revoked_at ? <span>{t.rich('revokedAt', { time: time(k.revoked_at) })}</span> : null}
                 </p>
               </div>
-              {!t.revoked_at ? (
-                confirming === t.id ? (
+              {!k.revoked_at ? (
+                confirming === k.id ? (
                   <div className="flex items-center gap-2">
-                    <span className="text-xs text-slate-600">Revoke “{t.name}”?</span>
-                    <Button size="sm" variant="danger" onClick={() => revoke.mutate(t.id)} loading={revoke.isPending && revoke.variables === t.id}>
-                      Confirm revoke
+                    <span className="text-xs text-slate-600">{t('revokeQuestion', { name: k.name })}</span>
+                    <Button size="sm" variant="danger" onClick={() => revoke.mutate(k.id)} loading={revoke.isPending && revoke.variables === k.id}>
+                      {t('confirmRevoke')}
                     </Button>
                     <Button size="sm" variant="ghost" onClick={() => setConfirming(null)}>
-                      Cancel
+                      {tc('cancel')}
                     </Button>
                   </div>
                 ) : (
-                  <Button size="sm" variant="danger" className="self-start sm:self-auto" onClick={() => setConfirming(t.id)} aria-label={`Revoke ${t.name}`}>
-                    Revoke
+                  <Button size="sm" variant="danger" className="self-start sm:self-auto" onClick={() => setConfirming(k.id)} aria-label={t('revokeLabel', { name: k.name })}>
+                    {t('revoke')}
                   </Button>
                 )
               ) : null}
@@ -219,17 +210,15 @@ function TokenList() {
 }
 
 export function TokensView({ role }: { role: UserRole }) {
+  const t = useTranslations('tokens');
+  const f = useFormat();
   const canManage = role === 'owner';
   const readOnlyId = useId();
   return (
     <>
-      <PageHeader title="API tokens" description="Workers, runners and scripts authenticate with bearer tokens. Tokens are random, stored only as a hash, and can be revoked at any time." />
+      <PageHeader title={t('title')} description={t('description')} />
       <div className="space-y-6">
-        {!canManage ? (
-          <ReadOnlyNotice id={readOnlyId}>
-            You are signed in as <strong>{role}</strong>. Only the <strong>owner</strong> creates, lists and revokes API tokens, so the list is not shown to you.
-          </ReadOnlyNotice>
-        ) : null}
+        {!canManage ? <ReadOnlyNotice id={readOnlyId}>{t.rich('readOnly', { role: f.label('role', role), strong: (chunks) => <strong>{chunks}</strong> })}</ReadOnlyNotice> : null}
         <CreateForm canManage={canManage} readOnlyId={readOnlyId} />
         {canManage ? <TokenList /> : null}
       </div>
