@@ -14,7 +14,13 @@ export function useErrorText(): (e: unknown) => string {
   const locale = useLocale();
   return useCallback(
     (e: unknown) => {
-      if (e instanceof ApiError) return locale !== 'en' && t.has(e.code as Parameters<typeof t>[0]) ? t(e.code as Parameters<typeof t>[0]) : e.message;
+      if (e instanceof ApiError) {
+        if (locale === 'en') return e.message;
+        if (t.has(e.code as Parameters<typeof t>[0])) return t(e.code as Parameters<typeof t>[0]);
+        // an answer without the API's error body (a proxy's 502, say): only its status is known
+        if (/^http_\d{3}$/.test(e.code)) return t('httpStatus', { status: e.status });
+        return e.message;
+      }
       if (e instanceof Error && e.message) return locale === 'en' ? e.message : t('fallback');
       return t('fallback');
     },
