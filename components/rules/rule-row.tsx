@@ -53,7 +53,7 @@ export function RuleRow({
   const problemText = useProblemText();
   if (!draft) return null;
   const s = rule.signal;
-  const known = (s in enRules.repair ? s : null) as KnownSignal | null;
+  const known = (Object.hasOwn(enRules.repair, s) ? s : null) as KnownSignal | null;
   // the contract's default repair and escalation texts are translated; a text changed through the API is shown as is
   const autoRepair = known && rule.auto_repair === enRules.repair[known].auto ? t(`repair.${known}.auto`) : rule.auto_repair;
   const escalate = known && rule.escalate === enRules.repair[known].escalate ? t(`repair.${known}.escalate`) : rule.escalate;
@@ -100,7 +100,7 @@ export function RuleRow({
       </div>
       <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
         {Object.keys(draft.params).map((k) => {
-          const knownParam = k in paramUnits;
+          const knownParam = Object.hasOwn(paramUnits, k);
           const unit = paramUnits[k];
           const label = knownParam ? t(`params.${k as keyof typeof enRules.params}.label`) : k;
           const help = knownParam ? t(`params.${k as keyof typeof enRules.params}.help`) : '';
