@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type D30Response, dayLabel, mapD30, mapDaily, mapSignals } from '@/components/metrics/map-d30';
+import { type D30Response, mapD30, mapDaily, mapSignals } from '@/components/metrics/map-d30';
 
 const day = (d: string, over: Partial<D30Response['series'][number]> = {}) => ({
   day: d,
@@ -43,7 +43,6 @@ describe('mapD30', () => {
     expect(daily.map((d) => d.day)).toEqual(['2026-03-01', '2026-03-02', '2026-03-03']);
     expect(daily[1]).toEqual({
       day: '2026-03-02',
-      label: 'Mar 2',
       events: 0,
       failures: 0,
       incidents: 0,
@@ -56,7 +55,7 @@ describe('mapD30', () => {
       noData: true,
       retryGoalMet: null,
     });
-    expect(daily[0]).toMatchObject({ label: 'Mar 1', gatePassRate: 1, retrySuccessRate: 1, noData: false });
+    expect(daily[0]).toMatchObject({ day: '2026-03-01', gatePassRate: 1, retrySuccessRate: 1, noData: false });
     expect(daily[2]).toMatchObject({ events: 10, failures: 2, incidents: 1, gatePassed: 4, gateFailed: 1, gatePassRate: 0.8, retrySuccessRate: 0.5 });
   });
 
@@ -68,8 +67,8 @@ describe('mapD30', () => {
 
   it('crosses month and year ends without losing a day', () => {
     const daily = mapDaily([day('2025-12-30'), day('2026-01-02')]);
-    expect(daily.map((d) => d.label)).toEqual(['Dec 30', 'Dec 31', 'Jan 1', 'Jan 2']);
-    expect(dayLabel('2026-02-28')).toBe('Feb 28');
+    expect(daily.map((d) => d.day)).toEqual(['2025-12-30', '2025-12-31', '2026-01-01', '2026-01-02']);
+    expect(mapDaily([day('2024-02-28'), day('2024-03-01')]).map((d) => d.day)).toEqual(['2024-02-28', '2024-02-29', '2024-03-01']);
   });
 
   it('lists every known signal in contract order with zeros, then unknown ones', () => {
@@ -86,7 +85,6 @@ describe('mapD30', () => {
       ['worker_silent', 0],
       ['zzz_new', 1],
     ]);
-    expect(bars[1].label).toBe('Fetch failed');
     expect(mapSignals(undefined)).toHaveLength(9);
   });
 
@@ -96,17 +94,17 @@ describe('mapD30', () => {
     expect(mapDaily(base.series).map((d) => d.retryGoalMet)).toEqual([null, null, null]);
   });
 
-  it('compares coverage with the goal and formats the KPIs', () => {
+  it('compares coverage with the goal and gives each KPI its figure, kind and hint arguments (the page words them)', () => {
     const v = mapD30(base);
     expect(v.coverage).toEqual({ value: 0.85, goal: 0.8, met: true, gap: 0 });
     const kpi = Object.fromEntries(v.kpis.map((k) => [k.key, k]));
-    expect(kpi.coverage).toMatchObject({ value: '85%', tone: 'success' });
-    expect(kpi.retry_success_rate).toMatchObject({ value: '75%', tone: 'success', hint: '3 of 4 automatic retries recovered' });
-    expect(kpi.gate_pass_rate).toMatchObject({ value: '90%', tone: 'neutral', hint: '6 passed · 1 failed' });
-    expect(kpi.false_green_count).toMatchObject({ value: '0', tone: 'success' });
-    expect(kpi.mttd_s).toMatchObject({ value: '42 s', tone: 'success' });
+    expect(kpi.coverage).toMatchObject({ raw: 0.85, kind: 'percent', tone: 'success', hint: { goal: 0.8 } });
+    expect(kpi.retry_success_rate).toMatchObject({ raw: 0.75, kind: 'percent', tone: 'success', hint: { recovered: 3, retries: 4 } });
+    expect(kpi.gate_pass_rate).toMatchObject({ raw: 0.9, kind: 'percent', tone: 'neutral', hint: { passed: 6, failed: 1 } });
+    expect(kpi.false_green_count).toMatchObject({ raw: 0, kind: 'count', tone: 'success' });
+    expect(kpi.mttd_s).toMatchObject({ raw: 42, kind: 'duration', tone: 'success' });
     // every colour follows a goal of the recommendation: MTTR 30 min misses the 20 min goal of this answer
-    expect(kpi.mttr_s).toMatchObject({ value: '30 min', tone: 'danger' });
+    expect(kpi.mttr_s).toMatchObject({ raw: 1800, kind: 'duration', tone: 'danger' });
     expect(mapD30({ ...base, recommendation: { decision: 'continue', reasons: [] } }).kpis.find((k) => k.key === 'mttr_s')!.tone).toBe('neutral');
     expect(v.totals).toEqual({ events: 15, failures: 3, incidents: 1, gatePassed: 6, gateFailed: 1, retries: 4, retriesSucceeded: 3 });
     expect(v.hasActivity).toBe(true);
@@ -120,7 +118,7 @@ describe('mapD30', () => {
     expect(v.kpis.find((k) => k.key === 'false_green_count')!.tone).toBe('danger');
   });
 
-  it('shows dashes, not zeros or NaN, when there is nothing to measure', () => {
+  it('gives no figure (the page shows a dash), not zeros or NaN, when there is nothing to measure', () => {
     const v = mapD30({
       coverage: null,
       retry_success_rate: null,
@@ -132,17 +130,17 @@ describe('mapD30', () => {
       series: [],
       recommendation: { decision: 'escalate_to_watchdog_agent', reasons: [] },
     });
-    expect(v.kpis.map((k) => k.value)).toEqual(['—', '—', '—', '—', '—', '—']);
+    expect(v.kpis.map((k) => k.raw)).toEqual([null, null, null, null, null, null]);
     expect(v.kpis.every((k) => k.tone === 'neutral')).toBe(true);
     expect(v.coverage).toEqual({ value: null, goal: 0.8, met: false, gap: null });
     expect(v.daily).toEqual([]);
     expect(v.hasActivity).toBe(false);
-    expect(v.recommendation).toEqual({ decision: 'escalate_to_watchdog_agent', label: 'Escalate to watchdog agent', reasons: [] });
+    expect(v.recommendation).toEqual({ decision: 'escalate_to_watchdog_agent', reasons: [] });
   });
 
   it('keeps the recommendation reasons that say something and lists decisions newest first', () => {
     const v = mapD30(base);
-    expect(v.recommendation).toEqual({ decision: 'continue', label: 'Continue', reasons: ['coverage 85% meets the 80% goal'] });
+    expect(v.recommendation).toEqual({ decision: 'continue', reasons: ['coverage 85% meets the 80% goal'] });
     expect(v.decisions.map((d) => d.decided_by)).toEqual(['owner:b', 'owner:a']);
   });
 });

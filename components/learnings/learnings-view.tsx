@@ -1,10 +1,12 @@
 'use client';
 
 import Link from 'next/link';
+import { useTranslations } from 'next-intl';
 import { usePathname, useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { useLearnings } from '@/components/hooks/use-learnings';
-import { signalLabel, signalOrder } from '@/components/lib/format';
+import { signalOrder } from '@/components/lib/format';
+import { useFormat } from '@/components/lib/use-format';
 import type { Learning } from '@/components/lib/types';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
@@ -43,30 +45,33 @@ function Section({ title, items }: { title: string; items: string[] }) {
 }
 
 function LearningCard({ l }: { l: Learning }) {
+  const t = useTranslations('learnings');
   return (
     <li className="space-y-3 px-4 py-4 sm:px-5">
       <div className="flex flex-wrap items-center gap-2 text-xs text-slate-600">
-        {l.signal ? <SignalBadge signal={l.signal} /> : <Badge>no signal</Badge>}
-        <Badge tone={l.source === 'system' ? 'info' : 'neutral'}>{l.source === 'system' ? 'written by the system' : 'added by a person'}</Badge>
+        {l.signal ? <SignalBadge signal={l.signal} /> : <Badge>{t('card.noSignal')}</Badge>}
+        <Badge tone={l.source === 'system' ? 'info' : 'neutral'}>{l.source === 'system' ? t('card.bySystem') : t('card.byPerson')}</Badge>
         {l.job_id ? (
           <Link href={`/jobs/${encodeURIComponent(l.job_id)}`} className="break-all font-mono text-indigo-700 underline-offset-2 hover:underline">
             {l.job_id}
           </Link>
         ) : null}
-        {l.worker_id ? <span className="break-all">worker {l.worker_id}</span> : null}
+        {l.worker_id ? <span className="break-all">{t('card.worker', { worker: l.worker_id })}</span> : null}
         <span>
           {l.created_by} · <RelativeTime iso={l.created_at} />
         </span>
       </div>
-      <Section title="Learned" items={l.learned} />
-      <Section title="Next worker should check" items={l.next_worker_should_check} />
-      <Section title="Assumptions to test" items={l.assumptions_to_test} />
+      <Section title={t('learned')} items={l.learned} />
+      <Section title={t('nextWorker')} items={l.next_worker_should_check} />
+      <Section title={t('assumptions')} items={l.assumptions_to_test} />
     </li>
   );
 }
 
 /** The Learnings page: filters in the URL (`signal`, `worker_id`, `job_id`; `add=1` opens the form). */
 export function LearningsView({ initial }: { initial: LearningFilters }) {
+  const t = useTranslations('learnings');
+  const f = useFormat();
   const router = useRouter();
   const pathname = usePathname();
   const [filters, setFilters] = useState(initial);
@@ -88,14 +93,14 @@ export function LearningsView({ initial }: { initial: LearningFilters }) {
   return (
     <>
       <PageHeader
-        title="Learnings"
-        description="What each stuck job taught: written by the system when an incident resolves, or added by people. Workers get the newest ones of their signal with every classified event."
+        title={t('title')}
+        description={t('description')}
         actions={
           <>
             {q.data ? <LiveIndicator updatedAt={q.dataUpdatedAt} fetching={q.isFetching} failed={q.isRefetchError} /> : null}
             {!filters.add ? (
               <Button variant="primary" onClick={() => update({ add: true })}>
-                Add learning
+                {t('add')}
               </Button>
             ) : null}
           </>
@@ -104,7 +109,7 @@ export function LearningsView({ initial }: { initial: LearningFilters }) {
       <div className="space-y-4">
         {filters.add ? (
           <Card>
-            <CardHeader title="Add learning" description={filters.job ? `For job ${filters.job}` : 'One item per row; empty rows are left out.'} />
+            <CardHeader title={t('add')} description={filters.job ? t('forJob', { job: filters.job }) : t('oneItemPerRow')} />
             <CardBody>
               <LearningForm jobId={filters.job} signal={filters.signal} onDone={() => update({ add: false })} />
             </CardBody>
@@ -114,29 +119,29 @@ export function LearningsView({ initial }: { initial: LearningFilters }) {
           <form
             className="flex flex-col gap-3 border-b border-slate-100 px-4 py-3 sm:flex-row sm:items-end sm:px-5"
             role="search"
-            aria-label="Filter learnings"
+            aria-label={t('filter.label')}
             onSubmit={(e) => {
               e.preventDefault();
               update({ worker: workerDraft.trim() });
             }}
           >
             <div className="sm:w-60">
-              <Label htmlFor="learnings-signal">Signal</Label>
+              <Label htmlFor="learnings-signal">{t('signal')}</Label>
               <Select id="learnings-signal" value={filters.signal} onChange={(e) => update({ signal: e.target.value })}>
-                <option value="">All signals</option>
+                <option value="">{t('filter.allSignals')}</option>
                 {signalOrder.map((s) => (
                   <option key={s} value={s}>
-                    {signalLabel(s)}
+                    {f.signal(s)}
                   </option>
                 ))}
               </Select>
             </div>
             <div className="sm:w-60">
-              <Label htmlFor="learnings-worker">Worker</Label>
-              <Input id="learnings-worker" value={workerDraft} onChange={(e) => setWorkerDraft(e.target.value)} placeholder="worker id" />
+              <Label htmlFor="learnings-worker">{t('filter.worker')}</Label>
+              <Input id="learnings-worker" value={workerDraft} onChange={(e) => setWorkerDraft(e.target.value)} placeholder={t('filter.workerPlaceholder')} />
             </div>
             <div className="flex gap-2">
-              <Button type="submit">Apply</Button>
+              <Button type="submit">{t('filter.apply')}</Button>
               {filtered ? (
                 <Button
                   variant="ghost"
@@ -145,29 +150,25 @@ export function LearningsView({ initial }: { initial: LearningFilters }) {
                     update({ signal: '', worker: '', job: '' });
                   }}
                 >
-                  Clear filters
+                  {t('filter.clear')}
                 </Button>
               ) : null}
             </div>
           </form>
           {filters.job ? (
             <p className="border-b border-slate-100 px-4 py-2 text-sm text-slate-600 sm:px-5">
-              Showing the learnings of job <span className="break-all font-mono">{filters.job}</span>.
+              {t.rich('filter.showingJob', { job: filters.job, code: (chunks) => <span className="break-all font-mono">{chunks}</span> })}
             </p>
           ) : null}
           {q.isPending ? (
-            <LoadingRows rows={5} label="Loading learnings" />
+            <LoadingRows rows={5} label={t('loading')} />
           ) : q.isError ? (
             <ErrorState error={q.error} onRetry={() => void q.refetch()} />
           ) : items.length === 0 ? (
-            <EmptyState
-              icon={<BulbIcon />}
-              title={filtered ? 'No learnings match these filters' : 'No learnings yet'}
-              description="A learning is written when an incident resolves, and whenever someone adds one."
-            />
+            <EmptyState icon={<BulbIcon />} title={filtered ? t('emptyFiltered') : t('empty')} description={t('emptyHelp')} />
           ) : (
             <>
-              <ul className="divide-y divide-slate-100" aria-label="Learnings">
+              <ul className="divide-y divide-slate-100" aria-label={t('title')}>
                 {items.map((l) => (
                   <LearningCard key={l.id} l={l} />
                 ))}
@@ -175,7 +176,7 @@ export function LearningsView({ initial }: { initial: LearningFilters }) {
               {q.hasNextPage ? (
                 <div className="border-t border-slate-100 px-4 py-3 sm:px-5">
                   <Button onClick={() => void q.fetchNextPage()} loading={q.isFetchingNextPage}>
-                    Show older learnings
+                    {t('showOlder')}
                   </Button>
                 </div>
               ) : null}

@@ -1,5 +1,6 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { Button } from '@/components/ui/button';
 import { Input, Label } from '@/components/ui/field';
 import { XIcon } from '@/components/ui/icons';
@@ -28,6 +29,7 @@ export function ListEditor({
   error?: string;
   required?: boolean;
 }) {
+  const t = useTranslations('learnings');
   const set = (i: number, v: string) => onChange(items.map((x, j) => (j === i ? v : x)));
   const remove = (i: number) => onChange(items.length === 1 ? [''] : items.filter((_, j) => j !== i));
   return (
@@ -40,7 +42,7 @@ export function ListEditor({
         {items.map((item, i) => (
           <li key={i} className="flex items-center gap-2">
             <Label htmlFor={`${id}-${i}`} className="sr-only">
-              {`${label}, item ${i + 1}`}
+              {t('list.item', { label, n: i + 1 })}
             </Label>
             <Input
               id={`${id}-${i}`}
@@ -51,7 +53,7 @@ export function ListEditor({
               onChange={(e) => set(i, e.target.value)}
               className="min-w-0 flex-1"
             />
-            <Button size="sm" variant="ghost" onClick={() => remove(i)} aria-label={`Remove ${label.toLowerCase()} item ${i + 1}`}>
+            <Button size="sm" variant="ghost" onClick={() => remove(i)} aria-label={t('list.remove', { label: label.toLowerCase(), n: i + 1 })}>
               <XIcon />
             </Button>
           </li>
@@ -59,11 +61,9 @@ export function ListEditor({
       </ul>
       <div className="mt-2 flex items-center gap-3">
         <Button size="sm" onClick={() => onChange([...items, ''])} disabled={items.length >= MAX_ITEMS}>
-          Add row
+          {t('list.addRow')}
         </Button>
-        <span className="text-xs text-slate-500">
-          {items.filter((x) => x.trim()).length} of {MAX_ITEMS} items, up to {MAX_ITEM_CHARS} characters each
-        </span>
+        <span className="text-xs text-slate-500">{t('list.count', { count: items.filter((x) => x.trim()).length, max: MAX_ITEMS, chars: MAX_ITEM_CHARS })}</span>
       </div>
       {error ? (
         <p id={`${id}-error`} className="mt-1.5 text-sm text-rose-600">

@@ -1,6 +1,8 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { Bar, BarChart, CartesianGrid, Cell, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { type Format, useFormat } from '@/components/lib/use-format';
 import type { DailyPoint, SignalBar } from './map-d30';
 
 // Counts are bars (one bar per day, nothing drawn between days); failures have a chart of their own;
@@ -33,6 +35,7 @@ const signalColors: Record<string, string> = {
 const tooltipStyle = { borderRadius: 8, border: '1px solid #e2e8f0', boxShadow: '0 4px 12px rgba(15,23,42,0.08)', fontSize: 12 };
 
 function ChartFrame({ title, description, children, height = 260, noDataDays }: { title: string; description: string; children: React.ReactElement; height?: number; noDataDays?: number }) {
+  const t = useTranslations('metrics');
   return (
     <figure className="min-w-0 rounded-xl border border-slate-200 bg-white p-4 shadow-[0_1px_2px_rgba(15,23,42,0.04)] sm:p-5" aria-label={title}>
       <figcaption className="mb-3">
@@ -41,7 +44,7 @@ function ChartFrame({ title, description, children, height = 260, noDataDays }: 
         {noDataDays ? (
           <p className="mt-1 flex items-center gap-1.5 text-xs text-slate-600">
             <span aria-hidden className="inline-block size-2.5 rounded-sm" style={{ background: colors.noData }} />
-            {noDataDays === 1 ? '1 day with no data (grey): nothing was reported that day.' : `${noDataDays} days with no data (grey): nothing was reported on them.`}
+            {t('charts.noDataDays', { count: noDataDays })}
           </p>
         ) : null}
       </figcaption>
@@ -54,25 +57,27 @@ function ChartFrame({ title, description, children, height = 260, noDataDays }: 
   );
 }
 
-/** The chart data with a full-height marker on the days without data (drawn on a hidden 0..1 axis). */
-function withNoData(data: DailyPoint[]) {
-  return data.map((d) => ({ ...d, noDataMark: d.noData ? 1 : 0 }));
+/** The chart data with its day label ("Mar 4") and a full-height marker on the days without data (drawn on a hidden 0..1 axis). */
+function withNoData(data: DailyPoint[], f: Format) {
+  return data.map((d) => ({ ...d, label: f.day(d.day), noDataMark: d.noData ? 1 : 0 }));
 }
 
-function NoDataTooltip({ active, payload, label }: { active?: boolean; payload?: { name?: string; value?: number; color?: string; payload?: DailyPoint }[]; label?: string }) {
+function NoDataTooltip({ active, payload, label }: { active?: boolean; payload?: { name?: string; dataKey?: unknown; value?: number; color?: string; payload?: DailyPoint }[]; label?: string }) {
+  const t = useTranslations('metrics');
+  const f = useFormat();
   if (!active || !payload?.length) return null;
   const day = payload[0]?.payload;
   return (
     <div style={tooltipStyle} className="bg-white px-3 py-2">
       <p className="font-medium text-slate-900">{label}</p>
       {day?.noData ? (
-        <p className="text-slate-600">no data</p>
+        <p className="text-slate-600">{t('charts.noDataTip')}</p>
       ) : (
         payload
-          .filter((p) => p.name !== 'No data')
+          .filter((p) => p.dataKey !== 'noDataMark')
           .map((p) => (
             <p key={p.name} className="text-slate-700">
-              {p.name}: {p.value}
+              {t('charts.tipValue', { name: p.name ?? '', value: f.number(p.value) })}
             </p>
           ))
       )}
@@ -86,7 +91,7 @@ function legendText(value: string) {
 }
 
 /** Grid, day axis (titled), a count axis titled with its unit, the no-data columns, tooltip and legend. */
-function dailyFrame(unit: string) {
+function dailyFrame(unit: string, words: { day: string; noData: string }, f: Format) {
   return [
     <CartesianGrid key="grid" vertical={false} stroke={grid} />,
     <XAxis
@@ -96,7 +101,7 @@ function dailyFrame(unit: string) {
       tickLine={false}
       axisLine={{ stroke: grid }}
       minTickGap={16}
-      label={{ value: 'day (UTC)', position: 'insideBottom', offset: -2, style: axisTitle }}
+      label={{ value: words.day, position: 'insideBottom', offset: -2, style: axisTitle }}
       height={40}
     />,
     <YAxis
@@ -106,63 +111,74 @@ function dailyFrame(unit: string) {
       tickLine={false}
       axisLine={false}
       allowDecimals={false}
+      tickFormatter={(v: number) => f.number(v)}
       width={48}
       label={{ value: unit, angle: -90, position: 'insideLeft', offset: 10, style: { ...axisTitle, textAnchor: 'middle' } }}
     />,
     <YAxis key="mark" yAxisId="mark" hide domain={[0, 1]} />,
     <Tooltip key="tip" content={<NoDataTooltip />} cursor={{ fill: '#f1f5f9' }} />,
     <Legend key="legend" iconType="square" iconSize={9} wrapperStyle={{ fontSize: 12, paddingTop: 4 }} formatter={legendText} />,
-    <Bar key="nodata" yAxisId="mark" dataKey="noDataMark" name="No data" fill={colors.noData} barSize={10} isAnimationActive={false} legendType="square" />,
+    <Bar key="nodata" yAxisId="mark" dataKey="noDataMark" name={words.noData} fill={colors.noData} barSize={10} isAnimationActive={false} legendType="square" />,
   ];
 }
 
+/** The words and formatter every daily chart needs. */
+function useDaily() {
+  const t = useTranslations('metrics');
+  const f = useFormat();
+  return { t, f, words: { day: t('charts.dayAxis'), noData: t('charts.noData') } };
+}
+
 export function ActivityChart({ data }: { data: DailyPoint[] }) {
+  const { t, f, words } = useDaily();
   return (
-    <ChartFrame title="Helper events per day" description="Every helper command the runners reported, per UTC day" noDataDays={data.filter((d) => d.noData).length}>
-      <BarChart data={withNoData(data)} margin={{ top: 4, right: 8, bottom: 4, left: 4 }} barGap={0}>
-        {dailyFrame('events per day')}
-        <Bar yAxisId="count" dataKey="events" name="Events" fill={colors.events} isAnimationActive={false} radius={[3, 3, 0, 0]} maxBarSize={22} />
+    <ChartFrame title={t('charts.activity.title')} description={t('charts.activity.description')} noDataDays={data.filter((d) => d.noData).length}>
+      <BarChart data={withNoData(data, f)} margin={{ top: 4, right: 8, bottom: 4, left: 4 }} barGap={0}>
+        {dailyFrame(t('charts.activity.unit'), words, f)}
+        <Bar yAxisId="count" dataKey="events" name={t('charts.activity.events')} fill={colors.events} isAnimationActive={false} radius={[3, 3, 0, 0]} maxBarSize={22} />
       </BarChart>
     </ChartFrame>
   );
 }
 
 export function FailureChart({ data }: { data: DailyPoint[] }) {
+  const { t, f, words } = useDaily();
   return (
-    <ChartFrame title="Failures and incidents per day" description="Failed helper commands and incidents opened, on their own axis" noDataDays={data.filter((d) => d.noData).length}>
-      <BarChart data={withNoData(data)} margin={{ top: 4, right: 8, bottom: 4, left: 4 }} barGap={1}>
-        {dailyFrame('count per day')}
-        <Bar yAxisId="count" dataKey="failures" name="Failed commands" fill={colors.failures} isAnimationActive={false} radius={[3, 3, 0, 0]} maxBarSize={14} />
-        <Bar yAxisId="count" dataKey="incidents" name="Incidents opened" fill={colors.incidents} isAnimationActive={false} radius={[3, 3, 0, 0]} maxBarSize={14} />
+    <ChartFrame title={t('charts.failures.title')} description={t('charts.failures.description')} noDataDays={data.filter((d) => d.noData).length}>
+      <BarChart data={withNoData(data, f)} margin={{ top: 4, right: 8, bottom: 4, left: 4 }} barGap={1}>
+        {dailyFrame(t('charts.failures.unit'), words, f)}
+        <Bar yAxisId="count" dataKey="failures" name={t('charts.failures.failed')} fill={colors.failures} isAnimationActive={false} radius={[3, 3, 0, 0]} maxBarSize={14} />
+        <Bar yAxisId="count" dataKey="incidents" name={t('charts.failures.opened')} fill={colors.incidents} isAnimationActive={false} radius={[3, 3, 0, 0]} maxBarSize={14} />
       </BarChart>
     </ChartFrame>
   );
 }
 
 export function GateChart({ data }: { data: DailyPoint[] }) {
+  const { t, f, words } = useDaily();
   return (
-    <ChartFrame title="Artifact gate" description="Checks passed (green) and failed (red) per day — a failed check blocks complete" noDataDays={data.filter((d) => d.noData).length}>
-      <BarChart data={withNoData(data)} margin={{ top: 4, right: 8, bottom: 4, left: 4 }}>
-        {dailyFrame('checks per day')}
-        <Bar yAxisId="count" dataKey="gatePassed" name="Passed" stackId="gate" fill={colors.met} maxBarSize={22} isAnimationActive={false} />
-        <Bar yAxisId="count" dataKey="gateFailed" name="Failed" stackId="gate" fill={colors.missed} isAnimationActive={false} radius={[3, 3, 0, 0]} maxBarSize={22} />
+    <ChartFrame title={t('charts.gate.title')} description={t('charts.gate.description')} noDataDays={data.filter((d) => d.noData).length}>
+      <BarChart data={withNoData(data, f)} margin={{ top: 4, right: 8, bottom: 4, left: 4 }}>
+        {dailyFrame(t('charts.gate.unit'), words, f)}
+        <Bar yAxisId="count" dataKey="gatePassed" name={t('charts.gate.passed')} stackId="gate" fill={colors.met} maxBarSize={22} isAnimationActive={false} />
+        <Bar yAxisId="count" dataKey="gateFailed" name={t('charts.gate.failed')} stackId="gate" fill={colors.missed} isAnimationActive={false} radius={[3, 3, 0, 0]} maxBarSize={22} />
       </BarChart>
     </ChartFrame>
   );
 }
 
 export function RetryChart({ data, goal }: { data: DailyPoint[]; goal: number | null }) {
-  const goalText = goal === null ? 'the goal' : `the ${Math.round(goal * 100)}% goal`;
+  const { t, f, words } = useDaily();
   return (
     <ChartFrame
-      title="Automatic retries"
-      description={`Retries the runner made (grey) and how many recovered the job: green on days that met ${goalText}, red on days that missed it`}
+      title={t('charts.retries.title')}
+      description={t('charts.retries.description', { hasGoal: goal === null ? 'no' : 'yes', goal: f.percent(goal) })}
       noDataDays={data.filter((d) => d.noData).length}
     >
-      <BarChart data={withNoData(data)} margin={{ top: 4, right: 8, bottom: 4, left: 4 }} barGap={1}>
-        {dailyFrame('retries per day')}
-        <Bar yAxisId="count" dataKey="retries" name="Retries" fill={colors.retries} isAnimationActive={false} radius={[3, 3, 0, 0]} maxBarSize={14} />
-        <Bar yAxisId="count" dataKey="retriesSucceeded" name="Recovered" fill={colors.met} isAnimationActive={false} radius={[3, 3, 0, 0]} maxBarSize={14}>
+      <BarChart data={withNoData(data, f)} margin={{ top: 4, right: 8, bottom: 4, left: 4 }} barGap={1}>
+        {dailyFrame(t('charts.retries.unit'), words, f)}
+        <Bar yAxisId="count" dataKey="retries" name={t('charts.retries.retries')} fill={colors.retries} isAnimationActive={false} radius={[3, 3, 0, 0]} maxBarSize={14} />
+        <Bar yAxisId="count" dataKey="retriesSucceeded" name={t('charts.retries.recovered')} fill={colors.met} isAnimationActive={false} radius={[3, 3, 0, 0]} maxBarSize={14}>
           {data.map((d) => (
             <Cell key={d.day} fill={d.retryGoalMet === false ? colors.missed : colors.met} />
           ))}
@@ -173,9 +189,12 @@ export function RetryChart({ data, goal }: { data: DailyPoint[]; goal: number | 
 }
 
 export function SignalChart({ data }: { data: SignalBar[] }) {
+  const t = useTranslations('metrics');
+  const f = useFormat();
+  const bars = data.map((d) => ({ ...d, label: f.signal(d.signal) }));
   return (
-    <ChartFrame title="Incidents by signal" description="Incidents opened in the period, by what detected them" height={300}>
-      <BarChart data={data} layout="vertical" margin={{ top: 0, right: 16, bottom: 4, left: 8 }}>
+    <ChartFrame title={t('charts.signals.title')} description={t('charts.signals.description')} height={300}>
+      <BarChart data={bars} layout="vertical" margin={{ top: 0, right: 16, bottom: 4, left: 8 }}>
         <CartesianGrid horizontal={false} stroke={grid} />
         <XAxis
           type="number"
@@ -183,13 +202,14 @@ export function SignalChart({ data }: { data: SignalBar[] }) {
           tickLine={false}
           axisLine={false}
           allowDecimals={false}
-          label={{ value: 'incidents in the period', position: 'insideBottom', offset: -2, style: axisTitle }}
+          tickFormatter={(v: number) => f.number(v)}
+          label={{ value: t('charts.signals.unit'), position: 'insideBottom', offset: -2, style: axisTitle }}
           height={36}
         />
         <YAxis type="category" dataKey="label" tick={axis} tickLine={false} axisLine={false} width={118} />
-        <Tooltip contentStyle={tooltipStyle} cursor={{ fill: '#f1f5f9' }} />
-        <Bar dataKey="count" name="Incidents" radius={[0, 4, 4, 0]} maxBarSize={22} isAnimationActive={false}>
-          {data.map((d) => (
+        <Tooltip contentStyle={tooltipStyle} cursor={{ fill: '#f1f5f9' }} formatter={(value) => (typeof value === 'number' ? f.number(value) : value)} />
+        <Bar dataKey="count" name={t('charts.signals.incidents')} radius={[0, 4, 4, 0]} maxBarSize={22} isAnimationActive={false}>
+          {bars.map((d) => (
             <Cell key={d.signal} fill={signalColors[d.signal] ?? '#64748b'} />
           ))}
         </Bar>

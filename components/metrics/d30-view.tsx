@@ -1,8 +1,10 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useId, useMemo, useRef, useState } from 'react';
-import { ApiError, errorMessage } from '@/components/lib/api';
-import { decisionLabels, formatPercent } from '@/components/lib/format';
+import { ApiError } from '@/components/lib/api';
+import { useErrorText } from '@/components/lib/use-error-text';
+import { type Format, useFormat } from '@/components/lib/use-format';
 import { useD30, useD30Decision } from '@/components/hooks/use-d30';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
@@ -16,8 +18,8 @@ import { RelativeTime } from '@/components/ui/time';
 import { useToast } from '@/components/ui/toast';
 import { ActivityChart, FailureChart, GateChart, RetryChart, SignalChart } from './d30-charts';
 import type { D30DecisionName } from '@/lib/schemas/metrics';
-import { type D30View, type KpiTone, mapD30 } from './map-d30';
-import type { D30Decision, UserRole } from '@/lib/schemas/enums';
+import { type D30View, DEFAULT_COVERAGE_GOAL, type Kpi, type KpiTone, mapD30 } from './map-d30';
+import { D30_DECISIONS, type D30Decision, type UserRole } from '@/lib/schemas/enums';
 
 const DAY_MS = 86_400_000;
 const toDateInput = (t: number) => new Date(t).toISOString().slice(0, 10);
@@ -26,14 +28,44 @@ const toneText: Record<KpiTone, string> = { success: 'text-emerald-700', warning
 const toneBar: Record<KpiTone, string> = { success: 'bg-emerald-500', warning: 'bg-amber-400', danger: 'bg-rose-500', neutral: 'bg-slate-300' };
 
 const verdict = (holds: boolean | null) =>
-  holds === true ? { tone: 'success' as const, label: 'Holds' } : holds === false ? { tone: 'danger' as const, label: 'Does not hold' } : { tone: 'muted' as const, label: 'Not enough data' };
+  holds === true
+    ? { tone: 'success' as const, key: 'holds' as const }
+    : holds === false
+      ? { tone: 'danger' as const, key: 'doesNotHold' as const }
+      : { tone: 'muted' as const, key: 'notEnoughData' as const };
+
+/** A KPI's figure in the reader's format: a percentage, a count or a duration ("—" when nothing was measured). */
+function kpiValue(k: Kpi, f: Format): string {
+  return k.kind === 'percent' ? f.percent(k.raw) : k.kind === 'duration' ? f.duration(k.raw) : f.number(k.raw);
+}
+
+/** A KPI's hint with its arguments worded: rates as percentages, counts as numbers. */
+function useKpiHint() {
+  const t = useTranslations('metrics');
+  const f = useFormat();
+  return (k: Kpi): string => {
+    switch (k.key) {
+      case 'coverage':
+        return t('kpi.coverage.hint', { goal: f.percent(k.hint.goal) });
+      case 'retry_success_rate':
+        return t('kpi.retry_success_rate.hint', { recovered: f.number(k.hint.recovered), retries: f.number(k.hint.retries) });
+      case 'gate_pass_rate':
+        return t('kpi.gate_pass_rate.hint', { passed: f.number(k.hint.passed), failed: f.number(k.hint.failed) });
+      default:
+        return t(`kpi.${k.key}.hint`);
+    }
+  };
+}
+
+const isDecision = (d: string): d is D30Decision => (D30_DECISIONS as readonly string[]).includes(d);
 
 /** The rollout's assumptions, each with the figure that decides it and its verdict. */
 function Assumptions({ v }: { v: D30View }) {
+  const t = useTranslations('metrics');
   if (!v.assumptions.length) return null;
   return (
     <Card aria-labelledby="assumptions-title">
-      <CardHeader id="assumptions-title" title="Assumptions tested by the evidence" description="The seed's assumptions, held against this period's figures." />
+      <CardHeader id="assumptions-title" title={t('assumptions.title')} description={t('assumptions.description')} />
       <ul className="divide-y divide-slate-100">
         {v.assumptions.map((a) => {
           const vd = verdict(a.holds);
@@ -44,7 +76,7 @@ function Assumptions({ v }: { v: D30View }) {
                 <p className="mt-0.5 text-sm text-slate-600">{a.detail}</p>
               </div>
               <div className="flex shrink-0 flex-wrap items-center gap-2 sm:flex-col sm:items-end">
-                <Badge tone={vd.tone}>{vd.label}</Badge>
+                <Badge tone={vd.tone}>{t(`assumptions.${vd.key}`)}</Badge>
                 <span className="text-xs tabular-nums text-slate-600">{a.figure}</span>
               </div>
             </li>
@@ -62,48 +94,55 @@ const decisionTone: Record<D30Decision, 'success' | 'warning' | 'danger'> & Reco
 };
 
 function CoverageCard({ v }: { v: D30View }) {
+  const t = useTranslations('metrics');
+  const f = useFormat();
+  const hint = useKpiHint();
   const kpi = v.kpis[0];
+  const value = kpiValue(kpi, f);
   const pct = Math.min(100, Math.max(0, (v.coverage.value ?? 0) * 100));
   return (
     <Card className="col-span-2 p-4 sm:p-5">
       <div className="flex items-start justify-between gap-3">
         <div>
-          <p className="text-sm font-medium text-slate-500">Coverage against the goal</p>
-          <p className={cn('mt-1 text-4xl font-semibold tabular-nums tracking-tight', toneText[kpi.tone])}>{kpi.value}</p>
+          <p className="text-sm font-medium text-slate-500">{t('coverage.title')}</p>
+          <p className={cn('mt-1 text-4xl font-semibold tabular-nums tracking-tight', toneText[kpi.tone])}>{value}</p>
         </div>
         <Badge tone={v.coverage.value === null ? 'muted' : v.coverage.met ? 'success' : 'danger'} dot>
-          {v.coverage.value === null ? 'No data' : v.coverage.met ? 'Goal met' : `${formatPercent(v.coverage.gap)} below goal`}
+          {v.coverage.value === null ? t('coverage.noData') : v.coverage.met ? t('coverage.met') : t('coverage.below', { gap: f.percent(v.coverage.gap) })}
         </Badge>
       </div>
       <div
         className="relative mt-5 h-3 rounded-full bg-slate-100"
         role="meter"
-        aria-label="Coverage"
+        aria-label={t('kpi.coverage.label')}
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={v.coverage.value === null ? undefined : Math.round(pct)}
-        aria-valuetext={`${kpi.value}, goal ${formatPercent(v.coverage.goal)}`}
+        aria-valuetext={t('coverage.valueText', { value, goal: f.percent(v.coverage.goal) })}
       >
         <div className={cn('h-full rounded-full', toneBar[kpi.tone])} style={{ width: `${pct}%` }} />
         <div className="absolute -top-1.5 h-6 w-0.5 rounded bg-slate-900" style={{ left: `${v.coverage.goal * 100}%` }} aria-hidden />
         <span className="absolute top-5 -translate-x-1/2 whitespace-nowrap text-[11px] font-medium text-slate-600" style={{ left: `${v.coverage.goal * 100}%` }}>
-          goal {formatPercent(v.coverage.goal)}
+          {t('coverage.goal', { goal: f.percent(v.coverage.goal) })}
         </span>
       </div>
-      <p className="mt-7 text-xs text-slate-500">{kpi.hint}</p>
+      <p className="mt-7 text-xs text-slate-500">{hint(kpi)}</p>
     </Card>
   );
 }
 
 function Kpis({ v }: { v: D30View }) {
+  const t = useTranslations('metrics');
+  const f = useFormat();
+  const hint = useKpiHint();
   return (
     <div className="grid grid-cols-2 gap-4 md:grid-cols-4 xl:grid-cols-7">
       <CoverageCard v={v} />
       {v.kpis.slice(1).map((k) => (
         <Card key={k.key} className="p-4">
-          <p className="text-sm font-medium text-slate-500">{k.label}</p>
-          <p className={cn('mt-1 text-2xl font-semibold tabular-nums tracking-tight', toneText[k.tone])}>{k.value}</p>
-          <p className="mt-1 text-xs leading-snug text-slate-500">{k.hint}</p>
+          <p className="text-sm font-medium text-slate-500">{t(`kpi.${k.key}.label`)}</p>
+          <p className={cn('mt-1 text-2xl font-semibold tabular-nums tracking-tight', toneText[k.tone])}>{kpiValue(k, f)}</p>
+          <p className="mt-1 text-xs leading-snug text-slate-500">{hint(k)}</p>
         </Card>
       ))}
     </div>
@@ -112,9 +151,12 @@ function Kpis({ v }: { v: D30View }) {
 
 function DecisionForm({ v, canDecide, role, shown }: { v: D30View; canDecide: boolean; role: string; shown: { from: string; to: string } }) {
   const toast = useToast();
+  const t = useTranslations('metrics');
+  const f = useFormat();
+  const errorText = useErrorText();
   const readOnlyId = useId();
   const noteErrorId = useId();
-  const [decision, setDecision] = useState<string>(v.recommendation.decision in decisionLabels ? v.recommendation.decision : 'continue');
+  const [decision, setDecision] = useState<string>(isDecision(v.recommendation.decision) ? v.recommendation.decision : 'continue');
   const [note, setNote] = useState('');
   const [missingNote, setMissingNote] = useState(false);
   const noteRef = useRef<HTMLTextAreaElement>(null);
@@ -123,15 +165,15 @@ function DecisionForm({ v, canDecide, role, shown }: { v: D30View; canDecide: bo
   const record = useD30Decision({
     onSuccess: () => {
       setNote('');
-      toast({ tone: 'success', title: 'D30 decision recorded', description: `${decisionLabels[decision]} — kept with the figures it was based on.` });
+      toast({ tone: 'success', title: t('decision.recorded'), description: t('decision.recordedHelp', { decision: f.label('decision', decision) }) });
     },
   });
   const fieldErrors = record.error instanceof ApiError ? record.error.fieldErrors : [];
   const serverNoteError = fieldErrors.find((f) => f.path === 'note')?.message;
-  const noteError = missingNote ? 'Say why the decision differs from the recommendation.' : serverNoteError;
+  const noteError = missingNote ? t('decision.noteMissing') : serverNoteError;
   return (
     <form
-      aria-label="Record the D30 decision"
+      aria-label={t('decision.formLabel')}
       noValidate
       onSubmit={(e) => {
         e.preventDefault();
@@ -146,14 +188,12 @@ function DecisionForm({ v, canDecide, role, shown }: { v: D30View; canDecide: bo
       className="space-y-4"
     >
       {!canDecide ? (
-        <ReadOnlyNotice id={readOnlyId}>
-          Read only: you are signed in as <strong>{role}</strong>. Only the <strong>owner</strong> records the D30 decision.
-        </ReadOnlyNotice>
+        <ReadOnlyNotice id={readOnlyId}>{t.rich('decision.readOnly', { role: f.label('role', role), owner: f.label('role', 'owner'), b: (chunks) => <strong>{chunks}</strong> })}</ReadOnlyNotice>
       ) : null}
       <fieldset>
-        <legend className="mb-2 text-sm font-medium text-slate-700">Decision</legend>
+        <legend className="mb-2 text-sm font-medium text-slate-700">{t('decision.legend')}</legend>
         <div className="grid gap-2 sm:grid-cols-3">
-          {Object.entries(decisionLabels).map(([value, label]) => (
+          {D30_DECISIONS.map((value) => (
             <label
               key={value}
               className={cn(
@@ -163,16 +203,16 @@ function DecisionForm({ v, canDecide, role, shown }: { v: D30View; canDecide: bo
             >
               <input type="radio" name="d30-decision" value={value} checked={decision === value} onChange={() => setDecision(value)} disabled={!canDecide} className="mt-0.5 accent-indigo-600" />
               <span>
-                <span className="font-medium text-slate-900">{label}</span>
-                {value === v.recommendation.decision ? <span className="block text-xs text-indigo-600">recommended</span> : null}
+                <span className="font-medium text-slate-900">{f.label('decision', value)}</span>
+                {value === v.recommendation.decision ? <span className="block text-xs text-indigo-600">{t('decision.recommended')}</span> : null}
               </span>
             </label>
           ))}
         </div>
       </fieldset>
       <div>
-        <Label htmlFor="d30-note" hint={noteRequired ? '(required: the decision differs from the recommendation)' : '(optional)'}>
-          Note
+        <Label htmlFor="d30-note" hint={noteRequired ? t('decision.noteRequired') : t('decision.noteOptional')}>
+          {t('decision.note')}
         </Label>
         <Textarea
           ref={noteRef}
@@ -187,7 +227,7 @@ function DecisionForm({ v, canDecide, role, shown }: { v: D30View; canDecide: bo
           required={noteRequired}
           aria-invalid={noteError ? true : undefined}
           aria-describedby={noteError ? noteErrorId : undefined}
-          placeholder={canDecide ? 'What the team agreed, and why' : 'Owner only'}
+          placeholder={canDecide ? t('decision.notePlaceholder') : t('decision.ownerOnly')}
         />
         {noteError ? (
           <p id={noteErrorId} className="mt-1 text-sm text-rose-700">
@@ -196,18 +236,21 @@ function DecisionForm({ v, canDecide, role, shown }: { v: D30View; canDecide: bo
         ) : null}
       </div>
       {record.isError && !serverNoteError ? (
-        <InlineAlert title="The decision was not recorded">{fieldErrors.length ? fieldErrors.map((f) => `${f.path}: ${f.message}`).join('; ') : errorMessage(record.error)}</InlineAlert>
+        <InlineAlert title={t('decision.notRecorded')}>
+          {fieldErrors.length ? fieldErrors.map((e) => t('decision.fieldError', { path: e.path, message: e.message })).join(t('decision.fieldErrorSeparator')) : errorText(record.error)}
+        </InlineAlert>
       ) : null}
       <Button type="submit" variant="primary" disabled={!canDecide} loading={record.isPending} aria-describedby={canDecide ? undefined : readOnlyId}>
-        Record decision
+        {t('decision.record')}
       </Button>
     </form>
   );
 }
 
 function MetricsSkeleton() {
+  const t = useTranslations('metrics');
   return (
-    <div role="status" aria-label="Loading D30 metrics" className="space-y-6">
+    <div role="status" aria-label={t('loading')} className="space-y-6">
       <div className="grid grid-cols-2 gap-4 md:grid-cols-4">
         <Skeleton className="col-span-2 h-36 rounded-xl" />
         <Skeleton className="h-36 rounded-xl" />
@@ -222,11 +265,13 @@ function MetricsSkeleton() {
 }
 
 export function D30View({ role }: { role: UserRole }) {
+  const t = useTranslations('metrics');
+  const f = useFormat();
   const [range, setRange] = useState(() => {
     const today = Date.now();
     return { from: toDateInput(today - 29 * DAY_MS), to: toDateInput(today) };
   });
-  const rangeError = range.from && range.to && range.from > range.to ? '“From” must be on or before “To”' : null;
+  const rangeError = range.from && range.to && range.from > range.to ? t('range.error') : null;
   const fromIso = `${range.from}T00:00:00.000Z`;
   const toIso = range.to ? new Date(Date.parse(`${range.to}T00:00:00.000Z`) + DAY_MS - 1).toISOString() : '';
   const q = useD30(fromIso, toIso, Boolean(range.from && range.to && !rangeError));
@@ -236,20 +281,20 @@ export function D30View({ role }: { role: UserRole }) {
   return (
     <>
       <PageHeader
-        title="D30 review"
-        description="Did the watchdog earn its place? Coverage against the 80% goal, recovery and gate figures, and the recommendation — then the owner records the decision."
+        title={t('title')}
+        description={t('description', { goal: f.percent(DEFAULT_COVERAGE_GOAL) })}
         actions={v ? <LiveIndicator updatedAt={q.dataUpdatedAt} fetching={q.isFetching} failed={q.isRefetchError} /> : null}
       />
       <Card className="mb-6">
         <div className="flex flex-wrap items-end gap-3 px-4 py-3 sm:px-5">
           <div>
-            <Label htmlFor="d30-from">From</Label>
+            <Label htmlFor="d30-from">{t('range.from')}</Label>
             <div className="w-40">
               <Input id="d30-from" type="date" value={range.from} max={range.to || undefined} onChange={(e) => setRange((r) => ({ ...r, from: e.target.value }))} />
             </div>
           </div>
           <div>
-            <Label htmlFor="d30-to">To</Label>
+            <Label htmlFor="d30-to">{t('range.to')}</Label>
             <div className="w-40">
               <Input id="d30-to" type="date" value={range.to} min={range.from || undefined} onChange={(e) => setRange((r) => ({ ...r, to: e.target.value }))} />
             </div>
@@ -257,7 +302,7 @@ export function D30View({ role }: { role: UserRole }) {
           <div className="flex gap-1.5 pb-0.5">
             {[7, 14, 30].map((n) => (
               <Button key={n} size="sm" variant="ghost" onClick={() => setRange({ from: toDateInput(Date.now() - (n - 1) * DAY_MS), to: toDateInput(Date.now()) })}>
-                Last {n} d
+                {t('range.last', { days: n })}
               </Button>
             ))}
           </div>
@@ -268,15 +313,7 @@ export function D30View({ role }: { role: UserRole }) {
       {!v ? (
         q.isError ? (
           <Card>
-            {missingEndpoint ? (
-              <EmptyState
-                icon={<ChartIcon />}
-                title="D30 metrics are not available on this server"
-                description="GET /api/watchdog/metrics/d30 did not answer. Update the console to a version that computes the D30 review."
-              />
-            ) : (
-              <ErrorState error={q.error} onRetry={() => void q.refetch()} />
-            )}
+            {missingEndpoint ? <EmptyState icon={<ChartIcon />} title={t('missing.title')} description={t('missing.description')} /> : <ErrorState error={q.error} onRetry={() => void q.refetch()} />}
           </Card>
         ) : (
           <MetricsSkeleton />
@@ -295,7 +332,7 @@ export function D30View({ role }: { role: UserRole }) {
             </div>
           ) : (
             <Card>
-              <EmptyState icon={<ChartIcon />} title="No activity in this period" description="Pick a wider range, or wait for workers to report helper events and artifact checks." />
+              <EmptyState icon={<ChartIcon />} title={t('noActivity.title')} description={t('noActivity.description')} />
             </Card>
           )}
 
@@ -303,11 +340,11 @@ export function D30View({ role }: { role: UserRole }) {
 
           <div className="grid grid-cols-1 gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,1.2fr)] lg:items-start">
             <Card aria-labelledby="recommendation-title">
-              <CardHeader id="recommendation-title" title="Recommendation" description="Computed from the figures above." />
+              <CardHeader id="recommendation-title" title={t('recommendation.title')} description={t('recommendation.description')} />
               <CardBody>
                 <div className="flex items-center gap-3">
                   <Badge tone={decisionTone[v.recommendation.decision] ?? 'neutral'} className="px-3 py-1 text-sm">
-                    {v.recommendation.label}
+                    {f.label('decision', v.recommendation.decision)}
                   </Badge>
                 </div>
                 {v.recommendation.reasons.length ? (
@@ -320,23 +357,23 @@ export function D30View({ role }: { role: UserRole }) {
                     ))}
                   </ul>
                 ) : (
-                  <p className="mt-4 text-sm text-slate-500">No reasons given.</p>
+                  <p className="mt-4 text-sm text-slate-500">{t('recommendation.noReasons')}</p>
                 )}
               </CardBody>
             </Card>
             <Card aria-labelledby="decision-title">
-              <CardHeader id="decision-title" title="Final decision" description="Recorded once the team has reviewed the period; the figures are stored with it." />
+              <CardHeader id="decision-title" title={t('decision.title')} description={t('decision.description')} />
               <CardBody>
                 <DecisionForm key={v.recommendation.decision} v={v} canDecide={role === 'owner'} role={role} shown={{ from: fromIso, to: toIso }} />
                 {v.decisions.length ? (
                   <div className="mt-6 border-t border-slate-100 pt-4">
-                    <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Recorded decisions</h3>
+                    <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500">{t('decision.recordedList')}</h3>
                     <ul className="mt-2 divide-y divide-slate-100">
                       {v.decisions.map((d, i) => (
                         <li key={d.id ?? `${d.decided_at}-${i}`} className="py-2.5 text-sm">
                           <div className="flex flex-wrap items-center gap-2">
-                            <Badge tone={decisionTone[d.decision] ?? 'neutral'}>{decisionLabels[d.decision] ?? d.decision}</Badge>
-                            {i === 0 ? <Badge tone="muted">latest</Badge> : null}
+                            <Badge tone={decisionTone[d.decision] ?? 'neutral'}>{isDecision(d.decision) ? f.label('decision', d.decision) : d.decision}</Badge>
+                            {i === 0 ? <Badge tone="muted">{t('decision.latest')}</Badge> : null}
                             <span className="text-slate-600">{d.decided_by}</span>
                             <span className="ml-auto text-xs text-slate-500">
                               <RelativeTime iso={d.decided_at ?? null} />

@@ -1,9 +1,10 @@
 /**
  * The D30 review: GET /api/watchdog/metrics/d30 → what the metrics page draws.
- * Pure (no React, no DOM) so the chart data is unit-tested on its own.
+ * Pure (no React, no DOM) so the chart data is unit-tested on its own. No words: figures, keys and
+ * their arguments; the page words and formats them in the reader's language (metrics messages).
  */
 import type { D30Assumption as D30AssumptionRecord, D30DecisionRecord, D30Metrics, D30SeriesDay } from '@/lib/schemas/metrics';
-import { decisionLabel, formatDuration, formatNumber, formatPercent, signalLabel, signalOrder } from '@/components/lib/format';
+import { signalOrder } from '@/components/lib/format';
 
 /** An assumption of the rollout with its verdict from the window's evidence (lib/schemas/metrics.ts D30Assumption). */
 export type D30Assumption = D30AssumptionRecord;
@@ -25,18 +26,18 @@ export type D30Response = Pick<D30Metrics, 'coverage' | 'retry_success_rate' | '
 export type KpiTone = 'success' | 'warning' | 'danger' | 'neutral';
 
 export interface Kpi {
+  /** also the key of its label and hint in the metrics messages (`kpi.<key>.label`, `kpi.<key>.hint`) */
   key: 'coverage' | 'retry_success_rate' | 'gate_pass_rate' | 'false_green_count' | 'mttd_s' | 'mttr_s';
-  label: string;
-  value: string;
+  /** how the page formats `raw` */
+  kind: 'percent' | 'count' | 'duration';
   raw: number | null;
   tone: KpiTone;
-  hint: string;
+  /** the hint's arguments: rates as fractions (`goal`), counts as numbers */
+  hint: Record<string, number>;
 }
 
 export interface DailyPoint {
   day: string;
-  /** short axis label, e.g. "Mar 4" */
-  label: string;
   events: number;
   failures: number;
   incidents: number;
@@ -55,7 +56,6 @@ export interface DailyPoint {
 
 export interface SignalBar {
   signal: string;
-  label: string;
   count: number;
 }
 
@@ -65,7 +65,7 @@ export interface D30View {
   daily: DailyPoint[];
   bySignal: SignalBar[];
   totals: { events: number; failures: number; incidents: number; gatePassed: number; gateFailed: number; retries: number; retriesSucceeded: number };
-  recommendation: { decision: string; label: string; reasons: string[] };
+  recommendation: { decision: string; reasons: string[] };
   /** newest first */
   decisions: D30Decision[];
   /** the seed's assumptions and their verdict from the figures */
@@ -77,7 +77,6 @@ export interface D30View {
 
 export const DEFAULT_COVERAGE_GOAL = 0.8;
 const DAY_MS = 86_400_000;
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 const finite = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const count = (v: unknown): number => finite(v) ?? 0;
@@ -88,11 +87,6 @@ export function dayKey(day: string): string {
   if (/^\d{4}-\d{2}-\d{2}$/.test(day)) return day;
   const d = new Date(day);
   return Number.isFinite(d.getTime()) ? d.toISOString().slice(0, 10) : day;
-}
-
-export function dayLabel(day: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(dayKey(day));
-  return m ? `${MONTHS[Number(m[2]) - 1]} ${Number(m[3])}` : day;
 }
 
 /** Days sorted, duplicates summed, and missing days inside the range filled with zeros. */
@@ -128,7 +122,6 @@ export function mapDaily(series: D30SeriesDay[], retryGoal: number | null = null
     const incidents = count(s?.incidents);
     out.push({
       day: key,
-      label: dayLabel(key),
       events,
       failures: count(s?.failures),
       incidents,
@@ -148,11 +141,11 @@ export function mapDaily(series: D30SeriesDay[], retryGoal: number | null = null
 /** Every known signal in the contract's order (zeros included), then any other signal the API reports. */
 export function mapSignals(bySignal: Record<string, number> | null | undefined): SignalBar[] {
   const src = bySignal ?? {};
-  const known: SignalBar[] = signalOrder.map((s) => ({ signal: s, label: signalLabel(s), count: count(src[s]) }));
+  const known: SignalBar[] = signalOrder.map((s) => ({ signal: s, count: count(src[s]) }));
   const extra = Object.keys(src)
     .filter((s) => !(signalOrder as readonly string[]).includes(s))
     .sort()
-    .map((s) => ({ signal: s, label: signalLabel(s), count: count(src[s]) }));
+    .map((s) => ({ signal: s, count: count(src[s]) }));
   return [...known, ...extra];
 }
 
@@ -187,52 +180,46 @@ export function mapD30(d: D30Response): D30View {
   const kpis: Kpi[] = [
     {
       key: 'coverage',
-      label: 'Coverage',
-      value: formatPercent(coverage),
+      kind: 'percent',
       raw: coverage,
       tone: goalTone(coverage, goal, 'higher'),
-      hint: `goal ${formatPercent(goal)} of failures caught by the watchdog`,
+      hint: { goal },
     },
     {
       key: 'retry_success_rate',
-      label: 'Retry success',
-      value: formatPercent(retry),
+      kind: 'percent',
       raw: retry,
       tone: goalTone(retry, t?.retry_success_min, 'higher'),
-      hint: `${formatNumber(totals.retriesSucceeded)} of ${formatNumber(totals.retries)} automatic retries recovered`,
+      hint: { recovered: totals.retriesSucceeded, retries: totals.retries },
     },
     {
       key: 'gate_pass_rate',
-      label: 'Gate pass rate',
-      value: formatPercent(gate),
+      kind: 'percent',
       raw: gate,
       // no goal of its own: the gate's goal is "no false green" (the next figure)
       tone: 'neutral',
-      hint: `${formatNumber(totals.gatePassed)} passed · ${formatNumber(totals.gateFailed)} failed`,
+      hint: { passed: totals.gatePassed, failed: totals.gateFailed },
     },
     {
       key: 'false_green_count',
-      label: 'False green',
-      value: formatNumber(falseGreen),
+      kind: 'count',
       raw: falseGreen,
       tone: goalTone(falseGreen, t?.false_green_max ?? 0, 'lower'),
-      hint: 'completed without an openable artifact',
+      hint: {},
     },
     {
       key: 'mttd_s',
-      label: 'MTTD',
-      value: formatDuration(mttd),
+      kind: 'duration',
       raw: mttd,
       tone: goalTone(mttd, t?.mttd_max_s, 'lower'),
-      hint: 'mean time from first failure to detection',
+      hint: {},
     },
     {
       key: 'mttr_s',
-      label: 'MTTR',
-      value: formatDuration(mttr),
+      kind: 'duration',
       raw: mttr,
       tone: goalTone(mttr, t?.mttr_max_s, 'lower'),
-      hint: 'mean time from detection to resolution',
+      hint: {},
     },
   ];
   return {
@@ -243,7 +230,6 @@ export function mapD30(d: D30Response): D30View {
     totals,
     recommendation: {
       decision: d.recommendation?.decision ?? 'continue',
-      label: decisionLabel(d.recommendation?.decision ?? 'continue'),
       reasons: (d.recommendation?.reasons ?? []).filter((r) => typeof r === 'string' && r.trim() !== ''),
     },
     decisions: [...(d.decisions ?? [])].filter((x) => x && typeof x.decision === 'string').sort((a, b) => String(b.decided_at ?? '').localeCompare(String(a.decided_at ?? ''))),

@@ -1,7 +1,9 @@
 'use client';
 
 import Link from 'next/link';
-import { signalLabel, signalOrder, formatPercent, formatNumber } from '@/components/lib/format';
+import { useTranslations } from 'next-intl';
+import { signalOrder } from '@/components/lib/format';
+import { useFormat } from '@/components/lib/use-format';
 import { useOverview } from '@/components/hooks/use-overview';
 import type { Milestone, Overview } from '@/components/lib/types';
 import { Badge, toneDot, type Tone } from '@/components/ui/badge';
@@ -13,11 +15,11 @@ import { ErrorState, Skeleton } from '@/components/ui/states';
 import { signalTone } from '@/components/ui/status';
 import { RelativeTime } from '@/components/ui/time';
 
-const riskRows: { key: keyof Overview['leases']['by_risk']; label: string; tone: Tone; hint: string }[] = [
-  { key: 'normal', label: 'Healthy', tone: 'success', hint: 'heartbeat on time' },
-  { key: 'near_expiry', label: 'Near expiry', tone: 'warning', hint: 'heartbeat due soon' },
-  { key: 'expired', label: 'Expired', tone: 'danger', hint: 'past expiry' },
-  { key: 'stale', label: 'Stale', tone: 'danger', hint: 'past stuck grace' },
+const riskRows: { key: keyof Overview['leases']['by_risk']; tone: Tone }[] = [
+  { key: 'normal', tone: 'success' },
+  { key: 'near_expiry', tone: 'warning' },
+  { key: 'expired', tone: 'danger' },
+  { key: 'stale', tone: 'danger' },
 ];
 
 function Kpi({ label, value, sub, icon, href, tone = 'neutral' }: { label: string; value: React.ReactNode; sub?: React.ReactNode; icon: React.ReactNode; href?: string; tone?: Tone }) {
@@ -56,15 +58,26 @@ function Kpi({ label, value, sub, icon, href, tone = 'neutral' }: { label: strin
 }
 
 function RiskCard({ o }: { o: Overview }) {
+  const t = useTranslations('overview');
+  const f = useFormat();
   const total = o.leases.live_total;
   return (
     <Card>
-      <CardHeader title="Live leases by risk" description={`${formatNumber(total)} ${total === 1 ? 'lease is' : 'leases are'} held or awaiting a sweep · rules v${o.rule_version}`} />
+      <CardHeader title={t('risk.title')} description={t('risk.description', { count: total, version: String(o.rule_version) })} />
       <CardBody>
         {total === 0 ? (
-          <p className="py-6 text-center text-sm text-slate-500">No live leases. Workers acquire one with their first heartbeat.</p>
+          <p className="py-6 text-center text-sm text-slate-500">{t('risk.empty')}</p>
         ) : (
-          <div className="flex h-3 overflow-hidden rounded-full bg-slate-100" role="img" aria-label={riskRows.map((r) => `${r.label}: ${o.leases.by_risk[r.key]}`).join(', ')}>
+          <div
+            className="flex h-3 overflow-hidden rounded-full bg-slate-100"
+            role="img"
+            aria-label={t('risk.barLabel', {
+              normal: o.leases.by_risk.normal,
+              nearExpiry: o.leases.by_risk.near_expiry,
+              expired: o.leases.by_risk.expired,
+              stale: o.leases.by_risk.stale,
+            })}
+          >
             {riskRows.map((r) =>
               o.leases.by_risk[r.key] ? <div key={r.key} className={cn(toneDot(r.tone), r.key === 'stale' && 'bg-rose-700')} style={{ width: `${(o.leases.by_risk[r.key] / total) * 100}%` }} /> : null,
             )}
@@ -75,11 +88,11 @@ function RiskCard({ o }: { o: Overview }) {
             <div key={r.key} className="rounded-lg border border-slate-100 bg-slate-50/60 px-3 py-2.5">
               <dt className="flex items-center gap-2 text-xs font-medium text-slate-500">
                 <span className={cn('size-2 rounded-full', toneDot(r.tone), r.key === 'stale' && 'bg-rose-700')} />
-                {r.label}
+                {f.label('risk', r.key)}
               </dt>
               <dd className="mt-1 flex items-baseline justify-between gap-2">
-                <span className="text-xl font-semibold tabular-nums text-slate-900">{o.leases.by_risk[r.key]}</span>
-                <span className="hidden truncate text-xs text-slate-600 sm:inline">{r.hint}</span>
+                <span className="text-xl font-semibold tabular-nums text-slate-900">{f.number(o.leases.by_risk[r.key])}</span>
+                <span className="hidden truncate text-xs text-slate-600 sm:inline">{t(`risk.hint.${r.key}`)}</span>
               </dd>
             </div>
           ))}
@@ -90,23 +103,17 @@ function RiskCard({ o }: { o: Overview }) {
 }
 
 function IncidentsCard({ o }: { o: Overview }) {
+  const t = useTranslations('overview');
+  const f = useFormat();
   const max = Math.max(1, ...Object.values(o.incidents.by_signal));
   return (
     <Card>
       <CardHeader
-        title="Open incidents by signal"
-        description={
-          o.incidents.oldest_open_at ? (
-            <>
-              Oldest open since <RelativeTime iso={o.incidents.oldest_open_at} />
-            </>
-          ) : (
-            'Nothing open right now'
-          )
-        }
+        title={t('incidents.title')}
+        description={o.incidents.oldest_open_at ? t.rich('incidents.oldest', { time: () => <RelativeTime iso={o.incidents.oldest_open_at} /> }) : t('incidents.nothingOpen')}
         actions={
           <Link href="/incidents" className="text-sm font-medium text-indigo-600 hover:text-indigo-500">
-            View all
+            {t('incidents.viewAll')}
           </Link>
         }
       />
@@ -117,11 +124,11 @@ function IncidentsCard({ o }: { o: Overview }) {
             return (
               <li key={s}>
                 <Link href={`/incidents?signal=${s}`} className="group grid grid-cols-[9.5rem_1fr_2rem] items-center gap-3 rounded-md text-sm sm:grid-cols-[11rem_1fr_2.5rem]">
-                  <span className="truncate text-slate-600 group-hover:text-slate-900">{signalLabel(s)}</span>
+                  <span className="truncate text-slate-600 group-hover:text-slate-900">{f.signal(s)}</span>
                   <span className="h-2 overflow-hidden rounded-full bg-slate-100">
                     <span className={cn('block h-full rounded-full', n ? toneDot(signalTone(s)) : '')} style={{ width: `${(n / max) * 100}%` }} />
                   </span>
-                  <span className={cn('text-right font-semibold tabular-nums', n ? 'text-slate-900' : 'text-slate-300')}>{n}</span>
+                  <span className={cn('text-right font-semibold tabular-nums', n ? 'text-slate-900' : 'text-slate-300')}>{f.number(n)}</span>
                 </Link>
               </li>
             );
@@ -133,25 +140,29 @@ function IncidentsCard({ o }: { o: Overview }) {
 }
 
 function MilestoneCard({ m }: { m: Milestone }) {
+  const t = useTranslations('overview');
   const done = m.items.filter((i) => i.done).length;
+  const title = t(`milestone.${m.key}`);
+  const itemLabel = (key: string, label: string) => {
+    const k = `milestoneItem.${key}` as Parameters<typeof t>[0];
+    return t.has(k) ? t(k) : label;
+  };
   return (
     <li
       className={cn('flex flex-col rounded-xl border p-4', m.done ? 'border-emerald-200 bg-emerald-50/40' : 'border-slate-200 bg-white')}
-      aria-label={`${m.key} ${m.title}: ${m.done ? 'done' : `${done} of ${m.items.length} done`}`}
+      aria-label={m.done ? t('rollout.milestoneDone', { key: m.key, title }) : t('rollout.milestoneProgress', { key: m.key, title, done, total: m.items.length })}
     >
       <div className="flex items-center justify-between gap-2">
         <span className={cn('rounded-md px-2 py-0.5 text-xs font-bold tracking-wide', m.done ? 'bg-emerald-700 text-white' : 'bg-slate-900 text-white')}>{m.key}</span>
         {m.done ? (
           <Badge tone="success" dot>
-            Done
+            {t('rollout.done')}
           </Badge>
         ) : (
-          <Badge tone={done ? 'warning' : 'muted'}>
-            {done}/{m.items.length} done
-          </Badge>
+          <Badge tone={done ? 'warning' : 'muted'}>{t('rollout.progress', { done, total: m.items.length })}</Badge>
         )}
       </div>
-      <h3 className="mt-3 text-sm font-semibold text-slate-900">{m.title}</h3>
+      <h3 className="mt-3 text-sm font-semibold text-slate-900">{title}</h3>
       <div className="mt-2 h-1.5 overflow-hidden rounded-full bg-slate-100">
         <div className={cn('h-full rounded-full', m.done ? 'bg-emerald-500' : 'bg-amber-400')} style={{ width: `${(done / Math.max(1, m.items.length)) * 100}%` }} />
       </div>
@@ -163,8 +174,8 @@ function MilestoneCard({ m }: { m: Milestone }) {
             </span>
             <span className="min-w-0">
               <span className={cn('font-medium', i.done ? 'text-slate-900' : 'text-slate-700')}>
-                {i.label}
-                <span className="sr-only">{i.done ? ' (done)' : ' (missing)'}</span>
+                {itemLabel(i.key, i.label)}
+                <span className="sr-only">{i.done ? t('rollout.itemDone') : t('rollout.itemMissing')}</span>
               </span>
               <span className={cn('block break-words text-xs leading-relaxed', i.done ? 'text-slate-500' : 'text-amber-700')}>{i.detail}</span>
             </span>
@@ -176,8 +187,9 @@ function MilestoneCard({ m }: { m: Milestone }) {
 }
 
 function OverviewSkeleton() {
+  const t = useTranslations('overview');
   return (
-    <div role="status" aria-label="Loading overview" className="space-y-6">
+    <div role="status" aria-label={t('loading')} className="space-y-6">
       <div className="grid grid-cols-2 gap-4 lg:grid-cols-4">
         {Array.from({ length: 4 }, (_, i) => (
           <Skeleton key={i} className="h-32 rounded-xl" />
@@ -190,14 +202,12 @@ function OverviewSkeleton() {
 
 export function OverviewView({ initialData }: { initialData?: Overview }) {
   const q = useOverview(initialData);
+  const t = useTranslations('overview');
+  const f = useFormat();
   const o = q.data;
   return (
     <>
-      <PageHeader
-        title="Overview"
-        description="The fleet at a glance, and how far the rollout has come — derived from the evidence, not typed in."
-        actions={o ? <LiveIndicator updatedAt={q.dataUpdatedAt} fetching={q.isFetching} failed={q.isRefetchError} /> : null}
-      />
+      <PageHeader title={t('title')} description={t('description')} actions={o ? <LiveIndicator updatedAt={q.dataUpdatedAt} fetching={q.isFetching} failed={q.isRefetchError} /> : null} />
       {!o ? (
         q.isError ? (
           <Card>
@@ -210,51 +220,51 @@ export function OverviewView({ initialData }: { initialData?: Overview }) {
         <div className="space-y-6">
           <div className="grid grid-cols-2 gap-3 sm:gap-4 xl:grid-cols-4">
             <Kpi
-              label="Live leases"
-              value={formatNumber(o.leases.live_total)}
+              label={t('kpi.liveLeases')}
+              value={f.number(o.leases.live_total)}
               icon={<ListIcon />}
               tone={o.leases.by_risk.expired + o.leases.by_risk.stale > 0 ? 'danger' : o.leases.by_risk.near_expiry > 0 ? 'warning' : 'success'}
               href="/jobs"
               sub={
                 o.leases.by_risk.expired + o.leases.by_risk.stale > 0 ? (
-                  <span className="text-rose-600">{o.leases.by_risk.expired + o.leases.by_risk.stale} past expiry</span>
+                  <span className="text-rose-600">{t('kpi.pastExpiry', { count: o.leases.by_risk.expired + o.leases.by_risk.stale })}</span>
                 ) : o.leases.by_risk.near_expiry ? (
-                  <span className="text-amber-700">{o.leases.by_risk.near_expiry} near expiry</span>
+                  <span className="text-amber-700">{t('kpi.nearExpiry', { count: o.leases.by_risk.near_expiry })}</span>
                 ) : (
-                  'All heartbeats on time'
+                  t('kpi.allOnTime')
                 )
               }
             />
             <Kpi
-              label="Open incidents"
-              value={formatNumber(o.incidents.open_total)}
+              label={t('kpi.openIncidents')}
+              value={f.number(o.incidents.open_total)}
               icon={<AlertIcon />}
               tone={o.incidents.open_total ? 'danger' : 'success'}
               href="/incidents"
-              sub={`${formatNumber(o.events_24h.flagged)} flagged of ${formatNumber(o.events_24h.total)} events in 24 h`}
+              sub={t('kpi.flagged', { flagged: o.events_24h.flagged, total: o.events_24h.total })}
             />
             <Kpi
-              label="Pending approvals"
-              value={formatNumber(o.approvals.pending)}
+              label={t('kpi.pendingApprovals')}
+              value={f.number(o.approvals.pending)}
               icon={<CheckBadgeIcon />}
               tone={o.approvals.pending ? 'warning' : 'success'}
               href="/approvals"
               sub={
                 o.approvals.oldest_pending_at ? (
                   <span className="inline-flex items-center gap-1">
-                    Oldest <RelativeTime iso={o.approvals.oldest_pending_at} /> <ChevronRightIcon className="size-3.5" />
+                    {t.rich('kpi.oldestPending', { time: () => <RelativeTime iso={o.approvals.oldest_pending_at} /> })} <ChevronRightIcon className="size-3.5" />
                   </span>
                 ) : (
-                  'No release or reclaim waiting'
+                  t('kpi.noApprovals')
                 )
               }
             />
             <Kpi
-              label={`Gate pass rate · ${o.gate.window_days} d`}
-              value={formatPercent(o.gate.pass_rate)}
+              label={t('kpi.gatePassRate', { days: o.gate.window_days })}
+              value={f.percent(o.gate.pass_rate)}
               icon={<PackageIcon />}
               tone={o.gate.pass_rate === null ? 'neutral' : o.gate.pass_rate >= 0.95 ? 'success' : o.gate.pass_rate >= 0.8 ? 'warning' : 'danger'}
-              sub={o.gate.checks ? `${formatNumber(o.gate.passed)} passed · ${formatNumber(o.gate.failed)} failed` : 'No artifact check in the window'}
+              sub={o.gate.checks ? t('kpi.gateCounts', { passed: o.gate.passed, failed: o.gate.failed }) : t('kpi.noChecks')}
             />
           </div>
 
@@ -264,11 +274,7 @@ export function OverviewView({ initialData }: { initialData?: Overview }) {
           </div>
 
           <Card aria-labelledby="rollout-title">
-            <CardHeader
-              id="rollout-title"
-              title="Rollout progress"
-              description={`${o.rollout.filter((m) => m.done).length} of ${o.rollout.length} milestones reached. Each item is checked against the data on every refresh.`}
-            />
+            <CardHeader id="rollout-title" title={t('rollout.title')} description={t('rollout.description', { reached: o.rollout.filter((m) => m.done).length, total: o.rollout.length })} />
             <CardBody>
               <ol className="grid grid-cols-1 gap-4 md:grid-cols-2 xl:grid-cols-4">
                 {o.rollout.map((m) => (

@@ -3,20 +3,44 @@ import type { Rule } from '@/components/lib/types';
 import { type Signal, signals } from '@/lib/schemas/common';
 import { ruleParamProblems } from '@/lib/schemas/rules';
 
-/** What each param measures, for its label and help line. The primary param is the rule's threshold. */
-export const paramInfo: Record<string, { label: string; unit: string; help: string }> = {
-  timeout_s: { label: 'Claim timeout', unit: 's', help: 'a silent claim is killed after this many seconds' },
-  max_retries: { label: 'Automatic retries', unit: '', help: 'retries before the next failure escalates' },
-  retry_delay_s: { label: 'Retry delay', unit: 's', help: 'wait before the one automatic retry' },
-  within_s: { label: 'Near-expiry window', unit: 's', help: 'heartbeat when the lease has less than this left' },
-  grace_s: { label: 'Grace', unit: 's', help: 'after the lease expiry, before this signal' },
-  expected_status: { label: 'Expected status', unit: '', help: 'the HTTP status an artifact must answer' },
-  min_files: { label: 'Minimum files', unit: 'files', help: 'files an artifact needs to pass the gate' },
-  quiet_s: { label: 'Quiet time', unit: 's', help: 'alive but no new output or phase for this long' },
-  repeats: { label: 'Repeats', unit: '', help: 'the same command and output this many times is a loop' },
-  window_s: { label: 'Window', unit: 's', help: 'the repeats must fall within this time' },
-  silent_s: { label: 'Silence', unit: 's', help: 'a worker not seen for this long is silent' },
+/**
+ * The unit of each known param (null: a bare count or code). Its label and help line are in the
+ * `rules` messages under `params.<name>`. The primary param is the rule's threshold.
+ */
+export const paramUnits: Record<string, 'seconds' | 'files' | null> = {
+  timeout_s: 'seconds',
+  max_retries: null,
+  retry_delay_s: 'seconds',
+  within_s: 'seconds',
+  grace_s: 'seconds',
+  expected_status: null,
+  min_files: 'files',
+  quiet_s: 'seconds',
+  repeats: null,
+  window_s: 'seconds',
+  silent_s: 'seconds',
 };
+
+/**
+ * A value's problem, as data: the page words it in the reader's language. `server` is the API's own
+ * text when the problem came back from the server (shown as is in English).
+ */
+export type RuleProblem = (
+  { key: 'enterNumber' | 'notNumber' | 'notFinite' | 'notWhole' } | { key: 'atLeast' | 'atMost'; limit: number } | { key: 'unknownParam'; signal: string } | { key: 'other'; text: string }
+) & { server?: string };
+
+/** lib/schemas/rules.ts's messages ("must be at least 1") read back into problems. */
+export function problemOf(message: string): RuleProblem {
+  const m = message.trim();
+  if (m === 'must be a number') return { key: 'notNumber' };
+  if (m === 'must be a finite number') return { key: 'notFinite' };
+  if (m === 'must be a whole number') return { key: 'notWhole' };
+  const bound = /^must be at (least|most) (-?\d+(?:\.\d+)?)$/.exec(m);
+  if (bound) return { key: bound[1] === 'least' ? 'atLeast' : 'atMost', limit: Number(bound[2]) };
+  const unknown = /^unknown param for (\S+)$/.exec(m);
+  if (unknown) return { key: 'unknownParam', signal: unknown[1] };
+  return { key: 'other', text: m.charAt(0).toUpperCase() + m.slice(1) };
+}
 
 /** The primary param of each signal (mirrors primaryParam in lib/watchdog/rules/rule-defaults.ts). */
 export const primaryParams: Record<Signal, string> = {
@@ -39,7 +63,7 @@ export interface RuleDraft {
 }
 export type Draft = Record<string, RuleDraft>;
 /** field errors by signal, then by field (a param name, or `rule`) */
-export type DraftErrors = Record<string, Record<string, string>>;
+export type DraftErrors = Record<string, Record<string, RuleProblem>>;
 
 /** The numeric params of a rule, the primary one first. */
 export function numericParams(rule: Rule): string[] {
@@ -71,7 +95,7 @@ export function validateDraft(rules: Rule[], draft: Draft): DraftErrors {
     if (!d || !signals.includes(r.signal)) continue;
     for (const p of ruleParamProblems(r.signal, draftParams(r, d))) {
       const raw = d.params[p.param];
-      (errors[r.signal] ??= {})[p.param] = raw !== undefined && raw.trim() === '' ? 'Enter a number' : p.message.charAt(0).toUpperCase() + p.message.slice(1);
+      (errors[r.signal] ??= {})[p.param] = raw !== undefined && raw.trim() === '' ? { key: 'enterNumber' } : problemOf(p.message);
     }
   }
   return errors;
@@ -101,17 +125,23 @@ export function putBody(rules: Rule[], draft: Draft, note: string) {
   return body;
 }
 
+/** A refusal not tied to one field: its path (may be empty) and problem. */
+export interface GeneralError {
+  path: string;
+  problem: RuleProblem;
+}
+
 /** The API's field errors (`rules.<i>.threshold`, `rules.<i>.params.x`) by signal and field; the rest stays general. */
-export function mapFieldErrors(sent: { signal: string }[], details: FieldError[]): { bySignal: DraftErrors; general: string[] } {
+export function mapFieldErrors(sent: { signal: string }[], details: FieldError[]): { bySignal: DraftErrors; general: GeneralError[] } {
   const bySignal: DraftErrors = {};
-  const general: string[] = [];
+  const general: GeneralError[] = [];
   for (const d of details) {
     const m = /^rules\.(\d+)\.(threshold|params\.(.+)|enabled)$/.exec(d.path);
     const signal = m ? (sent[Number(m[1])]?.signal as Signal | undefined) : undefined;
     if (signal && m) {
       const field = m[2] === 'threshold' ? primaryParams[signal] : m[2] === 'enabled' ? 'enabled' : m[3];
-      (bySignal[signal] ??= {})[field] = d.message;
-    } else general.push(d.path ? `${d.path}: ${d.message}` : d.message);
+      (bySignal[signal] ??= {})[field] = { ...problemOf(d.message), server: d.message };
+    } else general.push({ path: d.path, problem: { ...problemOf(d.message), server: d.message } });
   }
   return { bySignal, general };
 }

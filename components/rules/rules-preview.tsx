@@ -1,8 +1,9 @@
 'use client';
 
 import Link from 'next/link';
-import { errorMessage } from '@/components/lib/api';
-import { formatDuration, formatPercent, signalLabel } from '@/components/lib/format';
+import { useTranslations } from 'next-intl';
+import { useErrorText } from '@/components/lib/use-error-text';
+import { useFormat } from '@/components/lib/use-format';
 import type { RulesPreview } from '@/components/lib/types';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
@@ -12,12 +13,8 @@ import { EmptyState, InlineAlert } from '@/components/ui/states';
 import { Timestamp } from '@/components/ui/time';
 import { signals } from '@/lib/schemas/common';
 
-export const PREVIEW_RANGES = [
-  { days: 1, label: 'Last 24 hours' },
-  { days: 7, label: 'Last 7 days' },
-  { days: 14, label: 'Last 14 days' },
-  { days: 31, label: 'Last 31 days' },
-] as const;
+/** The evidence windows the preview offers, in days (1: the last 24 hours). */
+const PREVIEW_RANGES = [1, 7, 14, 31] as const;
 
 function Delta({ before, after, format }: { before: number | null; after: number | null; format: (v: number | null) => string }) {
   const changed = before !== after;
@@ -46,88 +43,92 @@ export function RulesPreviewPanel(props: {
   stale: boolean;
 }) {
   const { preview } = props;
+  const t = useTranslations('rules');
+  const errorText = useErrorText();
   return (
     <Card aria-labelledby="preview-title">
       <CardHeader
         id="preview-title"
-        title="Preview"
-        description="Replays the stored evidence (helper events, lease history and heartbeats, artifact checks) through your draft and the rules in force. Nothing is written."
+        title={t('preview.title')}
+        description={t('preview.description')}
         actions={
           <div className="flex flex-wrap items-end gap-2">
             <div>
               <label htmlFor="preview-range" className="mb-1 block text-xs font-medium text-slate-700">
-                Evidence window
+                {t('preview.window')}
               </label>
               <Select id="preview-range" value={String(props.days)} onChange={(e) => props.onDays(Number(e.target.value))}>
-                {PREVIEW_RANGES.map((r) => (
-                  <option key={r.days} value={r.days}>
-                    {r.label}
+                {PREVIEW_RANGES.map((days) => (
+                  <option key={days} value={days}>
+                    {days === 1 ? t('preview.last24h') : t('preview.lastDays', { days })}
                   </option>
                 ))}
               </Select>
             </div>
             <Button variant="secondary" onClick={props.onRun} loading={props.running}>
-              Preview
+              {t('preview.run')}
             </Button>
           </div>
         }
       />
       <div className="space-y-4 px-4 py-4 sm:px-5">
-        {props.error ? <InlineAlert title="The preview did not run">{errorMessage(props.error)}</InlineAlert> : null}
+        {props.error ? <InlineAlert title={t('preview.failed')}>{errorText(props.error)}</InlineAlert> : null}
         {props.stale && preview ? (
-          <InlineAlert tone="warning" title="The draft changed since this preview">
-            Run the preview again to see the effect of the current draft.
+          <InlineAlert tone="warning" title={t('preview.staleTitle')}>
+            {t('preview.staleText')}
           </InlineAlert>
         ) : null}
-        {!preview ? (
-          <p className="text-sm text-slate-600">Edit a threshold, a severity or a switch, then run the preview to see what the draft would detect before you publish it.</p>
-        ) : (
-          <PreviewResult preview={preview} />
-        )}
+        {!preview ? <p className="text-sm text-slate-600">{t('preview.intro')}</p> : <PreviewResult preview={preview} />}
       </div>
     </Card>
   );
 }
 
 function PreviewResult({ preview }: { preview: RulesPreview }) {
+  const t = useTranslations('rules');
+  const f = useFormat();
   const rows = signals.filter((s) => preview.current.incidents_by_signal[s] || preview.draft.incidents_by_signal[s]);
   return (
     <div className="space-y-4" aria-live="polite">
       <p className="text-sm text-slate-600">
-        <Timestamp iso={preview.from} /> – <Timestamp iso={preview.to} />: rules v{preview.current.version} against the draft.
+        {t.rich('preview.range', {
+          version: String(preview.current.version),
+          from: () => <Timestamp iso={preview.from} />,
+          to: () => <Timestamp iso={preview.to} />,
+        })}
       </p>
-      <dl className="grid grid-cols-1 gap-3 sm:grid-cols-3" aria-label="Figures before and after">
+      <dl className="grid grid-cols-1 gap-3 sm:grid-cols-3" aria-label={t('preview.figures')}>
         <div className="rounded-lg bg-slate-50 p-3 ring-1 ring-inset ring-slate-200">
-          <dt className="text-xs font-medium text-slate-600">Coverage</dt>
+          <dt className="text-xs font-medium text-slate-600">{t('preview.coverage')}</dt>
           <dd className="mt-1 text-sm text-slate-700">
-            <Delta before={preview.current.coverage} after={preview.draft.coverage} format={(v) => formatPercent(v, 1)} />
+            <Delta before={preview.current.coverage} after={preview.draft.coverage} format={(v) => f.percent(v, 1)} />
           </dd>
         </div>
         <div className="rounded-lg bg-slate-50 p-3 ring-1 ring-inset ring-slate-200">
-          <dt className="text-xs font-medium text-slate-600">MTTD</dt>
+          <dt className="text-xs font-medium text-slate-600">{t('preview.mttd')}</dt>
           <dd className="mt-1 text-sm text-slate-700">
-            <Delta before={preview.current.mttd_s} after={preview.draft.mttd_s} format={formatDuration} />
+            <Delta before={preview.current.mttd_s} after={preview.draft.mttd_s} format={f.duration} />
           </dd>
         </div>
         <div className="rounded-lg bg-slate-50 p-3 ring-1 ring-inset ring-slate-200">
-          <dt className="text-xs font-medium text-slate-600">Jobs with incidents</dt>
+          <dt className="text-xs font-medium text-slate-600">{t('preview.jobsWithIncidents')}</dt>
           <dd className="mt-1 text-sm text-slate-700">
-            <Delta before={preview.current.jobs_with_incidents} after={preview.draft.jobs_with_incidents} format={(v) => String(v ?? 0)} />
+            <Delta before={preview.current.jobs_with_incidents} after={preview.draft.jobs_with_incidents} format={(v) => f.number(v ?? 0)} />
           </dd>
         </div>
       </dl>
       <div className="overflow-x-auto">
-        <table className="min-w-full text-sm" aria-label="Incidents per signal">
+        <table className="min-w-full text-sm" aria-label={t('preview.perSignal')}>
           <thead>
             <tr className="border-b border-slate-200 text-left text-xs text-slate-600">
               <th scope="col" className="py-2 pr-4 font-medium">
-                Signal
+                {t('preview.signal')}
               </th>
               <th scope="col" className="py-2 pr-4 text-right font-medium">
-                Now
+                {t('preview.now')}
               </th>
               <th scope="col" className="py-2 text-right font-medium">
-                With the draft
+                {t('preview.withDraft')}
               </th>
             </tr>
           </thead>
@@ -135,7 +136,7 @@ function PreviewResult({ preview }: { preview: RulesPreview }) {
             {rows.length === 0 ? (
               <tr>
                 <td colSpan={3} className="py-3 text-slate-600">
-                  Neither rule set detects anything in this window.
+                  {t('preview.nothing')}
                 </td>
               </tr>
             ) : (
@@ -145,11 +146,11 @@ function PreviewResult({ preview }: { preview: RulesPreview }) {
                 return (
                   <tr key={s} className="border-b border-slate-100">
                     <th scope="row" className="py-2 pr-4 text-left font-normal text-slate-800">
-                      {signalLabel(s)}
+                      {f.signal(s)}
                     </th>
-                    <td className="py-2 pr-4 text-right tabular-nums">{a}</td>
+                    <td className="py-2 pr-4 text-right tabular-nums">{f.number(a)}</td>
                     <td className="py-2 text-right tabular-nums">
-                      <span className={a !== b ? 'font-semibold text-slate-900' : undefined}>{b}</span>
+                      <span className={a !== b ? 'font-semibold text-slate-900' : undefined}>{f.number(b)}</span>
                     </td>
                   </tr>
                 );
@@ -160,27 +161,27 @@ function PreviewResult({ preview }: { preview: RulesPreview }) {
       </div>
       <div>
         <h3 className="mb-2 text-sm font-semibold text-slate-900">
-          Changes <Badge tone={preview.changes_total ? 'warning' : 'success'}>{preview.changes_total}</Badge>
-          {preview.changes_total > preview.changes.length ? <span className="ml-2 text-xs font-normal text-slate-600">the first {preview.changes.length} by time</span> : null}
+          {t('preview.changes')} <Badge tone={preview.changes_total ? 'warning' : 'success'}>{f.number(preview.changes_total)}</Badge>
+          {preview.changes_total > preview.changes.length ? <span className="ml-2 text-xs font-normal text-slate-600">{t('preview.firstByTime', { count: preview.changes.length })}</span> : null}
         </h3>
         {preview.changes.length === 0 ? (
-          <EmptyState title="No changes" description="The draft detects the same things at the same times as the rules in force." />
+          <EmptyState title={t('preview.noChanges')} description={t('preview.noChangesHelp')} />
         ) : (
           <div className="overflow-x-auto">
-            <table className="min-w-full text-sm" aria-label="Detections that would change">
+            <table className="min-w-full text-sm" aria-label={t('preview.changesLabel')}>
               <thead>
                 <tr className="border-b border-slate-200 text-left text-xs text-slate-600">
                   <th scope="col" className="py-2 pr-4 font-medium">
-                    Job or worker
+                    {t('preview.subject')}
                   </th>
                   <th scope="col" className="py-2 pr-4 font-medium">
-                    Signal
+                    {t('preview.signal')}
                   </th>
                   <th scope="col" className="py-2 pr-4 font-medium">
-                    Detected now
+                    {t('preview.detectedNow')}
                   </th>
                   <th scope="col" className="py-2 font-medium">
-                    Would be detected
+                    {t('preview.wouldBeDetected')}
                   </th>
                 </tr>
               </thead>
@@ -194,13 +195,13 @@ function PreviewResult({ preview }: { preview: RulesPreview }) {
                         </Link>
                       ) : (
                         <Link href={`/workers/${encodeURIComponent(c.worker_id ?? '')}`} className="font-mono text-sky-800 underline hover:text-sky-950">
-                          worker {c.worker_id}
+                          {t('preview.worker', { worker: c.worker_id ?? '' })}
                         </Link>
                       )}
                     </td>
-                    <td className="py-2 pr-4">{signalLabel(c.signal)}</td>
-                    <td className="py-2 pr-4">{c.current_detected_at ? <Timestamp iso={c.current_detected_at} /> : <span className="text-slate-600">not detected</span>}</td>
-                    <td className="py-2">{c.draft_detected_at ? <Timestamp iso={c.draft_detected_at} /> : <span className="text-slate-600">not detected</span>}</td>
+                    <td className="py-2 pr-4">{f.signal(c.signal)}</td>
+                    <td className="py-2 pr-4">{c.current_detected_at ? <Timestamp iso={c.current_detected_at} /> : <span className="text-slate-600">{t('preview.notDetected')}</span>}</td>
+                    <td className="py-2">{c.draft_detected_at ? <Timestamp iso={c.draft_detected_at} /> : <span className="text-slate-600">{t('preview.notDetected')}</span>}</td>
                   </tr>
                 ))}
               </tbody>

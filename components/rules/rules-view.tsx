@@ -1,8 +1,10 @@
 'use client';
 
+import { useTranslations } from 'next-intl';
 import { useEffect, useId, useMemo, useState } from 'react';
-import { ApiError, errorMessage } from '@/components/lib/api';
-import { signalLabel } from '@/components/lib/format';
+import { ApiError } from '@/components/lib/api';
+import { useErrorText } from '@/components/lib/use-error-text';
+import { useFormat } from '@/components/lib/use-format';
 import { usePreviewRules, useRules, useRuleVersions, useSaveRules } from '@/components/hooks/use-rules';
 import type { RulesPreview } from '@/components/lib/types';
 import { Badge } from '@/components/ui/badge';
@@ -14,24 +16,28 @@ import { EmptyState, ErrorState, InlineAlert, LoadingRows, ReadOnlyNotice } from
 import { RoleBadge } from '@/components/ui/status';
 import { RelativeTime, Timestamp } from '@/components/ui/time';
 import { useToast } from '@/components/ui/toast';
-import { changedSignals, type Draft, draftOf, type DraftErrors, mapFieldErrors, putBody, validateDraft } from './rule-form';
+import { changedSignals, type Draft, draftOf, type DraftErrors, type GeneralError, mapFieldErrors, putBody, validateDraft } from './rule-form';
 import { RuleRow } from './rule-row';
 import { RulesPreviewPanel } from './rules-preview';
+import { useProblemText } from './use-problem-text';
 import type { UserRole } from '@/lib/schemas/enums';
 
 function VersionHistory() {
+  const t = useTranslations('rules');
+  const f = useFormat();
   const q = useRuleVersions();
+  const severityText = (v: unknown) => (v === 'warning' || v === 'critical' ? t(`severity.${v}`) : String(v));
   return (
     <Card aria-labelledby="versions-title">
-      <CardHeader id="versions-title" title="Version history" description="Every change is a new version; the old ones are kept. The highest version is in force." />
+      <CardHeader id="versions-title" title={t('history.title')} description={t('history.description')} />
       {q.isPending ? (
-        <LoadingRows rows={3} label="Loading versions" />
+        <LoadingRows rows={3} label={t('history.loading')} />
       ) : q.isError ? (
         <ErrorState error={q.error} onRetry={() => void q.refetch()} />
       ) : q.data.versions.length === 0 ? (
-        <EmptyState title="No versions" />
+        <EmptyState title={t('history.empty')} />
       ) : (
-        <ol className="divide-y divide-slate-100" aria-label="Rule versions">
+        <ol className="divide-y divide-slate-100" aria-label={t('history.label')}>
           {q.data.versions.map((v, i) => {
             const prev = q.data.versions[i + 1];
             const changes = prev
@@ -43,7 +49,7 @@ function VersionHistory() {
               <li key={v.version} className="px-4 py-3 sm:px-5">
                 <div className="flex flex-wrap items-center gap-2">
                   <span className="rounded-md bg-slate-900 px-2 py-0.5 font-mono text-xs font-semibold text-white">v{v.version}</span>
-                  {i === 0 ? <Badge tone="success">in force</Badge> : null}
+                  {i === 0 ? <Badge tone="success">{t('history.inForce')}</Badge> : null}
                   <RoleBadge role={v.updated_by_role} />
                   <span className="text-sm text-slate-700">{v.updated_by}</span>
                   <span className="ml-auto text-xs text-slate-500" title={v.updated_at}>
@@ -52,15 +58,15 @@ function VersionHistory() {
                 </div>
                 <p className="mt-1.5 text-sm text-slate-600">
                   {!prev ? (
-                    'The defaults of the contract.'
+                    t('history.defaults')
                   ) : changes.length === 0 ? (
-                    <span>Confirmed without threshold changes.</span>
+                    <span>{t('history.confirmed')}</span>
                   ) : (
                     changes.map(({ r, before }) => (
                       <span key={r.signal} className="mr-3 inline-flex flex-wrap items-center gap-1">
-                        {signalLabel(r.signal)}:{' '}
+                        {t('history.signal', { signal: f.signal(r.signal) })}{' '}
                         {!before ? (
-                          <span className="font-semibold text-slate-900">added at its defaults</span>
+                          <span className="font-semibold text-slate-900">{t('history.added')}</span>
                         ) : (
                           <>
                             {before.threshold !== r.threshold ? (
@@ -68,8 +74,8 @@ function VersionHistory() {
                                 <span className="font-mono text-slate-500 line-through">{before.threshold}</span> → <span className="font-mono font-semibold text-slate-900">{r.threshold}</span>
                               </>
                             ) : null}
-                            {before.enabled !== r.enabled ? <span className="font-semibold text-slate-900">{r.enabled ? 'turned on' : 'turned off'}</span> : null}
-                            {before.params.severity !== r.params.severity ? <span className="font-semibold text-slate-900">{String(r.params.severity)}</span> : null}
+                            {before.enabled !== r.enabled ? <span className="font-semibold text-slate-900">{r.enabled ? t('history.turnedOn') : t('history.turnedOff')}</span> : null}
+                            {before.params.severity !== r.params.severity ? <span className="font-semibold text-slate-900">{severityText(r.params.severity)}</span> : null}
                           </>
                         )}
                       </span>
@@ -87,6 +93,10 @@ function VersionHistory() {
 
 export function RulesView({ role }: { role: UserRole }) {
   const canEdit = role === 'owner';
+  const t = useTranslations('rules');
+  const f = useFormat();
+  const errorText = useErrorText();
+  const problemText = useProblemText();
   const readOnlyId = useId();
   const toast = useToast();
   const q = useRules();
@@ -94,7 +104,7 @@ export function RulesView({ role }: { role: UserRole }) {
   const [baseVersion, setBaseVersion] = useState<number | null>(null);
   const [note, setNote] = useState('');
   const [clientErrors, setClientErrors] = useState<DraftErrors>({});
-  const [apiErrors, setApiErrors] = useState<{ bySignal: DraftErrors; general: string[] }>({ bySignal: {}, general: [] });
+  const [apiErrors, setApiErrors] = useState<{ bySignal: DraftErrors; general: GeneralError[] }>({ bySignal: {}, general: [] });
   const [saved, setSaved] = useState<number | null>(null);
   const canPreview = role === 'owner' || role === 'supervisor';
   const [days, setDays] = useState(7);
@@ -136,7 +146,7 @@ export function RulesView({ role }: { role: UserRole }) {
       setBaseVersion(set.version);
       setNote('');
       setSaved(set.version);
-      toast({ tone: 'success', title: `Rules v${set.version} in force`, description: 'Runners pick up the new thresholds on their next fetch.' });
+      toast({ tone: 'success', title: t('saved.toast', { version: String(set.version) }), description: t('saved.toastHelp') });
     },
   });
 
@@ -157,7 +167,7 @@ export function RulesView({ role }: { role: UserRole }) {
     save.mutate(body, {
       onError: (err) => {
         if (err instanceof ApiError && err.code === 'validation_failed') setApiErrors(mapFieldErrors(body.rules, err.fieldErrors));
-        else setApiErrors({ bySignal: {}, general: [errorMessage(err)] });
+        else setApiErrors({ bySignal: {}, general: [{ path: '', problem: { key: 'other', text: errorText(err) } }] });
       },
     });
   }
@@ -166,35 +176,34 @@ export function RulesView({ role }: { role: UserRole }) {
 
   return (
     <>
-      <PageHeader
-        title="Rules"
-        description="The thresholds the classifier, the sweeper and every runner apply. Changes take effect as a new version; runners fetch them from GET /api/watchdog/rules."
-      />
+      <PageHeader title={t('title')} description={t('description')} />
       <div className="space-y-6">
         {!canEdit ? (
-          <ReadOnlyNotice id={readOnlyId}>
-            Read only: you are signed in as <strong>{role}</strong>. Only the <strong>owner</strong> changes thresholds.
-          </ReadOnlyNotice>
+          <ReadOnlyNotice id={readOnlyId}>{t.rich('readOnly', { role: f.label('role', role), owner: f.label('role', 'owner'), b: (chunks) => <strong>{chunks}</strong> })}</ReadOnlyNotice>
         ) : null}
         <Card aria-labelledby="rules-title">
           <CardHeader
             id="rules-title"
-            title={q.data ? `Rules in force · v${q.data.version}` : 'Rules in force'}
+            title={q.data ? t('inForceVersion', { version: String(q.data.version) }) : t('inForce')}
             description={
               q.data ? (
                 <>
-                  Saved by {q.data.updated_by} <RelativeTime iso={q.data.updated_at} /> (<Timestamp iso={q.data.updated_at} />)
+                  {t.rich('savedBy', {
+                    who: q.data.updated_by,
+                    relative: () => <RelativeTime iso={q.data.updated_at} />,
+                    exact: () => <Timestamp iso={q.data.updated_at} />,
+                  })}
                 </>
               ) : undefined
             }
           />
           {q.isPending ? (
-            <LoadingRows rows={6} label="Loading rules" />
+            <LoadingRows rows={6} label={t('loading')} />
           ) : q.isError ? (
             <ErrorState error={q.error} onRetry={() => void q.refetch()} />
           ) : (
-            <form onSubmit={onSubmit} noValidate aria-label="Rule thresholds">
-              <ul className="divide-y divide-slate-100" aria-label="Rules">
+            <form onSubmit={onSubmit} noValidate aria-label={t('formLabel')}>
+              <ul className="divide-y divide-slate-100" aria-label={t('title')}>
                 {q.data.rules.map((r) => (
                   <RuleRow
                     key={r.signal}
@@ -214,32 +223,32 @@ export function RulesView({ role }: { role: UserRole }) {
               </ul>
               <div className="space-y-3 border-t border-slate-100 px-4 py-4 sm:px-5">
                 {apiErrors.general.length ? (
-                  <InlineAlert title="The rules were not saved">
+                  <InlineAlert title={t('notSaved')}>
                     <ul className="list-inside list-disc">
-                      {apiErrors.general.map((g) => (
-                        <li key={g}>{g}</li>
+                      {apiErrors.general.map((g, i) => (
+                        <li key={i}>{g.path ? t('pathProblem', { path: g.path, problem: problemText(g.problem) }) : problemText(g.problem)}</li>
                       ))}
                     </ul>
                   </InlineAlert>
                 ) : Object.keys(apiErrors.bySignal).length ? (
-                  <InlineAlert title="The rules were not saved">Fix the highlighted values and save again.</InlineAlert>
+                  <InlineAlert title={t('notSaved')}>{t('fixAndSave')}</InlineAlert>
                 ) : null}
                 {stale ? (
-                  <InlineAlert tone="warning" title="The rules changed while you were editing">
-                    Version {q.data.version} is now in force. Saving will replace it with your thresholds.
+                  <InlineAlert tone="warning" title={t('staleTitle')}>
+                    {t('staleText', { version: String(q.data.version) })}
                   </InlineAlert>
                 ) : null}
                 {saved ? (
-                  <InlineAlert tone="success" title={`Saved as version ${saved}`}>
-                    The new thresholds are in force.
+                  <InlineAlert tone="success" title={t('saved.title', { version: String(saved) })}>
+                    {t('saved.text')}
                   </InlineAlert>
                 ) : null}
                 <div className="flex flex-col gap-3 sm:flex-row sm:items-end">
                   <div className="flex-1 sm:max-w-md">
                     <label htmlFor="rules-note" className="mb-1.5 block text-sm font-medium text-slate-700">
-                      Change note <span className="font-normal text-slate-500">(optional, audited)</span>
+                      {t.rich('note.label', { hint: (chunks) => <span className="font-normal text-slate-500">{chunks}</span> })}
                     </label>
-                    <Input id="rules-note" value={note} onChange={(e) => setNote(e.target.value)} maxLength={500} readOnly={!canEdit} placeholder={canEdit ? 'Why the change' : 'Owner only'} />
+                    <Input id="rules-note" value={note} onChange={(e) => setNote(e.target.value)} maxLength={500} readOnly={!canEdit} placeholder={canEdit ? t('note.placeholder') : t('ownerOnly')} />
                   </div>
                   <div className="flex items-center gap-2">
                     {canEdit && dirty ? (
@@ -251,7 +260,7 @@ export function RulesView({ role }: { role: UserRole }) {
                           setApiErrors({ bySignal: {}, general: [] });
                         }}
                       >
-                        Discard
+                        {t('discard')}
                       </Button>
                     ) : null}
                     <Button
@@ -261,7 +270,7 @@ export function RulesView({ role }: { role: UserRole }) {
                       loading={save.isPending}
                       aria-describedby={canEdit ? 'save-help' : readOnlyId}
                     >
-                      Publish
+                      {t('publish')}
                     </Button>
                   </div>
                 </div>
@@ -269,10 +278,14 @@ export function RulesView({ role }: { role: UserRole }) {
                   {canEdit
                     ? dirty
                       ? Object.keys(clientErrors).length
-                        ? 'Fix the highlighted values to save.'
-                        : `${changedSignals(q.data.rules, draft).length} rule(s) changed. Publishing creates version ${q.data.version + 1}${preview && !previewStale ? ' and records the preview in its audit entry' : ' — preview it first to see what it would change'}.`
-                      : 'No changes: edit a value, a severity or a switch to publish a new version.'
-                    : 'Only the owner can publish rules.'}
+                        ? t('help.fix')
+                        : t('help.changed', {
+                            count: changedSignals(q.data.rules, draft).length,
+                            version: String(q.data.version + 1),
+                            previewed: preview && !previewStale ? 'yes' : 'no',
+                          })
+                      : t('help.noChanges')
+                    : t('help.ownerOnly')}
                 </p>
               </div>
             </form>

@@ -1,28 +1,27 @@
+'use client';
+
+import { useTranslations } from 'next-intl';
 import type { WorkerStatus } from '@/components/lib/types';
 import { Badge, type Tone } from '@/components/ui/badge';
 
 const statusTone: Record<WorkerStatus, Tone> = { working: 'success', idle: 'info', silent: 'danger', retired: 'muted' };
-const statusHelp: Record<WorkerStatus, string> = {
-  working: 'holds an active lease',
-  idle: 'seen recently, no lease',
-  silent: 'not seen for the worker_silent threshold',
-  retired: 'not seen for 7 days',
-};
 
 export function WorkerStatusBadge({ status }: { status: WorkerStatus }) {
+  const t = useTranslations('workers');
   return (
-    <Badge tone={statusTone[status]} dot title={statusHelp[status]}>
-      {status}
+    <Badge tone={statusTone[status]} dot title={t(`statusHelp.${status}`)}>
+      {t(`status.${status}`)}
     </Badge>
   );
 }
 
-/** "4 min left", "expired 2 min ago", "—" */
-export function leaseLeft(iso: string | null, now: number): string {
-  if (!iso) return '—';
+/** "4 min left", "expired", "—": the time the worker's lease has left, in the reader's language. */
+export function LeaseLeft({ iso, now }: { iso: string | null; now: number }) {
+  const t = useTranslations('workers');
+  if (!iso) return <>—</>;
   const s = Math.round((new Date(iso).getTime() - now) / 1000);
-  if (s <= 0) return 'expired';
-  if (s < 60) return `${s} s left`;
-  if (s < 3600) return `${Math.floor(s / 60)} min left`;
-  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min left`;
+  if (s <= 0) return <>{t('lease.expired')}</>;
+  if (s < 60) return <>{t('lease.seconds', { s })}</>;
+  if (s < 3600) return <>{t('lease.minutes', { m: Math.floor(s / 60) })}</>;
+  return <>{t('lease.hours', { h: Math.floor(s / 3600), m: Math.floor((s % 3600) / 60) })}</>;
 }

@@ -1,9 +1,10 @@
 'use client';
 
 import Link from 'next/link';
-import { formatNumber } from '@/components/lib/format';
+import { useTranslations } from 'next-intl';
 import { useWorker } from '@/components/hooks/use-workers';
 import { ApiError } from '@/components/lib/api';
+import { useFormat } from '@/components/lib/use-format';
 import type { WorkerDetail } from '@/components/lib/types';
 import { Card, CardHeader } from '@/components/ui/card';
 import { ServerIcon } from '@/components/ui/icons';
@@ -11,7 +12,7 @@ import { LiveIndicator, PageHeader } from '@/components/ui/page-header';
 import { EmptyState, ErrorState, LoadingRows } from '@/components/ui/states';
 import { LeaseStateBadge, SignalBadge } from '@/components/ui/status';
 import { RelativeTime, Timestamp, useNow } from '@/components/ui/time';
-import { leaseLeft, WorkerStatusBadge } from './worker-badges';
+import { LeaseLeft, WorkerStatusBadge } from './worker-badges';
 
 function Fact({ label, children }: { label: string; children: React.ReactNode }) {
   return (
@@ -26,17 +27,19 @@ function Fact({ label, children }: { label: string; children: React.ReactNode })
 export function WorkerView({ workerId, initialData }: { workerId: string; initialData?: WorkerDetail }) {
   const now = useNow(5_000);
   const q = useWorker(workerId, initialData);
+  const t = useTranslations('workers');
+  const f = useFormat();
   const back = (
     <Link href="/workers" className="text-sm font-medium text-indigo-700 hover:underline">
-      ← All workers
+      {t('detail.back')}
     </Link>
   );
   if (q.isError && q.error instanceof ApiError && q.error.status === 404) {
     return (
       <>
-        <PageHeader title={`Worker ${workerId}`} actions={back} />
+        <PageHeader title={t('detail.title', { id: workerId })} actions={back} />
         <Card>
-          <EmptyState icon={<ServerIcon />} title="No such worker" description="The console has never seen a worker with this id: no call with its token and no evidence naming it." />
+          <EmptyState icon={<ServerIcon />} title={t('detail.notFound')} description={t('detail.notFoundHelp')} />
         </Card>
       </>
     );
@@ -45,8 +48,8 @@ export function WorkerView({ workerId, initialData }: { workerId: string; initia
   return (
     <>
       <PageHeader
-        title={`Worker ${workerId}`}
-        description="What this worker holds, when it was last heard from, and what is open against it."
+        title={t('detail.title', { id: workerId })}
+        description={t('detail.description')}
         actions={
           <div className="flex items-center gap-3">
             {d ? <LiveIndicator updatedAt={q.dataUpdatedAt} fetching={q.isFetching} failed={q.isRefetchError} /> : null}
@@ -56,7 +59,7 @@ export function WorkerView({ workerId, initialData }: { workerId: string; initia
       />
       {q.isPending ? (
         <Card>
-          <LoadingRows rows={4} label="Loading the worker" />
+          <LoadingRows rows={4} label={t('detail.loading')} />
         </Card>
       ) : q.isError || !d ? (
         <Card>
@@ -64,21 +67,21 @@ export function WorkerView({ workerId, initialData }: { workerId: string; initia
         </Card>
       ) : (
         <div className="space-y-6">
-          <Card aria-label="Worker facts">
+          <Card aria-label={t('detail.facts')}>
             <dl className="grid grid-cols-2 gap-4 px-4 py-4 sm:grid-cols-3 sm:px-5 lg:grid-cols-4">
-              <Fact label="Status">
+              <Fact label={t('columns.status')}>
                 <WorkerStatusBadge status={d.worker.status} />
               </Fact>
-              <Fact label="Last seen">
+              <Fact label={t('columns.lastSeen')}>
                 <RelativeTime iso={d.worker.last_seen_at} />
               </Fact>
-              <Fact label="First seen">
+              <Fact label={t('detail.firstSeen')}>
                 <Timestamp iso={d.worker.first_seen_at} />
               </Fact>
-              <Fact label="Runner version">
+              <Fact label={t('detail.runnerVersion')}>
                 <span className="font-mono">{d.worker.runner_version ?? '—'}</span>
               </Fact>
-              <Fact label="Current job">
+              <Fact label={t('columns.currentJob')}>
                 {d.worker.current_job_id ? (
                   <Link href={`/jobs/${encodeURIComponent(d.worker.current_job_id)}`} className="font-mono font-medium text-indigo-700 hover:underline">
                     {d.worker.current_job_id}
@@ -87,17 +90,19 @@ export function WorkerView({ workerId, initialData }: { workerId: string; initia
                   '—'
                 )}
               </Fact>
-              <Fact label="Lease">{leaseLeft(d.worker.lease_expires_at, now)}</Fact>
-              <Fact label="Events · failures (24 h)">
-                {formatNumber(d.worker.events_24h)} · <span className={d.worker.failures_24h ? 'font-semibold text-rose-700' : undefined}>{formatNumber(d.worker.failures_24h)}</span>
+              <Fact label={t('columns.lease')}>
+                <LeaseLeft iso={d.worker.lease_expires_at} now={now} />
               </Fact>
-              <Fact label="Open incidents">{d.worker.open_incidents}</Fact>
+              <Fact label={t('detail.eventsFailures')}>
+                {f.number(d.worker.events_24h)} · <span className={d.worker.failures_24h ? 'font-semibold text-rose-700' : undefined}>{f.number(d.worker.failures_24h)}</span>
+              </Fact>
+              <Fact label={t('columns.openIncidents')}>{f.number(d.worker.open_incidents)}</Fact>
             </dl>
           </Card>
           <Card aria-labelledby="worker-incidents">
-            <CardHeader id="worker-incidents" title="Open incidents" description="Its own (a silence) and those of its jobs." />
+            <CardHeader id="worker-incidents" title={t('detail.incidentsTitle')} description={t('detail.incidentsHelp')} />
             {d.incidents.length === 0 ? (
-              <EmptyState title="Nothing open" description="No open incident carries this worker." />
+              <EmptyState title={t('detail.nothingOpen')} description={t('detail.nothingOpenHelp')} />
             ) : (
               <ul className="divide-y divide-slate-100">
                 {d.incidents.map((i) => (
@@ -108,20 +113,18 @@ export function WorkerView({ workerId, initialData }: { workerId: string; initia
                         {i.job_id}
                       </Link>
                     ) : (
-                      <span className="text-slate-700">the worker itself</span>
+                      <span className="text-slate-700">{t('detail.workerItself')}</span>
                     )}
-                    <span className="text-slate-600">
-                      detected <RelativeTime iso={i.detected_at} />
-                    </span>
+                    <span className="text-slate-600">{t.rich('detail.detected', { time: () => <RelativeTime iso={i.detected_at} /> })}</span>
                   </li>
                 ))}
               </ul>
             )}
           </Card>
           <Card aria-labelledby="worker-jobs">
-            <CardHeader id="worker-jobs" title="Recent jobs" description="Up to 50, the most recent activity first. Another worker may hold a job now." />
+            <CardHeader id="worker-jobs" title={t('detail.jobsTitle')} description={t('detail.jobsHelp')} />
             {d.jobs.length === 0 ? (
-              <EmptyState title="No jobs yet" description="This worker has not held a lease or reported an event." />
+              <EmptyState title={t('detail.noJobs')} description={t('detail.noJobsHelp')} />
             ) : (
               <ul className="divide-y divide-slate-100">
                 {d.jobs.map((j) => (
@@ -129,9 +132,9 @@ export function WorkerView({ workerId, initialData }: { workerId: string; initia
                     <Link href={`/jobs/${encodeURIComponent(j.job_id)}`} className="min-w-0 truncate font-mono text-[13px] font-medium text-indigo-700 hover:underline">
                       {j.job_id}
                     </Link>
-                    {j.state ? <LeaseStateBadge state={j.state} /> : <span className="text-xs text-slate-500">no lease</span>}
-                    {j.holder_worker_id && j.holder_worker_id !== workerId ? <span className="text-xs text-slate-600">now held by {j.holder_worker_id}</span> : null}
-                    {j.open_incidents ? <span className="text-xs font-semibold text-rose-700">{j.open_incidents} open</span> : null}
+                    {j.state ? <LeaseStateBadge state={j.state} /> : <span className="text-xs text-slate-500">{t('detail.noLease')}</span>}
+                    {j.holder_worker_id && j.holder_worker_id !== workerId ? <span className="text-xs text-slate-600">{t('detail.nowHeldBy', { worker: j.holder_worker_id })}</span> : null}
+                    {j.open_incidents ? <span className="text-xs font-semibold text-rose-700">{t('detail.openCount', { count: j.open_incidents })}</span> : null}
                     <span className="ml-auto text-xs text-slate-600">
                       <RelativeTime iso={j.last_activity_at} />
                     </span>
