@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useTranslations } from 'next-intl';
-import { signalLabels } from '@/components/lib/format';
+import { isSignal } from '@/components/lib/format';
 import { useFormat } from '@/components/lib/use-format';
 import type { RepairAction, RepairActionList } from '@/components/lib/types';
 import { useJobStory } from '@/components/hooks/use-jobs';
@@ -151,7 +151,7 @@ function RequestFacts({ action }: { action: ShownItem }) {
       <dl className="flex flex-wrap gap-x-5 gap-y-1 text-sm">
         <div className="flex min-w-0 gap-1.5">
           <dt className="shrink-0 text-slate-600">{t('trigger')}</dt>
-          <dd className="min-w-0 font-medium text-slate-800 [overflow-wrap:anywhere]">{signalLabels[action.trigger] ? f.signal(action.trigger) : action.trigger}</dd>
+          <dd className="min-w-0 font-medium text-slate-800 [overflow-wrap:anywhere]">{isSignal(action.trigger) ? f.signal(action.trigger) : action.trigger}</dd>
         </div>
         <div className="flex min-w-0 gap-1.5">
           <dt className="shrink-0 text-slate-600">{t('askedBy')}</dt>

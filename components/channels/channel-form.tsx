@@ -15,7 +15,7 @@ import { useToast } from '@/components/ui/toast';
 
 type Kind = 'webhook' | 'slack' | 'line' | 'email';
 const MASK = '***';
-const allSignals = [...signalOrder, 'no_progress', 'loop_detected', 'worker_silent'];
+const allSignals = signalOrder;
 
 /** A field's words in the `channels` messages: `field.<id>.label`, `.placeholder`, and `hint.<id>` for some. */
 type FieldId = 'webhookUrl' | 'webhookSecret' | 'slackWebhookUrl' | 'lineToken' | 'lineTo' | 'lineApiBase' | 'emailSmtpUrl' | 'emailFrom' | 'emailTo';

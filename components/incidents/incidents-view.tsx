@@ -67,7 +67,7 @@ export function IncidentsView({ initial, canAct }: { initial: IncidentFilters; c
               <Label htmlFor="signal-filter">{t('signal')}</Label>
               <Select id="signal-filter" value={filters.signal} onChange={(e) => set({ signal: e.target.value })}>
                 <option value="">{t('allSignals')}</option>
-                {[...signalOrder, 'no_progress', 'loop_detected', 'worker_silent'].map((s) => (
+                {signalOrder.map((s) => (
                   <option key={s} value={s}>
                     {f.signal(s)}
                   </option>

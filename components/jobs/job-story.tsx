@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { useTranslations } from 'next-intl';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError } from '@/components/lib/api';
-import { signalLabels } from '@/components/lib/format';
+import { isSignal } from '@/components/lib/format';
 import { type Format, useFormat } from '@/components/lib/use-format';
 import { useJobStory } from '@/components/hooks/use-jobs';
 import type { JobStory } from '@/components/lib/types';
@@ -41,7 +41,7 @@ function Meta({ children }: { children: React.ReactNode }) {
 }
 
 function triggerLabel(f: Format, trigger: string) {
-  return signalLabels[trigger] ? f.signal(trigger) : trigger;
+  return isSignal(trigger) ? f.signal(trigger) : trigger;
 }
 
 function ItemBody({ item }: { item: StoryItem }) {

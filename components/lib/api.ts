@@ -56,9 +56,3 @@ export async function apiFetch<T>(path: string, init: { method?: string; body?: 
   }
   return body as T;
 }
-
-export function errorMessage(e: unknown): string {
-  if (e instanceof ApiError) return e.message;
-  if (e instanceof Error) return e.message;
-  return 'Something went wrong';
-}
