@@ -67,13 +67,14 @@ export async function pageWidthOverflow(page: Page): Promise<{ overflow: number;
 
 /**
  * Visible English left on a page read in another language: runs of two or more English words in the
- * text people read, outside what is data, not prose — code, hashes, worker output and anything marked
- * `translate="no"` (ids, emails, names the workers gave) — after dropping identifiers, product names and
- * units. One line per text, with where it sits.
+ * text people read, outside what is data, not prose — code, hashes, worker output, anything marked
+ * `translate="no"` (ids, emails, names the workers gave) and recorded text (`data-recorded`: a trigger,
+ * note, resolution, failure reason or learning as its writer — worker, system or person — wrote it) —
+ * after dropping identifiers, product names and units. One line per text, with where it sits.
  */
 export async function untranslatedText(page: Page): Promise<string[]> {
   return page.evaluate(() => {
-    const skip = 'code, pre, kbd, samp, script, style, noscript, [translate="no"], .font-mono, option, [aria-hidden="true"]';
+    const skip = 'code, pre, kbd, samp, script, style, noscript, [translate="no"], [data-recorded], .font-mono, option, [aria-hidden="true"]';
     const allowed = /\b(Worker Watchdog|English|Slack|LINE|webhook|Webhook|SMTP|OIDC|SSO|API|URL|JSON|HTTP|HTTPS|UTC|D1|D7|D14|D30|MTTD|MTTR|ID|OK|sha256|fencing|token|email|claim|Email)\b/g;
     const out = new Set<string>();
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);

@@ -151,7 +151,9 @@ function RequestFacts({ action }: { action: ShownItem }) {
       <dl className="flex flex-wrap gap-x-5 gap-y-1 text-sm">
         <div className="flex min-w-0 gap-1.5">
           <dt className="shrink-0 text-slate-600">{t('trigger')}</dt>
-          <dd className="min-w-0 font-medium text-slate-800 [overflow-wrap:anywhere]">{isSignal(action.trigger) ? f.signal(action.trigger) : action.trigger}</dd>
+          <dd className="min-w-0 font-medium text-slate-800 [overflow-wrap:anywhere]" data-recorded={isSignal(action.trigger) ? undefined : ''}>
+            {isSignal(action.trigger) ? f.signal(action.trigger) : action.trigger}
+          </dd>
         </div>
         <div className="flex min-w-0 gap-1.5">
           <dt className="shrink-0 text-slate-600">{t('askedBy')}</dt>
@@ -165,7 +167,13 @@ function RequestFacts({ action }: { action: ShownItem }) {
         </div>
       </dl>
       <div className="text-sm text-slate-700">
-        {action.note ? <p className="max-w-3xl [overflow-wrap:anywhere]">{action.note}</p> : <p className="italic text-slate-600">{t('noNote')}</p>}
+        {action.note ? (
+          <p className="max-w-3xl [overflow-wrap:anywhere]" data-recorded="">
+            {action.note}
+          </p>
+        ) : (
+          <p className="italic text-slate-600">{t('noNote')}</p>
+        )}
         <p className="mt-1 flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-slate-600">
           <span>{t('evidenceCount', { count: action.evidence_event_ids.length })}</span>
           {action.output_hash ? <span className="inline-flex items-center gap-1">{t.rich('output', { hash: () => <HashText hash={action.output_hash} /> })}</span> : null}

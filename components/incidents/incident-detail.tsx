@@ -15,11 +15,11 @@ import { SignalBadge } from '@/components/ui/status';
 import { IncidentActions } from './incident-actions';
 import { HandlingBadge, SeverityBadge } from './incident-badges';
 
-function Facts({ rows }: { rows: [string, React.ReactNode][] }) {
+function Facts({ rows }: { rows: [React.ReactNode, React.ReactNode][] }) {
   return (
     <dl className="grid grid-cols-[minmax(7rem,auto)_minmax(0,1fr)] gap-x-4 gap-y-2 text-sm">
-      {rows.map(([k, v]) => (
-        <div key={k} className="contents">
+      {rows.map(([k, v], n) => (
+        <div key={n} className="contents">
           <dt className="text-slate-500">{k}</dt>
           <dd className="min-w-0 break-words text-slate-900">{v}</dd>
         </div>
@@ -115,7 +115,7 @@ export function IncidentDetailView({ id, canAct }: { id: string; canAct: boolean
               {details.length ? (
                 <Facts
                   rows={details.map(([k, v]) => [
-                    humanize(k),
+                    t.has(`detailKey.${k}` as Parameters<typeof t>[0]) ? t(`detailKey.${k}` as Parameters<typeof t>[0]) : <code key={`${k}-key`}>{k}</code>,
                     <span key={k} className="font-mono text-[13px]">
                       {typeof v === 'object' ? JSON.stringify(v) : String(v)}
                     </span>,
@@ -143,7 +143,7 @@ export function IncidentDetailView({ id, canAct }: { id: string; canAct: boolean
                   [t('acknowledged'), i.acknowledged_at ? t('atBy', { time: f.timestamp(i.acknowledged_at), name: i.acknowledged_by ?? '—' }) : t('notYet')],
                   ...(i.acknowledgement_note ? ([[t('note'), i.acknowledgement_note]] as [string, string][]) : []),
                   [t('resolved'), i.resolved_at ? t('atBy', { time: f.timestamp(i.resolved_at), name: i.resolved_by ?? f.label('role', 'system') }) : t('stillOpen')],
-                  ...(i.resolution ? ([[t('resolution'), i.resolution]] as [string, string][]) : []),
+                  ...(i.resolution ? ([[t('resolution'), <span data-recorded="">{i.resolution}</span>]] as [string, React.ReactNode][]) : []),
                 ]}
               />
             </CardBody>

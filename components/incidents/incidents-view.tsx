@@ -126,7 +126,12 @@ export function IncidentsView({ initial, canAct }: { initial: IncidentFilters; c
                       {t.rich('detected', { when: () => <RelativeTime iso={i.detected_at} /> })}
                       {i.acknowledged_by ? ` · ${t('acknowledgedBy', { name: i.acknowledged_by })}` : ''}
                       {i.resolved_by ? ` · ${t('resolvedBy', { name: i.resolved_by })}` : ''}
-                      {i.resolution ? ` — ${i.resolution}` : ''}
+                      {i.resolution ? (
+                        <>
+                          {' — '}
+                          <span data-recorded="">{i.resolution}</span>
+                        </>
+                      ) : null}
                     </p>
                     <Link href={`/incidents/${i.id}`} className="mt-1 inline-block text-xs font-medium text-indigo-700 hover:underline">
                       {t.rich('details', { signal: f.signal(i.signal), target: i.job_id ?? i.worker_id ?? '', sr: (chunks) => <span className="sr-only">{chunks}</span> })}

@@ -124,12 +124,21 @@ function ItemBody({ item }: { item: StoryItem }) {
             {a.decision ? <Badge tone={a.decision === 'approve' ? 'success' : 'danger'}>{t(a.decision === 'approve' ? 'approvedBy' : 'rejectedBy', { name: a.decided_by ?? '—' })}</Badge> : null}
           </p>
           <Meta>
-            <span>{t('trigger', { trigger: triggerLabel(f, a.trigger) })}</span>
+            <span>
+              {t.rich('trigger', {
+                trigger: triggerLabel(f, a.trigger),
+                v: (chunks) => <span data-recorded={isSignal(a.trigger) ? undefined : ''}>{chunks}</span>,
+              })}
+            </span>
             <span>{t('authority', { authority: f.label('authority', a.authority) })}</span>
             <span>{t('askedBy', { name: a.requested_by })}</span>
             {a.output_hash ? <span className="inline-flex items-center gap-1">{t.rich('output', { hash: () => <HashText hash={a.output_hash} /> })}</span> : null}
           </Meta>
-          {a.note ? <p className="mt-1.5 text-sm text-slate-600">{a.note}</p> : null}
+          {a.note ? (
+            <p className="mt-1.5 text-sm text-slate-600" data-recorded="">
+              {a.note}
+            </p>
+          ) : null}
           {a.decision_note ? <p className="mt-1 text-sm italic text-slate-600">{t('decisionNote', { note: a.decision_note })}</p> : null}
         </>
       );
@@ -151,7 +160,11 @@ function ItemBody({ item }: { item: StoryItem }) {
               {c.primary_url}
             </span>
           </Meta>
-          {c.failure_reason ? <p className="mt-1.5 text-sm text-rose-700">{c.failure_reason}</p> : null}
+          {c.failure_reason ? (
+            <p className="mt-1.5 text-sm text-rose-700" data-recorded="">
+              {c.failure_reason}
+            </p>
+          ) : null}
         </>
       );
     }
@@ -172,7 +185,7 @@ function ItemBody({ item }: { item: StoryItem }) {
                 <span>{t('rules', { version: i.rule_version })}</span>
               </>
             ) : (
-              <span>{i.resolution}</span>
+              <span data-recorded="">{i.resolution}</span>
             )}
           </Meta>
         </>
@@ -327,7 +340,9 @@ function JobDecisions({ story, canDecide }: { story: JobStory; canDecide: boolea
                 <Badge tone={a.action === 'reclaim' ? 'accent' : 'warning'} className="uppercase tracking-wide">
                   {ta('actionName', { action: a.action })}
                 </Badge>
-                <span className="min-w-0 text-slate-700 [overflow-wrap:anywhere]">{triggerLabel(f, a.trigger)}</span>
+                <span className="min-w-0 text-slate-700 [overflow-wrap:anywhere]" data-recorded={isSignal(a.trigger) ? undefined : ''}>
+                  {triggerLabel(f, a.trigger)}
+                </span>
               </p>
               <p className="text-xs text-slate-600 [overflow-wrap:anywhere]">{t('askedBy', { name: a.requested_by })}</p>
               <DecisionControls

@@ -35,7 +35,7 @@ function Section({ title, items }: { title: string; items: string[] }) {
       <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500">{title}</h3>
       <ul className="mt-1 list-disc space-y-1 pl-5 text-sm text-slate-800">
         {items.map((t, i) => (
-          <li key={i} className="break-words">
+          <li key={i} className="break-words" data-recorded="">
             {t}
           </li>
         ))}
