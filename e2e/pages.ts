@@ -97,7 +97,10 @@ export async function untranslatedText(page: Page): Promise<string[]> {
       for (const attr of ['aria-label', 'title', 'placeholder']) {
         const v = el.getAttribute(attr);
         if (!v) continue;
-        const words = v.replace(allowed, ' ').replace(/\S*[\d_@/:.-]\S*/g, ' ').match(/[A-Za-z]{2,}(?:\s+[A-Za-z]{2,})+/g);
+        const words = v
+          .replace(allowed, ' ')
+          .replace(/\S*[\d_@/:.-]\S*/g, ' ')
+          .match(/[A-Za-z]{2,}(?:\s+[A-Za-z]{2,})+/g);
         if (words) out.add(`${words.join(' | ')}  ⟵ [${attr}] on ${el.tagName.toLowerCase()}: "${v.slice(0, 80)}"`);
       }
     }
