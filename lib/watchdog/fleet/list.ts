@@ -23,31 +23,34 @@ const iso = (v: unknown) => (v == null ? null : (v instanceof Date ? v : new Dat
 
 /**
  * Workers with their figures, one statement. The current job is the active, unexpired lease the
- * worker holds (job_leases_worker_id_idx); events and failures of the last 24 h are index-only ranges
- * of helper_events_worker_time_idx; open incidents count those that carry the worker (its own, and
- * its jobs' — for a job incident without worker_id, the lease holder's).
+ * worker holds (job_leases_worker_state_idx); events and failures of the last 24 h are one index-only
+ * range per worker of helper_events_worker_time_idx (worker_id, created_at, exit_code, signal), read in
+ * a lateral join so it runs once per worker, not once per joined row; open incidents count those that
+ * carry the worker (its own, and its jobs' — for a job incident without worker_id, the lease holder's,
+ * looked up by primary key only for those).
  */
 export function workerRows(db: Db, now: Date, where: SQL) {
   const nowIso = now.toISOString();
   const dayAgo = new Date(now.getTime() - DAY_MS).toISOString();
   return db.execute(sql`
     with oi as (
-      select coalesce(i.worker_id, i.details->>'worker_id', l.worker_id) as worker_id, count(*)::int as n
-      from incidents i left join job_leases l on l.job_id = i.job_id
+      select coalesce(i.worker_id, i.details->>'worker_id', (select l.worker_id from job_leases l where l.job_id = i.job_id)) as worker_id, count(*)::int as n
+      from incidents i
       where i.status = 'open'
       group by 1
     )
     select w.worker_id, w.first_seen_at, w.last_seen_at, w.runner_version, cl.job_id as current_job_id, cl.lease_expires_at,
-      (select count(*) from helper_events e where e.worker_id = w.worker_id and e.created_at >= ${dayAgo}::timestamptz)::int as events_24h,
-      (select count(*) from helper_events e where e.worker_id = w.worker_id and e.created_at >= ${dayAgo}::timestamptz
-         and (e.exit_code <> 0 or e.signal is not null))::int as failures_24h,
-      coalesce(oi.n, 0)::int as open_incidents
+      ev.events_24h, ev.failures_24h, coalesce(oi.n, 0)::int as open_incidents
     from workers w
     left join lateral (
       select l.job_id, l.lease_expires_at from job_leases l
       where l.worker_id = w.worker_id and l.state = 'active' and l.lease_expires_at > ${nowIso}::timestamptz
       order by l.lease_expires_at desc limit 1
     ) cl on true
+    cross join lateral (
+      select count(*)::int as events_24h, (count(*) filter (where e.exit_code <> 0 or e.signal is not null))::int as failures_24h
+      from helper_events e where e.worker_id = w.worker_id and e.created_at >= ${dayAgo}::timestamptz
+    ) ev
     left join oi on oi.worker_id = w.worker_id
     where ${where}`);
 }
