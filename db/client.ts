@@ -66,7 +66,7 @@ async function openPglite(dir: string): Promise<Database> {
   const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
   const memory = dir === 'memory://';
   if (!memory) fs.mkdirSync(/* turbopackIgnore: true */ dir, { recursive: true });
-  const client = new PGlite(memory ? undefined : dir, { extensions: { pg_trgm } });
+  const client = new PGlite({ ...(memory ? {} : { dataDir: dir }), extensions: { pg_trgm } });
   await client.waitReady;
   const db = drizzle(client, { schema }) as unknown as Db;
   return {

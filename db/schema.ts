@@ -70,7 +70,8 @@ export const jobLeases = pgTable(
     progressCheckAt: ts('progress_check_at'),
   },
   (t) => [
-    index('job_leases_state_expires_idx').on(t.state, t.leaseExpiresAt),
+    // the sweep's due leases, and the overview's live leases by risk index-only (0013)
+    index('job_leases_state_expires_idx').on(t.state, t.leaseExpiresAt, t.sweepStage),
     index('job_leases_progress_idx')
       .on(t.progressCheckAt)
       .where(sql`${t.state} = 'active'`),
@@ -294,6 +295,10 @@ export const incidents = pgTable(
     index('incidents_detected_at_idx').on(t.detectedAt),
     // the overview's D14 counts (incidents of a kind, and the first), index-only
     index('incidents_signal_detected_idx').on(t.signal, t.detectedAt),
+    // the overview's open incidents by signal (how many, unacknowledged, the oldest), index-only
+    index('incidents_open_signal_idx')
+      .on(t.signal, t.detectedAt, t.acknowledgedAt)
+      .where(sql`${t.status} = 'open'`),
     index('incidents_unrouted_idx')
       .on(t.detectedAt)
       .where(sql`${t.routedAt} IS NULL`),

@@ -16,11 +16,17 @@ DROP INDEX IF EXISTS "helper_events_worker_id_idx";--> statement-breakpoint
 -- walk of every active lease; replaces the bare worker_id index (its leading column serves those lookups).
 CREATE INDEX IF NOT EXISTS "job_leases_worker_state_idx" ON "job_leases" USING btree ("worker_id","state","lease_expires_at");--> statement-breakpoint
 DROP INDEX IF EXISTS "job_leases_worker_id_idx";--> statement-breakpoint
+-- Overview live leases by risk (active and expired, by expiry, and the overdue ones not yet swept):
+-- index-only, sweep_stage added to the (state, lease_expires_at) index the sweep already reads.
+DROP INDEX IF EXISTS "job_leases_state_expires_idx";--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "job_leases_state_expires_idx" ON "job_leases" USING btree ("state","lease_expires_at","sweep_stage");--> statement-breakpoint
 -- Overview gate pass rate (artifact checks of the last 7 days, passed or not): index-only.
 DROP INDEX IF EXISTS "artifact_checks_checked_at_idx";--> statement-breakpoint
 CREATE INDEX IF NOT EXISTS "artifact_checks_checked_at_idx" ON "artifact_checks" USING btree ("checked_at","passed");--> statement-breakpoint
 -- Overview D14 (incidents of three kinds, how many and the first): index-only per signal.
 CREATE INDEX IF NOT EXISTS "incidents_signal_detected_idx" ON "incidents" USING btree ("signal","detected_at");--> statement-breakpoint
+-- Overview open incidents by signal (how many, unacknowledged, the oldest): index-only over the open ones.
+CREATE INDEX IF NOT EXISTS "incidents_open_signal_idx" ON "incidents" USING btree ("signal","detected_at","acknowledged_at") WHERE "status" = 'open';--> statement-breakpoint
 -- Jobs search `q` (a substring of the job or worker id, ILIKE '%q%'): trigram indexes, so a search reads
 -- the few matching leases instead of every lease. pg_trgm ships with PostgreSQL's contrib (trusted: the
 -- database owner may create it) and with PGlite (db/client.ts loads it). Where it is not available or

@@ -26,16 +26,17 @@ const iso = (v: unknown) => (v == null ? null : (v instanceof Date ? v : new Dat
  * worker holds (job_leases_worker_state_idx); events and failures of the last 24 h are one index-only
  * range per worker of helper_events_worker_time_idx (worker_id, created_at, exit_code, signal), read in
  * a lateral join so it runs once per worker, not once per joined row; open incidents count those that
- * carry the worker (its own, and its jobs' — for a job incident without worker_id, the lease holder's,
- * looked up by primary key only for those).
+ * carry the worker (its own, and its jobs' — for a job incident without worker_id, the lease holder's).
+ * Keep the plan's cost low: a subquery per joined row priced the statement past jit_above_cost, and
+ * compiling it took longer (~1 s) than running it.
  */
 export function workerRows(db: Db, now: Date, where: SQL) {
   const nowIso = now.toISOString();
   const dayAgo = new Date(now.getTime() - DAY_MS).toISOString();
   return db.execute(sql`
     with oi as (
-      select coalesce(i.worker_id, i.details->>'worker_id', (select l.worker_id from job_leases l where l.job_id = i.job_id)) as worker_id, count(*)::int as n
-      from incidents i
+      select coalesce(i.worker_id, i.details->>'worker_id', l.worker_id) as worker_id, count(*)::int as n
+      from incidents i left join job_leases l on l.job_id = i.job_id
       where i.status = 'open'
       group by 1
     )
