@@ -168,6 +168,23 @@ export const helperEvents = pgTable(
 );
 
 /**
+ * Incidents ever recorded per signal, and the first one's detection (the overview's D14), without counting
+ * every incident. Kept by triggers on incidents (0013_console_reads_at_scale: insert and delete per
+ * statement, an update that changes signal or detected_at per row, truncate). One row per signal and shard
+ * (the writing backend's pid % 8): a signal's count is the sum over shards, its first the least.
+ */
+export const incidentSignalCounts = pgTable(
+  'incident_signal_counts',
+  {
+    signal: text('signal').notNull(),
+    shard: smallint('shard').notNull(),
+    incidents: bigint('incidents', { mode: 'number' }).notNull(),
+    firstDetectedAt: ts('first_detected_at'),
+  },
+  (t) => [primaryKey({ columns: [t.signal, t.shard] })],
+);
+
+/**
  * Helper events per UTC day, for the D30 series without counting a million rows. Kept by statement-level
  * triggers on helper_events (migration 0002_d30_event_days_trigger: insert, delete, update, truncate), so
  * every write path counts, at one upsert per insert statement. One row per day and shard (the writing
@@ -293,8 +310,6 @@ export const incidents = pgTable(
     index('incidents_worker_id_idx').on(t.workerId),
     index('incidents_status_idx').on(t.status, t.detectedAt),
     index('incidents_detected_at_idx').on(t.detectedAt),
-    // the overview's D14 counts (incidents of a kind, and the first), index-only
-    index('incidents_signal_detected_idx').on(t.signal, t.detectedAt),
     // the overview's open incidents by signal (how many, unacknowledged, the oldest), index-only
     index('incidents_open_signal_idx')
       .on(t.signal, t.detectedAt, t.acknowledgedAt)

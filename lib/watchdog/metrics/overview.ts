@@ -1,6 +1,6 @@
 import { and, count, desc, eq, gte, inArray, isNull, sql } from 'drizzle-orm';
 import { rowsOf } from '@/db/client';
-import { apiTokens, artifactChecks, d30Decisions, helperEvents, incidents, leaseHistory, repairActions, ruleSets, users } from '@/db/schema';
+import { apiTokens, artifactChecks, d30Decisions, helperEvents, incidentSignalCounts, incidents, leaseHistory, repairActions, ruleSets, users } from '@/db/schema';
 import { type Signal, signals } from '@/lib/schemas/common';
 import type { Milestone, MilestoneItem, Overview } from '@/lib/schemas/overview';
 import { EVIDENCE_ROLES, type RiskLevel } from '@/lib/schemas/enums';
@@ -91,11 +91,16 @@ export async function getOverview(ctx: Ctx): Promise<Overview> {
     db.select({ at: artifactChecks.checkedAt, passed: artifactChecks.passed }).from(artifactChecks).orderBy(desc(artifactChecks.checkedAt)).limit(1),
     db.select({ at: repairActions.createdAt }).from(repairActions).where(eq(repairActions.requestedBy, 'system:sweep')).orderBy(desc(repairActions.createdAt)).limit(1),
     db.select({ at: leaseHistory.at }).from(leaseHistory).where(eq(leaseHistory.event, 'expired')).orderBy(desc(leaseHistory.at)).limit(1),
+    // D14 from the per-signal rollup (0013), not a count of every incident ever opened
     db
-      .select({ signal: incidents.signal, n: count(), first: sql<Date | string | null>`min(${incidents.detectedAt})` })
-      .from(incidents)
-      .where(inArray(incidents.signal, [...D14_SIGNALS]))
-      .groupBy(incidents.signal),
+      .select({
+        signal: incidentSignalCounts.signal,
+        n: sql<number>`sum(${incidentSignalCounts.incidents})`.mapWith(Number),
+        first: sql<Date | string | null>`min(${incidentSignalCounts.firstDetectedAt})`,
+      })
+      .from(incidentSignalCounts)
+      .where(inArray(incidentSignalCounts.signal, [...D14_SIGNALS]))
+      .groupBy(incidentSignalCounts.signal),
     db.select().from(d30Decisions).orderBy(desc(d30Decisions.decidedAt)).limit(1),
   ]);
 
