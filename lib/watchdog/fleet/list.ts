@@ -74,11 +74,12 @@ export function toWorkerJson(r: Record<string, unknown>, silentS: number, now: D
 
 /** GET /workers: every worker seen in the last 7 days (all with `includeRetired`), silent ones first. */
 export async function listWorkers(ctx: Ctx, opts: { includeRetired?: boolean } = {}): Promise<WorkerJson[]> {
-  const rules = await getCurrentRules(ctx.db);
-  const silentS = ruleParam(rules, 'worker_silent', 'silent_s');
   const since = new Date(ctx.now.getTime() - RETIRED_AFTER_MS).toISOString();
   const where = opts.includeRetired ? sql`true` : sql`w.last_seen_at >= ${since}::timestamptz`;
-  const rows = rowsOf<Record<string, unknown>>(await workerRows(ctx.db, ctx.now, where));
+  // the rules only decide the statuses, afterwards: read them alongside the rows
+  const [rules, res] = await Promise.all([getCurrentRules(ctx.db), workerRows(ctx.db, ctx.now, where)]);
+  const silentS = ruleParam(rules, 'worker_silent', 'silent_s');
+  const rows = rowsOf<Record<string, unknown>>(res);
   return rows
     .map((r) => toWorkerJson(r, silentS, ctx.now))
     .sort(
