@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { type Database, type Db, migrateDatabase, rowsOf } from '@/db/client';
 import * as schema from '@/db/schema';
+import { listWorkers } from '@/lib/watchdog/fleet';
 import { listJobs } from '@/lib/watchdog/jobs';
 import { createToken } from '@/lib/watchdog/access';
 import { appendAudit } from '@/lib/watchdog/audit';
@@ -89,6 +90,32 @@ for (const kind of testDatabaseKinds()) {
           expect(res.body.error.code).toBe('validation_failed');
           expect(JSON.stringify(res.body.error.details), query).toContain(field);
         }
+      });
+    });
+
+    describe('GET /api/watchdog/workers: open incidents per worker', () => {
+      it("counts a worker's open incidents: its own, those naming it in details, and its jobs' that name no worker", async () => {
+        const now = new Date('2026-11-02T12:00:00Z');
+        await database.db.execute(sql`
+          insert into workers (worker_id, first_seen_at, last_seen_at) values ('oi-a', ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz),
+            ('oi-b', ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz)`);
+        await database.db.execute(sql`
+          insert into job_leases (job_id, worker_id, fencing_token, lease_expires_at, last_heartbeat_at, acquired_at, state)
+          values ('oi-job-a', 'oi-a', 1, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz, 'completed')`);
+        const incident = (job: string, signal: string, status: string, worker: string | null, details: object) => sql`
+          insert into incidents (id, job_id, worker_id, signal, status, first_failure_at, detected_at, details, rule_version)
+          values (gen_random_uuid(), ${job}, ${worker}, ${signal}, ${status}, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz, ${JSON.stringify(details)}::jsonb, 1)`;
+        await database.db.execute(incident('oi-job-a', 'fetch_failed', 'open', 'oi-a', {})); // its own
+        await database.db.execute(incident('oi-job-x', 'claim_no_output', 'open', null, { worker_id: 'oi-a' })); // named in details
+        await database.db.execute(incident('oi-job-a', 'queue_stuck', 'open', null, {})); // its job's, naming no worker
+        await database.db.execute(incident('oi-job-a', 'lease_expired', 'resolved', null, {})); // resolved: not counted
+        await database.db.execute(incident('oi-job-b', 'fetch_failed', 'open', 'oi-b', {})); // another worker's
+        await database.db.execute(incident('oi-job-none', 'queue_stuck', 'open', null, {})); // no lease, no worker: nobody's
+        const workers = await listWorkers({ db: database.db, actor: cliActor, now });
+        expect(workers.filter((w) => w.worker_id.startsWith('oi-')).map((w) => [w.worker_id, w.open_incidents])).toEqual([
+          ['oi-a', 3],
+          ['oi-b', 1],
+        ]);
       });
     });
 

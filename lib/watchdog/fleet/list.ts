@@ -35,9 +35,14 @@ export function workerRows(db: Db, now: Date, where: SQL) {
   const dayAgo = new Date(now.getTime() - DAY_MS).toISOString();
   return db.execute(sql`
     with oi as (
-      select coalesce(i.worker_id, i.details->>'worker_id', l.worker_id) as worker_id, count(*)::int as n
-      from incidents i left join job_leases l on l.job_id = i.job_id
-      where i.status = 'open'
+      select x.worker_id, count(*)::int as n from (
+        select coalesce(i.worker_id, i.details->>'worker_id') as worker_id from incidents i
+        where i.status = 'open' and coalesce(i.worker_id, i.details->>'worker_id') is not null
+        union all
+        -- only the incidents that name no worker need their job's lease (every incident opened since 0004 names one)
+        select l.worker_id from incidents i join job_leases l on l.job_id = i.job_id
+        where i.status = 'open' and i.worker_id is null and i.details->>'worker_id' is null
+      ) x
       group by 1
     )
     select w.worker_id, w.first_seen_at, w.last_seen_at, w.runner_version, cl.job_id as current_job_id, cl.lease_expires_at,
