@@ -91,6 +91,11 @@ INSERT INTO incident_signal_counts (signal, shard, incidents, first_detected_at)
 SELECT signal, 0::smallint, count(*), min(detected_at) FROM incidents GROUP BY 1;--> statement-breakpoint
 -- Overview open incidents by signal (how many, unacknowledged, the oldest): index-only over the open ones.
 CREATE INDEX IF NOT EXISTS "incidents_open_signal_idx" ON "incidents" USING btree ("signal","detected_at","acknowledged_at") WHERE "status" = 'open';--> statement-breakpoint
+-- Workers list: only the open incidents that name no worker (none opened since 0004) join their job's
+-- lease. Statistics on that expression tell the planner how many there are, so it hashes the leases when
+-- there are thousands and probes by key when there are few.
+CREATE STATISTICS IF NOT EXISTS "incidents_named_worker_stats" ON (coalesce("worker_id", "details"->>'worker_id')) FROM "incidents";--> statement-breakpoint
+ANALYZE "incidents";--> statement-breakpoint
 -- Jobs search `q` (a substring of the job or worker id, ILIKE '%q%'): trigram indexes, so a search reads
 -- the few matching leases instead of every lease. pg_trgm ships with PostgreSQL's contrib (trusted: the
 -- database owner may create it) and with PGlite (db/client.ts loads it). Where it is not available or

@@ -40,8 +40,9 @@ export function workerRows(db: Db, now: Date, where: SQL) {
         where i.status = 'open' and coalesce(i.worker_id, i.details->>'worker_id') is not null
         union all
         -- only the incidents that name no worker need their job's lease (every incident opened since 0004 names one)
+        -- (the same expression as incidents_named_worker_stats, 0013, so the planner knows how many)
         select l.worker_id from incidents i join job_leases l on l.job_id = i.job_id
-        where i.status = 'open' and i.worker_id is null and i.details->>'worker_id' is null
+        where i.status = 'open' and coalesce(i.worker_id, i.details->>'worker_id') is null
       ) x
       group by 1
     )
