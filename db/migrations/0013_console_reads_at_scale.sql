@@ -1,6 +1,7 @@
 -- Console reads at scale (issue 21): the overview, the workers list and the job search answer from
--- bounded index ranges instead of scans of helper_events / job_leases. Every index below is plain
--- btree or (where pg_trgm exists) GIN, so the migration runs the same on PostgreSQL and PGlite.
+-- bounded index ranges and a small rollup instead of scans of helper_events / incidents / job_leases.
+-- Plain btree indexes, a trigger-kept table, expression statistics and (where pg_trgm exists) GIN: the
+-- migration runs the same on PostgreSQL and PGlite. Every figure stays exact.
 --
 -- Overview "events in the last 24 h" (received_at window, with the flagged and failed-exit counts):
 -- an index-only range of the window instead of a sequential scan of every event ever received.
