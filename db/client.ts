@@ -61,9 +61,12 @@ export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
 async function openPglite(dir: string): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
+  // pg_trgm (15 kB, PGlite's contrib build): the jobs search's trigram indexes (0014_console_reads_at_scale);
+  // a database that has them needs it loaded at every open
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
   const memory = dir === 'memory://';
   if (!memory) fs.mkdirSync(/* turbopackIgnore: true */ dir, { recursive: true });
-  const client = memory ? new PGlite() : new PGlite(dir);
+  const client = new PGlite({ ...(memory ? {} : { dataDir: dir }), extensions: { pg_trgm } });
   await client.waitReady;
   const db = drizzle(client, { schema }) as unknown as Db;
   return {

@@ -71,17 +71,23 @@ export const jobLeases = pgTable(
     progressCheckAt: ts('progress_check_at'),
   },
   (t) => [
-    index('job_leases_state_expires_idx').on(t.state, t.leaseExpiresAt),
+    // the sweep's due leases, and the overview's live leases by risk index-only (0013)
+    index('job_leases_state_expires_idx').on(t.state, t.leaseExpiresAt, t.sweepStage),
     index('job_leases_progress_idx')
       .on(t.progressCheckAt)
       .where(sql`${t.state} = 'active'`),
     index('job_leases_sweep_idx')
       .on(t.sweepStage, t.leaseExpiresAt)
       .where(sql`${t.state} in ('active', 'expired')`),
-    index('job_leases_worker_id_idx').on(t.workerId),
+    // a worker's current lease (the fleet page) and every worker_id lookup
+    index('job_leases_worker_state_idx').on(t.workerId, t.state, t.leaseExpiresAt),
     // the jobs list's keyset (0011_console_reads)
     index('job_leases_updated_idx').on(t.updatedAt.desc(), t.jobId.desc()),
     index('job_leases_state_updated_idx').on(t.state, t.updatedAt.desc(), t.jobId.desc()),
+    // the jobs search `q` (ILIKE '%q%' on job or worker id), 0014_console_reads_at_scale: only where pg_trgm
+    // exists (PostgreSQL contrib, PGlite with the extension loaded); without them the search walks the keyset
+    index('job_leases_job_trgm_idx').using('gin', t.jobId.op('gin_trgm_ops')),
+    index('job_leases_worker_trgm_idx').using('gin', t.workerId.op('gin_trgm_ops')),
     ...enumCheckConstraints('job_leases'),
   ],
 );
@@ -136,8 +142,9 @@ export const helperEvents = pgTable(
   },
   (t) => [
     index('helper_events_job_id_idx').on(t.jobId, t.createdAt),
-    index('helper_events_worker_id_idx').on(t.workerId),
     index('helper_events_created_at_idx').on(t.createdAt),
+    // the overview's events of the last 24 h, by arrival, with the flagged / failed-exit counts: index-only
+    index('helper_events_received_idx').on(t.receivedAt, t.exitCode, t.signal),
     index('helper_events_signal_idx').on(t.signal, t.createdAt),
     index('helper_events_incident_id_idx').on(t.incidentId),
     // D30 (lib/watchdog/metrics/d30-coverage.ts): partial indexes over the few failing rows, so the figures are
@@ -155,10 +162,27 @@ export const helperEvents = pgTable(
     index('helper_events_job_phase_idx').on(t.jobId, t.phase, t.createdAt, t.exitCode, t.signal),
     // loop_detected (the same command and output within a window) and no_progress (first sight of an output)
     index('helper_events_job_hash_idx').on(t.jobId, t.outputHash, t.createdAt),
-    // a worker's events of the last 24 h (the fleet page)
-    index('helper_events_worker_time_idx').on(t.workerId, t.createdAt),
+    // a worker's events and failures of the last 24 h (the fleet page), index-only; also every worker_id lookup
+    index('helper_events_worker_time_idx').on(t.workerId, t.createdAt, t.exitCode, t.signal),
     ...enumCheckConstraints('helper_events'),
   ],
+);
+
+/**
+ * Incidents ever recorded per signal, and the first one's detection (the overview's D14), without counting
+ * every incident. Kept by triggers on incidents (0014_console_reads_at_scale: insert and delete per
+ * statement, an update that changes signal or detected_at per row, truncate). One row per signal and shard
+ * (the writing backend's pid % 8): a signal's count is the sum over shards, its first the least.
+ */
+export const incidentSignalCounts = pgTable(
+  'incident_signal_counts',
+  {
+    signal: text('signal').notNull(),
+    shard: smallint('shard').notNull(),
+    incidents: bigint('incidents', { mode: 'number' }).notNull(),
+    firstDetectedAt: ts('first_detected_at'),
+  },
+  (t) => [primaryKey({ columns: [t.signal, t.shard] })],
 );
 
 /**
@@ -236,7 +260,7 @@ export const artifactChecks = pgTable(
     checkedAt: ts('checked_at').notNull(),
     requestedBy: text('requested_by').notNull(),
   },
-  (t) => [index('artifact_checks_job_id_idx').on(t.jobId, t.checkedAt), index('artifact_checks_checked_at_idx').on(t.checkedAt)],
+  (t) => [index('artifact_checks_job_id_idx').on(t.jobId, t.checkedAt), index('artifact_checks_checked_at_idx').on(t.checkedAt, t.passed)],
 );
 
 /**
@@ -287,6 +311,10 @@ export const incidents = pgTable(
     index('incidents_worker_id_idx').on(t.workerId),
     index('incidents_status_idx').on(t.status, t.detectedAt),
     index('incidents_detected_at_idx').on(t.detectedAt),
+    // the overview's open incidents by signal (how many, unacknowledged, the oldest), index-only
+    index('incidents_open_signal_idx')
+      .on(t.signal, t.detectedAt, t.acknowledgedAt)
+      .where(sql`${t.status} = 'open'`),
     index('incidents_unrouted_idx')
       .on(t.detectedAt)
       .where(sql`${t.routedAt} IS NULL`),

@@ -1,6 +1,11 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, rowsOf } from '@/db/client';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle } from 'drizzle-orm/pglite';
+import { type Database, type Db, migrateDatabase, rowsOf } from '@/db/client';
+import * as schema from '@/db/schema';
+import { listWorkers } from '@/lib/watchdog/fleet';
+import { listJobs } from '@/lib/watchdog/jobs';
 import { createToken } from '@/lib/watchdog/access';
 import { appendAudit } from '@/lib/watchdog/audit';
 import { cliActor } from '@/lib/watchdog/context';
@@ -88,6 +93,32 @@ for (const kind of testDatabaseKinds()) {
       });
     });
 
+    describe('GET /api/watchdog/workers: open incidents per worker', () => {
+      it("counts a worker's open incidents: its own, those naming it in details, and its jobs' that name no worker", async () => {
+        const now = new Date('2026-11-02T12:00:00Z');
+        await database.db.execute(sql`
+          insert into workers (worker_id, first_seen_at, last_seen_at) values ('oi-a', ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz),
+            ('oi-b', ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz)`);
+        await database.db.execute(sql`
+          insert into job_leases (job_id, worker_id, fencing_token, lease_expires_at, last_heartbeat_at, acquired_at, state)
+          values ('oi-job-a', 'oi-a', 1, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz, 'completed')`);
+        const incident = (job: string, signal: string, status: string, worker: string | null, details: object) => sql`
+          insert into incidents (id, job_id, worker_id, signal, status, first_failure_at, detected_at, details, rule_version)
+          values (gen_random_uuid(), ${job}, ${worker}, ${signal}, ${status}, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz, ${JSON.stringify(details)}::jsonb, 1)`;
+        await database.db.execute(incident('oi-job-a', 'fetch_failed', 'open', 'oi-a', {})); // its own
+        await database.db.execute(incident('oi-job-x', 'claim_no_output', 'open', null, { worker_id: 'oi-a' })); // named in details
+        await database.db.execute(incident('oi-job-a', 'queue_stuck', 'open', null, {})); // its job's, naming no worker
+        await database.db.execute(incident('oi-job-a', 'lease_expired', 'resolved', null, {})); // resolved: not counted
+        await database.db.execute(incident('oi-job-b', 'fetch_failed', 'open', 'oi-b', {})); // another worker's
+        await database.db.execute(incident('oi-job-none', 'queue_stuck', 'open', null, {})); // no lease, no worker: nobody's
+        const workers = await listWorkers({ db: database.db, actor: cliActor, now });
+        expect(workers.filter((w) => w.worker_id.startsWith('oi-')).map((w) => [w.worker_id, w.open_incidents])).toEqual([
+          ['oi-a', 3],
+          ['oi-b', 1],
+        ]);
+      });
+    });
+
     describe('GET /api/watchdog/jobs: state filter and keyset pages', () => {
       const states = ['active', 'completed', 'expired', 'released'] as const;
       beforeAll(async () => {
@@ -160,6 +191,46 @@ for (const kind of testDatabaseKinds()) {
         expect(await plan(`where state = 'completed'`)).toContain('job_leases_state_updated_idx');
         expect(await plan(`where (updated_at, job_id) < ('2026-11-01T12:00:00Z'::timestamptz, 'x')`)).toContain('job_leases_updated_idx');
       });
+
+      it('finds a job by a piece of its id through the trigram indexes (0013, pg_trgm on both databases), escaping % and _', async () => {
+        const [ext] = rowsOf<{ n: number }>(await database.db.execute(sql`select count(*)::int as n from pg_extension where extname = 'pg_trgm'`));
+        expect(ext.n).toBe(1);
+        const plan = await database.db.transaction(async (tx) => {
+          await tx.execute(sql`set local enable_seqscan = off`);
+          await tx.execute(sql`set local enable_indexscan = off`);
+          return rowsOf<Record<string, string>>(
+            await tx.execute(sql`explain select job_id from job_leases where (job_id ilike '%ads-03%' or worker_id ilike '%ads-03%') order by updated_at desc, job_id desc limit 50`),
+          )
+            .map((r) => Object.values(r)[0])
+            .join('\n');
+        });
+        expect(plan).toContain('job_leases_job_trgm_idx');
+        expect(plan).toContain('job_leases_worker_trgm_idx');
+        const found = await get('/api/watchdog/jobs?q=ADS-03&limit=50');
+        expect(found.body.jobs.map((j: { job_id: string }) => j.job_id).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `reads-03${i}`));
+        expect((await get('/api/watchdog/jobs?q=reads%25&limit=50')).body.jobs).toEqual([]);
+        expect((await get('/api/watchdog/jobs?q=reads_0&limit=50')).body.jobs).toEqual([]);
+      });
     });
   });
 }
+
+describe('migration 0013 without pg_trgm (a PGlite opened without the extension)', () => {
+  it('applies, leaves the trigram indexes out, and the jobs search still finds by a piece of the id', async () => {
+    const client = new PGlite();
+    const database: Database = { db: drizzle(client, { schema }) as unknown as Db, kind: 'pglite', describe: 'pglite (no pg_trgm)', close: () => client.close(), listen: async () => async () => {} };
+    try {
+      await migrateDatabase(database);
+      const indexes = rowsOf<{ indexname: string }>(await database.db.execute(sql`select indexname from pg_indexes where tablename = 'job_leases'`)).map((r) => r.indexname);
+      expect(indexes).toContain('job_leases_worker_state_idx');
+      expect(indexes.filter((n) => n.includes('trgm'))).toEqual([]);
+      await database.db.execute(sql`
+        insert into job_leases (job_id, worker_id, fencing_token, lease_expires_at, last_heartbeat_at, acquired_at, state)
+        select 'plain-' || g, 'w-' || g, 1, now(), now(), now(), 'active' from generate_series(1, 12) g`);
+      const page = await listJobs({ db: database.db, actor: cliActor, now: new Date() }, { q: 'ain-1', limit: 50 });
+      expect(page.jobs.map((j) => j.job_id).sort()).toEqual(['plain-1', 'plain-10', 'plain-11', 'plain-12']);
+    } finally {
+      await database.close();
+    }
+  });
+});

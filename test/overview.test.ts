@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '@/db/client';
+import { sql } from 'drizzle-orm';
+import { type Database, rowsOf } from '@/db/client';
 import { d30Decisions } from '@/db/schema';
 import { runArtifactCheck } from '@/lib/watchdog/artifacts';
 import { cliActor } from '@/lib/watchdog/context';
@@ -149,6 +150,40 @@ describe.each(testDatabaseKinds())('getOverview on $name', (kind) => {
     const o = await getOverview(ctxAt(database, supervisorActor, at(400)));
     expect(milestone(o, 'D30')).toMatchObject({ done: true, missing: [] });
     expect(item(o, 'D30', 'decision').detail).toMatch(/^continue — recorded by owner:owner@example.test/);
+  });
+
+  it('D14 counts each kind and its first from the rollup the incident triggers keep: a bulk insert, a delete of the first, a move', async () => {
+    const shown = async () => Object.fromEntries(milestone(await getOverview(ctxAt(database, supervisorActor, T)), 'D14').items.map((i) => [i.key, i.detail]));
+    const counted = async () => {
+      const rows = rowsOf<{ signal: string; n: number; first: string }>(
+        await database.db.execute(sql`
+          select signal, count(*)::int as n, to_char(min(detected_at) at time zone 'UTC', 'YYYY-MM-DD HH24:MI') as first
+          from incidents where signal in ('fetch_failed', 'lease_expired', 'artifact_gate_fail') group by signal`),
+      );
+      return Object.fromEntries(
+        ['fetch_failed', 'lease_expired', 'artifact_gate_fail'].map((signal) => {
+          const r = rows.find((x) => x.signal === signal);
+          return [signal, r ? `${r.n} incident${r.n === 1 ? '' : 's'} recorded, the first at ${r.first} UTC` : 'no incident of this kind recorded yet'];
+        }),
+      );
+    };
+    expect(await shown()).toEqual(await counted());
+    expect((await shown()).fetch_failed).toMatch(/^1 incident recorded/);
+    // three older ones in one statement (resolved, so the open-incident figures are untouched)
+    await database.db.execute(sql`
+      insert into incidents (id, job_id, signal, status, first_failure_at, detected_at, resolved_at, rule_version)
+      select gen_random_uuid(), 'd14-' || g, 'fetch_failed', 'resolved', timestamptz '2026-02-01T07:00:00Z', timestamptz '2026-02-01T08:00:00Z' + g * interval '1 hour', timestamptz '2026-02-01T12:00:00Z', 1
+      from generate_series(1, 3) g`);
+    expect((await shown()).fetch_failed).toBe('4 incidents recorded, the first at 2026-02-01 09:00 UTC');
+    expect(await shown()).toEqual(await counted());
+    // the first of its kind deleted: the next one is the first
+    await database.db.execute(sql`delete from incidents where job_id = 'd14-1'`);
+    expect((await shown()).fetch_failed).toBe('3 incidents recorded, the first at 2026-02-01 10:00 UTC');
+    // one moved to another kind and an earlier time
+    await database.db.execute(sql`update incidents set signal = 'artifact_gate_fail', detected_at = timestamptz '2026-01-15T00:00:00Z' where job_id = 'd14-2'`);
+    expect(await shown()).toEqual(await counted());
+    expect((await shown()).artifact_gate_fail).toBe('2 incidents recorded, the first at 2026-01-15 00:00 UTC');
+    expect((await shown()).fetch_failed).toBe('2 incidents recorded, the first at 2026-02-01 11:00 UTC');
   });
 });
 

@@ -42,9 +42,9 @@ function decodeJobCursor(cursor: string): { at: string; jobId: string } {
 // table unqualified, which inside the subquery would resolve to the inner table's own job_id.
 export async function listJobs(ctx: Ctx, q: JobListFilters): Promise<{ jobs: JobListItemJson[]; next_cursor: string | null }> {
   const after = q.cursor ? decodeJobCursor(q.cursor) : null;
-  const rules = await getCurrentRules(ctx.db);
   const pattern = q.q ? `%${q.q.replace(/[\\%_]/g, (c) => '\\' + c)}%` : null;
-  const rows = await ctx.db
+  // the rules only shape each lease's JSON: read them alongside the page
+  const pageRead = ctx.db
     .select({
       lease: jobLeases,
       position: sql<string>`to_char(job_leases.updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
@@ -61,6 +61,7 @@ export async function listJobs(ctx: Ctx, q: JobListFilters): Promise<{ jobs: Job
     )
     .orderBy(desc(jobLeases.updatedAt), desc(jobLeases.jobId))
     .limit(q.limit + 1);
+  const [rules, rows] = await Promise.all([getCurrentRules(ctx.db), pageRead]);
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
   return {

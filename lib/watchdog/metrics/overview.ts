@@ -1,6 +1,6 @@
 import { and, count, desc, eq, gte, inArray, isNull, sql } from 'drizzle-orm';
 import { rowsOf } from '@/db/client';
-import { apiTokens, artifactChecks, d30Decisions, helperEvents, incidents, leaseHistory, repairActions, ruleSets, users } from '@/db/schema';
+import { apiTokens, artifactChecks, d30Decisions, helperEvents, incidentSignalCounts, incidents, leaseHistory, repairActions, ruleSets, users } from '@/db/schema';
 import { type Signal, signals } from '@/lib/schemas/common';
 import type { Milestone, MilestoneItem, Overview } from '@/lib/schemas/overview';
 import { EVIDENCE_ROLES, type RiskLevel } from '@/lib/schemas/enums';
@@ -35,26 +35,31 @@ function milestone(key: Milestone['key'], title: string, items: MilestoneItem[])
  */
 export async function getOverview(ctx: Ctx): Promise<Overview> {
   const { db, now } = ctx;
-  const rules = await getCurrentRules(db);
-  const withinMs = ruleParam(rules, 'lease_near_expiry', 'within_s') * 1000;
-  const stuckGraceMs = ruleParam(rules, 'queue_stuck', 'grace_s') * 1000;
-  const expiredGraceMs = ruleParam(rules, 'lease_expired', 'grace_s') * 1000;
   const nowIso = now.toISOString();
-  const nearIso = new Date(now.getTime() + withinMs).toISOString();
-  const staleIso = new Date(now.getTime() - stuckGraceMs).toISOString();
-  const overdueIso = new Date(now.getTime() - expiredGraceMs - SWEEP_LAG_TOLERANCE_S * 1000).toISOString();
   const dayAgo = new Date(now.getTime() - DAY_MS);
   const gateSince = new Date(now.getTime() - GATE_WINDOW_DAYS * DAY_MS);
-
-  const [leaseRes, incidentRows, approvalRow, gateRow, eventRow, ownerRule, userRows, tokenRow, anyCheck, sweepAction, sweepHistory, d14Rows, decision] = await Promise.all([
-    db.execute(sql`
+  // only the lease statement needs the rules' thresholds: the others start at once, not after the rules' read
+  const leaseRisk = async () => {
+    const rules = await getCurrentRules(db);
+    const withinMs = ruleParam(rules, 'lease_near_expiry', 'within_s') * 1000;
+    const stuckGraceMs = ruleParam(rules, 'queue_stuck', 'grace_s') * 1000;
+    const expiredGraceMs = ruleParam(rules, 'lease_expired', 'grace_s') * 1000;
+    const nearIso = new Date(now.getTime() + withinMs).toISOString();
+    const staleIso = new Date(now.getTime() - stuckGraceMs).toISOString();
+    const overdueIso = new Date(now.getTime() - expiredGraceMs - SWEEP_LAG_TOLERANCE_S * 1000).toISOString();
+    const res = await db.execute(sql`
       select
         count(*) filter (where lease_expires_at > ${nearIso}) as normal,
         count(*) filter (where lease_expires_at > ${nowIso} and lease_expires_at <= ${nearIso}) as near_expiry,
         count(*) filter (where lease_expires_at <= ${nowIso} and lease_expires_at >= ${staleIso}) as expired,
         count(*) filter (where lease_expires_at < ${staleIso}) as stale,
         count(*) filter (where state = 'active' and sweep_stage = 0 and lease_expires_at < ${overdueIso}) as overdue
-      from job_leases where state in ('active', 'expired')`),
+      from job_leases where state in ('active', 'expired')`);
+    return { rules, res };
+  };
+
+  const [{ rules, res: leaseRes }, incidentRows, approvalRow, gateRow, eventRow, ownerRule, userRows, tokenRow, anyCheck, sweepAction, sweepHistory, d14Rows, decision] = await Promise.all([
+    leaseRisk(),
     db
       .select({
         signal: incidents.signal,
@@ -91,11 +96,16 @@ export async function getOverview(ctx: Ctx): Promise<Overview> {
     db.select({ at: artifactChecks.checkedAt, passed: artifactChecks.passed }).from(artifactChecks).orderBy(desc(artifactChecks.checkedAt)).limit(1),
     db.select({ at: repairActions.createdAt }).from(repairActions).where(eq(repairActions.requestedBy, 'system:sweep')).orderBy(desc(repairActions.createdAt)).limit(1),
     db.select({ at: leaseHistory.at }).from(leaseHistory).where(eq(leaseHistory.event, 'expired')).orderBy(desc(leaseHistory.at)).limit(1),
+    // D14 from the per-signal rollup (0013), not a count of every incident ever opened
     db
-      .select({ signal: incidents.signal, n: count(), first: sql<Date | string | null>`min(${incidents.detectedAt})` })
-      .from(incidents)
-      .where(inArray(incidents.signal, [...D14_SIGNALS]))
-      .groupBy(incidents.signal),
+      .select({
+        signal: incidentSignalCounts.signal,
+        n: sql<number>`sum(${incidentSignalCounts.incidents})`.mapWith(Number),
+        first: sql<Date | string | null>`min(${incidentSignalCounts.firstDetectedAt})`,
+      })
+      .from(incidentSignalCounts)
+      .where(inArray(incidentSignalCounts.signal, [...D14_SIGNALS]))
+      .groupBy(incidentSignalCounts.signal),
     db.select().from(d30Decisions).orderBy(desc(d30Decisions.decidedAt)).limit(1),
   ]);
 
