@@ -192,7 +192,7 @@ for (const kind of testDatabaseKinds()) {
         expect(await plan(`where (updated_at, job_id) < ('2026-11-01T12:00:00Z'::timestamptz, 'x')`)).toContain('job_leases_updated_idx');
       });
 
-      it('finds a job by a piece of its id through the trigram indexes (0013, pg_trgm on both databases), escaping % and _', async () => {
+      it('finds a job by a piece of its id through the trigram indexes (0014, pg_trgm on both databases), escaping % and _', async () => {
         const [ext] = rowsOf<{ n: number }>(await database.db.execute(sql`select count(*)::int as n from pg_extension where extname = 'pg_trgm'`));
         expect(ext.n).toBe(1);
         const plan = await database.db.transaction(async (tx) => {
@@ -215,7 +215,7 @@ for (const kind of testDatabaseKinds()) {
   });
 }
 
-describe('migration 0013 without pg_trgm (a PGlite opened without the extension)', () => {
+describe('migration 0014 without pg_trgm (a PGlite opened without the extension)', () => {
   it('applies, leaves the trigram indexes out, and the jobs search still finds by a piece of the id', async () => {
     const client = new PGlite();
     const database: Database = { db: drizzle(client, { schema }) as unknown as Db, kind: 'pglite', describe: 'pglite (no pg_trgm)', close: () => client.close(), listen: async () => async () => {} };
