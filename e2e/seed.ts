@@ -165,7 +165,7 @@ async function main() {
   {
     const job = state.jobs.release;
     const w = worker('w-2');
-    await heartbeatLease(ctx(w, at(-900)), job, { worker_id: 'w-2', lease_expires_at: at(1800) });
+    await heartbeatLease(ctx(w, at(-900)), job, { worker_id: 'w-2', lease_expires_at: at(7200) });
     const ev = await event(w, at(-600), job, 'w-2', `pls progress ${job}`, 1, '500 TypeError: fetch failed', { phase: 'progress' });
     await event(w, at(-500), job, 'w-2', `pls progress ${job}`, 1, '500 TypeError: fetch failed (second time)', { phase: 'progress' });
     await recordRepairAction(ctx(systemActor, at(-480)), {
@@ -187,26 +187,27 @@ async function main() {
     await runSweep(ctx(systemActor, at(-60)));
   }
 
-  // 4. A gate failure: the artifact is missing, complete is refused.
+  // 4. A gate failure: the artifact is missing, complete is refused. (The seeded leases that must stay
+  //    live run 2 h: the whole e2e run, both languages, must not outlast them on a slow machine.)
   {
     const job = state.jobs.gateFail;
     const w = worker('w-4');
-    const lease = await heartbeatLease(ctx(w, at(-1200)), job, { worker_id: 'w-4', lease_expires_at: at(600) });
+    const lease = await heartbeatLease(ctx(w, at(-1200)), job, { worker_id: 'w-4', lease_expires_at: at(7200) });
     await runArtifactCheck(ctx(w, new Date()), { job_id: job, primary_url: `${artifactBase}/gone/${job}` }, { allowPrivate: true });
     await completeJob(ctx(w, new Date()), job, { worker_id: 'w-4', fencing_token: lease.lease.fencing_token }).catch(() => undefined);
   }
 
   // 5. Healthy and near-expiry leases, and a silent claim.
   {
-    await heartbeatLease(ctx(worker('w-5'), at(-120)), 'job-e2e-healthy', { worker_id: 'w-5', lease_expires_at: at(3600) });
+    await heartbeatLease(ctx(worker('w-5'), at(-120)), 'job-e2e-healthy', { worker_id: 'w-5', lease_expires_at: at(7200) });
     await event(worker('w-5'), at(-100), 'job-e2e-healthy', 'w-5', 'pls progress job-e2e-healthy', 0, '{"progress":0.6}', { phase: 'progress' });
     await heartbeatLease(ctx(worker('w-6'), at(-600)), 'job-e2e-near', { worker_id: 'w-6', lease_expires_at: at(150) });
-    await heartbeatLease(ctx(worker('w-7'), at(-400)), 'job-e2e-silent', { worker_id: 'w-7', lease_expires_at: at(1500) });
+    await heartbeatLease(ctx(worker('w-7'), at(-400)), 'job-e2e-silent', { worker_id: 'w-7', lease_expires_at: at(7200) });
     await event(worker('w-7'), at(-360), 'job-e2e-silent', 'w-7', 'pls claim', 137, '', { phase: 'claim', error_code: 'NO_OUTPUT_TIMEOUT', duration_ms: 30000 });
   }
 
   // 6. A job whose lease the race test releases behind the page's back.
-  await heartbeatLease(ctx(worker('w-8'), at(-300)), state.jobs.race, { worker_id: 'w-8', lease_expires_at: at(1800) });
+  await heartbeatLease(ctx(worker('w-8'), at(-300)), state.jobs.race, { worker_id: 'w-8', lease_expires_at: at(7200) });
 
   // 7. The fleet: each worker seen at its last call (the route records sightings; the seed calls the
   //    domain directly), w-1 and w-5 through the runner, and w-9 gone quiet 20 minutes ago.
