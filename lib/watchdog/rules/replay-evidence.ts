@@ -137,15 +137,24 @@ export const replayStatements = {
     select e.id, e.job_id from helper_events e
     where e.created_at >= ${from.toISOString()}::timestamptz and e.created_at < ${to.toISOString()}::timestamptz
       and (e.exit_code is distinct from 0 or e.signal is not null) and e.exit_code is distinct from 0`,
-  /** series of one job and output hash with at least the fewest repeats any rule set needs (helper_events_job_hash_idx) */
-  series: (from: Date, to: Date, repeats: number) => sql`
-    with g as (
-      select job_id, output_hash from helper_events
-      where created_at >= ${from.toISOString()}::timestamptz and created_at < ${to.toISOString()}::timestamptz
-      group by job_id, output_hash having count(*) >= ${repeats}
+  /**
+   * Series of one job and output hash that can close a loop in the window: those with a repeat (an event
+   * that is not the first sight of its output hash in the job, `not new_progress`) in `[from, to)` —
+   * every event that closes a loop is one — read from the few rows of helper_events_repeats_idx; then
+   * the series' events from `loopFrom` (the look-back of the widest window_s) by helper_events_job_hash_idx.
+   */
+  series: (loopFrom: Date, from: Date, to: Date, repeats: number) => sql`
+    with k as (
+      select distinct job_id, output_hash from helper_events
+      where not new_progress and created_at >= ${from.toISOString()}::timestamptz and created_at < ${to.toISOString()}::timestamptz
+    ),
+    g as (
+      select e.job_id, e.output_hash from helper_events e join k on k.job_id = e.job_id and k.output_hash = e.output_hash
+      where e.created_at >= ${loopFrom.toISOString()}::timestamptz and e.created_at < ${to.toISOString()}::timestamptz
+      group by e.job_id, e.output_hash having count(*) >= ${repeats}
     )
     select ${EVENT_COLUMNS} from helper_events e join g on g.job_id = e.job_id and g.output_hash = e.output_hash
-    where e.created_at >= ${from.toISOString()}::timestamptz and e.created_at < ${to.toISOString()}::timestamptz
+    where e.created_at >= ${loopFrom.toISOString()}::timestamptz and e.created_at < ${to.toISOString()}::timestamptz
     order by e.job_id, e.output_hash, e.command, e.created_at, e.received_at, e.id`,
   /** the lease history of the window and the lookback before it (lease_history_at_idx) */
   lease: (from: Date, end: Date) => sql`
@@ -153,41 +162,37 @@ export const replayStatements = {
     where at >= ${from.toISOString()}::timestamptz and at < ${end.toISOString()}::timestamptz
     order by job_id, at, id`,
   /**
-   * Quiet stretches of the jobs leased in the window: the first sight of each output hash and of each
-   * phase (streamed in index order from helper_events_job_hash_idx and helper_events_job_phase_idx),
-   * only the stretches at least the shortest quiet_s long — plus the stretch before a job's first
-   * event. The first sights are folded into buckets `quiet_s` wide (their earliest and latest) before
-   * they are ordered: a stretch of at least quiet_s always runs from the latest point of one bucket to
-   * the earliest of a later one, so the fold loses none, and the sort is over buckets, not events.
+   * Quiet stretches of the jobs leased in the window, between their first sights of an output hash or a
+   * phase (new_progress or new_phase, kept exact at ingest by the trigger of migration 0012): the stretch
+   * before a job's first (helper_events_progress_idx, one probe per job), those at least the shortest
+   * quiet_s long between two (a range of helper_events_quiet_idx: each first sight knows the one before
+   * it, prev_progress_at), and the stretch after the last one before `end` (one probe per job).
    */
   gaps: (from: Date, end: Date, quietMs: number) => sql`
     with jobs as (
       select distinct job_id from lease_history where at >= ${from.toISOString()}::timestamptz and at < ${end.toISOString()}::timestamptz
     ),
-    firsts as (
-      select h.job_id, min(h.created_at) as t from helper_events h join jobs j on j.job_id = h.job_id
-      where h.created_at < ${end.toISOString()}::timestamptz group by h.job_id, h.output_hash
-      union all
-      select h.job_id, min(h.created_at) as t from helper_events h join jobs j on j.job_id = h.job_id
-      where h.created_at < ${end.toISOString()}::timestamptz and h.phase is not null group by h.job_id, h.phase
-    ),
-    buckets as (
-      select job_id, min(t) as lo, max(t) as hi from firsts
-      group by job_id, floor(extract(epoch from t) * 1000 / ${Math.max(1, quietMs)})
-    ),
-    ordered as (
-      select job_id, lo, hi, lead(lo) over (partition by job_id order by lo) as next_lo, row_number() over (partition by job_id order by lo) as n from buckets
+    span as (
+      select j.job_id,
+        (select min(h.created_at) from helper_events h
+          where h.job_id = j.job_id and (h.new_progress or h.new_phase) and h.created_at < ${end.toISOString()}::timestamptz) as first_at,
+        (select max(h.created_at) from helper_events h
+          where h.job_id = j.job_id and (h.new_progress or h.new_phase) and h.created_at < ${end.toISOString()}::timestamptz) as last_at
+      from jobs j
     )
-    select job_id, null::timestamptz as last, lo as next from ordered where n = 1
+    select job_id, null::timestamptz as last, first_at as next from span
     union all
-    select job_id, hi as last, next_lo as next from ordered
-    where next_lo is null or next_lo - hi >= make_interval(secs => ${quietMs / 1000})
+    select job_id, last_at, null::timestamptz from span where last_at is not null
     union all
-    select j.job_id, null::timestamptz, null::timestamptz from jobs j where not exists (select 1 from firsts f where f.job_id = j.job_id)`,
+    select h.job_id, h.prev_progress_at, h.created_at from helper_events h
+    where (h.new_progress or h.new_phase) and h.created_at - h.prev_progress_at >= make_interval(secs => ${quietMs / 1000})
+      and h.created_at < ${end.toISOString()}::timestamptz and h.job_id in (select job_id from jobs)`,
   /**
    * Silences of the workers: their sightings (helper events, lease changes they made, artifact checks
-   * they asked for) in the window and the look-back, folded into buckets `silent_s` wide as above, and
-   * only the stretches at least the shortest silent_s long, or the last sighting of each worker.
+   * they asked for) in the window and the look-back, folded into buckets `silent_s` wide (date_bin:
+   * integer arithmetic, not numeric epochs) as the quiet stretches once were, and only the stretches at
+   * least the shortest silent_s long, or the last sighting of each worker: a stretch that long always
+   * runs from the latest sighting of one bucket to the earliest of a later one, so the fold loses none.
    */
   sightings: (from: Date, end: Date, silentMs: number) => sql`
     with s as (
@@ -200,7 +205,10 @@ export const replayStatements = {
       select worker_id, checked_at from artifact_checks
       where worker_id is not null and checked_at >= ${from.toISOString()}::timestamptz and checked_at < ${end.toISOString()}::timestamptz
     ),
-    b as (select worker_id, min(t) as lo, max(t) as hi from s group by worker_id, floor(extract(epoch from t) * 1000 / ${Math.max(1, silentMs)})),
+    b as (
+      select worker_id, min(t) as lo, max(t) as hi from s
+      group by worker_id, date_bin(make_interval(secs => ${Math.max(1, silentMs) / 1000}), t, timestamptz '2000-01-01 00:00:00+00')
+    ),
     o as (select worker_id, hi, lead(lo) over (partition by worker_id order by lo) as next_lo from b)
     select worker_id, hi as seen, next_lo as next from o
     where next_lo is null or next_lo - hi >= make_interval(secs => ${silentMs / 1000})`,
@@ -222,23 +230,20 @@ export async function loadReplayEvidence(db: Db, window: { from: Date; to: Date;
   const look = new Date(from.getTime() - REPLAY_LOOKBACK_MS);
   const loopFrom = new Date(from.getTime() - th.loopWindowMs);
   // each statement in its own read-only transaction (a preview cannot write), without JIT compilation
-  // (it costs more than these statements take) and with room to sort and group in memory; the
-  // statements that group a job's events by output hash stream them in index order
-  // (helper_events_job_hash_idx) instead of hashing a million groups
-  const run = (q: ReturnType<typeof sql>, streamGroups = false) =>
+  // (it costs more than these statements take) and with room to sort and group in memory
+  const run = (q: ReturnType<typeof sql>) =>
     db.transaction(async (tx) => {
       await tx.execute(sql`set transaction read only`);
       await tx.execute(sql`set local jit = off`);
       await tx.execute(sql`set local work_mem = '64MB'`);
-      if (streamGroups) await tx.execute(sql`set local enable_hashagg = off`);
       return rowsOf<Record<string, unknown>>(await tx.execute(q));
     });
   const [candidates, failing, series, lease, gaps, sightings, checks, refusals] = await Promise.all([
     run(replayStatements.candidates(from, to, th.claimTimeoutMs)),
     run(replayStatements.failing(from, to)),
-    run(replayStatements.series(loopFrom, to, th.loopRepeats), true),
+    run(replayStatements.series(loopFrom, from, to, th.loopRepeats)),
     run(replayStatements.lease(look, end)),
-    run(replayStatements.gaps(look, end, th.quietMs), true),
+    run(replayStatements.gaps(look, end, th.quietMs)),
     run(replayStatements.sightings(look, end, th.silentMs)),
     run(replayStatements.checks(from, to)),
     run(replayStatements.refusals(from, to)),
