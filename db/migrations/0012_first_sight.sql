@@ -21,55 +21,58 @@
 --     nothing.
 CREATE OR REPLACE FUNCTION "helper_events_first_sight"() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-  stored boolean;
   earlier_output boolean;
-  later_output boolean;
   earlier_phase boolean;
-  later_phase boolean;
-  later_progress boolean;
-  prev_at timestamptz;
+  latest timestamptz;
 BEGIN
   PERFORM pg_advisory_xact_lock(7265013, hashtext(NEW.job_id));
+  -- the common case, three index probes: is there an earlier event with this output hash, with this
+  -- phase, and when was the job's latest first sight (normally before this event)
   SELECT
-    EXISTS (SELECT 1 FROM helper_events h WHERE h.id = NEW.id),
     EXISTS (SELECT 1 FROM helper_events h WHERE h.job_id = NEW.job_id AND h.output_hash = NEW.output_hash
       AND h.created_at <= NEW.created_at AND (h.created_at < NEW.created_at OR h.id < NEW.id)),
-    EXISTS (SELECT 1 FROM helper_events h WHERE h.job_id = NEW.job_id AND h.output_hash = NEW.output_hash AND h.new_progress
-      AND h.created_at >= NEW.created_at AND (h.created_at > NEW.created_at OR h.id > NEW.id)),
     NEW.phase IS NOT NULL AND EXISTS (SELECT 1 FROM helper_events h WHERE h.job_id = NEW.job_id AND h.phase = NEW.phase
       AND h.created_at <= NEW.created_at AND (h.created_at < NEW.created_at OR h.id < NEW.id)),
-    NEW.phase IS NOT NULL AND EXISTS (SELECT 1 FROM helper_events h WHERE h.job_id = NEW.job_id AND h.phase = NEW.phase AND h.new_phase
-      AND h.created_at >= NEW.created_at AND (h.created_at > NEW.created_at OR h.id > NEW.id)),
-    EXISTS (SELECT 1 FROM helper_events h WHERE h.job_id = NEW.job_id AND (h.new_progress OR h.new_phase)
-      AND h.created_at >= NEW.created_at AND (h.created_at > NEW.created_at OR h.id > NEW.id)),
-    (SELECT max(h.created_at) FROM helper_events h WHERE h.job_id = NEW.job_id AND (h.new_progress OR h.new_phase)
-      AND h.created_at <= NEW.created_at AND (h.created_at < NEW.created_at OR h.id < NEW.id))
-  INTO stored, earlier_output, later_output, earlier_phase, later_phase, later_progress, prev_at;
-  NEW.new_progress := NOT stored AND NOT earlier_output;
-  NEW.new_phase := NOT stored AND NEW.phase IS NOT NULL AND NOT earlier_phase;
-  NEW.prev_progress_at := CASE WHEN NEW.new_progress OR NEW.new_phase THEN prev_at END;
-  IF NOT (NEW.new_progress OR NEW.new_phase) OR NOT later_progress THEN
-    RETURN NEW; -- the common case: a repeat, or the job's newest first sight
+    (SELECT max(h.created_at) FROM helper_events h WHERE h.job_id = NEW.job_id AND (h.new_progress OR h.new_phase))
+  INTO earlier_output, earlier_phase, latest;
+  NEW.new_progress := NOT earlier_output;
+  NEW.new_phase := NEW.phase IS NOT NULL AND NOT earlier_phase;
+  NEW.prev_progress_at := NULL;
+  IF NOT (NEW.new_progress OR NEW.new_phase) THEN
+    RETURN NEW; -- a repeat: nothing else changes
   END IF;
-  IF NEW.new_progress AND later_output THEN
+  IF latest IS NULL OR latest < NEW.created_at THEN
+    NEW.prev_progress_at := latest; -- the job's newest first sight
+    RETURN NEW;
+  END IF;
+  -- stored late (created no later than a stored first sight of the job): an id already stored changes
+  -- nothing (the row is not inserted); otherwise the later twins give up the flag, and the first sights
+  -- after this one get their previous one again
+  IF EXISTS (SELECT 1 FROM helper_events h WHERE h.id = NEW.id) THEN
+    NEW.new_progress := false;
+    NEW.new_phase := false;
+    RETURN NEW;
+  END IF;
+  NEW.prev_progress_at := (SELECT max(h.created_at) FROM helper_events h WHERE h.job_id = NEW.job_id AND (h.new_progress OR h.new_phase)
+    AND h.created_at <= NEW.created_at AND (h.created_at < NEW.created_at OR h.id < NEW.id));
+  IF NEW.new_progress THEN
     UPDATE helper_events SET new_progress = false, prev_progress_at = CASE WHEN new_phase THEN prev_progress_at END
     WHERE job_id = NEW.job_id AND output_hash = NEW.output_hash AND new_progress
       AND created_at >= NEW.created_at AND (created_at > NEW.created_at OR id > NEW.id);
   END IF;
-  IF NEW.new_phase AND later_phase THEN
+  IF NEW.new_phase THEN
     UPDATE helper_events SET new_phase = false, prev_progress_at = CASE WHEN new_progress THEN prev_progress_at END
     WHERE job_id = NEW.job_id AND phase = NEW.phase AND new_phase
       AND created_at >= NEW.created_at AND (created_at > NEW.created_at OR id > NEW.id);
   END IF;
-  -- the first sights after this one: their previous one may be this one now, or changed by a cleared twin
-  UPDATE helper_events h SET prev_progress_at = CASE WHEN h.new_progress OR h.new_phase THEN p.prev_at END
+  UPDATE helper_events h SET prev_progress_at = p.prev_at
   FROM (
     SELECT s.id, lag(s.created_at) OVER (ORDER BY s.created_at, s.id) AS prev_at
     FROM (SELECT x.id, x.created_at FROM helper_events x WHERE x.job_id = NEW.job_id AND (x.new_progress OR x.new_phase)
           UNION ALL SELECT NEW.id, NEW.created_at) s
   ) p
   WHERE h.id = p.id AND h.job_id = NEW.job_id AND h.created_at >= NEW.created_at AND (h.created_at > NEW.created_at OR h.id > NEW.id)
-    AND h.prev_progress_at IS DISTINCT FROM CASE WHEN h.new_progress OR h.new_phase THEN p.prev_at END;
+    AND h.prev_progress_at IS DISTINCT FROM p.prev_at;
   RETURN NEW;
 END
 $$;
@@ -102,4 +105,12 @@ CREATE INDEX IF NOT EXISTS "helper_events_progress_idx" ON "helper_events" USING
 -- …and the stretches between two, longest first: a range over the few at least quiet_s long.
 CREATE INDEX IF NOT EXISTS "helper_events_quiet_idx" ON "helper_events" USING btree (("created_at" - "prev_progress_at")) INCLUDE ("job_id", "created_at", "prev_progress_at") WHERE "new_progress" OR "new_phase";--> statement-breakpoint
 -- A replay's loop candidates: the repeats of an output hash in a window.
-CREATE INDEX IF NOT EXISTS "helper_events_repeats_idx" ON "helper_events" USING btree ("created_at") INCLUDE ("job_id", "output_hash") WHERE NOT "new_progress";
+CREATE INDEX IF NOT EXISTS "helper_events_repeats_idx" ON "helper_events" USING btree ("created_at") INCLUDE ("job_id", "output_hash") WHERE NOT "new_progress";--> statement-breakpoint
+-- A replay's event-rule candidates (rules/replay-evidence.ts `candidates`, the predicate word for word)…
+CREATE INDEX IF NOT EXISTS "helper_events_candidates_idx" ON "helper_events" USING btree ("created_at")
+  WHERE ("phase" = 'claim' AND ("exit_code" IS NULL OR "error_code" IS NOT NULL))
+    OR ("phase" IN ('context', 'progress', 'upload', 'complete') AND ("error_code" IS NOT NULL OR "output" ~* '(fetch failed|internal|500)'));--> statement-breakpoint
+-- …the claims that may have run past a timeout…
+CREATE INDEX IF NOT EXISTS "helper_events_claims_idx" ON "helper_events" USING btree ("duration_ms", "created_at") WHERE "phase" = 'claim';--> statement-breakpoint
+-- …and the events that failed on their own, index-only.
+CREATE INDEX IF NOT EXISTS "helper_events_failing_idx" ON "helper_events" USING btree ("created_at") INCLUDE ("job_id", "id") WHERE "exit_code" IS DISTINCT FROM 0;
