@@ -139,6 +139,15 @@ export const helperEvents = pgTable(
     incidentId: uuid('incident_id'),
     /** sha256 of the canonical request body, so a replay with another body is told apart */
     bodyHash: text('body_hash').notNull(),
+    /**
+     * First sight in the job of this output hash / of this phase ("progress", rules/signals/no-progress.ts),
+     * by (created_at, id). Set by the BEFORE INSERT trigger helper_events_first_sight (migration
+     * 0015_first_sight), exact under any arrival order and concurrency: whatever a writer passes is overwritten.
+     */
+    newProgress: boolean('new_progress').notNull().default(false),
+    newPhase: boolean('new_phase').notNull().default(false),
+    /** on a first sight: the job's previous first sight (null: the job's first), so a quiet stretch is one row */
+    prevProgressAt: ts('prev_progress_at'),
   },
   (t) => [
     index('helper_events_job_id_idx').on(t.jobId, t.createdAt),
@@ -164,6 +173,17 @@ export const helperEvents = pgTable(
     index('helper_events_job_hash_idx').on(t.jobId, t.outputHash, t.createdAt),
     // a worker's events and failures of the last 24 h (the fleet page), index-only; also every worker_id lookup
     index('helper_events_worker_time_idx').on(t.workerId, t.createdAt, t.exitCode, t.signal),
+    // a replay's quiet stretches (a job's first sights; the stretches between two, by length) and loop
+    // candidates (the repeats of a window); migration 0015 adds INCLUDE columns, which drizzle cannot say
+    index('helper_events_progress_idx')
+      .on(t.jobId, t.createdAt)
+      .where(sql`${t.newProgress} or ${t.newPhase}`),
+    index('helper_events_quiet_idx')
+      .on(sql`(${t.createdAt} - ${t.prevProgressAt})`)
+      .where(sql`${t.newProgress} or ${t.newPhase}`),
+    index('helper_events_repeats_idx')
+      .on(t.createdAt)
+      .where(sql`not ${t.newProgress}`),
     ...enumCheckConstraints('helper_events'),
   ],
 );

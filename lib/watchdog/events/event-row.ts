@@ -56,6 +56,10 @@ export function eventRow(input: HelperEventInput, at: { phase: Phase | null; bod
     suggestedActions: judged.suggestedActions,
     incidentId: judged.incidentId,
     bodyHash: at.bodyHash,
+    // set by the database (trigger helper_events_first_sight, migration 0015): the value here is overwritten
+    newProgress: false,
+    newPhase: false,
+    prevProgressAt: null,
   };
 }
 
@@ -78,17 +82,21 @@ export function fromSqlRow(r: Record<string, unknown>): EventRow {
     if (v == null) out[field] = null;
     else if (type.startsWith('timestamp')) out[field] = v instanceof Date ? v : new Date(String(v));
     else if (type === 'integer') out[field] = Number(v);
+    else if (type === 'boolean') out[field] = v === true || v === 't' || v === 'true';
     else if (type === 'jsonb') out[field] = typeof v === 'string' ? JSON.parse(v) : v;
     else out[field] = String(v);
   }
   return out as EventRow;
 }
 
-/** The API's event object: every column but body_hash, under its column name, times as ISO strings. */
+/** Columns the API's event object leaves out: the body hash, and the first-sight columns a replay reads. */
+const NOT_SHOWN = new Set<keyof EventRow>(['bodyHash', 'newProgress', 'newPhase', 'prevProgressAt']);
+
+/** The API's event object: every column but those NOT_SHOWN, under its column name, times as ISO strings. */
 export function toEventJson(row: EventRow): EventJson {
   const out: Record<string, unknown> = {};
   for (const [field, c] of columns) {
-    if (field === 'bodyHash') continue;
+    if (NOT_SHOWN.has(field)) continue;
     const v = row[field];
     out[c.name] = v instanceof Date ? v.toISOString() : v;
   }

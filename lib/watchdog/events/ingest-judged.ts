@@ -13,6 +13,12 @@ import { eventRow, toEventJson } from './event-row';
 import { type IngestResult, type PreparedEvent, replay } from './event-outcome';
 
 const EVENT_LOCK = 7265012;
+/**
+ * The job's first-sight lock, taken by the BEFORE INSERT trigger helper_events_first_sight (migration
+ * 0015) for every event stored; taken here first so that this transaction holds it before any incident
+ * row it locks, in the order the one-statement store takes them (event, then incident): no deadlock.
+ */
+const FIRST_SIGHT_LOCK = 7265013;
 
 /** Signals whose recovery a healthy event of the same phase proves. */
 const RECOVERABLE: Signal[] = ['fetch_failed', 'claim_no_output'];
@@ -35,6 +41,7 @@ export async function ingestJudged(ctx: Ctx, item: PreparedEvent): Promise<Inges
   const ruleSet = await refreshRules(ctx.db);
   return ctx.db
     .transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(${FIRST_SIGHT_LOCK}, hashtext(${input.job_id}))`);
       const [existing] = await tx.select().from(helperEvents).where(eq(helperEvents.id, input.id));
       if (existing) return replay(existing, bodyHash);
 

@@ -63,7 +63,8 @@ export async function storeHealthyEvents(
       insert into helper_events (${eventColumnsSql})
       select ${eventColumnsSql}
       from src where (select v from cur) = ${rules.version}${credentials ? sql` and src.id in (select id from valid)` : sql``}
-      order by ord
+      -- by job: the first-sight trigger locks each row's job, so two statements lock their jobs in one order
+      order by job_id, ord
       on conflict (id) do nothing
       returning ${want === 'rows' ? sql.raw('*') : sql.raw('id')}
     ),

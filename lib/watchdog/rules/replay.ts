@@ -121,9 +121,16 @@ interface Tenure {
   ended_at: Date | null;
 }
 
+/** Tenures and quiet stretches depend on the evidence only: a preview replays two rule sets over one evidence. */
+const tenureCache = new WeakMap<ReplayEvidence, Tenure[]>();
+const gapCache = new WeakMap<ReplayEvidence, Map<string, ProgressGap[]>>();
+
 /** The lease history cut into tenures: acquisition (or the first renewal seen) to the change that ended it. */
 function tenuresOf(ev: ReplayEvidence): Tenure[] {
+  const cached = tenureCache.get(ev);
+  if (cached) return cached;
   const out: Tenure[] = [];
+  tenureCache.set(ev, out);
   let cur: Tenure | null = null;
   for (const h of ev.lease) {
     if (cur && cur.job_id !== h.job_id) cur = null;
@@ -158,11 +165,15 @@ function replayLeases(ev: ReplayEvidence, rules: Pick<RuleSet, 'rules'>): Detect
   const expiredP = { grace_s: ruleParam(rules, 'lease_expired', 'grace_s') };
   const stuckP = { grace_s: ruleParam(rules, 'queue_stuck', 'grace_s') };
   const quietP = { quiet_s: ruleParam(rules, 'no_progress', 'quiet_s') };
-  const gapsByJob = new Map<string, ProgressGap[]>();
-  for (const g of ev.gaps) {
-    const list = gapsByJob.get(g.job_id) ?? [];
-    list.push(g);
-    gapsByJob.set(g.job_id, list);
+  let gapsByJob = gapCache.get(ev);
+  if (!gapsByJob) {
+    gapsByJob = new Map<string, ProgressGap[]>();
+    for (const g of ev.gaps) {
+      const list = gapsByJob.get(g.job_id) ?? [];
+      list.push(g);
+      gapsByJob.set(g.job_id, list);
+    }
+    gapCache.set(ev, gapsByJob);
   }
   const endMs = ev.end.getTime();
   for (const t of tenuresOf(ev)) {
@@ -173,18 +184,20 @@ function replayLeases(ev: ReplayEvidence, rules: Pick<RuleSet, 'rules'>): Detect
       const beat = t.beats[i];
       const segEnd = i + 1 < t.beats.length ? t.beats[i + 1].at.getTime() : tenureEnd;
       const lease = { state: 'active', leaseExpiresAt: beat.expires };
-      if (expiredOn) {
+      // the judges are pure: asked only when the instant they would fire falls inside the segment
+      // (a quarter of a million heartbeats, most renewed well before their expiry)
+      const expiredAt = Math.max(beat.at.getTime(), beat.expires.getTime() + expiredP.grace_s * 1000);
+      if (expiredOn && expiredAt < segEnd) {
         const v = judgeLeaseExpired(lease, expiredP, new Date(segEnd));
-        const at = Math.max(beat.at.getTime(), beat.expires.getTime() + expiredP.grace_s * 1000);
-        if (v.detected && at < segEnd) {
-          out.push({ signal: 'lease_expired', job_id: t.job_id, worker_id: t.worker_id, detected_at: new Date(at), first_failure_at: v.firstFailureAt });
-          activeUntil = Math.min(activeUntil, at);
+        if (v.detected) {
+          out.push({ signal: 'lease_expired', job_id: t.job_id, worker_id: t.worker_id, detected_at: new Date(expiredAt), first_failure_at: v.firstFailureAt });
+          activeUntil = Math.min(activeUntil, expiredAt);
         }
       }
-      if (stuckOn) {
+      const stuckAt = Math.max(beat.at.getTime(), beat.expires.getTime() + stuckP.grace_s * 1000 + 1);
+      if (stuckOn && stuckAt < segEnd) {
         const v = judgeQueueStuck(lease, stuckP, new Date(segEnd));
-        const at = Math.max(beat.at.getTime(), beat.expires.getTime() + stuckP.grace_s * 1000 + 1);
-        if (v.detected && at < segEnd) out.push({ signal: 'queue_stuck', job_id: t.job_id, worker_id: t.worker_id, detected_at: new Date(at), first_failure_at: v.firstFailureAt });
+        if (v.detected) out.push({ signal: 'queue_stuck', job_id: t.job_id, worker_id: t.worker_id, detected_at: new Date(stuckAt), first_failure_at: v.firstFailureAt });
       }
       if (activeUntil < tenureEnd) break;
     }

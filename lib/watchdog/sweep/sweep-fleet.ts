@@ -23,9 +23,9 @@ const date = (v: unknown) => (v == null ? null : v instanceof Date ? v : new Dat
 export const fleetStatements = {
   /**
    * Active leases whose progress check is due, with the evidence the no_progress rule needs: the
-   * latest first sight of an output hash or a phase in the job (index-only over
-   * helper_events_job_hash_idx and helper_events_job_phase_idx), the open no_progress incident, the
-   * latest event.
+   * latest first sight of an output hash or a phase in the job (new_progress or new_phase, kept exact
+   * at ingest by migration 0015's trigger: one probe of helper_events_progress_idx, the flags a
+   * replay reads too), the open no_progress incident, the latest event.
    */
   progressDue: (now: Date) => sql`
     with due as (
@@ -36,10 +36,7 @@ export const fleetStatements = {
       for update skip locked
     )
     select l.job_id, l.worker_id, l.state, l.fencing_token, l.acquired_at, l.last_heartbeat_at,
-      greatest(
-        (select max(f.first_at) from (select min(h.created_at) as first_at from helper_events h where h.job_id = l.job_id group by h.output_hash) f),
-        (select max(f.first_at) from (select min(h.created_at) as first_at from helper_events h where h.job_id = l.job_id and h.phase is not null group by h.phase) f)
-      ) as last_progress_at,
+      (select max(h.created_at) from helper_events h where h.job_id = l.job_id and (h.new_progress or h.new_phase)) as last_progress_at,
       (select i.id from incidents i where i.job_id = l.job_id and i.signal = 'no_progress' and i.status = 'open') as open_incident_id,
       e.id as last_event_id, e.output_hash as last_output_hash
     from job_leases l
