@@ -54,9 +54,7 @@ export function assessD30Assumptions(e: AssumptionEvidence): D30Assumption[] {
       e.queue_stuck > 0 ? e.queue_stuck_late === 0 : null,
       say('queueStuck'),
       e.queue_stuck > 0 ? say('queueStuckOnTime', { on_time: onTime, count: e.queue_stuck, slack: QUEUE_STUCK_DETECTION_SLACK_S }) : say('queueStuckNone'),
-      e.queue_stuck > 0
-        ? say('queueStuckTested', { slack: QUEUE_STUCK_DETECTION_SLACK_S, slowest: Math.round(e.queue_stuck_max_lag_s ?? 0), late: e.queue_stuck_late })
-        : say('queueStuckUntested'),
+      e.queue_stuck > 0 ? say('queueStuckTested', { slack: QUEUE_STUCK_DETECTION_SLACK_S, slowest: Math.round(e.queue_stuck_max_lag_s ?? 0), late: e.queue_stuck_late }) : say('queueStuckUntested'),
     ),
     assumption(
       completed > 0 ? e.false_green_count === 0 : null,

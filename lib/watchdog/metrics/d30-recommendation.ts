@@ -48,8 +48,7 @@ export function recommendD30(f: D30Figures): D30Recommendation {
   else if (f.coverage < t.coverage_goal) agent.push(coverage('coverageBelowGoal', { goal_rate: t.coverage_goal }));
   else fine.push(coverage('coverageMet', { goal_rate: t.coverage_goal }));
   if (f.retry_success_rate === null) fine.push(say('noRetries'));
-  else if (f.retry_success_rate < t.retry_success_min)
-    agent.push(say('retryBelow', { rate: f.retry_success_rate, succeeded: c.retries_succeeded, retries: c.retries, min_rate: t.retry_success_min }));
+  else if (f.retry_success_rate < t.retry_success_min) agent.push(say('retryBelow', { rate: f.retry_success_rate, succeeded: c.retries_succeeded, retries: c.retries, min_rate: t.retry_success_min }));
   else fine.push(say('retryMet', { rate: f.retry_success_rate, succeeded: c.retries_succeeded, retries: c.retries, min_rate: t.retry_success_min }));
   if (f.mttd_s !== null && f.mttd_s > t.mttd_max_s) agent.push(say('mttdOver', { mttd_s: f.mttd_s, max_s: t.mttd_max_s, incidents: c.incidents }));
   else if (f.mttd_s !== null) fine.push(say('mttdWithin', { mttd_s: f.mttd_s, max_s: t.mttd_max_s }));

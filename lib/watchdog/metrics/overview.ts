@@ -179,11 +179,7 @@ export async function getOverview(ctx: Ctx): Promise<Overview> {
       key: 'sweeps_running',
       label: 'Sweeps running',
       done: overdue === 0 && sweepEvidence !== null,
-      ...(overdue > 0
-        ? detailOf('sweepsOverdue', { count: overdue, tolerance: SWEEP_LAG_TOLERANCE_S })
-        : sweepEvidence
-          ? detailOf('sweepFinding', { at: sweepEvidence })
-          : detailOf('noSweepFinding')),
+      ...(overdue > 0 ? detailOf('sweepsOverdue', { count: overdue, tolerance: SWEEP_LAG_TOLERANCE_S }) : sweepEvidence ? detailOf('sweepFinding', { at: sweepEvidence }) : detailOf('noSweepFinding')),
     },
   ]);
 
