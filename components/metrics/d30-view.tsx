@@ -382,7 +382,12 @@ export function D30View({ role }: { role: UserRole }) {
                               <RelativeTime iso={d.decided_at ?? null} />
                             </span>
                           </div>
-                          {d.note ? <p className="mt-1 text-slate-600">{d.note}</p> : null}
+                          {d.note ? (
+                            // the team's own words, in whatever language they wrote them: data, not the page's prose
+                            <p className="mt-1 text-slate-600" translate="no">
+                              {d.note}
+                            </p>
+                          ) : null}
                         </li>
                       ))}
                     </ul>
