@@ -11,6 +11,16 @@ import { assessD30Assumptions, computeD30Metrics, SEED_ASSUMPTIONS } from '@/lib
 import { recordRepairAction } from '@/lib/watchdog/repairs';
 import { runSweep } from '@/lib/watchdog/sweep';
 import { ctxAt, systemTestActor, testDatabaseKinds, workerActor } from './helpers/db';
+import { expectSameText, sayMessage } from './helpers/text-message';
+
+/** Each sentence of each assumption has its message, and the message says it (in English, word for word). */
+function expectMessages(list: ReturnType<typeof assessD30Assumptions>) {
+  for (const a of list) {
+    expectSameText('metrics.assumption', a.text, a.text_message);
+    expectSameText('metrics.assumption', a.figure, a.figure_message);
+    expectSameText('metrics.assumption', a.detail, a.detail_message);
+  }
+}
 
 const T = (iso: string) => new Date(`2026-05-${iso}Z`);
 const FETCH_FAILED = { exit: 1, output: 'POST /api/context -> 500\nTypeError: fetch failed' };
@@ -23,6 +33,8 @@ describe('D30 assumptions from the figures', () => {
     expect(a.map((x) => x.text)).toEqual([SEED_ASSUMPTIONS.oneRetry, SEED_ASSUMPTIONS.queueStuck, SEED_ASSUMPTIONS.blockComplete]);
     expect(a.map((x) => x.holds)).toEqual([null, null, null]);
     for (const x of a) expect(x.detail).toMatch(/nothing to test it on/);
+    expect(a.map((x) => x.text_message.key)).toEqual(['oneRetry', 'queueStuck', 'blockComplete']);
+    expectMessages(a);
   });
 
   it('one retry holds at a 50% retry success rate and not below', () => {
@@ -32,6 +44,15 @@ describe('D30 assumptions from the figures', () => {
       detail: expect.stringMatching(/^2 of 4 automatic retries succeeded/),
     });
     expect(assessD30Assumptions({ ...base, retry_success_rate: 0.25, counts: { ...base.counts, retries: 4, retries_succeeded: 1 } })[0].holds).toBe(false);
+    const third = assessD30Assumptions({ ...base, retry_success_rate: 0.3333, counts: { ...base.counts, retries: 3, retries_succeeded: 1 } });
+    expect(third[0]).toMatchObject({
+      figure: 'retry success rate 33.3%',
+      figure_message: { key: 'retryRate', values: { rate: 0.3333 } },
+      detail: '1 of 3 automatic retries succeeded; it holds at 50% or more.',
+      detail_message: { key: 'retryTested', values: { succeeded: 1, retries: 3, min_rate: 0.5 } },
+    });
+    expect(sayMessage('zh-Hant', 'metrics.assumption', third[0].detail_message)).toBe('3 次自動重試中有 1 次成功；達 [pct 0.5] 以上即成立。');
+    expectMessages(third);
   });
 
   it('queue stuck holds only when every incident was detected within grace + 60 s', () => {
@@ -43,11 +64,14 @@ describe('D30 assumptions from the figures', () => {
       holds: false,
       detail: expect.stringMatching(/slowest took 300 s, and 1 took longer/),
     });
+    expectMessages(assessD30Assumptions({ ...base, queue_stuck: 3, queue_stuck_late: 1, queue_stuck_max_lag_s: 300 }));
+    expectMessages(assessD30Assumptions({ ...base, queue_stuck: 1200, queue_stuck_late: 0, queue_stuck_max_lag_s: 31 }));
   });
 
   it('block-complete holds with no false green among completed jobs, and not with one', () => {
     expect(assessD30Assumptions({ ...base, counts: { ...base.counts, completed_jobs: 5 } })[2]).toMatchObject({ holds: true, figure: 'false green 0' });
     expect(assessD30Assumptions({ ...base, false_green_count: 1, counts: { ...base.counts, completed_jobs: 5 } })[2].holds).toBe(false);
+    expectMessages(assessD30Assumptions({ ...base, false_green_count: 1, counts: { ...base.counts, completed_jobs: 5 } }));
   });
 });
 
@@ -124,6 +148,7 @@ describe.each(testDatabaseKinds())('D30 assumptions from real incidents on $name
     const a = await assumptions();
     expect(a[1]).toMatchObject({ holds: false, figure: '1 of 2 queue_stuck incidents detected within grace + 60 s' });
     expect(a[1].detail).toMatch(/slowest took 120 s, and 1 took longer/);
+    expectMessages(a);
     expect(a[0].holds).toBe(true);
     expect(a[2].holds).toBe(true);
   });

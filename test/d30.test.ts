@@ -17,6 +17,18 @@ import { runSweep } from '@/lib/watchdog/sweep';
 import type { Phase } from '@/lib/schemas/common';
 import { ctxAt, ownerActor, systemTestActor, testDatabaseKinds, workerActor } from './helpers/db';
 import { api, helperEvent, testServers } from './helpers/http';
+import { expectSameText } from './helpers/text-message';
+
+/** Every reason and every assumption sentence has its message, and the message says it (in English, word for word). */
+function expectMessages(m: Pick<D30Metrics, 'recommendation' | 'assumptions'>) {
+  expect(m.recommendation.reason_messages).toHaveLength(m.recommendation.reasons.length);
+  m.recommendation.reasons.forEach((r, i) => expectSameText('metrics.reason', r, m.recommendation.reason_messages[i]));
+  for (const a of m.assumptions) {
+    expectSameText('metrics.assumption', a.text, a.text_message);
+    expectSameText('metrics.assumption', a.figure, a.figure_message);
+    expectSameText('metrics.assumption', a.detail, a.detail_message);
+  }
+}
 
 /** The raw-table cross-check of false green: completed leases with no passing check at or before completion. */
 const FALSE_GREEN_SQL = sql`
@@ -163,6 +175,8 @@ describe.each(testDatabaseKinds())('D30 figures on $name', (kind) => {
     expect(m.recommendation.decision).toBe('continue');
     expect(m.recommendation.reasons.join('\n')).toMatch(/coverage 80% \(4 of 5 failing jobs\) meets the goal 80%/);
     expect(m.recommendation.reasons.join('\n')).toMatch(/retry success 66\.7% \(2 of 3\)/);
+    expect(m.recommendation.reason_messages).toContainEqual({ key: 'retryMet', values: { rate: 0.6667, succeeded: 2, retries: 3, min_rate: 0.5 } });
+    expectMessages(m);
   });
 
   it('adds incidents_by_signal up to the incident list of the same window and to the series', async () => {
@@ -309,7 +323,9 @@ describe('D30 recommendation thresholds', () => {
     const r = recommendD30(healthy);
     expect(r.decision).toBe('continue');
     expect(r.reasons).toContain('coverage 90% (9 of 10 failing jobs) meets the goal 80%');
+    expect(r.reason_messages).toContainEqual({ key: 'coverageMet', values: { coverage_rate: 0.9, covered: 9, failing: 10, unknown: counts.unclassified_failure_events, goal_rate: 0.8 } });
     expect(r.thresholds).toEqual(D30_THRESHOLDS);
+    expectMessages({ recommendation: r, assumptions: [] });
   });
 
   it('escalates to a watchdog agent below the coverage goal, on failing retries, on slow detection or resolution', () => {
@@ -320,6 +336,9 @@ describe('D30 recommendation thresholds', () => {
     });
     expect(recommendD30({ ...healthy, mttd_s: 301 })).toMatchObject({ decision: 'escalate_to_watchdog_agent', reasons: [expect.stringMatching(/mean time to detect 5 min is over 5 min/)] });
     expect(recommendD30({ ...healthy, mttr_s: 5 * 3600 })).toMatchObject({ decision: 'escalate_to_watchdog_agent', reasons: [expect.stringMatching(/mean time to resolve 300 min is over 240 min/)] });
+    for (const over of [{ coverage: 0.7 }, { retry_success_rate: 0.3 }, { mttd_s: 301 }, { mttr_s: 5 * 3600 }])
+      expectMessages({ recommendation: recommendD30({ ...healthy, ...over }), assumptions: [] });
+    expect(recommendD30({ ...healthy, mttd_s: 996 }).reason_messages).toEqual([{ key: 'mttdOver', values: { mttd_s: 996, max_s: 300, incidents: 5 } }]);
   });
 
   it('changes owner on a false green or coverage below the floor, listing every reason', () => {
@@ -329,6 +348,8 @@ describe('D30 recommendation thresholds', () => {
     expect(r.reasons[0]).toMatch(/false green: 2 job/);
     expect(r.reasons[1]).toMatch(/coverage 40% .* below the floor 50%/);
     expect(r.reasons[2]).toMatch(/retry success 10%/);
+    expect(r.reason_messages.map((x) => x.key)).toEqual(['falseGreen', 'coverageBelowFloor', 'retryBelow']);
+    expectMessages({ recommendation: r, assumptions: [] });
   });
 
   it('says so when there is nothing to measure', () => {
@@ -343,6 +364,7 @@ describe('D30 recommendation thresholds', () => {
     });
     expect(r.decision).toBe('continue');
     expect(r.reasons).toContain('no helper events in the window: keep collecting evidence');
+    expectMessages({ recommendation: r, assumptions: [] });
   });
 });
 
@@ -367,6 +389,10 @@ describe.each(testServers())('D30 over HTTP on $name', (server) => {
       expect(m.counts.failure_events).toBeGreaterThanOrEqual(1);
       expect(m.false_green_count).toBe(0);
       expect(m.recommendation.reasons.length).toBeGreaterThan(0);
+      // the messages beside the English reach the page through the HTTP answer
+      expect(r.body.recommendation.reason_messages).toHaveLength(m.recommendation.reasons.length);
+      expect(r.body.assumptions[0]).toHaveProperty('figure_message');
+      expectMessages(m);
     }
   });
 

@@ -27,7 +27,11 @@ const base: D30Response = {
   ],
   recommendation: {
     decision: 'continue',
-    reasons: ['coverage 85% meets the 80% goal', ''],
+    reasons: ['', 'coverage 85% meets the 80% goal'],
+    reason_messages: [
+      { key: 'noEvents', values: {} },
+      { key: 'coverageMet', values: { coverage_rate: 0.85, covered: 17, failing: 20, goal_rate: 0.8 } },
+    ],
     thresholds: { coverage_goal: 0.8, coverage_floor: 0.5, retry_success_min: 0.5, false_green_max: 0, mttd_max_s: 300, mttr_max_s: 1200 },
   },
   goal: { coverage: 0.8 },
@@ -138,9 +142,28 @@ describe('mapD30', () => {
     expect(v.recommendation).toEqual({ decision: 'escalate_to_watchdog_agent', reasons: [] });
   });
 
+  it('passes the assumptions and reasons with their messages, and without them from a server that sends none', () => {
+    const message = { key: 'falseGreen', values: { count: 0 } };
+    const v = mapD30({
+      ...base,
+      recommendation: { decision: 'continue', reasons: ['a reason'] },
+      assumptions: [
+        { text: 'A', holds: true, figure: 'false green 0', detail: 'D', text_message: { key: 'oneRetry', values: {} }, figure_message: message, detail_message: { key: 'retryUntested', values: {} } },
+        { text: 'B', holds: null, figure: 'F', detail: 'D' } as unknown as NonNullable<D30Response['assumptions']>[number],
+      ],
+    });
+    expect(v.recommendation.reasons).toEqual([{ text: 'a reason', message: null }]);
+    expect(v.assumptions[0]).toMatchObject({ figure: 'false green 0', figure_message: message });
+    expect(v.assumptions[1]).toMatchObject({ text: 'B', text_message: null, figure_message: null, detail_message: null });
+  });
+
   it('keeps the recommendation reasons that say something and lists decisions newest first', () => {
     const v = mapD30(base);
-    expect(v.recommendation).toEqual({ decision: 'continue', reasons: ['coverage 85% meets the 80% goal'] });
+    // each reason keeps its own message (the empty one dropped with its message)
+    expect(v.recommendation).toEqual({
+      decision: 'continue',
+      reasons: [{ text: 'coverage 85% meets the 80% goal', message: { key: 'coverageMet', values: { coverage_rate: 0.85, covered: 17, failing: 20, goal_rate: 0.8 } } }],
+    });
     expect(v.decisions.map((d) => d.decided_by)).toEqual(['owner:b', 'owner:a']);
   });
 });

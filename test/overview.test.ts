@@ -19,9 +19,14 @@ import { createToken } from '@/lib/watchdog/access';
 import { createUser } from '@/lib/watchdog/access';
 import { ctxAt, ownerActor, supervisorActor, systemTestActor, testDatabaseKinds } from './helpers/db';
 import { api, testServers } from './helpers/http';
+import { expectSameText, sayMessage } from './helpers/text-message';
 
 const milestone = (o: Overview, key: string) => o.rollout.find((m) => m.key === key)!;
 const item = (o: Overview, key: string, itemKey: string) => milestone(o, key).items.find((i) => i.key === itemKey)!;
+/** Every detail line has its message, and the message says the line (in English, word for word). */
+const expectDetailMessages = (o: Overview) => {
+  for (const m of o.rollout) for (const i of m.items) expectSameText('overview.detail', i.detail, i.detail_message);
+};
 
 describe.each(testDatabaseKinds())('getOverview on $name', (kind) => {
   let database: Database;
@@ -59,6 +64,12 @@ describe.each(testDatabaseKinds())('getOverview on $name', (kind) => {
     ]);
     expect(milestone(o, 'D1').missing[0]).toMatch(/defaults/);
     expect(milestone(o, 'D14').missing).toHaveLength(3);
+    expectDetailMessages(o);
+    expect(item(o, 'D7', 'console_accounts').detail_message).toEqual({ key: 'accountsMissing', values: { missing: 'both' } });
+    expect(item(o, 'D30', 'decision')).toMatchObject({
+      detail: 'the owner has not recorded the D30 decision yet (Metrics page)',
+      detail_message: { key: 'noDecision', values: {} },
+    });
   });
 
   it('counts live leases by risk, open incidents by signal, pending approvals and the gate pass rate', async () => {
@@ -95,6 +106,8 @@ describe.each(testDatabaseKinds())('getOverview on $name', (kind) => {
     const before = await getOverview(ctxAt(database, supervisorActor, T));
     expect(item(before, 'D7', 'sweeps_running')).toMatchObject({ done: false });
     expect(item(before, 'D7', 'sweeps_running').detail).toMatch(/^2 leases past expiry/);
+    expect(item(before, 'D7', 'sweeps_running').detail_message).toEqual({ key: 'sweepsOverdue', values: { count: 2, tolerance: 120 } });
+    expectDetailMessages(before);
     expect(item(before, 'D14', 'lease_expired').done).toBe(false);
 
     await runSweep(sys(T));
@@ -122,6 +135,14 @@ describe.each(testDatabaseKinds())('getOverview on $name', (kind) => {
     expect(milestone(o, 'D14')).toMatchObject({ done: true, missing: [] });
     expect(milestone(o, 'D1').done).toBe(false);
     expect(milestone(o, 'D30').done).toBe(false);
+    expectDetailMessages(o);
+    // times travel as ISO strings, counts as numbers; the page words them per locale
+    const events = item(o, 'D7', 'evidence_flowing');
+    expect(events.detail_message).toEqual({ key: 'events', values: { count: 1, at: expect.stringMatching(/^2026-03-01T10:0\d:\d\d\.\d{3}Z$/) } });
+    expect(events.detail).toMatch(/^1 helper event received in the last 24 h, the latest at 2026-03-01 10:0\d UTC$/);
+    expect(sayMessage('zh-Hant', 'overview.detail', events.detail_message)).toBe(`過去 24 小時收到 1 個輔助指令事件，最近一次於 [time ${events.detail_message.values.at}]`);
+    expect(item(o, 'D7', 'sweeps_running').detail_message).toEqual({ key: 'sweepFinding', values: { at: T.toISOString() } });
+    expect(item(o, 'D7', 'sweeps_running').detail).toBe('latest sweep finding at 2026-03-01 10:03 UTC; no lease overdue');
 
     // A day later the helper events are no longer "flowing", and the gate window still holds the checks.
     const later = await getOverview(ctxAt(database, supervisorActor, at(200 + 25 * 3600)));
@@ -141,6 +162,8 @@ describe.each(testDatabaseKinds())('getOverview on $name', (kind) => {
     const o = await getOverview(ctxAt(database, supervisorActor, T));
     expect(item(o, 'D1', 'rules_confirmed')).toMatchObject({ done: true });
     expect(item(o, 'D1', 'rules_confirmed').detail).toContain(`rules v${saved.version} saved by owner:owner@example.test`);
+    expect(item(o, 'D1', 'rules_confirmed').detail_message).toMatchObject({ key: 'rulesConfirmed', values: { version: saved.version, by: 'owner:owner@example.test' } });
+    expectDetailMessages(o);
     // job-near has 100 s left: outside the new 60 s window
     expect(o.leases.by_risk).toMatchObject({ normal: 2, near_expiry: 0 });
   });
@@ -149,7 +172,9 @@ describe.each(testDatabaseKinds())('getOverview on $name', (kind) => {
     await database.db.insert(d30Decisions).values({ id: randomUUID(), decision: 'continue', note: null, metrics: {}, decidedBy: 'owner:owner@example.test', decidedAt: at(300) });
     const o = await getOverview(ctxAt(database, supervisorActor, at(400)));
     expect(milestone(o, 'D30')).toMatchObject({ done: true, missing: [] });
-    expect(item(o, 'D30', 'decision').detail).toMatch(/^continue — recorded by owner:owner@example.test/);
+    expect(item(o, 'D30', 'decision').detail).toBe('continue — recorded by owner:owner@example.test on 2026-03-01 10:05 UTC');
+    expect(item(o, 'D30', 'decision').detail_message).toEqual({ key: 'decision', values: { decision: 'continue', by: 'owner:owner@example.test', at: at(300).toISOString() } });
+    expectDetailMessages(o);
   });
 
   it('D14 counts each kind and its first from the rollup the incident triggers keep: a bulk insert, a delete of the first, a move', async () => {
@@ -193,6 +218,8 @@ describe.each(testServers())('GET /api/watchdog/overview on $name', (server) => 
     expect(sup.status).toBe(200);
     expect(sup.body.rollout.map((m: { key: string }) => m.key)).toEqual(['D1', 'D7', 'D14', 'D30']);
     expect(Object.keys(sup.body.leases.by_risk)).toEqual(['normal', 'near_expiry', 'expired', 'stale']);
+    // the detail lines' messages reach the page through the HTTP answer (the response schema keeps them)
+    expectDetailMessages(sup.body);
     expect((await api(server, server.tokens.owner, 'GET', '/api/watchdog/overview')).status).toBe(200);
     const worker = await api(server, server.tokens.worker, 'GET', '/api/watchdog/overview');
     expect(worker.status).toBe(403);

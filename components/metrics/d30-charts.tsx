@@ -1,7 +1,7 @@
 'use client';
 
 import { useTranslations } from 'next-intl';
-import { Bar, BarChart, CartesianGrid, Cell, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, Cell, Legend, type LegendPayload, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { type Format, useFormat } from '@/components/lib/use-format';
 import type { DailyPoint, SignalBar } from './map-d30';
 
@@ -85,9 +85,27 @@ function NoDataTooltip({ active, payload, label }: { active?: boolean; payload?:
   );
 }
 
-/** Legend words in dark grey (the colour is in the swatch): readable whatever the series colour. */
-function legendText(value: string) {
-  return <span style={{ color: '#334155' }}>{value}</span>;
+/**
+ * The legend: a swatch and the series' name per item, the words in dark grey (the colour is in the swatch)
+ * so they read whatever the series colour. Drawn here rather than by Recharts, whose icons carry an English
+ * aria-label ("<name> legend icon"): the swatch is decoration, hidden from assistive tech; the name says it.
+ */
+function LegendList({ payload }: { payload?: readonly LegendPayload[] }) {
+  if (!payload?.length) return null;
+  return (
+    <ul className="recharts-default-legend flex flex-wrap justify-center gap-x-3 gap-y-1 pt-1 text-xs">
+      {payload
+        .filter((e) => e.type !== 'none')
+        .map((e, i) => (
+          <li key={`${e.value}-${i}`} className={`recharts-legend-item legend-item-${i} inline-flex items-center gap-1 whitespace-nowrap`}>
+            <span aria-hidden className="inline-block size-[9px] shrink-0" style={{ background: e.color }} />
+            <span className="recharts-legend-item-text" style={{ color: '#334155' }}>
+              {e.value}
+            </span>
+          </li>
+        ))}
+    </ul>
+  );
 }
 
 /** Grid, day axis (titled), a count axis titled with its unit, the no-data columns, tooltip and legend. */
@@ -117,7 +135,7 @@ function dailyFrame(unit: string, words: { day: string; noData: string }, f: For
     />,
     <YAxis key="mark" yAxisId="mark" hide domain={[0, 1]} />,
     <Tooltip key="tip" content={<NoDataTooltip />} cursor={{ fill: '#f1f5f9' }} />,
-    <Legend key="legend" iconType="square" iconSize={9} wrapperStyle={{ fontSize: 12, paddingTop: 4 }} formatter={legendText} />,
+    <Legend key="legend" wrapperStyle={{ fontSize: 12 }} content={({ payload }) => <LegendList payload={payload} />} />,
     <Bar key="nodata" yAxisId="mark" dataKey="noDataMark" name={words.noData} fill={colors.noData} barSize={10} isAnimationActive={false} legendType="square" />,
   ];
 }

@@ -5,6 +5,7 @@ import { useId, useMemo, useRef, useState } from 'react';
 import { ApiError } from '@/components/lib/api';
 import { useErrorText } from '@/components/lib/use-error-text';
 import { type Format, useFormat } from '@/components/lib/use-format';
+import { useTextMessage } from '@/components/lib/use-text-message';
 import { useD30, useD30Decision } from '@/components/hooks/use-d30';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
@@ -62,6 +63,7 @@ const isDecision = (d: string): d is D30Decision => (D30_DECISIONS as readonly s
 /** The rollout's assumptions, each with the figure that decides it and its verdict. */
 function Assumptions({ v }: { v: D30View }) {
   const t = useTranslations('metrics');
+  const say = useTextMessage('metrics.assumption');
   if (!v.assumptions.length) return null;
   return (
     <Card aria-labelledby="assumptions-title">
@@ -72,12 +74,12 @@ function Assumptions({ v }: { v: D30View }) {
           return (
             <li key={a.text} className="flex flex-col gap-2 px-4 py-3 sm:flex-row sm:items-start sm:gap-4 sm:px-5">
               <div className="min-w-0 flex-1">
-                <p className="text-sm font-medium text-slate-900">{a.text}</p>
-                <p className="mt-0.5 text-sm text-slate-600">{a.detail}</p>
+                <p className="text-sm font-medium text-slate-900">{say(a.text_message, a.text)}</p>
+                <p className="mt-0.5 text-sm text-slate-600">{say(a.detail_message, a.detail)}</p>
               </div>
               <div className="flex shrink-0 flex-wrap items-center gap-2 sm:flex-col sm:items-end">
                 <Badge tone={vd.tone}>{t(`assumptions.${vd.key}`)}</Badge>
-                <span className="text-xs tabular-nums text-slate-600">{a.figure}</span>
+                <span className="text-xs tabular-nums text-slate-600">{say(a.figure_message, a.figure)}</span>
               </div>
             </li>
           );
@@ -267,6 +269,7 @@ function MetricsSkeleton() {
 export function D30View({ role }: { role: UserRole }) {
   const t = useTranslations('metrics');
   const f = useFormat();
+  const sayReason = useTextMessage('metrics.reason');
   const [range, setRange] = useState(() => {
     const today = Date.now();
     return { from: toDateInput(today - 29 * DAY_MS), to: toDateInput(today) };
@@ -350,9 +353,9 @@ export function D30View({ role }: { role: UserRole }) {
                 {v.recommendation.reasons.length ? (
                   <ul className="mt-4 space-y-2 text-sm text-slate-700">
                     {v.recommendation.reasons.map((r) => (
-                      <li key={r} className="flex gap-2.5">
+                      <li key={r.text} className="flex gap-2.5">
                         <span className="mt-2 size-1.5 shrink-0 rounded-full bg-slate-400" aria-hidden />
-                        {r}
+                        <span>{sayReason(r.message, r.text)}</span>
                       </li>
                     ))}
                   </ul>
@@ -379,7 +382,12 @@ export function D30View({ role }: { role: UserRole }) {
                               <RelativeTime iso={d.decided_at ?? null} />
                             </span>
                           </div>
-                          {d.note ? <p className="mt-1 text-slate-600">{d.note}</p> : null}
+                          {d.note ? (
+                            // the team's own words, in whatever language they wrote them: data, not the page's prose
+                            <p className="mt-1 text-slate-600" translate="no">
+                              {d.note}
+                            </p>
+                          ) : null}
                         </li>
                       ))}
                     </ul>

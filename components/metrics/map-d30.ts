@@ -4,10 +4,24 @@
  * their arguments; the page words and formats them in the reader's language (metrics messages).
  */
 import type { D30Assumption as D30AssumptionRecord, D30DecisionRecord, D30Metrics, D30SeriesDay } from '@/lib/schemas/metrics';
+import type { TextMessage } from '@/lib/schemas/message';
 import { signalOrder } from '@/components/lib/format';
 
-/** An assumption of the rollout with its verdict from the window's evidence (lib/schemas/metrics.ts D30Assumption). */
-export type D30Assumption = D30AssumptionRecord;
+/**
+ * An assumption of the rollout with its verdict from the window's evidence (lib/schemas/metrics.ts D30Assumption):
+ * the English sentences and, when the server sends them, their messages (the page says those in the reader's language).
+ */
+export type D30Assumption = Pick<D30AssumptionRecord, 'text' | 'holds' | 'figure' | 'detail'> & {
+  text_message?: TextMessage | null;
+  figure_message?: TextMessage | null;
+  detail_message?: TextMessage | null;
+};
+
+/** A reason of the recommendation: the server's English and, when it sends one, its message. */
+export interface D30Reason {
+  text: string;
+  message: TextMessage | null;
+}
 
 /** A recorded owner decision, as much of it as the page shows (lib/schemas/metrics.ts D30DecisionRecord). */
 export type D30Decision = Pick<D30DecisionRecord, 'decision' | 'decided_at' | 'decided_by'> & Partial<Pick<D30DecisionRecord, 'id' | 'note'>>;
@@ -17,7 +31,7 @@ export type D30Response = Pick<D30Metrics, 'coverage' | 'retry_success_rate' | '
   /** null when nothing was measured (the mapper shows a dash) */
   false_green_count: number | null;
   incidents_by_signal: Partial<D30Metrics['incidents_by_signal']>;
-  recommendation: Pick<D30Metrics['recommendation'], 'decision' | 'reasons'> & Partial<Pick<D30Metrics['recommendation'], 'thresholds'>>;
+  recommendation: Pick<D30Metrics['recommendation'], 'decision' | 'reasons'> & Partial<Pick<D30Metrics['recommendation'], 'thresholds' | 'reason_messages'>>;
   goal?: Partial<D30Metrics['goal']>;
   decisions?: D30Decision[];
   assumptions?: D30Assumption[];
@@ -65,7 +79,7 @@ export interface D30View {
   daily: DailyPoint[];
   bySignal: SignalBar[];
   totals: { events: number; failures: number; incidents: number; gatePassed: number; gateFailed: number; retries: number; retriesSucceeded: number };
-  recommendation: { decision: string; reasons: string[] };
+  recommendation: { decision: string; reasons: D30Reason[] };
   /** newest first */
   decisions: D30Decision[];
   /** the seed's assumptions and their verdict from the figures */
@@ -81,6 +95,13 @@ const DAY_MS = 86_400_000;
 const finite = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const count = (v: unknown): number => finite(v) ?? 0;
 const ratio = (part: number, whole: number): number | null => (whole > 0 ? part / whole : null);
+
+/** A message as the server sent it, or null when it sent none (or something else). */
+function messageOf(m: unknown): TextMessage | null {
+  if (!m || typeof m !== 'object') return null;
+  const { key, values } = m as Partial<TextMessage>;
+  return typeof key === 'string' && values !== null && typeof values === 'object' ? { key, values } : null;
+}
 
 /** "2026-03-04" or a full ISO time → "2026-03-04" (UTC day). */
 export function dayKey(day: string): string {
@@ -230,12 +251,22 @@ export function mapD30(d: D30Response): D30View {
     totals,
     recommendation: {
       decision: d.recommendation?.decision ?? 'continue',
-      reasons: (d.recommendation?.reasons ?? []).filter((r) => typeof r === 'string' && r.trim() !== ''),
+      reasons: (d.recommendation?.reasons ?? [])
+        .map((text, i) => ({ text, message: messageOf(d.recommendation?.reason_messages?.[i]) }))
+        .filter((r) => typeof r.text === 'string' && r.text.trim() !== ''),
     },
     decisions: [...(d.decisions ?? [])].filter((x) => x && typeof x.decision === 'string').sort((a, b) => String(b.decided_at ?? '').localeCompare(String(a.decided_at ?? ''))),
     assumptions: (d.assumptions ?? [])
       .filter((a) => a && typeof a.text === 'string')
-      .map((a) => ({ text: a.text, holds: typeof a.holds === 'boolean' ? a.holds : null, figure: String(a.figure ?? ''), detail: String(a.detail ?? '') })),
+      .map((a) => ({
+        text: a.text,
+        holds: typeof a.holds === 'boolean' ? a.holds : null,
+        figure: String(a.figure ?? ''),
+        detail: String(a.detail ?? ''),
+        text_message: messageOf(a.text_message),
+        figure_message: messageOf(a.figure_message),
+        detail_message: messageOf(a.detail_message),
+      })),
     hasActivity: daily.some((p) => p.events || p.incidents || p.gatePassed || p.gateFailed || p.retries),
     goals: t ?? null,
   };

@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useTranslations } from 'next-intl';
 import { signalOrder } from '@/components/lib/format';
 import { useFormat } from '@/components/lib/use-format';
+import { useTextMessage } from '@/components/lib/use-text-message';
 import { useOverview } from '@/components/hooks/use-overview';
 import type { Milestone, Overview } from '@/components/lib/types';
 import { Badge, toneDot, type Tone } from '@/components/ui/badge';
@@ -141,6 +142,7 @@ function IncidentsCard({ o }: { o: Overview }) {
 
 function MilestoneCard({ m }: { m: Milestone }) {
   const t = useTranslations('overview');
+  const say = useTextMessage('overview.detail');
   const done = m.items.filter((i) => i.done).length;
   const title = t(`milestone.${m.key}`);
   const itemLabel = (key: string, label: string) => {
@@ -177,7 +179,7 @@ function MilestoneCard({ m }: { m: Milestone }) {
                 {itemLabel(i.key, i.label)}
                 <span className="sr-only">{i.done ? t('rollout.itemDone') : t('rollout.itemMissing')}</span>
               </span>
-              <span className={cn('block break-words text-xs leading-relaxed', i.done ? 'text-slate-500' : 'text-amber-700')}>{i.detail}</span>
+              <span className={cn('block break-words text-xs leading-relaxed', i.done ? 'text-slate-500' : 'text-amber-700')}>{say(i.detail_message, i.detail)}</span>
             </span>
           </li>
         ))}

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Signal as SignalName } from './common';
 import { Signal } from './common';
 import { D30_DECISIONS } from './enums';
+import { TextMessage } from './message';
 
 /** The three outcomes of the D30 review. */
 export const D30DecisionName = z.enum(D30_DECISIONS);
@@ -63,6 +64,8 @@ export const D30Thresholds = z.object({
 export const D30Recommendation = z.object({
   decision: D30DecisionName,
   reasons: z.array(z.string()),
+  /** `reasons` as messages (`metrics.reason.<key>` in the console's messages), one per reason, in the same order */
+  reason_messages: z.array(TextMessage),
   thresholds: D30Thresholds,
 });
 export type D30Recommendation = z.infer<typeof D30Recommendation>;
@@ -74,6 +77,10 @@ export const D30Assumption = z.object({
   /** the figure that decides it */
   figure: z.string(),
   detail: z.string(),
+  /** `text`, `figure` and `detail` as messages (`metrics.assumption.<key>` in the console's messages) */
+  text_message: TextMessage,
+  figure_message: TextMessage,
+  detail_message: TextMessage,
 });
 export type D30Assumption = z.infer<typeof D30Assumption>;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Signal } from './common';
+import { TextMessage } from './message';
 
 /** `GET /api/watchdog/overview`: the fleet at a glance and the D1/D7/D14/D30 rollout progress, derived from the data. */
 
@@ -17,6 +18,8 @@ export const MilestoneItem = z.object({
   done: z.boolean(),
   /** what the data shows: the evidence when done, what is missing when not */
   detail: z.string(),
+  /** `detail` as a message (`overview.detail.<key>` in the console's messages) the page says in the reader's language */
+  detail_message: TextMessage,
 });
 export type MilestoneItem = z.infer<typeof MilestoneItem>;
 

@@ -1,4 +1,6 @@
 import type { D30Assumption, D30Counts } from '@/lib/schemas/metrics';
+import type { TextMessage } from '@/lib/schemas/message';
+import { composeText } from './english-text';
 
 /** Detection of a queue_stuck incident may lag its deadline (lease expiry + grace) by this much. */
 export const QUEUE_STUCK_DETECTION_SLACK_S = 60;
@@ -24,7 +26,13 @@ export interface AssumptionEvidence {
   queue_stuck_max_lag_s: number | null;
 }
 
-const pct = (v: number) => `${Math.round(v * 1000) / 10}%`;
+/** The English text of `metrics.assumption.<key>` and its message. */
+const say = (key: string, values?: TextMessage['values']) => composeText('metrics.assumption', key, values);
+
+/** An assumption from its three sentences: each English field beside its message (`text_message`…). */
+function assumption(holds: boolean | null, text: ReturnType<typeof say>, figure: ReturnType<typeof say>, detail: ReturnType<typeof say>): D30Assumption {
+  return { text: text.text, holds, figure: figure.text, detail: detail.text, text_message: text.message, figure_message: figure.message, detail_message: detail.message };
+}
 
 /**
  * Each assumption's verdict from the window's evidence: `true` holds, `false` does not, `null` not
@@ -36,32 +44,23 @@ export function assessD30Assumptions(e: AssumptionEvidence): D30Assumption[] {
   const retryVerdict = retries > 0 && rate !== null ? rate >= ONE_RETRY_SUCCESS_MIN : null;
   const onTime = e.queue_stuck - e.queue_stuck_late;
   return [
-    {
-      text: SEED_ASSUMPTIONS.oneRetry,
-      holds: retryVerdict,
-      figure: rate === null ? 'retry success rate: no retries' : `retry success rate ${pct(rate)}`,
-      detail:
-        retries > 0
-          ? `${retriesOk} of ${retries} automatic retries succeeded; it holds at ${pct(ONE_RETRY_SUCCESS_MIN)} or more.`
-          : 'No automatic retry happened in the window, so there is nothing to test it on.',
-    },
-    {
-      text: SEED_ASSUMPTIONS.queueStuck,
-      holds: e.queue_stuck > 0 ? e.queue_stuck_late === 0 : null,
-      figure: e.queue_stuck > 0 ? `${onTime} of ${e.queue_stuck} queue_stuck incidents detected within grace + ${QUEUE_STUCK_DETECTION_SLACK_S} s` : 'no queue_stuck incidents',
-      detail:
-        e.queue_stuck > 0
-          ? `Every queue_stuck incident must be detected within ${QUEUE_STUCK_DETECTION_SLACK_S} s of its deadline (lease expiry + grace); the slowest took ${Math.round(e.queue_stuck_max_lag_s ?? 0)} s${e.queue_stuck_late ? `, and ${e.queue_stuck_late} took longer` : ''}.`
-          : 'No job stayed stuck past its lease in the window, so there is nothing to test it on.',
-    },
-    {
-      text: SEED_ASSUMPTIONS.blockComplete,
-      holds: completed > 0 ? e.false_green_count === 0 : null,
-      figure: `false green ${e.false_green_count}`,
-      detail:
-        completed > 0
-          ? `${e.false_green_count} of ${completed} completed jobs completed after a block without a later passing artifact check; it holds at 0.`
-          : 'No job completed in the window, so there is nothing to test it on.',
-    },
+    assumption(
+      retryVerdict,
+      say('oneRetry'),
+      rate === null ? say('retryRateNone') : say('retryRate', { rate }),
+      retries > 0 ? say('retryTested', { succeeded: retriesOk, retries, min_rate: ONE_RETRY_SUCCESS_MIN }) : say('retryUntested'),
+    ),
+    assumption(
+      e.queue_stuck > 0 ? e.queue_stuck_late === 0 : null,
+      say('queueStuck'),
+      e.queue_stuck > 0 ? say('queueStuckOnTime', { on_time: onTime, count: e.queue_stuck, slack: QUEUE_STUCK_DETECTION_SLACK_S }) : say('queueStuckNone'),
+      e.queue_stuck > 0 ? say('queueStuckTested', { slack: QUEUE_STUCK_DETECTION_SLACK_S, slowest: Math.round(e.queue_stuck_max_lag_s ?? 0), late: e.queue_stuck_late }) : say('queueStuckUntested'),
+    ),
+    assumption(
+      completed > 0 ? e.false_green_count === 0 : null,
+      say('blockComplete'),
+      say('falseGreen', { count: e.false_green_count }),
+      completed > 0 ? say('blockCompleteTested', { false_green: e.false_green_count, completed }) : say('blockCompleteUntested'),
+    ),
   ];
 }

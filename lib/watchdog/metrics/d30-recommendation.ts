@@ -1,4 +1,6 @@
 import type { D30DecisionName, D30Recommendation, D30Snapshot } from '@/lib/schemas/metrics';
+import type { TextMessage } from '@/lib/schemas/message';
+import { composeText } from './english-text';
 
 /** The thresholds of the recommendation (docs/D30.md explains them). */
 export const D30_THRESHOLDS = {
@@ -20,9 +22,6 @@ export const D30_GOAL = { coverage: D30_THRESHOLDS.coverage_goal } as const;
 
 export type D30Figures = Pick<D30Snapshot, 'coverage' | 'retry_success_rate' | 'gate_pass_rate' | 'false_green_count' | 'mttd_s' | 'mttr_s' | 'counts'>;
 
-const pct = (v: number) => `${Math.round(v * 1000) / 10}%`;
-const secs = (v: number) => (v >= 120 ? `${Math.round(v / 6) / 10} min` : `${v} s`);
-
 /**
  * The D30 recommendation from the thresholds in `D30_THRESHOLDS` (docs/D30.md):
  * - `change_owner` when the watchdog failed at its core: a false green (the gate leaked), or coverage
@@ -34,32 +33,29 @@ const secs = (v: number) => (v >= 120 ? `${Math.round(v / 6) / 10} min` : `${v} 
  */
 export function recommendD30(f: D30Figures): D30Recommendation {
   const t = D30_THRESHOLDS;
-  const owner: string[] = [];
-  const agent: string[] = [];
-  const fine: string[] = [];
+  type Reason = ReturnType<typeof composeText>;
+  const owner: Reason[] = [];
+  const agent: Reason[] = [];
+  const fine: Reason[] = [];
+  const say = (key: string, values?: TextMessage['values']) => composeText('metrics.reason', key, values);
   const c = f.counts;
-  if (f.false_green_count > t.false_green_max) owner.push(`false green: ${f.false_green_count} job(s) completed without a passing artifact check (allowed: ${t.false_green_max})`);
-  else fine.push(`no false green among ${c.completed_jobs} completed job(s)`);
-  if (f.coverage === null) fine.push('no job failed in the window: coverage has nothing to measure');
-  else if (f.coverage < t.coverage_floor)
-    owner.push(
-      `coverage ${pct(f.coverage)} (${c.covered_jobs} of ${c.failing_jobs} failing jobs fully classified) is below the floor ${pct(t.coverage_floor)}; ${c.unclassified_failure_events} unknown error event(s)`,
-    );
-  else if (f.coverage < t.coverage_goal)
-    agent.push(
-      `coverage ${pct(f.coverage)} (${c.covered_jobs} of ${c.failing_jobs} failing jobs fully classified) is below the goal ${pct(t.coverage_goal)}; ${c.unclassified_failure_events} unknown error event(s)`,
-    );
-  else fine.push(`coverage ${pct(f.coverage)} (${c.covered_jobs} of ${c.failing_jobs} failing jobs) meets the goal ${pct(t.coverage_goal)}`);
-  if (f.retry_success_rate === null) fine.push('no automatic retry in the window');
-  else if (f.retry_success_rate < t.retry_success_min)
-    agent.push(`retry success ${pct(f.retry_success_rate)} (${c.retries_succeeded} of ${c.retries} automatic retries) is below ${pct(t.retry_success_min)}`);
-  else fine.push(`retry success ${pct(f.retry_success_rate)} (${c.retries_succeeded} of ${c.retries}) is at least ${pct(t.retry_success_min)}`);
-  if (f.mttd_s !== null && f.mttd_s > t.mttd_max_s) agent.push(`mean time to detect ${secs(f.mttd_s)} is over ${secs(t.mttd_max_s)} (${c.incidents} incident(s))`);
-  else if (f.mttd_s !== null) fine.push(`mean time to detect ${secs(f.mttd_s)} is within ${secs(t.mttd_max_s)}`);
-  if (f.mttr_s !== null && f.mttr_s > t.mttr_max_s) agent.push(`mean time to resolve ${secs(f.mttr_s)} is over ${secs(t.mttr_max_s)} (${c.incidents_resolved} resolved incident(s))`);
-  else if (f.mttr_s !== null) fine.push(`mean time to resolve ${secs(f.mttr_s)} is within ${secs(t.mttr_max_s)}`);
-  if (c.events === 0) fine.push('no helper events in the window: keep collecting evidence');
+  if (f.false_green_count > t.false_green_max) owner.push(say('falseGreen', { count: f.false_green_count, allowed: t.false_green_max }));
+  else fine.push(say('noFalseGreen', { completed: c.completed_jobs }));
+  const coverage = (key: string, goal: Record<string, number>) =>
+    say(key, { coverage_rate: f.coverage ?? 0, covered: c.covered_jobs, failing: c.failing_jobs, unknown: c.unclassified_failure_events, ...goal });
+  if (f.coverage === null) fine.push(say('noFailures'));
+  else if (f.coverage < t.coverage_floor) owner.push(coverage('coverageBelowFloor', { floor_rate: t.coverage_floor }));
+  else if (f.coverage < t.coverage_goal) agent.push(coverage('coverageBelowGoal', { goal_rate: t.coverage_goal }));
+  else fine.push(coverage('coverageMet', { goal_rate: t.coverage_goal }));
+  if (f.retry_success_rate === null) fine.push(say('noRetries'));
+  else if (f.retry_success_rate < t.retry_success_min) agent.push(say('retryBelow', { rate: f.retry_success_rate, succeeded: c.retries_succeeded, retries: c.retries, min_rate: t.retry_success_min }));
+  else fine.push(say('retryMet', { rate: f.retry_success_rate, succeeded: c.retries_succeeded, retries: c.retries, min_rate: t.retry_success_min }));
+  if (f.mttd_s !== null && f.mttd_s > t.mttd_max_s) agent.push(say('mttdOver', { mttd_s: f.mttd_s, max_s: t.mttd_max_s, incidents: c.incidents }));
+  else if (f.mttd_s !== null) fine.push(say('mttdWithin', { mttd_s: f.mttd_s, max_s: t.mttd_max_s }));
+  if (f.mttr_s !== null && f.mttr_s > t.mttr_max_s) agent.push(say('mttrOver', { mttr_s: f.mttr_s, max_s: t.mttr_max_s, resolved: c.incidents_resolved }));
+  else if (f.mttr_s !== null) fine.push(say('mttrWithin', { mttr_s: f.mttr_s, max_s: t.mttr_max_s }));
+  if (c.events === 0) fine.push(say('noEvents'));
   const decision: D30DecisionName = owner.length ? 'change_owner' : agent.length ? 'escalate_to_watchdog_agent' : 'continue';
   const reasons = decision === 'continue' ? fine : [...owner, ...agent];
-  return { decision, reasons, thresholds: { ...t } };
+  return { decision, reasons: reasons.map((r) => r.text), reason_messages: reasons.map((r) => r.message), thresholds: { ...t } };
 }

@@ -6,6 +6,7 @@ import type { Milestone, MilestoneItem, Overview } from '@/lib/schemas/overview'
 import { EVIDENCE_ROLES, type RiskLevel } from '@/lib/schemas/enums';
 import type { Ctx } from '../context';
 import { getCurrentRules, ruleParam } from '../rules';
+import { composeText } from './english-text';
 
 const DAY_MS = 24 * 3600 * 1000;
 /** the window the gate pass rate is computed over */
@@ -18,10 +19,16 @@ export const D14_SIGNALS = ['fetch_failed', 'lease_expired', 'artifact_gate_fail
 export type { Overview } from '@/lib/schemas/overview';
 
 const iso = (v: Date | string | null | undefined): string | null => (v ? new Date(v).toISOString() : null);
-/** 2026-03-01 10:00 UTC: readable in a detail line, unambiguous across time zones */
-const when = (v: Date | string | null | undefined): string => (v ? new Date(v).toISOString().slice(0, 16).replace('T', ' ') + ' UTC' : 'an unknown time');
 const num = (v: unknown): number => Number(v ?? 0);
-const plural = (n: number, one: string, many = one + 's') => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * An item's detail line: the English `detail` ("2026-03-01 10:00 UTC" times) composed from the message
+ * `overview.detail.<key>` that `detail_message` carries for the page to say in the reader's language.
+ */
+function detailOf(key: string, values: Record<string, string | number> = {}): Pick<MilestoneItem, 'detail' | 'detail_message'> {
+  const { text, message } = composeText('overview.detail', key, values);
+  return { detail: text, detail_message: message };
+}
 
 function milestone(key: Milestone['key'], title: string, items: MilestoneItem[]): Milestone {
   return { key, title, done: items.every((i) => i.done), items, missing: items.filter((i) => !i.done).map((i) => `${i.label}: ${i.detail}`) };
@@ -140,9 +147,11 @@ export async function getOverview(ctx: Ctx): Promise<Overview> {
       key: 'rules_confirmed',
       label: 'Rules confirmed by the owner',
       done: Boolean(confirmed),
-      detail: confirmed
-        ? `rules v${confirmed.version} saved by ${confirmed.updatedBy} on ${when(confirmed.updatedAt)}`
-        : `only the defaults (v1${rules.version > 1 ? ` to v${rules.version}, none by an owner` : ''}) are in force; the owner reviews and saves the rules`,
+      ...(confirmed
+        ? detailOf('rulesConfirmed', { version: confirmed.version, by: confirmed.updatedBy, at: iso(confirmed.updatedAt) ?? '' })
+        : rules.version > 1
+          ? detailOf('rulesDefaultsSince', { version: rules.version })
+          : detailOf('rulesDefaults')),
     },
   ]);
 
@@ -154,39 +163,33 @@ export async function getOverview(ctx: Ctx): Promise<Overview> {
       key: 'console_accounts',
       label: 'Console accounts',
       done: roleCount('owner') > 0 && roleCount('supervisor') > 0,
-      detail:
-        roleCount('owner') > 0 && roleCount('supervisor') > 0
-          ? `${plural(roleCount('owner'), 'owner')} and ${plural(roleCount('supervisor'), 'supervisor')} can sign in`
-          : `missing ${[roleCount('owner') ? null : 'an owner', roleCount('supervisor') ? null : 'a supervisor'].filter(Boolean).join(' and ')} account (watchdog user create)`,
+      ...(roleCount('owner') > 0 && roleCount('supervisor') > 0
+        ? detailOf('accounts', { owners: roleCount('owner'), supervisors: roleCount('supervisor') })
+        : detailOf('accountsMissing', { missing: roleCount('owner') ? 'supervisor' : roleCount('supervisor') ? 'owner' : 'both' })),
     },
     {
       key: 'worker_credentials',
       label: 'Workers connected',
       done: num(tokenRow[0]?.n) > 0,
-      detail: num(tokenRow[0]?.n) > 0 ? `${plural(num(tokenRow[0]?.n), 'active worker or system token')}` : 'no active worker or system token (watchdog token create --role worker)',
+      ...(num(tokenRow[0]?.n) > 0 ? detailOf('tokens', { count: num(tokenRow[0]?.n) }) : detailOf('noTokens')),
     },
     {
       key: 'evidence_flowing',
       label: 'Evidence flowing',
       done: num(events?.n) > 0,
-      detail: num(events?.n) > 0 ? `${plural(num(events?.n), 'helper event')} received in the last 24 h, the latest at ${when(events?.last)}` : 'no helper event received in the last 24 h',
+      ...(num(events?.n) > 0 ? detailOf('events', { count: num(events?.n), at: iso(events?.last) ?? '' }) : detailOf('noEvents')),
     },
     {
       key: 'artifact_checks',
       label: 'Acceptance checks live',
       done: Boolean(lastCheck),
-      detail: lastCheck ? `latest artifact check ${lastCheck.passed ? 'passed' : 'failed'} at ${when(lastCheck.at)}` : 'no artifact check recorded yet',
+      ...(lastCheck ? detailOf('artifactCheck', { result: lastCheck.passed ? 'passed' : 'failed', at: iso(lastCheck.at) ?? '' }) : detailOf('noArtifactCheck')),
     },
     {
       key: 'sweeps_running',
       label: 'Sweeps running',
       done: overdue === 0 && sweepEvidence !== null,
-      detail:
-        overdue > 0
-          ? `${plural(overdue, 'lease')} past expiry for over ${SWEEP_LAG_TOLERANCE_S} s without a sweep: is the scheduler running?`
-          : sweepEvidence
-            ? `latest sweep finding at ${when(sweepEvidence)}; no lease overdue`
-            : 'no sweep finding recorded yet (no lease has expired under the watchdog)',
+      ...(overdue > 0 ? detailOf('sweepsOverdue', { count: overdue, tolerance: SWEEP_LAG_TOLERANCE_S }) : sweepEvidence ? detailOf('sweepFinding', { at: sweepEvidence }) : detailOf('noSweepFinding')),
     },
   ]);
 
@@ -201,7 +204,7 @@ export async function getOverview(ctx: Ctx): Promise<Overview> {
         key: signal,
         label: signal,
         done: n > 0,
-        detail: n > 0 ? `${plural(n, 'incident')} recorded, the first at ${when(r?.first)}` : 'no incident of this kind recorded yet',
+        ...(n > 0 ? detailOf('incidents', { count: n, at: iso(r?.first) ?? '' }) : detailOf('noIncidents')),
       };
     }),
   );
@@ -213,7 +216,7 @@ export async function getOverview(ctx: Ctx): Promise<Overview> {
       key: 'decision',
       label: 'D30 decision',
       done: Boolean(d),
-      detail: d ? `${d.decision.replaceAll('_', ' ')} — recorded by ${d.decidedBy} on ${when(d.decidedAt)}` : 'the owner has not recorded the D30 decision yet (Metrics page)',
+      ...(d ? detailOf('decision', { decision: d.decision, by: d.decidedBy, at: iso(d.decidedAt) ?? '' }) : detailOf('noDecision')),
     },
   ]);
 
