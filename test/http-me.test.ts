@@ -6,8 +6,7 @@ import { signInSession } from './helpers/session';
 const PASSWORD = 'a-good-long-password';
 
 describe.each(testServers())('GET/PATCH /api/watchdog/me on $name', (server) => {
-  const withSession = (cookie: string, method: string, body?: unknown) =>
-    api(server, null, method, '/api/watchdog/me', body, { cookie, origin: server.url, 'sec-fetch-site': 'same-origin' });
+  const withSession = (cookie: string, method: string, body?: unknown) => api(server, null, method, '/api/watchdog/me', body, { cookie, origin: server.url, 'sec-fetch-site': 'same-origin' });
 
   async function newPerson(role: 'owner' | 'supervisor') {
     const email = `me-${randomUUID().slice(0, 8)}@example.test`;
