@@ -4,7 +4,7 @@ import { redirect } from 'next/navigation';
 import { LoginForm, safeCallback } from '@/components/login/login-form';
 import { signInError } from '@/components/login/sign-in-errors';
 import { LanguageSwitcher } from '@/components/shell/language-switcher';
-import { ShieldIcon } from '@/components/ui/icons';
+import { BrandMark } from '@/components/ui/brand-mark';
 import { oidcSettings } from '@/lib/auth/oidc-config';
 import { OIDC_PROVIDER_ID } from '@/lib/auth/oidc-provider';
 import { readSessionPerson } from '@/lib/auth/session-person';
@@ -29,12 +29,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
       <div className="relative hidden w-[44%] flex-col justify-between overflow-hidden bg-slate-900 p-12 text-white lg:flex">
         <div aria-hidden className="absolute -right-24 -top-24 size-96 rounded-full bg-indigo-600/25 blur-3xl" />
         <div aria-hidden className="absolute -bottom-32 -left-16 size-96 rounded-full bg-emerald-500/10 blur-3xl" />
-        <div className="relative flex items-center gap-3">
-          <span className="flex size-10 items-center justify-center rounded-xl bg-indigo-500 text-2xl shadow-lg shadow-indigo-900/50">
-            <ShieldIcon />
-          </span>
-          <span className="text-lg font-semibold">{tc('appName')}</span>
-        </div>
+        <BrandMark name={tc('appName')} tone="dark" className="relative" />
         <div className="relative max-w-md">
           <p className="text-3xl font-semibold leading-tight tracking-tight">{t('heroTitle')}</p>
           <ul className="mt-8 space-y-3 text-sm text-slate-300">
@@ -60,12 +55,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
         </div>
         <div className="flex flex-1 items-center justify-center px-4 pb-12 pt-6 sm:px-6">
           <div className="w-full max-w-sm">
-            <div className="mb-8 flex items-center gap-3 lg:hidden">
-              <span className="flex size-10 items-center justify-center rounded-xl bg-indigo-600 text-2xl text-white">
-                <ShieldIcon />
-              </span>
-              <span className="text-lg font-semibold text-slate-900">{tc('appName')}</span>
-            </div>
+            <BrandMark name={tc('appName')} className="mb-8 lg:hidden" />
             <h1 className="text-2xl font-semibold tracking-tight text-slate-900">{t('heading')}</h1>
             <p className="mt-1.5 text-sm text-slate-500">{sso ? t('introSso', { name: sso.name }) : t('intro')}</p>
             <div className="mt-8">

@@ -55,6 +55,11 @@ export function useFormat() {
       const d = new Date(iso);
       return Number.isFinite(d.getTime()) ? d : null;
     };
+    /** a formatter of one of the named date formats (lib/i18n/formats.ts); '—' for no or a bad time */
+    const dateAs = (format: 'timestamp' | 'minute' | 'day' | 'date') => (iso: Iso) => {
+      const d = date(iso);
+      return d ? f.dateTime(d, format) : '—';
+    };
     const label = (family: EnumFamily, value: string | null | undefined): string => {
       if (!value) return '—';
       const key = `${family}.${value}` as Parameters<typeof te>[0];
@@ -75,24 +80,12 @@ export function useFormat() {
         return f.relativeTime(d, now);
       },
       /** the exact time, seconds and zone: "Mar 1, 2026, 10:00:05 UTC" / "2026年3月1日 10:00:05 [UTC]" */
-      timestamp: (iso: Iso) => {
-        const d = date(iso);
-        return d ? f.dateTime(d, 'timestamp') : '—';
-      },
+      timestamp: dateAs('timestamp'),
       /** to the minute, no year */
-      minute: (iso: Iso) => {
-        const d = date(iso);
-        return d ? f.dateTime(d, 'minute') : '—';
-      },
+      minute: dateAs('minute'),
       /** a calendar day ("Mar 1" / "3月1日"); a bare YYYY-MM-DD is read as that UTC day */
-      day: (iso: Iso) => {
-        const d = date(iso);
-        return d ? f.dateTime(d, 'day') : '—';
-      },
-      date: (iso: Iso) => {
-        const d = date(iso);
-        return d ? f.dateTime(d, 'date') : '—';
-      },
+      day: dateAs('day'),
+      date: dateAs('date'),
       label,
       killed: () => t('killed'),
       exitCode: (code: number) => t('exitCode', { code }),

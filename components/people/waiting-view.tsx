@@ -5,7 +5,8 @@ import { useRouter } from 'next/navigation';
 import { signOut } from 'next-auth/react';
 import { useEffect, useState } from 'react';
 import { Button } from '@/components/ui/button';
-import { ClockIcon, LogoutIcon, RefreshIcon, ShieldIcon } from '@/components/ui/icons';
+import { BrandMark } from '@/components/ui/brand-mark';
+import { ClockIcon, LogoutIcon, RefreshIcon } from '@/components/ui/icons';
 
 /** How often the page asks the server again whether an owner has given a role. */
 const RECHECK_MS = 10_000;
@@ -23,12 +24,7 @@ export function WaitingView({ email }: { email: string }) {
   return (
     <main className="flex min-h-screen items-center justify-center px-4 py-12 sm:px-6">
       <div className="w-full max-w-lg">
-        <div className="mb-8 flex items-center gap-3">
-          <span className="flex size-10 items-center justify-center rounded-xl bg-indigo-600 text-2xl text-white">
-            <ShieldIcon />
-          </span>
-          <span className="text-lg font-semibold text-slate-900">{tc('appName')}</span>
-        </div>
+        <BrandMark name={tc('appName')} className="mb-8" />
         <section aria-labelledby="waiting-title" className="rounded-xl border border-slate-200 bg-white p-6 shadow-[0_1px_2px_rgba(15,23,42,0.04)]">
           <div className="flex items-start gap-3">
             <ClockIcon className="mt-1 size-6 shrink-0 text-amber-600" />
