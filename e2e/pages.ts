@@ -92,11 +92,17 @@ export async function untranslatedText(page: Page): Promise<string[]> {
         .match(/[A-Za-z]{2,}(?:\s+[A-Za-z]{2,})+/g);
       if (words) out.add(`${words.join(' | ')}  ⟵ ${el.tagName.toLowerCase()}: "${text.slice(0, 80)}"`);
     }
+    // a label that names a recorded thing ("Edit <channel name>") is judged without that name
+    const recorded = Array.from(document.querySelectorAll('[data-recorded]'))
+      .map((el) => (el.textContent ?? '').trim())
+      .filter((t) => t.length > 0)
+      .sort((x, y) => y.length - x.length);
     for (const el of Array.from(document.querySelectorAll('[aria-label], [title], [placeholder]'))) {
       if (el.closest('[translate="no"]')) continue;
       for (const attr of ['aria-label', 'title', 'placeholder']) {
-        const v = el.getAttribute(attr);
+        let v = el.getAttribute(attr);
         if (!v) continue;
+        for (const r of recorded) v = v.split(r).join(' ');
         const words = v
           .replace(allowed, ' ')
           .replace(/\S*[\d_@/:.-]\S*/g, ' ')

@@ -48,7 +48,9 @@ function ChannelItem({ c, canManage, readOnlyId }: { c: Channel; canManage: bool
         <div className="flex flex-col gap-3 lg:flex-row lg:items-start">
           <div className="min-w-0 flex-1">
             <p className="flex flex-wrap items-center gap-2">
-              <span className="font-medium text-slate-900">{c.name}</span>
+              <span className="font-medium text-slate-900" data-recorded="">
+                {c.name}
+              </span>
               <Badge tone="accent">{isKind(c.kind) ? t(`kind.${c.kind}`) : c.kind}</Badge>
               <Badge tone={c.level === 2 ? 'warning' : 'info'}>{t('levelBadge', { level: c.level })}</Badge>
               <Badge tone={c.enabled ? 'success' : 'muted'} dot>

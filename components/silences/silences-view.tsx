@@ -62,7 +62,9 @@ export function SilencesView({ canAct }: { canAct: boolean }) {
                             <span className="break-all">{matcherText(t, f, s)}</span>
                             <Badge tone={s.state === 'active' ? 'info' : s.state === 'pending' ? 'warning' : 'muted'}>{t('state', { state: s.state })}</Badge>
                           </p>
-                          <p className="mt-0.5 break-words text-sm text-slate-700">{s.comment}</p>
+                          <p className="mt-0.5 break-words text-sm text-slate-700" data-recorded="">
+                            {s.comment}
+                          </p>
                           <p className="mt-0.5 text-xs text-slate-500">
                             {t('window', { name: s.created_by, start: f.timestamp(s.starts_at), end: f.timestamp(s.ends_at) })}
                             {s.ended_by ? ` · ${t('endedBy', { name: s.ended_by })}` : ''}
