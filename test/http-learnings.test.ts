@@ -153,9 +153,19 @@ describe.each(testServers())('learning memory over HTTP on $name', (server) => {
     }
     const failed = await fail(job);
     expect(failed.status).toBe(201);
-    const got = failed.body.learnings as { id: string; signal: string; next_worker_should_check: string[] }[];
+    type Answered = { id: string; signal: string; next_worker_should_check: string[]; created_at: string };
+    const got = failed.body.learnings as Answered[];
     expect(got).toHaveLength(3);
-    expect(got.map((l) => l.id)).toEqual([withChecks[3], withChecks[2], withChecks[1]]);
+    // the console is shared with the other test files, whose resolved incidents write fetch_failed learnings
+    // of their own: the answer is the three newest with checks in the store when the event was judged
+    const stored = (await api(server, supervisor, 'GET', '/api/watchdog/learnings?signal=fetch_failed&limit=200')).body.learnings as Answered[];
+    const newestAt = Date.parse(got[0].created_at);
+    const expected = stored.filter((l) => l.next_worker_should_check.length > 0 && Date.parse(l.created_at) <= newestAt).slice(0, 3);
+    expect(got.map((l) => l.id)).toEqual(expected.map((l) => l.id));
+    // ours among them come newest first, and the newest of ours is always there (no other test adds three in between)
+    const ours = got.map((l) => l.id).filter((id) => withChecks.includes(id));
+    expect(ours).toEqual(withChecks.filter((id) => ours.includes(id)).reverse());
+    expect(ours[0]).toBe(withChecks[3]);
     expect(got.map((l) => l.id)).not.toContain(noCheck.body.learning.id);
     expect(got.every((l) => l.signal === 'fetch_failed' && l.next_worker_should_check.length > 0)).toBe(true);
 
