@@ -1,6 +1,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { SQL } from 'drizzle-orm';
 import { config } from '@/lib/config';
 import type { DatabaseKind } from '@/lib/schemas/enums';
 import * as schema from './schema';
@@ -188,4 +189,19 @@ export async function migrateDatabase(database: Database): Promise<void> {
 /** The rows of a raw `db.execute(sql…)` result, the same shape on all three drivers. */
 export function rowsOf<T>(result: unknown): T[] {
   return ((result as { rows?: T[] }).rows ?? []) as T[];
+}
+
+/**
+ * Runs a statement whose text never changes as a named prepared statement on a `pg` pool (parsed and
+ * planned once per connection instead of once per call); on other drivers as a plain statement.
+ * The name must always go with the same text.
+ */
+export async function executeNamed(db: Db, name: string, query: SQL): Promise<unknown> {
+  const client = (db as unknown as { $client?: { query?: unknown; totalCount?: unknown } }).$client;
+  const dialect = (db as unknown as { dialect?: { sqlToQuery?: (q: SQL) => { sql: string; params: unknown[] } } }).dialect;
+  if (client && typeof client.query === 'function' && typeof client.totalCount === 'number' && dialect?.sqlToQuery) {
+    const { sql: text, params } = dialect.sqlToQuery(query);
+    return (client.query as (config: { name: string; text: string; values: unknown[] }) => Promise<unknown>).call(client, { name, text, values: params });
+  }
+  return db.execute(query);
 }

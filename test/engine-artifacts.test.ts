@@ -322,6 +322,25 @@ describe.each(testDatabaseKinds())('artifact checks on $name', (kind) => {
     expect((await latestArtifactCheck(database.db, 'art-2'))?.id).toBe(b.id);
   });
 
+  it('concurrent checks of one job at one clock reading: distinct times in order, and the gate incident is open exactly when the latest check failed', async () => {
+    for (let round = 0; round < 4; round++) {
+      const job = `art-race-${round}`;
+      await heartbeatLease(w1(30), job, { worker_id: 'w-1', lease_expires_at: new Date(t0.getTime() + 3_600_000) });
+      // mostly passing checks (the one-statement path), some failing (the transaction path) among them
+      const urls = Array.from({ length: 12 }, (_, i) => (i % 4 === round % 4 ? '/gone.txt' : '/build.zip'));
+      const checks = await Promise.all(urls.map((u) => runArtifactCheck(w1(40), { job_id: job, primary_url: `${host.url}${u}`, files: [{ name: 'x' }] }, allow)));
+      const times = checks.map((c) => new Date(c.checked_at).getTime()).sort((a, b) => a - b);
+      expect(new Set(times).size).toBe(checks.length);
+      expect(times[0]).toBe(t0.getTime() + 40_000);
+      expect(times.at(-1)).toBe(t0.getTime() + 40_000 + checks.length - 1);
+      const latest = await latestArtifactCheck(database.db, job);
+      expect({ round, open: (await openGateIncidents(job)).length }).toEqual({ round, open: latest?.passed ? 0 : 1 });
+      // and a passing check after it all leaves the gate closed
+      expect((await runArtifactCheck(w1(40), { job_id: job, primary_url: `${host.url}/build.zip`, files: [{ name: 'x' }] }, allow)).passed).toBe(true);
+      expect(await openGateIncidents(job)).toHaveLength(0);
+    }
+  });
+
   it('a worker may only check a job it holds; system may check any', async () => {
     await expect(runArtifactCheck(ctxAt(database, workerActor('w-2'), t0), { job_id: 'art-1', primary_url: `${host.url}/build.zip` }, allow)).rejects.toMatchObject({ code: 'forbidden' });
     const bySystem = await runArtifactCheck(

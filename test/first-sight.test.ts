@@ -245,9 +245,11 @@ describe.each(['pglite', ...(inject('postgresAdminUrl') ? ['postgres'] : [])])('
   it('sets the first sights of the rows stored before it, the way ingest sets them after', async () => {
     const source = path.join(process.cwd(), 'db', 'migrations');
     fs.cpSync(source, dir, { recursive: true });
-    fs.rmSync(path.join(dir, '0015_first_sight.sql'));
-    const journal = JSON.parse(fs.readFileSync(path.join(dir, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] };
-    journal.entries = journal.entries.filter((e) => e.tag !== '0015_first_sight');
+    // the database as it was before 0015: without 0015 and every later migration (the migrator applies
+    // only migrations newer than the newest applied, so a later one applied here would skip 0015 after)
+    const journal = JSON.parse(fs.readFileSync(path.join(dir, 'meta', '_journal.json'), 'utf8')) as { entries: { idx: number; tag: string }[] };
+    for (const e of journal.entries.filter((e) => e.idx >= 15)) fs.rmSync(path.join(dir, `${e.tag}.sql`));
+    journal.entries = journal.entries.filter((e) => e.idx < 15);
     fs.writeFileSync(path.join(dir, 'meta', '_journal.json'), JSON.stringify(journal));
     const open = () => (name === 'pglite' ? { url: '', dataDir: memory } : { url: pgUrl!, poolMax: 4 });
     const memory = name === 'pglite' ? path.join(dir, 'pglite') : '';

@@ -114,6 +114,29 @@ describe.each(testDatabaseKinds())('ingestHealthyEventByToken on $name', (kind) 
     for (const [i, c] of cases.entries()) expect({ i, n: await stored(c.e.id) }).toEqual({ i, n: c.want === null ? 0 : 1 });
   });
 
+  it('stands in for the loop check: an event an earlier one of its job repeats (same command and output, inside the window) is left to be judged', async () => {
+    const first = event({ output: 'retrying build' });
+    expect((await ingestHealthyEventByToken(database.db, t0, credential(worker), first))?.status).toBe(201);
+    const at = (s: number) => new Date(t0.getTime() + s * 1000);
+    const again = { ...event({ job_id: first.job_id, output: 'retrying build' }), created_at: at(60) };
+    expect(await ingestHealthyEventByToken(database.db, at(60), credential(worker), again)).toBeNull();
+    expect(await stored(again.id)).toBe(0);
+    // another command, or the same one past the loop window (1800 s by default): nothing to judge
+    const otherCommand = { ...event({ job_id: first.job_id, output: 'retrying build', command: 'pls upload-files' }), created_at: at(60) };
+    const later = { ...event({ job_id: first.job_id, output: 'retrying build' }), created_at: at(1801) };
+    expect((await ingestHealthyEventByToken(database.db, at(60), credential(worker), otherCommand))?.status).toBe(201);
+    expect((await ingestHealthyEventByToken(database.db, at(1801), credential(worker), later))?.status).toBe(201);
+  });
+
+  it('events that repeat one another in one group: the first is stored, the others are left to be judged', async () => {
+    const job = `ts-rep-${randomUUID().slice(0, 8)}`;
+    const same = Array.from({ length: 6 }, () => event({ job_id: job, output: 'same output' }));
+    const others = Array.from({ length: 6 }, (_, i) => event({ job_id: job, output: `output ${i}` }));
+    const answers = await Promise.all([...same, ...others].map((e) => ingestHealthyEventByToken(database.db, t0, credential(worker), e)));
+    expect(answers.slice(0, 6).map((a) => a?.status ?? null)).toEqual([201, null, null, null, null, null]);
+    expect(answers.slice(6).map((a) => a?.status)).toEqual(Array(6).fill(201));
+  });
+
   it('notes a token’s use at most once a minute', async () => {
     const ctx = { db: database.db, actor: cliActor, now: t0 };
     const t = await createToken(ctx, { role: 'worker', worker_id: 'w-1', name: `ts-used-${randomUUID().slice(0, 6)}` });
@@ -167,6 +190,16 @@ describe.each(testServers())('POST /helper-events hot path over HTTP on $name', 
     expect([mismatch.status, mismatch.body.error.code]).toEqual([422, 'output_hash_mismatch']);
     const failing = await api(server, token, 'POST', '/api/watchdog/helper-events', helperEvent({ job_id: job, worker_id: 'w-7', exit_code: 1, output: '500 TypeError: fetch failed' }));
     expect([failing.status, failing.body.classification.signal]).toEqual([201, 'fetch_failed']);
+
+    // a loop (5 repeats by default): the repeats are judged by the full path, the fifth closes it
+    const loopJob = uniqueJob('hot-loop');
+    const signals: (string | null)[] = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await api(server, token, 'POST', '/api/watchdog/helper-events', helperEvent({ job_id: loopJob, worker_id: 'w-7', output: 'Error: cannot find module x' }));
+      expect(r.status).toBe(201);
+      signals.push(r.body.classification.signal);
+    }
+    expect(signals).toEqual([null, null, null, null, 'loop_detected']);
 
     expect((await api(server, server.tokens.owner, 'DELETE', `/api/watchdog/tokens/${created.body.id}`)).status).toBe(200);
     const revoked = await api(server, token, 'POST', '/api/watchdog/helper-events', helperEvent({ job_id: job, worker_id: 'w-7' }));

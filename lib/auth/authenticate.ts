@@ -28,19 +28,20 @@ export function bearerSecret(headers: Headers): string | null {
 const VERIFIED_MAX = 10_000;
 
 /**
- * Token hash → token id, for tokens this process has seen authenticate. It is NOT an authentication
- * cache: the ingest fast path (lib/ingest/statement-auth.ts) uses it only to know
- * the credential's rate-limit key before the statement runs, and the statement checks the token row
- * (revocation included) itself. A token not listed simply takes the full path.
+ * Token hash → the actor it authenticated as, for tokens this process has seen authenticate. It is
+ * NOT an authentication cache: the statement-verified fast paths (lib/ingest) use it to know the
+ * credential's rate-limit key and who to write as before their statement runs, and the statement
+ * checks the token row (revocation, role, worker binding) itself and writes nothing when it no longer
+ * holds. A token not listed simply takes the full path.
  */
-export function verifiedTokenId(tokenHash: string, runtime: Runtime = currentRuntime()): string | undefined {
+export function verifiedActor(tokenHash: string, runtime: Runtime = currentRuntime()): Actor | undefined {
   return runtime.caches.verifiedTokens.get(tokenHash);
 }
 
-function rememberVerifiedToken(tokenHash: string, id: string) {
+function rememberVerifiedToken(tokenHash: string, actor: Actor) {
   const map = currentRuntime().caches.verifiedTokens;
   if (map.size >= VERIFIED_MAX && !map.has(tokenHash)) map.clear();
-  map.set(tokenHash, id);
+  map.set(tokenHash, actor);
 }
 
 /** Bearer token first, then the next-auth session cookie. */
@@ -50,7 +51,7 @@ export async function authenticateRequest(req: NextRequest, db: Db): Promise<Aut
     if (!secret) return { actor: null, caller: 'malformed-authorization', presented: true, kind: 'token' };
     const hash = presentedTokenHash(secret);
     const actor = hash ? await findActorByTokenHash(db, hash) : null;
-    if (hash && actor) rememberVerifiedToken(hash, actor.id);
+    if (hash && actor) rememberVerifiedToken(hash, actor);
     return { actor, caller: actor?.label ?? `token:${secret.slice(0, 10)}…`, presented: true, kind: 'token' };
   }
   const jwt = await getToken({ req, secret: config().nextauthSecret }).catch(() => null);

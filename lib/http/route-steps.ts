@@ -22,11 +22,12 @@ export interface RouteSpec<B = unknown, Q = unknown, P = unknown> {
   params?: P;
   /** leave U+0000 inside body strings to the body schema (for batches whose elements are judged one by one) */
   allowNulInBody?: boolean;
-  /** a way to answer before the steps (the ingest fast path, lib/ingest): an answer, or null to go on */
+  /** a way to answer before the steps (the statement-verified fast paths, lib/ingest): an answer, or null to go on */
   shortcut?: Shortcut;
 }
 
-export type Shortcut = (call: RouteCall) => Promise<Response | null>;
+/** rawParams: the path parameters as the router hands them (not yet validated). */
+export type Shortcut = (call: RouteCall, rawParams: Record<string, string | string[]>) => Promise<Response | null>;
 
 /** One request on its way through the steps: what each step learnt, for the next ones. */
 export interface RouteCall {

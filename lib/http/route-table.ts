@@ -4,7 +4,7 @@
  * API.md; splitting it by aggregate would scatter the contract a reviewer checks in one place.
  */
 import { z } from 'zod';
-import { ingestShortcut } from '@/lib/ingest';
+import { artifactCheckShortcut, completeShortcut, heartbeatShortcut, ingestShortcut } from '@/lib/ingest';
 import { buildOpenApiDocument, type ApiOperation } from '@/lib/openapi';
 import { AuditQuery, D30DecisionInput, D30Query, RulesPreviewInput, RulesPutInput, TokenCreateInput } from '@/lib/schemas/admin';
 import { IdParams, JobIdParams } from '@/lib/schemas/common';
@@ -95,7 +95,7 @@ export const routeTable: ApiRoute[] = [
   api(
     'PATCH',
     '/api/watchdog/job-leases/{job_id}',
-    { permission: 'leases.write', params: JobIdParams, body: E.LeaseInput },
+    { permission: 'leases.write', params: JobIdParams, body: E.LeaseInput, shortcut: heartbeatShortcut },
     {
       summary: 'Acquire or renew a lease (the heartbeat)',
       ok: { 200: { description: 'the lease and what the watchdog wants now', schema: R.LeaseAnswer } },
@@ -172,14 +172,14 @@ export const routeTable: ApiRoute[] = [
   api(
     'POST',
     '/api/watchdog/artifact-checks',
-    { permission: 'artifactChecks.write', body: E.ArtifactCheckInput },
+    { permission: 'artifactChecks.write', body: E.ArtifactCheckInput, shortcut: artifactCheckShortcut },
     { summary: 'Let the server check an artifact itself', ok: { 201: { description: 'the check (passed or not)', schema: R.ArtifactCheckAnswer } }, lane: true },
     async ({ ctx, body }) => reply(201, { check: await runArtifactCheck(ctx, body) }),
   ),
   api(
     'POST',
     '/api/watchdog/jobs/{job_id}/complete',
-    { permission: 'jobs.complete', params: JobIdParams, body: E.CompleteInput },
+    { permission: 'jobs.complete', params: JobIdParams, body: E.CompleteInput, shortcut: completeShortcut },
     {
       summary: 'Complete a job through the artifact gate',
       ok: { 200: { description: 'completed', schema: R.CompleteAnswer } },

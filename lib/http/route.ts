@@ -106,7 +106,8 @@ async function openCall(runtime: Runtime, req: Request, spec: RouteSpec, reqId: 
 }
 
 async function runSteps(call: RouteCall, handler: AnyHandler, context: { params?: Promise<Record<string, string | string[]>> }): Promise<Response> {
-  const shortcut = call.spec.shortcut && (await call.spec.shortcut(call));
+  const rawParams = (await context?.params) ?? {};
+  const shortcut = call.spec.shortcut && (await call.spec.shortcut(call, rawParams));
   if (shortcut) {
     if (shortcut.status < 300) noteSightings(call, call.validBody?.data);
     return shortcut;
@@ -115,7 +116,7 @@ async function runSteps(call: RouteCall, handler: AnyHandler, context: { params?
   if (early) return early;
   if (call.actor?.workerId) noteSeen(call.database.db, [call.actor.workerId], call.req.headers.get('user-agent'));
   authorize(call);
-  const { params, query, body } = await validate(call, (await context?.params) ?? {});
+  const { params, query, body } = await validate(call, rawParams);
   const { database, runtime, req } = call;
   const ctx: Ctx = { db: database.db, actor: call.actor!, now: runtime.clock() };
   const recordForbidden = (details: Record<string, unknown>) => runtime.limiters.refusals.record(database.db, refusalOf(call, 'forbidden', details));

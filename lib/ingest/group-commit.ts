@@ -1,10 +1,10 @@
 import { config } from '@/lib/config';
 import type { Db } from '@/db/client';
 import { type EventRow, type PreparedEvent, storeHealthyEvents } from '@/lib/watchdog/events';
-import type { RuleSet } from '@/lib/watchdog/rules';
+import { loopKey, ruleEnabled, ruleParam, type RuleSet } from '@/lib/watchdog/rules';
 import type { Runtime } from '@/lib/watchdog/runtime';
 
-export type GroupOutcome = { kind: 'stored'; row: EventRow } | { kind: 'exists' } | { kind: 'refused' | 'stale' | 'failed' };
+export type GroupOutcome = { kind: 'stored'; row: EventRow } | { kind: 'exists' } | { kind: 'refused' | 'repeat' | 'stale' | 'failed' };
 
 export interface GroupEntry {
   item: PreparedEvent;
@@ -19,11 +19,13 @@ const GROUP_MAX = 200;
 
 /**
  * Group commit for single healthy events: while `maxInFlight` statements are running, new events
- * wait, and the next statement stores all of them (up to GROUP_MAX, distinct ids, one rules version
- * and permission). An idle console stores an event at once, alone; a busy one turns N round trips
- * and commits into one. Each entry is answered from its own row: stored, already there (replayed by
- * the caller), refused by its credential check, or — when the rules changed or the statement failed —
- * handed back to take the full path on its own.
+ * wait, and the next statement stores all of them (up to GROUP_MAX, distinct ids and loop keys, one
+ * rules version and permission). An idle console stores an event at once, alone; a busy one turns N
+ * round trips and commits into one. The statement also stands in for the loop check: it stores an
+ * event only when no earlier one of its job repeats it inside the loop window (storeHealthyEvents'
+ * `loopWindowS`). Each entry is answered from its own row: stored, already there (replayed by the
+ * caller), refused by its credential check, a repeat to judge, or — when the rules changed or the
+ * statement failed — handed back to take the full path on its own.
  */
 export class EventGroupCommitter {
   private queue: (GroupEntry & { resolve: (outcome: GroupOutcome) => void })[] = [];
@@ -46,12 +48,16 @@ export class EventGroupCommitter {
       const first = this.queue[0];
       const group: typeof this.queue = [];
       const ids = new Set<string>();
+      // two events of one (job, command, output hash) in one statement would not see each other repeat
+      const keys = new Set<string>();
       const rest: typeof this.queue = [];
       for (const e of this.queue) {
-        const fits = group.length < GROUP_MAX && !ids.has(e.item.input.id) && e.rules.version === first.rules.version && e.roles === first.roles;
+        const key = loopKey(e.item.input);
+        const fits = group.length < GROUP_MAX && !ids.has(e.item.input.id) && !keys.has(key) && e.rules.version === first.rules.version && e.roles === first.roles;
         if (fits) {
           group.push(e);
           ids.add(e.item.input.id);
+          keys.add(key);
         } else rest.push(e);
       }
       this.queue = rest;
@@ -65,23 +71,26 @@ export class EventGroupCommitter {
 
   private async flush(group: typeof this.queue): Promise<void> {
     const now = group.reduce((latest, e) => (e.now > latest ? e.now : latest), group[0].now);
+    const rules = group[0].rules;
+    const loopWindowS = ruleEnabled(rules, 'loop_detected') ? ruleParam(rules, 'loop_detected', 'window_s') : undefined;
     try {
       const stored = await storeHealthyEvents(
         { db: this.db, now },
         group.map((e) => e.item),
-        group[0].rules,
+        rules,
         'rows',
         {
           roles: group[0].roles,
           tokenHashes: group.map((e) => e.tokenHash),
           receivedAt: group.map((e) => e.now),
         },
+        loopWindowS,
       );
       for (const e of group) {
         const id = e.item.input.id;
         if (stored === 'stale') e.resolve({ kind: 'stale' });
         else if (stored.rows.has(id)) e.resolve({ kind: 'stored', row: stored.rows.get(id)! });
-        else e.resolve({ kind: stored.refusedIds.has(id) ? 'refused' : 'exists' });
+        else e.resolve({ kind: stored.refusedIds.has(id) ? 'refused' : stored.repeatIds.has(id) ? 'repeat' : 'exists' });
       }
     } catch {
       // e.g. one row the database cannot store: every event of the group takes the full path alone

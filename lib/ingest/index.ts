@@ -1,8 +1,10 @@
 /**
- * The ingest fast path, behind one interface: the statement-verified shortcut of the ingest route
- * (statement auth + group commit) and the node lane that serves the ingest routes without Next's
- * per-request pipeline. The route table plugs `ingestShortcut` into POST /helper-events; server start
- * registers the lane over the table's `lane` routes.
+ * The worker's fast path, behind one interface: the statement-verified shortcuts (a token this
+ * process has seen authenticate is checked by the statement that writes: no authentication round
+ * trip) of the hot routes — a helper event (+ group commit), a heartbeat, an artifact check, a
+ * complete — and the node lane that serves the worker routes without Next's per-request pipeline.
+ * The route table plugs the shortcuts into their routes; server start registers the lane over the
+ * table's `lane` routes.
  */
-export { ingestHealthyEventByToken, ingestShortcut } from './statement-auth';
+export { artifactCheckShortcut, completeShortcut, heartbeatShortcut, ingestHealthyEventByToken, ingestShortcut } from './statement-auth';
 export { registerNodeLane } from './node-lane';

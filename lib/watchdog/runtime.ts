@@ -63,8 +63,8 @@ export interface Runtime {
     tokenLookups: WeakMap<object, unknown>;
     /** token id → when its last use was written (one write a minute) */
     tokenUses: Map<string, number>;
-    /** token hash → token id, for tokens seen to authenticate (the ingest fast path's rate-limit key) */
-    verifiedTokens: Map<string, string>;
+    /** token hash → the actor it authenticated as, for tokens seen to authenticate (the statement-verified fast paths, lib/ingest) */
+    verifiedTokens: Map<string, Actor>;
   };
   limiters: { requests: RateLimiter; authFailures: RateLimiter; refusals: RefusalAuditor };
   /** one group committer per database handle (lib/ingest/group-commit.ts) */

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { apiTokens } from '@/db/schema';
 import { auditCtx } from '../audit';
@@ -10,6 +10,27 @@ import { currentRuntime } from '../runtime';
 import type { TokenJson } from '@/lib/schemas/responses';
 
 const PREFIX = 'wdt_';
+
+/**
+ * A bearer token that a storing statement verifies itself (the statement-verified fast paths,
+ * lib/ingest): the statement writes only while the token row still grants the write.
+ */
+export interface StatementCredential {
+  /** sha256 of the presented secret, as api_tokens stores it */
+  tokenHash: string;
+  /** the roles the route's permission allows */
+  roles: readonly string[];
+}
+
+/**
+ * SQL: the presented token still exists, is not revoked, has a role the route allows and, for a
+ * worker token, is bound to `workerId` — the checks of authenticate + authorize + assertActsFor,
+ * made by the statement that writes (so a token revoked a moment ago writes nothing).
+ */
+export function tokenGrantsSql(credential: StatementCredential, workerId: SQL): SQL {
+  return sql`exists (select 1 from api_tokens a where a.token_hash = ${credential.tokenHash} and a.revoked_at is null
+    and a.role = any(string_to_array(${credential.roles.join(',')}, ',')) and (a.role <> 'worker' or a.worker_id = ${workerId}))`;
+}
 
 export function hashToken(token: string): string {
   return sha256Hex(token);

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { desc, eq } from 'drizzle-orm';
+import { desc, eq, sql } from 'drizzle-orm';
+import { executeNamed, rowsOf } from '@/db/client';
 import { helperEvents, jobLeases, repairActions } from '@/db/schema';
+import { DANGEROUS_ACTIONS } from '@/lib/schemas/enums';
 import type { CompleteInput } from '@/lib/schemas/evidence';
-import { assertActsFor } from '../access';
+import { assertActsFor, type StatementCredential, tokenGrantsSql } from '../access';
 import { latestArtifactCheck } from './artifact-checks';
-import { auditCtx } from '../audit';
+import { auditCtx, auditInsertSql } from '../audit';
 import type { Ctx } from '../context';
 import { conflict, notFound, type WatchdogError } from '../errors';
 import { openIncident, resolveIncidents } from '../incidents';
@@ -22,6 +24,8 @@ import { telemetry } from '../telemetry';
  */
 export async function completeJob(ctx: Ctx, jobId: string, input: CompleteInput) {
   assertActsFor(ctx.actor, input.worker_id);
+  const plain = await completeInOneStatement(ctx, jobId, input);
+  if (plain) return plain;
   const rules = await getCurrentRules(ctx.db);
   const outcome = await ctx.db.transaction(async (tx) => {
     const [lease] = await tx.select().from(jobLeases).where(eq(jobLeases.jobId, jobId)).for('update');
@@ -124,4 +128,63 @@ export async function completeJob(ctx: Ctx, jobId: string, input: CompleteInput)
   telemetry().gateResults.inc({ kind: 'complete', result: outcome.ok ? 'completed' : outcome.refusal.code });
   if (!outcome.ok) throw outcome.refusal;
   return { completed: true, artifact_check_id: outcome.checkId };
+}
+
+/**
+ * The common complete as ONE statement (no transaction, one round trip): the caller's active lease
+ * under its current token, the job's latest artifact check passed, and nothing for the complete to
+ * end — no open incident, no pending release/reclaim (when there is, the full path resolves and
+ * closes them, with their learnings and audit entries). The UPDATE checks all of it itself (the lease
+ * row is locked and re-checked as the full path's SELECT … FOR UPDATE does), and the same statement
+ * writes the lease_history row and the audit entry the full path writes (data-modifying CTEs: all or
+ * nothing). With a `credential` (lib/ingest) it also checks that the token still grants the write.
+ * Null: not the plain case — a refusal, a replay, something to end — nothing was written, and the
+ * caller takes the full path, which answers exactly (and records a refusal).
+ */
+export async function completeInOneStatement(ctx: Ctx, jobId: string, input: CompleteInput, credential?: StatementCredential) {
+  const now = ctx.now.toISOString();
+  const grants = credential ? tokenGrantsSql(credential, sql`${input.worker_id}`) : sql`true`;
+  const res = await executeNamed(
+    ctx.db,
+    `watchdog_complete${credential ? '_token' : ''}`,
+    sql`
+    with latest_check as (
+      select id, passed from artifact_checks where job_id = ${jobId} order by checked_at desc, id desc limit 1
+    ), output as (
+      select coalesce(${input.output_hash ?? null}::text, (select output_hash from helper_events where job_id = ${jobId} order by created_at desc limit 1)) as hash
+    ), done as (
+      update job_leases set state = 'completed', completed_at = ${now}::timestamptz, completed_artifact_check_id = (select id from latest_check),
+        completed_output_hash = (select hash from output), updated_at = ${now}::timestamptz
+      where job_id = ${jobId} and worker_id = ${input.worker_id} and fencing_token = ${input.fencing_token}::bigint and state = 'active'
+        and coalesce((select passed from latest_check), false) and ${grants}
+        and not exists (select 1 from incidents where job_id = ${jobId} and status = 'open')
+        and not exists (select 1 from repair_actions where job_id = ${jobId} and result = 'pending' and action in (${sql.join(
+          DANGEROUS_ACTIONS.map((a) => sql`${a}`),
+          sql`, `,
+        )}))
+      returning job_id, worker_id, fencing_token, lease_expires_at, completed_artifact_check_id
+    ), history as (
+      insert into lease_history (job_id, worker_id, fencing_token, lease_expires_at, event, at, actor)
+      select job_id, worker_id, fencing_token, lease_expires_at, 'completed', ${now}::timestamptz, ${ctx.actor.label} from done
+    ), audited as (
+      ${auditInsertSql(
+        ctx.actor,
+        ctx.now,
+        {
+          action: 'job.complete',
+          target: jobId,
+          jobId,
+          outputHash: sql`(select hash from output)`,
+          details: sql`jsonb_build_object('worker_id', ${input.worker_id}::text, 'fencing_token', ${input.fencing_token}::bigint,
+            'artifact_check_id', (select completed_artifact_check_id from done), 'resolved_incident_ids', '[]'::jsonb, 'closed_request_ids', '[]'::jsonb)`,
+        },
+        sql`exists (select 1 from done)`,
+      )}
+    )
+    select completed_artifact_check_id from done`,
+  );
+  const row = rowsOf<{ completed_artifact_check_id: string }>(res)[0];
+  if (!row) return null;
+  telemetry().gateResults.inc({ kind: 'complete', result: 'completed' });
+  return { completed: true, artifact_check_id: row.completed_artifact_check_id };
 }

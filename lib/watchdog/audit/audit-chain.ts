@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, isNotNull, isNull, lt, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, isNotNull, isNull, lt, SQL, sql } from 'drizzle-orm';
 import { log } from '@/lib/log';
 import { type Db, rowsOf } from '@/db/client';
 import { auditLog } from '@/db/schema';
@@ -80,7 +80,7 @@ function pendingAuditRow(actor: { label: string; role: Role | null }, now: Date,
  * commits, by linkAudit — the background linker of every console (startAuditLinker), or any
  * reader of the chain (listAudit, verifyAuditChain, a job's story), which links what is pending
  * first. So audited writes no longer queue behind one lock held through every writer's commit.
- * This and appendAuditBatch are the only writers of audit entries; linkAudit the only linker.
+ * This, appendAuditBatch and auditInsertSql are the only writers of audit entries; linkAudit the only linker.
  * Returns the row as stored (not yet linked).
  */
 export async function appendAudit(db: Db, actor: { label: string; role: Role | null }, now: Date, entry: AuditEntry): Promise<AuditRow> {
@@ -89,6 +89,27 @@ export async function appendAudit(db: Db, actor: { label: string; role: Role | n
     .values(pendingAuditRow(actor, now, entry))
     .returning();
   return inserted;
+}
+
+/**
+ * Appends one entry from inside another statement: SQL for `insert into audit_log … where <when>`,
+ * for a statement that makes a change and audits it at once (a data-modifying CTE: both or neither),
+ * e.g. a lease acquired in one round trip. The same stored content as appendAudit; `details` may be
+ * SQL, as may `outputHash` (values only the statement knows, e.g. the id of the check it read).
+ * Returns the fragment to place as a CTE body.
+ */
+export function auditInsertSql(
+  actor: { label: string; role: Role | null },
+  now: Date,
+  entry: Omit<AuditEntry, 'details' | 'outputHash'> & { details: Record<string, unknown> | SQL; outputHash?: string | null | SQL },
+  when: SQL,
+): SQL {
+  const { details, outputHash } = entry;
+  const row = pendingAuditRow(actor, now, { ...entry, details: details instanceof SQL ? {} : details, outputHash: outputHash instanceof SQL ? null : outputHash });
+  return sql`insert into audit_log (at, actor, actor_role, action, target, job_id, output_hash, details)
+    select ${now.toISOString()}::timestamptz, ${row.actor}, ${row.actorRole}, ${row.action}, ${row.target}, ${row.jobId},
+      ${outputHash instanceof SQL ? outputHash : row.outputHash}, ${details instanceof SQL ? details : sql`${JSON.stringify(row.details)}::jsonb`}
+    where ${when}`;
 }
 
 /**

@@ -1,5 +1,5 @@
-import { type SQL, sql } from 'drizzle-orm';
-import { type Db, rowsOf } from '@/db/client';
+import { sql } from 'drizzle-orm';
+import { executeNamed, rowsOf } from '@/db/client';
 import { jobWritableSql } from '../access';
 import type { Ctx } from '../context';
 import { recordResolutionLearnings } from '../incidents';
@@ -23,6 +23,8 @@ export interface StoredHealthy {
   rows: Map<string, EventRow>;
   /** events whose credential the statement refused (nothing stored) */
   refusedIds: Set<string>;
+  /** with `firstOfLoopKey`: events not stored because an earlier one repeats them (a loop to judge) */
+  repeatIds: Set<string>;
 }
 
 /**
@@ -33,6 +35,11 @@ export interface StoredHealthy {
  * Ids must be distinct within one call. With credentials, the statement itself authenticates each
  * row: its token must exist, be unrevoked, have a role the route allows and, for a worker token, be
  * bound to the row's worker — else that row is not stored and its id is in `refusedIds`.
+ * With `loopWindowS` (the loop rule's window, when the rule is on), a row is stored only when no
+ * stored event of its job has its command and output hash inside the window before it — the
+ * statement then needs no loop check first (lib/ingest): an event with no such match cannot close
+ * a loop (repeats ≥ 2), and one with a match is not stored (`repeatIds`) and goes to be judged.
+ * The caller keeps events of one (job, command, output hash) out of one call.
  */
 export async function storeHealthyEvents(
   ctx: Pick<Ctx, 'db' | 'now'>,
@@ -40,6 +47,7 @@ export async function storeHealthyEvents(
   rules: RuleSet,
   want: 'rows' | 'ids' = 'rows',
   credentials?: StatementCredentials,
+  loopWindowS?: number,
 ): Promise<StoredHealthy | 'stale'> {
   const healthy = { signal: null, ruleVersion: rules.version, suggestedActions: [], incidentId: null };
   const rows = items.map((it, ord) => ({
@@ -52,17 +60,26 @@ export async function storeHealthyEvents(
         where a.revoked_at is null and a.role = any(string_to_array(${credentials.roles.join(',')}, ','))
           and (a.role <> 'worker' or (a.worker_id = src.worker_id and ${jobWritableSql(sql`src.job_id`, sql`src.worker_id`)}))),`
     : sql``;
+  const firstCte =
+    loopWindowS === undefined
+      ? sql``
+      : sql`first as (select src.id from src where not exists (select 1 from helper_events h
+          where h.job_id = src.job_id and h.output_hash = src.output_hash and h.command = src.command and h.id <> src.id
+            and h.created_at <= src.created_at and h.created_at >= src.created_at - make_interval(secs => ${loopWindowS}::float8))),`;
   const res = await executeNamed(
     ctx.db,
-    `watchdog_store_healthy_${want}${credentials ? '_token' : ''}`,
+    `watchdog_store_healthy_${want}${credentials ? '_token' : ''}${loopWindowS === undefined ? '' : '_first'}`,
     sql`
     with cur as (select ${currentRulesVersionSql} as v),
     src as (select * from json_to_recordset(${JSON.stringify(rows)}::json) as x(ord int, token_hash text, ${eventRecordsetSql})),
     ${validCte}
+    ${firstCte}
     ins as (
       insert into helper_events (${eventColumnsSql})
       select ${eventColumnsSql}
-      from src where (select v from cur) = ${rules.version}${credentials ? sql` and src.id in (select id from valid)` : sql``}
+      from src where (select v from cur) = ${rules.version}${credentials ? sql` and src.id in (select id from valid)` : sql``}${
+        loopWindowS === undefined ? sql`` : sql` and src.id in (select id from first)`
+      }
       -- by job: the first-sight trigger locks each row's job, so two statements lock their jobs in one order
       order by job_id, ord
       on conflict (id) do nothing
@@ -83,7 +100,8 @@ export async function storeHealthyEvents(
       returning i.id
     )
     select (select v from cur) as current_version, (select coalesce(string_agg(resolved.id::text, ','), '') from resolved) as resolved_ids,
-      ${credentials ? sql`(select coalesce(string_agg(src.id::text, ','), '') from src where src.id not in (select id from valid))` : sql`''`} as refused_ids, ins.*
+      ${credentials ? sql`(select coalesce(string_agg(src.id::text, ','), '') from src where src.id not in (select id from valid))` : sql`''`} as refused_ids,
+      ${loopWindowS === undefined ? sql`''` : sql`(select coalesce(string_agg(src.id::text, ','), '') from src where src.id not in (select id from first))`} as repeat_ids, ins.*
     from cur left join ins on true`,
   );
   const out = rowsOf<Record<string, unknown>>(res);
@@ -94,11 +112,14 @@ export async function storeHealthyEvents(
     .split(',')
     .filter(Boolean);
   if (resolvedIds.length) await recordResolutionLearnings(ctx.db, ctx.now, resolvedIds);
-  const refusedIds = new Set(
-    String(out[0]?.refused_ids ?? '')
-      .split(',')
-      .filter(Boolean),
-  );
+  const idList = (v: unknown) =>
+    new Set(
+      String(v ?? '')
+        .split(',')
+        .filter(Boolean),
+    );
+  const refusedIds = idList(out[0]?.refused_ids);
+  const repeatIds = idList(out[0]?.repeat_ids);
   const ids = new Set<string>();
   const stored = new Map<string, EventRow>();
   for (const r of out) {
@@ -106,19 +127,5 @@ export async function storeHealthyEvents(
     ids.add(String(r.id));
     if (want === 'rows') stored.set(String(r.id), fromSqlRow(r));
   }
-  return { ids, rows: stored, refusedIds };
-}
-
-/**
- * Runs a statement whose text never changes as a named prepared statement on a `pg` pool (parsed and
- * planned once per connection instead of once per call); on other drivers as a plain statement.
- */
-async function executeNamed(db: Db, name: string, query: SQL): Promise<unknown> {
-  const client = (db as unknown as { $client?: { query?: unknown; totalCount?: unknown } }).$client;
-  const dialect = (db as unknown as { dialect?: { sqlToQuery?: (q: SQL) => { sql: string; params: unknown[] } } }).dialect;
-  if (client && typeof client.query === 'function' && typeof client.totalCount === 'number' && dialect?.sqlToQuery) {
-    const { sql: text, params } = dialect.sqlToQuery(query);
-    return (client.query as (config: { name: string; text: string; values: unknown[] }) => Promise<unknown>).call(client, { name, text, values: params });
-  }
-  return db.execute(query);
+  return { ids, rows: stored, refusedIds, repeatIds };
 }

@@ -1,11 +1,11 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import { type Db, rowsOf } from '@/db/client';
+import { type Db, executeNamed, rowsOf } from '@/db/client';
 import { jobLeases, leaseHistory, repairActions } from '@/db/schema';
 import { log } from '@/lib/log';
 import { DANGEROUS_ACTIONS, type DangerousAction, type LeaseEvent, type LeaseState, type RiskLevel } from '@/lib/schemas/enums';
 import type { LeaseInput } from '@/lib/schemas/evidence';
-import { assertActsFor } from '../access';
-import { appendAudit, auditCtx } from '../audit';
+import { assertActsFor, type StatementCredential, tokenGrantsSql } from '../access';
+import { appendAudit, auditCtx, auditInsertSql } from '../audit';
 import type { Ctx } from '../context';
 import { conflict, forbidden, isWatchdogError, notFound } from '../errors';
 import { resolveIncidents } from '../incidents';
@@ -96,8 +96,8 @@ const LEASE_SIGNALS = ['lease_expired', 'lease_near_expiry', 'queue_stuck', 'no_
  */
 export async function heartbeatLease(ctx: Ctx, jobId: string, input: LeaseInput) {
   assertActsFor(ctx.actor, input.worker_id);
-  const renewal = await renewOwnLease(ctx, jobId, input);
-  if (renewal) return renewal;
+  const plain = await heartbeatInOneStatement(ctx, jobId, input);
+  if (plain) return plain;
   const rules = await getCurrentRules(ctx.db);
   // an acquisition starts the holder's quiet time: the no_progress rule looks first when it could end
   const progressCheckAt = new Date(ctx.now.getTime() + ruleParam(rules, 'no_progress', 'quiet_s') * 1000);
@@ -218,44 +218,85 @@ export async function heartbeatLease(ctx: Ctx, jobId: string, input: LeaseInput)
 }
 
 /**
- * The common heartbeat — the caller's own active lease, unexpired, with its current token (or none) —
- * as ONE statement: the same conditions as the renewal branch of `heartbeatLease`, checked by the
- * UPDATE itself (atomic, no transaction, nothing audited as before). The renewal is evidence a rules
- * preview replays (no_progress, lease_expired, queue_stuck): the same statement writes its
- * lease_history row (a data-modifying CTE: both or neither). It also reads what the answer needs —
- * the rules version in force (the cached rules are used when it matches) and the job's pending
- * release/reclaim requests — so a renewal is one round trip. It is not announced by the database (see
- * migration 0013): it is announced after it, gathered with others (`announceChange`).
- * Null: not the common case; the caller takes the full path.
+ * The common heartbeats as ONE statement (no transaction, one round trip):
+ * - a renewal: the caller's own active lease, unexpired, with its current token (or none) — the
+ *   renewal branch's exact conditions, checked by the UPDATE itself, nothing audited as before;
+ * - the first acquisition of a job never leased: the INSERT of token 1, audited (`lease.acquire`)
+ *   as the full path does, by the same statement.
+ * Either writes its lease_history row (evidence a rules preview replays: no_progress, lease_expired,
+ * queue_stuck), all in data-modifying CTEs: all or nothing. The statement also reads what the answer
+ * needs — the rules version in force (the cached rules are used when it matches) and the job's pending
+ * release/reclaim requests. With a `credential` (lib/ingest: a token this process has seen
+ * authenticate) it also checks that the token still grants the write, so the request needs no
+ * authentication round trip. A renewal is not announced by the database (migration 0013): it is
+ * announced after it, gathered with others (`announceChange`); an acquisition is, by the lease trigger.
+ * Null: not one of these cases (a conflict, a stale token, a released or expired lease, a token that
+ * no longer grants): nothing was written, and the caller takes the full path, which answers exactly.
  */
-async function renewOwnLease(ctx: Ctx, jobId: string, input: LeaseInput) {
+export async function heartbeatInOneStatement(ctx: Ctx, jobId: string, input: LeaseInput, credential?: StatementCredential) {
   const now = ctx.now.toISOString();
-  const res = await ctx.db.execute(sql`
-    with renewed as (
+  const cached = await cachedRules(ctx.db);
+  const progressCheckAt = new Date(ctx.now.getTime() + ruleParam(cached, 'no_progress', 'quiet_s') * 1000);
+  const grants = credential ? tokenGrantsSql(credential, sql`${input.worker_id}`) : sql`true`;
+  const token = input.fencing_token ?? null;
+  const name = `watchdog_heartbeat${credential ? '_token' : ''}`;
+  const res = await executeNamed(
+    ctx.db,
+    name,
+    sql`
+    with grant_ok as (select ${grants} as ok),
+    renewed as (
       update job_leases set lease_expires_at = ${input.lease_expires_at.toISOString()}::timestamptz, last_heartbeat_at = ${now}::timestamptz,
         sweep_stage = 0, updated_at = ${now}::timestamptz
       where job_id = ${jobId} and worker_id = ${input.worker_id} and state = 'active' and lease_expires_at > ${now}::timestamptz
-        ${input.fencing_token === undefined ? sql`` : sql`and fencing_token = ${input.fencing_token}`}
+        and (${token}::bigint is null or fencing_token = ${token}::bigint) and (select ok from grant_ok)
       returning *
+    ), acquired as (
+      insert into job_leases (job_id, worker_id, fencing_token, lease_expires_at, last_heartbeat_at, acquired_at, state, ready_for_reclaim, sweep_stage, updated_at, progress_check_at)
+      select ${jobId}, ${input.worker_id}, 1, ${input.lease_expires_at.toISOString()}::timestamptz, ${now}::timestamptz, ${now}::timestamptz, 'active', false, 0, ${now}::timestamptz, ${progressCheckAt.toISOString()}::timestamptz
+      where (select ok from grant_ok) and not exists (select 1 from renewed) and not exists (select 1 from job_leases where job_id = ${jobId})
+      on conflict do nothing
+      returning *
+    ), leased as (
+      select renewed.*, 'renewed' as event from renewed union all select acquired.*, 'acquired' as event from acquired
     ), history as (
       insert into lease_history (job_id, worker_id, fencing_token, lease_expires_at, event, at, actor)
-      select job_id, worker_id, fencing_token, lease_expires_at, 'renewed', ${now}::timestamptz, ${ctx.actor.label} from renewed
+      select job_id, worker_id, fencing_token, lease_expires_at, event, ${now}::timestamptz, ${ctx.actor.label} from leased
+    ), audited as (
+      ${auditInsertSql(
+        ctx.actor,
+        ctx.now,
+        { action: 'lease.acquire', target: jobId, jobId, details: { worker_id: input.worker_id, fencing_token: 1, previous_fencing_token: null } },
+        sql`exists (select 1 from acquired)`,
+      )}
     )
-    select renewed.*, ${currentRulesVersionSql} as rules_version,
+    select leased.*, ${currentRulesVersionSql} as rules_version,
       (select coalesce(json_agg(action order by created_at), '[]'::json) from repair_actions
         where job_id = ${jobId} and result = 'pending' and action in (${sql.join(
           DANGEROUS_ACTIONS.map((a) => sql`${a}`),
           sql`, `,
         )})) as pending_actions
-    from renewed`);
+    from leased`,
+  );
   const row = rowsOf<Record<string, unknown>>(res)[0];
   if (!row) return null;
-  const lease = toLeaseRow(row);
-  const cached = await cachedRules(ctx.db);
+  let lease = toLeaseRow(row);
   const rules = Number(row.rules_version) === cached.version ? cached : await refreshRules(ctx.db);
+  if (row.event === 'acquired' && rules !== cached) {
+    // the rules changed since this process read them: the holder's quiet time follows the rules in force
+    const quietEnds = new Date(ctx.now.getTime() + ruleParam(rules, 'no_progress', 'quiet_s') * 1000);
+    if (quietEnds.getTime() !== progressCheckAt.getTime()) {
+      [lease] = await ctx.db
+        .update(jobLeases)
+        .set({ progressCheckAt: quietEnds })
+        .where(and(eq(jobLeases.jobId, jobId), eq(jobLeases.fencingToken, 1), eq(jobLeases.state, 'active')))
+        .returning();
+      lease ??= toLeaseRow(row);
+    }
+  }
   const pending = (typeof row.pending_actions === 'string' ? JSON.parse(row.pending_actions) : row.pending_actions) as DangerousAction[];
   nudgeScheduler(lease.leaseExpiresAt);
-  announceChange(ctx.db, 'lease', jobId);
+  if (row.event === 'renewed') announceChange(ctx.db, 'lease', jobId);
   return { lease: toLeaseJson(lease, rules, ctx.now), directives: await directivesFor(ctx.db, lease, rules, ctx.now, pending) };
 }
 
