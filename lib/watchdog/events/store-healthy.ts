@@ -63,9 +63,11 @@ export async function storeHealthyEvents(
   const firstCte =
     loopWindowS === undefined
       ? sql``
-      : sql`first as (select src.id from src where not exists (select 1 from helper_events h
+      : // a probe of helper_events_job_hash_idx per row: LIMIT keeps the planner from turning it into
+        // an anti join, which a generic plan made on a small table does as a sequential scan
+        sql`first as (select src.id from src where (select true from helper_events h
           where h.job_id = src.job_id and h.output_hash = src.output_hash and h.command = src.command and h.id <> src.id
-            and h.created_at <= src.created_at and h.created_at >= src.created_at - make_interval(secs => ${loopWindowS}::float8))),`;
+            and h.created_at <= src.created_at and h.created_at >= src.created_at - make_interval(secs => ${loopWindowS}::float8) limit 1) is null),`;
   const res = await executeNamed(
     ctx.db,
     `watchdog_store_healthy_${want}${credentials ? '_token' : ''}${loopWindowS === undefined ? '' : '_first'}`,
