@@ -77,8 +77,13 @@ export async function readBody(req: Request): Promise<string> {
     if (e instanceof WatchdogError) throw e;
     throw new WatchdogError('invalid_json', 'request body could not be read to its end');
   }
+  return decodeBody(Buffer.concat(chunks));
+}
+
+/** A whole body's bytes as text: UTF-8 only (400 invalid_json otherwise). */
+export function decodeBody(bytes: Uint8Array): string {
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     throw new WatchdogError('invalid_json', 'request body is not valid UTF-8');
   }

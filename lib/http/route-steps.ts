@@ -8,7 +8,7 @@ import { noteTokenUse } from '@/lib/watchdog/access';
 import type { Actor } from '@/lib/watchdog/context';
 import { errorToAnswer, WatchdogError } from '@/lib/watchdog/errors';
 import type { Runtime } from '@/lib/watchdog/runtime';
-import { assertDeclaredLength, assertJsonContentType, parseJson, readBody } from './body';
+import { assertDeclaredLength, assertJsonContentType, decodeBody, parseJson, readBody } from './body';
 import { errorBody, json } from './respond';
 
 /** What a route declares besides its handler: the permission and the schemas. */
@@ -44,6 +44,8 @@ export interface RouteCall {
   rateTaken: boolean;
   /** the body text, read at most once */
   bodyText?: Promise<string>;
+  /** the whole body, when the server read it before the route (the node lane: its length is already checked) */
+  bodyBytes?: Uint8Array;
   /** a body a shortcut already validated against spec.body */
   validBody?: { data: unknown };
 }
@@ -124,7 +126,8 @@ export async function readJsonBody(call: RouteCall): Promise<unknown> {
     return undefined;
   }
   assertJsonContentType(call.req.headers);
-  call.bodyText ??= readBody(call.req);
+  const bytes = call.bodyBytes;
+  call.bodyText ??= bytes ? Promise.resolve().then(() => decodeBody(bytes)) : readBody(call.req);
   return parseJson(await call.bodyText, { allowNul: call.spec.allowNulInBody });
 }
 

@@ -36,7 +36,8 @@ export interface HandlerArgs<B, Q, P> {
 
 type AnyHandler = (args: HandlerArgs<z.ZodType, z.ZodType, z.ZodType>) => Promise<unknown>;
 
-export type RouteHandler = (req: Request, context: { params?: Promise<Record<string, string | string[]>> }) => Promise<Response>;
+/** `body`: the whole body, when the server already read it (the node lane), so the route does not read the request's stream. */
+export type RouteHandler = (req: Request, context: { params?: Promise<Record<string, string | string[]>>; body?: Uint8Array }) => Promise<Response>;
 
 /** respond: a handler's result → the answer (a Response as it is, a Reply, or a body for 200). */
 function respond(result: unknown): Response {
@@ -82,6 +83,7 @@ export function route<B extends z.ZodType | undefined = undefined, Q extends z.Z
     try {
       const call = await openCall(runtime, req, spec as RouteSpec, reqId);
       if (call instanceof Response) return stamp(call, reqId);
+      if (context?.body) call.bodyBytes = context.body;
       const res = await runSteps(call, handler as AnyHandler, context).catch((e) => answerError(call, e));
       status = res.status;
       return stamp(res, reqId);

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MAX_BODY_BYTES } from '@/lib/http/body';
 import { PEER_HEADER } from '@/lib/http/request-info';
-import { errorBody } from '@/lib/http/respond';
+import { errorBody, jsonText } from '@/lib/http/respond';
 import type { RouteHandler } from '@/lib/http/route';
 import { securityHeaders } from '@/lib/http/security-headers';
 import { log } from '@/lib/log';
@@ -94,9 +94,10 @@ async function serveLane(handler: RouteHandler, params: Record<string, string>, 
   let response: Response;
   try {
     const method = req.method ?? 'GET';
+    // the body goes to the route as bytes (read in full above), not as a stream it would read back
     const body = method === 'GET' ? undefined : Buffer.concat(chunks);
-    const request = new Request(new URL(url, 'http://localhost'), { method, headers: webHeaders(req), body });
-    response = await handler(request, { params: Promise.resolve(params) });
+    const request = new Request(new URL(url, 'http://localhost'), { method, headers: webHeaders(req) });
+    response = await handler(request, { params: Promise.resolve(params), body });
   } catch (e) {
     // the route wrapper answers every error itself; this is a header Undici refuses, or worse
     log.error({ err: e }, 'node lane could not serve a request');
@@ -106,7 +107,7 @@ async function serveLane(handler: RouteHandler, params: Record<string, string>, 
   }
   const headers: Record<string, string> = {};
   response.headers.forEach((value, key) => (headers[key] = value));
-  send(res, response.status, headers, Buffer.from(await response.arrayBuffer()));
+  send(res, response.status, headers, jsonText(response) ?? Buffer.from(await response.arrayBuffer()));
 }
 
 /** One route the lane serves: a method and an OpenAPI-style path (`/api/watchdog/jobs/{job_id}/complete`). */
