@@ -36,10 +36,21 @@ export class EventGroupCommitter {
     private readonly maxInFlight: number,
   ) {}
 
+  private pumpScheduled = false;
+
   submit(entry: GroupEntry): Promise<GroupOutcome> {
     return new Promise((resolve) => {
       this.queue.push({ ...entry, resolve });
-      this.pump();
+      // Pumped once the requests that arrived with this one are read too (setImmediate runs after the
+      // event loop's I/O callbacks): an idle console then stores them in one statement, not the first
+      // alone and the rest after it. It matters most on PGlite, whose statement holds the event loop.
+      if (!this.pumpScheduled) {
+        this.pumpScheduled = true;
+        setImmediate(() => {
+          this.pumpScheduled = false;
+          this.pump();
+        });
+      }
     });
   }
 
