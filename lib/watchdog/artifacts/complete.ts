@@ -134,7 +134,11 @@ export async function completeJob(ctx: Ctx, jobId: string, input: CompleteInput)
  * The common complete as ONE statement (no transaction, one round trip): the caller's active lease
  * under its current token, the job's latest artifact check passed, and nothing for the complete to
  * end — no open incident, no pending release/reclaim (when there is, the full path resolves and
- * closes them, with their learnings and audit entries). The UPDATE checks all of it itself (the lease
+ * closes them, with their learnings and audit entries). Those two are read in the statement's
+ * snapshot, so the lease row must also still be the version that snapshot saw: a release/reclaim
+ * request (repairs `lockLeaseVersion`) and the sweep's stuck-lease incident write the lease row in
+ * the transaction that adds them, so an UPDATE that waited for that row re-checks a newer version,
+ * finds another xmin and leaves the job to the full path. The UPDATE checks all of it itself (the lease
  * row is locked and re-checked as the full path's SELECT … FOR UPDATE does), and the same statement
  * writes the lease_history row and the audit entry the full path writes (data-modifying CTEs: all or
  * nothing). With a `credential` (lib/ingest) it also checks that the token still grants the write.
@@ -148,7 +152,9 @@ export async function completeInOneStatement(ctx: Ctx, jobId: string, input: Com
     ctx.db,
     `watchdog_complete${credential ? '_token' : ''}`,
     sql`
-    with latest_check as (
+    with seen as (
+      select xmin as version from job_leases where job_id = ${jobId}
+    ), latest_check as (
       select id, passed from artifact_checks where job_id = ${jobId} order by checked_at desc, id desc limit 1
     ), output as (
       select coalesce(${input.output_hash ?? null}::text, (select output_hash from helper_events where job_id = ${jobId} order by created_at desc limit 1)) as hash
@@ -156,6 +162,7 @@ export async function completeInOneStatement(ctx: Ctx, jobId: string, input: Com
       update job_leases set state = 'completed', completed_at = ${now}::timestamptz, completed_artifact_check_id = (select id from latest_check),
         completed_output_hash = (select hash from output), updated_at = ${now}::timestamptz
       where job_id = ${jobId} and worker_id = ${input.worker_id} and fencing_token = ${input.fencing_token}::bigint and state = 'active'
+        and xmin = (select version from seen)
         and coalesce((select passed from latest_check), false) and ${grants}
         and not exists (select 1 from incidents where job_id = ${jobId} and status = 'open')
         and not exists (select 1 from repair_actions where job_id = ${jobId} and result = 'pending' and action in (${sql.join(

@@ -133,6 +133,22 @@ async function lockLease(tx: Db, jobId: string) {
 }
 
 /**
+ * Locks the job's lease row by writing a new version of it (nothing in it changes). A one-statement
+ * complete that waits on this lock re-checks the row when it gets it (READ COMMITTED) and sees
+ * another version than the one its snapshot read, so it leaves the job to the full path, which
+ * closes the request this transaction adds (artifacts/complete.ts). A FOR UPDATE alone leaves the row
+ * version as it was, and the waiting complete would end the job around a request it never saw.
+ */
+async function lockLeaseVersion(tx: Db, jobId: string) {
+  const [lease] = await tx
+    .update(jobLeases)
+    .set({ updatedAt: sql`${jobLeases.updatedAt}` })
+    .where(eq(jobLeases.jobId, jobId))
+    .returning();
+  return lease ?? null;
+}
+
+/**
  * Records a repair action. The authority must be the caller's own role — or, for a worker's touch,
  * retry or heartbeat backed by its own helper events, the system's (a delegated repair, stored with
  * `requested_by: "worker:<id>"`); a worker's own action is a suggestion; no worker writes into a job
@@ -156,7 +172,7 @@ export async function recordRepairAction(ctx: Ctx, input: RepairActionInput): Pr
   return ctx.db.transaction(async (tx) => {
     // release/reclaim: the job's lease row first (completion and decisions take it too), so whether
     // the job is over is decided once and stays true until this commits
-    const lease = supervised ? await lockLease(tx, input.job_id) : null;
+    const lease = supervised ? await lockLeaseVersion(tx, input.job_id) : null;
     if (input.id) {
       const [existing] = await tx.select().from(repairActions).where(eq(repairActions.id, input.id));
       if (existing) {
