@@ -113,7 +113,11 @@ describe.each(testDatabaseKinds())('trust boundaries on $name', (kind) => {
       expect(await ingestHealthyEventByToken(database.db, at(1), credential, free)).toMatchObject({ status: 201 });
       // several at once share one statement (group commit): each is judged on its own row
       // (the free job's event has its own output: the same output again would be a repeat, the loop rule's to judge on the full path)
-      const mixed = await Promise.all([event(job, 'w-2'), event('tb-fast-free', 'w-2', { output: '{"ok":2}', output_hash: hashOutput('{"ok":2}') }), event(job, 'w-2')].map((e) => ingestHealthyEventByToken(database.db, at(2), credential, e)));
+      const mixed = await Promise.all(
+        [event(job, 'w-2'), event('tb-fast-free', 'w-2', { output: '{"ok":2}', output_hash: hashOutput('{"ok":2}') }), event(job, 'w-2')].map((e) =>
+          ingestHealthyEventByToken(database.db, at(2), credential, e),
+        ),
+      );
       expect(mixed.map((r) => r?.status ?? null)).toEqual([null, 201, null]);
       expect(await rows(helperEvents, job)).toHaveLength(0);
     });

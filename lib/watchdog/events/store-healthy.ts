@@ -63,11 +63,16 @@ export async function storeHealthyEvents(
   const firstCte =
     loopWindowS === undefined
       ? sql``
-      : // a probe of helper_events_job_hash_idx per row: LIMIT keeps the planner from turning it into
-        // an anti join, which a generic plan made on a small table does as a sequential scan
-        sql`first as (select src.id from src where (select true from helper_events h
+      : // Per row, the newest earlier event with the same job, command and output hash, and whether it
+        // falls in the loop window: a backward probe of helper_events_job_hash_idx that stops at its
+        // first entry. Written so that no other plan is open to a generic plan made while the table was
+        // small (a prepared statement keeps it until the next ANALYZE): a subquery with LIMIT is never
+        // an anti join (a sequential scan there), and created_at is compared only as a difference, so
+        // helper_events_created_at_idx cannot range over the whole fleet's events of the window for each
+        // row — the plan that made a run of bench/ingest.ts 5× slower at random.
+        sql`first as (select src.id from src where coalesce((select h.created_at from helper_events h
           where h.job_id = src.job_id and h.output_hash = src.output_hash and h.command = src.command and h.id <> src.id
-            and h.created_at <= src.created_at and h.created_at >= src.created_at - make_interval(secs => ${loopWindowS}::float8) limit 1) is null),`;
+            and h.created_at - src.created_at <= interval '0' order by h.created_at desc limit 1) < src.created_at - make_interval(secs => ${loopWindowS}::float8), true)),`;
   const res = await executeNamed(
     ctx.db,
     `watchdog_store_healthy_${want}${credentials ? '_token' : ''}${loopWindowS === undefined ? '' : '_first'}`,
