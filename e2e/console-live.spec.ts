@@ -52,6 +52,9 @@ test('live: a new incident and a new request appear on open pages within about a
 
   await page.goto('/approvals');
   await streamUp(page);
+  // the requests on screen are the first list the page received: wait for it, or a first answer that comes
+  // back after the request below would show it in place instead of behind the bar (a loaded CI machine did)
+  await expect(page.getByText(/waiting for a decision, oldest first/)).toBeVisible();
   await mark(page);
   const { tokens } = seeded();
   const req = await api(tokens.system, 'POST', '/api/watchdog/repair-actions', { job_id: job, trigger: 'fetch_failed', action: 'release', authority: 'system', note: 'stream e2e' });
