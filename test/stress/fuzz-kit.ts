@@ -63,7 +63,7 @@ const API_CODES = new Set([
 
 type Role = 'system' | 'owner' | 'supervisor' | 'worker' | 'worker2';
 /** what an invalid value of the field looks like (each kind's generator yields only values the schema refuses) */
-type Kind = 'uuid' | 'id' | 'enum' | 'date' | 'int' | 'hash' | 'text' | 'str' | 'files' | 'array' | 'rules';
+type Kind = 'uuid' | 'id' | 'enum' | 'date' | 'int' | 'exitCode' | 'hash' | 'text' | 'str' | 'files' | 'array' | 'rules';
 
 interface RouteSpec {
   name: string;
@@ -125,7 +125,7 @@ const CASES: (Omit<RouteSpec, 'method' | 'path'> & Partial<Pick<RouteSpec, 'meth
     name: 'POST /helper-events',
     roles: ['worker', 'system'],
     body: (f) => ({ id: randomUUID(), job_id: f.job, worker_id: 'w-1', command: 'pls context', phase: 'context', exit_code: 0, output: 'ok', output_hash: hashOutput('ok') }),
-    fields: { id: 'uuid', job_id: 'id', worker_id: 'id', command: 'text', exit_code: 'int', output_hash: 'hash', phase: 'enum' },
+    fields: { id: 'uuid', job_id: 'id', worker_id: 'id', command: 'text', exit_code: 'exitCode', output_hash: 'hash', phase: 'enum' },
     optional: ['phase'],
   },
   {
@@ -312,15 +312,17 @@ const notDate = fc.oneof(
   fc.integer(),
   wrongType,
 );
-const notInt = fc.oneof(
+const notIntOrNull = fc.oneof(
   fc.double({ noInteger: true }),
   // no small negatives: -1 is a valid exit code
   fc.constantFrom(1e300, -1e300, 2 ** 63, -(2 ** 63), Number.MAX_SAFE_INTEGER + 2, '1', '0x10'),
   printable,
-  fc.constant(null),
   fc.array(fc.integer(), { maxLength: 2 }),
   deep,
 );
+const notInt = fc.oneof(notIntOrNull, fc.constant(null));
+/** an exit code may be null (API.md: the command was killed before it exited), so null is not among the invalid ones */
+const notExitCode = notIntOrNull;
 const notHash = fc.oneof(
   where(printable, (s) => !/^sha256:[0-9a-f]{64}$/.test(s), 'not a hash'),
   fc.constant('sha256:' + 'A'.repeat(64)),
@@ -360,6 +362,7 @@ const invalidValue: Record<Kind, fc.Arbitrary<unknown>> = {
   enum: notEnum,
   date: notDate,
   int: notInt,
+  exitCode: notExitCode,
   hash: notHash,
   text: notText,
   str: notString,
