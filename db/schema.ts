@@ -106,7 +106,7 @@ export const leaseHistory = pgTable(
     actor: text('actor').notNull(),
   },
   (t) => [
-    index('lease_history_job_id_idx').on(t.jobId, t.at),
+    index('lease_history_job_id_idx').on(t.jobId, t.at, t.id),
     index('lease_history_at_idx').on(t.at),
     index('lease_history_worker_at_idx').on(t.workerId, t.at),
     ...enumCheckConstraints('lease_history'),

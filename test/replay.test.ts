@@ -9,7 +9,7 @@ import { ingestHelperEvent } from '@/lib/watchdog/events';
 import { noteWorkerSeen } from '@/lib/watchdog/fleet';
 import { hashOutput } from '@/lib/watchdog/hash';
 import { heartbeatLease } from '@/lib/watchdog/leases';
-import { ensureDefaultRules, getCurrentRules, previewRules, replayWindow } from '@/lib/watchdog/rules';
+import { type RuleSet, ensureDefaultRules, getCurrentRules, loadReplayEvidence, previewRules, replayRules, replayWindow } from '@/lib/watchdog/rules';
 import { nextSweepDeadline, runSweep } from '@/lib/watchdog/sweep';
 import { RulesPreview } from '@/lib/schemas/metrics';
 import { ctxAt, ownerActor, supervisorActor, systemTestActor, testDatabaseKinds, workerActor } from './helpers/db';
@@ -126,6 +126,13 @@ function fleetSteps(database: Database, seed: number, jobs: number, workers: num
   steps.push({ at: 40, worker: `rw-${seed}-stall`, run: ev(stall, `rw-${seed}-stall`, 'pls context', 'context', '{"context": 1}\n') });
   for (let k = 1; k <= 12; k++) steps.push({ at: 30 + k * 120, worker: `rw-${seed}-stall`, run: beat(stall, `rw-${seed}-stall`, 600) });
   steps.push({ at: 30 + 13 * 120, worker: `rw-${seed}-stall`, run: ev(stall, `rw-${seed}-stall`, 'pls progress', 'progress', 'moving again\n') });
+  // a job whose holder stops renewing for longer than quiet_s, then renews every minute: no_progress at the
+  // heartbeat that ends the gap, among renewals the evidence folds away
+  const gap = `rp-${seed}-gap`;
+  steps.push({ at: 50, worker: `rw-${seed}-gap`, run: beat(gap, `rw-${seed}-gap`, 3600) });
+  steps.push({ at: 55, worker: `rw-${seed}-gap`, run: ev(gap, `rw-${seed}-gap`, 'pls context', 'context', '{"context": 2}\n') });
+  for (let k = 0; k <= 18; k++) steps.push({ at: 1500 + k * 60, worker: `rw-${seed}-gap`, run: beat(gap, `rw-${seed}-gap`, 3600) });
+  steps.push({ at: 2700, worker: `rw-${seed}-gap`, run: ev(gap, `rw-${seed}-gap`, 'pls progress', 'progress', 'moving at last\n') });
   steps.push({ at: last + 200, worker: `rw-${seed}-late`, run: beat(`rp-${seed}-late`, `rw-${seed}-late`, 600) });
   return steps.sort((a, b) => a.at - b.at);
 }
@@ -183,6 +190,49 @@ describe.each(testDatabaseKinds())('rules preview (replay) on $name', (kind) => 
     // every kind of fault showed up
     const signals = new Set(live.map((i) => i.signal));
     for (const s of ['claim_no_output', 'fetch_failed', 'lease_expired', 'queue_stuck', 'artifact_gate_fail', 'loop_detected', 'no_progress', 'worker_silent']) expect(signals, s).toContain(s);
+  });
+
+  it('the renewals the evidence folds away change no detection, for the rules in force and for a draft', async () => {
+    const rules = await getCurrentRules(database.db);
+    const withParam = (set: Pick<RuleSet, 'rules'>, signal: string, params: Record<string, number>) => ({
+      rules: set.rules.map((r) => (r.signal === signal ? { ...r, params: { ...r.params, ...params } } : r)),
+    });
+    const draft = withParam(withParam(rules, 'no_progress', { quiet_s: 600 }), 'queue_stuck', { grace_s: 1800 });
+    const window = { from: at(0), to: at(END + 1), now: at(END + 1) };
+    const renewals = Number(
+      rowsOf<{ n: number }>(await database.db.execute(sql`select count(*)::int as n from lease_history where event = 'renewed' and at < ${at(END + 1).toISOString()}::timestamptz`))[0].n,
+    );
+    for (const set of [rules, draft]) {
+      const folded = await loadReplayEvidence(database.db, window, [set]);
+      // a rule set with 1 s buckets and no grace folds nothing away: the whole history
+      const whole = await loadReplayEvidence(database.db, window, [set, withParam(withParam(set, 'no_progress', { quiet_s: 1 }), 'lease_expired', { grace_s: 0 })]);
+      expect(whole.lease.filter((h) => h.event === 'renewed')).toHaveLength(renewals);
+      expect(folded.lease.length).toBeLessThan(whole.lease.length);
+      const detections = replayRules(folded, set).detections;
+      expect(detections).toEqual(replayRules(whole, set).detections);
+      expect(detections.filter((d) => d.signal === 'no_progress').map((d) => d.job_id)).toEqual(expect.arrayContaining(['rp-11-stall', 'rp-11-gap']));
+    }
+    // a renewal that came after the expiry the one before it set, among renewals a minute apart (after the
+    // fleet's window, so the live incidents are not touched): lease_expired at that expiry, folded or not
+    const x = 'rp-fold-late';
+    const beats = [0, 60, 120, 180, 300, 360, 420, 480];
+    await database.db.execute(sql`
+      insert into lease_history (job_id, worker_id, fencing_token, event, lease_expires_at, at, actor)
+      select ${x}, 'rw-fold', 1, case when s = 0 then 'acquired' else 'renewed' end, ${at(END + 60).toISOString()}::timestamptz + make_interval(secs => s + case when s = 180 then 90 else 150 end),
+             ${at(END + 60).toISOString()}::timestamptz + make_interval(secs => s), 'worker:rw-fold'
+      from unnest(${`{${beats.join(',')}}`}::int[]) s`);
+    const later = { from: at(END + 1), to: at(END + 3600), now: at(END + 3600) };
+    const folded = await loadReplayEvidence(database.db, later, [rules]);
+    const whole = await loadReplayEvidence(database.db, later, [rules, withParam(rules, 'no_progress', { quiet_s: 1 })]);
+    expect(folded.lease.filter((h) => h.job_id === x).length).toBeLessThan(beats.length);
+    expect(whole.lease.filter((h) => h.job_id === x)).toHaveLength(beats.length);
+    const expired = replayRules(folded, rules).detections.filter((d) => d.job_id === x);
+    expect(expired).toEqual(replayRules(whole, rules).detections.filter((d) => d.job_id === x));
+    expect(expired.find((d) => d.signal === 'lease_expired')?.detected_at).toEqual(at(END + 60 + 180 + 90));
+
+    // the gap job: no_progress when the first heartbeat after the gap came, not quiet_s after its last output
+    const gapDetection = replayRules(await loadReplayEvidence(database.db, window, [rules]), rules).detections.find((d) => d.job_id === 'rp-11-gap' && d.signal === 'no_progress');
+    expect(gapDetection?.detected_at).toEqual(at(1500));
   });
 
   it('the preview of the rules in force changes nothing; a draft shows what it would change; neither writes', async () => {

@@ -115,8 +115,8 @@ interface Tenure {
   job_id: string;
   worker_id: string;
   acquired_at: Date;
-  /** heartbeats (the acquisition and every renewal) with the expiry each one set */
-  beats: { at: Date; expires: Date }[];
+  /** heartbeats (the acquisition and the renewals the evidence kept) with the expiry each one set and the time of the next change (null: none before the end) */
+  beats: { at: Date; expires: Date; next: Date | null }[];
   /** the next change of the lease after the last beat: released, reclaimed, completed, or acquired again */
   ended_at: Date | null;
 }
@@ -125,7 +125,11 @@ interface Tenure {
 const tenureCache = new WeakMap<ReplayEvidence, Tenure[]>();
 const gapCache = new WeakMap<ReplayEvidence, Map<string, ProgressGap[]>>();
 
-/** The lease history cut into tenures: acquisition (or the first renewal seen) to the change that ended it. */
+/**
+ * The lease history cut into tenures: acquisition (or the first renewal seen) to the change that ended
+ * it. The evidence folds away renewals no rule can decide on (replay-evidence.ts), so each heartbeat
+ * carries the time of the change that really followed it.
+ */
 function tenuresOf(ev: ReplayEvidence): Tenure[] {
   const cached = tenureCache.get(ev);
   if (cached) return cached;
@@ -136,15 +140,15 @@ function tenuresOf(ev: ReplayEvidence): Tenure[] {
     if (cur && cur.job_id !== h.job_id) cur = null;
     // the sweep's own records are what a replay decides, not evidence
     if (h.event === 'expired') continue;
-    const expires = h.lease_expires_at ?? h.at;
+    const beat = { at: h.at, expires: h.lease_expires_at ?? h.at, next: h.next_at };
     if (h.event === 'renewed' && cur && cur.worker_id === h.worker_id) {
-      cur.beats.push({ at: h.at, expires });
+      cur.beats.push(beat);
       continue;
     }
     if (cur) cur.ended_at = h.at;
     cur = null;
     if (h.event === 'acquired' || h.event === 'renewed') {
-      cur = { job_id: h.job_id, worker_id: h.worker_id, acquired_at: h.at, beats: [{ at: h.at, expires }], ended_at: null };
+      cur = { job_id: h.job_id, worker_id: h.worker_id, acquired_at: h.at, beats: [beat], ended_at: null };
       out.push(cur);
     }
   }
@@ -182,10 +186,10 @@ function replayLeases(ev: ReplayEvidence, rules: Pick<RuleSet, 'rules'>): Detect
     let activeUntil = tenureEnd;
     for (let i = 0; i < t.beats.length; i++) {
       const beat = t.beats[i];
-      const segEnd = i + 1 < t.beats.length ? t.beats[i + 1].at.getTime() : tenureEnd;
+      const segEnd = beat.next?.getTime() ?? endMs;
       const lease = { state: 'active', leaseExpiresAt: beat.expires };
       // the judges are pure: asked only when the instant they would fire falls inside the segment
-      // (a quarter of a million heartbeats, most renewed well before their expiry)
+      // (a hundred thousand heartbeats, most renewed well before their expiry)
       const expiredAt = Math.max(beat.at.getTime(), beat.expires.getTime() + expiredP.grace_s * 1000);
       if (expiredOn && expiredAt < segEnd) {
         const v = judgeLeaseExpired(lease, expiredP, new Date(segEnd));
