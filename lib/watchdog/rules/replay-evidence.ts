@@ -277,12 +277,15 @@ export async function loadReplayEvidence(db: Db, window: { from: Date; to: Date;
   const look = new Date(from.getTime() - REPLAY_LOOKBACK_MS);
   const loopFrom = new Date(from.getTime() - th.loopWindowMs);
   // each statement in its own read-only transaction (a preview cannot write), without JIT compilation
-  // (it costs more than these statements take) and with room to sort and group in memory
+  // (it costs more than these statements take), with room to sort and group in memory, and without
+  // parallel workers: the eight statements already run side by side, and a worker per statement only
+  // competes for the same cores (and passes its rows through the Gather's queue)
   const run = (q: ReturnType<typeof sql>) =>
     db.transaction(async (tx) => {
       await tx.execute(sql`set transaction read only`);
       await tx.execute(sql`set local jit = off`);
       await tx.execute(sql`set local work_mem = '64MB'`);
+      await tx.execute(sql`set local max_parallel_workers_per_gather = 0`);
       return rowsOf<Record<string, unknown>>(await tx.execute(q));
     });
   const [candidates, failing, series, lease, gaps, sightings, checks, refusals] = await Promise.all([
