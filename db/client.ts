@@ -123,11 +123,15 @@ async function openPg(url: string, poolMax?: number): Promise<Database> {
     /* an idle client lost its connection; the pool replaces it */
   });
   const db = drizzle(pool, { schema }) as unknown as Db;
+  // the named one-statement paths (executeNamed) run on their own sessions, which plan each of them once
+  const named = new pg.Pool({ connectionString: url, max: poolMax ?? config().pgPoolMax, options: NAMED_STATEMENT_OPTIONS });
+  named.on('error', () => {});
+  namedStatementPools.set(db, named);
   return {
     db,
     kind: 'postgres',
     describe: `postgres (${safeHost(url)})`,
-    close: () => pool.end(),
+    close: () => Promise.all([pool.end(), named.end()]).then(() => undefined),
     listen: (channel, onNotice, onLost) => listenOn(new pg.Client({ connectionString: url }) as unknown as NoticeClient, channel, onNotice, onLost),
   };
 }
@@ -192,16 +196,28 @@ export function rowsOf<T>(result: unknown): T[] {
 }
 
 /**
+ * The sessions the named statements of a `pg` database run on: `plan_cache_mode = force_generic_plan`.
+ * PostgreSQL otherwise re-plans a prepared statement with its values at every call while it judges a
+ * custom plan cheaper — for the lifecycle's one-statement paths (a lease, a helper event, a check, a
+ * complete: every one a lookup by job id or primary key, each checked with EXPLAIN under a generic plan,
+ * test/named-statements.test.ts) that was every call, and planning was the largest share of their cost.
+ * Only these statements run there; every other query keeps custom plans on the main pool.
+ */
+export const NAMED_STATEMENT_OPTIONS = '-c plan_cache_mode=force_generic_plan';
+const namedStatementPools = new WeakMap<object, { query: (config: { name: string; text: string; values: unknown[] }) => Promise<unknown> }>();
+
+/**
  * Runs a statement whose text never changes as a named prepared statement on a `pg` pool (parsed and
- * planned once per connection instead of once per call); on other drivers as a plain statement.
- * The name must always go with the same text.
+ * planned once per connection instead of once per call); on other drivers, or inside a transaction, as
+ * a plain statement. The name must always go with the same text.
  */
 export async function executeNamed(db: Db, name: string, query: SQL): Promise<unknown> {
   const client = (db as unknown as { $client?: { query?: unknown; totalCount?: unknown } }).$client;
   const dialect = (db as unknown as { dialect?: { sqlToQuery?: (q: SQL) => { sql: string; params: unknown[] } } }).dialect;
   if (client && typeof client.query === 'function' && typeof client.totalCount === 'number' && dialect?.sqlToQuery) {
     const { sql: text, params } = dialect.sqlToQuery(query);
-    return (client.query as (config: { name: string; text: string; values: unknown[] }) => Promise<unknown>).call(client, { name, text, values: params });
+    const target = namedStatementPools.get(db) ?? (client as { query: (config: { name: string; text: string; values: unknown[] }) => Promise<unknown> });
+    return target.query({ name, text, values: params });
   }
   return db.execute(query);
 }

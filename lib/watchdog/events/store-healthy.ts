@@ -56,8 +56,11 @@ export async function storeHealthyEvents(
     ...toRecordsetRow(eventRow(it.input, { phase: it.phase, bodyHash: it.bodyHash, receivedAt: credentials?.receivedAt[ord] ?? ctx.now }, healthy)),
   }));
   const validCte = credentials
-    ? sql`valid as (select src.id from src join api_tokens a on a.token_hash = src.token_hash
-        where a.revoked_at is null and a.role = any(string_to_array(${credentials.roles.join(',')}, ','))
+    ? // each row's token by an index probe (api_tokens_token_hash_idx): a subquery with LIMIT is never
+      // flattened into a join, which a generic plan sized for a hundred rows would hash over every token
+      sql`valid as (select src.id from src cross join lateral (select a.role, a.worker_id from api_tokens a
+          where a.token_hash = src.token_hash and a.revoked_at is null limit 1) a
+        where a.role = any(string_to_array(${credentials.roles.join(',')}, ','))
           and (a.role <> 'worker' or (a.worker_id = src.worker_id and ${jobWritableSql(sql`src.job_id`, sql`src.worker_id`)}))),`
     : sql``;
   const firstCte =
