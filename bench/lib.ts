@@ -75,20 +75,21 @@ export interface LoadResult {
  * Closed loop: `concurrency` clients each run `op` back to back until `maxOps` operations are
  * done or `maxMs` has passed (both bounds always apply). `weight` is how many items one op carries.
  */
-export async function closedLoop(opts: { concurrency: number; maxOps: number; maxMs: number; weight?: number; op: (i: number) => Promise<void> }): Promise<LoadResult> {
+/** `op` gets the operation's number and the client's (0 … concurrency − 1): a client can keep to its own rows. */
+export async function closedLoop(opts: { concurrency: number; maxOps: number; maxMs: number; weight?: number; op: (i: number, client: number) => Promise<void> }): Promise<LoadResult> {
   let next = 0;
   let errors = 0;
   let firstError: string | undefined;
   const lat: number[] = [];
   const started = performance.now();
   const until = started + opts.maxMs;
-  const client = async () => {
+  const client = async (_: unknown, c: number) => {
     for (;;) {
       const i = next++;
       if (i >= opts.maxOps || performance.now() > until) return;
       const t = performance.now();
       try {
-        await opts.op(i);
+        await opts.op(i, c);
         lat.push(performance.now() - t);
       } catch (e) {
         errors++;

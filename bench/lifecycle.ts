@@ -140,8 +140,9 @@ async function renewalLoop(c: Console, clients: number, seconds: number): Promis
     concurrency: clients,
     maxOps: 200_000,
     maxMs: seconds * 1000,
-    op: async (i) => {
-      const k = i % clients;
+    // each client renews its own lease, as each worker does: i % clients would hand one lease to two
+    // clients at once whenever one of them ran ahead, and the second would wait on the first's row lock
+    op: async (_i, k) => {
       await sendJsonLean('PATCH', `${c.url}/api/watchdog/job-leases/${jobs[k]}`, c.token, { worker_id: 'w-1', lease_expires_at: leaseUntil(), fencing_token: tokens[k] }, [200]);
     },
   });
