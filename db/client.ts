@@ -204,7 +204,9 @@ export function rowsOf<T>(result: unknown): T[] {
  * Only these statements run there; every other query keeps custom plans on the main pool.
  */
 export const NAMED_STATEMENT_OPTIONS = '-c plan_cache_mode=force_generic_plan';
-const namedStatementPools = new WeakMap<object, { query: (config: { name: string; text: string; values: unknown[] }) => Promise<unknown> }>();
+/** A `pg` pool or client as executeNamed calls it: a named statement with its values. */
+type NamedQuerier = { query: (config: { name: string; text: string; values: unknown[] }) => Promise<unknown> };
+const namedStatementPools = new WeakMap<object, NamedQuerier>();
 
 /**
  * Runs a statement whose text never changes as a named prepared statement on a `pg` pool (parsed and
@@ -216,7 +218,7 @@ export async function executeNamed(db: Db, name: string, query: SQL): Promise<un
   const dialect = (db as unknown as { dialect?: { sqlToQuery?: (q: SQL) => { sql: string; params: unknown[] } } }).dialect;
   if (client && typeof client.query === 'function' && typeof client.totalCount === 'number' && dialect?.sqlToQuery) {
     const { sql: text, params } = dialect.sqlToQuery(query);
-    const target = namedStatementPools.get(db) ?? (client as { query: (config: { name: string; text: string; values: unknown[] }) => Promise<unknown> });
+    const target = namedStatementPools.get(db) ?? (client as NamedQuerier);
     return target.query({ name, text, values: params });
   }
   return db.execute(query);

@@ -279,13 +279,12 @@ export async function loadReplayEvidence(db: Db, window: { from: Date; to: Date;
   // each statement in its own read-only transaction (a preview cannot write), without JIT compilation
   // (it costs more than these statements take), with room to sort and group in memory, and without
   // parallel workers: the eight statements already run side by side, and a worker per statement only
-  // competes for the same cores (and passes its rows through the Gather's queue)
+  // competes for the same cores (and passes its rows through the Gather's queue) — the three settings
+  // transaction-local (set_config's `true`, as SET LOCAL) in one round trip
   const run = (q: ReturnType<typeof sql>) =>
     db.transaction(async (tx) => {
       await tx.execute(sql`set transaction read only`);
-      await tx.execute(sql`set local jit = off`);
-      await tx.execute(sql`set local work_mem = '64MB'`);
-      await tx.execute(sql`set local max_parallel_workers_per_gather = 0`);
+      await tx.execute(sql`select set_config('jit', 'off', true), set_config('work_mem', '64MB', true), set_config('max_parallel_workers_per_gather', '0', true)`);
       return rowsOf<Record<string, unknown>>(await tx.execute(q));
     });
   const [candidates, failing, series, lease, gaps, sightings, checks, refusals] = await Promise.all([

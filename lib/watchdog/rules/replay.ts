@@ -184,8 +184,7 @@ function replayLeases(ev: ReplayEvidence, rules: Pick<RuleSet, 'rules'>): Detect
     const tenureEnd = t.ended_at?.getTime() ?? endMs;
     /** when the lease stopped being active under these rules (expired by the sweep), else the tenure's end */
     let activeUntil = tenureEnd;
-    for (let i = 0; i < t.beats.length; i++) {
-      const beat = t.beats[i];
+    for (const beat of t.beats) {
       const segEnd = beat.next?.getTime() ?? endMs;
       const lease = { state: 'active', leaseExpiresAt: beat.expires };
       // the judges are pure: asked only when the instant they would fire falls inside the segment
