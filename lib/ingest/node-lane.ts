@@ -14,7 +14,11 @@ import type { Runtime } from '@/lib/watchdog/runtime';
  *
  * 1. A path with broken percent-encoding (`/api/watchdog/jobs/%zz`) names nothing; Next's router
  *    would fail decoding it and answer a bare 500. It is answered 400 here, in the API.md shape
- *    under /api.
+ *    under /api. So is a request target longer than MAX_URL_BYTES.
+ *    An API path with an empty segment or a trailing slash (`/api/watchdog/jobs/`) is redirected
+ *    here (308) to the path without them, as Next would; Next's redirect carries the whole target
+ *    twice (`Location` and `Refresh`), which past 8 KiB is more response header than an HTTP
+ *    client reads (Node's fetch stops at 16 KiB).
  * 2. The routes the route table marks `lane` (every worker route — leases, runs, helper events,
  *    artifact checks, complete, repair actions: the fleet's hot path, several requests per job) are served by the very same handlers (lib/http/route-table.ts: auth, rate limit,
  *    permission, JSON only, 1 MiB cap, zod, classification, durable write, errorToAnswer) without Next's per-request pipeline
@@ -26,6 +30,12 @@ import type { Runtime } from '@/lib/watchdog/runtime';
 export type NodeLane = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 const SECURITY_HEADERS: Record<string, string> = Object.fromEntries(securityHeaders(false).map((h) => [h.key.toLowerCase(), h.value]));
+
+/**
+ * The longest request target (path and query) answered. nginx's default buffers refuse longer ones
+ * too; a redirect that echoes it stays well within the 16 KiB of headers an HTTP client reads.
+ */
+export const MAX_URL_BYTES = 8 * 1024;
 
 /** Every segment of the raw path decodes as percent-encoded UTF-8. */
 export function isDecodablePath(pathname: string): boolean {
@@ -50,6 +60,22 @@ function refuseMalformedPath(res: ServerResponse, pathname: string) {
   } else {
     send(res, 400, { 'content-type': 'text/plain; charset=utf-8' }, 'Bad request: the path is not valid percent-encoded UTF-8');
   }
+}
+
+function refuseLongUrl(res: ServerResponse, pathname: string) {
+  if (pathname.startsWith('/api/')) {
+    const body = errorBody('validation_failed', `the request path and query are longer than ${MAX_URL_BYTES} bytes`, [{ path: 'url', message: `at most ${MAX_URL_BYTES} bytes` }]);
+    send(res, 400, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }, JSON.stringify(body));
+  } else {
+    send(res, 414, { 'content-type': 'text/plain; charset=utf-8' }, `URI too long: at most ${MAX_URL_BYTES} bytes`);
+  }
+}
+
+/** An API path without its empty segments and trailing slash (what Next redirects to); null when it has none. */
+export function canonicalApiPath(pathname: string): string | null {
+  if (!pathname.startsWith('/api/')) return null;
+  const canonical = pathname.replace(/\/{2,}/g, '/').replace(/\/+$/, '');
+  return canonical === pathname ? null : canonical;
 }
 
 /** Methods the lane serves: writes with a declared body, and reads without one. */
@@ -163,8 +189,18 @@ export function createNodeLane(lanes: LaneRoute[]): NodeLane {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const pathname = q < 0 ? url : url.slice(0, q);
+    if (url.length > MAX_URL_BYTES) {
+      refuseLongUrl(res, pathname);
+      return true;
+    }
     if (!isDecodablePath(pathname)) {
       refuseMalformedPath(res, pathname);
+      return true;
+    }
+    const canonical = canonicalApiPath(pathname);
+    if (canonical !== null) {
+      // 308 keeps the method and the body, as Next's own redirect does
+      send(res, 308, { location: canonical + url.slice(pathname.length), 'cache-control': 'no-store' }, '');
       return true;
     }
     if (!takesLane(req)) return false;
