@@ -256,7 +256,8 @@ describe.each(testServers())('watchdog worker against the $name console', (serve
     expect(r.code, r.stderr).toBe(0);
 
     const a = await timeline(good);
-    expect(a.lease).toMatchObject({ state: 'completed', worker_id: 'w-1' });
+    // the worker exits 0 when a job ends refused by the gate: its log says why
+    expect(a.lease, r.stderr).toMatchObject({ state: 'completed', worker_id: 'w-1' });
     // the lease (10 s, inside within_s) was renewed by the heartbeats
     expect(Date.parse(a.lease.last_heartbeat_at)).toBeGreaterThan(Date.parse(a.lease.acquired_at));
     const phases = a.events.map((e: any) => e.phase);
