@@ -9,7 +9,7 @@ import type { Actor } from '@/lib/watchdog/context';
 import { errorToAnswer, WatchdogError } from '@/lib/watchdog/errors';
 import type { Runtime } from '@/lib/watchdog/runtime';
 import { assertDeclaredLength, assertJsonContentType, decodeBody, parseJson, readBody } from './body';
-import { errorBody, json } from './respond';
+import { type Answer, answer, errorBody } from './respond';
 
 /** What a route declares besides its handler: the permission and the schemas. */
 export interface RouteSpec<B = unknown, Q = unknown, P = unknown> {
@@ -27,7 +27,7 @@ export interface RouteSpec<B = unknown, Q = unknown, P = unknown> {
 }
 
 /** rawParams: the path parameters as the router hands them (not yet validated). */
-export type Shortcut = (call: RouteCall, rawParams: Record<string, string | string[]>) => Promise<Response | null>;
+export type Shortcut = (call: RouteCall, rawParams: Record<string, string | string[]>) => Promise<Answer | null>;
 
 /** One request on its way through the steps: what each step learnt, for the next ones. */
 export interface RouteCall {
@@ -55,10 +55,10 @@ export function zodDetails(error: z.ZodError) {
   return error.issues.slice(0, 50).map((i) => ({ path: i.path.map(String).join('.'), message: i.message, code: i.code }));
 }
 
-const rateLimited = (wait: number, message: string) => json(429, errorBody('rate_limited', message), { 'retry-after': String(wait) });
+const rateLimited = (wait: number, message: string) => answer(429, errorBody('rate_limited', message), { 'retry-after': String(wait) });
 
 /** authenticate: who calls. A failed bearer token spends from the address's failure bucket (429 when empty); every 401 is audited within its bound. */
-export async function authenticate(call: RouteCall): Promise<Response | null> {
+export async function authenticate(call: RouteCall): Promise<Answer | null> {
   if (call.spec.permission === 'public') return null;
   const auth = await authenticateRequest(call.req as NextRequest, call.database.db);
   call.caller = auth.caller;
@@ -81,11 +81,11 @@ export async function authenticate(call: RouteCall): Promise<Response | null> {
     return rateLimited(wait, 'too many failed authentications from this address');
   }
   await refusals.record(call.database.db, refusalOf(call, 'unauthenticated'));
-  return json(401, errorBody('unauthenticated', auth.presented ? 'credentials are unknown or revoked' : 'credentials required'), { 'www-authenticate': 'Bearer' });
+  return answer(401, errorBody('unauthenticated', auth.presented ? 'credentials are unknown or revoked' : 'credentials required'), { 'www-authenticate': 'Bearer' });
 }
 
 /** limit: one token from the caller's bucket (the credential, or the address on public routes) — before the permission check, so a forbidden caller is slowed too. */
-export function limit(call: RouteCall, key = call.actor ? `${call.actor.via}:${call.actor.id}` : `ip:${call.address}`): Response | null {
+export function limit(call: RouteCall, key = call.actor ? `${call.actor.via}:${call.actor.id}` : `ip:${call.address}`): Answer | null {
   if (call.rateTaken) return null;
   call.rateTaken = true;
   const wait = call.runtime.limiters.requests.take(key);
@@ -188,13 +188,13 @@ export function refusalOf(call: RouteCall, code: 'unauthenticated' | 'forbidden'
 }
 
 /** An error → its answer (errorToAnswer); refusals are audited, unknown errors logged with the request id. */
-export async function answerError(call: RouteCall, e: unknown): Promise<Response> {
-  const answer = errorToAnswer(e, call.requestId);
-  const code = answer.body.error.code;
-  if (answer.known && (code === 'forbidden' || code === 'unauthenticated')) await call.runtime.limiters.refusals.record(call.database.db, refusalOf(call, code));
-  if (!answer.known) log.error({ err: e, route: call.spec.name, requestId: call.requestId }, 'unhandled error');
-  else if (answer.status === 400 && !(e instanceof WatchdogError)) log.warn({ err: e, route: call.spec.name, requestId: call.requestId }, 'input the database cannot store');
-  return json(answer.status, answer.body);
+export async function answerError(call: RouteCall, e: unknown): Promise<Answer> {
+  const mapped = errorToAnswer(e, call.requestId);
+  const code = mapped.body.error.code;
+  if (mapped.known && (code === 'forbidden' || code === 'unauthenticated')) await call.runtime.limiters.refusals.record(call.database.db, refusalOf(call, code));
+  if (!mapped.known) log.error({ err: e, route: call.spec.name, requestId: call.requestId }, 'unhandled error');
+  else if (mapped.status === 400 && !(e instanceof WatchdogError)) log.warn({ err: e, route: call.spec.name, requestId: call.requestId }, 'input the database cannot store');
+  return answer(mapped.status, mapped.body);
 }
 
 /** `api_tokens.last_used_at`, to the minute, without holding up the request. */

@@ -5,7 +5,7 @@ import { log } from '@/lib/log';
 import pkg from '@/package.json';
 import type { Ctx } from '@/lib/watchdog/context';
 import { currentRuntime, type Runtime } from '@/lib/watchdog/runtime';
-import { errorBody, json } from './respond';
+import { Answer, answer, errorBody, toResponse } from './respond';
 import { answerError, authenticate, authorize, limit, refusalOf, type RouteCall, type RouteSpec, validate } from './route-steps';
 import { clientAddress, requestId } from './request-info';
 import { noteSeen, workersNamedIn, writesEvidence } from './seen';
@@ -37,20 +37,32 @@ export interface HandlerArgs<B, Q, P> {
 type AnyHandler = (args: HandlerArgs<z.ZodType, z.ZodType, z.ZodType>) => Promise<unknown>;
 
 /** `body`: the whole body, when the server already read it (the node lane), so the route does not read the request's stream. */
-export type RouteHandler = (req: Request, context: { params?: Promise<Record<string, string | string[]>>; body?: Uint8Array }) => Promise<Response>;
+export type RouteContext = { params?: Promise<Record<string, string | string[]>>; body?: Uint8Array };
+
+/**
+ * A route as Next calls it (a Response); a route made by `route()` also has `answer`: the same route
+ * giving its JSON answers as they are (lib/http/respond.ts `Answer`), for the node lane to write
+ * without building a Response.
+ */
+export type RouteHandler = ((req: Request, context: RouteContext) => Promise<Response>) & { answer?: (req: Request, context: RouteContext) => Promise<Answer | Response> };
 
 /** respond: a handler's result → the answer (a Response as it is, a Reply, or a body for 200). */
-function respond(result: unknown): Response {
+function respond(result: unknown): Answer | Response {
   if (result instanceof Response) return result;
   const r = result instanceof Reply ? result : new Reply(200, result);
-  return json(r.status, r.body, r.headers);
+  return answer(r.status, r.body, r.headers);
 }
 
-/** The request id on every answer (a redirect's headers are immutable: left as they are). */
-function stamp(res: Response, id: string): Response {
+/** The request id and the console's version on every answer (a redirect's headers are immutable: left as they are). */
+function stamp(res: Answer | Response, id: string): Answer | Response {
+  // the runner compares the version with its own and warns when the major versions differ
+  if (res instanceof Answer) {
+    res.headers['x-request-id'] = id;
+    res.headers['x-watchdog-version'] = pkg.version;
+    return res;
+  }
   try {
     res.headers.set('x-request-id', id);
-    // the runner compares it with its own and warns when the major versions differ
     res.headers.set('x-watchdog-version', pkg.version);
   } catch {
     /* immutable headers */
@@ -75,14 +87,14 @@ export function route<B extends z.ZodType | undefined = undefined, Q extends z.Z
   spec: RouteSpec<B, Q, P>,
   handler: (args: HandlerArgs<B, Q, P>) => Promise<unknown>,
 ): RouteHandler {
-  return async (req, context) => {
+  const answerRoute = async (req: Request, context: RouteContext): Promise<Answer | Response> => {
     const started = performance.now();
     const runtime = currentRuntime();
     const reqId = requestId(req.headers);
     let status = 500;
     try {
       const call = await openCall(runtime, req, spec as RouteSpec, reqId);
-      if (call instanceof Response) return stamp(call, reqId);
+      if (call instanceof Answer) return stamp(call, reqId);
       if (context?.body) call.bodyBytes = context.body;
       const res = await runSteps(call, handler as AnyHandler, context).catch((e) => answerError(call, e));
       status = res.status;
@@ -91,23 +103,24 @@ export function route<B extends z.ZodType | undefined = undefined, Q extends z.Z
       runtime.telemetry.httpDuration.observe({ route: spec.name, method: req.method, status: String(status) }, (performance.now() - started) / 1000);
     }
   };
+  return Object.assign(async (req: Request, context: RouteContext) => toResponse(await answerRoute(req, context)), { answer: answerRoute });
 }
 
 /** The request's state, with the database opened (503 when it cannot be). */
-async function openCall(runtime: Runtime, req: Request, spec: RouteSpec, reqId: string): Promise<RouteCall | Response> {
+async function openCall(runtime: Runtime, req: Request, spec: RouteSpec, reqId: string): Promise<RouteCall | Answer> {
   let database: Database;
   try {
     database = await runtime.database();
   } catch (e) {
     log.error({ err: e }, 'database unavailable');
-    return json(503, errorBody('internal_error', 'database unavailable'));
+    return answer(503, errorBody('internal_error', 'database unavailable'));
   }
   // Next hands a NextRequest; the node lane (lib/ingest/node-lane.ts) a plain Request
   const url: URL = (req as Partial<NextRequest>).nextUrl ?? new URL(req.url);
   return { req, url, spec, runtime, database, requestId: reqId, address: clientAddress(req.headers), caller: 'anonymous', actor: null, rateTaken: false };
 }
 
-async function runSteps(call: RouteCall, handler: AnyHandler, context: { params?: Promise<Record<string, string | string[]>> }): Promise<Response> {
+async function runSteps(call: RouteCall, handler: AnyHandler, context: RouteContext): Promise<Answer | Response> {
   const rawParams = (await context?.params) ?? {};
   const shortcut = call.spec.shortcut && (await call.spec.shortcut(call, rawParams));
   if (shortcut) {

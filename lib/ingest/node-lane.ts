@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MAX_BODY_BYTES } from '@/lib/http/body';
 import { PEER_HEADER } from '@/lib/http/request-info';
-import { errorBody, jsonText } from '@/lib/http/respond';
+import { Answer, errorBody } from '@/lib/http/respond';
 import type { RouteHandler } from '@/lib/http/route';
 import { securityHeaders } from '@/lib/http/security-headers';
 import { log } from '@/lib/log';
@@ -117,13 +117,15 @@ async function serveLane(handler: RouteHandler, params: Record<string, string>, 
     req.once('error', () => resolve());
   });
   if (!complete) return; // the client went away mid-body: nothing was stored, nobody to answer
-  let response: Response;
+  let response: Answer | Response;
   try {
     const method = req.method ?? 'GET';
     // the body goes to the route as bytes (read in full above), not as a stream it would read back
     const body = method === 'GET' ? undefined : Buffer.concat(chunks);
     const request = new Request(new URL(url, 'http://localhost'), { method, headers: webHeaders(req) });
-    response = await handler(request, { params: Promise.resolve(params), body });
+    // the route's JSON answer as it is: no Response and body stream to build and read back
+    const context = { params: Promise.resolve(params), body };
+    response = handler.answer ? await handler.answer(request, context) : await handler(request, context);
   } catch (e) {
     // the route wrapper answers every error itself; this is a header Undici refuses, or worse
     log.error({ err: e }, 'node lane could not serve a request');
@@ -131,9 +133,13 @@ async function serveLane(handler: RouteHandler, params: Record<string, string>, 
     send(res, answer.status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }, JSON.stringify(answer.body));
     return;
   }
+  if (response instanceof Answer) {
+    send(res, response.status, response.headers, response.text ?? '');
+    return;
+  }
   const headers: Record<string, string> = {};
   response.headers.forEach((value, key) => (headers[key] = value));
-  send(res, response.status, headers, jsonText(response) ?? Buffer.from(await response.arrayBuffer()));
+  send(res, response.status, headers, Buffer.from(await response.arrayBuffer()));
 }
 
 /** One route the lane serves: a method and an OpenAPI-style path (`/api/watchdog/jobs/{job_id}/complete`). */

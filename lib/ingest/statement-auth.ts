@@ -1,7 +1,7 @@
 import type { Db } from '@/db/client';
 import { bearerSecret, verifiedActor } from '@/lib/auth/authenticate';
 import { type Permission, permissions } from '@/lib/auth/permissions';
-import { json } from '@/lib/http/respond';
+import { answer } from '@/lib/http/respond';
 import { limit, noteUse, readJsonBody, type Shortcut } from '@/lib/http/route-steps';
 import type { ArtifactCheckInput, CompleteInput, HelperEventInput, LeaseInput } from '@/lib/schemas/evidence';
 import { presentedTokenHash, type StatementCredential } from '@/lib/watchdog/access';
@@ -79,10 +79,10 @@ export function statementShortcut<B>(verb: StatementVerb<B>): Shortcut {
     call.validBody = { data: parsed.data };
     const credential = { tokenHash, roles: permissions[spec.permission as Permission] };
     const ctx: Ctx = { db: call.database.db, actor, now: runtime.clock() };
-    const answer = await verb({ ctx, credential, body: parsed.data as B, params: params.data as Record<string, string>, runtime });
-    if (!answer) return null;
+    const done = await verb({ ctx, credential, body: parsed.data as B, params: params.data as Record<string, string>, runtime });
+    if (!done) return null;
     noteUse(call, actor.id);
-    return json(answer.status, answer.body);
+    return answer(done.status, done.body);
   };
 }
 
