@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MAX_BODY_BYTES } from '@/lib/http/body';
 import { PEER_HEADER } from '@/lib/http/request-info';
-import { Answer, errorBody } from '@/lib/http/respond';
+import { Answer, answer, errorBody } from '@/lib/http/respond';
 import type { RouteHandler } from '@/lib/http/route';
 import { securityHeaders } from '@/lib/http/security-headers';
 import { log } from '@/lib/log';
@@ -53,22 +53,15 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
   res.end(body);
 }
 
-function refuseMalformedPath(res: ServerResponse, pathname: string) {
-  if (pathname.startsWith('/api/')) {
-    const body = errorBody('validation_failed', 'the request path is not valid percent-encoded UTF-8', [{ path: 'path', message: 'malformed percent-encoding' }]);
-    send(res, 400, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }, JSON.stringify(body));
-  } else {
-    send(res, 400, { 'content-type': 'text/plain; charset=utf-8' }, 'Bad request: the path is not valid percent-encoded UTF-8');
-  }
+/** An answer the route steps built (respond.ts), as it is. */
+function sendAnswer(res: ServerResponse, a: Answer) {
+  send(res, a.status, a.headers, a.text ?? '');
 }
 
-function refuseLongUrl(res: ServerResponse, pathname: string) {
-  if (pathname.startsWith('/api/')) {
-    const body = errorBody('validation_failed', `the request path and query are longer than ${MAX_URL_BYTES} bytes`, [{ path: 'url', message: `at most ${MAX_URL_BYTES} bytes` }]);
-    send(res, 400, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }, JSON.stringify(body));
-  } else {
-    send(res, 414, { 'content-type': 'text/plain; charset=utf-8' }, `URI too long: at most ${MAX_URL_BYTES} bytes`);
-  }
+/** A request target the console answers before routing: 400 in the API.md shape under /api, `page` (status and text) elsewhere. */
+function refuseTarget(res: ServerResponse, pathname: string, api: { message: string; detail: { path: string; message: string } }, page: { status: number; text: string }) {
+  if (pathname.startsWith('/api/')) sendAnswer(res, answer(400, errorBody('validation_failed', api.message, [api.detail])));
+  else send(res, page.status, { 'content-type': 'text/plain; charset=utf-8' }, page.text);
 }
 
 /** An API path without its empty segments and trailing slash (what Next redirects to); null when it has none. */
@@ -129,12 +122,12 @@ async function serveLane(handler: RouteHandler, params: Record<string, string>, 
   } catch (e) {
     // the route wrapper answers every error itself; this is a header Undici refuses, or worse
     log.error({ err: e }, 'node lane could not serve a request');
-    const answer = errorToAnswer(e);
-    send(res, answer.status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }, JSON.stringify(answer.body));
+    const mapped = errorToAnswer(e);
+    sendAnswer(res, answer(mapped.status, mapped.body));
     return;
   }
   if (response instanceof Answer) {
-    send(res, response.status, response.headers, response.text ?? '');
+    sendAnswer(res, response);
     return;
   }
   const headers: Record<string, string> = {};
@@ -196,11 +189,21 @@ export function createNodeLane(lanes: LaneRoute[]): NodeLane {
     const q = url.indexOf('?');
     const pathname = q < 0 ? url : url.slice(0, q);
     if (url.length > MAX_URL_BYTES) {
-      refuseLongUrl(res, pathname);
+      refuseTarget(
+        res,
+        pathname,
+        { message: `the request path and query are longer than ${MAX_URL_BYTES} bytes`, detail: { path: 'url', message: `at most ${MAX_URL_BYTES} bytes` } },
+        { status: 414, text: `URI too long: at most ${MAX_URL_BYTES} bytes` },
+      );
       return true;
     }
     if (!isDecodablePath(pathname)) {
-      refuseMalformedPath(res, pathname);
+      refuseTarget(
+        res,
+        pathname,
+        { message: 'the request path is not valid percent-encoded UTF-8', detail: { path: 'path', message: 'malformed percent-encoding' } },
+        { status: 400, text: 'Bad request: the path is not valid percent-encoded UTF-8' },
+      );
       return true;
     }
     const canonical = canonicalApiPath(pathname);
