@@ -3,6 +3,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { findAuditByRequestIds } from './helpers/audit-search';
 import { api, helperEvent, inFuture, testServers, uniqueJob } from './helpers/http';
@@ -72,6 +73,37 @@ describe.each(testServers())('Content-Type on $name', (server) => {
     expect(r.status).toBe(401);
     const found = await findAuditByRequestIds(server, [id]);
     expect(found.get(id)?.details).toMatchObject({ address: '198.51.100.77' });
+  });
+
+  it('on the node lane too (a worker route): the peer is the socket, never a header the client sends as the peer', async () => {
+    const id = `lane-peer-${randomUUID()}`;
+    const event = helperEvent({ job_id: uniqueJob() });
+    // were the sent peer believed, it would be the (untrusted) client address itself
+    const headers = { 'x-forwarded-for': '198.51.100.78', 'x-watchdog-peer': '203.0.113.9', 'x-request-id': id };
+    const r = await api(server, 'wdt_unknown-token', 'POST', '/api/watchdog/helper-events', event, headers);
+    expect(r.status).toBe(401);
+    expect((await findAuditByRequestIds(server, [id])).get(id)?.details).toMatchObject({ address: '198.51.100.78' });
+  });
+
+  it('on the node lane, two Authorization lines read as one value (as a Fetch Headers reads them): refused, nothing stored', async () => {
+    const event = helperEvent({ job_id: uniqueJob() });
+    const body = JSON.stringify(event);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request(`${server.url}/api/watchdog/helper-events`, {
+        method: 'POST',
+        // two header lines, as Node sends an array value
+        headers: { authorization: [`Bearer ${server.tokens.worker}`, `Bearer ${server.tokens.worker}`], 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
+      });
+      req.on('response', (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    expect(status).toBe(401);
+    // the job has no evidence at all
+    expect((await api(server, server.tokens.supervisor, 'GET', `/api/watchdog/jobs/${event.job_id}`)).status).toBe(404);
   });
 });
 

@@ -105,9 +105,9 @@ describe.skipIf(!admin)('named statements on PostgreSQL', () => {
       expect((await heartbeatInOneStatement(ctx(), job, { ...lease, fencing_token: 1 }, cred('leases.write')))?.lease.state).toBe('active');
       // as the group committer stores them: with the loop stand-in (window_s), and without
       const tokenCreds = { roles: permissions['helperEvents.write'], tokenHashes: [hashToken(worker.token)], receivedAt: [now] };
-      const stored = await storeHealthyEvents(ctx(), [preparedItem(helperEvent({ job_id: job, output: `built ${job}` }) as never)], rules, 'rows', tokenCreds, 1800);
+      const stored = await storeHealthyEvents(ctx(), [preparedItem(helperEvent({ job_id: job, output: `built ${job}` }) as never)], rules, tokenCreds, 1800);
       expect(stored).not.toBe('stale');
-      await storeHealthyEvents(ctx(), [preparedItem(helperEvent({ job_id: job, output: `uploaded ${job}` }) as never)], rules, 'ids', tokenCreds);
+      await storeHealthyEvents(ctx(), [preparedItem(helperEvent({ job_id: job, output: `uploaded ${job}` }) as never)], rules, tokenCreds);
       expect(stored).not.toBe('stale');
       const check = await runArtifactCheckByToken(ctx(), { job_id: job, primary_url: `${artifacts.base}/a/${job}/index.html`, files: [{ name: 'index.html' }] }, cred('artifactChecks.write'));
       expect(check?.passed).toBe(true);
@@ -121,7 +121,7 @@ describe.skipIf(!admin)('named statements on PostgreSQL', () => {
       await pool.query(`select name, array_length(parameter_types, 1) as types, generic_plans::int, custom_plans::int from pg_prepared_statements where name like 'watchdog_%' order by name`),
     );
     expect(prepared.map((p) => p.name)).toEqual(expect.arrayContaining(['watchdog_heartbeat', 'watchdog_heartbeat_token', 'watchdog_complete_token', 'watchdog_check_preconditions_token']));
-    expect(prepared.map((p) => p.name)).toEqual(expect.arrayContaining(['watchdog_store_healthy_rows_token_first', 'watchdog_store_healthy_ids_token']));
+    expect(prepared.map((p) => p.name)).toEqual(expect.arrayContaining(['watchdog_store_healthy_token_first', 'watchdog_store_healthy_token']));
     for (const p of prepared) {
       expect(p.custom_plans, p.name).toBe(0);
       expect(p.generic_plans, p.name).toBeGreaterThan(0);

@@ -5,6 +5,7 @@ import type { Actor } from '@/lib/watchdog/context';
 import { findActorByTokenHash, findUserById, presentedTokenHash } from '@/lib/watchdog/access';
 import { currentRuntime, type Runtime } from '@/lib/watchdog/runtime';
 import { config } from '@/lib/config';
+import type { HeaderReader, RouteRequest } from '@/lib/http/request-info';
 
 export interface Authentication {
   actor: Actor | null;
@@ -19,7 +20,7 @@ export interface Authentication {
 }
 
 /** The secret of an `Authorization: Bearer …` header; null when there is none or it is malformed. */
-export function bearerSecret(headers: Headers): string | null {
+export function bearerSecret(headers: HeaderReader): string | null {
   const header = headers.get('authorization');
   const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
   return m ? m[1] : null;
@@ -45,7 +46,7 @@ function rememberVerifiedToken(tokenHash: string, actor: Actor) {
 }
 
 /** Bearer token first, then the next-auth session cookie. */
-export async function authenticateRequest(req: NextRequest, db: Db): Promise<Authentication> {
+export async function authenticateRequest(req: RouteRequest, db: Db): Promise<Authentication> {
   if (req.headers.get('authorization')) {
     const secret = bearerSecret(req.headers);
     if (!secret) return { actor: null, caller: 'malformed-authorization', presented: true, kind: 'token' };
@@ -54,7 +55,8 @@ export async function authenticateRequest(req: NextRequest, db: Db): Promise<Aut
     if (hash && actor) rememberVerifiedToken(hash, actor);
     return { actor, caller: actor?.label ?? `token:${secret.slice(0, 10)}…`, presented: true, kind: 'token' };
   }
-  const jwt = await getToken({ req, secret: config().nextauthSecret }).catch(() => null);
+  // a session cookie comes only on Next's request (the node lane takes no request with a cookie)
+  const jwt = await getToken({ req: req as NextRequest, secret: config().nextauthSecret }).catch(() => null);
   if (jwt?.uid) {
     // read on every request (no cache): a disabled person is refused, a changed role counts, at once and on every instance
     const user = await findUserById(db, String(jwt.uid));

@@ -1,4 +1,5 @@
 import { WatchdogError } from '@/lib/watchdog/errors';
+import type { HeaderReader, RouteRequest } from './request-info';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_JSON_DEPTH = 64;
@@ -35,7 +36,7 @@ async function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>): Pro
  * A body must be `Content-Type: application/json` (parameters such as `charset` allowed); anything
  * else, a missing header included, is refused 415 before the body is read.
  */
-export function assertJsonContentType(headers: Headers): void {
+export function assertJsonContentType(headers: HeaderReader): void {
   const type = (headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
   if (type !== 'application/json') {
     throw new WatchdogError('unsupported_media_type', type ? `Content-Type ${type.slice(0, 100)} is not supported; send application/json` : 'Content-Type is missing; send application/json');
@@ -43,7 +44,7 @@ export function assertJsonContentType(headers: Headers): void {
 }
 
 /** Refuses a body whose declared length is over the cap, before any of it is parsed. */
-export async function assertDeclaredLength(req: Request): Promise<void> {
+export async function assertDeclaredLength(req: RouteRequest): Promise<void> {
   const raw = req.headers.get('content-length');
   if (raw !== null && /^\d+$/.test(raw.trim()) && Number(raw) > MAX_BODY_BYTES) {
     // a body we could drop quickly is dropped first; a bigger one is refused at once
@@ -56,7 +57,7 @@ export async function assertDeclaredLength(req: Request): Promise<void> {
  * Reads the body as UTF-8 with a hard 1 MiB cap, counted on the bytes that actually arrive, so a
  * chunked body or one whose Content-Length lies is refused as soon as it passes the cap.
  */
-export async function readBody(req: Request): Promise<string> {
+export async function readBody(req: RouteRequest): Promise<string> {
   await assertDeclaredLength(req);
   if (!req.body) return '';
   const reader = req.body.getReader();

@@ -8,12 +8,29 @@ import { isIP } from 'node:net';
  */
 export const PEER_HEADER = 'x-watchdog-peer';
 
-type HeaderSource = Headers | Record<string, unknown> | undefined;
+/** What the console reads of a request's headers: a Fetch `Headers`, or the node lane's reader over Node's raw headers. */
+export type HeaderReader = Pick<Headers, 'get'>;
+
+/**
+ * What the route steps and handlers read of a request (lib/http/route.ts): Next's Request, or the
+ * node lane's lighter one over Node's request (lib/ingest/node-lane.ts), which hands the route the
+ * body it read as bytes (so `body` is null there).
+ */
+export interface RouteRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: HeaderReader;
+  readonly body: ReadableStream<Uint8Array> | null;
+  readonly bodyUsed: boolean;
+  readonly signal: AbortSignal;
+}
+
+type HeaderSource = HeaderReader | Record<string, unknown> | undefined;
 
 function headerOf(headers: HeaderSource, name: string): string | null {
   if (!headers) return null;
-  if (headers instanceof Headers) return headers.get(name);
-  const v = headers[name];
+  if (typeof headers.get === 'function') return (headers as HeaderReader).get(name);
+  const v = (headers as Record<string, unknown>)[name];
   return typeof v === 'string' ? v : Array.isArray(v) ? v.join(',') : null;
 }
 
@@ -62,6 +79,7 @@ export function parseTrustedProxies(list: string | undefined): TrustedProxies {
   }
   return {
     has(address) {
+      if (!nets.length) return false;
       const a = toBits(address);
       if (!a) return false;
       return nets.some((n) => n.width === a.width && a.bits >> BigInt(n.width - n.prefix) === n.bits >> BigInt(n.width - n.prefix));
@@ -103,7 +121,7 @@ export function clientAddress(headers: HeaderSource, proxies: TrustedProxies = t
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
 /** The caller's `x-request-id` when it is a sane token, else a fresh uuid; echoed on the answer and kept in the audit. */
-export function requestId(headers: Headers): string {
+export function requestId(headers: HeaderReader): string {
   const given = headers.get('x-request-id');
   return given && REQUEST_ID.test(given) ? given : randomUUID();
 }

@@ -1,4 +1,3 @@
-import type { NextRequest } from 'next/server';
 import type { z } from 'zod';
 import type { Database } from '@/db/client';
 import { authenticateRequest } from '@/lib/auth/authenticate';
@@ -9,6 +8,7 @@ import type { Actor } from '@/lib/watchdog/context';
 import { errorToAnswer, WatchdogError } from '@/lib/watchdog/errors';
 import type { Runtime } from '@/lib/watchdog/runtime';
 import { assertDeclaredLength, assertJsonContentType, decodeBody, parseJson, readBody } from './body';
+import type { RouteRequest } from './request-info';
 import { type Answer, answer, errorBody } from './respond';
 
 /** What a route declares besides its handler: the permission and the schemas. */
@@ -31,7 +31,7 @@ export type Shortcut = (call: RouteCall, rawParams: Record<string, string | stri
 
 /** One request on its way through the steps: what each step learnt, for the next ones. */
 export interface RouteCall {
-  req: Request;
+  req: RouteRequest;
   url: URL;
   spec: RouteSpec;
   runtime: Runtime;
@@ -60,7 +60,7 @@ const rateLimited = (wait: number, message: string) => answer(429, errorBody('ra
 /** authenticate: who calls. A failed bearer token spends from the address's failure bucket (429 when empty); every 401 is audited within its bound. */
 export async function authenticate(call: RouteCall): Promise<Answer | null> {
   if (call.spec.permission === 'public') return null;
-  const auth = await authenticateRequest(call.req as NextRequest, call.database.db);
+  const auth = await authenticateRequest(call.req, call.database.db);
   call.caller = auth.caller;
   call.actor = auth.actor;
   if (auth.actor) {
@@ -101,7 +101,7 @@ export function authorize(call: RouteCall): void {
 }
 
 /** Browser-session mutations must come from our own origin (CSRF); bearer tokens are not ambient. */
-function checkSameOrigin(req: Request) {
+function checkSameOrigin(req: RouteRequest) {
   const site = req.headers.get('sec-fetch-site');
   if (site && site !== 'same-origin' && site !== 'none') throw new WatchdogError('forbidden', 'cross-site request refused');
   const origin = req.headers.get('origin');

@@ -7,7 +7,7 @@ import type { Ctx } from '@/lib/watchdog/context';
 import { currentRuntime, type Runtime } from '@/lib/watchdog/runtime';
 import { Answer, answer, errorBody, toResponse } from './respond';
 import { answerError, authenticate, authorize, limit, refusalOf, type RouteCall, type RouteSpec, validate } from './route-steps';
-import { clientAddress, requestId } from './request-info';
+import { clientAddress, requestId, type RouteRequest } from './request-info';
 import { noteSeen, workersNamedIn, writesEvidence } from './seen';
 
 /** What a handler may return: a body (200) or an explicit status, body and headers. */
@@ -29,7 +29,7 @@ export interface HandlerArgs<B, Q, P> {
   body: Infer<B>;
   query: Infer<Q>;
   params: Infer<P>;
-  req: Request;
+  req: RouteRequest;
   /** audits a refusal the handler answers inside a 2xx (e.g. forbidden elements of a batch) */
   recordForbidden: (details: Record<string, unknown>) => Promise<void>;
 }
@@ -44,7 +44,7 @@ export type RouteContext = { params?: Promise<Record<string, string | string[]>>
  * giving its JSON answers as they are (lib/http/respond.ts `Answer`), for the node lane to write
  * without building a Response.
  */
-export type RouteHandler = ((req: Request, context: RouteContext) => Promise<Response>) & { answer?: (req: Request, context: RouteContext) => Promise<Answer | Response> };
+export type RouteHandler = ((req: Request, context: RouteContext) => Promise<Response>) & { answer?: (req: RouteRequest, context: RouteContext) => Promise<Answer | Response> };
 
 /** respond: a handler's result → the answer (a Response as it is, a Reply, or a body for 200). */
 function respond(result: unknown): Answer | Response {
@@ -87,7 +87,7 @@ export function route<B extends z.ZodType | undefined = undefined, Q extends z.Z
   spec: RouteSpec<B, Q, P>,
   handler: (args: HandlerArgs<B, Q, P>) => Promise<unknown>,
 ): RouteHandler {
-  const answerRoute = async (req: Request, context: RouteContext): Promise<Answer | Response> => {
+  const answerRoute = async (req: RouteRequest, context: RouteContext): Promise<Answer | Response> => {
     const started = performance.now();
     const runtime = currentRuntime();
     const reqId = requestId(req.headers);
@@ -107,7 +107,7 @@ export function route<B extends z.ZodType | undefined = undefined, Q extends z.Z
 }
 
 /** The request's state, with the database opened (503 when it cannot be). */
-async function openCall(runtime: Runtime, req: Request, spec: RouteSpec, reqId: string): Promise<RouteCall | Answer> {
+async function openCall(runtime: Runtime, req: RouteRequest, spec: RouteSpec, reqId: string): Promise<RouteCall | Answer> {
   let database: Database;
   try {
     database = await runtime.database();

@@ -89,7 +89,6 @@ export class EventGroupCommitter {
         { db: this.db, now },
         group.map((e) => e.item),
         rules,
-        'rows',
         {
           roles: group[0].roles,
           tokenHashes: group.map((e) => e.tokenHash),

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MAX_BODY_BYTES } from '@/lib/http/body';
-import { PEER_HEADER } from '@/lib/http/request-info';
+import { type HeaderReader, PEER_HEADER, type RouteRequest } from '@/lib/http/request-info';
 import { Answer, answer, errorBody } from '@/lib/http/respond';
 import type { RouteHandler } from '@/lib/http/route';
 import { securityHeaders } from '@/lib/http/security-headers';
@@ -87,13 +87,68 @@ function takesLane(req: IncomingMessage): boolean {
   return typeof length === 'string' && /^\d{1,7}$/.test(length) && Number(length) <= MAX_BODY_BYTES;
 }
 
-function webHeaders(req: IncomingMessage): Headers {
-  const headers = new Headers();
-  const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
-  // as scripts/serve.mjs does for Next: the direct peer, never what the client claims (request-info.ts)
-  headers.set(PEER_HEADER, req.socket.remoteAddress ?? '');
-  return headers;
+/** The HTTP whitespace a Fetch `Headers` strips from both ends of a value. */
+const trimHeaderValue = (v: string) => v.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '');
+
+/**
+ * Node's raw header lines read as a Fetch `Headers` built from them reads them: names without case,
+ * a header given twice as its values joined by ", ". PEER_HEADER is the socket's peer, never what the
+ * client sent (as scripts/serve.mjs sets it for Next; request-info.ts).
+ */
+export class LaneHeaders implements HeaderReader {
+  constructor(
+    private readonly raw: readonly string[],
+    private readonly peer: string,
+  ) {}
+
+  get(name: string): string | null {
+    const wanted = name.toLowerCase();
+    if (wanted === PEER_HEADER) return this.peer;
+    let value: string | null = null;
+    for (let i = 0; i < this.raw.length; i += 2) {
+      const n = this.raw[i];
+      if (n.length !== wanted.length || n.toLowerCase() !== wanted) continue;
+      const v = trimHeaderValue(this.raw[i + 1]);
+      value = value === null ? v : `${value}, ${v}`;
+    }
+    return value;
+  }
+}
+
+/**
+ * The request a lane route reads (RouteRequest): Node's request as it is, without an undici Request
+ * and its Headers, URL and AbortSignal built for every call. The body is handed to the route as the
+ * bytes the lane read (RouteContext.body), so `body` is null; `signal` aborts when the client goes
+ * away before the answer is written.
+ */
+class LaneRequest implements RouteRequest {
+  readonly body = null;
+  readonly bodyUsed = false;
+  readonly method: string;
+  readonly url: string;
+  readonly headers: LaneHeaders;
+  private controller?: AbortController;
+
+  constructor(
+    req: IncomingMessage,
+    private readonly res: ServerResponse,
+    target: string,
+  ) {
+    this.method = req.method ?? 'GET';
+    // the lane takes only origin-form targets under /api/ (matchLane)
+    this.url = `http://localhost${target}`;
+    this.headers = new LaneHeaders(req.rawHeaders, req.socket.remoteAddress ?? '');
+  }
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      const controller = (this.controller = new AbortController());
+      this.res.once('close', () => {
+        if (!this.res.writableFinished) controller.abort();
+      });
+    }
+    return this.controller.signal;
+  }
 }
 
 async function serveLane(handler: RouteHandler, params: Record<string, string>, req: IncomingMessage, res: ServerResponse, url: string): Promise<void> {
@@ -112,15 +167,15 @@ async function serveLane(handler: RouteHandler, params: Record<string, string>, 
   if (!complete) return; // the client went away mid-body: nothing was stored, nobody to answer
   let response: Answer | Response;
   try {
-    const method = req.method ?? 'GET';
+    const request = new LaneRequest(req, res, url);
     // the body goes to the route as bytes (read in full above), not as a stream it would read back
-    const body = method === 'GET' ? undefined : Buffer.concat(chunks);
-    const request = new Request(new URL(url, 'http://localhost'), { method, headers: webHeaders(req) });
-    // the route's JSON answer as it is: no Response and body stream to build and read back
+    const body = request.method === 'GET' ? undefined : Buffer.concat(chunks);
     const context = { params: Promise.resolve(params), body };
-    response = handler.answer ? await handler.answer(request, context) : await handler(request, context);
+    if (!handler.answer) throw new Error('a lane route is made by route(), which answers without a Response');
+    // the route's JSON answer as it is: no Response and body stream to build and read back
+    response = await handler.answer(request, context);
   } catch (e) {
-    // the route wrapper answers every error itself; this is a header Undici refuses, or worse
+    // the route wrapper answers every error itself; this is a route not made by route(), or worse
     log.error({ err: e }, 'node lane could not serve a request');
     const mapped = errorToAnswer(e);
     sendAnswer(res, answer(mapped.status, mapped.body));

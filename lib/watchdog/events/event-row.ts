@@ -10,8 +10,8 @@ import type { Classification } from '../rules';
 /**
  * The one description of a helper_events row. Its columns come from the drizzle table (db/schema.ts),
  * and every ingest path derives from them: the insert of a judged event (`eventRow` as drizzle
- * values), the one-statement store (`eventRecordsetSql`, `eventColumnsSql`, `toRecordsetRow`), the
- * rows it returns (`fromSqlRow`) and the API answer (`toEventJson`). A new column is added in
+ * values), the one-statement store (`eventRecordsetSql`, `eventColumnsSql`, `toRecordsetRow`: it
+ * answers with the rows it was handed) and the API answer (`toEventJson`). A new column is added in
  * db/schema.ts, in `eventRow` (where its value comes from) and, when the API shows it, in the
  * HelperEvent response schema.
  */
@@ -71,22 +71,6 @@ export function toRecordsetRow(row: EventRow): Record<string, unknown> {
     out[c.name] = v instanceof Date ? v.toISOString() : v;
   }
   return out;
-}
-
-/** A raw helper_events row (column names, from a RETURNING) → the drizzle row shape. */
-export function fromSqlRow(r: Record<string, unknown>): EventRow {
-  const out: Record<string, unknown> = {};
-  for (const [field, c] of columns) {
-    const v = r[c.name];
-    const type = c.getSQLType();
-    if (v == null) out[field] = null;
-    else if (type.startsWith('timestamp')) out[field] = v instanceof Date ? v : new Date(String(v));
-    else if (type === 'integer') out[field] = Number(v);
-    else if (type === 'boolean') out[field] = v === true || v === 't' || v === 'true';
-    else if (type === 'jsonb') out[field] = typeof v === 'string' ? JSON.parse(v) : v;
-    else out[field] = String(v);
-  }
-  return out as EventRow;
 }
 
 /** Columns the API's event object leaves out: the body hash, and the first-sight columns a replay reads. */

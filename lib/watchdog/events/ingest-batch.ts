@@ -83,12 +83,11 @@ export async function ingestHelperEventBatch(ctx: Ctx, events: unknown[], zodDet
     const pending = run;
     run = [];
     runIds.clear();
-    // only the ids come back: a batch answers each event with its status and classification
+    // a batch answers each stored event with its status and classification
     const stored = await storeHealthyEvents(
       ctx,
       pending.map((p) => p.item),
       rules,
-      'ids',
     );
     if (stored === 'stale') {
       // the rules changed since they were read: judge this run again, one by one, with the new ones

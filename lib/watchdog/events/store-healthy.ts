@@ -4,7 +4,7 @@ import { jobWritableSql } from '../access';
 import type { Ctx } from '../context';
 import { recordResolutionLearnings } from '../incidents';
 import { currentRulesVersionSql, type RuleSet } from '../rules';
-import { eventColumnsSql, eventRecordsetSql, type EventRow, eventRow, fromSqlRow, toRecordsetRow } from './event-row';
+import { eventColumnsSql, eventRecordsetSql, type EventRow, eventRow, toRecordsetRow } from './event-row';
 import type { PreparedEvent } from './event-outcome';
 
 /** Tokens the storing statement verifies itself, one per event (the ingest fast path, lib/ingest). */
@@ -19,7 +19,10 @@ export interface StatementCredentials {
 
 export interface StoredHealthy {
   ids: Set<string>;
-  /** the stored rows, for want 'rows' */
+  /**
+   * the stored rows by id: the rows the statement was handed (they are stored as they are; the
+   * first-sight columns the trigger sets are not read back — the API does not show them)
+   */
   rows: Map<string, EventRow>;
   /** events whose credential the statement refused (nothing stored) */
   refusedIds: Set<string>;
@@ -45,16 +48,12 @@ export async function storeHealthyEvents(
   ctx: Pick<Ctx, 'db' | 'now'>,
   items: PreparedEvent[],
   rules: RuleSet,
-  want: 'rows' | 'ids' = 'rows',
   credentials?: StatementCredentials,
   loopWindowS?: number,
 ): Promise<StoredHealthy | 'stale'> {
   const healthy = { signal: null, ruleVersion: rules.version, suggestedActions: [], incidentId: null };
-  const rows = items.map((it, ord) => ({
-    ord,
-    token_hash: credentials?.tokenHashes[ord] ?? null,
-    ...toRecordsetRow(eventRow(it.input, { phase: it.phase, bodyHash: it.bodyHash, receivedAt: credentials?.receivedAt[ord] ?? ctx.now }, healthy)),
-  }));
+  const eventRows = items.map((it, ord) => eventRow(it.input, { phase: it.phase, bodyHash: it.bodyHash, receivedAt: credentials?.receivedAt[ord] ?? ctx.now }, healthy));
+  const rows = eventRows.map((row, ord) => ({ ord, token_hash: credentials?.tokenHashes[ord] ?? null, ...toRecordsetRow(row) }));
   const validCte = credentials
     ? // each row's token by an index probe (api_tokens_token_hash_idx): a subquery with LIMIT is never
       // flattened into a join, which a generic plan sized for a hundred rows would hash over every token
@@ -78,7 +77,7 @@ export async function storeHealthyEvents(
             and h.created_at - src.created_at <= interval '0' order by h.created_at desc limit 1) < src.created_at - make_interval(secs => ${loopWindowS}::float8), true)),`;
   const res = await executeNamed(
     ctx.db,
-    `watchdog_store_healthy_${want}${credentials ? '_token' : ''}${loopWindowS === undefined ? '' : '_first'}`,
+    `watchdog_store_healthy${credentials ? '_token' : ''}${loopWindowS === undefined ? '' : '_first'}`,
     sql`
     with cur as (select ${currentRulesVersionSql} as v),
     src as (select * from json_to_recordset(${JSON.stringify(rows)}::json) as x(ord int, token_hash text, ${eventRecordsetSql})),
@@ -93,7 +92,8 @@ export async function storeHealthyEvents(
       -- by job: the first-sight trigger locks each row's job, so two statements lock their jobs in one order
       order by job_id, ord
       on conflict (id) do nothing
-      returning ${want === 'rows' ? sql.raw('*') : sql.raw('id')}
+      -- only the ids: what is stored is the rows handed over, as they are
+      returning id
     ),
     proof as (
       select distinct on (src.job_id, src.phase) src.id, src.job_id, src.phase
@@ -131,11 +131,8 @@ export async function storeHealthyEvents(
   const refusedIds = idList(out[0]?.refused_ids);
   const repeatIds = idList(out[0]?.repeat_ids);
   const ids = new Set<string>();
+  for (const r of out) if (r.id != null) ids.add(String(r.id));
   const stored = new Map<string, EventRow>();
-  for (const r of out) {
-    if (r.id == null) continue;
-    ids.add(String(r.id));
-    if (want === 'rows') stored.set(String(r.id), fromSqlRow(r));
-  }
+  for (const row of eventRows) if (ids.has(row.id)) stored.set(row.id, row);
   return { ids, rows: stored, refusedIds, repeatIds };
 }
