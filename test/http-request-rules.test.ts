@@ -91,9 +91,10 @@ describe.each(testServers())('Content-Type on $name', (server) => {
     const status = await new Promise<number>((resolve, reject) => {
       const req = http.request(`${server.url}/api/watchdog/helper-events`, {
         method: 'POST',
-        // two header lines, as Node sends an array value
-        headers: { authorization: [`Bearer ${server.tokens.worker}`, `Bearer ${server.tokens.worker}`], 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
+        headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
       });
+      // two header lines, as Node sends an array value
+      req.setHeader('authorization', [`Bearer ${server.tokens.worker}`, `Bearer ${server.tokens.worker}`]);
       req.on('response', (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));

@@ -4,11 +4,12 @@
 // still find every row by an index — on tables large enough that a scan would show — and never be planned
 // again with values.
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type Database, type Db, NAMED_STATEMENT_OPTIONS, rowsOf } from '@/db/client';
+import { type Database, type Db, executeNamed, NAMED_STATEMENT_OPTIONS, rowsOf } from '@/db/client';
 import * as schema from '@/db/schema';
 import { permissions } from '@/lib/auth/permissions';
 import { resetConfig } from '@/lib/config';
@@ -22,6 +23,7 @@ import { prepareDatabase } from '@/lib/watchdog/runtime';
 import { startArtifactServer } from '@/cli/simulate/artifact-server';
 import { workerActor } from './helpers/db';
 import { helperEvent } from './helpers/http';
+import { tempDir } from './helpers/test-server';
 
 // @ts-expect-error plain .mjs helper shared with scripts/
 import { createDatabase } from '../scripts/pg-throwaway.mjs';
@@ -131,4 +133,53 @@ describe.skipIf(!admin)('named statements on PostgreSQL', () => {
       for (const table of BIG) expect(plan, `${p.name}:\n${plan}`).not.toMatch(new RegExp(`Seq Scan on ${table}\\b`));
     }
   }, 120_000);
+});
+
+describe('named statements on embedded PGlite', () => {
+  let database: Database;
+  let dir: string;
+  beforeAll(async () => {
+    dir = tempDir('watchdog-named-pglite-');
+    database = await prepareDatabase({ url: '', dataDir: dir });
+  });
+  afterAll(async () => {
+    await database?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('each is parsed once under its name, then bound and executed: stored as the unnamed path stores, and settled on a generic plan', async () => {
+    const { db } = database;
+    const now = new Date();
+    const worker = await createToken({ db, actor: cliActor, now }, { role: 'worker', worker_id: 'w-1', name: 'ns-pglite' });
+    const rules = await getCurrentRules(db);
+    const ctx: Ctx = { db, actor: workerActor('w-1'), now };
+    const lease = { worker_id: 'w-1', lease_expires_at: new Date(now.getTime() + 600_000) };
+    const job = `ns-pglite-${randomUUID().slice(0, 8)}`;
+    const events = Array.from({ length: 8 }, (_, i) => helperEvent({ job_id: job, output: `step ${i}` }));
+    for (const [i, e] of events.entries()) {
+      const creds = { roles: permissions['helperEvents.write'], tokenHashes: [hashToken(worker.token)], receivedAt: [now] };
+      const stored = await storeHealthyEvents(ctx, [preparedItem(e as never)], rules, creds, 1800);
+      expect(stored === 'stale' ? null : [...stored.ids]).toEqual([e.id]);
+      const held = await heartbeatInOneStatement(ctx, job, i === 0 ? lease : { ...lease, fencing_token: 1 }, { tokenHash: hashToken(worker.token), roles: permissions['leases.write'] });
+      expect(held?.lease).toMatchObject({ job_id: job, fencing_token: 1, state: 'active' });
+    }
+    // the rows are the events, with the first-sight columns the trigger sets
+    const rows = rowsOf<{ id: string; output: string; new_progress: boolean }>(await db.execute(sql`select id, output, new_progress from helper_events where job_id = ${job} order by output`));
+    expect(rows).toEqual(events.map((e) => ({ id: e.id, output: e.output, new_progress: true })));
+    const prepared = rowsOf<{ name: string; generic_plans: number; custom_plans: number }>(
+      await db.execute(sql`select name, generic_plans::int as generic_plans, custom_plans::int as custom_plans from pg_prepared_statements where name like 'watchdog_%' order by name`),
+    );
+    expect(prepared.map((p) => p.name)).toEqual(expect.arrayContaining(['watchdog_heartbeat_token', 'watchdog_store_healthy_token_first']));
+    for (const p of prepared) expect(p.generic_plans + p.custom_plans, p.name).toBe(8);
+    expect(prepared.find((p) => p.name === 'watchdog_store_healthy_token_first')?.generic_plans).toBeGreaterThan(0);
+  });
+
+  it('a statement that fails, to parse or to run, rejects with the database error and leaves the session ready for the next', async () => {
+    const { db } = database;
+    await expect(executeNamed(db, 'watchdog_test_syntax', sql`selec 1`)).rejects.toMatchObject({ code: '42601' });
+    await expect(executeNamed(db, 'watchdog_test_divide', sql`select 1 / ${0}::int as x`)).rejects.toMatchObject({ code: '22012' });
+    await expect(executeNamed(db, 'watchdog_test_divide', sql`select 1 / ${0}::int as x`)).rejects.toMatchObject({ code: '22012' });
+    expect(rowsOf(await executeNamed(db, 'watchdog_test_ok', sql`select 6 / ${2}::int as x`))).toEqual([{ x: 3 }]);
+    expect(rowsOf(await db.execute(sql`select 1 as one`))).toEqual([{ one: 1 }]);
+  });
 });
