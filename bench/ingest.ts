@@ -5,6 +5,8 @@
  *
  *   raw      — single-row INSERTs through `pg` into `bench_raw_events` (CREATE TABLE … LIKE
  *              helper_events INCLUDING ALL: same columns, keys and indexes), 16 connections
+ *   floor    — the same 16 clients against a bare node:http server doing one such INSERT per request
+ *              (bench/http-floor-server.mjs), before and after single (the mean is single's baseline)
  *   single   — POST /api/watchdog/helper-events on the real built console (`next start`) on the same
  *              PostgreSQL: HTTP + bearer auth + zod + hash check + classification + durable commit,
  *              16 keep-alive clients; the server's RSS (process tree) sampled every 100 ms
@@ -48,7 +50,9 @@ export interface IngestFigures {
     raw: LoadResult[];
     rawMean: number;
     echo: LoadResult;
-    floor: LoadResult;
+    /** bare node:http + 1 INSERT, before and after single */
+    floor: LoadResult[];
+    floorMean: number;
     single: LoadResult;
     batch: LoadResult;
     rssPeakMiB: number;
@@ -58,7 +62,7 @@ export interface IngestFigures {
     loadAfter: string;
     cpuMsPerRequest: { single: number; batchEvent: number };
   };
-  pglite?: { single: LoadResult; batch: LoadResult; floor: LoadResult[]; raw: LoadResult; rssPeakMiB: number };
+  pglite?: { single: LoadResult; batch: LoadResult; floor: LoadResult[]; floorMean: number; raw: LoadResult; rssPeakMiB: number };
 }
 
 const line = (name: string, r: LoadResult, unit = 'events/s') =>
@@ -207,13 +211,16 @@ export async function runIngestBench(opts: { seconds?: number; concurrency?: num
       // the floors of any request-per-event HTTP design here: a bare node:http server, same client, same body
       const echo = await httpFloor('echo', postgres.url, concurrency, seconds / 2);
       console.log(line(`bare node:http, no work (${concurrency} clients)`, echo, 'req/s'));
-      const floor = await httpFloor('insert', postgres.url, concurrency, seconds / 2);
-      console.log(line(`bare node:http + 1 INSERT (${concurrency})`, floor, 'req/s'));
+      const floor1 = await httpFloor('insert', postgres.url, concurrency, seconds / 2);
+      console.log(line(`bare node:http + 1 INSERT (${concurrency})`, floor1, 'req/s'));
       cpuSince();
       const single = await httpSingle(server.url, server.tokens.worker, concurrency, seconds);
       const singleCpu = (cpuSince() * 1000) / single.ops;
       console.log(line(`HTTP single (${concurrency} clients)`, single) + `, server CPU ${fmt(singleCpu, 2)} ms/event`);
       const rssSingle = rss.peek();
+      const floor2 = await httpFloor('insert', postgres.url, concurrency, seconds / 2);
+      console.log(line('bare node:http + 1 INSERT again', floor2, 'req/s'));
+      const floorMean = (floor1.rate + floor2.rate) / 2;
       const raw2 = await rawInserts(postgres.url, concurrency, seconds);
       console.log(line('raw pg INSERT again', raw2, 'rows/s'));
       cpuSince();
@@ -229,7 +236,8 @@ export async function runIngestBench(opts: { seconds?: number; concurrency?: num
         raw: [raw1, raw2],
         rawMean,
         echo,
-        floor,
+        floor: [floor1, floor2],
+        floorMean,
         single,
         batch,
         rssPeakMiB: rssPeak,
@@ -240,7 +248,7 @@ export async function runIngestBench(opts: { seconds?: number; concurrency?: num
         cpuMsPerRequest: { single: singleCpu, batchEvent: batchCpu },
       };
       console.log(
-        `postgres: single = ${fmt((single.rate / rawMean) * 100)}% of raw (goal ≥ 50%); the bare node:http floors are ${fmt((echo.rate / rawMean) * 100)}% (no work) and ${fmt((floor.rate / rawMean) * 100)}% (one INSERT) of raw, and single ingest is ${fmt((single.rate / floor.rate) * 100)}% of the one-INSERT floor; batch = ${fmt(batch.rate / single.rate, 1)}× single (goal ≥ 5×), server RSS ${fmt(rssIdle)} MiB warmed-up idle, peak ${fmt(rssSingle)} MiB under single, ${fmt(rssPeak)} MiB under batch (goal < 400), stored ${stored} = answered; load ${loadBefore} → ${figures.postgres.loadAfter}`,
+        `postgres: single = ${fmt((single.rate / rawMean) * 100)}% of raw (goal ≥ 50%); the bare node:http floors are ${fmt((echo.rate / rawMean) * 100)}% (no work) and ${fmt((floorMean / rawMean) * 100)}% (one INSERT) of raw, and single ingest is ${fmt(single.rate / floorMean, 2)}× the one-INSERT floor (goal ≥ 0.9×); batch = ${fmt(batch.rate / single.rate, 1)}× single (goal ≥ 5×), server RSS ${fmt(rssIdle)} MiB warmed-up idle, peak ${fmt(rssSingle)} MiB under single, ${fmt(rssPeak)} MiB under batch (goal < 400), stored ${stored} = answered; load ${loadBefore} → ${figures.postgres.loadAfter}`,
       );
     } finally {
       await server.stop();
@@ -268,7 +276,7 @@ export async function runIngestBench(opts: { seconds?: number; concurrency?: num
       console.log(`pglite: single = ${fmt(single.rate / floorMean, 2)}× the bare node:http + 1 PGlite INSERT floor (goal ≥ 0.9×); load ${loadBefore} → ${loadAvg()}`);
       const batch = await httpBatch(server.url, server.tokens.worker, 4, seconds * 1.5);
       console.log(line('PGlite HTTP batch (500/batch)', batch));
-      figures.pglite = { single, batch, floor: [floor1, floor2], raw, rssPeakMiB: rss.stop().peakMiB };
+      figures.pglite = { single, batch, floor: [floor1, floor2], floorMean, raw, rssPeakMiB: rss.stop().peakMiB };
       console.log(
         `pglite: single = ${fmt((single.rate / figures.postgres.single.rate) * 100)}% of the PostgreSQL single rate, batch = ${fmt((batch.rate / figures.postgres.batch.rate) * 100)}% of the PostgreSQL batch rate, RSS peak ${fmt(figures.pglite.rssPeakMiB)} MiB`,
       );

@@ -154,6 +154,45 @@ export function treeCpuSeconds(pid: number): number {
   return ticks / 100;
 }
 
+/** CPU seconds (user + system) used so far by every PostgreSQL process here (the bench's throwaway cluster). */
+export function postgresCpuSeconds(): number {
+  let ticks = 0;
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue;
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]);
+    } catch {
+      /* gone */
+    }
+  }
+  return ticks / 100;
+}
+
+/** Where a loop's CPU went: cores kept busy on average by the console, PostgreSQL and this bench process. */
+export interface CoresBusy {
+  console: number;
+  postgres: number;
+  bench: number;
+  total: number;
+}
+
+/** Runs a load loop and measures the cores the console (its process tree), PostgreSQL and the bench kept busy meanwhile. */
+export async function withCoresBusy<T>(consolePid: number, run: () => Promise<T>): Promise<{ result: T; cores: CoresBusy }> {
+  const c0 = treeCpuSeconds(consolePid);
+  const p0 = postgresCpuSeconds();
+  const b0 = process.cpuUsage();
+  const t0 = performance.now();
+  const result = await run();
+  const wall = (performance.now() - t0) / 1000;
+  const b = process.cpuUsage(b0);
+  const cores = { console: (treeCpuSeconds(consolePid) - c0) / wall, postgres: (postgresCpuSeconds() - p0) / wall, bench: (b.user + b.system) / 1e6 / wall, total: 0 };
+  cores.total = cores.console + cores.postgres + cores.bench;
+  return { result, cores };
+}
+
 /** Samples the tree RSS every `everyMs` until stopped; returns the peak. */
 export function sampleRss(pid: number, everyMs = 100) {
   let peak = 0;

@@ -22,11 +22,12 @@
  */
 import { fork } from 'node:child_process';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { loadPgBoss } from './pg-boss';
-import { closedLoop, fmt, healthyEvent, loadAvg, machineLine, runId, sendJsonLean, startConsole, startPostgres, type LoadResult, failBench, printFigures } from './lib';
+import { closedLoop, type CoresBusy, fmt, healthyEvent, loadAvg, machineLine, runId, sendJsonLean, startConsole, startPostgres, type LoadResult, failBench, printFigures, withCoresBusy } from './lib';
 
 const line = (name: string, r: LoadResult, unit = 'jobs/s') =>
   `${name.padEnd(44)} ${fmt(r.rate, 1).padStart(8)} ${unit}  (${r.ops} in ${fmt(r.seconds, 1)} s, p50 ${fmt(r.p50ms, 1)} ms, p99 ${fmt(r.p99ms, 1)} ms${r.errors ? `, ${r.errors} errors: ${r.firstError}` : ''})`;
@@ -91,6 +92,8 @@ export interface Console {
   token: string;
   artifact: string;
 }
+
+const coresLine = (c: CoresBusy) => `cores busy ${fmt(c.total, 2)} (console ${fmt(c.console, 2)}, PostgreSQL ${fmt(c.postgres, 2)}, bench ${fmt(c.bench, 2)})`;
 
 const leaseUntil = () => new Date(Date.now() + 600_000).toISOString();
 
@@ -200,10 +203,11 @@ export async function runLifecycleBench(opts: { seconds?: number; clients?: numb
       const life1 = await lifecycleLoop(c, 1, seconds, done);
       console.log(line('lifecycle (1 client)', life1));
 
-      const renew1 = await renewalLoop(c, 1, seconds / 2);
-      console.log(line('lease renewals (1 client)', renew1, 'req/s'));
-      const renewN = await renewalLoop(c, clients, seconds / 2);
-      console.log(line(`lease renewals (${clients} clients)`, renewN, 'req/s'));
+      // the cores each renewal loop keeps busy: what bounds 1 → N clients on a machine of few cores
+      const { result: renew1, cores: renewCores1 } = await withCoresBusy(server.pid, () => renewalLoop(c, 1, seconds / 2));
+      console.log(line('lease renewals (1 client)', renew1, 'req/s') + `, ${coresLine(renewCores1)}`);
+      const { result: renewN, cores: renewCoresN } = await withCoresBusy(server.pid, () => renewalLoop(c, clients, seconds / 2));
+      console.log(line(`lease renewals (${clients} clients)`, renewN, 'req/s') + `, ${coresLine(renewCoresN)}`);
       const ready = await prepareCompletable(c, Math.ceil(Math.max(renew1.rate, 50) * seconds * 1.5));
       const completes1 = await completeLoop(c, ready.slice(0, Math.floor(ready.length / 3)), 1, seconds / 2);
       console.log(line('completes (1 client)', completes1, 'req/s'));
@@ -234,13 +238,14 @@ export async function runLifecycleBench(opts: { seconds?: number; clients?: numb
         floor,
         lifecycle: life,
         lifecycle1: life1,
-        renewals: { one: renew1, many: renewN },
+        renewals: { one: renew1, many: renewN, coresBusy: { one: renewCores1, many: renewCoresN } },
         completes: { one: completes1, many: completesN },
         verified,
       };
       console.log(
         `lifecycle = ${fmt(life.rate / bossMean, 2)}× pg-boss send+fetch+complete (goal ≥ 0.25×), ${fmt((life.rate / floor.rate) * 100)}% of the floor of this design; ` +
           `1 → ${clients} clients: lifecycle ${fmt(life.rate / life1.rate, 1)}×, renewals ${fmt(renewN.rate / renew1.rate, 1)}×, completes ${fmt(completesN.rate / completes1.rate, 1)}× (goal ≥ 3×); ` +
+          `one renewal client keeps ${fmt(renewCores1.total, 2)} cores busy, so ${os.cpus().length} cores allow at most ~${fmt(os.cpus().length / renewCores1.total, 1)}× at the same CPU per renewal; ` +
           `${done.length} lifecycles checked, audit chain ${JSON.stringify(verified)}; load ${loadBefore} → ${loadAfter}`,
       );
       return figures;

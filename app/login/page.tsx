@@ -47,7 +47,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
             </li>
           </ul>
         </div>
-        <p className="relative text-xs text-slate-500">{t('audience')}</p>
+        <p className="relative text-xs text-slate-400">{t('audience')}</p>
       </div>
       <main className="flex flex-1 flex-col">
         <div className="flex justify-end px-4 pt-4 sm:px-6">
