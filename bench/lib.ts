@@ -132,19 +132,25 @@ export function treeRssMiB(pid: number): number {
   return kb / 1024;
 }
 
-/** CPU seconds (user + system) used so far by a process and its descendants, from /proc. */
-export function treeCpuSeconds(pid: number): number {
-  const stats = new Map<number, { ppid: number; ticks: number }>();
+/** Every process now in /proc: its parent, its command name and the CPU ticks (user + system) it used so far. */
+function processStats(): Map<number, { ppid: number; comm: string; ticks: number }> {
+  const stats = new Map<number, { ppid: number; comm: string; ticks: number }>();
   for (const d of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
       const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      stats.set(Number(d), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
+      stats.set(Number(d), { ppid: Number(f[1]), comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ticks: Number(f[11]) + Number(f[12]) });
     } catch {
       /* gone */
     }
   }
+  return stats;
+}
+
+/** CPU seconds (user + system) used so far by a process and its descendants, from /proc. */
+export function treeCpuSeconds(pid: number): number {
+  const stats = processStats();
   let ticks = 0;
   const walk = (p: number) => {
     ticks += stats.get(p)?.ticks ?? 0;
@@ -157,17 +163,7 @@ export function treeCpuSeconds(pid: number): number {
 /** CPU seconds (user + system) used so far by every PostgreSQL process here (the bench's throwaway cluster). */
 export function postgresCpuSeconds(): number {
   let ticks = 0;
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue;
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(f[11]) + Number(f[12]);
-    } catch {
-      /* gone */
-    }
-  }
+  for (const s of processStats().values()) if (s.comm === 'postgres') ticks += s.ticks;
   return ticks / 100;
 }
 
