@@ -174,7 +174,7 @@ describe.each(testDatabaseKinds())('first sights (migration 0015) on $name', (ki
       (g % 2 ? [...jobs].reverse() : jobs).flatMap((j, k) => [event(j, `out ${k % 2}`, 100 - g * 7 + k), event(j, `out ${(g + k) % 3}`, 10 + g * 3)]).map((e) => prepareEvent(ctx(), e)),
     );
     const stored = await Promise.all(groups.map((items) => storeHealthyEvents(ctx(), items, rules)));
-    for (const s of stored) expect(s === 'stale' ? 0 : s.ids.size).toBe(6);
+    for (const s of stored) expect(s === 'stale' ? 0 : s.rows.size).toBe(6);
     expect(await wrongRows(database.db, job)).toEqual([]);
   });
 

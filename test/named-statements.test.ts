@@ -159,7 +159,7 @@ describe('named statements on embedded PGlite', () => {
     for (const [i, e] of events.entries()) {
       const creds = { roles: permissions['helperEvents.write'], tokenHashes: [hashToken(worker.token)], receivedAt: [now] };
       const stored = await storeHealthyEvents(ctx, [preparedItem(e as never)], rules, creds, 1800);
-      expect(stored === 'stale' ? null : [...stored.ids]).toEqual([e.id]);
+      expect(stored === 'stale' ? null : [...stored.rows.keys()]).toEqual([e.id]);
       const held = await heartbeatInOneStatement(ctx, job, i === 0 ? lease : { ...lease, fencing_token: 1 }, { tokenHash: hashToken(worker.token), roles: permissions['leases.write'] });
       expect(held?.lease).toMatchObject({ job_id: job, fencing_token: 1, state: 'active' });
     }

@@ -95,7 +95,7 @@ export async function ingestHelperEventBatch(ctx: Ctx, events: unknown[], zodDet
       for (const p of pending) results[p.index] = await answerItem(p.item.input.id, () => ingestHelperEvent(ctx, p.item.input));
       return;
     }
-    const missing = pending.filter((p) => !stored.ids.has(p.item.input.id));
+    const missing = pending.filter((p) => !stored.rows.has(p.item.input.id));
     const existing = missing.length
       ? await ctx.db
           .select()
@@ -110,7 +110,7 @@ export async function ingestHelperEventBatch(ctx: Ctx, events: unknown[], zodDet
     const byId = new Map(existing.map((r) => [r.id, r]));
     for (const p of pending) {
       const id = p.item.input.id;
-      if (stored.ids.has(id)) {
+      if (stored.rows.has(id)) {
         telemetry().eventsIngested.inc({ signal: 'none' });
         results[p.index] = { id, status: 201, classification: { signal: null, rule_version: rules.version, suggested_actions: [] }, incident_id: null };
       } else {

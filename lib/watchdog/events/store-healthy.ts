@@ -18,10 +18,10 @@ export interface StatementCredentials {
 }
 
 export interface StoredHealthy {
-  ids: Set<string>;
   /**
-   * the stored rows by id: the rows the statement was handed (they are stored as they are; the
-   * first-sight columns the trigger sets are not read back — the API does not show them)
+   * the stored rows by id (an id absent was already there, or refused): the rows the statement was
+   * handed (they are stored as they are; the first-sight columns the trigger sets are not read back —
+   * the API does not show them)
    */
   rows: Map<string, EventRow>;
   /** events whose credential the statement refused (nothing stored) */
@@ -130,9 +130,6 @@ export async function storeHealthyEvents(
     );
   const refusedIds = idList(out[0]?.refused_ids);
   const repeatIds = idList(out[0]?.repeat_ids);
-  const ids = new Set<string>();
-  for (const r of out) if (r.id != null) ids.add(String(r.id));
-  const stored = new Map<string, EventRow>();
-  for (const row of eventRows) if (ids.has(row.id)) stored.set(row.id, row);
-  return { ids, rows: stored, refusedIds, repeatIds };
+  const ids = new Set(out.filter((r) => r.id != null).map((r) => String(r.id)));
+  return { rows: new Map(eventRows.filter((row) => ids.has(row.id)).map((row) => [row.id, row])), refusedIds, repeatIds };
 }
